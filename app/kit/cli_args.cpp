@@ -1,0 +1,161 @@
+#include "cli_args.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "ebm/error.h"
+
+namespace ebm::appkit {
+
+CliArgs::CliArgs(std::string command, std::string summary)
+    : command_(std::move(command)), summary_(std::move(summary))
+{
+    flag("help", "show this help and exit");
+}
+
+CliArgs& CliArgs::option(const std::string& name, const std::string& defaultValue, const std::string& help)
+{
+    order_.push_back(name);
+    specs_[name] = {defaultValue, help, false};
+    return *this;
+}
+
+CliArgs& CliArgs::flag(const std::string& name, const std::string& help)
+{
+    order_.push_back(name);
+    specs_[name] = {"", help, true};
+    return *this;
+}
+
+bool CliArgs::parse(int argc, char** argv)
+{
+    for (int i = 0; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--", 0) != 0)
+            throw Error("unexpected argument '" + arg + "' (see ebm " + command_ + " --help)");
+        std::string name = arg.substr(2), value;
+        const auto eq = name.find('=');
+        const bool inlineValue = eq != std::string::npos;
+        if (inlineValue) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        auto it = specs_.find(name);
+        if (it == specs_.end())
+            throw Error("unknown option --" + name + " (see ebm " + command_ + " --help)");
+        if (it->second.isFlag) {
+            values_[name] = "1";
+        } else {
+            if (!inlineValue) {
+                if (i + 1 >= argc)
+                    throw Error("option --" + name + " needs a value");
+                value = argv[++i];
+            }
+            values_[name] = value;
+        }
+    }
+    if (isSet("help")) {
+        std::cout << helpText();
+        return false;
+    }
+    return true;
+}
+
+std::string CliArgs::text(const std::string& name) const
+{
+    auto it = values_.find(name);
+    if (it != values_.end())
+        return it->second;
+    auto spec = specs_.find(name);
+    return spec == specs_.end() ? std::string() : spec->second.defaultValue;
+}
+
+long long CliArgs::longInteger(const std::string& name) const
+{
+    const std::string value = text(name);
+    try {
+        size_t used = 0;
+        long long v = std::stoll(value, &used);
+        if (used == value.size())
+            return v;
+    } catch (const std::logic_error&) {
+    }
+    throw Error("--" + name + " needs a whole number, got '" + value + "'");
+}
+
+int CliArgs::integer(const std::string& name) const { return static_cast<int>(longInteger(name)); }
+
+double CliArgs::real(const std::string& name) const
+{
+    const std::string value = text(name);
+    try {
+        size_t used = 0;
+        double v = std::stod(value, &used);
+        if (used == value.size() && std::isfinite(v))
+            return v;
+    } catch (const std::logic_error&) {
+    }
+    throw Error("--" + name + " needs a number, got '" + value + "'");
+}
+
+bool CliArgs::isSet(const std::string& name) const { return values_.count(name) > 0; }
+
+std::string CliArgs::helpText() const
+{
+    std::ostringstream out;
+    out << "usage: ebm " << command_ << " [options]\n\n" << summary_ << "\n\noptions:\n";
+    for (const auto& name : order_) {
+        const Spec& spec = specs_.at(name);
+        std::string left = "  --" + name + (spec.isFlag ? "" : " VALUE");
+        out << left << std::string(left.size() < 26 ? 26 - left.size() : 1, ' ') << spec.help;
+        if (!spec.isFlag && !spec.defaultValue.empty())
+            out << " [" << spec.defaultValue << "]";
+        out << '\n';
+    }
+    return out.str();
+}
+
+std::string formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return "--:--";
+    const long total = std::lround(seconds);
+    char buffer[32];
+    if (total >= 3600)
+        std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
+    else
+        std::snprintf(buffer, sizeof buffer, "%02ld:%02ld", total / 60, total % 60);
+    return buffer;
+}
+
+ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), active_(::isatty(STDERR_FILENO) != 0) {}
+
+void ProgressBar::update(double fraction, const std::string& detail, double etaSeconds)
+{
+    if (!active_)
+        return;
+    constexpr double kRedrawStep = 0.001;
+    if (fraction < 1.0 && std::abs(fraction - lastDraw_) < kRedrawStep)
+        return;
+    lastDraw_ = fraction;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * kWidth));
+    std::fprintf(stderr, "\r%s [%s%s] %5.1f%%  %s  ETA %s   ", label_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, '.').c_str(), 100.0 * fraction, detail.c_str(),
+                 formatDuration(etaSeconds).c_str());
+    std::fflush(stderr);
+}
+
+void ProgressBar::finish()
+{
+    if (active_)
+        std::fprintf(stderr, "\n");
+}
+
+}  // namespace ebm::appkit

@@ -1,0 +1,37 @@
+#pragma once
+#include <torch/types.h>
+#include "ebm/model.h"
+
+namespace ebm {
+
+enum class NoiseSpread { Linear, Geometric, Single };
+std::string toString(NoiseSpread spread);
+NoiseSpread parseNoiseSpread(const std::string& name);
+
+/// The noise levels of the MDSM objective (eq. 7) and the fixed kernel width sigma0.
+struct NoiseConfig {
+    double sigmaMin = 0.1;   // Fashion-MNIST defaults (paper-facts.md)
+    double sigmaMax = 3.0;
+    NoiseSpread spread = NoiseSpread::Geometric;
+    double sigma0 = 0.1;
+    /// Single-sigma DSM baseline (appendix B): every row gets sigmaMax.
+    static NoiseConfig singleSigma(double sigma, double sigma0 = 0.1);
+};
+
+/// One sigma per batch row, spread over [sigmaMin, sigmaMax] (not sampled), shape [rows].
+torch::Tensor batchSigmas(const NoiseConfig& noise, int64_t rows,
+                          torch::TensorOptions options = torch::kFloat32);
+
+struct MdsmLoss {
+    torch::Tensor loss;        // what is optimised: the reference code's scale, with graph
+    double normalised = 0.0;   // loss * sigma0^4, what the reference code logs
+};
+
+/// The MDSM objective of eq. 7 with l(sigma) = 1/sigma^2, on a clean batch x and Gaussian
+/// noise `noise` (same shape as x, standard normal). Per row: || (x - x~)/sigma/sigma0^2 +
+/// dE/dx(x~)/sigma ||^2, summed and divided by the batch size. Keeps the graph for
+/// double backpropagation into the parameters.
+MdsmLoss mdsmLoss(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tensor& noise,
+                  const NoiseConfig& config);
+
+}  // namespace ebm

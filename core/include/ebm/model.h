@@ -1,0 +1,66 @@
+#pragma once
+#include <torch/nn/module.h>
+#include <torch/types.h>
+#include <memory>
+#include <string>
+
+namespace ebm {
+
+enum class Architecture { Res6, Res12, Res18, Mlp };
+enum class HeadKind { Quadratic, Linear };
+
+std::string toString(Architecture arch);
+Architecture parseArchitecture(const std::string& name);  // throws ebm::Error
+std::string toString(HeadKind head);
+HeadKind parseHead(const std::string& name);
+
+/// Everything needed to rebuild a network before its weights are loaded.
+struct ModelConfig {
+    Architecture arch = Architecture::Res12;
+    int inChannels = 1;
+    int baseWidth = 64;    // filters of the first layer; doubled at each downsampling block
+    int imageSize = 32;    // 28, 32 or 64 (any size divisible into the three poolings works)
+    HeadKind head = HeadKind::Quadratic;
+    int inputDim = 2;      // MLP only: dimension of the data
+    int hiddenWidth = 128; // MLP only
+    int hiddenLayers = 3;  // MLP only
+
+    bool isImageModel() const { return arch != Architecture::Mlp; }
+    /// Shape of one data point, e.g. {1, 32, 32} or {2}.
+    std::vector<int64_t> sampleShape() const;
+    /// e.g. "res12-64 (1x32x32, quadratic head)".
+    std::string describe() const;
+    bool operator==(const ModelConfig& other) const;
+};
+
+/// An energy network: maps a batch [N, ...] to one scalar energy per row, shape [N].
+/// Low energy means likely data.
+class EnergyNetImpl : public torch::nn::Module {
+public:
+    explicit EnergyNetImpl(ModelConfig config) : config_(std::move(config)) {}
+    virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+    const ModelConfig& config() const { return config_; }
+    int64_t parameterCount() const;
+
+private:
+    ModelConfig config_;
+};
+using EnergyNet = std::shared_ptr<EnergyNetImpl>;
+
+/// Builds a freshly initialised network (PyTorch's default initialisation).
+EnergyNet makeEnergyNet(const ModelConfig& config);
+
+/// Forward cost of one sample in floating-point operations (multiply-add = 2).
+double forwardFlops(const ModelConfig& config);
+
+/// Energies E(x) [N] and input gradients dE/dx (same shape as x) with no graph kept.
+struct EnergyAndGrad {
+    torch::Tensor energy;
+    torch::Tensor grad;
+};
+EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x);
+
+/// The single-step denoising jump of eq. 9: x - sigma0^2 dE/dx.
+torch::Tensor denoise(EnergyNetImpl& net, const torch::Tensor& x, double sigma0);
+
+}  // namespace ebm

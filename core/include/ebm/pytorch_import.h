@@ -1,0 +1,18 @@
+#pragma once
+#include <map>
+#include <string>
+#include <torch/types.h>
+
+namespace ebm {
+
+/// Reads a file written by PyTorch's torch.save(model.state_dict(), path): the zip container
+/// (PyTorch >= 1.6) whose data.pkl pickles an OrderedDict of tensors. Copes with the
+/// `_metadata` attribute that LibTorch's own pickle loader rejects. Returns name -> tensor
+/// (CPU, contiguous, float32 for floating point data). Throws ebm::Error naming the file and
+/// what is wrong (not a zip, truncated, not a state_dict, unsupported storage type...).
+std::map<std::string, torch::Tensor> readPytorchStateDict(const std::string& path);
+
+/// True when the file starts like a zip archive (both native and PyTorch files do).
+bool looksLikeZip(const std::string& path);
+
+}  // namespace ebm

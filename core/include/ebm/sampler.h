@@ -1,0 +1,65 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <torch/types.h>
+#include "ebm/model.h"
+#include "ebm/schedule.h"
+
+namespace ebm {
+
+struct SamplerConfig {
+    Schedule schedule = Schedule::paperExponential();
+    double stepSize = 0.02;        // eps of eq. 8
+    double sigma0 = 0.1;           // for the denoising jump and the inpainting noise level
+    int64_t numSamples = 64;
+    uint64_t seed = 1;
+    bool finalDenoise = true;      // eq. 9 after annealing
+    int reportEvery = 10;          // callback period in steps (the last step always reports)
+    bool clampToUnitRange = false; // clip the state to [-1, 2] guards against blow-ups only
+    /// Inpainting noise on the clamped pixels: std = sigma0*sqrt(T) (paper) when false,
+    /// 0.1*T^(1/4) (the reference code) when true.
+    bool referenceInpaintNoise = false;
+};
+
+/// What a caller sees every `reportEvery` steps.
+struct SampleFrame {
+    int step = 0;                 // 1-based count of completed steps
+    int totalSteps = 0;
+    double temperature = 0.0;
+    torch::Tensor state;          // [N, ...] current noisy state, CPU float
+    torch::Tensor energies;       // [N] energy of the current state, CPU float
+    bool final = false;           // after the denoising jump
+};
+
+/// Returning false from the callback stops sampling early (the state so far is returned).
+using FrameCallback = std::function<bool(const SampleFrame&)>;
+
+struct SampleResult {
+    torch::Tensor samples;        // [N, ...] after the jump when finalDenoise
+    torch::Tensor lastState;      // [N, ...] before the jump
+    std::vector<double> temperatures;   // per step
+    std::vector<double> meanEnergies;   // per reported step
+    std::vector<int> reportedSteps;
+    bool stopped = false;         // stopped early by callback or cancel flag
+};
+
+/// Annealed Langevin dynamics (eq. 8): x <- x - eps^2/2 dE/dx + eps sqrt(T) N(0, I).
+/// `start` empty means 0.5 + N(0, I). `cancel` is polled every step.
+SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config,
+                              torch::Tensor start = {}, const FrameCallback& onFrame = {},
+                              const std::atomic<bool>* cancel = nullptr);
+
+/// Inpainting: `mask` (broadcastable to images, 1 = generate, 0 = known) marks the pixels to
+/// sample; known pixels stay equal to `images` and get temperature-matched noise each time the
+/// energy is evaluated. Unknown pixels start from 0.5 + N(0, I).
+SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& images,
+                     const torch::Tensor& mask, const FrameCallback& onFrame = {},
+                     const std::atomic<bool>* cancel = nullptr);
+
+/// Energies of x after adding N(0, noiseStd^2) noise, averaged over `draws` draws ([N]).
+/// noiseStd = 0 measures x itself (draws is then ignored).
+torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double noiseStd = 0.1,
+                              int draws = 1, uint64_t seed = 1, int64_t batchSize = 256);
+
+}  // namespace ebm

@@ -1,0 +1,78 @@
+#include "ebm/mdsm.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/error.h"
+
+namespace ebm {
+
+std::string toString(NoiseSpread spread)
+{
+    switch (spread) {
+    case NoiseSpread::Linear: return "linear";
+    case NoiseSpread::Geometric: return "geometric";
+    case NoiseSpread::Single: return "single";
+    }
+    return "?";
+}
+
+NoiseSpread parseNoiseSpread(const std::string& name)
+{
+    for (NoiseSpread s : {NoiseSpread::Linear, NoiseSpread::Geometric, NoiseSpread::Single})
+        if (toString(s) == name)
+            return s;
+    throw Error("unknown noise spread '" + name + "': use linear, geometric or single");
+}
+
+NoiseConfig NoiseConfig::singleSigma(double sigma, double sigma0)
+{
+    NoiseConfig config;
+    config.sigmaMin = sigma;
+    config.sigmaMax = sigma;
+    config.spread = NoiseSpread::Single;
+    config.sigma0 = sigma0;
+    return config;
+}
+
+torch::Tensor batchSigmas(const NoiseConfig& noise, int64_t rows, torch::TensorOptions options)
+{
+    if (!(noise.sigmaMin > 0.0) || !(noise.sigmaMax >= noise.sigmaMin))
+        throw Error("the noise range needs 0 < sigma-min <= sigma-max");
+    switch (noise.spread) {
+    case NoiseSpread::Linear:
+        return torch::linspace(noise.sigmaMin, noise.sigmaMax, rows, options);
+    case NoiseSpread::Geometric:
+        return torch::exp(torch::linspace(std::log(noise.sigmaMin), std::log(noise.sigmaMax), rows,
+                                          options.dtype(torch::kFloat64)))
+            .to(options);
+    case NoiseSpread::Single:
+        return torch::full({rows}, noise.sigmaMax, options);
+    }
+    return {};
+}
+
+MdsmLoss mdsmLoss(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tensor& noise,
+                  const NoiseConfig& config)
+{
+    const int64_t rows = x.size(0);
+    std::vector<int64_t> broadcast(static_cast<size_t>(x.dim()), 1);
+    broadcast[0] = rows;
+    const torch::Tensor sigma = batchSigmas(config, rows, x.options()).view(broadcast);
+    const double s0sq = config.sigma0 * config.sigma0;
+
+    torch::Tensor noisy = (x + sigma * noise).detach().requires_grad_(true);
+    torch::Tensor energy = net.forward(noisy);
+    torch::Tensor grad = torch::autograd::grad({energy.sum()}, {noisy}, /*grad_outputs=*/{},
+                                               /*retain_graph=*/true, /*create_graph=*/true)[0];
+    // l(sigma) = 1/sigma^2 folded into the residual; scaled by 1/sigma0^2 as the reference does.
+    torch::Tensor residual = ((x - noisy) / s0sq + grad) / sigma;
+    torch::Tensor loss = residual.pow(2).sum() / static_cast<double>(rows);
+    MdsmLoss result;
+    result.loss = loss;
+    result.normalised = loss.item<double>() * s0sq * s0sq;
+    return result;
+}
+
+}  // namespace ebm

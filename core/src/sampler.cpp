@@ -1,0 +1,199 @@
+#include "ebm/sampler.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/error.h"
+
+namespace ebm {
+namespace {
+
+constexpr double kStartMean = 0.5;  // the reference code starts at 0.5 + N(0, I)
+// The reference code's inpainting noise on known pixels is 0.1 * T^(1/4).
+constexpr double kReferenceInpaintNoiseScale = 0.1;
+constexpr double kReferenceInpaintNoiseExponent = 0.25;
+
+/// Standard normal noise from a seeded CPU generator, moved to the state's device, so that a
+/// seed gives the same samples on every device.
+class NoiseSource {
+public:
+    explicit NoiseSource(uint64_t seed) : generator_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
+    torch::Tensor normal(torch::IntArrayRef shape, const torch::Device& device)
+    {
+        torch::Tensor n = at::randn(shape, generator_, torch::TensorOptions().dtype(torch::kFloat32));
+        return device.is_cpu() ? n : n.to(device);
+    }
+
+private:
+    at::Generator generator_;
+};
+
+torch::Device deviceOf(EnergyNetImpl& net)
+{
+    auto params = net.parameters();
+    return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
+void checkCancel(const std::atomic<bool>* cancel, bool& stopped)
+{
+    if (cancel && cancel->load(std::memory_order_relaxed))
+        stopped = true;
+}
+
+/// Shared loop of sampling and inpainting. `mask` undefined means every pixel is free.
+SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch::Tensor x,
+                         const torch::Tensor& known, const torch::Tensor& mask,
+                         NoiseSource& noise, const FrameCallback& onFrame,
+                         const std::atomic<bool>* cancel)
+{
+    const Schedule& schedule = config.schedule;
+    const int steps = schedule.size();
+    if (steps == 0)
+        throw Error("the sampling schedule has no steps");
+    if (!(config.stepSize > 0.0))
+        throw Error("the Langevin step size must be positive");
+    const torch::Device device = x.device();
+    const double drift = 0.5 * config.stepSize * config.stepSize;
+    const int every = std::max(1, config.reportEvery);
+
+    // Parameters need no gradients while sampling; restore their flags afterwards.
+    std::vector<std::pair<torch::Tensor, bool>> flags;
+    for (auto& p : net.parameters()) {
+        flags.emplace_back(p, p.requires_grad());
+        p.set_requires_grad(false);
+    }
+    struct Restore {
+        std::vector<std::pair<torch::Tensor, bool>>& flags;
+        ~Restore()
+        {
+            for (auto& [p, f] : flags)
+                p.set_requires_grad(f);
+        }
+    } restore{flags};
+
+    SampleResult result;
+    result.temperatures = schedule.temperatures();
+    const bool inpainting = mask.defined();
+
+    auto evaluationPoint = [&](const torch::Tensor& state, double temperature) {
+        if (!inpainting)
+            return state;
+        // Known pixels get the noise the free ones carry at this temperature (paper-facts.md).
+        const double std = config.referenceInpaintNoise
+                               ? kReferenceInpaintNoiseScale * std::pow(temperature, kReferenceInpaintNoiseExponent)
+                               : config.sigma0 * std::sqrt(temperature);
+        torch::Tensor noisyKnown = known + std * noise.normal(state.sizes(), device);
+        return mask * state + (1 - mask) * noisyKnown;
+    };
+
+    auto report = [&](int step, double temperature, const torch::Tensor& state,
+                      const torch::Tensor& energies, bool final) {
+        result.reportedSteps.push_back(step);
+        result.meanEnergies.push_back(energies.mean().item<double>());
+        if (!onFrame)
+            return true;
+        SampleFrame frame;
+        frame.step = step;
+        frame.totalSteps = steps;
+        frame.temperature = temperature;
+        frame.state = state.detach().to(torch::kCPU).clone();
+        frame.energies = energies.to(torch::kCPU).clone();
+        frame.final = final;
+        return onFrame(frame);
+    };
+
+    torch::Tensor lastPoint = x;
+    for (int step = 0; step < steps; ++step) {
+        checkCancel(cancel, result.stopped);
+        if (result.stopped)
+            break;
+        const double temperature = schedule.at(step);
+        torch::Tensor point = evaluationPoint(x, temperature);
+        EnergyAndGrad eg = energyAndGrad(net, point);
+        if (!eg.energy.isfinite().all().item<bool>())
+            throw Error("sampling diverged at step " + std::to_string(step + 1) +
+                        " (non-finite energy); try a smaller step size");
+        torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
+                                                      noise.normal(x.sizes(), device);
+        x = inpainting ? x + mask * update : x + update;
+        if (config.clampToUnitRange)
+            x = x.clamp(-1.0, 2.0);
+        lastPoint = point;
+        const bool last = step + 1 == steps;
+        if (((step + 1) % every == 0 || last) && !report(step + 1, temperature, x, eg.energy, false))
+            result.stopped = true;
+    }
+
+    result.lastState = inpainting ? mask * x + (1 - mask) * known : x;
+    if (config.finalDenoise && !result.stopped) {
+        torch::Tensor jumped = denoise(net, evaluationPoint(x, 0.0), config.sigma0);
+        result.samples = inpainting ? mask * jumped + (1 - mask) * known : jumped;
+        EnergyAndGrad eg = energyAndGrad(net, result.samples);
+        report(steps, 0.0, result.samples, eg.energy, true);
+    } else {
+        result.samples = result.lastState;
+    }
+    result.samples = result.samples.detach();
+    return result;
+}
+
+}  // namespace
+
+SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch::Tensor start,
+                              const FrameCallback& onFrame, const std::atomic<bool>* cancel)
+{
+    const torch::Device device = deviceOf(net);
+    NoiseSource noise(config.seed);
+    torch::Tensor x;
+    if (start.defined()) {
+        x = start.to(device, torch::kFloat32).clone();
+    } else {
+        if (config.numSamples < 1)
+            throw Error("ask for at least one sample");
+        std::vector<int64_t> shape{config.numSamples};
+        for (int64_t d : net.config().sampleShape())
+            shape.push_back(d);
+        x = kStartMean + noise.normal(shape, device);
+    }
+    return runLangevin(net, config, x, {}, {}, noise, onFrame, cancel);
+}
+
+SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& images,
+                     const torch::Tensor& mask, const FrameCallback& onFrame,
+                     const std::atomic<bool>* cancel)
+{
+    const torch::Device device = deviceOf(net);
+    torch::Tensor known = images.to(device, torch::kFloat32);
+    torch::Tensor free = mask.to(device, torch::kFloat32).expand_as(known).contiguous();
+    if (((free != 0) & (free != 1)).any().item<bool>())
+        throw Error("an inpainting mask must hold only 0 (known) and 1 (generate)");
+    NoiseSource noise(config.seed);
+    torch::Tensor x = free * (kStartMean + noise.normal(known.sizes(), device)) + (1 - free) * known;
+    return runLangevin(net, config, x, known, free, noise, onFrame, cancel);
+}
+
+torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double noiseStd, int draws,
+                              uint64_t seed, int64_t batchSize)
+{
+    if (noiseStd < 0.0)
+        throw Error("the noise level must be non-negative");
+    torch::NoGradGuard noGrad;
+    const torch::Device device = deviceOf(net);
+    const int repeats = noiseStd > 0.0 ? std::max(1, draws) : 1;
+    NoiseSource noise(seed);
+    std::vector<torch::Tensor> parts;
+    for (int64_t begin = 0; begin < x.size(0); begin += batchSize) {
+        torch::Tensor batch = x.slice(0, begin, std::min(x.size(0), begin + batchSize)).to(device, torch::kFloat32);
+        torch::Tensor sum = torch::zeros({batch.size(0)}, batch.options());
+        for (int r = 0; r < repeats; ++r) {
+            torch::Tensor input = noiseStd > 0.0 ? batch + noiseStd * noise.normal(batch.sizes(), device) : batch;
+            sum += net.forward(input);
+        }
+        parts.push_back((sum / repeats).to(torch::kCPU));
+    }
+    return parts.empty() ? torch::zeros({0}) : torch::cat(parts);
+}
+
+}  // namespace ebm

@@ -1,0 +1,114 @@
+#include "ebm/schedule.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ebm/error.h"
+
+namespace ebm {
+namespace {
+
+// The reference schedule (paper-facts.md): 500 hot steps, 2000 cooling, 200 to zero.
+constexpr int kPaperHotSteps = 500;
+constexpr int kPaperCoolingSteps = 2000;
+constexpr int kPaperFinalSteps = 200;
+constexpr double kPaperHotTemperature = 100.0;
+constexpr double kPaperCoolTemperature = 1.0;
+
+int scaled(int steps, double scale) { return std::max(1, static_cast<int>(std::lround(steps * scale))); }
+
+Schedule paperShape(double scale, bool exponential)
+{
+    if (!(scale > 0.0))
+        throw Error("a schedule needs a positive length");
+    std::vector<double> t;
+    const int hot = scaled(kPaperHotSteps, scale);
+    const int cooling = scaled(kPaperCoolingSteps, scale);
+    const int final = scaled(kPaperFinalSteps, scale);
+    t.insert(t.end(), static_cast<size_t>(hot), kPaperHotTemperature);
+    const double logRatio = std::log(kPaperHotTemperature / kPaperCoolTemperature);
+    for (int k = 1; k <= cooling; ++k) {
+        const double f = static_cast<double>(k) / cooling;
+        t.push_back(exponential ? kPaperHotTemperature * std::exp(-f * logRatio)
+                                : kPaperHotTemperature + f * (kPaperCoolTemperature - kPaperHotTemperature));
+    }
+    for (int k = 1; k <= final; ++k)
+        t.push_back(kPaperCoolTemperature * (1.0 - static_cast<double>(k) / final));
+    return Schedule(std::move(t));
+}
+
+}  // namespace
+
+Schedule::Schedule(std::vector<double> temperatures) : temperatures_(std::move(temperatures))
+{
+    for (double t : temperatures_)
+        if (!std::isfinite(t) || t < 0.0)
+            throw Error("schedule temperatures must be finite and non-negative");
+}
+
+Schedule Schedule::paperExponential(double scale) { return paperShape(scale, true); }
+Schedule Schedule::paperLinear(double scale) { return paperShape(scale, false); }
+
+Schedule Schedule::quick(int steps, double tMax)
+{
+    if (steps < 3)
+        throw Error("a quick schedule needs at least 3 steps");
+    // Same three phases as the paper's, shortened: 20% hot, 70% cooling, 10% to zero.
+    return piecewise({{0.0, tMax}, {0.2, tMax}, {0.9, 1.0}, {1.0, 0.0}}, steps, true);
+}
+
+Schedule Schedule::piecewise(const std::vector<std::pair<double, double>>& points, int steps,
+                             bool logInterpolation)
+{
+    if (points.empty())
+        throw Error("a piecewise schedule needs at least one control point");
+    if (steps < 1)
+        throw Error("a schedule needs at least one step");
+    auto sorted = points;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<double> t;
+    t.reserve(static_cast<size_t>(steps));
+    for (int k = 0; k < steps; ++k) {
+        const double f = steps == 1 ? 0.0 : static_cast<double>(k) / (steps - 1);
+        if (f <= sorted.front().first) {
+            t.push_back(sorted.front().second);
+            continue;
+        }
+        if (f >= sorted.back().first) {
+            t.push_back(sorted.back().second);
+            continue;
+        }
+        auto hi = std::upper_bound(sorted.begin(), sorted.end(), f,
+                                   [](double v, const auto& p) { return v < p.first; });
+        auto lo = hi - 1;
+        const double span = hi->first - lo->first;
+        const double w = span > 0.0 ? (f - lo->first) / span : 1.0;
+        const double a = lo->second, b = hi->second;
+        if (logInterpolation && a > 0.0 && b > 0.0)
+            t.push_back(std::exp(std::log(a) + w * (std::log(b) - std::log(a))));
+        else
+            t.push_back(a + w * (b - a));
+    }
+    return Schedule(std::move(t));
+}
+
+Schedule Schedule::preset(const std::string& name, int steps)
+{
+    const int paperLength = kPaperHotSteps + kPaperCoolingSteps + kPaperFinalSteps;
+    const double scale = steps > 0 ? static_cast<double>(steps) / paperLength : 1.0;
+    if (name == "paper" || name == "paper-exponential")
+        return paperExponential(scale);
+    if (name == "paper-linear" || name == "linear")
+        return paperLinear(scale);
+    if (name == "quick")
+        return quick(steps > 0 ? steps : 300);
+    throw Error("unknown schedule '" + name + "': use paper, paper-linear or quick");
+}
+
+double Schedule::maxTemperature() const
+{
+    return temperatures_.empty() ? 0.0 : *std::max_element(temperatures_.begin(), temperatures_.end());
+}
+
+}  // namespace ebm

@@ -1,0 +1,242 @@
+#include "ebm/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "ebm/error.h"
+#include "ebm/mdsm.h"
+
+namespace ebm {
+namespace {
+
+constexpr double kLossSmoothing = 0.98;  // EMA weight of the displayed smoothed loss
+constexpr double kRateSmoothing = 0.9;   // EMA weight of steps per second
+// Random streams are derived from (seed, step) so resuming at step k reproduces step k exactly
+// without storing generator internals.
+constexpr uint64_t kNoiseStream = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kOrderStream = 0xC2B2AE3D27D4EB4Full;
+constexpr uint64_t kFlipStream = 0x165667B19E3779F9ull;
+
+uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t counter)
+{
+    // splitmix64 finaliser over the combined words: distinct, well-spread generator seeds.
+    uint64_t z = seed ^ (stream + 0x9E3779B97F4A7C15ull * (counter + 1));
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+at::Generator generatorFor(uint64_t seed, uint64_t stream, uint64_t counter)
+{
+    return at::make_generator<at::CPUGeneratorImpl>(mixSeed(seed, stream, counter));
+}
+
+}  // namespace
+
+double learningRateAt(const TrainConfig& config, int64_t step)
+{
+    if (!config.cosineDecay || config.steps <= 0)
+        return config.learningRate;
+    const double progress = std::min(1.0, static_cast<double>(step) / static_cast<double>(config.steps));
+    return config.finalLearningRate +
+           0.5 * (config.learningRate - config.finalLearningRate) * (1.0 + std::cos(M_PI * progress));
+}
+
+struct Trainer::State {
+    TrainConfig config;
+    Dataset data;
+    torch::Device device = torch::kCPU;
+    EnergyNet net;
+    std::unique_ptr<torch::optim::Adam> optimizer;
+    int64_t step = 0;
+    std::vector<float> lossHistory;
+    double smoothedLoss = std::nan("");
+    double stepsPerSecond = 0.0;
+    int64_t cachedEpoch = -1;
+    torch::Tensor order;
+
+    void validate() const
+    {
+        if (data.size() < 1)
+            throw Error("the training data set is empty");
+        if (config.batchSize < 1)
+            throw Error("the batch size must be at least 1");
+        if (data.size() < config.batchSize)
+            throw Error("the data set has " + std::to_string(data.size()) +
+                        " items, fewer than one batch of " + std::to_string(config.batchSize));
+        if (!(config.learningRate > 0.0))
+            throw Error("the learning rate must be positive");
+        std::vector<int64_t> expected = net->config().sampleShape();
+        std::vector<int64_t> got(data.data.sizes().begin() + 1, data.data.sizes().end());
+        if (got != expected) {
+            std::ostringstream msg;
+            msg << "the data items have shape " << c10::IntArrayRef(got) << " but the model "
+                << net->config().describe() << " expects " << c10::IntArrayRef(expected)
+                << "; choose a matching image size and channel count";
+            throw Error(msg.str());
+        }
+    }
+
+    void makeOptimizer()
+    {
+        auto options = torch::optim::AdamOptions(config.learningRate).betas({config.beta1, config.beta2});
+        optimizer = std::make_unique<torch::optim::Adam>(net->parameters(), options);
+    }
+
+    torch::Tensor batchIndices()
+    {
+        const int64_t perEpoch = data.size() / config.batchSize;  // the last partial batch is dropped
+        const int64_t epoch = step / perEpoch;
+        if (epoch != cachedEpoch) {
+            auto generator = generatorFor(config.seed, kOrderStream, static_cast<uint64_t>(epoch));
+            order = torch::randperm(data.size(), generator, torch::kLong);
+            cachedEpoch = epoch;
+        }
+        const int64_t begin = (step % perEpoch) * config.batchSize;
+        return order.slice(0, begin, begin + config.batchSize);
+    }
+};
+
+Trainer::Trainer(const ModelConfig& model, const TrainConfig& config, Dataset data, torch::Device device)
+    : state_(std::make_unique<State>())
+{
+    state_->config = config;
+    state_->data = std::move(data);
+    state_->device = device;
+    torch::manual_seed(config.seed);  // weight initialisation
+    state_->net = makeEnergyNet(model);
+    state_->validate();
+    state_->net->to(device);
+    state_->makeOptimizer();
+}
+
+Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device device)
+    : state_(std::make_unique<State>())
+{
+    if (!checkpoint.hasTraining)
+        throw Error(checkpoint.sourcePath + ": holds weights only (no optimizer state); "
+                    "it can be sampled from or fine-tuned, but not resumed exactly");
+    state_->config = checkpoint.train;
+    state_->data = std::move(data);
+    state_->device = device;
+    state_->net = instantiate(checkpoint);
+    state_->validate();
+    state_->net->to(device);
+    state_->makeOptimizer();
+    if (!checkpoint.optimizerState.empty()) {
+        std::istringstream in(checkpoint.optimizerState);
+        try {
+            torch::load(*state_->optimizer, in, device);
+        } catch (const std::exception& e) {
+            throw Error(checkpoint.sourcePath + ": the optimizer state is damaged and cannot be resumed");
+        }
+    }
+    state_->step = checkpoint.step;
+    state_->lossHistory = checkpoint.lossHistory;
+}
+
+Trainer::~Trainer() = default;
+
+TrainProgress Trainer::step()
+{
+    State& s = *state_;
+    const auto started = std::chrono::steady_clock::now();
+    const double lr = learningRateAt(s.config, s.step);
+    for (auto& group : s.optimizer->param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+
+    torch::Tensor batch = s.data.data.index_select(0, s.batchIndices());
+    if (s.config.randomFlip && batch.dim() == 4) {
+        auto generator = generatorFor(s.config.seed, kFlipStream, static_cast<uint64_t>(s.step));
+        torch::Tensor flip = torch::rand({batch.size(0)}, generator) < 0.5;
+        batch = torch::where(flip.view({-1, 1, 1, 1}), batch.flip({3}), batch);
+    }
+    auto generator = generatorFor(s.config.seed, kNoiseStream, static_cast<uint64_t>(s.step));
+    torch::Tensor noise = at::randn(batch.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
+    batch = batch.to(s.device, torch::kFloat32);
+    noise = noise.to(s.device);
+
+    s.optimizer->zero_grad();
+    MdsmLoss loss = mdsmLoss(*s.net, batch, noise, s.config.noise);
+    if (!std::isfinite(loss.normalised))
+        throw Error("the loss became " + std::string(std::isnan(loss.normalised) ? "NaN" : "infinite") +
+                    " at step " + std::to_string(s.step + 1) +
+                    "; the weights were left at the last good step. Lower the learning rate or "
+                    "narrow the noise range and resume from the last checkpoint");
+    loss.loss.backward();
+    for (const auto& p : s.net->parameters())
+        if (p.grad().defined() && !p.grad().isfinite().all().item<bool>())
+            throw Error("a gradient became non-finite at step " + std::to_string(s.step + 1) +
+                        "; the weights were left at the last good step. Lower the learning rate");
+    s.optimizer->step();
+    ++s.step;
+    s.lossHistory.push_back(static_cast<float>(loss.normalised));
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double rate = seconds > 0 ? 1.0 / seconds : 0.0;
+    s.stepsPerSecond = s.stepsPerSecond == 0.0 ? rate : kRateSmoothing * s.stepsPerSecond + (1 - kRateSmoothing) * rate;
+    s.smoothedLoss = std::isnan(s.smoothedLoss) ? loss.normalised
+                                                : kLossSmoothing * s.smoothedLoss + (1 - kLossSmoothing) * loss.normalised;
+    TrainProgress p;
+    p.step = s.step;
+    p.totalSteps = s.config.steps;
+    p.loss = loss.normalised;
+    p.smoothedLoss = s.smoothedLoss;
+    p.learningRate = lr;
+    p.stepsPerSecond = s.stepsPerSecond;
+    p.etaSeconds = s.stepsPerSecond > 0 ? static_cast<double>(std::max<int64_t>(0, s.config.steps - s.step)) / s.stepsPerSecond : 0.0;
+    return p;
+}
+
+TrainProgress Trainer::run(const ProgressCallback& onProgress, const std::atomic<bool>* cancel)
+{
+    State& s = *state_;
+    TrainProgress last;
+    last.step = s.step;
+    last.totalSteps = s.config.steps;
+    while (s.step < s.config.steps) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            break;
+        last = step();
+        const bool periodic = s.config.checkpointEvery > 0 && !s.config.checkpointPath.empty() &&
+                              s.step % s.config.checkpointEvery == 0;
+        if (periodic)
+            saveCheckpoint(s.config.checkpointPath);
+        if (onProgress && !onProgress(last))
+            break;
+    }
+    return last;
+}
+
+Checkpoint Trainer::checkpoint() const
+{
+    const State& s = *state_;
+    Checkpoint cp;
+    cp.model = s.net->config();
+    cp.weights = collectWeights(*s.net);
+    cp.hasTraining = true;
+    cp.train = s.config;
+    cp.step = s.step;
+    cp.lossHistory = s.lossHistory;
+    std::ostringstream optimizer;
+    torch::save(*s.optimizer, optimizer);
+    cp.optimizerState = optimizer.str();
+    cp.rngState = "counter-based: streams derived from seed " + std::to_string(s.config.seed) + " and the step";
+    cp.format = "ebm-native-1";
+    return cp;
+}
+
+void Trainer::saveCheckpoint(const std::string& path) const { ebm::saveCheckpoint(checkpoint(), path); }
+
+EnergyNet Trainer::net() const { return state_->net; }
+int64_t Trainer::completedSteps() const { return state_->step; }
+const TrainConfig& Trainer::config() const { return state_->config; }
+double Trainer::currentLearningRate() const { return learningRateAt(state_->config, state_->step); }
+void Trainer::setTotalSteps(int64_t steps) { state_->config.steps = steps; }
+
+}  // namespace ebm

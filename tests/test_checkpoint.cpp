@@ -1,0 +1,271 @@
+// Checkpoints: the reference PyTorch fixture reproduces its published energies; native files
+// round-trip everything; bad files fail with one clear line and never crash.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ebm/checkpoint.h"
+#include "ebm/dataset.h"
+#include "ebm/error.h"
+#include "ebm/trainer.h"
+
+using namespace ebm;
+
+namespace {
+
+const std::string kFixtures = EBM_FIXTURES_DIR;
+const std::string kReference = kFixtures + "/reference-res12-c8.pt";
+
+// Published by the reference PyTorch code (reference-res12-c8.json).
+const double kEnergies[] = {-28.059040069580078, -78.72457885742188, -123.25360870361328, -165.02468872070312};
+const double kGradNorms[] = {100.76671600341797, 95.54190826416016, 91.46060943603516, 92.5183334350586};
+const double kDenoisedMeans[] = {0.5057805776596069, 0.5124485492706299, 0.5178777575492859, 0.5210373401641846};
+constexpr double kRelativeTolerance = 1e-4;
+
+torch::Tensor referenceInputs()
+{
+    // The fixture's own formula, so the test does not depend on the .npy reader.
+    torch::Tensor x = torch::empty({4, 1, 32, 32});
+    auto a = x.accessor<float, 4>();
+    for (int n = 0; n < 4; ++n)
+        for (int h = 0; h < 32; ++h)
+            for (int w = 0; w < 32; ++w)
+                a[n][0][h][w] = static_cast<float>(0.5 + 0.5 * std::sin(0.37 * (n + 1) + 0.21 * h - 0.17 * w + 0.013 * h * w));
+    return x;
+}
+
+void expectReferenceValues(EnergyNetImpl& net)
+{
+    EnergyAndGrad eg = energyAndGrad(net, referenceInputs());
+    torch::Tensor denoised = referenceInputs() - 0.01 * eg.grad;
+    for (int i = 0; i < 4; ++i) {
+        const double e = eg.energy[i].item<double>();
+        const double g = eg.grad[i].norm().item<double>();
+        const double d = denoised[i].mean().item<double>();
+        QVERIFY2(std::abs(e - kEnergies[i]) <= kRelativeTolerance * std::abs(kEnergies[i]),
+                 qPrintable(QString("energy %1: %2 vs %3").arg(i).arg(e).arg(kEnergies[i])));
+        QVERIFY2(std::abs(g - kGradNorms[i]) <= kRelativeTolerance * kGradNorms[i],
+                 qPrintable(QString("grad norm %1: %2 vs %3").arg(i).arg(g).arg(kGradNorms[i])));
+        QVERIFY2(std::abs(d - kDenoisedMeans[i]) <= kRelativeTolerance * kDenoisedMeans[i],
+                 qPrintable(QString("denoised mean %1: %2 vs %3").arg(i).arg(d).arg(kDenoisedMeans[i])));
+    }
+}
+
+void writeBytes(const std::string& path, const std::string& bytes)
+{
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string readBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Runs loadCheckpoint and expects one ebm::Error line that names the file.
+void expectCleanFailure(const std::string& path, const std::string& name)
+{
+    try {
+        Checkpoint cp = loadCheckpoint(path);
+        instantiate(cp);
+        QFAIL(qPrintable(QString::fromStdString(name + ": loaded without error")));
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        QVERIFY2(message.find('\n') == std::string::npos, message.c_str());
+        QVERIFY2(message.find(std::filesystem::path(path).filename().string()) != std::string::npos, message.c_str());
+    }
+}
+
+Dataset toyData()
+{
+    Dataset d;
+    d.data = torch::randn({256, 2});
+    return d;
+}
+
+ModelConfig tinyMlp()
+{
+    ModelConfig m;
+    m.arch = Architecture::Mlp;
+    m.inputDim = 2;
+    m.hiddenWidth = 16;
+    m.hiddenLayers = 2;
+    return m;
+}
+
+}  // namespace
+
+class TestCheckpoint : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!std::filesystem::exists(kReference))
+            QSKIP("shared/fixtures is not beside the checkout");
+    }
+
+    void referenceFixtureMatchesPyTorch()
+    {
+        Checkpoint cp = loadCheckpoint(kReference);
+        QCOMPARE(cp.model.arch, Architecture::Res12);
+        QCOMPARE(cp.model.inChannels, 1);
+        QCOMPARE(cp.model.baseWidth, 8);
+        QCOMPARE(cp.model.imageSize, 32);
+        QCOMPARE(cp.model.head, HeadKind::Quadratic);
+        QVERIFY(!cp.hasTraining);
+        EnergyNet net = instantiate(cp);
+        expectReferenceValues(*net);
+    }
+
+    void dataParallelPrefixIsStripped()
+    {
+        Checkpoint cp = loadCheckpoint(std::string(EBM_SOURCE_DIR) + "/tests/data/reference-res12-c8-dataparallel.pt");
+        QVERIFY(cp.weights.count("conv1.conv.weight") == 1);
+        EnergyNet net = instantiate(cp);
+        expectReferenceValues(*net);
+    }
+
+    void nativeRoundTripKeepsEverything()
+    {
+        QTemporaryDir dir;
+        Checkpoint cp = loadCheckpoint(kReference);
+        EnergyNet net = instantiate(cp);
+        Checkpoint native;
+        native.model = cp.model;
+        native.weights = collectWeights(*net);
+        native.hasTraining = true;
+        native.train.dataset = "fashion-mnist";
+        native.train.learningRate = 3e-4;
+        native.train.noise.spread = NoiseSpread::Linear;
+        native.step = 1234;
+        native.lossHistory = {3.0f, 2.5f, 2.25f};
+        native.optimizerState = std::string("\0\1\2opaque", 9);
+        native.rngState = "counter";
+        const std::string path = dir.filePath("model.ebm").toStdString();
+        saveCheckpoint(native, path);
+        QVERIFY(!std::filesystem::exists(path + ".partial"));
+
+        Checkpoint back = loadCheckpoint(path);
+        QCOMPARE(back.format, std::string("ebm-native-1"));
+        QVERIFY(back.model == cp.model);
+        QVERIFY(back.hasTraining);
+        QCOMPARE(back.step, int64_t(1234));
+        QCOMPARE(back.train.learningRate, 3e-4);
+        QCOMPARE(back.train.noise.spread, NoiseSpread::Linear);
+        QCOMPARE(back.train.dataset, std::string("fashion-mnist"));
+        QCOMPARE(back.lossHistory, native.lossHistory);
+        QCOMPARE(back.optimizerState, native.optimizerState);
+        QCOMPARE(back.weights.size(), native.weights.size());
+        for (const auto& [name, t] : native.weights)
+            QVERIFY(torch::equal(back.weights.at(name), t));
+        expectReferenceValues(*instantiate(back));
+    }
+
+    void savingOverAFileReplacesItWhole()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("model.ebm").toStdString();
+        Checkpoint cp = loadCheckpoint(kReference);
+        saveCheckpoint(cp, path);
+        const auto firstSize = std::filesystem::file_size(path);
+        cp.hasTraining = true;
+        cp.lossHistory.assign(1000, 1.0f);
+        saveCheckpoint(cp, path);
+        QVERIFY(std::filesystem::file_size(path) > firstSize);
+        QCOMPARE(loadCheckpoint(path).lossHistory.size(), size_t(1000));
+        // A save into a folder that does not exist fails cleanly and leaves nothing behind.
+        const std::string missing = dir.filePath("no/such/folder/model.ebm").toStdString();
+        QVERIFY_THROWS_EXCEPTION(Error, saveCheckpoint(cp, missing));
+        QVERIFY(!std::filesystem::exists(missing + ".partial"));
+    }
+
+    void badFilesFailCleanly()
+    {
+        QTemporaryDir dir;
+        auto at = [&](const char* name) { return dir.filePath(name).toStdString(); };
+        expectCleanFailure(at("missing.pt"), "missing file");
+        writeBytes(at("empty.pt"), "");
+        expectCleanFailure(at("empty.pt"), "empty file");
+        writeBytes(at("text.pt"), "this is not a checkpoint\n");
+        expectCleanFailure(at("text.pt"), "text file");
+        std::string random(4096, '\0');
+        for (size_t i = 0; i < random.size(); ++i)
+            random[i] = static_cast<char>((i * 2654435761u) >> 13);
+        writeBytes(at("random.pt"), "PK\x03\x04" + random);
+        expectCleanFailure(at("random.pt"), "random bytes after a zip magic");
+
+        const std::string reference = readBytes(kReference);
+        for (double fraction : {0.1, 0.5, 0.9, 0.999}) {
+            const std::string name = "truncated-" + std::to_string(int(fraction * 1000)) + ".pt";
+            writeBytes(at(name.c_str()), reference.substr(0, size_t(reference.size() * fraction)));
+            expectCleanFailure(at(name.c_str()), name);
+        }
+
+        // A native file cut short.
+        const std::string native = at("native.ebm");
+        saveCheckpoint(loadCheckpoint(kReference), native);
+        const std::string bytes = readBytes(native);
+        writeBytes(at("native-cut.ebm"), bytes.substr(0, bytes.size() / 2));
+        expectCleanFailure(at("native-cut.ebm"), "truncated native file");
+    }
+
+    void weightsOfAnotherArchitectureAreRejected()
+    {
+        Checkpoint cp = loadCheckpoint(kReference);
+        ModelConfig other = cp.model;
+        other.baseWidth = 16;
+        EnergyNet net = makeEnergyNet(other);
+        const torch::Tensor before = net->named_parameters()["conv1.conv.weight"].clone();
+        try {
+            loadWeights(*net, cp.weights, "reference-res12-c8.pt");
+            QFAIL("loaded width-8 weights into a width-16 network");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("shape") != std::string::npos);
+        }
+        // Nothing was copied: the network is untouched.
+        QVERIFY(torch::equal(before, net->named_parameters()["conv1.conv.weight"]));
+
+        other = cp.model;
+        other.arch = Architecture::Res18;
+        QVERIFY_THROWS_EXCEPTION(Error, loadWeights(*makeEnergyNet(other), cp.weights, "x.pt"));
+    }
+
+    void resumeIsExact()
+    {
+        QTemporaryDir dir;
+        TrainConfig config;
+        config.batchSize = 32;
+        config.steps = 12;
+        config.learningRate = 1e-3;
+        config.noise.sigmaMin = 0.1;
+        config.noise.sigmaMax = 1.0;
+        config.seed = 9;
+        torch::manual_seed(0);
+        Dataset data = toyData();
+
+        Trainer straight(tinyMlp(), config, data);
+        straight.run();
+
+        Trainer first(tinyMlp(), config, data);
+        first.run([](const TrainProgress& p) { return p.step < 5; });  // stop as a user would
+        const std::string path = dir.filePath("half.ebm").toStdString();
+        first.saveCheckpoint(path);
+        Checkpoint cp = loadCheckpoint(path);
+        QCOMPARE(cp.step, int64_t(5));
+        QCOMPARE(cp.train.steps, int64_t(12));
+        Trainer resumed(cp, data);
+        resumed.run();
+        QCOMPARE(resumed.completedSteps(), int64_t(12));
+        auto a = collectWeights(*straight.net());
+        auto b = collectWeights(*resumed.net());
+        for (const auto& [name, t] : a)
+            QVERIFY2(torch::equal(t, b.at(name)), name.c_str());
+        QCOMPARE(loadCheckpoint(path).lossHistory.size(), size_t(5));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCheckpoint)
+#include "test_checkpoint.moc"

@@ -1,0 +1,172 @@
+// Annealed Langevin dynamics, the denoising jump, inpainting and energy measurement on energies
+// whose answers are known in closed form.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <atomic>
+
+#include "analytic_energies.h"
+#include "ebm/error.h"
+#include "ebm/mdsm.h"
+#include "ebm/sampler.h"
+
+using namespace ebm;
+using ebm::testing::QuadraticEnergyImpl;
+
+class TestSampler : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void langevinSettlesAtTemperatureVariance()
+    {
+        // E = ||x||^2 / (2 s^2): the chain x <- x - eps^2/2 x/s^2 + eps sqrt(T) n is AR(1) with
+        // stationary variance eps^2 T / (1 - rho^2), rho = 1 - eps^2/(2 s^2), close to T s^2.
+        const double s = 0.5, eps = 0.05;
+        QuadraticEnergyImpl energy(1, 1.0 / (s * s));
+        energy.to(torch::kFloat32);
+        for (double temperature : {0.5, 4.0}) {
+            SamplerConfig config;
+            config.schedule = Schedule(std::vector<double>(3000, temperature));
+            config.stepSize = eps;
+            config.finalDenoise = false;
+            config.seed = 5;
+            config.reportEvery = 1000;
+            torch::Tensor start = torch::zeros({8000, 1});
+            SampleResult result = annealedLangevin(energy, config, start);
+            const double rho = 1 - eps * eps / (2 * s * s);
+            const double exact = eps * eps * temperature / (1 - rho * rho);
+            const double var = result.samples.var().item<double>();
+            QVERIFY2(std::abs(var - exact) < 0.05 * exact,
+                     qPrintable(QString("T=%1: variance %2, expected %3").arg(temperature).arg(var).arg(exact)));
+            QVERIFY(std::abs(var - temperature * s * s) < 0.06 * temperature * s * s);
+            QVERIFY(std::abs(result.samples.mean().item<double>()) < 0.05 * std::sqrt(exact) * 10);
+        }
+    }
+
+    void seedMakesSamplingReproducible()
+    {
+        QuadraticEnergyImpl energy(3, 4.0);
+        SamplerConfig config;
+        config.schedule = Schedule::quick(20);
+        config.numSamples = 5;
+        config.seed = 42;
+        torch::Tensor a = annealedLangevin(energy, config).samples;
+        torch::Tensor b = annealedLangevin(energy, config).samples;
+        QVERIFY(torch::equal(a, b));
+        config.seed = 43;
+        QVERIFY(!torch::equal(a, annealedLangevin(energy, config).samples));
+    }
+
+    void framesReportEveryKStepsAndCancelStops()
+    {
+        QuadraticEnergyImpl energy(2, 4.0);
+        SamplerConfig config;
+        config.schedule = Schedule::quick(50);
+        config.numSamples = 3;
+        config.reportEvery = 10;
+        std::vector<int> steps;
+        bool shapesRight = true;
+        annealedLangevin(energy, config, {}, [&](const SampleFrame& f) {
+            steps.push_back(f.step);
+            shapesRight = shapesRight && f.state.size(0) == 3 && f.energies.size(0) == 3;
+            return true;
+        });
+        QVERIFY(shapesRight);
+        // 10, 20, 30, 40, 50 and the final denoised frame.
+        QCOMPARE(steps, (std::vector<int>{10, 20, 30, 40, 50, 50}));
+
+        std::atomic<bool> cancel{false};
+        int frames = 0;
+        SampleResult r = annealedLangevin(energy, config, {}, [&](const SampleFrame&) {
+            if (++frames == 2)
+                cancel = true;
+            return true;
+        }, &cancel);
+        QVERIFY(r.stopped);
+        QCOMPARE(frames, 2);
+        QCOMPARE(r.samples.size(0), 3);
+    }
+
+    void denoisingJumpIsBayesEstimateForGaussianData()
+    {
+        // Data x ~ N(mu, tau^2 I). Train E(y) = a/2 ||y - m||^2 with single-sigma DSM at
+        // sigma = sigma0; the optimum is a = 1/(tau^2 + sigma0^2), m = mu, and the jump
+        // y - sigma0^2 dE/dy must equal the posterior mean (tau^2 y + sigma0^2 mu)/(tau^2 + sigma0^2).
+        const double mu = 0.7, tau = 0.3, sigma0 = 0.2;
+        const int dim = 4;
+        QuadraticEnergyImpl energy(dim, 1.0, 0.0);
+        torch::optim::Adam adam(energy.parameters(), torch::optim::AdamOptions(0.05));
+        const NoiseConfig noise = NoiseConfig::singleSigma(sigma0, sigma0);
+        torch::manual_seed(7);
+        for (int step = 0; step < 1500; ++step) {
+            torch::Tensor x = mu + tau * torch::randn({512, dim}, torch::kFloat64);
+            adam.zero_grad();
+            mdsmLoss(energy, x, torch::randn({512, dim}, torch::kFloat64), noise).loss.backward();
+            adam.step();
+        }
+        const double expectedA = 1.0 / (tau * tau + sigma0 * sigma0);
+        QVERIFY2(std::abs(energy.a.item<double>() - expectedA) < 0.03 * expectedA,
+                 qPrintable(QString("a %1 expected %2").arg(energy.a.item<double>()).arg(expectedA)));
+        torch::Tensor y = mu + std::sqrt(tau * tau + sigma0 * sigma0) * torch::randn({64, dim}, torch::kFloat64);
+        torch::Tensor bayes = (tau * tau * y + sigma0 * sigma0 * mu) / (tau * tau + sigma0 * sigma0);
+        torch::Tensor jumped = denoise(energy, y, sigma0);
+        const double error = (jumped - bayes).abs().max().item<double>();
+        QVERIFY2(error < 0.02, qPrintable(QString("max deviation from Bayes estimate %1").arg(error)));
+    }
+
+    void inpaintingKeepsKnownPixels()
+    {
+        QuadraticEnergyImpl energy(16, 10.0, 0.5);
+        torch::Tensor images = torch::rand({3, 1, 4, 4});
+        torch::Tensor mask = torch::zeros({1, 1, 4, 4});
+        mask.index_put_({0, 0, torch::indexing::Slice(), torch::indexing::Slice(2, 4)}, 1);
+        SamplerConfig config;
+        config.schedule = Schedule::quick(60, 10.0);
+        config.sigma0 = 0.1;
+        SampleResult r = inpaint(energy, config, images, mask);
+        torch::Tensor known = (1 - mask).expand_as(images).to(torch::kBool);
+        QVERIFY(torch::equal(r.samples.masked_select(known), images.masked_select(known)));
+        // Free pixels moved towards the energy's centre (0.5) from their random start.
+        torch::Tensor freePixels = r.samples.masked_select(mask.expand_as(images).to(torch::kBool));
+        QVERIFY((freePixels - 0.5).abs().mean().item<double>() < 0.2);
+        QVERIFY_THROWS_EXCEPTION(Error, inpaint(energy, config, images, mask * 0.5));
+    }
+
+    void energiesAveragedOverNoiseDraws()
+    {
+        // E = a/2 ||x||^2 at x = 0 with N(0, s^2) noise: expectation a/2 * d * s^2.
+        const double a = 2.0, s = 0.1;
+        const int dim = 50;
+        QuadraticEnergyImpl energy(dim, a, 0.0);
+        energy.to(torch::kFloat32);
+        torch::Tensor x = torch::zeros({4, dim});
+        torch::Tensor clean = measureEnergies(energy, x, 0.0);
+        QVERIFY(torch::allclose(clean, torch::zeros({4})));
+        torch::Tensor noisy = measureEnergies(energy, x, s, 400, 3);
+        const double expected = 0.5 * a * dim * s * s;
+        QVERIFY(torch::allclose(noisy, torch::full({4}, expected), 0.05, 0.0));
+        QVERIFY_THROWS_EXCEPTION(Error, measureEnergies(energy, x, -1.0));
+    }
+
+    void schedulesFollowThePaper()
+    {
+        Schedule paper = Schedule::paperExponential();
+        QCOMPARE(paper.size(), 2700);
+        QCOMPARE(paper.at(0), 100.0);
+        QCOMPARE(paper.at(499), 100.0);
+        QVERIFY(std::abs(paper.at(500 + 999) - 100.0 * std::exp(-1000 * std::log(100.0) / 2000)) < 1e-9);
+        QVERIFY(std::abs(paper.at(2499) - 1.0) < 1e-9);
+        QCOMPARE(paper.at(2699), 0.0);
+        Schedule linear = Schedule::paperLinear();
+        QVERIFY(std::abs(linear.at(500 + 999) - (100.0 - 99.0 * 1000 / 2000)) < 1e-9);
+        QCOMPARE(Schedule::paperExponential(0.1).size(), 270);
+        Schedule piece = Schedule::piecewise({{0.0, 10.0}, {0.5, 1.0}, {1.0, 0.0}}, 5, false);
+        QCOMPARE(piece.temperatures(), (std::vector<double>{10.0, 5.5, 1.0, 0.5, 0.0}));
+        Schedule logPiece = Schedule::piecewise({{0.0, 100.0}, {1.0, 1.0}}, 3, true);
+        QVERIFY(std::abs(logPiece.at(1) - 10.0) < 1e-9);
+        QVERIFY_THROWS_EXCEPTION(Error, Schedule::preset("nonsense"));
+        QVERIFY_THROWS_EXCEPTION(Error, Schedule(std::vector<double>{1.0, -2.0}));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSampler)
+#include "test_sampler.moc"

@@ -1,0 +1,147 @@
+// The trainer: a short MDSM run on a 2D mixture learns the smoothed score, the learning-rate
+// schedule, and the guard against non-finite losses.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "ebm/error.h"
+#include "ebm/trainer.h"
+
+using namespace ebm;
+
+namespace {
+
+// Four Gaussian blobs on the corners of a square: an analytic score to compare with.
+const double kCentres[4][2] = {{-2, -2}, {-2, 2}, {2, -2}, {2, 2}};
+constexpr double kBlobStd = 0.3;
+
+Dataset mixture(int64_t count, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    torch::Tensor which = torch::randint(0, 4, {count});
+    torch::Tensor centres = torch::tensor({-2.0f, -2.0f, -2.0f, 2.0f, 2.0f, -2.0f, 2.0f, 2.0f}).view({4, 2});
+    Dataset d;
+    d.data = centres.index_select(0, which) + kBlobStd * torch::randn({count, 2});
+    return d;
+}
+
+/// grad log p_sigma0(y) of the mixture smoothed by N(0, sigma0^2): blobs of variance s^2 + sigma0^2.
+torch::Tensor smoothedScore(const torch::Tensor& y, double sigma0)
+{
+    const double var = kBlobStd * kBlobStd + sigma0 * sigma0;
+    std::vector<torch::Tensor> logWeights, pulls;
+    for (const auto& c : kCentres) {
+        torch::Tensor d = torch::tensor({float(c[0]), float(c[1])}).view({1, 2}) - y;
+        logWeights.push_back(-d.pow(2).sum(1) / (2 * var));
+        pulls.push_back(d / var);
+    }
+    torch::Tensor w = torch::softmax(torch::stack(logWeights, 1), 1);  // [N, 4]
+    return (w.unsqueeze(2) * torch::stack(pulls, 1)).sum(1);
+}
+
+ModelConfig mlp()
+{
+    ModelConfig m;
+    m.arch = Architecture::Mlp;
+    m.inputDim = 2;
+    m.hiddenWidth = 64;
+    m.hiddenLayers = 3;
+    return m;
+}
+
+}  // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void learnsTheSmoothedScoreOfA2dMixture()
+    {
+        TrainConfig config;
+        config.batchSize = 128;
+        config.steps = 1500;
+        config.learningRate = 3e-3;
+        config.finalLearningRate = 1e-4;
+        config.noise.sigmaMin = 0.05;
+        config.noise.sigmaMax = 1.5;
+        config.noise.spread = NoiseSpread::Linear;
+        config.noise.sigma0 = 0.3;
+        config.seed = 4;
+        config.checkpointEvery = 0;
+        Trainer trainer(mlp(), config, mixture(4096, 1));
+        TrainProgress first = trainer.step();
+        TrainProgress last = trainer.run();
+        QCOMPARE(last.step, int64_t(1500));
+        QVERIFY2(last.smoothedLoss < 0.6 * first.loss,
+                 qPrintable(QString("loss %1 -> %2").arg(first.loss).arg(last.smoothedLoss)));
+
+        // Near the data (within ~1 noise std), -dE/dx must point along the analytic score.
+        Dataset probe = mixture(2000, 2);
+        torch::Tensor y = probe.data + 0.5 * torch::randn({2000, 2});
+        torch::Tensor learned = -energyAndGrad(*trainer.net(), y).grad;
+        torch::Tensor truth = smoothedScore(y, config.noise.sigma0);
+        const double cosine = torch::cosine_similarity(learned, truth, 1).mean().item<double>();
+        QVERIFY2(cosine > 0.9, qPrintable(QString("mean cosine similarity %1").arg(cosine)));
+
+        // An untrained network of the same shape does not (the test can fail).
+        Trainer untrained(mlp(), config, mixture(256, 3));
+        torch::Tensor random = -energyAndGrad(*untrained.net(), y).grad;
+        QVERIFY(torch::cosine_similarity(random, truth, 1).mean().item<double>() < 0.5);
+    }
+
+    void cosineLearningRate()
+    {
+        TrainConfig config;
+        config.learningRate = 1e-4;
+        config.finalLearningRate = 1e-6;
+        config.steps = 100;
+        QCOMPARE(learningRateAt(config, 0), 1e-4);
+        QVERIFY(std::abs(learningRateAt(config, 50) - (1e-6 + 0.5 * (1e-4 - 1e-6))) < 1e-15);
+        QVERIFY(std::abs(learningRateAt(config, 100) - 1e-6) < 1e-15);
+        config.cosineDecay = false;
+        QCOMPARE(learningRateAt(config, 77), 1e-4);
+    }
+
+    void nonFiniteLossStopsWithoutTouchingWeights()
+    {
+        TrainConfig config;
+        config.batchSize = 16;
+        config.steps = 10;
+        Dataset data = mixture(64, 5);
+        data.data[3][0] = std::numeric_limits<float>::quiet_NaN();  // poisons the batches that hold row 3
+        Trainer trainer(mlp(), config, data);
+        bool failed = false;
+        for (int i = 0; i < 8 && !failed; ++i) {
+            auto before = trainer.net()->parameters()[0].clone();
+            const int64_t steps = trainer.completedSteps();
+            try {
+                trainer.step();
+            } catch (const Error& e) {
+                failed = true;
+                QVERIFY(std::string(e.what()).find("NaN") != std::string::npos);
+                QVERIFY(torch::equal(before, trainer.net()->parameters()[0]));
+                QCOMPARE(trainer.completedSteps(), steps);
+            }
+        }
+        QVERIFY(failed);
+        for (const auto& p : trainer.net()->parameters())
+            QVERIFY(p.isfinite().all().item<bool>());
+    }
+
+    void rejectsDataOfTheWrongShape()
+    {
+        TrainConfig config;
+        config.batchSize = 8;
+        Dataset images;
+        images.data = torch::rand({32, 1, 28, 28});
+        ModelConfig model;  // Res12 expects 1x32x32
+        model.baseWidth = 4;
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer(model, config, images));
+        Dataset tiny;
+        tiny.data = torch::rand({4, 2});
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer(mlp(), config, tiny));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
