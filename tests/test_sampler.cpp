@@ -120,7 +120,8 @@ private Q_SLOTS:
         torch::Tensor mask = torch::zeros({1, 1, 4, 4});
         mask.index_put_({0, 0, torch::indexing::Slice(), torch::indexing::Slice(2, 4)}, 1);
         SamplerConfig config;
-        config.schedule = Schedule::quick(60, 10.0);
+        config.schedule = Schedule::quick(200, 10.0);
+        config.stepSize = 0.2;  // drift eps^2/2 * a = 0.2 per step: relaxes within the schedule
         config.sigma0 = 0.1;
         SampleResult r = inpaint(energy, config, images, mask);
         torch::Tensor known = (1 - mask).expand_as(images).to(torch::kBool);

@@ -1,0 +1,56 @@
+// ebm-studio: the desktop studio. A thin main: runtime set-up, then the window; the model is
+// loaded on the worker thread once the window shows, so the first frame comes at once.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QIcon>
+#include <QTimer>
+
+#include <spdlog/spdlog.h>
+
+#include "ebm/runtime.h"
+#include "log_relay.h"
+#include "main_window.h"
+#include "studio_settings.h"
+
+int main(int argc, char** argv)
+{
+    QElapsedTimer sinceLaunch;
+    sinceLaunch.start();
+    // Before torch starts its OpenMP pool: idle OpenMP threads that spin would take the cores the
+    // GUI thread needs (on a 2-core machine the window would stutter during every job).
+    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY"))
+        qputenv("OMP_WAIT_POLICY", "PASSIVE");
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("ebm-studio"));
+    QApplication::setOrganizationName(QStringLiteral("EBM Studio"));
+    QApplication::setApplicationDisplayName(QStringLiteral("EBM Studio"));
+    QApplication::setApplicationVersion(QStringLiteral(EBM_STUDIO_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.ebmstudio.EbmStudio"));
+    // Installed: the theme's icon; from the build tree: the source file.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.ebmstudio.EbmStudio"),
+                                                 QIcon(QStringLiteral(EBM_RESOURCES_DIR "/icons/ebm-studio.svg"))));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train and sample energy-based models (MDSM)."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QStringLiteral("model to open (.ebm or reference .pt); default: the bundled one"),
+                                 QStringLiteral("[model]"));
+    parser.process(app);
+
+    spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+    ebm::studio::LogRelay::instance();  // the log panel sees everything from here on
+    ebm::studio::StudioSettings settings;
+    // The GUI thread does no arithmetic; the worker sets its own thread count on its thread.
+    ebm::configureThreads(settings.threads());
+
+    ebm::studio::MainWindow window(&settings);
+    window.setLaunchTimer(sinceLaunch);
+    window.show();
+    const QString model = parser.positionalArguments().value(0);
+    QTimer::singleShot(0, &window, [&window, model] { window.startUp(model); });
+    return app.exec();
+}

@@ -1,0 +1,292 @@
+// Evaluation: Frechet distance, inception-like score, nearest neighbours, AIS on an energy whose
+// partition function is known exactly, and the classifier file.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "analytic_energies.h"
+#include "ebm/checkpoint.h"
+#include "ebm/classifier.h"
+#include "ebm/error.h"
+#include "ebm/evaluation.h"
+
+using namespace ebm;
+using ebm::testing::QuadraticEnergyImpl;
+
+namespace {
+
+/// Correlated Gaussian features [n, d].
+torch::Tensor correlatedFeatures(int64_t n, int64_t d, uint64_t seed)
+{
+    torch::manual_seed(static_cast<int64_t>(seed));
+    const torch::Tensor mix = torch::randn({d, d}, torch::kFloat64) / std::sqrt(double(d));
+    return torch::randn({n, d}, torch::kFloat64).mm(mix) + 0.3;
+}
+
+ClassifierConfig tinyClassifier()
+{
+    ClassifierConfig c;
+    c.widths = {4, 8, 8};
+    c.featureDim = 16;
+    c.numClasses = 3;
+    c.imageSize = 16;
+    return c;
+}
+
+struct AisRun {
+    double pooled = 0.0, chainMean = 0.0;
+};
+
+}  // namespace
+
+class TestEvaluation : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void frechetDistanceIsZeroForItselfAndGrowsWithNoise()
+    {
+        const torch::Tensor f = correlatedFeatures(2000, 24, 3);
+        const GaussianStats base = gaussianStats(f);
+        const double self = frechetDistance(base, base);
+        QVERIFY2(self < 1e-8 * base.cov.trace().item<double>(), qPrintable(QString("self distance %1").arg(self)));
+
+        double previous = self;
+        torch::manual_seed(11);
+        const torch::Tensor noise = torch::randn(f.sizes(), torch::kFloat64);
+        for (double level : {0.05, 0.2, 0.5, 1.0, 2.0}) {
+            const double d = frechetDistance(gaussianStats(f + level * noise), base);
+            QVERIFY2(d > previous, qPrintable(QString("noise %1: distance %2 after %3").arg(level).arg(d).arg(previous)));
+            previous = d;
+        }
+
+        // Closed form: N(0, I) vs N(m, 4 I) in D dimensions: ||m||^2 + D (1 + 4 - 2 * 2).
+        const int64_t dim = 7;
+        GaussianStats a{torch::zeros({dim}, torch::kFloat64), torch::eye(dim, torch::kFloat64), 100};
+        GaussianStats b{torch::full({dim}, 0.5, torch::kFloat64), 4 * torch::eye(dim, torch::kFloat64), 100};
+        QVERIFY(std::abs(frechetDistance(a, b) - (dim * 0.25 + dim)) < 1e-9);
+        // A general symmetric case against sqrtPsd: sqrtPsd(S)^2 = S.
+        const torch::Tensor s = gaussianStats(f).cov;
+        const torch::Tensor root = sqrtPsd(s);
+        QVERIFY(torch::allclose(root.mm(root), s, 1e-8, 1e-10));
+    }
+
+    void inceptionScoreOfConfidentUniformPredictionsIsK()
+    {
+        for (int64_t k : {2, 10}) {
+            const torch::Tensor labels = torch::arange(100 * k, torch::kInt64) % k;
+            const torch::Tensor probs = torch::one_hot(labels, k).to(torch::kFloat64);
+            const InceptionScore is = inceptionScore(probs, 5);
+            QVERIFY(std::abs(is.score - double(k)) < 1e-9);
+            QVERIFY(std::abs(is.splitMean - double(k)) < 1e-9);
+            const ClassHistogram h = classHistogram(probs);
+            QCOMPARE(h.covered, int(k));
+            QVERIFY(h.totalVariation < 1e-12);
+            QVERIFY(std::abs(h.entropyRatio - 1.0) < 1e-12);
+        }
+        // One class only: score 1, one class covered.
+        const torch::Tensor collapsed = torch::one_hot(torch::zeros({50}, torch::kInt64), 10).to(torch::kFloat64);
+        QVERIFY(std::abs(inceptionScore(collapsed).score - 1.0) < 1e-9);
+        QCOMPARE(classHistogram(collapsed).covered, 1);
+        // Uniform predictions: score 1.
+        QVERIFY(std::abs(inceptionScore(torch::full({20, 4}, 0.25, torch::kFloat64)).score - 1.0) < 1e-9);
+    }
+
+    void nearestNeighbourOfATrainingImageIsItself()
+    {
+        torch::manual_seed(5);
+        const torch::Tensor reference = torch::rand({1000, 1, 8, 8});
+        const torch::Tensor picks = torch::tensor({3, 517, 999}, torch::kInt64);
+        const Neighbours self = nearestNeighbours(reference.index_select(0, picks), reference, 4, 128);
+        QCOMPARE(self.indices.size(1), int64_t(4));
+        QVERIFY(torch::equal(self.indices.select(1, 0), picks));
+        QVERIFY(self.distances.select(1, 0).abs().max().item<double>() < 1e-6);
+
+        // Random queries against brute force, across batch boundaries.
+        const torch::Tensor queries = torch::rand({6, 1, 8, 8});
+        const Neighbours nn = nearestNeighbours(queries, reference, 5, 100);
+        const torch::Tensor brute = torch::cdist(queries.flatten(1).to(torch::kFloat64), reference.flatten(1).to(torch::kFloat64));
+        auto [values, indices] = brute.topk(5, 1, false, true);
+        QVERIFY(torch::equal(nn.indices, indices));
+        QVERIFY(torch::allclose(nn.distances, values, 1e-9, 1e-9));
+
+        const torch::Tensor grid = neighbourGrid(queries, reference, nn);
+        QCOMPARE(grid.size(0), int64_t(1));
+        QCOMPARE(grid.size(1), int64_t(6 * 10 + 2));
+        QCOMPARE(grid.size(2), int64_t(6 * 10 + 2));
+        QVERIFY_THROWS_EXCEPTION(Error, nearestNeighbours(torch::rand({2, 1, 4, 4}), reference, 3));
+    }
+
+    void betaSchedulesRunFromZeroToOne()
+    {
+        for (BetaSchedule kind : {BetaSchedule::Sigmoid, BetaSchedule::Geometric, BetaSchedule::Linear}) {
+            const std::vector<double> b = betaSchedule(kind, 50);
+            QCOMPARE(b.size(), size_t(51));
+            QCOMPARE(b.front(), 0.0);
+            QCOMPARE(b.back(), 1.0);
+            for (size_t i = 1; i < b.size(); ++i)
+                QVERIFY(b[i] > b[i - 1]);
+        }
+        QCOMPARE(betaSchedule(BetaSchedule::Geometric, 10, 1e-3)[1], 1e-3);
+        QCOMPARE(parseBetaSchedule(toString(BetaSchedule::Geometric)), BetaSchedule::Geometric);
+        QCOMPARE(parseAisTransition("mala"), AisTransition::Mala);
+        QVERIFY_THROWS_EXCEPTION(Error, parseAisTransition("gibbs"));
+    }
+
+    void aisBracketsTheExactLogPartitionFunction()
+    {
+        // E = ||x - m||^2 / (2 s^2) in D dimensions: log Z = D/2 log(2 pi s^2).
+        const int dim = 32;
+        const double s = 0.2, centre = 0.3;
+        QuadraticEnergyImpl energy(dim, 1.0 / (s * s), centre);
+        const double exact = 0.5 * dim * std::log(2 * M_PI * s * s);
+        AisConfig config;
+        config.steps = 200;
+        config.transition = AisTransition::Hmc;
+        config.leapfrogSteps = 4;
+        config.stepSize = 0.1;
+        config.chains = 64;
+        config.baseStd = 1.0;  // base N(0.5, I): far wider than the target
+        std::vector<AisRun> forward, reverse;
+        const int seeds = 3;
+        for (int seed = 1; seed <= seeds; ++seed) {
+            config.seed = static_cast<uint64_t>(seed);
+            const AisResult f = forwardAis(energy, config);
+            forward.push_back({f.logZ, f.chainLogZ.mean().item<double>()});
+            QVERIFY(std::abs(f.logZ0 - 0.5 * dim * std::log(2 * M_PI)) < 1e-9);
+            QVERIFY(f.acceptance > 0.3);
+            // Reverse AIS from exact samples of the target.
+            torch::manual_seed(100 + seed);
+            const torch::Tensor start = centre + s * torch::randn({64, dim});
+            const AisResult r = reverseAis(energy, start, config);
+            reverse.push_back({r.logZ, r.chainLogZ.mean().item<double>()});
+        }
+        auto mean = [&](const std::vector<AisRun>& runs, bool pooled) {
+            double sum = 0.0;
+            for (const auto& r : runs)
+                sum += pooled ? r.pooled : r.chainMean;
+            return sum / runs.size();
+        };
+        const double tolerance = 0.3;  // nats, for 32 dimensions (about 0.01 bits/dim)
+        const double fPooled = mean(forward, true), fChains = mean(forward, false);
+        const double rPooled = mean(reverse, true), rChains = mean(reverse, false);
+        const QString text = QString("exact %1; forward pooled %2 chains %3; reverse pooled %4 chains %5")
+                                 .arg(exact).arg(fPooled).arg(fChains).arg(rPooled).arg(rChains);
+        qInfo("%s", qPrintable(text));
+        // Forward: a stochastic lower bound; reverse: an upper bound. The per-chain means are
+        // the strict bounds in expectation; the small slack covers Monte Carlo noise.
+        QVERIFY2(fChains <= exact + 0.02 && fChains > exact - tolerance, qPrintable(text));
+        QVERIFY2(fPooled <= exact + 0.05 && fPooled > exact - tolerance, qPrintable(text));
+        QVERIFY2(rChains >= exact - 0.02 && rChains < exact + tolerance, qPrintable(text));
+        QVERIFY2(rPooled >= exact - 0.05 && rPooled < exact + tolerance, qPrintable(text));
+
+        // Densities: at the centre, log p = -log Z exactly when log Z is exact.
+        const DensitySummary d = summariseDensity(torch::zeros({1}), torch::tensor(exact), 1.0, dim);
+        QVERIFY(std::abs(d.meanLogDensity + exact) < 1e-12);
+        QVERIFY(std::abs(d.bitsPerDim - exact / (dim * std::log(2.0))) < 1e-12);
+        QVERIFY(std::abs(bitsPerDim(-dim * std::log(2.0), dim) - 1.0) < 1e-12);
+    }
+
+    void classifierTrainsAndSurvivesSaveAndLoad()
+    {
+        // Three synthetic classes: dark, bright, and a bright left half.
+        torch::manual_seed(2);
+        const int64_t n = 384;
+        Dataset data;
+        data.name = "synthetic";
+        data.labels = torch::arange(n, torch::kInt64) % 3;
+        torch::Tensor images = 0.1 * torch::rand({n, 1, 16, 16});
+        images.index_put_({data.labels == 1}, images.index({data.labels == 1}) + 0.8);
+        torch::Tensor third = images.index({data.labels == 2});
+        third.narrow(3, 0, 8).add_(0.8);
+        images.index_put_({data.labels == 2}, third);
+        data.data = images;
+        Classifier net(tinyClassifier());
+        ClassifierTrainConfig tc;
+        tc.epochs = 2;
+        tc.batchSize = 32;
+        tc.learningRate = 3e-3;
+        tc.randomFlip = false;
+        int reports = 0;
+        const ClassifierTrainResult r = trainClassifier(*net, data, tc, [&](const ClassifierProgress&) {
+            ++reports;
+            return true;
+        });
+        QCOMPARE(r.steps, int64_t(24));
+        QCOMPARE(reports, 24);
+        const double accuracy = classifierAccuracy(*net, data);
+        QVERIFY2(accuracy > 0.9, qPrintable(QString("accuracy %1").arg(accuracy)));
+
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("c.pt").toStdString();
+        ClassifierInfo info;
+        info.dataset = "synthetic";
+        info.testAccuracy = accuracy;
+        info.trainedSteps = r.steps;
+        saveClassifier(*net, info, path);
+        QVERIFY(!QFile::exists(dir.filePath("c.pt.partial")));
+        LoadedClassifier loaded = loadClassifier(path);
+        QVERIFY(loaded.net->config() == tinyClassifier());
+        QCOMPARE(loaded.info.dataset, std::string("synthetic"));
+        QCOMPARE(loaded.info.testAccuracy, accuracy);
+        QCOMPARE(loaded.info.trainedSteps, r.steps);
+        torch::NoGradGuard noGrad;
+        const torch::Tensor x = torch::rand({5, 1, 16, 16});
+        QVERIFY(torch::equal(net->forward(x), loaded.net->forward(x)));
+
+        // The feature path: 128-d features and probabilities through the extractor interface,
+        // padding 8x8 images up to the classifier's 16x16.
+        auto extractor = classifierFeatures(loaded.net, "tiny");
+        const FeatureBatch fb = extractFeatures(*extractor, torch::rand({7, 1, 8, 8}), 3);
+        QCOMPARE(fb.features.size(0), int64_t(7));
+        QCOMPARE(fb.features.size(1), int64_t(16));
+        QVERIFY(torch::allclose(fb.probabilities.sum(1), torch::ones({7}, torch::kFloat64)));
+    }
+
+    void damagedClassifierFilesRaiseErrors()
+    {
+        QTemporaryDir dir;
+        const std::string missing = dir.filePath("missing.pt").toStdString();
+        QVERIFY_THROWS_EXCEPTION(Error, loadClassifier(missing));
+
+        const std::string garbage = dir.filePath("garbage.pt").toStdString();
+        std::ofstream(garbage) << "this is not a classifier at all";
+        QVERIFY_THROWS_EXCEPTION(Error, loadClassifier(garbage));
+
+        // A good file cut in half.
+        Classifier net(tinyClassifier());
+        const std::string good = dir.filePath("good.pt").toStdString();
+        saveClassifier(*net, {}, good);
+        std::ifstream in(good, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string cut = dir.filePath("cut.pt").toStdString();
+        std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+        QVERIFY_THROWS_EXCEPTION(Error, loadClassifier(cut));
+
+        // Bytes flipped in the middle of the archive (a weight record).
+        std::string flipped = bytes;
+        for (size_t i = flipped.size() / 3; i < flipped.size() / 3 + 64; ++i)
+            flipped[i] = static_cast<char>(~flipped[i]);
+        const std::string damaged = dir.filePath("flipped.pt").toStdString();
+        std::ofstream(damaged, std::ios::binary) << flipped;
+        bool threwError = false;
+        try {
+            loadClassifier(damaged);
+        } catch (const Error&) {
+            threwError = true;
+        } catch (const std::exception& e) {
+            QFAIL(qPrintable(QString("a non-ebm exception escaped: %1").arg(e.what())));
+        }
+        QVERIFY(threwError);
+
+        // An energy-model checkpoint is not a classifier.
+        Checkpoint cp;
+        cp.model.arch = Architecture::Mlp;
+        const std::string energyFile = dir.filePath("model.ebm").toStdString();
+        saveCheckpoint(cp, energyFile);
+        QVERIFY_THROWS_EXCEPTION(Error, loadClassifier(energyFile));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestEvaluation)
+#include "test_evaluation.moc"

@@ -1,0 +1,420 @@
+// The studio's worker and engine without windows: sampling frames, pause / single step / stop,
+// a corrupt model that leaves the loaded one in place, training with pause, step, sampling from
+// the current weights, save now, resume from a checkpoint, and a non-finite loss.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include "ebm/checkpoint.h"
+#include "ebm/dataset.h"
+#include "ebm/model.h"
+#include "studio_engine.h"
+#include "studio_types.h"
+
+using namespace ebm::studio;
+
+namespace {
+
+// A Res6 of width 2 on 16x16 images: milliseconds per step, so tests stay short.
+QString writeTinyModel(const QString& folder, int imageSize = 16, int width = 2)
+{
+    ebm::ModelConfig config;
+    config.arch = ebm::Architecture::Res6;
+    config.baseWidth = width;
+    config.imageSize = imageSize;
+    torch::manual_seed(3);
+    ebm::EnergyNet net = ebm::makeEnergyNet(config);
+    ebm::Checkpoint cp;
+    cp.model = config;
+    cp.weights = ebm::collectWeights(*net);
+    cp.format = "ebm-native-1";
+    const QString path = QDir(folder).filePath(QStringLiteral("tiny.ebm"));
+    ebm::saveCheckpoint(cp, path.toStdString());
+    return path;
+}
+
+QString writeTinyData(const QString& folder, const QString& name, bool withNaN = false)
+{
+    torch::manual_seed(5);
+    torch::Tensor data = torch::rand({64, 1, 16, 16});
+    if (withNaN)
+        data[3][0][4][4] = std::numeric_limits<float>::quiet_NaN();
+    const QString path = QDir(folder).filePath(name);
+    ebm::writeNpy(path.toStdString(), data);
+    return path;
+}
+
+SamplingSettings quickSettings(int steps, int samples)
+{
+    SamplingSettings s;
+    s.schedulePreset = QStringLiteral("quick");
+    s.steps = steps;
+    s.numSamples = samples;
+    s.recordEvery = 1;
+    return s;
+}
+
+TrainingSettings tinyTraining(const QString& dataPath, const QString& checkpoint)
+{
+    TrainingSettings t;
+    t.datasetKind = DatasetKind::Npy;
+    t.datasetPath = dataPath;
+    t.imageSize = 16;
+    t.architecture = QStringLiteral("res6");
+    t.width = 2;
+    t.batchSize = 16;
+    t.steps = 1000000;  // runs until stopped
+    t.learningRate = 1e-3;
+    t.previewEvery = 5;
+    t.previewSamples = 4;
+    t.previewSteps = 10;
+    t.checkpointEvery = 0;
+    t.checkpointPath = checkpoint;
+    return t;
+}
+
+int snapshotsIn(const QSignalSpy& frames)
+{
+    int n = 0;
+    for (const auto& args : frames)
+        n += static_cast<int>(args.at(0).value<SampleFrameBatch>().snapshots.size());
+    return n;
+}
+
+int lastStepIn(const QSignalSpy& frames)
+{
+    return frames.isEmpty() ? 0 : frames.last().at(0).value<SampleFrameBatch>().snapshots.last().step;
+}
+
+qint64 lastTrainStep(const QSignalSpy& progress)
+{
+    return progress.isEmpty() ? 0 : progress.last().at(0).value<TrainProgressBatch>().points.last().step;
+}
+
+}  // namespace
+
+class TestUiEngine : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    QString tinyModel_;
+
+    void loadTiny(StudioEngine& engine)
+    {
+        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        engine.loadModel(tinyModel_);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(engine.hasModel());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        tinyModel_ = writeTinyModel(dir_.path());
+    }
+
+    void samplingRunReportsEveryRecordedStep()
+    {
+        StudioEngine engine;
+        loadTiny(engine);
+        QCOMPARE(engine.model().imageSize, 16);
+        QSignalSpy started(&engine, &StudioEngine::samplingStarted);
+        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
+        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
+        const int id = engine.startSampling(quickSettings(40, 5));
+        QVERIFY(id > 0);
+        QVERIFY(engine.isSampling());
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(started.count(), 1);
+        const auto info = started.first().at(0).value<SamplingRunInfo>();
+        QCOMPARE(info.totalSteps, 40);
+        QCOMPARE(info.temperatures.size(), 40);
+        const auto outcome = finished.first().at(0).value<SamplingOutcome>();
+        QVERIFY2(!outcome.failed, qPrintable(outcome.message));
+        QVERIFY(!outcome.stopped);
+        // Every step recorded (recordEvery 1) plus the frame after the denoising jump.
+        QCOMPARE(snapshotsIn(frames), 41);
+        // Throttled: fewer batches than snapshots would be likely, never more.
+        QVERIFY(frames.count() <= 41);
+        const SampleSnapshot last = frames.last().at(0).value<SampleFrameBatch>().snapshots.last();
+        QVERIFY(last.final);
+        QCOMPARE(last.raw.size(), 5);
+        QCOMPARE(last.energies.size(), 5);
+        QCOMPARE(last.raw.front().size(), QSize(16, 16));
+        QVERIFY(!engine.isSampling());
+    }
+
+    void denoisedPreviewIsRecordedWhenAsked()
+    {
+        StudioEngine engine;
+        loadTiny(engine);
+        engine.setDenoisedPreview(true);
+        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
+        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
+        engine.startSampling(quickSettings(10, 3));
+        QVERIFY(finished.wait(20000));
+        const SampleSnapshot first = frames.first().at(0).value<SampleFrameBatch>().snapshots.first();
+        QCOMPARE(first.denoised.size(), 3);
+        QVERIFY(first.denoised.front() != first.raw.front());
+    }
+
+    void pauseStopsFramesStepGivesExactlyOneAndStopAnswersFast()
+    {
+        StudioEngine engine;
+        loadTiny(engine);
+        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
+        QSignalSpy states(&engine, &StudioEngine::jobStateChanged);
+        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
+        engine.startSampling(quickSettings(100000, 4));  // far longer than the test
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 3, 20000);
+
+        QElapsedTimer answer;
+        answer.start();
+        engine.pauseSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(engine.isSamplingPaused(), 5000);
+        QVERIFY2(answer.elapsed() < 1000, qPrintable(QStringLiteral("pause took %1 ms").arg(answer.elapsed())));
+        QCOMPARE(states.last().at(1).value<JobState>(), JobState::Paused);
+        QTest::qWait(50);  // the flush that accompanies the pause has arrived
+        const int pausedAt = lastStepIn(frames);
+        frames.clear();
+        QTest::qWait(300);
+        QCOMPARE(frames.count(), 0);  // paused: nothing moves
+
+        engine.stepSampling();
+        QTRY_COMPARE_WITH_TIMEOUT(frames.count(), 1, 5000);
+        QTest::qWait(200);
+        QCOMPARE(frames.count(), 1);  // exactly one step, then paused again
+        const auto batch = frames.first().at(0).value<SampleFrameBatch>();
+        QCOMPARE(batch.snapshots.size(), 1);
+        QCOMPARE(batch.snapshots.front().step, pausedAt + 1);
+        QVERIFY(engine.isSamplingPaused());
+
+        engine.resumeSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 3, 5000);
+        QVERIFY(!engine.isSamplingPaused());
+
+        answer.restart();
+        engine.stopSampling();
+        QVERIFY(finished.wait(5000));
+        QVERIFY2(answer.elapsed() < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(answer.elapsed())));
+        QVERIFY(finished.first().at(0).value<SamplingOutcome>().stopped);
+        QVERIFY(!engine.isSampling());
+    }
+
+    void stopWhilePausedEndsTheRun()
+    {
+        StudioEngine engine;
+        loadTiny(engine);
+        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
+        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
+        engine.startSampling(quickSettings(100000, 2));
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 1, 20000);
+        engine.pauseSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(engine.isSamplingPaused(), 5000);
+        engine.stopSampling();
+        QVERIFY(finished.wait(5000));
+        QVERIFY(finished.first().at(0).value<SamplingOutcome>().stopped);
+    }
+
+    void corruptModelKeepsTheLoadedOne()
+    {
+        StudioEngine engine;
+        loadTiny(engine);
+        const ModelInfo before = engine.model();
+
+        const QString corrupt = QDir(dir_.path()).filePath(QStringLiteral("corrupt.ebm"));
+        QFile file(corrupt);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("PK\x03\x04 this is not a checkpoint at all");
+        file.close();
+        QSignalSpy failed(&engine, &StudioEngine::modelLoadFailed);
+        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
+        engine.loadModel(corrupt);
+        QVERIFY(failed.wait(10000));
+        const QString message = failed.first().at(1).toString();
+        QVERIFY(!message.isEmpty());
+        QVERIFY2(!message.contains(QLatin1Char('\n')), qPrintable(message));  // one clear line
+        QCOMPARE(loaded.count(), 0);
+        QCOMPARE(engine.model().path, before.path);
+        QVERIFY(engine.hasModel());
+
+        // A truncated reference file too.
+        const QString fixture = QStringLiteral(EBM_FIXTURES_DIR "/reference-res12-c8.pt");
+        if (QFileInfo::exists(fixture)) {
+            QFile source(fixture);
+            QVERIFY(source.open(QIODevice::ReadOnly));
+            const QByteArray half = source.readAll().left(static_cast<int>(source.size() / 2));
+            const QString truncated = QDir(dir_.path()).filePath(QStringLiteral("truncated.pt"));
+            QFile out(truncated);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(half);
+            out.close();
+            engine.loadModel(truncated);
+            QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, 10000);
+            QCOMPARE(engine.model().path, before.path);
+        }
+
+        // The kept model still samples.
+        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
+        engine.startSampling(quickSettings(5, 2));
+        QVERIFY(finished.wait(20000));
+        QVERIFY(!finished.first().at(0).value<SamplingOutcome>().failed);
+    }
+
+    void opensTheReferencePytorchFile()
+    {
+        const QString fixture = QStringLiteral(EBM_FIXTURES_DIR "/reference-res12-c8.pt");
+        if (!QFileInfo::exists(fixture))
+            QSKIP("reference fixture not present");
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
+        engine.loadModel(fixture);
+        QVERIFY(loaded.wait(20000));
+        const auto info = loaded.first().at(0).value<ModelInfo>();
+        QVERIFY2(info.description.startsWith(QLatin1String("res12-8")), qPrintable(info.description));
+        QCOMPARE(info.format, QStringLiteral("pytorch-state-dict"));
+    }
+
+    void missingBundledModelGivesMessageAndStandIn()
+    {
+        qputenv("EBM_DEFAULT_MODEL", QDir(dir_.path()).filePath(QStringLiteral("does-not-exist.ebm")).toUtf8());
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        QSignalSpy problem(&engine, &StudioEngine::problem);
+        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
+        engine.loadBundledModel();
+        QVERIFY(loaded.wait(10000));
+        qunsetenv("EBM_DEFAULT_MODEL");
+        QVERIFY(loaded.first().at(0).value<ModelInfo>().fallback);
+        QVERIFY(!problem.isEmpty());
+        QVERIFY(problem.first().at(0).toString().contains(QLatin1String("not found")));
+    }
+
+    void trainingReportsPausesStepsSamplesSavesAndResumes()
+    {
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        const QString data = writeTinyData(dir_.path(), QStringLiteral("tiny.npy"));
+        const QString checkpoint = QDir(dir_.path()).filePath(QStringLiteral("run/train.ebm"));
+        QSignalSpy started(&engine, &StudioEngine::trainingStarted);
+        QSignalSpy progress(&engine, &StudioEngine::trainingProgress);
+        QSignalSpy previews(&engine, &StudioEngine::trainingPreview);
+        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        QSignalSpy saved(&engine, &StudioEngine::checkpointSaved);
+        QVERIFY(engine.startTraining(tinyTraining(data, checkpoint)));
+        QVERIFY(started.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(lastTrainStep(progress) >= 6, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(previews.count() >= 1, 20000);
+        const auto preview = previews.first().at(0).value<TrainingPreview>();
+        QVERIFY(!preview.grid.isNull());
+        const auto point = progress.first().at(0).value<TrainProgressBatch>().points.first();
+        QVERIFY(std::isfinite(point.loss));
+        QVERIFY(point.learningRate > 0);
+
+        engine.pauseTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(engine.isTrainingPaused(), 10000);
+        QTest::qWait(50);
+        const qint64 pausedAt = lastTrainStep(progress);
+        progress.clear();
+        QTest::qWait(300);
+        QCOMPARE(progress.count(), 0);
+
+        engine.stepTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(progress.count(), 1, 5000);
+        QTest::qWait(200);
+        QCOMPARE(progress.count(), 1);
+        const auto stepped = progress.first().at(0).value<TrainProgressBatch>();
+        QCOMPARE(stepped.points.size(), 1);
+        QCOMPARE(stepped.points.front().step, pausedAt + 1);
+
+        // Sample from the current weights while training waits.
+        QSignalSpy samplingStarted(&engine, &StudioEngine::samplingStarted);
+        QSignalSpy samplingFinished(&engine, &StudioEngine::samplingFinished);
+        QVERIFY(engine.startSampling(quickSettings(10, 3)) > 0);
+        QVERIFY(samplingFinished.wait(20000));
+        QVERIFY(samplingStarted.first().at(0).value<SamplingRunInfo>().fromTrainingWeights);
+        QVERIFY(!samplingFinished.first().at(0).value<SamplingOutcome>().failed);
+        QVERIFY(engine.isTrainingPaused());
+        QCOMPARE(progress.count(), 1);  // training did not move meanwhile
+
+        // Save now, while paused.
+        const QString now = QDir(dir_.path()).filePath(QStringLiteral("now.ebm"));
+        engine.saveTrainingCheckpoint(now);
+        QVERIFY(saved.wait(10000));
+        QVERIFY(QFileInfo::exists(now));
+
+        engine.continueTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(lastTrainStep(progress) > pausedAt + 3, 10000);
+        engine.stopTraining();
+        QVERIFY(finished.wait(10000));
+        const auto outcome = finished.first().at(0).value<TrainingOutcome>();
+        QVERIFY(outcome.stopped);
+        QVERIFY(!outcome.failed);
+        QVERIFY(QFileInfo::exists(checkpoint));  // written at the end of the run
+        QVERIFY(engine.model().fromTraining);     // the trained weights are ready to sample
+
+        // Resume the checkpoint written at the end for three more steps.
+        TrainingSettings more = tinyTraining(data, QString());
+        more.steps = outcome.step + 3;
+        more.previewEvery = 0;
+        started.clear();
+        finished.clear();
+        QVERIFY(engine.resumeTrainingFrom(checkpoint, more));
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(started.count(), 1);
+        const auto resumed = started.first().at(0).value<TrainingRunInfo>();
+        QCOMPARE(resumed.startStep, outcome.step);
+        QVERIFY(!resumed.history.isEmpty());
+        const auto done = finished.first().at(0).value<TrainingOutcome>();
+        QVERIFY2(done.completed, qPrintable(done.message));
+        QCOMPARE(done.step, outcome.step + 3);
+    }
+
+    void nonFiniteLossGivesAMessageNotACrash()
+    {
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        const QString data = writeTinyData(dir_.path(), QStringLiteral("nan.npy"), true);
+        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingSettings t = tinyTraining(data, QDir(dir_.path()).filePath(QStringLiteral("nan.ebm")));
+        t.batchSize = 64;  // the NaN is in every batch
+        QVERIFY(engine.startTraining(t));
+        QVERIFY(finished.wait(20000));
+        const auto outcome = finished.first().at(0).value<TrainingOutcome>();
+        QVERIFY(outcome.failed);
+        QVERIFY2(outcome.message.contains(QLatin1String("NaN")), qPrintable(outcome.message));
+        QVERIFY(!engine.isTraining());
+        QVERIFY(!QFileInfo::exists(QDir(dir_.path()).filePath(QStringLiteral("nan.ebm"))));
+    }
+
+    void badTrainingDataSayWhy()
+    {
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingSettings t = tinyTraining(QDir(dir_.path()).filePath(QStringLiteral("missing.npy")), QString());
+        QVERIFY(engine.startTraining(t));
+        QVERIFY(finished.wait(20000));
+        const auto outcome = finished.first().at(0).value<TrainingOutcome>();
+        QVERIFY(outcome.failed);
+        QVERIFY2(outcome.message.contains(QLatin1String("missing.npy")), qPrintable(outcome.message));
+    }
+};
+
+int main(int argc, char** argv)
+{
+    qputenv("OMP_WAIT_POLICY", "PASSIVE");
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    TestUiEngine test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_ui_engine.moc"

@@ -1,0 +1,62 @@
+#pragma once
+#include <QVector>
+#include <QWidget>
+
+#include "studio_types.h"
+
+class QCustomPlot;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCheckBox;
+class QLabel;
+
+namespace ebm::studio {
+
+/// Temperature vs energy (the paper's figure F.1B, live): the schedule's temperature per step
+/// on the right axis; on the left each sample's energy trace, their mean and a min-max band.
+/// A vertical cursor marks the moment the timeline shows.
+class EnergyChart : public QWidget {
+    Q_OBJECT
+public:
+    explicit EnergyChart(QWidget* parent = nullptr);
+
+    void startRun(const SamplingRunInfo& info);
+    void addSnapshots(const QVector<SampleSnapshot>& snapshots);
+    void setCursorStep(int step);
+    void setHighlightedSample(int index);
+    void setLogScale(bool on);
+    bool logScale() const;
+    QCustomPlot* plot() const { return plot_; }
+    /// Points recorded so far in the mean trace (tests).
+    int pointCount() const { return static_cast<int>(steps_.size()); }
+
+Q_SIGNALS:
+    void logScaleToggled(bool on);
+    /// The person clicked in the chart at this step: the timeline follows.
+    void stepClicked(int step);
+
+private:
+    void applyScales();
+    void rescaleEnergy();
+    void queueReplot();
+
+    QCustomPlot* plot_;
+    QCheckBox* logScale_;
+    QLabel* note_;
+    QCPGraph* temperature_ = nullptr;
+    QCPGraph* mean_ = nullptr;
+    QCPGraph* bandMin_ = nullptr;
+    QCPGraph* bandMax_ = nullptr;
+    QCPGraph* selected_ = nullptr;
+    QVector<QCPGraph*> traces_;
+    QCPItemStraightLine* cursor_ = nullptr;
+
+    QVector<double> steps_;
+    QVector<QVector<double>> perSample_;
+    double minEnergy_ = 0.0, maxEnergy_ = 0.0;
+    double maxTemperature_ = 1.0;
+    int totalSteps_ = 1;
+    int highlighted_ = -1;
+};
+
+}  // namespace ebm::studio

@@ -1,0 +1,100 @@
+#pragma once
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include "studio_types.h"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QSpinBox;
+class QTabWidget;
+class QUndoStack;
+
+namespace ebm::studio {
+
+class LogPanel;
+class NotificationBar;
+class SampleView;
+class StudioEngine;
+class StudioSettings;
+class TrainView;
+class UndoFieldBinder;
+
+/// The studio window: sample and train pages, log dock, menus with shortcuts, recent models,
+/// sessions, runtime (device and threads) in the status bar.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    /// `settings` must outlive the window.
+    explicit MainWindow(StudioSettings* settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// After the window shows: configures the worker and loads `modelPath` (empty: the bundled
+    /// model). Returns at once; the model arrives through the engine.
+    void startUp(const QString& modelPath = QString());
+    void setLaunchTimer(const QElapsedTimer& sinceLaunch) { launch_ = sinceLaunch; }
+
+    StudioEngine* engine() const { return engine_; }
+    SampleView* sampleView() const { return sampleView_; }
+    TrainView* trainView() const { return trainView_; }
+    NotificationBar* notifications() const { return notifications_; }
+    LogPanel* logPanel() const { return logPanel_; }
+    QUndoStack* undoStack() const { return undoStack_; }
+    QTabWidget* pages() const { return pages_; }
+
+    // File operations without dialogs (menus wrap them; tests call them).
+    void openModel(const QString& path);
+    void saveModelAs(const QString& path);
+    bool saveSession(const QString& path);
+    bool openSession(const QString& path);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildStatusBar();
+    void rebuildRecentMenu();
+    void updateRuntimeWidgets(const RuntimeInfo& info);
+    void updateTitle();
+    void updateActions();
+    void applyRuntimeChoice();
+    void saveSettings();
+    QString askOpenPath(const QString& purpose, const QString& title, const QString& filter);
+    QString askSavePath(const QString& purpose, const QString& title, const QString& filter, const QString& suffix);
+
+    // Actions on the page in front.
+    void startCurrent();
+    void pauseCurrent();
+    void stepCurrent();
+    void stopCurrent();
+
+    StudioSettings* settings_;
+    StudioEngine* engine_;
+    QUndoStack* undoStack_;
+    UndoFieldBinder* undo_;
+    SampleView* sampleView_;
+    TrainView* trainView_;
+    LogPanel* logPanel_;
+    NotificationBar* notifications_;
+    QTabWidget* pages_;
+    QMenu* recentMenu_ = nullptr;
+    QAction* saveModelAction_ = nullptr;
+    QAction* exportGridAction_ = nullptr;
+    QAction* exportNpyAction_ = nullptr;
+    QAction* exportSheetAction_ = nullptr;
+    QAction* exportFramesAction_ = nullptr;
+    QAction* denoisedAction_ = nullptr;
+    QAction* logScaleAction_ = nullptr;
+    QComboBox* device_ = nullptr;
+    QSpinBox* threads_ = nullptr;
+    QLabel* modelStatus_ = nullptr;
+    QLabel* runtimeStatus_ = nullptr;
+    QString requestedModel_;          // path of the load in flight, for recent files
+    QElapsedTimer launch_;
+    bool readyLogged_ = false;
+};
+
+}  // namespace ebm::studio

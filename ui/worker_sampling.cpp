@@ -1,0 +1,215 @@
+// Sampling jobs of the studio worker: annealed Langevin with live frames, a recorded history,
+// pause / single step / stop between steps, and the eq. 9 denoised preview on request.
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ebm/error.h"
+#include "ebm/sampler.h"
+#include "ebm/schedule.h"
+#include "image_files.h"
+#include "private/tensor_images.h"
+#include "private/worker_impl.h"
+
+namespace ebm::studio {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A screen shows ~60 frames a second, a person follows far fewer: 25 batches a second keep the
+// grid fluid without flooding the GUI thread's event queue.
+constexpr auto kFrameInterval = std::chrono::milliseconds(40);
+// Automatic history period: about this many recorded moments per run, whatever its length.
+constexpr int kTargetHistoryFrames = 150;
+constexpr int kMaxSamples = 256;
+
+torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, int64_t count)
+{
+    if (spec.trimmed().isEmpty())
+        throw ebm::Error("choose the start images (a .npy file, an image or a folder of images)");
+    torch::Tensor images =
+        ebm::appkit::openAnyDataset(spec.toStdString(), config.inChannels, config.imageSize, false).data;
+    if (images.dim() != 4 || images.size(1) != config.inChannels || images.size(2) != config.imageSize ||
+        images.size(3) != config.imageSize)
+        throw ebm::Error(spec.toStdString() + ": the start images do not have the model's shape " +
+                         std::to_string(config.inChannels) + "x" + std::to_string(config.imageSize) + "x" +
+                         std::to_string(config.imageSize));
+    // Fewer images than samples: repeat them, so each image seeds several chains.
+    const torch::Tensor rows = torch::arange(count, torch::kLong).remainder(images.size(0));
+    return images.index_select(0, rows).to(torch::kFloat32);
+}
+
+QVector<double> toDoubles(const torch::Tensor& values)
+{
+    const torch::Tensor v = values.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    return QVector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+}
+
+/// Turns the sampler's per-step callbacks into recorded snapshots, throttled batches and the
+/// pause / step / stop protocol.
+class FrameRelay {
+public:
+    FrameRelay(StudioWorker& worker, JobControl& control, ebm::EnergyNetImpl& model, double sigma0, int runId,
+               int recordEvery)
+        : worker_(worker), control_(control), model_(model), sigma0_(sigma0), recordEvery_(recordEvery)
+    {
+        batch_.runId = runId;
+    }
+
+    bool onFrame(const ebm::SampleFrame& frame)
+    {
+        lastStep_ = frame.step;
+        // Record the regular history, the very first step, the moment a pause takes effect and
+        // every single step, so that what the person sees is always in the timeline.
+        const bool record = frame.final || frame.step == 1 || frame.step % recordEvery_ == 0 ||
+                            control_.pauseRequested();
+        if (record)
+            batch_.snapshots.push_back(snapshot(frame));
+        if (frame.final) {
+            flush();
+            return true;
+        }
+        if (!batch_.snapshots.isEmpty() && (control_.pauseRequested() || Clock::now() - lastEmit_ >= kFrameInterval))
+            flush();
+        return gate();
+    }
+
+    void flush()
+    {
+        if (batch_.snapshots.isEmpty())
+            return;
+        Q_EMIT worker_.sampleFrames(batch_);
+        batch_.snapshots.clear();
+        lastEmit_ = Clock::now();
+    }
+
+    int lastStep() const { return lastStep_; }
+
+private:
+    SampleSnapshot snapshot(const ebm::SampleFrame& frame)
+    {
+        SampleSnapshot s;
+        s.step = frame.step;
+        s.temperature = frame.temperature;
+        s.final = frame.final;
+        s.energies = toDoubles(frame.energies);
+        s.raw = tensorToImages(frame.state);
+        if (control_.denoisedPreview()) {
+            if (frame.final) {
+                s.denoised = s.raw;  // the final frame is already after the jump
+            } else {
+                const torch::Device device = model_.parameters().empty() ? torch::Device(torch::kCPU)
+                                                                          : model_.parameters().front().device();
+                s.denoised = tensorToImages(ebm::denoise(model_, frame.state.to(device), sigma0_).to(torch::kCPU));
+            }
+        }
+        return s;
+    }
+
+    /// Between two steps: returns false to stop; blocks (on the worker thread) while paused.
+    bool gate()
+    {
+        for (;;) {
+            switch (control_.check()) {
+            case JobControl::Permission::Cancel:
+                return false;
+            case JobControl::Permission::Interject:
+                control_.takeInterjection();  // sampling takes none; drop stray requests
+                continue;
+            case JobControl::Permission::Proceed:
+                if (pausedAnnounced_ && !control_.pauseRequested()) {
+                    pausedAnnounced_ = false;
+                    Q_EMIT worker_.jobStateChanged(JobKind::Sampling, JobState::Running);
+                }
+                return true;
+            case JobControl::Permission::Blocked:
+                if (!pausedAnnounced_) {
+                    flush();
+                    pausedAnnounced_ = true;
+                    Q_EMIT worker_.jobStateChanged(JobKind::Sampling, JobState::Paused);
+                }
+                control_.waitForChange();
+                continue;
+            }
+        }
+    }
+
+    StudioWorker& worker_;
+    JobControl& control_;
+    ebm::EnergyNetImpl& model_;
+    double sigma0_;
+    int recordEvery_;
+    SampleFrameBatch batch_;
+    Clock::time_point lastEmit_{};
+    bool pausedAnnounced_ = false;
+    int lastStep_ = 0;
+};
+
+}  // namespace
+
+void StudioWorker::Impl::runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
+                                     double sigma0, bool fromTrainingWeights)
+{
+    JobControl& control = *samplingControl;
+    SamplingOutcome outcome;
+    outcome.runId = runId;
+    const auto started = Clock::now();
+    try {
+        if (!model.config().isImageModel())
+            throw ebm::Error("this model draws 2-D points; the sample view shows image models");
+        ebm::SamplerConfig config;
+        config.schedule = ebm::Schedule::preset(settings.schedulePreset.toStdString(), std::max(0, settings.steps));
+        config.stepSize = settings.stepSize;
+        config.sigma0 = sigma0;
+        config.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
+        config.seed = settings.seed;
+        config.finalDenoise = settings.denoiseJump;
+        config.reportEvery = 1;  // the relay decides what to record; every step may pause
+        torch::Tensor start;
+        if (settings.startFromImages)
+            start = startImages(settings.startImages, model.config(), config.numSamples);
+
+        const int total = config.schedule.size();
+        const int every = settings.recordEvery > 0
+                              ? settings.recordEvery
+                              : std::max(1, (total + kTargetHistoryFrames - 1) / kTargetHistoryFrames);
+        SamplingRunInfo info;
+        info.runId = runId;
+        info.totalSteps = total;
+        info.numSamples = static_cast<int>(config.numSamples);
+        info.recordEvery = every;
+        info.temperatures = QVector<double>(config.schedule.temperatures().begin(),
+                                            config.schedule.temperatures().end());
+        info.modelDescription = QString::fromStdString(model.config().describe());
+        info.fromTrainingWeights = fromTrainingWeights;
+        info.settings = settings;
+        Q_EMIT q->samplingStarted(info);
+        Q_EMIT q->jobStateChanged(JobKind::Sampling, JobState::Running);
+        spdlog::info("sampling {} images, {} steps ({}), step size {}, seed {}", config.numSamples, total,
+                     settings.schedulePreset.toStdString(), config.stepSize, config.seed);
+
+        FrameRelay relay(*q, control, model, sigma0, runId, every);
+        ebm::SampleResult result = ebm::annealedLangevin(
+            model, config, start, [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); },
+            control.cancelFlag());
+        relay.flush();
+        lastSamples = result.samples.detach().to(torch::kCPU);
+        outcome.stopped = result.stopped;
+        outcome.stepsDone = relay.lastStep();
+    } catch (const ebm::Cancelled&) {
+        outcome.stopped = true;
+    } catch (const std::exception& e) {
+        outcome.failed = true;
+        outcome.message = firstLine(e.what());
+        spdlog::error("sampling failed: {}", outcome.message.toStdString());
+    }
+    outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    if (!outcome.failed)
+        spdlog::info("sampling {} after {} steps in {:.1f} s", outcome.stopped ? "stopped" : "finished",
+                     outcome.stepsDone, outcome.seconds);
+    Q_EMIT q->samplingFinished(outcome);
+}
+
+}  // namespace ebm::studio

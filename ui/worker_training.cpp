@@ -1,0 +1,322 @@
+// Training jobs of the studio worker: MDSM steps one at a time, so that pause, single step,
+// stop, "save now" and "sample from the current weights" happen between two steps.
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "ebm/dataset.h"
+#include "ebm/error.h"
+#include "ebm/runtime.h"
+#include "ebm/sampler.h"
+#include "ebm/schedule.h"
+#include "image_files.h"
+#include "private/tensor_images.h"
+#include "private/worker_impl.h"
+
+namespace ebm::studio {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The loss chart needs every step but not a signal per step: ten batches a second.
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+constexpr double kHistorySmoothing = 0.98;  // same EMA weight as the trainer's smoothed loss
+constexpr int kMaxHistoryPoints = 5000;     // resumed runs: thinned earlier loss for the chart
+// Previews use one fixed seed so that successive previews differ only by the weights.
+constexpr uint64_t kPreviewSeed = 7;
+
+ebm::TrainConfig trainConfigFrom(const TrainingSettings& s)
+{
+    ebm::TrainConfig c;
+    c.dataset = s.datasetSpec().toStdString();
+    c.noise.sigmaMin = s.sigmaMin;
+    c.noise.sigmaMax = s.sigmaMax;
+    c.noise.spread = ebm::parseNoiseSpread(s.spread.toStdString());
+    c.noise.sigma0 = s.sigma0;
+    c.batchSize = s.batchSize;
+    c.steps = s.steps;
+    c.learningRate = s.learningRate;
+    c.cosineDecay = s.cosineDecay;
+    c.finalLearningRate = s.finalLearningRate;
+    c.seed = s.seed;
+    c.checkpointEvery = s.checkpointEvery;
+    c.checkpointPath = s.checkpointPath.toStdString();
+    return c;
+}
+
+ebm::Dataset openTrainingData(const std::string& spec, int channels, int imageSize)
+{
+    ebm::Dataset data = ebm::appkit::openAnyDataset(spec, channels, imageSize, true);
+    if (data.data.dim() != 4)
+        throw ebm::Error(spec + ": holds points, not images; the studio trains image models");
+    return data;
+}
+
+QVector<TrainPoint> thinnedHistory(const ebm::Checkpoint& cp)
+{
+    QVector<TrainPoint> points;
+    const auto& losses = cp.lossHistory;
+    if (losses.empty())
+        return points;
+    // History may be thinned already; spread it over the steps it covers.
+    const double stepsPerEntry = static_cast<double>(std::max<int64_t>(cp.step, 1)) / losses.size();
+    const size_t stride = std::max<size_t>(1, losses.size() / kMaxHistoryPoints);
+    double smoothed = losses.front();
+    for (size_t i = 0; i < losses.size(); ++i) {
+        smoothed = kHistorySmoothing * smoothed + (1 - kHistorySmoothing) * losses[i];
+        if (i % stride != 0 && i + 1 != losses.size())
+            continue;
+        TrainPoint p;
+        p.step = static_cast<qint64>(std::llround((i + 1) * stepsPerEntry));
+        p.loss = losses[i];
+        p.smoothedLoss = smoothed;
+        p.learningRate = ebm::learningRateAt(cp.train, p.step - 1);
+        points.push_back(p);
+    }
+    return points;
+}
+
+}  // namespace
+
+void StudioWorker::Impl::drainInterjections()
+{
+    // Work asked of a training job that ended first still gets done, on the adopted weights.
+    while (auto work = trainingControl->takeInterjection()) {
+        if (work->kind == Interjection::Kind::SaveCheckpoint) {
+            q->saveModel(work->path);
+        } else if (net) {
+            runSampling(work->sampling, work->runId, *net, info.sigma0, info.fromTraining);
+        } else {
+            SamplingOutcome outcome;
+            outcome.runId = work->runId;
+            outcome.failed = true;
+            outcome.message = tr("No model is loaded yet.");
+            Q_EMIT q->samplingFinished(outcome);
+        }
+    }
+}
+
+void StudioWorker::Impl::startTraining(const TrainingSettings& settings)
+{
+    try {
+        Q_EMIT q->notice(tr("Opening the data set…"));
+        ebm::Dataset data = openTrainingData(settings.datasetSpec().toStdString(), settings.imageChannels,
+                                             settings.imageSize);
+        ebm::ModelConfig model;
+        model.arch = ebm::parseArchitecture(settings.architecture.toStdString());
+        model.head = ebm::parseHead(settings.head.toStdString());
+        model.baseWidth = settings.width;
+        model.inChannels = static_cast<int>(data.data.size(1));
+        model.imageSize = static_cast<int>(data.data.size(2));
+        const ebm::TrainConfig config = trainConfigFrom(settings);
+        TrainingRunInfo info;
+        info.modelDescription = QString::fromStdString(model.describe());
+        info.datasetName = QString::fromStdString(data.name.empty() ? config.dataset : data.name);
+        info.datasetSize = data.size();
+        info.totalSteps = config.steps;
+        info.checkpointPath = settings.checkpointPath;
+        spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
+                     ebm::describeDevice(device));
+        trainer = std::make_unique<ebm::Trainer>(model, config, std::move(data), device);
+        runTraining(settings, info, config.checkpointPath);
+    } catch (const std::exception& e) {
+        TrainingOutcome outcome;
+        outcome.failed = true;
+        outcome.message = tr("Training could not start: %1").arg(firstLine(e.what()));
+        spdlog::error("{}", outcome.message.toStdString());
+        Q_EMIT q->trainingFinished(outcome);
+    }
+    drainInterjections();
+}
+
+void StudioWorker::Impl::resumeTraining(const QString& path, const TrainingSettings& cadence)
+{
+    try {
+        ebm::Checkpoint cp = ebm::loadCheckpoint(path.toStdString());
+        if (!cp.hasTraining)
+            throw ebm::Error(path.toStdString() + ": holds weights only (no optimizer state), so it cannot be "
+                                                  "resumed exactly; open it as a model to sample from it");
+        Q_EMIT q->notice(tr("Opening the data set %1…").arg(QString::fromStdString(cp.train.dataset)));
+        ebm::Dataset data = openTrainingData(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
+        if (cadence.steps > cp.train.steps)
+            cp.train.steps = cadence.steps;
+        std::string checkpointPath = cadence.checkpointPath.toStdString();
+        if (checkpointPath.empty())
+            checkpointPath = cp.train.checkpointPath.empty() ? path.toStdString() : cp.train.checkpointPath;
+        cp.train.checkpointPath = checkpointPath;
+        cp.train.checkpointEvery = cadence.checkpointEvery;
+        TrainingRunInfo info;
+        info.modelDescription = QString::fromStdString(cp.model.describe());
+        info.datasetName = QString::fromStdString(data.name.empty() ? cp.train.dataset : data.name);
+        info.datasetSize = data.size();
+        info.startStep = cp.step;
+        info.totalSteps = cp.train.steps;
+        info.history = thinnedHistory(cp);
+        info.checkpointPath = QString::fromStdString(checkpointPath);
+        spdlog::info("resuming {} at step {} of {}", path.toStdString(), cp.step, cp.train.steps);
+        trainer = std::make_unique<ebm::Trainer>(cp, std::move(data), device);
+        runTraining(cadence, info, checkpointPath);
+    } catch (const std::exception& e) {
+        TrainingOutcome outcome;
+        outcome.failed = true;
+        outcome.message = tr("Training could not resume: %1").arg(firstLine(e.what()));
+        spdlog::error("{}", outcome.message.toStdString());
+        Q_EMIT q->trainingFinished(outcome);
+    }
+    drainInterjections();
+}
+
+void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRunInfo runInfo,
+                                     std::string checkpointPath)
+{
+    JobControl& control = *trainingControl;
+    ebm::Trainer& t = *trainer;
+    const int64_t total = t.config().steps;
+    const double sigma0 = t.config().noise.sigma0;
+    trainingActive = true;
+    Q_EMIT q->trainingStarted(runInfo);
+    Q_EMIT q->jobStateChanged(JobKind::Training, JobState::Running);
+
+    TrainProgressBatch batch;
+    batch.totalSteps = total;
+    Clock::time_point lastEmit = Clock::now();
+    auto flush = [&] {
+        if (batch.points.isEmpty())
+            return;
+        Q_EMIT q->trainingProgress(batch);
+        batch.points.clear();
+        lastEmit = Clock::now();
+    };
+
+    auto save = [&](const std::string& path) {
+        if (path.empty())
+            return;
+        QDir().mkpath(QFileInfo(QString::fromStdString(path)).absolutePath());
+        t.saveCheckpoint(path);
+        spdlog::info("checkpoint at step {} written to {}", t.completedSteps(), path);
+        Q_EMIT q->checkpointSaved(QString::fromStdString(path), t.completedSteps());
+    };
+
+    // A periodic checkpoint that cannot be written (disk full, folder gone) is reported, and
+    // training goes on: the weights in memory are fine.
+    auto trySave = [&](const std::string& path) {
+        try {
+            save(path);
+        } catch (const std::exception& e) {
+            Q_EMIT q->problem(tr("Could not save the checkpoint: %1").arg(firstLine(e.what())));
+        }
+    };
+
+    auto preview = [&] {
+        ebm::SamplerConfig config;
+        config.schedule = ebm::Schedule::quick(std::max(3, cadence.previewSteps));
+        config.numSamples = std::clamp(cadence.previewSamples, 1, 64);
+        config.seed = kPreviewSeed;
+        config.sigma0 = sigma0;
+        config.reportEvery = config.schedule.size();
+        ebm::SampleResult r = ebm::annealedLangevin(*t.net(), config, {}, {}, control.cancelFlag());
+        if (!r.stopped)
+            Q_EMIT q->trainingPreview(TrainingPreview{t.completedSteps(), tensorGridImage(r.samples)});
+    };
+
+    auto handle = [&](const Interjection& work) {
+        if (work.kind == Interjection::Kind::SaveCheckpoint) {
+            trySave(work.path.toStdString());
+        } else {
+            flush();
+            runSampling(work.sampling, work.runId, *t.net(), sigma0, true);
+        }
+    };
+
+    bool pausedAnnounced = false;
+    // Between two steps: false means stop. Blocks on the worker thread while paused, waking for
+    // resume, a single step, stop, or interjected work.
+    auto gate = [&]() -> bool {
+        for (;;) {
+            switch (control.check()) {
+            case JobControl::Permission::Cancel:
+                return false;
+            case JobControl::Permission::Interject:
+                if (auto work = control.takeInterjection())
+                    handle(*work);
+                continue;
+            case JobControl::Permission::Proceed:
+                if (pausedAnnounced && !control.pauseRequested()) {
+                    pausedAnnounced = false;
+                    Q_EMIT q->jobStateChanged(JobKind::Training, JobState::Running);
+                }
+                return true;
+            case JobControl::Permission::Blocked:
+                if (!pausedAnnounced) {
+                    flush();
+                    pausedAnnounced = true;
+                    Q_EMIT q->jobStateChanged(JobKind::Training, JobState::Paused);
+                }
+                control.waitForChange();
+                continue;
+            }
+        }
+    };
+
+    TrainingOutcome outcome;
+    try {
+        while (t.completedSteps() < total) {
+            if (!gate()) {
+                outcome.stopped = true;
+                break;
+            }
+            const ebm::TrainProgress p = t.step();
+            batch.points.push_back(TrainPoint{p.step, p.loss, p.smoothedLoss, p.learningRate});
+            batch.stepsPerSecond = p.stepsPerSecond;
+            batch.etaSeconds = p.etaSeconds;
+            if (cadence.checkpointEvery > 0 && p.step % cadence.checkpointEvery == 0)
+                trySave(checkpointPath);
+            if (cadence.previewEvery > 0 && p.step % cadence.previewEvery == 0) {
+                flush();
+                preview();
+            }
+            if (control.pauseRequested() || Clock::now() - lastEmit >= kProgressInterval)
+                flush();
+        }
+        outcome.completed = t.completedSteps() >= total;
+        // The end of a run, finished or stopped, is kept like a periodic checkpoint.
+        trySave(checkpointPath);
+    } catch (const std::exception& e) {
+        // A non-finite loss lands here: the trainer kept the last good weights, and the last
+        // checkpoint on disk is left as it was.
+        outcome.failed = true;
+        outcome.message = firstLine(e.what());
+        spdlog::error("training stopped: {}", outcome.message.toStdString());
+    }
+    flush();
+    outcome.step = t.completedSteps();
+    if (outcome.completed)
+        outcome.message = tr("Training finished at step %1.").arg(outcome.step);
+    else if (outcome.stopped)
+        outcome.message = tr("Training stopped at step %1.").arg(outcome.step);
+    trainingActive = false;
+
+    // The trained weights become the model the sample view uses, ready to sample or save.
+    if (t.completedSteps() > 0) {
+        ebm::Checkpoint meta;
+        meta.model = t.net()->config();
+        meta.hasTraining = true;
+        meta.train = t.config();
+        meta.step = t.completedSteps();
+        meta.format = "training";
+        ModelInfo described = describe(meta, *t.net());
+        described.fromTraining = true;
+        described.path.clear();
+        described.description = tr("%1, trained here to step %2").arg(described.description).arg(meta.step);
+        adopt(t.net(), std::move(meta), std::move(described));
+    }
+    Q_EMIT q->trainingFinished(outcome);
+}
+
+}  // namespace ebm::studio
