@@ -23,6 +23,7 @@
 #include "ebm/runtime.h"
 #include "ebm/sampler.h"
 #include "ebm/trainer.h"
+#include "eval_command.h"
 #include "image_files.h"
 
 using ebm::appkit::CliArgs;
@@ -630,6 +631,8 @@ void printUsage()
                  "  energy    energies of images (with sigma0 noise), text or JSON\n"
                  "  denoise   single-step denoising jump\n"
                  "  info      describe a checkpoint\n"
+                 "  eval      sample quality (FID-like, IS-like, classes), nearest neighbours, AIS likelihood\n"
+                 "  train-classifier  train the feature network that eval uses\n"
                  "  bench     training and sampling speed, text or JSON\n";
 }
 
@@ -645,7 +648,8 @@ int main(int argc, char** argv)
     const std::string command = argv[1];
     const std::map<std::string, int (*)(int, char**)> commands{
         {"train", runTrain}, {"sample", runSample}, {"inpaint", runInpaint}, {"energy", runEnergy},
-        {"denoise", runDenoise}, {"info", runInfo}, {"bench", runBench}};
+        {"denoise", runDenoise}, {"info", runInfo}, {"bench", runBench},
+        {"eval", runEvalCommand}, {"train-classifier", runTrainClassifierCommand}};
     auto it = commands.find(command);
     if (it == commands.end()) {
         std::cerr << "ebm: unknown command '" << command << "'\n";

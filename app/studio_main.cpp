@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QIcon>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
@@ -11,7 +12,10 @@
 #include "ebm/runtime.h"
 #include "log_relay.h"
 #include "main_window.h"
+#include "sample_view.h"
+#include "studio_engine.h"
 #include "studio_settings.h"
+#include "train_view.h"
 
 int main(int argc, char** argv)
 {
@@ -39,6 +43,13 @@ int main(int argc, char** argv)
     parser.addPositionalArgument(QStringLiteral("model"),
                                  QStringLiteral("model to open (.ebm or reference .pt); default: the bundled one"),
                                  QStringLiteral("[model]"));
+    // For demonstrations and screenshots: start a job without a click.
+    const QCommandLineOption sampleOption(QStringLiteral("sample"),
+                                          QStringLiteral("start sampling as soon as the model is loaded"));
+    const QCommandLineOption trainOption(QStringLiteral("train"),
+                                         QStringLiteral("start training with the remembered settings"));
+    parser.addOption(sampleOption);
+    parser.addOption(trainOption);
     parser.process(app);
 
     spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
@@ -51,6 +62,15 @@ int main(int argc, char** argv)
     window.setLaunchTimer(sinceLaunch);
     window.show();
     const QString model = parser.positionalArguments().value(0);
-    QTimer::singleShot(0, &window, [&window, model] { window.startUp(model); });
+    if (parser.isSet(sampleOption))
+        QObject::connect(window.engine(), &ebm::studio::StudioEngine::modelLoaded, window.sampleView(),
+                         &ebm::studio::SampleView::startSampling, Qt::SingleShotConnection);
+    QTimer::singleShot(0, &window, [&window, model, train = parser.isSet(trainOption)] {
+        window.startUp(model);
+        if (train) {
+            window.pages()->setCurrentWidget(window.trainView());
+            window.trainView()->startTraining();
+        }
+    });
     return app.exec();
 }

@@ -1,6 +1,7 @@
 // Evaluation: Frechet distance, inception-like score, nearest neighbours, AIS on an energy whose
 // partition function is known exactly, and the classifier file.
 #include <QtTest/QtTest>
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -65,6 +66,15 @@ private Q_SLOTS:
         GaussianStats a{torch::zeros({dim}, torch::kFloat64), torch::eye(dim, torch::kFloat64), 100};
         GaussianStats b{torch::full({dim}, 0.5, torch::kFloat64), 4 * torch::eye(dim, torch::kFloat64), 100};
         QVERIFY(std::abs(frechetDistance(a, b) - (dim * 0.25 + dim)) < 1e-9);
+        // Non-commuting 2x2 covariances: tr sqrt(S1 S2) = sqrt(tr(S1 S2) + 2 sqrt(det S1 det S2)).
+        const torch::Tensor s1 = torch::tensor({2.0, 0.6, 0.6, 1.0}, torch::kFloat64).view({2, 2});
+        const torch::Tensor s2 = torch::tensor({0.5, -0.3, -0.3, 1.5}, torch::kFloat64).view({2, 2});
+        const double trRoot = std::sqrt(s1.mm(s2).trace().item<double>() +
+                                        2 * std::sqrt(s1.det().item<double>() * s2.det().item<double>()));
+        GaussianStats g1{torch::zeros({2}, torch::kFloat64), s1, 10}, g2{torch::ones({2}, torch::kFloat64), s2, 10};
+        const double expected = 2.0 + s1.trace().item<double>() + s2.trace().item<double>() - 2 * trRoot;
+        QVERIFY(std::abs(frechetDistance(g1, g2) - expected) < 1e-10);
+        QVERIFY(std::abs(frechetDistance(g2, g1) - expected) < 1e-10);
         // A general symmetric case against sqrtPsd: sqrtPsd(S)^2 = S.
         const torch::Tensor s = gaussianStats(f).cov;
         const torch::Tensor root = sqrtPsd(s);
@@ -128,8 +138,8 @@ private Q_SLOTS:
                 QVERIFY(b[i] > b[i - 1]);
         }
         QCOMPARE(betaSchedule(BetaSchedule::Geometric, 10, 1e-3)[1], 1e-3);
-        QCOMPARE(parseBetaSchedule(toString(BetaSchedule::Geometric)), BetaSchedule::Geometric);
-        QCOMPARE(parseAisTransition("mala"), AisTransition::Mala);
+        QVERIFY(parseBetaSchedule(toString(BetaSchedule::Geometric)) == BetaSchedule::Geometric);
+        QVERIFY(parseAisTransition("mala") == AisTransition::Mala);
         QVERIFY_THROWS_EXCEPTION(Error, parseAisTransition("gibbs"));
     }
 
@@ -141,7 +151,7 @@ private Q_SLOTS:
         QuadraticEnergyImpl energy(dim, 1.0 / (s * s), centre);
         const double exact = 0.5 * dim * std::log(2 * M_PI * s * s);
         AisConfig config;
-        config.steps = 200;
+        config.steps = 1000;
         config.transition = AisTransition::Hmc;
         config.leapfrogSteps = 4;
         config.stepSize = 0.1;
@@ -167,7 +177,10 @@ private Q_SLOTS:
                 sum += pooled ? r.pooled : r.chainMean;
             return sum / runs.size();
         };
-        const double tolerance = 0.3;  // nats, for 32 dimensions (about 0.01 bits/dim)
+        // Tolerances in nats for 32 dimensions: the pooled estimates (logmeanexp of the weights)
+        // come within 0.3 nats (0.014 bits/dim); single-chain estimates scatter by about
+        // log_weight_std^2 / 2 in the bound's direction, hence 1.5 nats for their mean.
+        const double tolerance = 0.3, chainTolerance = 1.5;
         const double fPooled = mean(forward, true), fChains = mean(forward, false);
         const double rPooled = mean(reverse, true), rChains = mean(reverse, false);
         const QString text = QString("exact %1; forward pooled %2 chains %3; reverse pooled %4 chains %5")
@@ -175,13 +188,13 @@ private Q_SLOTS:
         qInfo("%s", qPrintable(text));
         // Forward: a stochastic lower bound; reverse: an upper bound. The per-chain means are
         // the strict bounds in expectation; the small slack covers Monte Carlo noise.
-        QVERIFY2(fChains <= exact + 0.02 && fChains > exact - tolerance, qPrintable(text));
+        QVERIFY2(fChains <= exact + 0.02 && fChains > exact - chainTolerance, qPrintable(text));
         QVERIFY2(fPooled <= exact + 0.05 && fPooled > exact - tolerance, qPrintable(text));
-        QVERIFY2(rChains >= exact - 0.02 && rChains < exact + tolerance, qPrintable(text));
+        QVERIFY2(rChains >= exact - 0.02 && rChains < exact + chainTolerance, qPrintable(text));
         QVERIFY2(rPooled >= exact - 0.05 && rPooled < exact + tolerance, qPrintable(text));
 
         // Densities: at the centre, log p = -log Z exactly when log Z is exact.
-        const DensitySummary d = summariseDensity(torch::zeros({1}), torch::tensor(exact), 1.0, dim);
+        const DensitySummary d = summariseDensity(torch::zeros({1}), torch::full({1}, exact, torch::kFloat64), 1.0, dim);
         QVERIFY(std::abs(d.meanLogDensity + exact) < 1e-12);
         QVERIFY(std::abs(d.bitsPerDim - exact / (dim * std::log(2.0))) < 1e-12);
         QVERIFY(std::abs(bitsPerDim(-dim * std::log(2.0), dim) - 1.0) < 1e-12);
@@ -203,19 +216,22 @@ private Q_SLOTS:
         data.data = images;
         Classifier net(tinyClassifier());
         ClassifierTrainConfig tc;
-        tc.epochs = 2;
+        tc.epochs = 4;
         tc.batchSize = 32;
-        tc.learningRate = 3e-3;
+        tc.learningRate = 1e-2;
+        tc.finalLearningRate = 1e-3;
         tc.randomFlip = false;
         int reports = 0;
-        const ClassifierTrainResult r = trainClassifier(*net, data, tc, [&](const ClassifierProgress&) {
+        QString losses;
+        const ClassifierTrainResult r = trainClassifier(*net, data, tc, [&](const ClassifierProgress& p) {
             ++reports;
+            losses += QString(" %1/%2").arg(p.loss, 0, 'g', 3).arg(p.trainAccuracy, 0, 'g', 3);
             return true;
         });
-        QCOMPARE(r.steps, int64_t(24));
-        QCOMPARE(reports, 24);
+        QCOMPARE(r.steps, int64_t(48));
+        QCOMPARE(reports, 48);
         const double accuracy = classifierAccuracy(*net, data);
-        QVERIFY2(accuracy > 0.9, qPrintable(QString("accuracy %1").arg(accuracy)));
+        QVERIFY2(accuracy > 0.9, qPrintable(QString("accuracy %1; loss/acc %2").arg(accuracy).arg(losses)));
 
         QTemporaryDir dir;
         const std::string path = dir.filePath("c.pt").toStdString();
@@ -241,6 +257,37 @@ private Q_SLOTS:
         QCOMPARE(fb.features.size(0), int64_t(7));
         QCOMPARE(fb.features.size(1), int64_t(16));
         QVERIFY(torch::allclose(fb.probabilities.sum(1), torch::ones({7}, torch::kFloat64)));
+    }
+
+    void torchScriptExtractorGoesThroughTheSamePath()
+    {
+        // A scripted module built in C++: features = per-channel means, logits = 4 pixels.
+        torch::jit::Module module("Features");
+        module.define(R"JIT(
+def forward(self, x):
+    return (x.mean(dim=[2, 3]), x.flatten(1)[:, :4])
+)JIT");
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("features.pt").toStdString();
+        module.save(path);
+        TorchScriptOptions options;
+        options.inputSize = 12;
+        options.channels = 3;
+        auto extractor = loadTorchScriptFeatures(path, options);
+        const torch::Tensor images = torch::rand({5, 1, 8, 8});
+        const FeatureBatch fb = extractFeatures(*extractor, images, 2);
+        QCOMPARE(fb.features.size(1), int64_t(3));
+        QVERIFY(torch::allclose(fb.features.select(1, 0), fb.features.select(1, 2)));  // gray replicated
+        QVERIFY(torch::allclose(fb.features.select(1, 0), images.mean({1, 2, 3}).to(torch::kFloat64), 1e-5, 1e-5));
+        QCOMPARE(fb.probabilities.size(1), int64_t(4));
+        const GaussianStats st = gaussianStats(fb.features);
+        QVERIFY(frechetDistance(st, st) < 1e-9);
+
+        const std::string notScript = dir.filePath("junk.pt").toStdString();
+        std::ofstream(notScript) << "junk";
+        QVERIFY_THROWS_EXCEPTION(Error, loadTorchScriptFeatures(notScript, options));
+        options.channels = 0;  // 1-channel images into a module that is fine with them
+        QCOMPARE(extractFeatures(*loadTorchScriptFeatures(path, options), images).features.size(1), int64_t(1));
     }
 
     void damagedClassifierFilesRaiseErrors()

@@ -161,7 +161,10 @@ private Q_SLOTS:
         QVERIFY(finished.wait(20000));
         const SampleSnapshot first = frames.first().at(0).value<SampleFrameBatch>().snapshots.first();
         QCOMPARE(first.denoised.size(), 3);
-        QVERIFY(first.denoised.front() != first.raw.front());
+        QCOMPARE(first.denoised.front().size(), first.raw.front().size());
+        const SampleSnapshot last = frames.last().at(0).value<SampleFrameBatch>().snapshots.last();
+        QVERIFY(last.final);
+        QCOMPARE(last.denoised.size(), 3);  // after the jump, the state is its own preview
     }
 
     void pauseStopsFramesStepGivesExactlyOneAndStopAnswersFast()
@@ -360,21 +363,45 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(checkpoint));  // written at the end of the run
         QVERIFY(engine.model().fromTraining);     // the trained weights are ready to sample
 
-        // Resume the checkpoint written at the end for three more steps.
-        TrainingSettings more = tinyTraining(data, QString());
-        more.steps = outcome.step + 3;
-        more.previewEvery = 0;
+        // Resume the checkpoint written at the end: it continues at the next step.
+        TrainingSettings cadence = tinyTraining(data, QString());
+        cadence.previewEvery = 0;
         started.clear();
         finished.clear();
-        QVERIFY(engine.resumeTrainingFrom(checkpoint, more));
-        QVERIFY(finished.wait(20000));
-        QCOMPARE(started.count(), 1);
+        progress.clear();
+        QVERIFY(engine.resumeTrainingFrom(checkpoint, cadence));
+        QVERIFY(started.wait(20000));
         const auto resumed = started.first().at(0).value<TrainingRunInfo>();
         QCOMPARE(resumed.startStep, outcome.step);
+        QCOMPARE(resumed.totalSteps, qint64(1000000));  // the plan of the checkpoint
         QVERIFY(!resumed.history.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 1, 10000);
+        QCOMPARE(progress.first().at(0).value<TrainProgressBatch>().points.first().step, outcome.step + 1);
+        engine.stopTraining();
+        QVERIFY(finished.wait(10000));
+        QVERIFY(finished.first().at(0).value<TrainingOutcome>().stopped);
+    }
+
+    void resumingAFinishedRunExtendsIt()
+    {
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        const QString data = writeTinyData(dir_.path(), QStringLiteral("short.npy"));
+        const QString checkpoint = QDir(dir_.path()).filePath(QStringLiteral("short.ebm"));
+        TrainingSettings t = tinyTraining(data, checkpoint);
+        t.steps = 4;
+        t.previewEvery = 0;
+        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        QVERIFY(engine.startTraining(t));
+        QVERIFY(finished.wait(20000));
+        QVERIFY(finished.first().at(0).value<TrainingOutcome>().completed);
+        t.steps = 7;
+        finished.clear();
+        QVERIFY(engine.resumeTrainingFrom(checkpoint, t));
+        QVERIFY(finished.wait(20000));
         const auto done = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY2(done.completed, qPrintable(done.message));
-        QCOMPARE(done.step, outcome.step + 3);
+        QCOMPARE(done.step, qint64(7));
     }
 
     void nonFiniteLossGivesAMessageNotACrash()

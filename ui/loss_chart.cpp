@@ -5,7 +5,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include <qcustomplot.h>
+#include "qcustomplot_include.h"
 
 #include <cmath>
 #include <limits>

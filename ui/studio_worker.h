@@ -32,8 +32,8 @@ public Q_SLOTS:
     void saveModel(const QString& path);
     void sample(const ebm::studio::SamplingSettings& settings, int runId);
     void train(const ebm::studio::TrainingSettings& settings);
-    /// Continues a native checkpoint exactly where it stopped. From `cadence` it takes the planned
-    /// length (when longer than the checkpoint's), previews and automatic checkpoints.
+    /// Continues a native checkpoint exactly where it stopped, to the length it planned. From
+    /// `cadence` it takes previews, automatic checkpoints, and a new length for a finished run.
     void resumeTraining(const QString& checkpointPath, const ebm::studio::TrainingSettings& cadence);
     void exportSamplesNpy(const QString& path);
 

@@ -144,7 +144,9 @@ void StudioWorker::Impl::resumeTraining(const QString& path, const TrainingSetti
                                                   "resumed exactly; open it as a model to sample from it");
         Q_EMIT q->notice(tr("Opening the data set %1…").arg(QString::fromStdString(cp.train.dataset)));
         ebm::Dataset data = openTrainingData(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
-        if (cadence.steps > cp.train.steps)
+        // An exact continuation keeps the planned length (the cosine learning rate depends on
+        // it); a run that already reached it is extended to the length asked for.
+        if (cp.step >= cp.train.steps && cadence.steps > cp.step)
             cp.train.steps = cadence.steps;
         std::string checkpointPath = cadence.checkpointPath.toStdString();
         if (checkpointPath.empty())

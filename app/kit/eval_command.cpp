@@ -1,6 +1,7 @@
 #include "eval_command.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -39,6 +40,20 @@ void onEvalInterrupt(int) { g_evalInterrupted.store(true); }
 constexpr double kDefaultSigma0 = 0.1;
 constexpr const char* kClassifierFile = "fashion-mnist-classifier.pt";
 constexpr uint64_t kFloorSeed = 12345;  // which training images form the floor set
+
+/// Warnings from the engine (e.g. readNpy on values outside [0, 1]) go through spdlog, whose
+/// default logger writes to stdout; these commands keep stdout for the report (JSON with --json).
+void routeLogsToStderr()
+{
+    constexpr const char* kName = "ebm-stderr";
+    auto logger = spdlog::get(kName);
+    if (!logger) {
+        logger = spdlog::stderr_color_mt(kName);
+        logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
+    }
+    logger->set_level(spdlog::default_logger()->level());
+    spdlog::set_default_logger(logger);
+}
 
 std::string bundledClassifierPath()
 {
@@ -256,6 +271,7 @@ int runEvalCommand(int argc, char** argv)
     args.option("threads", "0", "intra-op CPU threads (0 = one per core)").option("device", "auto", "auto, cpu or cuda");
     if (!args.parse(argc, argv))
         return 0;
+    routeLogsToStderr();
     ebm::configureThreads(args.integer("threads"));
     const torch::Device device = ebm::chooseDevice(args.text("device"));
 
@@ -267,14 +283,53 @@ int runEvalCommand(int argc, char** argv)
     }
     if (what.empty())
         throw ebm::Error("--what names nothing to measure; use fid, is, nn, ais");
+    // AIS options are checked before any data is loaded.
+    AisFigures ais;
+    if (what.count("ais")) {
+        for (const auto& d : splitList(args.text("ais"))) {
+            if (d == "forward")
+                ais.forward = true;
+            else if (d == "reverse")
+                ais.reverse = true;
+            else
+                throw ebm::Error("--ais: unknown direction '" + d + "'; use forward, reverse or both");
+        }
+        if (!ais.forward && !ais.reverse)
+            throw ebm::Error("--ais names no direction; use forward, reverse or both");
+        ebm::AisConfig& c = ais.config;
+        c.steps = args.integer("ais-steps");
+        c.schedule = ebm::parseBetaSchedule(args.text("ais-schedule"));
+        c.transition = ebm::parseAisTransition(args.text("ais-transition"));
+        c.leapfrogSteps = args.integer("ais-leapfrog");
+        c.stepSize = args.real("ais-step-size");
+        c.temperature = args.real("temperature");
+        c.chains = args.longInteger("ais-chains");
+        c.seed = static_cast<uint64_t>(args.longInteger("ais-seed"));
+        c.targetAcceptance = c.transition == ebm::AisTransition::Mala ? 0.57 : 0.65;
+        ais.noise = args.real("ais-noise");
+        if (ais.noise < 0)
+            throw ebm::Error("--ais-noise must be non-negative");
+        if (c.steps < 1 || c.chains < 1 || args.longInteger("ais-images") < 1)
+            throw ebm::Error("--ais-steps, --ais-chains and --ais-images must be positive");
+        if (!(c.stepSize > 0) || !(c.temperature > 0))
+            throw ebm::Error("--ais-step-size and --temperature must be positive");
+    }
     std::signal(SIGINT, onEvalInterrupt);
     std::signal(SIGTERM, onEvalInterrupt);
     const bool json = args.isSet("json");
     const auto started = std::chrono::steady_clock::now();
 
+    // The model, when one is needed, fixes the image size and channels of the reference data.
+    const bool needSamples = what.count("fid") || what.count("is") || what.count("nn");
+    Model model;
+    if (what.count("ais") || (needSamples && args.text("samples").empty()))
+        model = loadModel(args.text("model"), device);
+
     // Reference data: test split always; train split for the floor and neighbours.
     const std::string dataSpec = args.text("data");
-    ebm::Dataset test = ebm::appkit::openAnyDataset(dataSpec, 0, 32, false);
+    const int wantChannels = model.net ? model.net->config().inChannels : 0;
+    const int wantSize = model.net ? model.net->config().imageSize : 32;
+    ebm::Dataset test = ebm::appkit::openAnyDataset(dataSpec, wantChannels, wantSize, false);
     if (test.data.dim() != 4)
         throw ebm::Error(dataSpec + ": holds points, not images");
     if (args.longInteger("reference-limit") > 0)
@@ -282,21 +337,14 @@ int runEvalCommand(int argc, char** argv)
     const int channels = static_cast<int>(test.data.size(1)), size = static_cast<int>(test.data.size(2));
 
     // Samples: from a file or drawn from the model.
-    Model model;
-    auto needModel = [&]() -> Model& {
-        if (!model.net)
-            model = loadModel(args.text("model"), device);
-        return model;
-    };
     torch::Tensor samples;
     std::string samplesSource;
-    const bool needSamples = what.count("fid") || what.count("is") || what.count("nn");
     if (needSamples) {
         if (!args.text("samples").empty()) {
             samples = ebm::appkit::openAnyDataset(args.text("samples"), channels, size, false).data;
             samplesSource = args.text("samples");
         } else {
-            Model& m = needModel();
+            Model& m = model;
             if (m.net->config().inChannels != channels || m.net->config().imageSize != size)
                 throw ebm::Error(m.path + ": the model makes " + m.net->config().describe() + " images but " +
                                  dataSpec + " holds " + std::to_string(channels) + "x" + std::to_string(size) + "x" +
@@ -341,6 +389,8 @@ int runEvalCommand(int argc, char** argv)
             throw ebm::Error("evaluate at least two samples");
         if (!samples.isfinite().all().item<bool>())
             throw ebm::Error("the samples hold NaN or infinite values");
+        // Langevin samples may overshoot [0, 1]; they are shown and compared as images.
+        samples = samples.clamp(0.0, 1.0);
     }
     ebm::Dataset train;
     if (what.count("fid") || what.count("is") || what.count("nn")) {
@@ -421,26 +471,12 @@ int runEvalCommand(int argc, char** argv)
     }
 
     // Log-likelihood by AIS.
-    AisFigures ais;
     if (what.count("ais")) {
-        for (const auto& d : splitList(args.text("ais"))) {
-            if (d == "forward")
-                ais.forward = true;
-            else if (d == "reverse")
-                ais.reverse = true;
-            else
-                throw ebm::Error("--ais: unknown direction '" + d + "'; use forward, reverse or both");
-        }
-        if (!ais.forward && !ais.reverse)
-            throw ebm::Error("--ais names no direction; use forward, reverse or both");
-        Model& m = needModel();
+        Model& m = model;
         if (m.net->config().inChannels != channels || m.net->config().imageSize != size)
             throw ebm::Error(m.path + ": the model's " + m.net->config().describe() + " input does not match " + dataSpec);
         const auto t0 = std::chrono::steady_clock::now();
         torch::Tensor images = randomRows(test.data, std::max<int64_t>(1, args.longInteger("ais-images")), kFloorSeed);
-        ais.noise = args.real("ais-noise");
-        if (ais.noise < 0)
-            throw ebm::Error("--ais-noise must be non-negative");
         if (ais.noise > 0) {
             auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(args.longInteger("ais-seed")) + 7);
             images = images + ais.noise * at::randn(images.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
@@ -448,15 +484,6 @@ int runEvalCommand(int argc, char** argv)
         ais.images = images.size(0);
         ais.dims = images[0].numel();
         ebm::AisConfig& c = ais.config;
-        c.steps = args.integer("ais-steps");
-        c.schedule = ebm::parseBetaSchedule(args.text("ais-schedule"));
-        c.transition = ebm::parseAisTransition(args.text("ais-transition"));
-        c.leapfrogSteps = args.integer("ais-leapfrog");
-        c.stepSize = args.real("ais-step-size");
-        c.temperature = args.real("temperature");
-        c.chains = args.longInteger("ais-chains");
-        c.seed = static_cast<uint64_t>(args.longInteger("ais-seed"));
-        c.targetAcceptance = c.transition == ebm::AisTransition::Mala ? 0.57 : 0.65;
         const torch::Tensor pixelMean = test.data.mean(0);
         c.baseMean = pixelMean;
         c.baseStd = args.real("ais-base-std") > 0 ? args.real("ais-base-std")
@@ -469,7 +496,7 @@ int runEvalCommand(int argc, char** argv)
         const torch::Tensor energies = ebm::measureEnergies(*m.net, images, 0.0);
         if (ais.forward) {
             ais.forwardResult = ebm::forwardAis(*m.net, c, scaled);
-            ais.forwardDensity = ebm::summariseDensity(energies, torch::tensor(ais.forwardResult.logZ), c.temperature, ais.dims);
+            ais.forwardDensity = ebm::summariseDensity(energies, torch::full({1}, ais.forwardResult.logZ, torch::kFloat64), c.temperature, ais.dims);
             offset += 1.0;
         }
         if (ais.reverse) {
@@ -477,7 +504,7 @@ int runEvalCommand(int argc, char** argv)
             ais.reverseDensity = ebm::summariseDensity(ais.reverseResult.startEnergies, ais.reverseResult.chainLogZ,
                                                        c.temperature, ais.dims);
             ais.reversePooledDensity = ebm::summariseDensity(
-                ais.reverseResult.startEnergies, torch::tensor(ais.reverseResult.logZ), c.temperature, ais.dims);
+                ais.reverseResult.startEnergies, torch::full({1}, ais.reverseResult.logZ, torch::kFloat64), c.temperature, ais.dims);
         }
         bar.finish();
         ais.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -574,6 +601,10 @@ int runEvalCommand(int argc, char** argv)
                         r.logZStdErr, static_cast<long long>(r.chainLogZ.numel()), r.effectiveSampleSize, r.acceptance);
             std::printf("           %.4f bits/dim (+- %.3g over images, stderr %.2g) -- optimistic\n", d.bitsPerDim,
                         d.bitsPerDimStd, d.bitsPerDimStdErr);
+            if (r.effectiveSampleSize < 0.1 * r.chainLogZ.numel())
+                std::printf("           the weights are dominated by a few chains (log-weight std %.3g): the bound is "
+                            "loose and its stderr meaningless; use more --ais-steps\n",
+                            r.logWeightStd);
         }
         if (ais.reverse) {
             const auto& r = ais.reverseResult;
@@ -597,9 +628,9 @@ int runTrainClassifierCommand(int argc, char** argv)
         .option("image-size", "32", "image side (multiple of 8)")
         .option("widths", "16,32,64", "channels of the three conv blocks")
         .option("features", "128", "size of the feature (penultimate) layer")
-        .option("epochs", "3", "passes over the training split")
+        .option("epochs", "6", "passes over the training split")
         .option("batch", "128", "batch size")
-        .option("lr", "1e-3", "Adam learning rate (cosine decay)")
+        .option("lr", "2e-3", "Adam learning rate (cosine decay)")
         .option("final-lr", "1e-5", "learning rate at the end")
         .option("shift", "2", "random translations by up to this many pixels (0 = none)")
         .flag("no-flip", "no random horizontal flips")
@@ -610,6 +641,7 @@ int runTrainClassifierCommand(int argc, char** argv)
     args.option("threads", "0", "intra-op CPU threads (0 = one per core)").option("device", "auto", "auto, cpu or cuda");
     if (!args.parse(argc, argv))
         return 0;
+    routeLogsToStderr();
     ebm::configureThreads(args.integer("threads"));
     const torch::Device device = ebm::chooseDevice(args.text("device"));
     const int imageSize = args.integer("image-size");
@@ -648,8 +680,10 @@ int runTrainClassifierCommand(int argc, char** argv)
     tc.randomShift = args.integer("shift");
     tc.randomFlip = !args.isSet("no-flip");
     tc.seed = static_cast<uint64_t>(args.longInteger("seed"));
-    spdlog::info("training classifier {} ({} parameters) on {} ({} images), {}", config.describe(),
-                 net->parameterCount(), args.text("data"), train.size(), ebm::describeDevice(device));
+    // Log lines go to stderr: stdout is reserved for the report (JSON with --json).
+    std::fprintf(stderr, "training classifier %s (%lld parameters) on %s (%lld images), %s\n",
+                 config.describe().c_str(), static_cast<long long>(net->parameterCount()), args.text("data").c_str(),
+                 static_cast<long long>(train.size()), ebm::describeDevice(device).c_str());
 
     std::signal(SIGINT, onEvalInterrupt);
     std::signal(SIGTERM, onEvalInterrupt);
@@ -664,8 +698,9 @@ int runTrainClassifierCommand(int argc, char** argv)
             std::snprintf(detail, sizeof detail, "epoch %d  loss %.3f  acc %.3f", p.epoch, p.loss, p.trainAccuracy);
             bar.update(static_cast<double>(p.step) / p.totalSteps, detail, p.etaSeconds);
             if (!onTerminal && p.step % logEvery == 0)
-                spdlog::info("step {}/{} {} ETA {}", p.step, p.totalSteps, detail,
-                             ebm::appkit::formatDuration(p.etaSeconds));
+                std::fprintf(stderr, "step %lld/%lld  %s  ETA %s\n", static_cast<long long>(p.step),
+                             static_cast<long long>(p.totalSteps), detail,
+                             ebm::appkit::formatDuration(p.etaSeconds).c_str());
             return true;
         },
         &g_evalInterrupted);
@@ -683,7 +718,7 @@ int runTrainClassifierCommand(int argc, char** argv)
             testCount = test.size();
         }
     } catch (const ebm::Error& e) {
-        spdlog::warn("no test accuracy: {}", e.what());
+        std::fprintf(stderr, "no test accuracy: %s\n", e.what());
     }
     const double trainAccuracy = ebm::classifierAccuracy(*net, train);
     ebm::ClassifierInfo info;

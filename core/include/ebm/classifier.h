@@ -60,9 +60,9 @@ struct ClassifierInfo {
 };
 
 struct ClassifierTrainConfig {
-    int epochs = 3;
+    int epochs = 6;
     int64_t batchSize = 128;
-    double learningRate = 1e-3;
+    double learningRate = 2e-3;
     double finalLearningRate = 1e-5;   // cosine decay to this over the run
     bool randomFlip = true;            // horizontal flips (Fashion-MNIST items are symmetric enough)
     int randomShift = 2;               // random translation by up to this many pixels (0 = none)
