@@ -136,6 +136,7 @@ int runTrain(int argc, char** argv)
         .option("layers", "3", "hidden layers (mlp)")
         .option("head", "quadratic", "quadratic (eq. 12) or linear")
         .option("image-size", "32", "image side in pixels (28, 32, 64)")
+        .option("channels", "3", "channels of images read from an image folder (1 = gray, 3 = RGB)")
         .option("sigma-min", "0.1", "smallest training noise level")
         .option("sigma-max", "3", "largest training noise level")
         .option("spread", "geometric", "linear, geometric, or single (the one-sigma DSM baseline at sigma-max)")
@@ -176,7 +177,7 @@ int runTrain(int argc, char** argv)
         model.baseWidth = model.hiddenWidth = args.integer("width");
         model.hiddenLayers = args.integer("layers");
         config.dataset = args.text("data");
-        ebm::Dataset data = model.isImageModel() ? ebm::appkit::openAnyDataset(config.dataset, 0, model.imageSize)
+        ebm::Dataset data = model.isImageModel() ? ebm::appkit::openAnyDataset(config.dataset, args.integer("channels"), model.imageSize)
                                                  : ebm::openDataset(config.dataset);
         if (model.isImageModel()) {
             if (data.data.dim() != 4)

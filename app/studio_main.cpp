@@ -48,8 +48,12 @@ int main(int argc, char** argv)
                                           QStringLiteral("start sampling as soon as the model is loaded"));
     const QCommandLineOption trainOption(QStringLiteral("train"),
                                          QStringLiteral("start training with the remembered settings"));
+    const QCommandLineOption resumeOption(QStringLiteral("resume"),
+                                          QStringLiteral("continue training a native checkpoint"),
+                                          QStringLiteral("checkpoint"));
     parser.addOption(sampleOption);
     parser.addOption(trainOption);
+    parser.addOption(resumeOption);
     parser.process(app);
 
     spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
@@ -65,12 +69,15 @@ int main(int argc, char** argv)
     if (parser.isSet(sampleOption))
         QObject::connect(window.engine(), &ebm::studio::StudioEngine::modelLoaded, window.sampleView(),
                          &ebm::studio::SampleView::startSampling, Qt::SingleShotConnection);
-    QTimer::singleShot(0, &window, [&window, model, train = parser.isSet(trainOption)] {
+    QTimer::singleShot(0, &window, [&window, model, train = parser.isSet(trainOption),
+                                    resume = parser.value(resumeOption)] {
         window.startUp(model);
-        if (train) {
+        if (train || !resume.isEmpty())
             window.pages()->setCurrentWidget(window.trainView());
+        if (!resume.isEmpty())
+            window.trainView()->resumeFrom(resume);
+        else if (train)
             window.trainView()->startTraining();
-        }
     });
     return app.exec();
 }

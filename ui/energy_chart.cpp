@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "qcustomplot_include.h"
@@ -18,6 +19,7 @@ namespace {
 constexpr int kMaxTraces = 64;
 // Log axes cannot show T = 0 (the last steps): clip the temperature axis here.
 constexpr double kLogTemperatureFloor = 1e-2;
+constexpr int kReplotIntervalMs = 120;
 
 const QColor kTemperatureColor(230, 120, 20);
 const QColor kMeanColor(25, 90, 200);
@@ -33,6 +35,10 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent)
     plot_->setObjectName(QStringLiteral("energyPlot"));
     plot_->setMinimumHeight(140);
     plot_->setNoAntialiasingOnDrag(true);
+    replotTimer_ = new QTimer(this);
+    replotTimer_->setSingleShot(true);
+    replotTimer_->setInterval(kReplotIntervalMs);
+    connect(replotTimer_, &QTimer::timeout, this, [this] { plot_->replot(QCustomPlot::rpQueuedReplot); });
     plot_->xAxis->setLabel(tr("Langevin step"));
     plot_->yAxis->setLabel(tr("energy E(x)"));
     plot_->yAxis2->setVisible(true);
@@ -71,10 +77,16 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent)
     cursor_->point1->setCoords(0, 0);
     cursor_->point2->setCoords(0, 1);
 
+    // The legend sits in a row of its own above the axes: inside, it would hide the curves.
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), qMax(7, font().pointSize() - 1)));
-    plot_->legend->setBrush(QColor(255, 255, 255, 200));
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(6);
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot_->legend->setMargins(QMargins(4, 2, 4, 0));
 
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         const double step = plot_->xAxis->pixelToCoord(event->position().x());
@@ -233,8 +245,10 @@ void EnergyChart::rescaleEnergy()
 
 void EnergyChart::queueReplot()
 {
-    // Coalesces many updates per event-loop pass into one repaint.
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    // At most ~8 repaints a second: a replot of 64 traces costs milliseconds of the GUI
+    // thread, and on a small machine those come out of the worker's share of the cores.
+    if (!replotTimer_->isActive())
+        replotTimer_->start();
 }
 
 }  // namespace ebm::studio

@@ -9,6 +9,7 @@ class QCPGraph;
 class QCPItemStraightLine;
 class QCheckBox;
 class QLabel;
+class QTimer;
 
 namespace ebm::studio {
 
@@ -50,6 +51,7 @@ private:
     QCPGraph* selected_ = nullptr;
     QVector<QCPGraph*> traces_;
     QCPItemStraightLine* cursor_ = nullptr;
+    QTimer* replotTimer_ = nullptr;
 
     QVector<double> steps_;
     QVector<QVector<double>> perSample_;

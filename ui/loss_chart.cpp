@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "qcustomplot_include.h"
@@ -30,6 +31,10 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent)
     plot_->yAxis2->setLabel(tr("learning rate"));
     plot_->yAxis2->setLabelColor(kRateColor);
     plot_->yAxis2->setTickLabelColor(kRateColor);
+    replotTimer_ = new QTimer(this);
+    replotTimer_->setSingleShot(true);
+    replotTimer_->setInterval(250);
+    connect(replotTimer_, &QTimer::timeout, this, [this] { plot_->replot(QCustomPlot::rpQueuedReplot); });
 
     raw_ = plot_->addGraph();
     raw_->setPen(QPen(kRawColor, 1));
@@ -45,7 +50,11 @@ LossChart::LossChart(QWidget* parent) : QWidget(parent)
     learningRate_->setAdaptiveSampling(true);
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), qMax(7, font().pointSize() - 1)));
-    plot_->legend->setBrush(QColor(255, 255, 255, 200));
+    plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
 
     logScale_ = new QCheckBox(tr("Log scale"), this);
     connect(logScale_, &QCheckBox::toggled, this, [this](bool on) {
@@ -96,7 +105,9 @@ void LossChart::addPoints(const QVector<TrainPoint>& points)
         ++points_;
     }
     applyScales();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    // A few repaints a second are plenty for a loss curve; each costs GUI-thread time.
+    if (!replotTimer_->isActive())
+        replotTimer_->start();
 }
 
 void LossChart::setLogScale(bool on) { logScale_->setChecked(on); }

@@ -7,6 +7,7 @@
 class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
+class QTimer;
 
 namespace ebm::studio {
 
@@ -34,6 +35,7 @@ private:
     QCPGraph* raw_ = nullptr;
     QCPGraph* smoothed_ = nullptr;
     QCPGraph* learningRate_ = nullptr;
+    QTimer* replotTimer_ = nullptr;
     double minLoss_ = 0.0, maxLoss_ = 0.0, maxRate_ = 0.0, minRate_ = 0.0;
     qint64 totalSteps_ = 1;
     qint64 lastStep_ = 0;

@@ -25,6 +25,7 @@
 #include "energy_chart.h"
 #include "log_panel.h"
 #include "log_relay.h"
+#include "loss_chart.h"
 #include "notification_bar.h"
 #include "sample_view.h"
 #include "sampling_panel.h"
@@ -57,6 +58,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     sampleView_->panel()->setSettings(settings_->sampling());
     trainView_->setSettings(settings_->training());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
+    trainView_->chart()->setLogScale(settings_->lossLogScale());
     sampleView_->setDenoisedView(settings_->denoisedPreview());
 
     pages_ = new QTabWidget(this);
@@ -129,6 +131,8 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
         logScaleAction_->setChecked(on);
         settings_->setEnergyLogScale(on);
     });
+    connect(trainView_->chart(), &LossChart::logScaleToggled, this,
+            [this](bool on) { settings_->setLossLogScale(on); });
     connect(trainView_, &TrainView::problem, notifications_, &NotificationBar::showError);
     connect(trainView_, &TrainView::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
     connect(trainView_, &TrainView::sampleFromWeightsRequested, this, [this] {

@@ -10,7 +10,7 @@
 namespace ebm::studio {
 namespace {
 
-constexpr int kGap = 2;                    // pixels between cells
+constexpr int kGap = 4;                    // pixels between cells
 const QColor kBackground(32, 32, 36);      // dark, so that gray garments stand out
 const QColor kSelection(255, 152, 0);
 
@@ -95,18 +95,11 @@ void SampleGridWidget::paintEvent(QPaintEvent*)
     for (int i = 0; i < images_.size(); ++i) {
         const QRect cell = cellRect(i);
         const QImage& image = images_[i];
-        QRect target = cell;
-        const int side = qMax(image.width(), image.height());
-        if (side > 0 && cell.width() >= side) {
-            // Whole-pixel enlargement, centred: crisp pixels without uneven rows.
-            const int factor = cell.width() / side;
-            const QSize size(image.width() * factor, image.height() * factor);
-            target = QRect(cell.center() - QPoint(size.width() / 2, size.height() / 2), size);
-            painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-        } else {
-            painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
-        }
-        painter.drawImage(target, image);
+        // Fill the cell. From 3x up, nearest-neighbour pixels look crisp and even; below that
+        // they would come out as uneven rows, so smooth instead.
+        const int side = qMax(1, qMax(image.width(), image.height()));
+        painter.setRenderHint(QPainter::SmoothPixmapTransform, cell.width() < 3 * side);
+        painter.drawImage(cell, image);
     }
     if (selected_ >= 0 && selected_ < images_.size()) {
         painter.setPen(QPen(kSelection, 2));
@@ -127,7 +120,7 @@ void SampleGridWidget::mousePressEvent(QMouseEvent* event)
 
 bool SampleGridWidget::event(QEvent* event)
 {
-    if (event->type() == QEvent::ToolTip) {
+    if (event->type() == QEvent::ToolTip && sampleToolTips_) {
         auto* help = static_cast<QHelpEvent*>(event);
         const int index = indexAt(help->pos());
         if (index >= 0) {

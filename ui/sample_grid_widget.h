@@ -6,8 +6,8 @@
 
 namespace ebm::studio {
 
-/// The live grid of samples: paints N small images as large as the widget allows (whole-pixel
-/// enlargement when it fits, so pixels stay crisp); a click selects one sample.
+/// The live grid of samples: paints N small images as large as the widget allows; a click
+/// selects one sample.
 class SampleGridWidget : public QWidget {
     Q_OBJECT
 public:
@@ -16,6 +16,8 @@ public:
     void setImages(const QVector<QImage>& images);
     void setEnergies(const QVector<double>& energies);
     void setPlaceholder(const QString& text);
+    /// Per-cell tooltips ("Sample 3, energy ...") for grids of samples; off for other images.
+    void setSampleToolTips(bool on) { sampleToolTips_ = on; }
     const QVector<QImage>& images() const { return images_; }
     int selected() const { return selected_; }
     /// Cell under a point in widget coordinates, -1 when none.
@@ -47,6 +49,7 @@ private:
     QVector<double> energies_;
     QString placeholder_;
     int selected_ = -1;
+    bool sampleToolTips_ = true;
 };
 
 }  // namespace ebm::studio

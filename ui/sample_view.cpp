@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSplitter>
 #include <QToolButton>
@@ -37,7 +38,8 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     panelScroll->setWidget(panel_);
     panelScroll->setWidgetResizable(true);
     panelScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    panelScroll->setMinimumWidth(220);
+    // Wide enough for the form, so the scroll area never clips the buttons.
+    panelScroll->setMinimumWidth(panel_->minimumSizeHint().width() + panelScroll->verticalScrollBar()->sizeHint().width());
     panelScroll->setFrameShape(QFrame::NoFrame);
 
     // --- centre: view toggle, grid, timeline ----------------------------------------------
@@ -105,10 +107,12 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     selectedView_ = new SampleGridWidget(this);
     selectedView_->setPlaceholder(tr("Click a sample to follow it"));
     selectedView_->setMinimumSize(120, 120);
+    selectedView_->setSampleToolTips(false);
     selectedInfo_ = new QLabel(this);
     selectedInfo_->setWordWrap(true);
     trajectory_ = new SampleGridWidget(this);
     trajectory_->setPlaceholder(tr("Its trajectory appears here"));
+    trajectory_->setSampleToolTips(false);
     trajectory_->setToolTip(tr("The selected sample from the start to the moment shown; click a frame to go there"));
     connect(trajectory_, &SampleGridWidget::sampleClicked, this, [this](int cell) {
         if (cell >= 0 && cell < trajectoryIndices_.size())
@@ -142,12 +146,13 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     rightColumn->setStretchFactor(0, 3);
     rightColumn->setStretchFactor(1, 2);
     rightColumn->setChildrenCollapsible(false);
+    rightColumn->setSizes({600, 320});
     auto* outer = new QSplitter(Qt::Horizontal, this);
     outer->addWidget(panelScroll);
     outer->addWidget(rightColumn);
     outer->setStretchFactor(0, 0);
     outer->setStretchFactor(1, 1);
-    outer->setSizes({280, 1000});
+    outer->setSizes({panelScroll->minimumWidth(), 1000});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(outer);
@@ -317,8 +322,9 @@ void SampleView::onRunStarted(const SamplingRunInfo& info)
     live_ = true;
     liveButton_->setChecked(true);
     shownIndex_ = -1;
-    if (selectedSample_ >= info.numSamples)
-        selectSample(-1);
+    // Something is always followed on the right, so the panel explains itself; a click changes it.
+    if (selectedSample_ < 0 || selectedSample_ >= info.numSamples)
+        selectSample(0);
     else
         chart_->setHighlightedSample(selectedSample_);
     runStatus_->setText(info.fromTrainingWeights ? tr("Sampling from the current training weights…")

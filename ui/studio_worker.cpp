@@ -47,6 +47,13 @@ ModelInfo StudioWorker::Impl::describe(const ebm::Checkpoint& cp, const ebm::Ene
     // sigma0 sets the size of the denoising jump; reference files do not record it.
     m.sigma0 = cp.hasTraining ? cp.train.noise.sigma0 : 0.1;
     m.trainedSteps = cp.step;
+    if (cp.hasTraining) {
+        // Say what it learned: the data set (file name for paths) and how long.
+        QString data = QString::fromStdString(cp.train.dataset);
+        if (data.contains(QLatin1Char('/')))
+            data = QFileInfo(data).fileName();
+        m.description += tr(" · %1, %2 steps").arg(data.isEmpty() ? tr("unknown data") : data).arg(cp.step);
+    }
     return m;
 }
 

@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -24,6 +25,7 @@
 #include <limits>
 
 #include "loss_chart.h"
+#include "sample_grid_widget.h"
 #include "scientific_spin_box.h"
 #include "studio_engine.h"
 #include "undo_fields.h"
@@ -223,7 +225,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     formScroll->setWidget(form);
     formScroll->setWidgetResizable(true);
     formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    formScroll->setMinimumWidth(240);
+    formScroll->setMinimumWidth(form->minimumSizeHint().width() + formScroll->verticalScrollBar()->sizeHint().width());
     formScroll->setFrameShape(QFrame::NoFrame);
 
     // --- progress, loss chart, previews ------------------------------------------------------
@@ -253,19 +255,14 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     previews_->setMaximumHeight(kPreviewIconSide + 64);
     previews_->setSpacing(4);
     previews_->setToolTip(tr("Samples drawn during training; click one to enlarge it"));
-    previewLarge_ = new QLabel(this);
-    previewLarge_->setAlignment(Qt::AlignCenter);
+    previewLarge_ = new SampleGridWidget(this);
     previewLarge_->setMinimumSize(160, 160);
-    previewLarge_->setText(tr("Previews appear every N steps"));
-    previewLarge_->setStyleSheet(QStringLiteral("background: #202024; color: #ccc;"));
+    previewLarge_->setPlaceholder(tr("Samples drawn during training appear here every N steps"));
+    previewLarge_->setCursor(Qt::ArrowCursor);
+    previewLarge_->setSampleToolTips(false);
     connect(previews_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
-        if (!item)
-            return;
-        const QImage image = item->data(Qt::UserRole).value<QImage>();
-        const int side = qMax(1, qMin(previewLarge_->width(), previewLarge_->height()));
-        // Whole-pixel enlargement keeps the samples crisp.
-        const int factor = qMax(1, side / qMax(1, qMax(image.width(), image.height())));
-        previewLarge_->setPixmap(QPixmap::fromImage(image.scaled(image.size() * factor)));
+        if (item)
+            previewLarge_->setImages({item->data(Qt::UserRole).value<QImage>()});
     });
 
     auto* statsBox = new QWidget(this);
@@ -293,7 +290,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     split->addWidget(formScroll);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
-    split->setSizes({300, 1000});
+    split->setSizes({formScroll->minimumWidth(), 1000});
     split->setChildrenCollapsible(false);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -508,6 +505,7 @@ void TrainView::onStarted(const TrainingRunInfo& info)
     chart_->reset(info.totalSteps);
     chart_->addPoints(info.history);
     previews_->clear();
+    previewLarge_->setImages({});
     runInfo_->setText(tr("<b>%1</b> on %2 (%3 items)%4")
                           .arg(info.modelDescription.toHtmlEscaped(), info.datasetName.toHtmlEscaped())
                           .arg(info.datasetSize)

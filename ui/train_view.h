@@ -17,6 +17,7 @@ class QToolButton;
 namespace ebm::studio {
 
 class LossChart;
+class SampleGridWidget;
 class ScientificSpinBox;
 class StudioEngine;
 class UndoFieldBinder;
@@ -111,7 +112,7 @@ private:
     QProgressBar* progress_;
     LossChart* chart_;
     QListWidget* previews_;
-    QLabel* previewLarge_;
+    SampleGridWidget* previewLarge_;
 
     qint64 lastStep_ = 0;
     qint64 totalSteps_ = 0;

@@ -315,7 +315,7 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
         ModelInfo described = describe(meta, *t.net());
         described.fromTraining = true;
         described.path.clear();
-        described.description = tr("%1, trained here to step %2").arg(described.description).arg(meta.step);
+        described.description = tr("%1 (trained here)").arg(described.description);
         adopt(t.net(), std::move(meta), std::move(described));
     }
     Q_EMIT q->trainingFinished(outcome);

@@ -550,6 +550,8 @@ int runEvalCommand(int argc, char** argv)
                 << ", \"pixel_scale\": \"[0, 1]\", \"seconds\": " << num(ais.seconds);
             if (ais.forward)
                 out << ", \"forward\": " << aisResultJson(ais.forwardResult, ais.forwardDensity);
+            if (ais.forward && ais.reverse)
+                out << ", \"log_z_gap\": " << num(ais.reverseResult.logZ - ais.forwardResult.logZ);
             if (ais.reverse)
                 out << ", \"reverse\": " << aisResultJson(ais.reverseResult, ais.reverseDensity)
                     << ", \"reverse_pooled\": {\"bits_per_dim\": " << num(ais.reversePooledDensity.bitsPerDim)
@@ -594,27 +596,42 @@ int runEvalCommand(int argc, char** argv)
     if (what.count("ais")) {
         std::printf("AIS log-likelihood (%s)\n", ebm::appkit::formatDuration(ais.seconds).c_str());
         printAisConfigText(ais);
+        const double natsPerBit = static_cast<double>(ais.dims) * std::log(2.0);
+        auto logZLine = [&](const char* name, const ebm::AisResult& r, const char* bound) {
+            std::printf("  %-8s log Z %.2f (%s), mean of chains %.2f; log-weight std %.3g (%.3g bits/dim), ESS %.1f of "
+                        "%lld, acceptance %.2f\n",
+                        name, r.logZ, bound, r.chainLogZ.mean().item<double>(), r.logWeightStd,
+                        r.logWeightStd / natsPerBit, r.effectiveSampleSize, static_cast<long long>(r.chainLogZ.numel()),
+                        r.acceptance);
+        };
         if (ais.forward) {
-            const auto& r = ais.forwardResult;
             const auto& d = ais.forwardDensity;
-            std::printf("  forward  log Z %.6g +- %.3g (lower bound; %lld chains, ESS %.1f, acceptance %.2f)\n", r.logZ,
-                        r.logZStdErr, static_cast<long long>(r.chainLogZ.numel()), r.effectiveSampleSize, r.acceptance);
-            std::printf("           %.4f bits/dim (+- %.3g over images, stderr %.2g) -- optimistic\n", d.bitsPerDim,
+            logZLine("forward", ais.forwardResult, "stochastic lower bound");
+            std::printf("           %.4f bits/dim (+- %.3g over images, stderr %.2g): optimistic\n", d.bitsPerDim,
                         d.bitsPerDimStd, d.bitsPerDimStdErr);
-            if (r.effectiveSampleSize < 0.1 * r.chainLogZ.numel())
-                std::printf("           the weights are dominated by a few chains (log-weight std %.3g): the bound is "
-                            "loose and its stderr meaningless; use more --ais-steps\n",
-                            r.logWeightStd);
         }
         if (ais.reverse) {
-            const auto& r = ais.reverseResult;
             const auto& d = ais.reverseDensity;
-            std::printf("  reverse  log Z %.6g +- %.3g (upper bound; mean of chains %.6g, acceptance %.2f)\n", r.logZ,
-                        r.logZStdErr, r.chainLogZ.mean().item<double>(), r.acceptance);
-            std::printf("           %.4f bits/dim (+- %.3g over images, stderr %.2g) -- conservative, the paper's "
-                        "convention (mean of per-chain log densities); pooled log Z: %.4f bits/dim\n",
+            logZLine("reverse", ais.reverseResult, "upper bound if the test images were model samples");
+            std::printf("           %.4f bits/dim (+- %.3g over images, stderr %.2g): the paper's convention, mean of "
+                        "per-chain log densities; with the pooled log Z %.4f bits/dim\n",
                         d.bitsPerDim, d.bitsPerDimStd, d.bitsPerDimStdErr, ais.reversePooledDensity.bitsPerDim);
         }
+        if (ais.forward && ais.reverse) {
+            const double gap = ais.reverseResult.logZ - ais.forwardResult.logZ;
+            std::printf("  gap      reverse - forward log Z = %.3g nats = %.3g bits/dim%s\n", gap,
+                        gap / natsPerBit,
+                        gap < 0 ? ": the estimates cross, so the test images are not typical model samples and reverse "
+                                  "AIS bounds nothing here"
+                                : "");
+        }
+        for (const ebm::AisResult* r : {ais.forward ? &ais.forwardResult : nullptr,
+                                        ais.reverse ? &ais.reverseResult : nullptr})
+            if (r && r->effectiveSampleSize < std::max(2.0, 0.1 * static_cast<double>(r->chainLogZ.numel()))) {
+                std::printf("  note     a few chains carry the %s weights: the pooled log Z rests on them; more "
+                            "--ais-steps narrow the log-weight spread\n",
+                            r->reverse ? "reverse" : "forward");
+            }
     }
     return 0;
 }

@@ -71,6 +71,9 @@ Dataset loadImageFolder(const std::string& folder, int channels, int size)
 
 Dataset openAnyDataset(const std::string& spec, int channels, int size, bool train)
 {
+    constexpr int kDefaultImageChannels = 3;  // photos are colour unless the caller says otherwise
+    if (channels <= 0)
+        channels = kDefaultImageChannels;
     QFileInfo info(QString::fromStdString(spec));
     if (info.isFile() && isImageFile(info.fileName())) {
         Dataset data;

@@ -13,7 +13,8 @@ torch::Tensor loadImage(const std::string& path, int channels, int size);
 /// Every PNG/JPEG/BMP in a folder (sorted by name), as a data set [N, C, size, size].
 Dataset loadImageFolder(const std::string& folder, int channels, int size);
 
-/// Like ebm::openDataset, but also opens image files and folders of images.
+/// Like ebm::openDataset, but also opens image files and folders of images (as `channels`
+/// channels, 3 when <= 0; other formats keep their own channel count).
 Dataset openAnyDataset(const std::string& spec, int channels, int size, bool train = true);
 
 /// Writes [C, H, W] in [0, 1] as PNG/JPEG (by extension) through QImage.

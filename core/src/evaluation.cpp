@@ -361,7 +361,11 @@ void finishResult(AisResult& result, const torch::Tensor& logWeights, const AisR
     const torch::Tensor scaled = (w - w.max()).exp();
     const double sum = scaled.sum().item<double>();
     result.effectiveSampleSize = sum * sum / scaled.pow(2).sum().item<double>();
-    result.logZStdErr = n > 1 ? scaled.std().item<double>() / scaled.mean().item<double>() / std::sqrt(double(n)) : 0.0;
+    // The delta-method error needs several chains to share the weight; with one dominant chain
+    // it says nothing, so report it as unknown.
+    result.logZStdErr = n > 1 && result.effectiveSampleSize >= 2.0
+                            ? scaled.std().item<double>() / scaled.mean().item<double>() / std::sqrt(double(n))
+                            : std::numeric_limits<double>::quiet_NaN();
     result.acceptance = runner.acceptance();
     result.finalStepSize = runner.stepSize();
     result.finalStates = runner.state().to(torch::kCPU);

@@ -155,7 +155,8 @@ struct AisResult {
     bool reverse = false;
     double logZ0 = 0.0;            // log partition function of the base Gaussian (exact)
     double logZ = 0.0;             // pooled estimate: forward log Z0 + logmeanexp(w); reverse log Z0 - logmeanexp(w)
-    double logZStdErr = 0.0;       // delta-method standard error of the pooled estimate
+    double logZStdErr = 0.0;       // delta-method standard error of the pooled estimate (NaN when the
+                                   // effective sample size is below 2: one chain dominates)
     torch::Tensor chainLogZ;       // [chains] single-chain estimates (forward: log Z0 + log w_i; reverse: log Z0 - log w_i)
     double logWeightStd = 0.0;     // spread of the log weights (large = unreliable)
     double effectiveSampleSize = 0.0;
