@@ -1,5 +1,6 @@
 // ebm: the command-line face of the engine. Each subcommand parses its options, calls core,
 // and prints results for people (progress bar, summaries) or machines (--json, CSV, .npy).
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -641,6 +642,8 @@ void printUsage()
 
 int main(int argc, char** argv)
 {
+    // Logs go to stderr so that --json output on stdout stays machine-readable.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("ebm"));
     spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         printUsage();

@@ -144,6 +144,7 @@ void StudioWorker::Impl::resumeTraining(const QString& path, const TrainingSetti
                                                   "resumed exactly; open it as a model to sample from it");
         Q_EMIT q->notice(tr("Opening the data set %1…").arg(QString::fromStdString(cp.train.dataset)));
         ebm::Dataset data = openTrainingData(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
+        const QVector<TrainPoint> history = thinnedHistory(cp);  // with the plan it was trained under
         // An exact continuation keeps the planned length (the cosine learning rate depends on
         // it); a run that already reached it is extended to the length asked for.
         if (cp.step >= cp.train.steps && cadence.steps > cp.step)
@@ -159,7 +160,7 @@ void StudioWorker::Impl::resumeTraining(const QString& path, const TrainingSetti
         info.datasetSize = data.size();
         info.startStep = cp.step;
         info.totalSteps = cp.train.steps;
-        info.history = thinnedHistory(cp);
+        info.history = history;
         info.checkpointPath = QString::fromStdString(checkpointPath);
         spdlog::info("resuming {} at step {} of {}", path.toStdString(), cp.step, cp.train.steps);
         trainer = std::make_unique<ebm::Trainer>(cp, std::move(data), device);
