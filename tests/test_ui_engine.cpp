@@ -167,6 +167,34 @@ private Q_SLOTS:
         QCOMPARE(last.denoised.size(), 3);  // after the jump, the state is its own preview
     }
 
+    void samplingStartsFromChosenImages()
+    {
+        StudioEngine engine;
+        loadTiny(engine);
+        const QString start = QDir(dir_.path()).filePath(QStringLiteral("start.npy"));
+        ebm::writeNpy(start.toStdString(), torch::full({3, 1, 16, 16}, 0.25));
+        SamplingSettings s = quickSettings(4, 5);
+        s.startFromImages = true;
+        s.startImages = start;
+        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
+        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
+        engine.startSampling(s);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(!finished.first().at(0).value<SamplingOutcome>().failed,
+                 qPrintable(finished.first().at(0).value<SamplingOutcome>().message));
+        // Three images seed five chains (repeated), all of the model's shape.
+        QCOMPARE(frames.first().at(0).value<SampleFrameBatch>().snapshots.first().raw.size(), 5);
+
+        s.startImages = QDir(dir_.path()).filePath(QStringLiteral("no-such-images"));
+        finished.clear();
+        engine.startSampling(s);
+        QVERIFY(finished.wait(20000));
+        const auto outcome = finished.first().at(0).value<SamplingOutcome>();
+        QVERIFY(outcome.failed);
+        QVERIFY2(outcome.message.contains(QLatin1String("no-such-images")), qPrintable(outcome.message));
+        QVERIFY(!engine.isSampling());
+    }
+
     void pauseStopsFramesStepGivesExactlyOneAndStopAnswersFast()
     {
         StudioEngine engine;

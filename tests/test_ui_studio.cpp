@@ -163,7 +163,7 @@ private Q_SLOTS:
         QVERIFY(w.engine()->hasModel());
         // Longer than we watch (stopped below); every step recorded, so frames keep coming even
         // on a slow, shared machine.
-        SamplingSettings s = quick(100000, 32);
+        SamplingSettings s = quick(2000, 32);
         w.sampleView()->panel()->setSettings(s);
         QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
         QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);

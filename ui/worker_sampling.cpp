@@ -23,6 +23,11 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kFrameInterval = std::chrono::milliseconds(40);
 // Automatic history period: about this many recorded moments per run, whatever its length.
 constexpr int kTargetHistoryFrames = 150;
+// The GUI keeps every recorded frame for the timeline; bound that memory whatever the person
+// asks for (256 samples of 2700 steps recorded at every step would need gigabytes).
+constexpr double kHistoryBudgetBytes = 256.0 * 1024 * 1024;
+constexpr int kMaxHistoryFrames = 2000;
+constexpr int kMinHistoryFrames = 100;
 constexpr int kMaxSamples = 256;
 
 torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, int64_t count)
@@ -172,9 +177,20 @@ void StudioWorker::Impl::runSampling(const SamplingSettings& settings, int runId
             start = startImages(settings.startImages, model.config(), config.numSamples);
 
         const int total = config.schedule.size();
-        const int every = settings.recordEvery > 0
-                              ? settings.recordEvery
-                              : std::max(1, (total + kTargetHistoryFrames - 1) / kTargetHistoryFrames);
+        const ebm::ModelConfig& shape = model.config();
+        const double frameBytes = static_cast<double>(config.numSamples) *
+                                  (shape.inChannels * shape.imageSize * shape.imageSize + 256.0) * 2.0;  // raw + denoised
+        const int maxFrames = std::clamp(static_cast<int>(kHistoryBudgetBytes / frameBytes), kMinHistoryFrames,
+                                         kMaxHistoryFrames);
+        const int fewestSteps = std::max(1, (total + maxFrames - 1) / maxFrames);
+        int every = settings.recordEvery > 0
+                        ? settings.recordEvery
+                        : std::max(1, (total + kTargetHistoryFrames - 1) / kTargetHistoryFrames);
+        if (every < fewestSteps) {
+            spdlog::info("recording every {} steps instead of {} to keep the timeline's memory bounded",
+                         fewestSteps, every);
+            every = fewestSteps;
+        }
         SamplingRunInfo info;
         info.runId = runId;
         info.totalSteps = total;
