@@ -12,26 +12,22 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <optional>
 #include <sstream>
 
 #include "ebm/error.h"
+#include "file_util.h"
 #include "ebm/pytorch_import.h"
 
 namespace ebm {
 namespace {
 
+using internal::fileName;
+using internal::firstLine;
+
 constexpr const char* kNativeFormat = "ebm-native-1";
 constexpr const char* kPytorchFormat = "pytorch-state-dict";
 constexpr const char* kDataParallelPrefix = "module.";
-
-std::string fileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
-
-/// First line of an exception text: c10::Error appends a C++ backtrace we do not show users.
-std::string firstLine(const std::string& text)
-{
-    const auto end = text.find('\n');
-    return end == std::string::npos ? text : text.substr(0, end);
-}
 
 using KeyValues = std::map<std::string, std::string>;
 
@@ -173,22 +169,19 @@ std::string tensorToBytes(const torch::Tensor& t)
     return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), static_cast<size_t>(c.numel()));
 }
 
-void syncFile(const std::string& path)
-{
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
-Checkpoint loadNative(const std::string& path)
+/// nullopt when the zip archive at `path` is not an EBM Studio checkpoint (a PyTorch file, say);
+/// a checkpoint that is damaged throws ebm::Error instead.
+std::optional<Checkpoint> loadNative(const std::string& path)
 {
     torch::serialize::InputArchive archive;
-    archive.load_from(path);
+    try {
+        archive.load_from(path);
+    } catch (const std::exception&) {
+        return std::nullopt;  // not a torch::serialize archive: the PyTorch reader explains
+    }
     c10::IValue format;
     if (!archive.try_read("ebm_format", format) || !format.isString())
-        throw Error("no ebm_format");
+        return std::nullopt;
     const std::string source = fileName(path);
     if (format.toStringRef() != kNativeFormat)
         throw Error(source + ": checkpoint format '" + format.toStringRef() +
@@ -261,26 +254,7 @@ void saveCheckpoint(const Checkpoint& cp, const std::string& path)
         archive.write("rng", c10::IValue(cp.rngState));
     }
 
-    // Write beside the target, flush to disk, then rename: the old file survives any crash.
-    const fs::path target(path);
-    const fs::path temporary = target.string() + ".partial";
-    try {
-        archive.save_to(temporary.string());
-    } catch (const std::exception& e) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw Error(fileName(path) + ": could not write checkpoint: " + firstLine(e.what()) +
-                    " (check that the folder exists and is writable, and that the disk has space)");
-    }
-    syncFile(temporary.string());
-    std::error_code ec;
-    fs::rename(temporary, target, ec);
-    if (ec) {
-        fs::remove(temporary, ec);
-        throw Error(fileName(path) + ": could not replace the checkpoint: " + ec.message());
-    }
-    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    syncFile(folder.string());
+    internal::saveArchiveAtomically(archive, path, "checkpoint");
 }
 
 Checkpoint loadCheckpoint(const std::string& path)
@@ -297,15 +271,17 @@ Checkpoint loadCheckpoint(const std::string& path)
     if (!looksLikeZip(path))
         throw Error(source + ": not a checkpoint (neither an EBM Studio file nor a PyTorch zip "
                              "archive saved by torch.save)");
-    std::string nativeError;
+    std::optional<Checkpoint> native;
     try {
-        return loadNative(path);
-    } catch (const Error& e) {
-        if (std::string(e.what()).find("ebm_format") == std::string::npos)
-            throw;  // a native file that is damaged: report that, not the PyTorch attempt
+        native = loadNative(path);
+    } catch (const Error&) {
+        throw;
     } catch (const std::exception& e) {
-        nativeError = firstLine(e.what());
+        throw Error(source + ": the checkpoint is damaged (" + firstLine(e.what()) +
+                    "); open an earlier copy or train again");
     }
+    if (native)
+        return std::move(*native);
 
     Checkpoint cp;
     cp.format = kPytorchFormat;

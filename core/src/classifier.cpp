@@ -12,32 +12,19 @@
 #include <sstream>
 
 #include "ebm/error.h"
+#include "file_util.h"
 #include "ebm/pytorch_import.h"
 
 namespace ebm {
 namespace {
 
+using internal::fileName;
+using internal::firstLine;
+
 constexpr const char* kClassifierFormat = "ebm-classifier-1";
 constexpr double kInputCentre = 0.5;   // inputs in [0, 1] are mapped to [-1, 1]
 constexpr double kInputScale = 2.0;
 constexpr double kSmoothing = 0.98;    // exponential smoothing of the reported loss
-
-std::string fileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
-
-std::string firstLine(const std::string& text)
-{
-    const auto end = text.find('\n');
-    return end == std::string::npos ? text : text.substr(0, end);
-}
-
-void syncFile(const std::string& path)
-{
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
 
 std::string configToText(const ClassifierConfig& c)
 {
@@ -330,24 +317,7 @@ void saveClassifier(ClassifierImpl& net, const ClassifierInfo& info, const std::
     archive.write("weight_names", c10::IValue(names));
     archive.write("weight_checksum", c10::IValue(weightChecksum(written)));
 
-    const fs::path target(path);
-    const fs::path temporary = target.string() + ".partial";
-    try {
-        archive.save_to(temporary.string());
-    } catch (const std::exception& e) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw Error(fileName(path) + ": could not write the classifier: " + firstLine(e.what()) +
-                    " (check that the folder exists and is writable, and that the disk has space)");
-    }
-    syncFile(temporary.string());
-    std::error_code ec;
-    fs::rename(temporary, target, ec);
-    if (ec) {
-        fs::remove(temporary, ec);
-        throw Error(fileName(path) + ": could not replace the classifier file: " + ec.message());
-    }
-    syncFile((target.has_parent_path() ? target.parent_path() : fs::path(".")).string());
+    internal::saveArchiveAtomically(archive, path, "classifier");
 }
 
 LoadedClassifier loadClassifier(const std::string& path)

@@ -90,8 +90,13 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
 
     auto report = [&](int step, double temperature, const torch::Tensor& state,
                       const torch::Tensor& energies, bool final) {
+        // Checked here, not every step: reading a value back stalls a GPU, and NaNs persist.
+        const double meanEnergy = energies.mean().item<double>();
+        if (!std::isfinite(meanEnergy))
+            throw Error("sampling diverged by step " + std::to_string(step) +
+                        " (non-finite energy); try a smaller step size");
         result.reportedSteps.push_back(step);
-        result.meanEnergies.push_back(energies.mean().item<double>());
+        result.meanEnergies.push_back(meanEnergy);
         if (!onFrame)
             return true;
         SampleFrame frame;
@@ -112,9 +117,6 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
         const double temperature = schedule.at(step);
         torch::Tensor point = evaluationPoint(x, temperature);
         EnergyAndGrad eg = energyAndGrad(net, point);
-        if (!eg.energy.isfinite().all().item<bool>())
-            throw Error("sampling diverged at step " + std::to_string(step + 1) +
-                        " (non-finite energy); try a smaller step size");
         torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
                                                       noise.normal(x.sizes(), device);
         x = inpainting ? x + mask * update : x + update;

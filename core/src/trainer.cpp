@@ -169,9 +169,14 @@ TrainProgress Trainer::step()
                     "; the weights were left at the last good step. Lower the learning rate or "
                     "narrow the noise range and resume from the last checkpoint");
     loss.loss.backward();
+    // One read-back for all gradients: a NaN or infinity anywhere makes the (float64) total
+    // non-finite.
+    std::vector<torch::Tensor> gradientSums;
     for (const auto& p : s.net->parameters())
-        if (p.grad().defined() && !p.grad().isfinite().all().item<bool>())
-            throw Error("a gradient became non-finite at step " + std::to_string(s.step + 1) +
+        if (p.grad().defined())
+            gradientSums.push_back(p.grad().sum(torch::kFloat64));
+    if (!gradientSums.empty() && !std::isfinite(torch::stack(gradientSums).sum().item<double>()))
+        throw Error("a gradient became non-finite at step " + std::to_string(s.step + 1) +
                         "; the weights were left at the last good step. Lower the learning rate");
     s.optimizer->step();
     ++s.step;

@@ -1,0 +1,61 @@
+#include "file_util.h"
+
+#include <torch/serialize/output-archive.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "ebm/error.h"
+
+namespace ebm::internal {
+namespace {
+
+void syncToDisk(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+}  // namespace
+
+std::string fileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+std::string firstLine(const std::string& text)
+{
+    const auto end = text.find('\n');
+    return end == std::string::npos ? text : text.substr(0, end);
+}
+
+void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what)
+{
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    const fs::path temporary = target.string() + ".partial";
+    try {
+        archive.save_to(temporary.string());
+    } catch (const std::exception& e) {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        throw Error(fileName(path) + ": could not write the " + what + ": " + firstLine(e.what()) +
+                    " (check that the folder exists and is writable, and that the disk has space)");
+    }
+    syncToDisk(temporary.string());
+    std::error_code ec;
+    fs::rename(temporary, target, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        throw Error(fileName(path) + ": could not replace the " + what + " file: " + ec.message() +
+                    " (check the folder's permissions)");
+    }
+    // The rename itself lives in the folder: flush it too.
+    syncToDisk((target.has_parent_path() ? target.parent_path() : fs::path(".")).string());
+}
+
+}  // namespace ebm::internal

@@ -1,0 +1,22 @@
+#pragma once
+// Small pieces the engine's file readers and writers share (not part of the public API).
+#include <string>
+
+namespace torch::serialize {
+class OutputArchive;
+}
+
+namespace ebm::internal {
+
+/// The last component of a path, for error messages that name the file, not the folder.
+std::string fileName(const std::string& path);
+
+/// The first line of a message: torch's exception texts carry back-traces after it.
+std::string firstLine(const std::string& text);
+
+/// Saves `archive` beside `path` as PATH.partial, flushes it to disk and renames it over `path`,
+/// so a crash at any moment leaves either the old file or the new one, never a torn one.
+/// `what` names the content in errors ("checkpoint", "classifier"). Throws ebm::Error.
+void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what);
+
+}  // namespace ebm::internal
