@@ -4,11 +4,99 @@
 #include <torch/torch.h>
 
 #include "analytic_energies.h"
+#include "ebm/checkpoint.h"
 #include "ebm/mdsm.h"
 #include "ebm/error.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
+
+namespace {
+
+double relativeDifference(const torch::Tensor& value, const torch::Tensor& reference)
+{
+    const double scale = reference.norm().item<double>();
+    return (value - reference).norm().item<double>() / std::max(scale, 1e-30);
+}
+
+/// Largest relative differences seen so far, reported at the end of the test.
+struct WorstErrors {
+    double energy = 0.0, inputGradient = 0.0, parameterGradient = 0.0;
+};
+
+/// The explicit dE/dx path against the autograd one on `net`: energies, input gradients and
+/// every parameter gradient of the MDSM loss. Returns a failure description, empty when all agree.
+QString compareGradientMethods(EnergyNetImpl& net, const torch::Tensor& x, double tolerance, WorstErrors& worst)
+{
+    const QString name = QString::fromStdString(net.config().describe());
+    std::optional<EnergyAndGrad> explicitResult = net.explicitEnergyAndGrad(x);
+    if (!explicitResult)
+        return name + ": no explicit gradient";
+    EnergyAndGrad reference = energyAndGradWithGraph(net, x, InputGradientMethod::Autograd);
+    if (reference.grad.norm().item<double>() == 0.0)
+        return name + ": zero input gradient, nothing compared";
+    const double energyError = relativeDifference(explicitResult->energy, reference.energy);
+    const double gradError = relativeDifference(explicitResult->grad, reference.grad);
+    worst.energy = std::max(worst.energy, energyError);
+    worst.inputGradient = std::max(worst.inputGradient, gradError);
+    // The energy (not used by the loss) sums terms that partly cancel, and the explicit pass
+    // computes conv-then-pool as one strided conv: rounding differs more than for dE/dx.
+    if (!(energyError < 10 * tolerance) || !(gradError < tolerance))
+        return name + QString(": energy error %1, input gradient error %2").arg(energyError).arg(gradError);
+
+    torch::Tensor noise = torch::randn_like(x);
+    NoiseConfig noiseConfig;
+    noiseConfig.sigmaMin = 0.05;
+    noiseConfig.sigmaMax = 1.0;
+    auto parameterGradients = [&](InputGradientMethod method, double& lossValue) {
+        net.zero_grad();
+        MdsmLoss loss = mdsmLoss(net, x, noise, noiseConfig, method);
+        loss.loss.backward();
+        lossValue = loss.loss.item<double>();
+        // A parameter that cannot reach dE/dx may get no gradient on one path and an exact
+        // zero on the other: both mean zero.
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : net.parameters())
+            grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+        return grads;
+    };
+    double explicitLoss = 0.0, autogradLoss = 0.0;
+    const std::vector<torch::Tensor> explicitGrads = parameterGradients(InputGradientMethod::Explicit, explicitLoss);
+    const std::vector<torch::Tensor> autogradGrads = parameterGradients(InputGradientMethod::Autograd, autogradLoss);
+    if (!(std::abs(explicitLoss - autogradLoss) < tolerance * std::abs(autogradLoss)))
+        return name + QString(": loss %1 vs %2").arg(explicitLoss).arg(autogradLoss);
+    const auto names = net.named_parameters().keys();
+    double largestNorm = 0.0;
+    for (const torch::Tensor& g : autogradGrads)
+        largestNorm = std::max(largestNorm, g.norm().item<double>());
+    if (largestNorm == 0.0)
+        return name + ": all parameter gradients are zero, nothing compared";
+    int compared = 0;
+    for (size_t i = 0; i < autogradGrads.size(); ++i) {
+        const QString parameter = name + " " + QString::fromStdString(names[i]);
+        const double referenceNorm = autogradGrads[i].norm().item<double>();
+        // Relative to the gradient itself, or to the largest one where it is (nearly) zero.
+        const double scale = std::max(referenceNorm, 1e-6 * largestNorm);
+        const double error = (explicitGrads[i] - autogradGrads[i]).norm().item<double>() / scale;
+        if (referenceNorm == 0.0) {
+            if (!(error < tolerance))
+                return parameter + QString(": should have no gradient, differs by %1").arg(error);
+            continue;
+        }
+        worst.parameterGradient = std::max(worst.parameterGradient, error);
+        // Parameter gradients pass through one more backward pass than dE/dx: a looser bound.
+        if (!(error < 10 * tolerance))
+            return parameter + QString(": parameter gradient error %1").arg(error);
+        ++compared;
+    }
+    // Every weight reaches dE/dx; only additive biases may not (the head's, and under a linear
+    // head those of the last block's outputs).
+    if (compared < static_cast<int>(autogradGrads.size()) - 3)
+        return name + QString(": only %1 parameter gradients compared").arg(compared);
+    return {};
+}
+
+}  // namespace
 
 class TestMdsm : public QObject {
     Q_OBJECT
@@ -130,6 +218,83 @@ private Q_SLOTS:
             ++checked;
         }
         QVERIFY(checked >= 10);
+    }
+
+    void explicitInputGradientMatchesAutograd()
+    {
+        // The hand-written backward pass of the ResNets must equal autograd's dE/dx, and the
+        // double-backprop parameter gradients of the loss must agree, for every layout it covers.
+        torch::manual_seed(5);
+        constexpr double kFloatTolerance = 2e-5;
+        WorstErrors worst;
+        int checked = 0;
+        for (Architecture arch : {Architecture::Res6, Architecture::Res12, Architecture::Res18})
+            for (HeadKind head : {HeadKind::Quadratic, HeadKind::Linear})
+                for (int channels : {1, 3})
+                    for (int size : {28, 32}) {
+                        ModelConfig config;
+                        config.arch = arch;
+                        config.head = head;
+                        config.inChannels = channels;
+                        config.imageSize = size;
+                        config.baseWidth = 4;
+                        EnergyNet net = makeEnergyNet(config);
+                        torch::Tensor x = torch::rand({3, channels, size, size});
+                        const QString failure = compareGradientMethods(*net, x, kFloatTolerance, worst);
+                        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+                        ++checked;
+                    }
+        QCOMPARE(checked, 24);
+        {
+            // 64x64 adds a third halving of the image; one layout is enough to cover it.
+            ModelConfig config;
+            config.arch = Architecture::Res12;
+            config.imageSize = 64;
+            config.baseWidth = 4;
+            EnergyNet net = makeEnergyNet(config);
+            const QString failure = compareGradientMethods(*net, torch::rand({2, 1, 64, 64}), kFloatTolerance, worst);
+            QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        }
+        qInfo("float32 worst relative differences: energy %.2e, dE/dx %.2e, parameter gradients %.2e",
+              worst.energy, worst.inputGradient, worst.parameterGradient);
+
+        // Double precision: the two paths differ only by rounding.
+        ModelConfig config;
+        config.arch = Architecture::Res12;
+        config.baseWidth = 3;
+        config.imageSize = 28;
+        EnergyNet net = makeEnergyNet(config);
+        net->to(torch::kFloat64);
+        WorstErrors worstDouble;
+        const QString failure =
+            compareGradientMethods(*net, torch::rand({2, 1, 28, 28}, torch::kFloat64), 1e-11, worstDouble);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    }
+
+    void explicitInputGradientMatchesAutogradOnReferenceCheckpoint()
+    {
+        if (!QFile::exists(QStringLiteral(EBM_FIXTURES_DIR "/reference-res12-c8.pt")))
+            QSKIP("shared/fixtures is not beside the checkout");
+        EnergyNet net = instantiate(loadCheckpoint(EBM_FIXTURES_DIR "/reference-res12-c8.pt"));
+        torch::manual_seed(8);
+        WorstErrors worst;
+        const QString failure = compareGradientMethods(*net, torch::rand({4, 1, 32, 32}), 2e-5, worst);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    }
+
+    void mlpFallsBackToAutograd()
+    {
+        // No explicit pass for the MLP: the default method must still give autograd's loss.
+        torch::manual_seed(6);
+        ModelConfig config;
+        config.arch = Architecture::Mlp;
+        EnergyNet net = makeEnergyNet(config);
+        QVERIFY(!net->explicitEnergyAndGrad(torch::rand({5, 2})).has_value());
+        torch::Tensor x = torch::rand({5, 2});
+        torch::Tensor noise = torch::randn({5, 2});
+        const double byDefault = mdsmLoss(*net, x, noise, NoiseConfig{}).loss.item<double>();
+        const double byAutograd = mdsmLoss(*net, x, noise, NoiseConfig{}, InputGradientMethod::Autograd).loss.item<double>();
+        QCOMPARE(byDefault, byAutograd);
     }
 };
 

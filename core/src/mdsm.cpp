@@ -54,7 +54,7 @@ torch::Tensor batchSigmas(const NoiseConfig& noise, int64_t rows, torch::TensorO
 }
 
 MdsmLoss mdsmLoss(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tensor& noise,
-                  const NoiseConfig& config)
+                  const NoiseConfig& config, InputGradientMethod method)
 {
     const int64_t rows = x.size(0);
     std::vector<int64_t> broadcast(static_cast<size_t>(x.dim()), 1);
@@ -62,10 +62,8 @@ MdsmLoss mdsmLoss(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tenso
     const torch::Tensor sigma = batchSigmas(config, rows, x.options()).view(broadcast);
     const double s0sq = config.sigma0 * config.sigma0;
 
-    torch::Tensor noisy = (x + sigma * noise).detach().requires_grad_(true);
-    torch::Tensor energy = net.forward(noisy);
-    torch::Tensor grad = torch::autograd::grad({energy.sum()}, {noisy}, /*grad_outputs=*/{},
-                                               /*retain_graph=*/true, /*create_graph=*/true)[0];
+    torch::Tensor noisy = (x + sigma * noise).detach();
+    torch::Tensor grad = energyAndGradWithGraph(net, noisy, method).grad;
     // l(sigma) = 1/sigma^2 folded into the residual; scaled by 1/sigma0^2 as the reference does.
     torch::Tensor residual = ((x - noisy) / s0sq + grad) / sigma;
     torch::Tensor loss = residual.pow(2).sum() / static_cast<double>(rows);

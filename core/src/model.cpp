@@ -23,6 +23,32 @@ public:
     }
     torch::Tensor forward(const torch::Tensor& x) { return conv_->forward(x); }
 
+    /// d(sum gradOut * conv(x))/dx: the same-padded conv with the kernel flipped and its in/out
+    /// channels swapped. A forward conv (not conv_transpose2d, which has no oneDNN kernel in
+    /// LibTorch 1.13), so its own backward is ordinary conv backward.
+    torch::Tensor inputGradient(const torch::Tensor& gradOut)
+    {
+        const torch::Tensor& weight = conv_->weight;
+        const int64_t kernel = weight.size(-1);
+        torch::Tensor adjoint = kernel == 1 ? weight.transpose(0, 1) : weight.flip({2, 3}).transpose(0, 1);
+        return torch::conv2d(gradOut, adjoint, /*bias=*/{}, /*stride=*/1, /*padding=*/(kernel - 1) / 2);
+    }
+
+    /// meanPool(forward(x)) as one stride-2 conv: each output averages the 3x3 kernel at the
+    /// four offsets of its 2x2 window, i.e. a 4x4 kernel (odd sizes drop the same last row).
+    torch::Tensor pooledForward(const torch::Tensor& x)
+    {
+        const torch::Tensor& weight = conv_->weight;
+        TORCH_CHECK(weight.size(-1) == 3, "pooledForward expects a 3x3 kernel");
+        const torch::Tensor pooledKernel =
+            (torch::constant_pad_nd(weight, {0, 1, 0, 1}) + torch::constant_pad_nd(weight, {1, 0, 0, 1}) +
+             torch::constant_pad_nd(weight, {0, 1, 1, 0}) + torch::constant_pad_nd(weight, {1, 0, 1, 0})) *
+            0.25;
+        return torch::conv2d(x, pooledKernel, conv_->bias, /*stride=*/2, /*padding=*/1);
+    }
+
+    const torch::Tensor& weight() const { return conv_->weight; }
+
 private:
     torch::nn::Conv2d conv_{nullptr};
 };
@@ -30,6 +56,81 @@ TORCH_MODULE(PaddedConv);
 
 /// 2x2 mean pool: the average of the four strided sub-grids (floor for odd sizes).
 torch::Tensor meanPool(const torch::Tensor& x) { return torch::avg_pool2d(x, 2); }
+
+/// Backward of meanPool: spreads each gradient over its 2x2 window (zero for a dropped odd
+/// row/column). `poolInput` only gives the shape; detached so that no zero gradient flows to it.
+torch::Tensor meanPoolInputGradient(const torch::Tensor& gradOut, const torch::Tensor& poolInput)
+{
+    return torch::avg_pool2d_backward(gradOut, poolInput.detach(), /*kernel_size=*/2, /*stride=*/2,
+                                      /*padding=*/0, /*ceil_mode=*/false, /*count_include_pad=*/true,
+                                      /*divisor_override=*/c10::nullopt);
+}
+
+/// gradOut * ELU'(x) from the saved output y = ELU(x) (alpha 1): ELU'(x) = 1 + min(y, 0).
+/// A custom autograd function so that both the product and its derivative take one pass over
+/// memory each (elu_backward's own derivative runs five elementwise kernels). Differentiable
+/// once, which is all double backpropagation needs.
+class EluSlopeProduct : public torch::autograd::Function<EluSlopeProduct> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& gradOut,
+                                 const torch::Tensor& eluOutput)
+    {
+        const torch::Tensor grad = gradOut.contiguous(), activation = eluOutput.contiguous();
+        TORCH_CHECK(grad.sizes() == activation.sizes() && grad.scalar_type() == activation.scalar_type(),
+                    "EluSlopeProduct: mismatched operands");
+        torch::Tensor result = torch::empty_like(grad, torch::MemoryFormat::Contiguous);
+        AT_DISPATCH_FLOATING_TYPES(grad.scalar_type(), "EluSlopeProduct", [&] {
+            const scalar_t* g = grad.data_ptr<scalar_t>();
+            const scalar_t* y = activation.data_ptr<scalar_t>();
+            scalar_t* out = result.data_ptr<scalar_t>();
+            at::parallel_for(0, grad.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+                for (int64_t i = begin; i < end; ++i)
+                    out[i] = y[i] < 0 ? g[i] * (y[i] + 1) : g[i];
+            });
+        });
+        if (ctx)
+            ctx->save_for_backward({grad, activation});
+        return result;
+    }
+
+    /// d/dgradOut = ELU'(x); d/dy = gradOut where y < 0 (the slope 1 + y), else 0.
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list gradOutputs)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor& grad = saved[0];
+        const torch::Tensor& activation = saved[1];
+        if (!gradOutputs[0].defined())
+            return {torch::Tensor(), torch::Tensor()};
+        const torch::Tensor upstream = gradOutputs[0].contiguous();
+        torch::Tensor gradOfGrad = torch::empty_like(grad), gradOfActivation = torch::empty_like(grad);
+        AT_DISPATCH_FLOATING_TYPES(grad.scalar_type(), "EluSlopeProductBackward", [&] {
+            const scalar_t* g = grad.data_ptr<scalar_t>();
+            const scalar_t* y = activation.data_ptr<scalar_t>();
+            const scalar_t* up = upstream.data_ptr<scalar_t>();
+            scalar_t* dg = gradOfGrad.data_ptr<scalar_t>();
+            scalar_t* dy = gradOfActivation.data_ptr<scalar_t>();
+            at::parallel_for(0, grad.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+                for (int64_t i = begin; i < end; ++i) {
+                    const bool negative = y[i] < 0;
+                    dg[i] = negative ? up[i] * (y[i] + 1) : up[i];
+                    dy[i] = negative ? up[i] * g[i] : scalar_t(0);
+                }
+            });
+        });
+        return {gradOfGrad, gradOfActivation};
+    }
+
+private:
+    static constexpr int64_t kElementwiseGrain = 32768;
+};
+
+torch::Tensor eluInputGradient(const torch::Tensor& gradOut, const torch::Tensor& eluOutput)
+{
+    if (!torch::GradMode::is_enabled() || (!gradOut.requires_grad() && !eluOutput.requires_grad()))
+        return EluSlopeProduct::forward(nullptr, gradOut, eluOutput);
+    return EluSlopeProduct::apply(gradOut, eluOutput);
+}
 
 /// Shortcut of a downsampling block (`MeanPoolConv`): pool, then conv; weights at `.conv.conv`.
 /// Main path end of a downsampling block (`ConvMeanPool`): conv, then pool; same key layout.
@@ -44,11 +145,40 @@ public:
         return poolFirst_ ? conv_->forward(meanPool(x)) : meanPool(conv_->forward(x));
     }
 
+    /// forward() that also keeps what inputGradient() needs: the tensor entering the pooling,
+    /// or for conv-then-pool a zero-cost stand-in of its shape. Conv-then-pool runs as one
+    /// stride-2 conv with the pooled kernel: the same linear map at 4/9 of the work.
+    torch::Tensor forwardRecording(const torch::Tensor& x, torch::Tensor& poolInput)
+    {
+        if (poolFirst_) {
+            poolInput = x;
+            return conv_->forward(meanPool(x));
+        }
+        const torch::Tensor& weight = conv_->weight();
+        poolInput = torch::empty({1}, x.options()).expand({x.size(0), weight.size(0), x.size(2), x.size(3)});
+        return conv_->pooledForward(x);
+    }
+
+    torch::Tensor inputGradient(const torch::Tensor& gradOut, const torch::Tensor& poolInput)
+    {
+        if (poolFirst_)
+            return meanPoolInputGradient(conv_->inputGradient(gradOut), poolInput);
+        return conv_->inputGradient(meanPoolInputGradient(gradOut, poolInput));
+    }
+
 private:
     PaddedConv conv_{nullptr};
     bool poolFirst_;
 };
 TORCH_MODULE(PooledConv);
+
+/// What a block's hand-written backward needs from its forward pass.
+struct BlockRecord {
+    torch::Tensor firstActivation;    // ELU(x)
+    torch::Tensor secondActivation;   // ELU(conv_1(ELU(x)))
+    torch::Tensor mainPoolInput;      // down blocks: stand-in with the shape of conv_2's unpooled output
+    torch::Tensor shortcutPoolInput;  // down blocks: x
+};
 
 /// Pre-activation residual block without normalisation: shortcut + conv(ELU(conv(ELU(x)))).
 class ResidualBlockImpl : public torch::nn::Module {
@@ -71,6 +201,29 @@ public:
         if (downsample_)
             return shortcutDown_->forward(x) + conv2Down_->forward(h);
         return shortcut_->forward(x) + conv2_->forward(h);
+    }
+
+    /// forward() that fills `record` for inputGradient().
+    torch::Tensor forwardRecording(const torch::Tensor& x, BlockRecord& record)
+    {
+        record.firstActivation = torch::elu(x);
+        record.secondActivation = torch::elu(conv1_->forward(record.firstActivation));
+        if (downsample_)
+            return shortcutDown_->forwardRecording(x, record.shortcutPoolInput) +
+                   conv2Down_->forwardRecording(record.secondActivation, record.mainPoolInput);
+        return shortcut_->forward(x) + conv2_->forward(record.secondActivation);
+    }
+
+    /// dE/dx from dE/d(output), as differentiable ops.
+    torch::Tensor inputGradient(const torch::Tensor& gradOut, const BlockRecord& record)
+    {
+        torch::Tensor grad = downsample_ ? conv2Down_->inputGradient(gradOut, record.mainPoolInput)
+                                         : conv2_->inputGradient(gradOut);
+        grad = conv1_->inputGradient(eluInputGradient(grad, record.secondActivation));
+        grad = eluInputGradient(grad, record.firstActivation);
+        if (downsample_)
+            return grad + shortcutDown_->inputGradient(gradOut, record.shortcutPoolInput);
+        return grad + shortcut_->inputGradient(gradOut);
     }
 
 private:
@@ -100,6 +253,16 @@ public:
         if (kind_ == HeadKind::Linear)
             return ln1_->forward(h).squeeze(1);
         return (ln1_->forward(h) * ln2_->forward(h) + lq_->forward(h * h)).squeeze(1);
+    }
+
+    /// operator() and dE/dh [N, F]: w for the linear head; l2(h) w1 + l1(h) w2 + 2 h wq for eq. 12.
+    EnergyAndGrad energyAndGrad(const torch::Tensor& h)
+    {
+        if (kind_ == HeadKind::Linear)
+            return {ln1_->forward(h).squeeze(1), ln1_->weight.expand_as(h)};
+        const torch::Tensor first = ln1_->forward(h), second = ln2_->forward(h);
+        return {(first * second + lq_->forward(h * h)).squeeze(1),
+                second * ln1_->weight + first * ln2_->weight + 2.0 * h * lq_->weight};
     }
 
 private:
@@ -160,6 +323,19 @@ public:
         for (auto& block : blocks_)
             h = block->forward(h);
         return head_(h.flatten(1));
+    }
+
+    std::optional<EnergyAndGrad> explicitEnergyAndGrad(const torch::Tensor& x) override
+    {
+        std::vector<BlockRecord> records(blocks_.size());
+        torch::Tensor h = stem_->forward(x);
+        for (size_t i = 0; i < blocks_.size(); ++i)
+            h = blocks_[i]->forwardRecording(h, records[i]);
+        EnergyAndGrad headResult = head_.energyAndGrad(h.flatten(1));
+        torch::Tensor grad = headResult.grad.view(h.sizes());
+        for (size_t i = blocks_.size(); i-- > 0;)
+            grad = blocks_[i]->inputGradient(grad, records[i]);
+        return EnergyAndGrad{headResult.energy, stem_->inputGradient(grad)};
     }
 
 private:
@@ -305,6 +481,19 @@ double forwardFlops(const ModelConfig& config)
     }
     macs += 3 * channels * side * side;
     return kFlopsPerMac * macs;
+}
+
+EnergyAndGrad energyAndGradWithGraph(EnergyNetImpl& net, const torch::Tensor& x, InputGradientMethod method)
+{
+    if (method == InputGradientMethod::Explicit) {
+        if (std::optional<EnergyAndGrad> result = net.explicitEnergyAndGrad(x.detach()))
+            return *result;
+    }
+    torch::Tensor input = x.detach().requires_grad_(true);
+    torch::Tensor energy = net.forward(input);
+    torch::Tensor grad = torch::autograd::grad({energy.sum()}, {input}, /*grad_outputs=*/{},
+                                               /*retain_graph=*/true, /*create_graph=*/true)[0];
+    return {energy, grad};
 }
 
 EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x)

@@ -30,8 +30,10 @@ struct MdsmLoss {
 /// The MDSM objective of eq. 7 with l(sigma) = 1/sigma^2, on a clean batch x and Gaussian
 /// noise `noise` (same shape as x, standard normal). Per row: || (x - x~)/sigma/sigma0^2 +
 /// dE/dx(x~)/sigma ||^2, summed and divided by the batch size. Keeps the graph for
-/// double backpropagation into the parameters.
+/// double backpropagation into the parameters. `method` chooses how dE/dx is built (same
+/// value either way; Autograd is the reference).
 MdsmLoss mdsmLoss(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tensor& noise,
-                  const NoiseConfig& config);
+                  const NoiseConfig& config,
+                  InputGradientMethod method = InputGradientMethod::Explicit);
 
 }  // namespace ebm

@@ -2,6 +2,7 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ebm {
@@ -33,12 +34,31 @@ struct ModelConfig {
     bool operator==(const ModelConfig& other) const;
 };
 
+/// Energies E(x) [N] and input gradients dE/dx (same shape as x).
+struct EnergyAndGrad {
+    torch::Tensor energy;
+    torch::Tensor grad;
+};
+
+/// How dE/dx is obtained when it must stay differentiable with respect to the parameters.
+enum class InputGradientMethod {
+    /// The network's hand-written backward pass where it has one (the autograd pass otherwise):
+    /// its parameter gradient runs ordinary convolution kernels instead of double-backward ones.
+    Explicit,
+    /// torch::autograd::grad with create_graph: the reference, supported by every network.
+    Autograd,
+};
+
 /// An energy network: maps a batch [N, ...] to one scalar energy per row, shape [N].
 /// Low energy means likely data.
 class EnergyNetImpl : public torch::nn::Module {
 public:
     explicit EnergyNetImpl(ModelConfig config) : config_(std::move(config)) {}
     virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+    /// E(x) and dE/dx built from differentiable primitive ops (so the result can be
+    /// backpropagated into the parameters), or nothing when the network has no hand-written
+    /// backward pass. x itself gets no gradient.
+    virtual std::optional<EnergyAndGrad> explicitEnergyAndGrad(const torch::Tensor& x) { return std::nullopt; }
     const ModelConfig& config() const { return config_; }
     int64_t parameterCount() const;
 
@@ -53,12 +73,13 @@ EnergyNet makeEnergyNet(const ModelConfig& config);
 /// Forward cost of one sample in floating-point operations (multiply-add = 2).
 double forwardFlops(const ModelConfig& config);
 
-/// Energies E(x) [N] and input gradients dE/dx (same shape as x) with no graph kept.
-struct EnergyAndGrad {
-    torch::Tensor energy;
-    torch::Tensor grad;
-};
+/// Energies and input gradients with no graph kept.
 EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x);
+
+/// Energies and input gradients that keep the graph to the parameters (for double backprop).
+/// With the autograd method x is made a leaf that requires grad; the explicit one leaves x alone.
+EnergyAndGrad energyAndGradWithGraph(EnergyNetImpl& net, const torch::Tensor& x,
+                                     InputGradientMethod method = InputGradientMethod::Explicit);
 
 /// The single-step denoising jump of eq. 9: x - sigma0^2 dE/dx.
 torch::Tensor denoise(EnergyNetImpl& net, const torch::Tensor& x, double sigma0);
