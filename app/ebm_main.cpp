@@ -26,9 +26,11 @@
 #include "ebm/trainer.h"
 #include "eval_command.h"
 #include "image_files.h"
+#include "json_text.h"
 
 using ebm::appkit::CliArgs;
 using ebm::appkit::ProgressBar;
+using ebm::appkit::jsonString;
 
 namespace {
 
@@ -92,31 +94,6 @@ ebm::Dataset openInput(const std::string& spec, const ebm::ModelConfig& model, b
 torch::Tensor limitRows(const torch::Tensor& x, long long limit)
 {
     return limit > 0 && x.size(0) > limit ? x.slice(0, 0, limit) : x;
-}
-
-void writeJsonArray(std::ostream& out, const torch::Tensor& values)
-{
-    torch::Tensor v = values.to(torch::kCPU, torch::kFloat64).contiguous();
-    out << '[';
-    for (int64_t i = 0; i < v.numel(); ++i) {
-        char buffer[40];
-        std::snprintf(buffer, sizeof buffer, "%.9g", v.data_ptr<double>()[i]);
-        out << (i ? ", " : "") << buffer;
-    }
-    out << ']';
-}
-
-std::string jsonString(const std::string& s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20)
-            continue;
-        out += c;
-    }
-    return out + "\"";
 }
 
 void saveSampleOutputs(const torch::Tensor& samples, const std::string& png, int cols)
@@ -308,7 +285,7 @@ int runSample(int argc, char** argv)
     CliArgs args("sample", "Draw samples by annealed Langevin dynamics (eq. 8) and the denoising jump (eq. 9).");
     addModelOption(args);
     args.option("num", "64", "number of samples")
-        .option("out", "samples.png", "PNG grid of the samples")
+        .option("out", "samples.png", "PNG grid of the samples (point models: their .npy, unless --npy names one)")
         .option("cols", "0", "grid columns (0 = near square)")
         .option("npy", "", "also write the raw samples [N, C, H, W] as .npy")
         .option("trace", "", "write step,temperature and energy statistics as CSV")
@@ -332,16 +309,29 @@ int runSample(int argc, char** argv)
     if (result.stopped)
         spdlog::warn("interrupted: writing the state reached so far");
     const torch::Tensor samples = result.samples.to(torch::kCPU);
-    if (samples.dim() == 4)
+    std::vector<std::string> written;
+    std::string npy = args.text("npy");
+    if (samples.dim() == 4) {
         saveSampleOutputs(samples, args.text("out"), args.integer("cols"));
-    if (!args.text("npy").empty())
-        ebm::writeNpy(args.text("npy"), samples);
-    if (!args.text("trace").empty())
+        written.push_back(args.text("out"));
+    } else if (npy.empty()) {
+        // Points (an mlp model) make no picture: keep them as .npy beside the requested output.
+        npy = std::filesystem::path(args.text("out")).replace_extension(".npy").string();
+    }
+    if (!npy.empty()) {
+        ebm::writeNpy(npy, samples);
+        written.push_back(npy);
+    }
+    if (!args.text("trace").empty()) {
         writeTraceCsv(args.text("trace"), frames);
+        written.push_back(args.text("trace"));
+    }
+    std::string files;
+    for (const std::string& f : written)
+        files += (files.empty() ? "" : ", ") + f;
     spdlog::info("{} samples from {} in {} steps; final mean energy {:.4g}; wrote {}", samples.size(0),
                  model.net->config().describe(), config.schedule.size(),
-                 result.meanEnergies.empty() ? 0.0 : result.meanEnergies.back(),
-                 samples.dim() == 4 ? args.text("out") : args.text("npy"));
+                 result.meanEnergies.empty() ? 0.0 : result.meanEnergies.back(), files);
     return result.stopped ? 130 : 0;
 }
 
@@ -438,10 +428,10 @@ int runEnergy(int argc, char** argv)
                   << jsonString(model.net->config().describe()) << ", \"count\": " << energies.numel()
                   << ", \"noise_std\": " << noiseStd << ", \"draws\": " << (noiseStd > 0 ? args.integer("draws") : 1)
                   << ", \"mean\": " << mean << ", \"std\": " << std << ", \"energies\": ";
-        writeJsonArray(std::cout, energies);
+        std::cout << ebm::appkit::jsonArray(energies);
         if (gradNorms.defined()) {
             std::cout << ", \"grad_norms\": ";
-            writeJsonArray(std::cout, gradNorms);
+            std::cout << ebm::appkit::jsonArray(gradNorms);
         }
         std::cout << "}\n";
     } else {
