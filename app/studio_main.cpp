@@ -2,15 +2,18 @@
 // loaded on the worker thread once the window shows, so the first frame comes at once.
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QElapsedTimer>
+#include <QDateTime>
 #include <QIcon>
 #include <QTabWidget>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include "ebm/runtime.h"
 #include "log_relay.h"
+#include "evaluate_view.h"
 #include "main_window.h"
 #include "sample_view.h"
 #include "studio_engine.h"
@@ -19,12 +22,21 @@
 
 int main(int argc, char** argv)
 {
-    QElapsedTimer sinceLaunch;
-    sinceLaunch.start();
-    // Before torch starts its OpenMP pool: idle OpenMP threads that spin would take the cores the
-    // GUI thread needs (on a 2-core machine the window would stutter during every job).
-    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY"))
+    // The launch time survives the restart below, so the start-up time logged is the whole of it.
+    qint64 launchedAt = qgetenv("EBM_STUDIO_LAUNCHED_AT").toLongLong();
+    if (launchedAt <= 0)
+        launchedAt = QDateTime::currentMSecsSinceEpoch();
+    // Idle OpenMP threads that spin would take the cores the GUI thread needs (on a 2-core
+    // machine the window would stutter during every job), so they must wait passively. LibTorch's
+    // libgomp reads OMP_WAIT_POLICY while it loads, before main() runs: setting it here alone is
+    // too late, so set it and start the program once more (a fraction of a second).
+    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY")) {
         qputenv("OMP_WAIT_POLICY", "PASSIVE");
+        qputenv("EBM_STUDIO_LAUNCHED_AT", QByteArray::number(launchedAt));
+#ifdef __linux__
+        ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on as we are
+#endif
+    }
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ebm-studio"));
@@ -51,7 +63,10 @@ int main(int argc, char** argv)
     const QCommandLineOption resumeOption(QStringLiteral("resume"),
                                           QStringLiteral("continue training a native checkpoint"),
                                           QStringLiteral("checkpoint"));
+    const QCommandLineOption evaluateOption(QStringLiteral("evaluate"),
+                                            QStringLiteral("evaluate the model as soon as it is loaded"));
     parser.addOption(sampleOption);
+    parser.addOption(evaluateOption);
     parser.addOption(trainOption);
     parser.addOption(resumeOption);
     parser.process(app);
@@ -63,12 +78,18 @@ int main(int argc, char** argv)
     ebm::configureThreads(settings.threads());
 
     ebm::studio::MainWindow window(&settings);
-    window.setLaunchTimer(sinceLaunch);
+    window.setLaunchTime(launchedAt);
+    qunsetenv("EBM_STUDIO_LAUNCHED_AT");  // not inherited by anything the studio starts
     window.show();
     const QString model = parser.positionalArguments().value(0);
     if (parser.isSet(sampleOption))
         QObject::connect(window.engine(), &ebm::studio::StudioEngine::modelLoaded, window.sampleView(),
                          &ebm::studio::SampleView::startSampling, Qt::SingleShotConnection);
+    if (parser.isSet(evaluateOption)) {
+        window.pages()->setCurrentWidget(window.evaluateView());
+        QObject::connect(window.engine(), &ebm::studio::StudioEngine::modelLoaded, window.evaluateView(),
+                         &ebm::studio::EvaluateView::startEvaluation, Qt::SingleShotConnection);
+    }
     QTimer::singleShot(0, &window, [&window, model, train = parser.isSet(trainOption),
                                     resume = parser.value(resumeOption)] {
         window.startUp(model);

@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include <QApplication>
+
+#include <unistd.h>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -465,7 +467,12 @@ private Q_SLOTS:
 
 int main(int argc, char** argv)
 {
-    qputenv("OMP_WAIT_POLICY", "PASSIVE");
+    // libgomp reads OMP_WAIT_POLICY when it loads, before main(): set it and start again once,
+    // so idle OpenMP threads sleep instead of spinning on the cores the GUI thread needs.
+    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY")) {
+        qputenv("OMP_WAIT_POLICY", "PASSIVE");
+        ::execv("/proc/self/exe", argv);
+    }
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     TestUiEngine test;

@@ -117,6 +117,14 @@ EnergyChart::EnergyChart(QWidget* parent) : QWidget(parent)
     applyScales();
 }
 
+void EnergyChart::showSchedule(const QVector<double>& temperatures)
+{
+    SamplingRunInfo preview;
+    preview.totalSteps = static_cast<int>(temperatures.size());
+    preview.temperatures = temperatures;
+    startRun(preview);
+}
+
 void EnergyChart::startRun(const SamplingRunInfo& info)
 {
     totalSteps_ = qMax(1, info.totalSteps);

@@ -2,6 +2,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include <limits>
+
 #include "studio_types.h"
 
 class QCustomPlot;
@@ -22,6 +24,8 @@ public:
     explicit EnergyChart(QWidget* parent = nullptr);
 
     void startRun(const SamplingRunInfo& info);
+    /// Before any run: the temperature curve of the chosen schedule alone.
+    void showSchedule(const QVector<double>& temperatures);
     void addSnapshots(const QVector<SampleSnapshot>& snapshots);
     void setCursorStep(int step);
     void setHighlightedSample(int index);
@@ -55,7 +59,8 @@ private:
 
     QVector<double> steps_;
     QVector<QVector<double>> perSample_;
-    double minEnergy_ = 0.0, maxEnergy_ = 0.0;
+    double minEnergy_ = std::numeric_limits<double>::infinity();
+    double maxEnergy_ = -std::numeric_limits<double>::infinity();
     double maxTemperature_ = 1.0;
     int totalSteps_ = 1;
     int highlighted_ = -1;

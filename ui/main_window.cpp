@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -23,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "energy_chart.h"
+#include "evaluate_view.h"
 #include "log_panel.h"
 #include "log_relay.h"
 #include "loss_chart.h"
@@ -55,6 +57,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
 
     sampleView_ = new SampleView(engine_, undo_, this);
     trainView_ = new TrainView(engine_, undo_, this);
+    evaluateView_ = new EvaluateView(engine_, undo_, this);
     sampleView_->panel()->setSettings(settings_->sampling());
     trainView_->setSettings(settings_->training());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
@@ -65,6 +68,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     pages_->setDocumentMode(true);
     pages_->addTab(sampleView_, tr("&Sample"));
     pages_->addTab(trainView_, tr("&Train"));
+    pages_->addTab(evaluateView_, tr("&Evaluate"));
     notifications_ = new NotificationBar(this);
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -102,9 +106,9 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
         modelStatus_->setToolTip(info.path);
         updateTitle();
         updateActions();
-        if (!readyLogged_ && launch_.isValid()) {
+        if (!readyLogged_ && launchedAt_ > 0) {
             readyLogged_ = true;
-            spdlog::info("ready to sample {} ms after launch", launch_.elapsed());
+            spdlog::info("ready to sample {} ms after launch", QDateTime::currentMSecsSinceEpoch() - launchedAt_);
         }
     });
     connect(engine_, &StudioEngine::modelLoadFailed, this, [this](const QString& path, const QString& message) {
@@ -135,6 +139,9 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
             [this](bool on) { settings_->setLossLogScale(on); });
     connect(trainView_, &TrainView::problem, notifications_, &NotificationBar::showError);
     connect(trainView_, &TrainView::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
+    connect(evaluateView_, &EvaluateView::problem, notifications_, &NotificationBar::showError);
+    connect(evaluateView_, &EvaluateView::statusMessage, this,
+            [this](const QString& t) { statusBar()->showMessage(t, 8000); });
     connect(trainView_, &TrainView::sampleFromWeightsRequested, this, [this] {
         pages_->setCurrentWidget(sampleView_);
         sampleView_->startSampling();
@@ -243,7 +250,7 @@ void MainWindow::buildMenus()
     edit->addAction(redo);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    QAction* start = run->addAction(tr("&Start (sample or train, by page)"), this, &MainWindow::startCurrent);
+    QAction* start = run->addAction(tr("&Start (sample, train or evaluate, by page)"), this, &MainWindow::startCurrent);
     start->setShortcut(QKeySequence(Qt::Key_F5));
     QAction* pause = run->addAction(tr("&Pause / Resume"), this, &MainWindow::pauseCurrent);
     pause->setShortcut(QKeySequence(Qt::Key_F6));
@@ -258,6 +265,8 @@ void MainWindow::buildMenus()
     samplePage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     QAction* trainPage = view->addAction(tr("Train Page"), this, [this] { pages_->setCurrentWidget(trainView_); });
     trainPage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction* evaluatePage = view->addAction(tr("Evaluate Page"), this, [this] { pages_->setCurrentWidget(evaluateView_); });
+    evaluatePage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     view->addSeparator();
     denoisedAction_ = view->addAction(tr("&Denoised Preview"));
     denoisedAction_->setCheckable(true);
@@ -357,7 +366,7 @@ void MainWindow::updateTitle()
 
 void MainWindow::updateActions()
 {
-    const bool busy = engine_->isSampling() || engine_->isTraining();
+    const bool busy = engine_->isSampling() || engine_->isTraining() || engine_->isEvaluating();
     const bool haveFrames = sampleView_->canExport() && !engine_->isSampling();
     saveModelAction_->setEnabled(engine_->hasModel());
     exportGridAction_->setEnabled(sampleView_->canExport());
@@ -441,6 +450,8 @@ void MainWindow::startCurrent()
 {
     if (pages_->currentWidget() == trainView_)
         trainView_->startTraining();
+    else if (pages_->currentWidget() == evaluateView_)
+        evaluateView_->startEvaluation();
     else
         sampleView_->startSampling();
 }
@@ -465,6 +476,8 @@ void MainWindow::stopCurrent()
 {
     if (pages_->currentWidget() == trainView_)
         trainView_->stop();
+    else if (pages_->currentWidget() == evaluateView_)
+        evaluateView_->stop();
     else
         sampleView_->stop();
 }

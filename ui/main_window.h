@@ -1,5 +1,4 @@
 #pragma once
-#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include "studio_types.h"
@@ -20,6 +19,7 @@ class SampleView;
 class StudioEngine;
 class StudioSettings;
 class TrainView;
+class EvaluateView;
 class UndoFieldBinder;
 
 /// The studio window: sample and train pages, log dock, menus with shortcuts, recent models,
@@ -34,11 +34,13 @@ public:
     /// After the window shows: configures the worker and loads `modelPath` (empty: the bundled
     /// model). Returns at once; the model arrives through the engine.
     void startUp(const QString& modelPath = QString());
-    void setLaunchTimer(const QElapsedTimer& sinceLaunch) { launch_ = sinceLaunch; }
+    /// When the program started (ms since the epoch), to log how long until it can sample.
+    void setLaunchTime(qint64 msSinceEpoch) { launchedAt_ = msSinceEpoch; }
 
     StudioEngine* engine() const { return engine_; }
     SampleView* sampleView() const { return sampleView_; }
     TrainView* trainView() const { return trainView_; }
+    EvaluateView* evaluateView() const { return evaluateView_; }
     NotificationBar* notifications() const { return notifications_; }
     LogPanel* logPanel() const { return logPanel_; }
     QUndoStack* undoStack() const { return undoStack_; }
@@ -77,6 +79,7 @@ private:
     UndoFieldBinder* undo_;
     SampleView* sampleView_;
     TrainView* trainView_;
+    EvaluateView* evaluateView_;
     LogPanel* logPanel_;
     NotificationBar* notifications_;
     QTabWidget* pages_;
@@ -93,7 +96,7 @@ private:
     QLabel* modelStatus_ = nullptr;
     QLabel* runtimeStatus_ = nullptr;
     QString requestedModel_;          // path of the load in flight, for recent files
-    QElapsedTimer launch_;
+    qint64 launchedAt_ = 0;
     bool readyLogged_ = false;
 };
 

@@ -13,6 +13,7 @@
 
 #include <cmath>
 
+#include "ebm/schedule.h"
 #include "energy_chart.h"
 #include "image_grid.h"
 #include "sample_grid_widget.h"
@@ -90,7 +91,9 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     liveButton_->setToolTip(tr("Follow the newest frame"));
     connect(liveButton_, &QToolButton::clicked, this, &SampleView::followLive);
     momentLabel_ = new QLabel(this);
-    momentLabel_->setMinimumWidth(momentLabel_->fontMetrics().horizontalAdvance(QStringLiteral("step 2700 / 2700 · T = 100 · mean E = -1.234e+05")));
+    // Room for the step and temperature at least, so the slider does not jump as the text changes;
+    // the timeline keeps the rest on narrow windows.
+    momentLabel_->setMinimumWidth(momentLabel_->fontMetrics().horizontalAdvance(QStringLiteral("step 2700 / 2700 · T = 0.0001")));
     auto* timelineRow = new QHBoxLayout;
     timelineRow->addWidget(liveButton_);
     timelineRow->addWidget(timeline_, 1);
@@ -157,6 +160,13 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(outer);
 
+    // Until the first run, the chart shows the temperature schedule the settings describe.
+    connect(panel_, &SamplingPanel::settingsChanged, this, [this] {
+        if (history_.isEmpty() && !engine_->isSampling())
+            previewSchedule();
+    });
+    previewSchedule();
+
     connect(panel_, &SamplingPanel::sampleRequested, this, &SampleView::startSampling);
     connect(panel_, &SamplingPanel::pauseToggled, this, &SampleView::togglePause);
     connect(panel_, &SamplingPanel::stepRequested, this, &SampleView::stepOnce);
@@ -184,6 +194,18 @@ void SampleView::startSampling()
     expectedRunId_ = id;
     runStatus_->setText(engine_->isTraining() ? tr("Waiting for the training step to finish…")
                                               : tr("Starting…"));
+}
+
+void SampleView::previewSchedule()
+{
+    const SamplingSettings s = panel_->settings();
+    try {
+        // Pure data from the engine's schedule code: no tensors involved.
+        const std::vector<double> t = ebm::Schedule::preset(s.schedulePreset.toStdString(), s.steps).temperatures();
+        chart_->showSchedule(QVector<double>(t.begin(), t.end()));
+    } catch (const std::exception&) {
+        chart_->showSchedule({});  // an impossible schedule: the run will say why
+    }
 }
 
 void SampleView::togglePause()
@@ -367,7 +389,7 @@ void SampleView::onRunFinished(const SamplingOutcome& outcome)
 
 void SampleView::updateControls()
 {
-    const bool canStart = (engine_->hasModel() && engine_->model().imageModel) || engine_->isTraining();
+    const bool canStart = ((engine_->hasModel() && engine_->model().imageModel) || engine_->isTraining()) && !engine_->isEvaluating();
     panel_->setRunState(canStart, engine_->isSampling(), engine_->isSamplingPaused());
 }
 

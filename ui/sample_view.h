@@ -61,6 +61,7 @@ private:
     void onRunStarted(const SamplingRunInfo& info);
     void onFrames(const SampleFrameBatch& batch);
     void onRunFinished(const SamplingOutcome& outcome);
+    void previewSchedule();
     void updateControls();
     void updateModelText();
     void updateSelectedPanel();

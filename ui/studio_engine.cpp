@@ -10,7 +10,7 @@ StudioEngine::StudioEngine(QObject* parent) : QObject(parent)
 {
     registerStudioMetaTypes();
     thread_.setObjectName(QStringLiteral("ebm-worker"));
-    worker_ = new StudioWorker(&samplingControl_, &trainingControl_);
+    worker_ = new StudioWorker(&samplingControl_, &trainingControl_, &evaluationControl_);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
 
@@ -24,6 +24,12 @@ StudioEngine::StudioEngine(QObject* parent) : QObject(parent)
     connect(worker_, &StudioWorker::modelSaved, this, &StudioEngine::modelSaved);
     connect(worker_, &StudioWorker::samplingStarted, this, &StudioEngine::samplingStarted);
     connect(worker_, &StudioWorker::trainingStarted, this, &StudioEngine::trainingStarted);
+    connect(worker_, &StudioWorker::evaluationProgress, this, &StudioEngine::evaluationProgress);
+    connect(worker_, &StudioWorker::evaluationFinished, this, [this](const EvaluationOutcome& outcome) {
+        evaluationActive_ = false;
+        Q_EMIT evaluationFinished(outcome);
+        Q_EMIT activityChanged();
+    });
 
     // Forwarding that also updates the summary the buttons read.
     connect(worker_, &StudioWorker::runtimeChanged, this, [this](const RuntimeInfo& info) {
@@ -73,6 +79,7 @@ StudioEngine::~StudioEngine()
     // Jobs check these between steps, so the thread ends within one step.
     samplingControl_.cancel();
     trainingControl_.cancel();
+    evaluationControl_.cancel();
     thread_.quit();
     thread_.wait();
 }
@@ -81,6 +88,10 @@ bool StudioEngine::loadModel(const QString& path)
 {
     if (trainingActive_) {
         Q_EMIT problem(tr("Stop training before opening another model."));
+        return false;
+    }
+    if (evaluationActive_) {
+        Q_EMIT problem(tr("Stop the evaluation before opening another model."));
         return false;
     }
     if (samplingActive_)
@@ -95,6 +106,10 @@ bool StudioEngine::loadBundledModel()
 {
     if (trainingActive_) {
         Q_EMIT problem(tr("Stop training before opening another model."));
+        return false;
+    }
+    if (evaluationActive_) {
+        Q_EMIT problem(tr("Stop the evaluation before opening another model."));
         return false;
     }
     if (samplingActive_)
@@ -123,6 +138,10 @@ void StudioEngine::configureRuntime(const QString& device, int threads)
 
 int StudioEngine::startSampling(const SamplingSettings& settings)
 {
+    if (evaluationActive_) {
+        Q_EMIT problem(tr("An evaluation is running; wait for it or stop it before sampling."));
+        return 0;
+    }
     if (samplingActive_) {
         Q_EMIT problem(tr("A sampling run is already going; stop it first."));
         return 0;
@@ -167,7 +186,7 @@ void StudioEngine::exportSamplesNpy(const QString& path)
 
 bool StudioEngine::startTraining(const TrainingSettings& settings)
 {
-    if (trainingActive_ || samplingActive_) {
+    if (trainingActive_ || samplingActive_ || evaluationActive_) {
         Q_EMIT problem(tr("Wait for the running job to end (or stop it) before training."));
         return false;
     }
@@ -181,7 +200,7 @@ bool StudioEngine::startTraining(const TrainingSettings& settings)
 
 bool StudioEngine::resumeTrainingFrom(const QString& checkpointPath, const TrainingSettings& cadence)
 {
-    if (trainingActive_ || samplingActive_) {
+    if (trainingActive_ || samplingActive_ || evaluationActive_) {
         Q_EMIT problem(tr("Wait for the running job to end (or stop it) before training."));
         return false;
     }
@@ -216,5 +235,24 @@ void StudioEngine::saveTrainingCheckpoint(const QString& path)
     work.path = path;
     trainingControl_.post(work);
 }
+
+bool StudioEngine::startEvaluation(const EvaluationSettings& settings)
+{
+    if (evaluationActive_ || samplingActive_ || trainingActive_) {
+        Q_EMIT problem(tr("Wait for the running job to end (or stop it) before evaluating."));
+        return false;
+    }
+    if (!hasModel_ && settings.samplesPath.isEmpty()) {
+        Q_EMIT problem(tr("No model is loaded yet: open one, or evaluate a file of samples."));
+        return false;
+    }
+    evaluationControl_.reset();
+    evaluationActive_ = true;
+    QMetaObject::invokeMethod(worker_, [w = worker_, settings] { w->evaluate(settings); }, Qt::QueuedConnection);
+    Q_EMIT activityChanged();
+    return true;
+}
+
+void StudioEngine::stopEvaluation() { evaluationControl_.cancel(); }
 
 }  // namespace ebm::studio

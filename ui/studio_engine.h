@@ -54,6 +54,14 @@ public:
     /// "Save now": written between two steps of the running job.
     void saveTrainingCheckpoint(const QString& path);
     bool isTraining() const { return trainingActive_; }
+
+    // --- evaluation ----------------------------------------------------------------------
+    /// Queues an evaluation of the loaded model; refused (false, with a problem()) while
+    /// another job runs, since all three share the worker's cores.
+    bool startEvaluation(const EvaluationSettings& settings);
+    /// Ends the running evaluation between two batches; nothing is measured then.
+    void stopEvaluation();
+    bool isEvaluating() const { return evaluationActive_; }
     bool isTrainingPaused() const { return trainingActive_ && trainingPaused_; }
 
 Q_SIGNALS:
@@ -69,10 +77,12 @@ Q_SIGNALS:
     void trainingPreview(const ebm::studio::TrainingPreview& preview);
     void trainingFinished(const ebm::studio::TrainingOutcome& outcome);
     void checkpointSaved(const QString& path, qint64 step);
+    void evaluationProgress(const ebm::studio::EvaluationProgressInfo& progress);
+    void evaluationFinished(const ebm::studio::EvaluationOutcome& outcome);
     void jobStateChanged(ebm::studio::JobKind kind, ebm::studio::JobState state);
     void problem(const QString& message);
     void notice(const QString& message);
-    /// Any of isSampling / isTraining / paused / hasModel changed: refresh buttons.
+    /// Any of isSampling / isTraining / isEvaluating / paused / hasModel changed: refresh buttons.
     void activityChanged();
 
 private:
@@ -80,6 +90,7 @@ private:
     StudioWorker* worker_ = nullptr;  // lives on thread_, deleted when it finishes
     JobControl samplingControl_;
     JobControl trainingControl_;
+    JobControl evaluationControl_;
     ModelInfo model_;
     RuntimeInfo runtime_;
     bool hasModel_ = false;
@@ -88,6 +99,7 @@ private:
     bool samplingPaused_ = false;
     bool trainingActive_ = false;
     bool trainingPaused_ = false;
+    bool evaluationActive_ = false;
     int runId_ = 0;
 };
 

@@ -71,6 +71,17 @@ DatasetKind parseDatasetKind(const QString& name)
     return DatasetKind::FashionMnist;
 }
 
+QString formatDuration(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e7)
+        return QStringLiteral("–");
+    const qint64 s = static_cast<qint64>(seconds + 0.5);
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
 void registerStudioMetaTypes()
 {
     qRegisterMetaType<SamplingSettings>();
@@ -84,6 +95,9 @@ void registerStudioMetaTypes()
     qRegisterMetaType<TrainingRunInfo>();
     qRegisterMetaType<TrainingPreview>();
     qRegisterMetaType<TrainingOutcome>();
+    qRegisterMetaType<EvaluationSettings>();
+    qRegisterMetaType<EvaluationProgressInfo>();
+    qRegisterMetaType<EvaluationOutcome>();
     qRegisterMetaType<JobKind>();
     qRegisterMetaType<JobState>();
 }

@@ -163,8 +163,85 @@ struct TrainingOutcome {
     qint64 step = 0;
 };
 
+/// What the Evaluate page asks for (see app/kit/evaluation_job.h for what each figure means).
+struct EvaluationSettings {
+    bool fid = true;                 // Frechet distance to the test images (FID-like)
+    bool inceptionLike = true;       // inception-like score and class histogram
+    bool neighbours = true;          // nearest training images of the first samples
+    bool likelihood = false;         // AIS log-likelihood (slow)
+    int numSamples = 256;
+    QString schedulePreset = QStringLiteral("quick");
+    int steps = 300;
+    double stepSize = 0.02;
+    quint64 seed = 1;
+    QString samplesPath;             // judge these images instead of drawing samples
+    int referenceLimit = 0;          // at most this many test images (0 = all 10000)
+    QString classifierPath;          // empty: the bundled Fashion-MNIST classifier
+    int neighbourQueries = 8;
+    int neighboursPerQuery = 8;
+    int aisSteps = 1000;             // intermediate distributions
+    int aisImages = 32;              // test images (reverse AIS: one chain each)
+    int aisChains = 32;              // forward AIS chains
+    QString aisTransition = QStringLiteral("hmc");
+    int aisLeapfrog = 5;
+    bool aisForward = true;
+    bool aisReverse = true;
+};
+
+/// Where a running evaluation is.
+struct EvaluationProgressInfo {
+    QString stage;                   // "sampling", "features", ...
+    int stageIndex = 0;
+    int stageCount = 1;
+    double fraction = 0.0;           // within the stage
+    QString detail;
+    double stageEtaSeconds = -1.0;   // < 0: not known yet
+    double elapsedSeconds = 0.0;
+};
+
+/// The figures of a finished evaluation, ready to show.
+struct EvaluationOutcome {
+    bool completed = false;
+    bool stopped = false;            // cancelled by the person
+    bool failed = false;
+    QString message;                 // failure reason or summary
+    double seconds = 0.0;
+    QString modelDescription;
+    QString samplesSource;
+    QString features;
+    bool haveFid = false;
+    double fid = 0.0;
+    double fidFloor = 0.0;           // real training images against the same test images
+    qint64 referenceCount = 0;
+    qint64 floorCount = 0;
+    bool haveInceptionLike = false;
+    double inceptionLike = 0.0;
+    double inceptionLikeReal = 0.0;
+    int classesCovered = 0;
+    QVector<qint64> classCounts;     // samples per predicted class
+    QVector<qint64> realClassCounts; // training images per predicted class (same count)
+    QStringList classNames;
+    bool haveNeighbours = false;
+    QImage neighbourGrid;            // a row per sample: the sample, then its neighbours
+    QVector<double> nearestDistances;
+    bool haveLikelihood = false;
+    bool aisForward = false;
+    bool aisReverse = false;
+    double forwardBitsPerDim = 0.0;
+    double forwardBitsPerDimStdErr = 0.0;
+    double reverseBitsPerDim = 0.0;
+    double reverseBitsPerDimStdErr = 0.0;
+    double logZGap = 0.0;            // reverse - forward log Z, nats
+    QImage samplesGrid;
+    QString reportText;              // as `ebm eval` prints it
+    QString reportJson;              // as `ebm eval --json` prints it
+};
+
 enum class JobKind { Sampling, Training };
 enum class JobState { Running, Paused };
+
+/// h:mm:ss for an ETA or elapsed time; "–" when unknown (negative or absurd).
+QString formatDuration(double seconds);
 
 /// Registers every type above for queued connections. Call once before starting the worker.
 void registerStudioMetaTypes();
@@ -182,5 +259,8 @@ Q_DECLARE_METATYPE(ebm::studio::TrainProgressBatch)
 Q_DECLARE_METATYPE(ebm::studio::TrainingRunInfo)
 Q_DECLARE_METATYPE(ebm::studio::TrainingPreview)
 Q_DECLARE_METATYPE(ebm::studio::TrainingOutcome)
+Q_DECLARE_METATYPE(ebm::studio::EvaluationSettings)
+Q_DECLARE_METATYPE(ebm::studio::EvaluationProgressInfo)
+Q_DECLARE_METATYPE(ebm::studio::EvaluationOutcome)
 Q_DECLARE_METATYPE(ebm::studio::JobKind)
 Q_DECLARE_METATYPE(ebm::studio::JobState)

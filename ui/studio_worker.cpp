@@ -66,12 +66,13 @@ void StudioWorker::Impl::adopt(ebm::EnergyNet model, ebm::Checkpoint meta, Model
     Q_EMIT q->modelLoaded(info);
 }
 
-StudioWorker::StudioWorker(JobControl* samplingControl, JobControl* trainingControl)
+StudioWorker::StudioWorker(JobControl* samplingControl, JobControl* trainingControl, JobControl* evaluationControl)
     : d(std::make_unique<Impl>())
 {
     d->q = this;
     d->samplingControl = samplingControl;
     d->trainingControl = trainingControl;
+    d->evaluationControl = evaluationControl;
 }
 
 StudioWorker::~StudioWorker() = default;

@@ -17,7 +17,7 @@ class StudioWorker : public QObject {
     Q_OBJECT
 public:
     /// The controls are owned by the engine and outlive the worker.
-    StudioWorker(JobControl* samplingControl, JobControl* trainingControl);
+    StudioWorker(JobControl* samplingControl, JobControl* trainingControl, JobControl* evaluationControl);
     ~StudioWorker() override;
 
 public Q_SLOTS:
@@ -36,6 +36,9 @@ public Q_SLOTS:
     /// `cadence` it takes previews, automatic checkpoints, and a new length for a finished run.
     void resumeTraining(const QString& checkpointPath, const ebm::studio::TrainingSettings& cadence);
     void exportSamplesNpy(const QString& path);
+    /// Measures the current model (or a file of samples) as `ebm eval` does, reporting each
+    /// stage; stops between two batches when the evaluation control is cancelled.
+    void evaluate(const ebm::studio::EvaluationSettings& settings);
 
 Q_SIGNALS:
     void runtimeChanged(const ebm::studio::RuntimeInfo& info);
@@ -50,6 +53,8 @@ Q_SIGNALS:
     void trainingPreview(const ebm::studio::TrainingPreview& preview);
     void trainingFinished(const ebm::studio::TrainingOutcome& outcome);
     void checkpointSaved(const QString& path, qint64 step);
+    void evaluationProgress(const ebm::studio::EvaluationProgressInfo& progress);
+    void evaluationFinished(const ebm::studio::EvaluationOutcome& outcome);
     void jobStateChanged(ebm::studio::JobKind kind, ebm::studio::JobState state);
     /// A problem the person should see (also logged).
     void problem(const QString& message);

@@ -36,17 +36,6 @@ namespace {
 constexpr int kPreviewIconSide = 128;
 constexpr int kMaxPreviews = 200;  // oldest previews go first on very long runs
 
-QString formatDuration(double seconds)
-{
-    if (!(seconds >= 0) || seconds > 1e7)
-        return QStringLiteral("–");
-    const qint64 s = static_cast<qint64>(seconds + 0.5);
-    return QStringLiteral("%1:%2:%3")
-        .arg(s / 3600)
-        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-        .arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
 QDoubleSpinBox* sigmaSpin(QWidget* parent, const QString& tip)
 {
     auto* spin = new QDoubleSpinBox(parent);
@@ -569,7 +558,7 @@ void TrainView::updateControls()
 {
     const bool training = engine_->isTraining();
     const bool paused = engine_->isTrainingPaused();
-    const bool idle = !training && !engine_->isSampling();
+    const bool idle = !training && !engine_->isSampling() && !engine_->isEvaluating();
     start_->setEnabled(idle);
     resume_->setEnabled(idle);
     pause_->setEnabled(training);

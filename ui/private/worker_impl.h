@@ -21,6 +21,7 @@ struct StudioWorker::Impl {
     StudioWorker* q = nullptr;
     JobControl* samplingControl = nullptr;
     JobControl* trainingControl = nullptr;
+    JobControl* evaluationControl = nullptr;
 
     torch::Device device{torch::kCPU};
     ebm::EnergyNet net;                    // the model that sampling uses
@@ -46,6 +47,9 @@ struct StudioWorker::Impl {
     void startTraining(const TrainingSettings& settings);
     void resumeTraining(const QString& path, const TrainingSettings& cadence);
     void drainInterjections();
+
+    // worker_evaluation.cpp
+    void runEvaluation(const EvaluationSettings& settings);
 };
 
 }  // namespace ebm::studio

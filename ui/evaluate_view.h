@@ -1,0 +1,102 @@
+#pragma once
+#include <QWidget>
+
+#include "studio_types.h"
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTabWidget;
+
+namespace ebm::studio {
+
+class StudioEngine;
+class UndoFieldBinder;
+
+/// The evaluate page: sample quality (FID-like and inception-like figures in the bundled
+/// classifier's feature space, next to the floor that real images reach), the class
+/// histogram, nearest training neighbours (paper, appendix C) and AIS log-likelihood, run on
+/// the worker with stage progress, ETA and Stop. Reports can be saved as JSON.
+class EvaluateView : public QWidget {
+    Q_OBJECT
+public:
+    EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    EvaluationSettings settings() const;
+    void setSettings(const EvaluationSettings& settings);
+    /// The most recent finished evaluation (completed == false before the first).
+    const EvaluationOutcome& lastOutcome() const { return outcome_; }
+
+    QPushButton* evaluateButton() const { return evaluate_; }
+    QPushButton* stopButton() const { return stop_; }
+    QProgressBar* progress() const { return progress_; }
+    QLabel* statusLabel() const { return status_; }
+    QTableWidget* figures() const { return figures_; }
+    QCustomPlot* classChart() const { return classChart_; }
+    QLabel* neighbourImage() const { return neighbourImage_; }
+
+public Q_SLOTS:
+    void startEvaluation();
+    void stop();
+    /// Writes the last report as JSON (the `ebm eval --json` format).
+    void saveReport(const QString& path);
+
+Q_SIGNALS:
+    void problem(const QString& message);
+    void statusMessage(const QString& text);
+
+private:
+    void onProgress(const EvaluationProgressInfo& progress);
+    void onFinished(const EvaluationOutcome& outcome);
+    void showFigures(const EvaluationOutcome& outcome);
+    void showClasses(const EvaluationOutcome& outcome);
+    void updateControls();
+    void browseSamples();
+
+    StudioEngine* engine_;
+    EvaluationOutcome outcome_;
+
+    QCheckBox* fid_;
+    QCheckBox* inceptionLike_;
+    QCheckBox* neighbours_;
+    QCheckBox* likelihood_;
+    QComboBox* source_;
+    QLineEdit* samplesPath_;
+    QPushButton* browseSamples_;
+    QSpinBox* numSamples_;
+    QComboBox* schedule_;
+    QSpinBox* steps_;
+    QDoubleSpinBox* stepSize_;
+    QSpinBox* seed_;
+    QSpinBox* referenceLimit_;
+    QSpinBox* neighbourQueries_;
+    QSpinBox* neighboursPerQuery_;
+    QSpinBox* aisSteps_;
+    QSpinBox* aisImages_;
+    QSpinBox* aisChains_;
+    QComboBox* aisTransition_;
+    QSpinBox* aisLeapfrog_;
+
+    QPushButton* evaluate_;
+    QPushButton* stop_;
+    QPushButton* saveReport_;
+    QProgressBar* progress_;
+    QLabel* status_;
+
+    QTableWidget* figures_;
+    QCustomPlot* classChart_;
+    QTabWidget* pictures_;
+    QLabel* samplesImage_;
+    QLabel* neighbourImage_;
+    QPlainTextEdit* reportText_;
+};
+
+}  // namespace ebm::studio
