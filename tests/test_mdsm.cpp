@@ -282,6 +282,25 @@ private Q_SLOTS:
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
     }
 
+    void samplingGradientUsesTheExplicitPathAndMatchesAutograd()
+    {
+        // energyAndGrad (what the sampler calls) keeps no graph, so it must still equal autograd.
+        torch::manual_seed(9);
+        for (Architecture arch : {Architecture::Res6, Architecture::Res18}) {
+            ModelConfig config;
+            config.arch = arch;
+            config.inChannels = 3;
+            config.baseWidth = 4;
+            EnergyNet net = makeEnergyNet(config);
+            const torch::Tensor x = torch::rand({3, 3, 32, 32});
+            const EnergyAndGrad sampled = energyAndGrad(*net, x);
+            const EnergyAndGrad reference = energyAndGradWithGraph(*net, x, InputGradientMethod::Autograd);
+            QVERIFY(!sampled.grad.requires_grad());
+            QVERIFY(relativeDifference(sampled.grad, reference.grad.detach()) < 2e-5);
+            QVERIFY(relativeDifference(sampled.energy, reference.energy.detach()) < 2e-4);
+        }
+    }
+
     void mlpFallsBackToAutograd()
     {
         // No explicit pass for the MLP: the default method must still give autograd's loss.

@@ -498,6 +498,12 @@ EnergyAndGrad energyAndGradWithGraph(EnergyNetImpl& net, const torch::Tensor& x,
 
 EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x)
 {
+    {
+        // Sampling needs no graph: the hand-written backward pass runs as plain tensor code.
+        torch::NoGradGuard noGraph;
+        if (std::optional<EnergyAndGrad> result = net.explicitEnergyAndGrad(x.detach()))
+            return {result->energy, result->grad};
+    }
     torch::Tensor input = x.detach().requires_grad_(true);
     torch::Tensor energy = net.forward(input);
     torch::Tensor grad = torch::autograd::grad({energy.sum()}, {input})[0];
