@@ -6,7 +6,6 @@
 
 #include <QApplication>
 
-#include <unistd.h>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -16,6 +15,7 @@
 #include "ebm/model.h"
 #include "studio_engine.h"
 #include "studio_types.h"
+#include "ui_test_main.h"
 
 using namespace ebm::studio;
 
@@ -465,18 +465,6 @@ private Q_SLOTS:
     }
 };
 
-int main(int argc, char** argv)
-{
-    // libgomp reads OMP_WAIT_POLICY when it loads, before main(): set it and start again once,
-    // so idle OpenMP threads sleep instead of spinning on the cores the GUI thread needs.
-    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY")) {
-        qputenv("OMP_WAIT_POLICY", "PASSIVE");
-        ::execv("/proc/self/exe", argv);
-    }
-    QApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);
-    TestUiEngine test;
-    return QTest::qExec(&test, argc, argv);
-}
+EBM_UI_TEST_MAIN(TestUiEngine)
 
 #include "test_ui_engine.moc"

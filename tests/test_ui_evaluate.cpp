@@ -17,7 +17,6 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 
-#include <unistd.h>
 
 #include <cmath>
 
@@ -27,6 +26,7 @@
 #include "qcustomplot_include.h"
 #include "studio_engine.h"
 #include "undo_fields.h"
+#include "ui_test_main.h"
 
 using namespace ebm::studio;
 
@@ -236,18 +236,6 @@ private Q_SLOTS:
     }
 };
 
-int main(int argc, char** argv)
-{
-    // libgomp reads OMP_WAIT_POLICY when it loads, before main(): set it and start again once,
-    // so idle OpenMP threads sleep instead of spinning on the cores the GUI thread needs.
-    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY")) {
-        qputenv("OMP_WAIT_POLICY", "PASSIVE");
-        ::execv("/proc/self/exe", argv);
-    }
-    QApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);
-    TestUiEvaluate test;
-    return QTest::qExec(&test, argc, argv);
-}
+EBM_UI_TEST_MAIN(TestUiEvaluate)
 
 #include "test_ui_evaluate.moc"

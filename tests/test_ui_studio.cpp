@@ -7,7 +7,6 @@
 
 #include <QApplication>
 
-#include <unistd.h>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QListWidget>
@@ -39,6 +38,7 @@
 #include "studio_engine.h"
 #include "studio_settings.h"
 #include "train_view.h"
+#include "ui_test_main.h"
 
 using namespace ebm::studio;
 
@@ -437,18 +437,6 @@ private Q_SLOTS:
     }
 };
 
-int main(int argc, char** argv)
-{
-    // libgomp reads OMP_WAIT_POLICY when it loads, before main(): set it and start again once,
-    // so idle OpenMP threads sleep instead of spinning on the cores the GUI thread needs.
-    if (qEnvironmentVariableIsEmpty("OMP_WAIT_POLICY")) {
-        qputenv("OMP_WAIT_POLICY", "PASSIVE");
-        ::execv("/proc/self/exe", argv);
-    }
-    QApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);
-    TestUiStudio test;
-    return QTest::qExec(&test, argc, argv);
-}
+EBM_UI_TEST_MAIN(TestUiStudio)
 
 #include "test_ui_studio.moc"
