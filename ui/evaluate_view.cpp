@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -231,12 +232,18 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     resultsSplit->setStretchFactor(1, 2);
     resultsSplit->setStretchFactor(2, 3);
 
+    // The settings scroll vertically on short screens but are never cut off sideways.
+    QScrollArea* settingsScroll = scrolled(settingsPane, this);
+    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    const int settingsWidth = settingsPane->sizeHint().width() +
+                              settingsScroll->verticalScrollBar()->sizeHint().width() + 2 * settingsScroll->frameWidth();
+    settingsScroll->setMinimumWidth(settingsWidth);
     auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(scrolled(settingsPane, this));
+    split->addWidget(settingsScroll);
     split->addWidget(resultsSplit);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
-    split->setSizes({360, 900});
+    split->setSizes({settingsWidth, 3 * settingsWidth});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split);
