@@ -24,19 +24,7 @@ namespace {
 // A Res6 of width 2 on 16x16 images: milliseconds per step, so tests stay short.
 QString writeTinyModel(const QString& folder, int imageSize = 16, int width = 2)
 {
-    ebm::ModelConfig config;
-    config.arch = ebm::Architecture::Res6;
-    config.baseWidth = width;
-    config.imageSize = imageSize;
-    torch::manual_seed(3);
-    ebm::EnergyNet net = ebm::makeEnergyNet(config);
-    ebm::Checkpoint cp;
-    cp.model = config;
-    cp.weights = ebm::collectWeights(*net);
-    cp.format = "ebm-native-1";
-    const QString path = QDir(folder).filePath(QStringLiteral("tiny.ebm"));
-    ebm::saveCheckpoint(cp, path.toStdString());
-    return path;
+    return ebm::testing::writeUntrainedModel(folder, QStringLiteral("tiny.ebm"), imageSize, width, 3);
 }
 
 QString writeTinyData(const QString& folder, const QString& name, bool withNaN = false)

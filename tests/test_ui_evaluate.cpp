@@ -35,23 +35,6 @@ namespace {
 constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 constexpr int kFinishTimeoutMs = 240000;
 
-QString writeModel(const QString& folder)
-{
-    ebm::ModelConfig config;
-    config.arch = ebm::Architecture::Res6;
-    config.baseWidth = 4;
-    config.imageSize = 32;
-    torch::manual_seed(5);
-    ebm::EnergyNet net = ebm::makeEnergyNet(config);
-    ebm::Checkpoint cp;
-    cp.model = config;
-    cp.weights = ebm::collectWeights(*net);
-    cp.format = "ebm-native-1";
-    const QString path = QDir(folder).filePath(QStringLiteral("tiny.ebm"));
-    ebm::saveCheckpoint(cp, path.toStdString());
-    return path;
-}
-
 /// Small enough to finish in seconds on two cores, large enough to exercise every stage.
 EvaluationSettings quickSettings()
 {
@@ -84,7 +67,7 @@ class TestUiEvaluate : public QObject {
     void loadTinyModel()
     {
         QSignalSpy loaded(engine_, &StudioEngine::modelLoaded);
-        QVERIFY(engine_->loadModel(writeModel(dir_.path())));
+        QVERIFY(engine_->loadModel(ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 32, 4, 5)));
         QVERIFY(loaded.wait(30000));
     }
 

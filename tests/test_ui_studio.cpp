@@ -44,23 +44,6 @@ using namespace ebm::studio;
 
 namespace {
 
-QString writeModel(const QString& folder, const QString& name, int imageSize, int width)
-{
-    ebm::ModelConfig config;
-    config.arch = ebm::Architecture::Res6;
-    config.baseWidth = width;
-    config.imageSize = imageSize;
-    torch::manual_seed(11);
-    ebm::EnergyNet net = ebm::makeEnergyNet(config);
-    ebm::Checkpoint cp;
-    cp.model = config;
-    cp.weights = ebm::collectWeights(*net);
-    cp.format = "ebm-native-1";
-    const QString path = QDir(folder).filePath(name);
-    ebm::saveCheckpoint(cp, path.toStdString());
-    return path;
-}
-
 void click(QWidget* widget, const QPoint& at)
 {
     // QTest's widget helpers depend on how the shared test header was built; send the events.
@@ -149,8 +132,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        tinyModel_ = writeModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 2);
-        mediumModel_ = writeModel(dir_.path(), QStringLiteral("medium.ebm"), 32, 4);
+        tinyModel_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 2, 11);
+        mediumModel_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("medium.ebm"), 32, 4, 11);
     }
 
     void cleanup()

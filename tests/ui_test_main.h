@@ -1,9 +1,16 @@
 #pragma once
-// main() of the widget tests: a QApplication (offscreen under ctest), test-mode settings, and
-// OpenMP threads that sleep when idle instead of spinning on the cores the GUI thread needs.
+// What the widget tests share: main() (a QApplication, offscreen under ctest, test-mode
+// settings, OpenMP threads that sleep when idle instead of spinning on the cores the GUI thread
+// needs) and small untrained models to load.
 #include <QApplication>
+#include <QDir>
 #include <QStandardPaths>
 #include <QtTest/QtTest>
+
+#include <torch/torch.h>
+
+#include "ebm/checkpoint.h"
+#include "ebm/model.h"
 
 #include <unistd.h>
 
@@ -17,6 +24,25 @@ inline void restartWithPassiveOpenMp(char** argv)
         qputenv("OMP_WAIT_POLICY", "PASSIVE");
         ::execv("/proc/self/exe", argv);
     }
+}
+
+/// An untrained res6 energy model of 1-channel images saved as a native checkpoint in `folder`.
+inline QString writeUntrainedModel(const QString& folder, const QString& name, int imageSize, int width,
+                                   uint64_t seed)
+{
+    ebm::ModelConfig config;
+    config.arch = ebm::Architecture::Res6;
+    config.baseWidth = width;
+    config.imageSize = imageSize;
+    torch::manual_seed(seed);
+    ebm::EnergyNet net = ebm::makeEnergyNet(config);
+    ebm::Checkpoint cp;
+    cp.model = config;
+    cp.weights = ebm::collectWeights(*net);
+    cp.format = "ebm-native-1";
+    const QString path = QDir(folder).filePath(name);
+    ebm::saveCheckpoint(cp, path.toStdString());
+    return path;
 }
 
 }  // namespace ebm::testing
