@@ -70,8 +70,6 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
         const ebm::appkit::EvaluationRequest request = toRequest(settings, device);
         ebm::appkit::EvaluationModel model;
         if (net) {
-            if (!net->config().isImageModel())
-                throw ebm::Error("the loaded model is a point (mlp) model; evaluation measures image models");
             model.net = net;
             model.sigma0 = info.sigma0;
             model.path = info.path.isEmpty() ? info.description.toStdString() : info.path.toStdString();

@@ -1,8 +1,6 @@
 #include "eval_command.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <atomic>
@@ -40,21 +38,6 @@ namespace {
 std::atomic<bool> g_evalInterrupted{false};
 
 void onEvalInterrupt(int) { g_evalInterrupted.store(true); }
-
-
-/// Warnings from the engine (e.g. readNpy on values outside [0, 1]) go through spdlog, whose
-/// default logger writes to stdout; these commands keep stdout for the report (JSON with --json).
-void routeLogsToStderr()
-{
-    constexpr const char* kName = "ebm-stderr";
-    auto logger = spdlog::get(kName);
-    if (!logger) {
-        logger = spdlog::stderr_color_mt(kName);
-        logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
-    }
-    logger->set_level(spdlog::default_logger()->level());
-    spdlog::set_default_logger(logger);
-}
 
 std::vector<std::string> splitList(const std::string& text)
 {
@@ -116,7 +99,6 @@ int runEvalCommand(int argc, char** argv)
     args.option("threads", "0", "intra-op CPU threads (0 = one per core)").option("device", "auto", "auto, cpu or cuda");
     if (!args.parse(argc, argv))
         return 0;
-    routeLogsToStderr();
     ebm::configureThreads(args.integer("threads"));
 
     ebm::appkit::EvaluationRequest request;
@@ -241,7 +223,6 @@ int runTrainClassifierCommand(int argc, char** argv)
     args.option("threads", "0", "intra-op CPU threads (0 = one per core)").option("device", "auto", "auto, cpu or cuda");
     if (!args.parse(argc, argv))
         return 0;
-    routeLogsToStderr();
     ebm::configureThreads(args.integer("threads"));
     const torch::Device device = ebm::chooseDevice(args.text("device"));
     const int imageSize = args.integer("image-size");

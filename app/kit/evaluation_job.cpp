@@ -183,8 +183,6 @@ EvaluationModel loadEvaluationModel(const std::string& requested, torch::Device 
     model.net->eval();
     if (checkpoint.hasTraining)
         model.sigma0 = checkpoint.train.noise.sigma0;
-    if (!model.net->config().isImageModel())
-        throw Error(model.path + ": holds a point (mlp) model; evaluation measures image models");
     return model;
 }
 
@@ -197,6 +195,8 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
     const bool drawsSamples = needSamples && request.samplesPath.empty();
     if ((drawsSamples || request.ais) && !model.net)
         throw Error("no model to evaluate: open a model first");
+    if (model.net && !model.net->config().isImageModel())
+        throw Error(model.path + ": holds a point (mlp) model; evaluation measures image models, so open a res6, res12 or res18 checkpoint");
     const std::vector<EvaluationStage> stages = plannedStages(request, drawsSamples);
     auto reporter = [&](EvaluationStage stage) {
         const int index = static_cast<int>(std::find(stages.begin(), stages.end(), stage) - stages.begin());
