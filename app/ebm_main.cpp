@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -130,6 +131,8 @@ int runTrain(int argc, char** argv)
         .option("out", "model.ebm", "final checkpoint (also written on Ctrl-C)")
         .option("checkpoint-every", "5000", "write --out every N steps (0 = only at the end)")
         .option("resume", "", "continue a native checkpoint exactly where it stopped")
+        .option("init", "", "fine-tune: start from this checkpoint's weights (native or PyTorch .pt) with a "
+                            "fresh optimizer and learning-rate schedule; the architecture comes from the file")
         .option("loss-csv", "", "write step,loss,lr per step to this CSV file")
         .option("log-every", "100", "print a log line every N steps when not on a terminal");
     addRuntimeOptions(args);
@@ -139,6 +142,8 @@ int runTrain(int argc, char** argv)
 
     std::unique_ptr<ebm::Trainer> trainer;
     ebm::TrainConfig config;
+    if (!args.text("resume").empty() && !args.text("init").empty())
+        throw ebm::Error("--resume continues a run exactly and --init starts a new one from given weights; use one");
     if (!args.text("resume").empty()) {
         ebm::Checkpoint cp = ebm::loadCheckpoint(args.text("resume"));
         ebm::Dataset data = ebm::appkit::openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
@@ -154,8 +159,17 @@ int runTrain(int argc, char** argv)
         model.imageSize = args.integer("image-size");
         model.baseWidth = model.hiddenWidth = args.integer("width");
         model.hiddenLayers = args.integer("layers");
+        std::optional<ebm::Checkpoint> initial;
+        if (!args.text("init").empty()) {
+            for (const char* shapeOption : {"arch", "head", "image-size", "width", "layers"})
+                if (args.isSet(shapeOption))
+                    throw ebm::Error(std::string("--") + shapeOption + " cannot be combined with --init: the "
+                                     "architecture comes from " + args.text("init"));
+            initial = ebm::loadCheckpoint(args.text("init"));
+            model = initial->model;
+        }
         config.dataset = args.text("data");
-        ebm::Dataset data = model.isImageModel() ? ebm::appkit::openAnyDataset(config.dataset, args.integer("channels"), model.imageSize)
+        ebm::Dataset data = model.isImageModel() ? ebm::appkit::openAnyDataset(config.dataset, initial ? model.inChannels : args.integer("channels"), model.imageSize)
                                                  : ebm::openDataset(config.dataset);
         if (model.isImageModel()) {
             if (data.data.dim() != 4)
@@ -187,6 +201,10 @@ int runTrain(int argc, char** argv)
         spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
                      ebm::describeDevice(device));
         trainer = std::make_unique<ebm::Trainer>(model, config, std::move(data), device);
+        if (initial) {
+            trainer->startFromWeights(*initial);
+            spdlog::info("starting from the weights of {}", args.text("init"));
+        }
     }
 
     std::ofstream lossCsv;

@@ -141,6 +141,38 @@ private Q_SLOTS:
         tiny.data = torch::rand({4, 2});
         QVERIFY_THROWS_EXCEPTION(Error, Trainer(mlp(), config, tiny));
     }
+
+    /// Fine-tuning starts from the given weights, trains them (the optimizer must hold the very
+    /// tensors that were overwritten), and refuses another architecture or a run already begun.
+    void fineTuningStartsFromTheGivenWeights()
+    {
+        TrainConfig config;
+        config.batchSize = 32;
+        config.steps = 3;
+        config.seed = 11;
+        Trainer source(mlp(), config, mixture(256, 1));
+        source.run();
+        const Checkpoint trained = source.checkpoint();
+
+        config.seed = 12;  // different initial weights, so equality below means they were replaced
+        Trainer tuned(mlp(), config, mixture(256, 2));
+        tuned.startFromWeights(trained);
+        const auto start = collectWeights(*tuned.net());
+        for (const auto& [name, tensor] : trained.weights)
+            QVERIFY2(torch::equal(start.at(name), tensor), name.c_str());
+        tuned.step();
+        const auto after = collectWeights(*tuned.net());
+        double moved = 0.0;
+        for (const auto& [name, tensor] : trained.weights)
+            moved += (after.at(name) - tensor).abs().sum().item<double>();
+        QVERIFY(moved > 0.0);
+        QVERIFY_THROWS_EXCEPTION(Error, tuned.startFromWeights(trained));  // a step has run
+
+        ModelConfig wider = mlp();
+        wider.hiddenWidth = 32;
+        Trainer other(wider, config, mixture(256, 3));
+        QVERIFY_THROWS_EXCEPTION(Error, other.startFromWeights(trained));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTrainer)

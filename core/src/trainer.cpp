@@ -142,6 +142,18 @@ Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device devic
 
 Trainer::~Trainer() = default;
 
+void Trainer::startFromWeights(const Checkpoint& source)
+{
+    State& s = *state_;
+    if (s.step != 0)
+        throw Error("starting weights can only be set before the first training step");
+    if (!(source.model == s.net->config()))
+        throw Error(source.sourcePath + ": holds a " + source.model.describe() + " but this run trains a " +
+                    s.net->config().describe() + "; fine-tune with the same architecture");
+    // In place, so that the optimizer keeps referring to the same parameter tensors.
+    loadWeights(*s.net, source.weights, source.sourcePath);
+}
+
 TrainProgress Trainer::step()
 {
     State& s = *state_;

@@ -36,6 +36,11 @@ public:
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;
 
+    /// Fine-tuning: replaces the fresh run's initial weights with `source`'s (native or PyTorch
+    /// file) before the first step; the optimizer and learning-rate schedule start afresh.
+    /// Throws ebm::Error when the architectures differ or a step has already run.
+    void startFromWeights(const Checkpoint& source);
+
     /// One optimisation step. Throws ebm::Error on a non-finite loss without touching the
     /// weights (the last good state stays).
     TrainProgress step();
