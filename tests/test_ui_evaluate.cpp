@@ -217,6 +217,25 @@ private Q_SLOTS:
         QVERIFY(view_->evaluateButton()->isEnabled());
         QVERIFY(engine_->hasModel());  // the model is untouched
     }
+
+    /// Restoring remembered settings shows them in the fields and is not an undoable edit.
+    void settingsShowWithoutUndoSteps()
+    {
+        const int undoSteps = stack_.count();
+        EvaluationSettings s = quickSettings();
+        s.schedulePreset = QStringLiteral("paper-linear");
+        s.steps = 777;
+        s.seed = 42;
+        s.aisTransition = QStringLiteral("mala");
+        view_->setSettings(s);
+        const EvaluationSettings shown = view_->settings();
+        QCOMPARE(shown.schedulePreset, s.schedulePreset);
+        QCOMPARE(shown.steps, 777);
+        QCOMPARE(shown.seed, quint64(42));
+        QCOMPARE(shown.numSamples, s.numSamples);
+        QCOMPARE(shown.aisTransition, s.aisTransition);
+        QCOMPARE(stack_.count(), undoSteps);
+    }
 };
 
 EBM_UI_TEST_MAIN(TestUiEvaluate)

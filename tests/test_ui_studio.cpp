@@ -329,6 +329,11 @@ private Q_SLOTS:
             training.learningRate = 3e-4;
             training.datasetKind = DatasetKind::ImageFolder;
             s.setTraining(training);
+            EvaluationSettings evaluation;
+            evaluation.numSamples = 96;
+            evaluation.likelihood = true;
+            evaluation.samplesPath = QStringLiteral("/data/samples.npy");
+            s.setEvaluation(evaluation);
             s.addRecentModel(tinyModel_);
             s.addRecentModel(mediumModel_);
             s.addRecentModel(tinyModel_);
@@ -340,6 +345,9 @@ private Q_SLOTS:
         QCOMPARE(s.training().width, 24);
         QCOMPARE(s.training().learningRate, 3e-4);
         QCOMPARE(s.training().datasetKind, DatasetKind::ImageFolder);
+        QCOMPARE(s.evaluation().numSamples, 96);
+        QVERIFY(s.evaluation().likelihood);
+        QCOMPARE(s.evaluation().samplesPath, QStringLiteral("/data/samples.npy"));
         QCOMPARE(s.recentModels(), (QStringList{tinyModel_, mediumModel_}));
     }
 

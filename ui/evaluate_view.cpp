@@ -76,7 +76,7 @@ QScrollArea* scrolled(QWidget* content, QWidget* parent)
 }  // namespace
 
 EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : QWidget(parent), engine_(engine)
+    : QWidget(parent), engine_(engine), undo_(undo)
 {
     // ---- what to measure
     auto* measure = new QGroupBox(tr("Measure"), this);
@@ -268,7 +268,7 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     undo->bind(aisChains_, tr("AIS chains"));
     undo->bind(aisTransition_, tr("AIS transition"));
     undo->bind(aisLeapfrog_, tr("leapfrog steps"));
-    undo->withoutUndo([this] { setSettings(EvaluationSettings()); });
+    setSettings(EvaluationSettings());
 
     for (QCheckBox* box : {fid_, inceptionLike_, neighbours_, likelihood_})
         connect(box, &QCheckBox::toggled, this, &EvaluateView::updateControls);
@@ -306,6 +306,12 @@ EvaluationSettings EvaluateView::settings() const
 
 void EvaluateView::setSettings(const EvaluationSettings& s)
 {
+    undo_->withoutUndo([this, &s] { applySettings(s); });
+    updateControls();
+}
+
+void EvaluateView::applySettings(const EvaluationSettings& s)
+{
     fid_->setChecked(s.fid);
     inceptionLike_->setChecked(s.inceptionLike);
     neighbours_->setChecked(s.neighbours);
@@ -325,7 +331,6 @@ void EvaluateView::setSettings(const EvaluationSettings& s)
     aisChains_->setValue(s.aisChains);
     aisTransition_->setCurrentIndex(qMax(0, aisTransition_->findData(s.aisTransition)));
     aisLeapfrog_->setValue(s.aisLeapfrog);
-    updateControls();
 }
 
 void EvaluateView::startEvaluation()

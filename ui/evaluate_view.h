@@ -31,6 +31,7 @@ public:
     EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
 
     EvaluationSettings settings() const;
+    /// Shows `settings` in the fields without making an undo step (startup, reset).
     void setSettings(const EvaluationSettings& settings);
     /// The most recent finished evaluation (completed == false before the first).
     const EvaluationOutcome& lastOutcome() const { return outcome_; }
@@ -54,6 +55,7 @@ Q_SIGNALS:
     void statusMessage(const QString& text);
 
 private:
+    void applySettings(const EvaluationSettings& settings);
     void onProgress(const EvaluationProgressInfo& progress);
     void onFinished(const EvaluationOutcome& outcome);
     void showFigures(const EvaluationOutcome& outcome);
@@ -62,6 +64,7 @@ private:
     void browseSamples();
 
     StudioEngine* engine_;
+    UndoFieldBinder* undo_;
     EvaluationOutcome outcome_;
 
     QCheckBox* fid_;

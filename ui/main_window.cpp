@@ -60,6 +60,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     evaluateView_ = new EvaluateView(engine_, undo_, this);
     sampleView_->panel()->setSettings(settings_->sampling());
     trainView_->setSettings(settings_->training());
+    evaluateView_->setSettings(settings_->evaluation());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
     trainView_->chart()->setLogScale(settings_->lossLogScale());
     sampleView_->setDenoisedView(settings_->denoisedPreview());
@@ -486,6 +487,7 @@ void MainWindow::saveSettings()
 {
     settings_->setSampling(sampleView_->panel()->settings());
     settings_->setTraining(trainView_->settings());
+    settings_->setEvaluation(evaluateView_->settings());
     settings_->setWindowGeometry(saveGeometry());
     settings_->setWindowState(saveState());
     settings_->sync();

@@ -116,6 +116,63 @@ void StudioSettings::setTraining(const TrainingSettings& s)
     q.endGroup();
 }
 
+EvaluationSettings StudioSettings::evaluation() const
+{
+    const EvaluationSettings d;
+    EvaluationSettings s;
+    QSettings& q = *store_;
+    q.beginGroup(QStringLiteral("evaluation"));
+    s.fid = q.value("fid", d.fid).toBool();
+    s.inceptionLike = q.value("inceptionLike", d.inceptionLike).toBool();
+    s.neighbours = q.value("neighbours", d.neighbours).toBool();
+    s.likelihood = q.value("likelihood", d.likelihood).toBool();
+    s.numSamples = qBound(1, q.value("numSamples", d.numSamples).toInt(), 4096);
+    s.schedulePreset = q.value("schedule", d.schedulePreset).toString();
+    if (!schedulePresets().contains(s.schedulePreset))
+        s.schedulePreset = d.schedulePreset;
+    s.steps = qBound(3, q.value("steps", d.steps).toInt(), 100000);
+    s.stepSize = q.value("stepSize", d.stepSize).toDouble();
+    if (!(s.stepSize > 0.0))
+        s.stepSize = d.stepSize;
+    s.seed = q.value("seed", d.seed).toULongLong();
+    s.samplesPath = q.value("samplesPath", d.samplesPath).toString();
+    s.referenceLimit = qMax(0, q.value("referenceLimit", d.referenceLimit).toInt());
+    s.neighbourQueries = qMax(1, q.value("neighbourQueries", d.neighbourQueries).toInt());
+    s.neighboursPerQuery = qMax(1, q.value("neighboursPerQuery", d.neighboursPerQuery).toInt());
+    s.aisSteps = qMax(1, q.value("aisSteps", d.aisSteps).toInt());
+    s.aisImages = qMax(1, q.value("aisImages", d.aisImages).toInt());
+    s.aisChains = qMax(1, q.value("aisChains", d.aisChains).toInt());
+    s.aisTransition = q.value("aisTransition", d.aisTransition).toString();
+    s.aisLeapfrog = qMax(1, q.value("aisLeapfrog", d.aisLeapfrog).toInt());
+    q.endGroup();
+    return s;
+}
+
+void StudioSettings::setEvaluation(const EvaluationSettings& s)
+{
+    QSettings& q = *store_;
+    q.beginGroup(QStringLiteral("evaluation"));
+    q.setValue("fid", s.fid);
+    q.setValue("inceptionLike", s.inceptionLike);
+    q.setValue("neighbours", s.neighbours);
+    q.setValue("likelihood", s.likelihood);
+    q.setValue("numSamples", s.numSamples);
+    q.setValue("schedule", s.schedulePreset);
+    q.setValue("steps", s.steps);
+    q.setValue("stepSize", s.stepSize);
+    q.setValue("seed", s.seed);
+    q.setValue("samplesPath", s.samplesPath);
+    q.setValue("referenceLimit", s.referenceLimit);
+    q.setValue("neighbourQueries", s.neighbourQueries);
+    q.setValue("neighboursPerQuery", s.neighboursPerQuery);
+    q.setValue("aisSteps", s.aisSteps);
+    q.setValue("aisImages", s.aisImages);
+    q.setValue("aisChains", s.aisChains);
+    q.setValue("aisTransition", s.aisTransition);
+    q.setValue("aisLeapfrog", s.aisLeapfrog);
+    q.endGroup();
+}
+
 QStringList StudioSettings::recentModels() const
 {
     return store_->value(QStringLiteral("files/recentModels")).toStringList();

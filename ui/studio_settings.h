@@ -23,6 +23,8 @@ public:
     void setSampling(const SamplingSettings& s);
     TrainingSettings training() const;
     void setTraining(const TrainingSettings& s);
+    EvaluationSettings evaluation() const;
+    void setEvaluation(const EvaluationSettings& s);
 
     static constexpr int kMaxRecentModels = 8;
     QStringList recentModels() const;
