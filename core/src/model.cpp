@@ -38,18 +38,55 @@ public:
     /// four offsets of its 2x2 window, i.e. a 4x4 kernel (odd sizes drop the same last row).
     torch::Tensor pooledForward(const torch::Tensor& x)
     {
-        const torch::Tensor& weight = conv_->weight;
-        TORCH_CHECK(weight.size(-1) == 3, "pooledForward expects a 3x3 kernel");
-        const torch::Tensor pooledKernel =
-            (torch::constant_pad_nd(weight, {0, 1, 0, 1}) + torch::constant_pad_nd(weight, {1, 0, 0, 1}) +
-             torch::constant_pad_nd(weight, {0, 1, 1, 0}) + torch::constant_pad_nd(weight, {1, 0, 1, 0})) *
-            0.25;
-        return torch::conv2d(x, pooledKernel, conv_->bias, /*stride=*/2, /*padding=*/1);
+        return torch::conv2d(x, pooledKernel(), conv_->bias, /*stride=*/2, /*padding=*/1);
+    }
+
+    /// d(sum gradOut * pooledForward(x))/dx for an input of inputHeight x inputWidth: the
+    /// stride-2 transposed conv, done as a sub-pixel conv. Input row 2a+r only meets kernel rows
+    /// u = 3 - r - 2k of output rows a - 1 + r + k (k = 0, 1), so one 2x2 conv of gradOut with
+    /// four kernels per input channel (one per row/column parity) yields every parity, which are
+    /// then interleaved. A quarter of the kernel taps of the full-resolution 3x3 adjoint, and a
+    /// forward conv (conv_transpose2d has no oneDNN kernel in LibTorch 1.13).
+    torch::Tensor pooledInputGradient(const torch::Tensor& gradOut, int64_t inputHeight, int64_t inputWidth)
+    {
+        const torch::Tensor kernel = pooledKernel();   // [out, in, 4, 4]
+        const int64_t out = kernel.size(0), in = kernel.size(1);
+        // flipped[o][c][2k + r][2l + s] = kernel[o][c][3 - r - 2k][3 - s - 2l]
+        const torch::Tensor parityKernels = kernel.flip({2, 3})
+                                                .view({out, in, 2, 2, 2, 2})          // o, c, k, r, l, s
+                                                .permute({1, 3, 5, 0, 2, 4})          // c, r, s, o, k, l
+                                                .reshape({in * 4, out, 2, 2});
+        const int64_t rows = gradOut.size(2) + 1, cols = gradOut.size(3) + 1;
+        // parities[(c, r, s)][m][n] is the gradient at input (2(m - r) + r, 2(n - s) + s); one
+        // extra zero row and column so that every parity can be read at offset (r, s).
+        const torch::Tensor parities = torch::constant_pad_nd(
+            torch::conv2d(gradOut, parityKernels, /*bias=*/{}, /*stride=*/1, /*padding=*/1)
+                .view({gradOut.size(0), in, 2, 2, rows, cols}),
+            {0, 1, 0, 1});
+        std::vector<torch::Tensor> aligned;
+        for (int64_t r = 0; r < 2; ++r)
+            for (int64_t c = 0; c < 2; ++c)
+                aligned.push_back(parities.select(3, c).select(2, r).slice(2, r, r + rows).slice(3, c, c + cols));
+        return torch::stack(aligned, 2)
+            .view({gradOut.size(0), in, 2, 2, rows, cols})
+            .permute({0, 1, 4, 2, 5, 3})
+            .reshape({gradOut.size(0), in, 2 * rows, 2 * cols})
+            .slice(2, 0, inputHeight)
+            .slice(3, 0, inputWidth);
     }
 
     const torch::Tensor& weight() const { return conv_->weight; }
 
 private:
+    torch::Tensor pooledKernel() const
+    {
+        const torch::Tensor& weight = conv_->weight;
+        TORCH_CHECK(weight.size(-1) == 3, "the pooled kernel needs a 3x3 kernel");
+        return (torch::constant_pad_nd(weight, {0, 1, 0, 1}) + torch::constant_pad_nd(weight, {1, 0, 0, 1}) +
+                torch::constant_pad_nd(weight, {0, 1, 1, 0}) + torch::constant_pad_nd(weight, {1, 0, 1, 0})) *
+               0.25;
+    }
+
     torch::nn::Conv2d conv_{nullptr};
 };
 TORCH_MODULE(PaddedConv);
@@ -163,7 +200,7 @@ public:
     {
         if (poolFirst_)
             return meanPoolInputGradient(conv_->inputGradient(gradOut), poolInput);
-        return conv_->inputGradient(meanPoolInputGradient(gradOut, poolInput));
+        return conv_->pooledInputGradient(gradOut, poolInput.size(2), poolInput.size(3));
     }
 
 private:
