@@ -12,6 +12,80 @@ namespace {
 
 constexpr int kDownsamplingBlocks = 3;   // every ResNet shape halves the image three times
 
+/// Interleaves the four row/column parities that a sub-pixel conv produces:
+/// out[n][c][2a + r][2b + s] = parities[n][4c + 2r + s][a + r][b + s]. A gather whose backward is
+/// the matching scatter, one pass over memory each; built from slices and a stack instead,
+/// autograd would fill a zero tensor and add it up for every piece.
+class ParityInterleave : public torch::autograd::Function<ParityInterleave> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& parities,
+                                 int64_t height, int64_t width)
+    {
+        const torch::Tensor source = parities.contiguous();
+        const int64_t rows = source.size(2), cols = source.size(3);
+        TORCH_CHECK(source.dim() == 4 && source.size(1) % 4 == 0 && height / 2 < rows && width / 2 < cols,
+                    "ParityInterleave: parities do not cover the output");
+        torch::Tensor result = torch::empty({source.size(0), source.size(1) / 4, height, width}, source.options());
+        AT_DISPATCH_FLOATING_TYPES(source.scalar_type(), "ParityInterleave", [&] {
+            visit<scalar_t>(result.size(0) * result.size(1), rows, cols, height, width,
+                            [](scalar_t& outValue, scalar_t& parityValue) { outValue = parityValue; },
+                            result.data_ptr<scalar_t>(), const_cast<scalar_t*>(source.data_ptr<scalar_t>()));
+        });
+        if (ctx) {
+            ctx->saved_data["rows"] = rows;
+            ctx->saved_data["cols"] = cols;
+        }
+        return result;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list gradOutputs)
+    {
+        const torch::Tensor upstream = gradOutputs[0].contiguous();
+        const int64_t rows = ctx->saved_data["rows"].toInt(), cols = ctx->saved_data["cols"].toInt();
+        const int64_t height = upstream.size(2), width = upstream.size(3);
+        torch::Tensor gradParities =
+            torch::zeros({upstream.size(0), upstream.size(1) * 4, rows, cols}, upstream.options());
+        AT_DISPATCH_FLOATING_TYPES(upstream.scalar_type(), "ParityInterleaveBackward", [&] {
+            visit<scalar_t>(upstream.size(0) * upstream.size(1), rows, cols, height, width,
+                            [](scalar_t& outValue, scalar_t& parityValue) { parityValue = outValue; },
+                            const_cast<scalar_t*>(upstream.data_ptr<scalar_t>()), gradParities.data_ptr<scalar_t>());
+        });
+        return {gradParities, torch::Tensor(), torch::Tensor()};
+    }
+
+private:
+    static constexpr int64_t kPlaneGrain = 16;
+
+    /// Calls pair(out element, parity element) for every output element, in parallel over planes.
+    template <typename scalar_t, typename Pair>
+    static void visit(int64_t planes, int64_t rows, int64_t cols, int64_t height, int64_t width, Pair pair,
+                      scalar_t* out, scalar_t* parities)
+    {
+        at::parallel_for(0, planes, kPlaneGrain, [&](int64_t begin, int64_t end) {
+            for (int64_t plane = begin; plane < end; ++plane) {
+                scalar_t* parity = parities + plane * 4 * rows * cols;
+                scalar_t* target = out + plane * height * width;
+                for (int64_t p = 0; p < height; ++p) {
+                    const int64_t r = p & 1, line = (p >> 1) + r;
+                    scalar_t* even = parity + (2 * r) * rows * cols + line * cols;          // s = 0
+                    scalar_t* odd = parity + (2 * r + 1) * rows * cols + line * cols + 1;   // s = 1
+                    scalar_t* row = target + p * width;
+                    for (int64_t q = 0; q < width; ++q)
+                        pair(row[q], (q & 1) ? odd[q >> 1] : even[q >> 1]);
+                }
+            }
+        });
+    }
+};
+
+torch::Tensor interleaveParities(const torch::Tensor& parities, int64_t height, int64_t width)
+{
+    if (!torch::GradMode::is_enabled() || !parities.requires_grad())
+        return ParityInterleave::forward(nullptr, parities, height, width);
+    return ParityInterleave::apply(parities, height, width);
+}
+
 /// The reference code's `MyConvo2d`: a same-padded conv stored under `.conv`.
 class PaddedConvImpl : public torch::nn::Module {
 public:
@@ -56,23 +130,9 @@ public:
                                                 .view({out, in, 2, 2, 2, 2})          // o, c, k, r, l, s
                                                 .permute({1, 3, 5, 0, 2, 4})          // c, r, s, o, k, l
                                                 .reshape({in * 4, out, 2, 2});
-        const int64_t rows = gradOut.size(2) + 1, cols = gradOut.size(3) + 1;
-        // parities[(c, r, s)][m][n] is the gradient at input (2(m - r) + r, 2(n - s) + s); one
-        // extra zero row and column so that every parity can be read at offset (r, s).
-        const torch::Tensor parities = torch::constant_pad_nd(
-            torch::conv2d(gradOut, parityKernels, /*bias=*/{}, /*stride=*/1, /*padding=*/1)
-                .view({gradOut.size(0), in, 2, 2, rows, cols}),
-            {0, 1, 0, 1});
-        std::vector<torch::Tensor> aligned;
-        for (int64_t r = 0; r < 2; ++r)
-            for (int64_t c = 0; c < 2; ++c)
-                aligned.push_back(parities.select(3, c).select(2, r).slice(2, r, r + rows).slice(3, c, c + cols));
-        return torch::stack(aligned, 2)
-            .view({gradOut.size(0), in, 2, 2, rows, cols})
-            .permute({0, 1, 4, 2, 5, 3})
-            .reshape({gradOut.size(0), in, 2 * rows, 2 * cols})
-            .slice(2, 0, inputHeight)
-            .slice(3, 0, inputWidth);
+        // Parity (r, s) of input (2a + r, 2b + s) sits at (a + r, b + s) of the padded 2x2 conv.
+        return interleaveParities(torch::conv2d(gradOut, parityKernels, /*bias=*/{}, /*stride=*/1, /*padding=*/1),
+                                  inputHeight, inputWidth);
     }
 
     const torch::Tensor& weight() const { return conv_->weight; }
