@@ -653,6 +653,7 @@ int main(int argc, char** argv)
     // Logs go to stderr so that --json output on stdout stays machine-readable.
     spdlog::set_default_logger(spdlog::stderr_color_mt("ebm"));
     spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+    ebm::keepFreedMemoryForReuse();
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         printUsage();
         return argc < 2 ? 2 : 0;

@@ -38,6 +38,7 @@ int main(int argc, char** argv)
 #endif
     }
 
+    ebm::keepFreedMemoryForReuse();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ebm-studio"));
     QApplication::setOrganizationName(QStringLiteral("EBM Studio"));

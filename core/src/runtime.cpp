@@ -5,6 +5,10 @@
 
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "ebm/error.h"
 
 namespace ebm {
@@ -20,6 +24,16 @@ int configureThreads(int threads)
     // Debian's LibTorch starts with one intra-op thread; use every core unless told otherwise.
     torch::set_num_threads(threads > 0 ? threads : hardwareCores());
     return torch::get_num_threads();
+}
+
+void keepFreedMemoryForReuse()
+{
+#if defined(__GLIBC__)
+    constexpr int kLargestHeapBlock = 32 << 20;   // glibc's ceiling for M_MMAP_THRESHOLD on 64-bit
+    constexpr int kKeptFreeHeap = 1 << 30;        // free heap above this is still returned
+    mallopt(M_MMAP_THRESHOLD, kLargestHeapBlock);
+    mallopt(M_TRIM_THRESHOLD, kKeptFreeHeap);
+#endif
 }
 
 torch::Device chooseDevice(const std::string& preference)
