@@ -422,6 +422,42 @@ private Q_SLOTS:
         QCOMPARE(done.step, qint64(7));
     }
 
+    /// Fine-tuning trains the starting file's architecture (not the form's) and says so; a
+    /// missing starting file is one clear message.
+    void fineTuningTrainsTheStartingWeights()
+    {
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        const QString data = writeTinyData(dir_.path(), QStringLiteral("tune.npy"));
+        const QString checkpoint = QDir(dir_.path()).filePath(QStringLiteral("tuned.ebm"));
+        const QString start = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("start.ebm"), 16, 3, 9);
+        TrainingSettings t = tinyTraining(data, checkpoint);   // the form says res6-2
+        t.steps = 2;
+        t.previewEvery = 0;
+        t.initialWeights = start;
+        QSignalSpy started(&engine, &StudioEngine::trainingStarted);
+        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        QVERIFY(engine.startTraining(t));
+        QVERIFY(finished.wait(20000));
+        const auto done = finished.first().at(0).value<TrainingOutcome>();
+        QVERIFY2(done.completed, qPrintable(done.message));
+        QCOMPARE(started.count(), 1);
+        const QString description = started.first().at(0).value<TrainingRunInfo>().modelDescription;
+        QVERIFY2(description.contains(QLatin1String("res6-3")) && description.contains(QLatin1String("start.ebm")),
+                 qPrintable(description));
+        const ebm::Checkpoint saved = ebm::loadCheckpoint(checkpoint.toStdString());
+        QCOMPARE(saved.model.baseWidth, 3);
+        QCOMPARE(saved.step, int64_t(2));
+
+        t.initialWeights = QDir(dir_.path()).filePath(QStringLiteral("no-such-start.ebm"));
+        finished.clear();
+        QVERIFY(engine.startTraining(t));
+        QVERIFY(finished.wait(20000));
+        const auto failed = finished.first().at(0).value<TrainingOutcome>();
+        QVERIFY(failed.failed);
+        QVERIFY2(failed.message.contains(QLatin1String("no-such-start.ebm")), qPrintable(failed.message));
+    }
+
     void nonFiniteLossGivesAMessageNotACrash()
     {
         StudioEngine engine;

@@ -328,6 +328,7 @@ private Q_SLOTS:
             training.width = 24;
             training.learningRate = 3e-4;
             training.datasetKind = DatasetKind::ImageFolder;
+            training.initialWeights = QStringLiteral("/models/start.pt");
             s.setTraining(training);
             EvaluationSettings evaluation;
             evaluation.numSamples = 96;
@@ -345,6 +346,7 @@ private Q_SLOTS:
         QCOMPARE(s.training().width, 24);
         QCOMPARE(s.training().learningRate, 3e-4);
         QCOMPARE(s.training().datasetKind, DatasetKind::ImageFolder);
+        QCOMPARE(s.training().initialWeights, QStringLiteral("/models/start.pt"));
         QCOMPARE(s.evaluation().numSamples, 96);
         QVERIFY(s.evaluation().likelihood);
         QCOMPARE(s.evaluation().samplesPath, QStringLiteral("/data/samples.npy"));

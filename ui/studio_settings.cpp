@@ -68,6 +68,7 @@ TrainingSettings StudioSettings::training() const
     s.architecture = q.value("architecture", d.architecture).toString();
     s.width = q.value("width", d.width).toInt();
     s.head = q.value("head", d.head).toString();
+    s.initialWeights = q.value("initialWeights", d.initialWeights).toString();
     s.sigmaMin = q.value("sigmaMin", d.sigmaMin).toDouble();
     s.sigmaMax = q.value("sigmaMax", d.sigmaMax).toDouble();
     s.spread = q.value("spread", d.spread).toString();
@@ -98,6 +99,7 @@ void StudioSettings::setTraining(const TrainingSettings& s)
     q.setValue("architecture", s.architecture);
     q.setValue("width", s.width);
     q.setValue("head", s.head);
+    q.setValue("initialWeights", s.initialWeights);
     q.setValue("sigmaMin", s.sigmaMin);
     q.setValue("sigmaMax", s.sigmaMax);
     q.setValue("spread", s.spread);

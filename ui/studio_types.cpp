@@ -15,7 +15,7 @@ bool TrainingSettings::operator==(const TrainingSettings& o) const
 {
     return datasetKind == o.datasetKind && datasetPath == o.datasetPath && imageSize == o.imageSize &&
            imageChannels == o.imageChannels && architecture == o.architecture && width == o.width &&
-           head == o.head && sigmaMin == o.sigmaMin && sigmaMax == o.sigmaMax && spread == o.spread &&
+           head == o.head && initialWeights == o.initialWeights && sigmaMin == o.sigmaMin && sigmaMax == o.sigmaMax && spread == o.spread &&
            sigma0 == o.sigma0 && learningRate == o.learningRate && cosineDecay == o.cosineDecay &&
            finalLearningRate == o.finalLearningRate && batchSize == o.batchSize && steps == o.steps &&
            seed == o.seed && previewEvery == o.previewEvery && previewSamples == o.previewSamples &&

@@ -42,6 +42,8 @@ struct TrainingSettings {
     QString architecture = QStringLiteral("res12");
     int width = 16;                  // the paper uses 64; 16 keeps CPU training usable
     QString head = QStringLiteral("quadratic");
+    QString initialWeights;          // fine-tuning: start from this checkpoint (its architecture);
+                                     // empty: fresh random weights of the shape above
     double sigmaMin = 0.1;
     double sigmaMax = 3.0;
     QString spread = QStringLiteral("geometric");

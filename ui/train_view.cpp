@@ -89,6 +89,17 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     head_ = new QComboBox(this);
     head_->addItem(tr("Quadratic (eq. 12)"), QStringLiteral("quadratic"));
     head_->addItem(tr("Linear"), QStringLiteral("linear"));
+    initialWeights_ = new QLineEdit(this);
+    initialWeights_->setPlaceholderText(tr("fresh random weights"));
+    initialWeights_->setClearButtonEnabled(true);
+    initialWeights_->setToolTip(tr("Fine-tuning: start from the weights of this checkpoint (native .ebm or the "
+                                   "reference code's PyTorch .pt), with a fresh optimizer and learning-rate "
+                                   "schedule. The architecture, width, output layer and image size then come "
+                                   "from the file."));
+    browseInitialWeights_ = new QToolButton(this);
+    browseInitialWeights_->setText(QStringLiteral("…"));
+    connect(browseInitialWeights_, &QToolButton::clicked, this, &TrainView::browseInitialWeights);
+    connect(initialWeights_, &QLineEdit::textChanged, this, &TrainView::updateModelFields);
 
     sigmaMin_ = sigmaSpin(this, tr("Smallest training noise level σ"));
     sigmaMax_ = sigmaSpin(this, tr("Largest training noise level σ"));
@@ -152,6 +163,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     modelForm->addRow(tr("Architecture"), architecture_);
     modelForm->addRow(tr("Width"), width_);
     modelForm->addRow(tr("Output layer"), head_);
+    modelForm->addRow(tr("Start from"), row(initialWeights_, browseInitialWeights_));
     auto* noise = new QGroupBox(tr("Noise (MDSM, eq. 7)"), this);
     auto* noiseForm = new QFormLayout(noise);
     noiseForm->addRow(tr("σ min"), sigmaMin_);
@@ -293,6 +305,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     undo->bind(architecture_, tr("architecture"));
     undo->bind(width_, tr("width"));
     undo->bind(head_, tr("output layer"));
+    undo->bind(initialWeights_, tr("starting weights"));
     undo->bind(sigmaMin_, tr("σ min"));
     undo->bind(sigmaMax_, tr("σ max"));
     undo->bind(spread_, tr("noise spread"));
@@ -338,6 +351,7 @@ TrainingSettings TrainView::settings() const
     s.architecture = architecture_->currentData().toString();
     s.width = width_->value();
     s.head = head_->currentData().toString();
+    s.initialWeights = initialWeights_->text().trimmed();
     s.sigmaMin = sigmaMin_->value();
     s.sigmaMax = sigmaMax_->value();
     s.spread = spread_->currentData().toString();
@@ -377,6 +391,7 @@ void TrainView::applySettings(const TrainingSettings& s)
     select(architecture_, s.architecture);
     width_->setValue(s.width);
     select(head_, s.head);
+    initialWeights_->setText(s.initialWeights);
     sigmaMin_->setValue(s.sigmaMin);
     sigmaMax_->setValue(s.sigmaMax);
     select(spread_, s.spread);
@@ -401,6 +416,23 @@ void TrainView::updateDatasetFields()
     datasetPath_->setEnabled(needsPath);
     browseDataset_->setEnabled(needsPath);
     channels_->setEnabled(kind == DatasetKind::ImageFolder);
+}
+
+void TrainView::updateModelFields()
+{
+    const bool fromFile = !initialWeights_->text().trimmed().isEmpty();
+    for (QWidget* field : {static_cast<QWidget*>(architecture_), static_cast<QWidget*>(width_),
+                           static_cast<QWidget*>(head_), static_cast<QWidget*>(imageSize_)})
+        field->setEnabled(!fromFile);
+}
+
+void TrainView::browseInitialWeights()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Start from the weights of"), initialWeights_->text(),
+        tr("Checkpoints (*.ebm *.pt *.pth);;All files (*)"));
+    if (!path.isEmpty())
+        initialWeights_->setText(path);
 }
 
 void TrainView::browseDataset()

@@ -68,6 +68,8 @@ private:
     void applySettings(const TrainingSettings& settings);
     void updateControls();
     void updateDatasetFields();
+    void updateModelFields();
+    void browseInitialWeights();
     void browseDataset();
     void browseCheckpointPath();
 
@@ -81,6 +83,8 @@ private:
     QComboBox* architecture_;
     QSpinBox* width_;
     QComboBox* head_;
+    QLineEdit* initialWeights_;
+    QToolButton* browseInitialWeights_;
     QDoubleSpinBox* sigmaMin_;
     QDoubleSpinBox* sigmaMax_;
     QComboBox* spread_;

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
+#include "ebm/checkpoint.h"
 #include "ebm/dataset.h"
 #include "ebm/error.h"
 #include "ebm/runtime.h"
@@ -105,18 +107,34 @@ void StudioWorker::Impl::drainInterjections()
 void StudioWorker::Impl::startTraining(const TrainingSettings& settings)
 {
     try {
+        // Fine-tuning takes the architecture (and so the image shape) from the starting weights.
+        std::optional<ebm::Checkpoint> start;
+        if (!settings.initialWeights.isEmpty()) {
+            Q_EMIT q->notice(tr("Opening the starting weights…"));
+            start = ebm::loadCheckpoint(settings.initialWeights.toStdString());
+            if (!start->model.isImageModel())
+                throw ebm::Error(settings.initialWeights.toStdString() +
+                                 ": holds a point (MLP) model; the studio fine-tunes image models");
+        }
         Q_EMIT q->notice(tr("Opening the data set…"));
-        ebm::Dataset data = openTrainingData(settings.datasetSpec().toStdString(), settings.imageChannels,
-                                             settings.imageSize);
+        ebm::Dataset data = openTrainingData(settings.datasetSpec().toStdString(),
+                                             start ? start->model.inChannels : settings.imageChannels,
+                                             start ? start->model.imageSize : settings.imageSize);
         ebm::ModelConfig model;
-        model.arch = ebm::parseArchitecture(settings.architecture.toStdString());
-        model.head = ebm::parseHead(settings.head.toStdString());
-        model.baseWidth = settings.width;
+        if (start) {
+            model = start->model;
+        } else {
+            model.arch = ebm::parseArchitecture(settings.architecture.toStdString());
+            model.head = ebm::parseHead(settings.head.toStdString());
+            model.baseWidth = settings.width;
+        }
         model.inChannels = static_cast<int>(data.data.size(1));
         model.imageSize = static_cast<int>(data.data.size(2));
         const ebm::TrainConfig config = trainConfigFrom(settings);
         TrainingRunInfo info;
         info.modelDescription = QString::fromStdString(model.describe());
+        if (start)
+            info.modelDescription += tr(", fine-tuned from %1").arg(QFileInfo(settings.initialWeights).fileName());
         info.datasetName = QString::fromStdString(data.name.empty() ? config.dataset : data.name);
         info.datasetSize = data.size();
         info.totalSteps = config.steps;
@@ -124,6 +142,8 @@ void StudioWorker::Impl::startTraining(const TrainingSettings& settings)
         spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
                      ebm::describeDevice(device));
         trainer = std::make_unique<ebm::Trainer>(model, config, std::move(data), device);
+        if (start)
+            trainer->startFromWeights(*start);
         runTraining(settings, info, config.checkpointPath);
     } catch (const std::exception& e) {
         TrainingOutcome outcome;
