@@ -7,6 +7,7 @@ set xlabel "training step"
 set ylabel "normalised MDSM loss"
 set logscale y
 set yrange [50:1500]
+set autoscale xfix
 set grid
 set key top right
 # running mean over the last 100 steps
