@@ -109,22 +109,32 @@ public:
         return torch::conv2d(gradOut, adjoint, /*bias=*/{}, /*stride=*/1, /*padding=*/(kernel - 1) / 2);
     }
 
-    /// meanPool(forward(x)) as one stride-2 conv: each output averages the 3x3 kernel at the
-    /// four offsets of its 2x2 window, i.e. a 4x4 kernel (odd sizes drop the same last row).
-    torch::Tensor pooledForward(const torch::Tensor& x)
+    /// The 3x3 kernel averaged at the four offsets of a 2x2 window: a 4x4 kernel with which one
+    /// stride-2 conv equals meanPool(forward(x)) (odd sizes drop the same last row).
+    torch::Tensor pooledKernel() const
     {
-        return torch::conv2d(x, pooledKernel(), conv_->bias, /*stride=*/2, /*padding=*/1);
+        const torch::Tensor& weight = conv_->weight;
+        TORCH_CHECK(weight.size(-1) == 3, "the pooled kernel needs a 3x3 kernel");
+        return (torch::constant_pad_nd(weight, {0, 1, 0, 1}) + torch::constant_pad_nd(weight, {1, 0, 0, 1}) +
+                torch::constant_pad_nd(weight, {0, 1, 1, 0}) + torch::constant_pad_nd(weight, {1, 0, 1, 0})) *
+               0.25;
     }
 
-    /// d(sum gradOut * pooledForward(x))/dx for an input of inputHeight x inputWidth: the
+    /// meanPool(forward(x)) as one stride-2 conv with `kernel` = pooledKernel().
+    torch::Tensor pooledForward(const torch::Tensor& x, const torch::Tensor& kernel)
+    {
+        return torch::conv2d(x, kernel, conv_->bias, /*stride=*/2, /*padding=*/1);
+    }
+
+    /// d(sum gradOut * pooledForward(x, kernel))/dx, kernel [out, in, 4, 4], for an input of inputHeight x inputWidth: the
     /// stride-2 transposed conv, done as a sub-pixel conv. Input row 2a+r only meets kernel rows
     /// u = 3 - r - 2k of output rows a - 1 + r + k (k = 0, 1), so one 2x2 conv of gradOut with
     /// four kernels per input channel (one per row/column parity) yields every parity, which are
     /// then interleaved. A quarter of the kernel taps of the full-resolution 3x3 adjoint, and a
     /// forward conv (conv_transpose2d has no oneDNN kernel in LibTorch 1.13).
-    torch::Tensor pooledInputGradient(const torch::Tensor& gradOut, int64_t inputHeight, int64_t inputWidth)
+    torch::Tensor pooledInputGradient(const torch::Tensor& gradOut, const torch::Tensor& kernel,
+                                      int64_t inputHeight, int64_t inputWidth)
     {
-        const torch::Tensor kernel = pooledKernel();   // [out, in, 4, 4]
         const int64_t out = kernel.size(0), in = kernel.size(1);
         // flipped[o][c][2k + r][2l + s] = kernel[o][c][3 - r - 2k][3 - s - 2l]
         const torch::Tensor parityKernels = kernel.flip({2, 3})
@@ -136,18 +146,7 @@ public:
                                   inputHeight, inputWidth);
     }
 
-    const torch::Tensor& weight() const { return conv_->weight; }
-
 private:
-    torch::Tensor pooledKernel() const
-    {
-        const torch::Tensor& weight = conv_->weight;
-        TORCH_CHECK(weight.size(-1) == 3, "the pooled kernel needs a 3x3 kernel");
-        return (torch::constant_pad_nd(weight, {0, 1, 0, 1}) + torch::constant_pad_nd(weight, {1, 0, 0, 1}) +
-                torch::constant_pad_nd(weight, {0, 1, 1, 0}) + torch::constant_pad_nd(weight, {1, 0, 1, 0})) *
-               0.25;
-    }
-
     torch::nn::Conv2d conv_{nullptr};
 };
 TORCH_MODULE(PaddedConv);
@@ -231,6 +230,12 @@ torch::Tensor eluInputGradient(const torch::Tensor& gradOut, const torch::Tensor
     return EluSlopeProduct::apply(gradOut, eluOutput);
 }
 
+/// What a pooled conv's hand-written backward needs from its forward pass.
+struct PoolRecord {
+    torch::Tensor input;          // the conv's input (its size fixes the gradient's)
+    torch::Tensor pooledKernel;   // conv-then-pool: the kernel of the stride-2 conv, built once
+};
+
 /// Shortcut of a downsampling block (`MeanPoolConv`): pool, then conv; weights at `.conv.conv`.
 /// Main path end of a downsampling block (`ConvMeanPool`): conv, then pool; same key layout.
 class PooledConvImpl : public torch::nn::Module {
@@ -244,25 +249,22 @@ public:
         return poolFirst_ ? conv_->forward(meanPool(x)) : meanPool(conv_->forward(x));
     }
 
-    /// forward() that also keeps what inputGradient() needs: the tensor entering the pooling,
-    /// or for conv-then-pool a zero-cost stand-in of its shape. Conv-then-pool runs as one
-    /// stride-2 conv with the pooled kernel: the same linear map at 4/9 of the work.
-    torch::Tensor forwardRecording(const torch::Tensor& x, torch::Tensor& poolInput)
+    /// forward() that also keeps what inputGradient() needs. Conv-then-pool runs as one stride-2
+    /// conv with the pooled kernel: the same linear map at 4/9 of the work.
+    torch::Tensor forwardRecording(const torch::Tensor& x, PoolRecord& record)
     {
-        if (poolFirst_) {
-            poolInput = x;
+        record.input = x;
+        if (poolFirst_)
             return conv_->forward(meanPool(x));
-        }
-        const torch::Tensor& weight = conv_->weight();
-        poolInput = torch::empty({1}, x.options()).expand({x.size(0), weight.size(0), x.size(2), x.size(3)});
-        return conv_->pooledForward(x);
+        record.pooledKernel = conv_->pooledKernel();
+        return conv_->pooledForward(x, record.pooledKernel);
     }
 
-    torch::Tensor inputGradient(const torch::Tensor& gradOut, const torch::Tensor& poolInput)
+    torch::Tensor inputGradient(const torch::Tensor& gradOut, const PoolRecord& record)
     {
         if (poolFirst_)
-            return meanPoolInputGradient(conv_->inputGradient(gradOut), poolInput);
-        return conv_->pooledInputGradient(gradOut, poolInput.size(2), poolInput.size(3));
+            return meanPoolInputGradient(conv_->inputGradient(gradOut), record.input);
+        return conv_->pooledInputGradient(gradOut, record.pooledKernel, record.input.size(2), record.input.size(3));
     }
 
 private:
@@ -275,8 +277,8 @@ TORCH_MODULE(PooledConv);
 struct BlockRecord {
     torch::Tensor firstActivation;    // ELU(x)
     torch::Tensor secondActivation;   // ELU(conv_1(ELU(x)))
-    torch::Tensor mainPoolInput;      // down blocks: stand-in with the shape of conv_2's unpooled output
-    torch::Tensor shortcutPoolInput;  // down blocks: x
+    PoolRecord mainPool;              // down blocks: conv_2, then pool
+    PoolRecord shortcutPool;          // down blocks: pool, then the 1x1 shortcut
 };
 
 /// Pre-activation residual block without normalisation: shortcut + conv(ELU(conv(ELU(x)))).
@@ -308,20 +310,20 @@ public:
         record.firstActivation = torch::elu(x);
         record.secondActivation = torch::elu(conv1_->forward(record.firstActivation));
         if (downsample_)
-            return shortcutDown_->forwardRecording(x, record.shortcutPoolInput) +
-                   conv2Down_->forwardRecording(record.secondActivation, record.mainPoolInput);
+            return shortcutDown_->forwardRecording(x, record.shortcutPool) +
+                   conv2Down_->forwardRecording(record.secondActivation, record.mainPool);
         return shortcut_->forward(x) + conv2_->forward(record.secondActivation);
     }
 
     /// dE/dx from dE/d(output), as differentiable ops.
     torch::Tensor inputGradient(const torch::Tensor& gradOut, const BlockRecord& record)
     {
-        torch::Tensor grad = downsample_ ? conv2Down_->inputGradient(gradOut, record.mainPoolInput)
+        torch::Tensor grad = downsample_ ? conv2Down_->inputGradient(gradOut, record.mainPool)
                                          : conv2_->inputGradient(gradOut);
         grad = conv1_->inputGradient(eluInputGradient(grad, record.secondActivation));
         grad = eluInputGradient(grad, record.firstActivation);
         if (downsample_)
-            return grad + shortcutDown_->inputGradient(gradOut, record.shortcutPoolInput);
+            return grad + shortcutDown_->inputGradient(gradOut, record.shortcutPool);
         return grad + shortcut_->inputGradient(gradOut);
     }
 
