@@ -173,7 +173,9 @@ int runTrain(int argc, char** argv)
                                                  : ebm::openDataset(config.dataset);
         if (model.isImageModel()) {
             if (data.data.dim() != 4)
-                throw ebm::Error(config.dataset + ": holds points, not images; use --arch mlp");
+                throw ebm::Error(config.dataset + ": holds points, not images; " +
+                                 (initial ? args.text("init") + " is an image model, so give an image data set"
+                                          : std::string("use --arch mlp")));
             model.inChannels = static_cast<int>(data.data.size(1));
             model.imageSize = static_cast<int>(data.data.size(2));
         } else {
