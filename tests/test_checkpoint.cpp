@@ -103,8 +103,8 @@ class TestCheckpoint : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!std::filesystem::exists(kReference))
-            QSKIP("shared/fixtures is not beside the checkout");
+        QVERIFY2(std::filesystem::exists(kReference),
+                 qPrintable(QString::fromStdString(kReference) + " is missing: the fixture lives in tests/data"));
     }
 
     void referenceFixtureMatchesPyTorch()
