@@ -17,7 +17,7 @@
 
 #include "ebm/dataset.h"
 #include "ebm/error.h"
-#include "ebm/png.h"
+#include "ebm/image_file.h"
 
 namespace {
 
@@ -150,7 +150,8 @@ private Q_SLOTS:
     void openDatasetSpecs();
     void gridLayout();
     void pngFile();
-    void pngRejectsBadInput();
+    void jpegFile();
+    void pictureFilesRejectBadInput();
 
 private:
     QTemporaryDir dir_;
@@ -546,75 +547,91 @@ void DatasetTest::pngFile() {
         image[0][0][1] = 1.7f;
         image[0][0][2] = std::nanf("");
         const std::string path = file(channels == 1 ? "gray.png" : "rgb.png");
-        ebm::writePng(path, image);
-        QVERIFY(!QFileInfo::exists(QString::fromStdString(path + ".tmp")));
+        ebm::writeImage(path, image);
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(path + ".partial")));
+        QCOMPARE(readBytes(path).substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 
-        const std::string bytes = readBytes(path);
-        QVERIFY(bytes.size() > 8 + 25 + 12 + 12);
-        QCOMPARE(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-        auto be = [&](size_t at) {
-            const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
-            return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
-        };
-        // Walk the chunks: each CRC (checked with zlib's crc32) must match.
-        std::vector<std::string> types;
-        std::string idat;
-        size_t at = 8;
-        while (at + 12 <= bytes.size()) {
-            const uint32_t length = be(at);
-            const std::string type = bytes.substr(at + 4, 4);
-            QVERIFY(at + 12 + length <= bytes.size());
-            const uLong crc = crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + at + 4), length + 4);
-            QCOMPARE(uint32_t(crc), be(at + 8 + length));
-            if (type == "IHDR") {
-                QCOMPARE(length, 13u);
-                QCOMPARE(be(at + 8), uint32_t(width));
-                QCOMPARE(be(at + 12), uint32_t(height));
-                QCOMPARE(int(bytes[at + 16]), 8);                      // bit depth
-                QCOMPARE(int(bytes[at + 17]), channels == 3 ? 2 : 0);  // colour type
-            }
-            if (type == "IDAT") idat += bytes.substr(at + 8, length);
-            types.push_back(type);
-            at += 12 + length;
-        }
-        QCOMPARE(at, bytes.size());
-        QVERIFY(types.size() >= 3);
-        QCOMPARE(types.front(), std::string("IHDR"));
-        QCOMPARE(types.back(), std::string("IEND"));
-
-        std::string expected;
-        for (int y = 0; y < height; ++y) {
-            expected += char(0);   // filter type 0
-            for (int x = 0; x < width; ++x)
-                for (int c = 0; c < channels; ++c) {
-                    float v = image[c][y][x].item<float>();
-                    v = std::isnan(v) ? 0.0f : std::min(1.0f, std::max(0.0f, v));
-                    expected += char(int(std::floor(v * 255.0f + 0.5f)));
-                }
-        }
-        std::string inflated(expected.size() + 16, '\0');
-        uLongf inflatedSize = uLongf(inflated.size());
-        QCOMPARE(uncompress(reinterpret_cast<Bytef*>(inflated.data()), &inflatedSize,
-                            reinterpret_cast<const Bytef*>(idat.data()), uLong(idat.size())), Z_OK);
-        inflated.resize(inflatedSize);
-        QCOMPARE(inflated.size(), expected.size());
-        QVERIFY(inflated == expected);
-        if (channels == 1) {
-            QCOMPARE(int(static_cast<unsigned char>(inflated[1])), 0);     // -0.5 -> 0
-            QCOMPARE(int(static_cast<unsigned char>(inflated[2])), 255);   // 1.7 -> 255
-            QCOMPARE(int(static_cast<unsigned char>(inflated[3])), 0);     // NaN -> 0
-        }
+        // Read back at its own size: every byte survives, clipped values at 0 and 255, NaN at 0.
+        const torch::Tensor back = ebm::readImage(path, channels, 0);
+        QCOMPARE(back.sizes().vec(), (std::vector<int64_t>{channels, height, width}));
+        const torch::Tensor expected =
+            torch::nan_to_num(image, 0.0, 1.0, 0.0).clamp(0, 1).mul(255).add(0.5).floor().div(255);
+        QVERIFY(torch::equal(back, expected));
+        QCOMPARE(back[0][0][0].item<float>(), 0.0f);
+        QCOMPARE(back[0][0][1].item<float>(), 1.0f);
+        QCOMPARE(back[0][0][2].item<float>(), 0.0f);
     }
+    // Colour read as gray, and a centre crop resized: a 20x10 picture whose middle 10x10 is white.
+    torch::Tensor wide = torch::zeros({3, 10, 20});
+    wide.narrow(2, 5, 10).fill_(1.0f);
+    ebm::writeImage(file("wide.png"), wide);
+    const torch::Tensor square = ebm::readImage(file("wide.png"), 1, 5);
+    QCOMPARE(square.sizes().vec(), (std::vector<int64_t>{1, 5, 5}));
+    QVERIFY(square.min().item<float>() > 0.99f);
     // A grid goes straight to a file.
-    ebm::writePng(file("grid.png"), ebm::makeGrid(torch::rand({7, 3, 8, 8})));
+    ebm::writeImage(file("grid.png"), ebm::makeGrid(torch::rand({7, 3, 8, 8})));
     QVERIFY(QFileInfo(QString::fromStdString(file("grid.png"))).size() > 0);
 }
 
-void DatasetTest::pngRejectsBadInput() {
-    expectError([&] { ebm::writePng(file("bad.png"), torch::rand({2, 4, 4})); }, file("bad.png"), "two channels");
-    expectError([&] { ebm::writePng(file("bad.png"), torch::rand({1, 3, 4, 4})); }, file("bad.png"), "4D input");
-    expectError([&] { ebm::writePng(file("bad.png"), torch::Tensor()); }, file("bad.png"), "undefined");
-    expectError([&] { ebm::writePng(file("missing/dir/x.png"), torch::rand({1, 4, 4})); }, file("missing/dir/x.png"), "no folder");
+void DatasetTest::jpegFile() {
+    // JPEG is lossy: a smooth gradient comes back within a few grey levels.
+    const torch::Tensor gradient = torch::linspace(0, 1, 32).repeat({3, 24, 1});
+    ebm::writeImage(file("gradient.jpg"), gradient);
+    const torch::Tensor back = ebm::readImage(file("gradient.jpg"), 3, 0);
+    QCOMPARE(back.sizes().vec(), (std::vector<int64_t>{3, 24, 32}));
+    QVERIFY2((back - gradient).abs().max().item<float>() < 0.05f, "JPEG round trip drifted");
+    // A truncated JPEG is refused, not decoded into half a grey picture with libjpeg warnings.
+    const std::string bytes = readBytes(file("gradient.jpg"));
+    const std::string cut = file("cut.jpg");
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    expectError([&] { ebm::readImage(cut, 1, 0); }, cut, "truncated JPEG");
+}
+
+void DatasetTest::pictureFilesRejectBadInput() {
+    expectError([&] { ebm::writeImage(file("bad.png"), torch::rand({2, 4, 4})); }, file("bad.png"), "two channels");
+    expectError([&] { ebm::writeImage(file("bad.png"), torch::rand({1, 3, 4, 4})); }, file("bad.png"), "4D input");
+    expectError([&] { ebm::writeImage(file("bad.png"), torch::Tensor()); }, file("bad.png"), "undefined");
+    expectError([&] { ebm::writeImage(file("missing/dir/x.png"), torch::rand({1, 4, 4})); }, file("missing/dir/x.png"), "no folder");
+    expectError([&] { ebm::writeImage(file("x.bmp"), torch::rand({1, 4, 4})); }, file("x.bmp"), "unknown extension");
+
+    ebm::writeImage(file("ok.png"), torch::rand({1, 16, 16}));
+    const std::string png = readBytes(file("ok.png"));
+    auto writeFile = [&](const char* name, const std::string& content) {
+        std::ofstream(file(name), std::ios::binary) << content;
+        return file(name);
+    };
+    expectError([&] { ebm::readImage(writeFile("empty.png", ""), 1, 0); }, file("empty.png"), "empty");
+    expectError([&] { ebm::readImage(writeFile("text.png", "hello"), 1, 0); }, file("text.png"), "not a picture");
+    expectError([&] { ebm::readImage(writeFile("half.png", png.substr(0, png.size() / 2)), 1, 0); }, file("half.png"),
+                "truncated PNG");
+    // A header claiming 100000 x 100000 pixels is refused before anything is allocated.
+    std::string huge = png;
+    for (int k = 0; k < 2; ++k) {
+        const uint32_t side = 100000;
+        for (int b = 0; b < 4; ++b) huge[16 + 4 * k + b] = char((side >> (24 - 8 * b)) & 0xFF);
+    }
+    const uLong crc = crc32(0, reinterpret_cast<const Bytef*>(huge.data() + 12), 17);
+    for (int b = 0; b < 4; ++b) huge[29 + b] = char((crc >> (24 - 8 * b)) & 0xFF);
+    try {
+        ebm::readImage(writeFile("huge.png", huge), 1, 0);
+        QFAIL("a 100000x100000 header was accepted");
+    } catch (const ebm::Error& e) {
+        QVERIFY2(std::string(e.what()).find("100000x100000") != std::string::npos, e.what());
+    }
+    expectError([&] { ebm::readImage(file("ok.png"), 2, 0); }, file("ok.png"), "two channels asked for");
+
+    // A folder with one damaged picture: the others load and the damaged one is listed.
+    QTemporaryDir folder;
+    ebm::writeImage(folder.filePath("a.png").toStdString(), torch::rand({1, 8, 8}));
+    ebm::writeImage(folder.filePath("b.png").toStdString(), torch::rand({1, 8, 8}));
+    std::ofstream(folder.filePath("c.png").toStdString(), std::ios::binary) << "not a picture";
+    std::vector<std::string> skipped;
+    const ebm::Dataset partial = ebm::loadImageFolder(folder.path().toStdString(), 1, 8, &skipped);
+    QCOMPARE(partial.size(), int64_t(2));
+    QCOMPARE(skipped.size(), size_t(1));
+    QVERIFY(skipped[0].find("c.png") != std::string::npos);
+    expectError([&] { ebm::loadImageFolder(folder.path().toStdString(), 1, 8); },
+                folder.filePath("c.png").toStdString(), "damaged picture in a folder");
 }
 
 QTEST_APPLESS_MAIN(DatasetTest)

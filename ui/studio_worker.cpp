@@ -10,7 +10,7 @@
 #include "ebm/dataset.h"
 #include "ebm/error.h"
 #include "ebm/runtime.h"
-#include "image_files.h"
+#include "ebm/model_file.h"
 #include "private/worker_impl.h"
 
 namespace ebm::studio {
@@ -101,13 +101,10 @@ void StudioWorker::loadModel(const QString& path)
     try {
         if (!QFileInfo::exists(path))
             throw ebm::Error(path.toStdString() + ": no such file");
-        ebm::Checkpoint cp = ebm::loadCheckpoint(path.toStdString());
-        ebm::EnergyNet model = ebm::instantiate(cp);
-        model->to(d->device);
-        model->eval();
-        ModelInfo described = d->describe(cp, *model);
+        ebm::OpenedModel opened = ebm::openModel(path.toStdString(), d->device);
+        ModelInfo described = d->describe(opened.checkpoint, *opened.net);
         spdlog::info("loaded {} ({})", path.toStdString(), described.description.toStdString());
-        d->adopt(std::move(model), std::move(cp), std::move(described));
+        d->adopt(std::move(opened.net), std::move(opened.checkpoint), std::move(described));
     } catch (const std::exception& e) {
         // The current model stays: a bad file must not leave the studio without one.
         const QString message = firstLine(e.what());
@@ -118,7 +115,7 @@ void StudioWorker::loadModel(const QString& path)
 
 void StudioWorker::loadBundledModel()
 {
-    const QString path = QString::fromStdString(ebm::appkit::bundledModelPath());
+    const QString path = QString::fromStdString(ebm::bundledModelPath());
     if (QFileInfo::exists(path)) {
         loadModel(path);
         return;

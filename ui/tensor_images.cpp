@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "ebm/error.h"
-#include "ebm/png.h"
+#include "ebm/image_file.h"
 
 namespace ebm::studio {
 namespace {

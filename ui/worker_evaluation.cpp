@@ -7,7 +7,7 @@
 
 #include "ebm/error.h"
 #include "ebm/evaluation.h"
-#include "evaluation_job.h"
+#include "ebm/evaluation_job.h"
 #include "private/tensor_images.h"
 #include "private/worker_impl.h"
 
@@ -21,19 +21,19 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 // The samples shown beside the figures: a readable grid, not all of them.
 constexpr int64_t kShownSamples = 64;
 
-ebm::appkit::EvaluationRequest toRequest(const EvaluationSettings& s, torch::Device device)
+ebm::EvaluationRequest toRequest(const EvaluationSettings& s, torch::Device device)
 {
-    ebm::appkit::EvaluationRequest r;
+    ebm::EvaluationRequest r;
     r.fid = s.fid;
     r.inceptionLike = s.inceptionLike;
     r.neighbours = s.neighbours;
     r.ais = s.likelihood;
     r.samplesPath = s.samplesPath.toStdString();
     r.sampleCount = s.numSamples;
-    r.schedule = s.schedulePreset.toStdString();
-    r.scheduleSteps = s.steps;
-    r.stepSize = s.stepSize;
-    r.seed = s.seed;
+    r.sampling.schedule = s.schedulePreset.toStdString();
+    r.sampling.scheduleSteps = s.steps;
+    r.sampling.stepSize = s.stepSize;
+    r.sampling.seed = s.seed;
     r.referenceLimit = s.referenceLimit;
     r.classifierPath = s.classifierPath.toStdString();
     r.neighbourQueries = s.neighbourQueries;
@@ -67,8 +67,8 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
     const auto started = Clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
     try {
-        const ebm::appkit::EvaluationRequest request = toRequest(settings, device);
-        ebm::appkit::EvaluationModel model;
+        const ebm::EvaluationRequest request = toRequest(settings, device);
+        ebm::EvaluationModel model;
         if (net) {
             model.net = net;
             model.sigma0 = info.sigma0;
@@ -79,7 +79,7 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
         int currentStage = -1;
         auto stageStarted = Clock::now();
         auto lastSent = Clock::time_point{};
-        auto progress = [&](ebm::appkit::EvaluationStage stage, int index, int count, double fraction,
+        auto progress = [&](ebm::EvaluationStage stage, int index, int count, double fraction,
                             const std::string& detail) {
             const auto now = Clock::now();
             if (index != currentStage) {
@@ -90,7 +90,7 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
             if (now - lastSent >= kProgressInterval) {
                 lastSent = now;
                 EvaluationProgressInfo p;
-                p.stage = QString::fromStdString(ebm::appkit::stageName(stage));
+                p.stage = QString::fromStdString(ebm::stageName(stage));
                 p.stageIndex = index;
                 p.stageCount = count;
                 p.fraction = fraction;
@@ -102,12 +102,12 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
             }
             return !evaluationControl->cancelRequested();
         };
-        const ebm::appkit::EvaluationReport report = ebm::appkit::runEvaluation(request, model, progress);
+        const ebm::EvaluationReport report = ebm::runEvaluation(request, model, progress);
 
         outcome.completed = true;
         outcome.modelDescription = QString::fromStdString(report.modelDescription);
         outcome.samplesSource = QString::fromStdString(report.samplesSource);
-        const ebm::appkit::QualityFigures& quality = report.quality;
+        const ebm::QualityFigures& quality = report.quality;
         outcome.features = QString::fromStdString(quality.extractor);
         outcome.haveFid = quality.haveFid;
         outcome.fid = quality.fid;
@@ -131,7 +131,7 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
             for (int64_t i = 0; i < nearest.numel(); ++i)
                 outcome.nearestDistances << nearest[i].item<double>();
         }
-        const ebm::appkit::LikelihoodFigures& ais = report.likelihood;
+        const ebm::LikelihoodFigures& ais = report.likelihood;
         if (ais.present) {
             outcome.haveLikelihood = true;
             outcome.aisForward = ais.forward;
@@ -145,8 +145,8 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
         }
         if (report.samples.defined())
             outcome.samplesGrid = tensorGridImage(report.samples.slice(0, 0, kShownSamples));
-        outcome.reportText = QString::fromStdString(ebm::appkit::evaluationText(report));
-        outcome.reportJson = QString::fromStdString(ebm::appkit::evaluationJson(report));
+        outcome.reportText = QString::fromStdString(ebm::evaluationText(report));
+        outcome.reportJson = QString::fromStdString(ebm::evaluationJson(report));
         outcome.message = QObject::tr("Evaluated in %1 s").arg(report.seconds, 0, 'f', 1);
         spdlog::info("evaluation finished in {:.1f} s", report.seconds);
     } catch (const ebm::Cancelled&) {

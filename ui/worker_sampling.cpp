@@ -9,7 +9,7 @@
 #include "ebm/error.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
-#include "image_files.h"
+#include "ebm/image_file.h"
 #include "private/tensor_images.h"
 #include "private/worker_impl.h"
 
@@ -35,7 +35,7 @@ torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, i
     if (spec.trimmed().isEmpty())
         throw ebm::Error("choose the start images (a .npy file, an image or a folder of images)");
     torch::Tensor images =
-        ebm::appkit::openAnyDataset(spec.toStdString(), config.inChannels, config.imageSize, false).data;
+        ebm::openAnyDataset(spec.toStdString(), config.inChannels, config.imageSize, false).data;
     if (images.dim() != 4 || images.size(1) != config.inChannels || images.size(2) != config.imageSize ||
         images.size(3) != config.imageSize)
         throw ebm::Error(spec.toStdString() + ": the start images do not have the model's shape " +
@@ -164,14 +164,15 @@ void StudioWorker::Impl::runSampling(const SamplingSettings& settings, int runId
     try {
         if (!model.config().isImageModel())
             throw ebm::Error("this model draws 2-D points; the sample view shows image models");
-        ebm::SamplerConfig config;
-        config.schedule = ebm::Schedule::preset(settings.schedulePreset.toStdString(), std::max(0, settings.steps));
-        config.stepSize = settings.stepSize;
-        config.sigma0 = sigma0;
-        config.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
-        config.seed = settings.seed;
-        config.finalDenoise = settings.denoiseJump;
-        config.reportEvery = 1;  // the relay decides what to record; every step may pause
+        ebm::SamplingOptions options;
+        options.schedule = settings.schedulePreset.toStdString();
+        options.scheduleSteps = settings.steps;
+        options.stepSize = settings.stepSize;
+        options.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
+        options.seed = settings.seed;
+        options.finalDenoise = settings.denoiseJump;
+        options.reportEvery = 1;  // the relay decides what to record; every step may pause
+        const ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
         torch::Tensor start;
         if (settings.startFromImages)
             start = startImages(settings.startImages, model.config(), config.numSamples);

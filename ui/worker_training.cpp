@@ -17,7 +17,7 @@
 #include "ebm/runtime.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
-#include "image_files.h"
+#include "ebm/image_file.h"
 #include "private/tensor_images.h"
 #include "private/worker_impl.h"
 
@@ -54,7 +54,7 @@ ebm::TrainConfig trainConfigFrom(const TrainingSettings& s)
 
 ebm::Dataset openTrainingData(const std::string& spec, int channels, int imageSize)
 {
-    ebm::Dataset data = ebm::appkit::openAnyDataset(spec, channels, imageSize, true);
+    ebm::Dataset data = ebm::openAnyDataset(spec, channels, imageSize, true);
     if (data.data.dim() != 4)
         throw ebm::Error(spec + ": holds points, not images; the studio trains image models");
     return data;
@@ -237,12 +237,13 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
     };
 
     auto preview = [&] {
-        ebm::SamplerConfig config;
-        config.schedule = ebm::Schedule::quick(std::max(3, cadence.previewSteps));
-        config.numSamples = std::clamp(cadence.previewSamples, 1, 64);
-        config.seed = kPreviewSeed;
-        config.sigma0 = sigma0;
-        config.reportEvery = config.schedule.size();
+        ebm::SamplingOptions options;
+        options.schedule = "quick";
+        options.scheduleSteps = std::max(3, cadence.previewSteps);
+        options.numSamples = std::clamp(cadence.previewSamples, 1, 64);
+        options.seed = kPreviewSeed;
+        options.reportEvery = options.scheduleSteps;
+        const ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
         ebm::SampleResult r = ebm::annealedLangevin(*t.net(), config, {}, {}, control.cancelFlag());
         if (!r.stopped)
             Q_EMIT q->trainingPreview(TrainingPreview{t.completedSteps(), tensorGridImage(r.samples)});

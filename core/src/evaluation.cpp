@@ -11,7 +11,8 @@
 
 #include "ebm/dataset.h"
 #include "ebm/error.h"
-#include "ebm/png.h"
+#include "enum_names.h"
+#include "ebm/image_file.h"
 
 namespace ebm {
 namespace {
@@ -573,47 +574,23 @@ torch::Tensor neighbourGrid(const torch::Tensor& queries, const torch::Tensor& r
 }
 
 // ---------------------------------------------------------------------------------------------
-std::string toString(AisTransition t)
-{
-    switch (t) {
-    case AisTransition::Hmc: return "hmc";
-    case AisTransition::Mala: return "mala";
-    case AisTransition::Ula: return "ula";
-    }
-    return "hmc";
-}
+namespace {
+const internal::NameTable<AisTransition, 3> kTransitionNames = {
+    {AisTransition::Hmc, "hmc"}, {AisTransition::Mala, "mala"}, {AisTransition::Ula, "ula"}};
+const internal::NameTable<BetaSchedule, 3> kBetaScheduleNames = {
+    {BetaSchedule::Sigmoid, "sigmoid"}, {BetaSchedule::Geometric, "geometric"}, {BetaSchedule::Linear, "linear"}};
+}  // namespace
+
+std::string toString(AisTransition t) { return internal::nameOf(kTransitionNames, t); }
 
 AisTransition parseAisTransition(const std::string& name)
 {
-    if (name == "hmc")
-        return AisTransition::Hmc;
-    if (name == "mala")
-        return AisTransition::Mala;
-    if (name == "ula")
-        return AisTransition::Ula;
-    throw Error("unknown AIS transition '" + name + "': use hmc, mala (both Metropolis-corrected) or ula");
+    return internal::parseName(kTransitionNames, name, "AIS transition");
 }
 
-std::string toString(BetaSchedule s)
-{
-    switch (s) {
-    case BetaSchedule::Sigmoid: return "sigmoid";
-    case BetaSchedule::Geometric: return "geometric";
-    case BetaSchedule::Linear: return "linear";
-    }
-    return "sigmoid";
-}
+std::string toString(BetaSchedule s) { return internal::nameOf(kBetaScheduleNames, s); }
 
-BetaSchedule parseBetaSchedule(const std::string& name)
-{
-    if (name == "sigmoid")
-        return BetaSchedule::Sigmoid;
-    if (name == "geometric")
-        return BetaSchedule::Geometric;
-    if (name == "linear")
-        return BetaSchedule::Linear;
-    throw Error("unknown beta schedule '" + name + "': use sigmoid, geometric or linear");
-}
+BetaSchedule parseBetaSchedule(const std::string& name) { return internal::parseName(kBetaScheduleNames, name, "beta schedule"); }
 
 std::vector<double> betaSchedule(BetaSchedule kind, int steps, double parameter)
 {

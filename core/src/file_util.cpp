@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "ebm/error.h"
@@ -32,13 +33,17 @@ std::string firstLine(const std::string& text)
     return end == std::string::npos ? text : text.substr(0, end);
 }
 
-void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what)
+namespace {
+
+/// Writes the temporary file with `write`, then flushes and renames it over `path`.
+template <typename WriteTemporary>
+void replaceAtomically(const std::string& path, const std::string& what, WriteTemporary write)
 {
     namespace fs = std::filesystem;
     const fs::path target(path);
     const fs::path temporary = target.string() + ".partial";
     try {
-        archive.save_to(temporary.string());
+        write(temporary.string());
     } catch (const std::exception& e) {
         std::error_code ignored;
         fs::remove(temporary, ignored);
@@ -56,6 +61,26 @@ void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::
     }
     // The rename itself lives in the folder: flush it too.
     syncToDisk((target.has_parent_path() ? target.parent_path() : fs::path(".")).string());
+}
+
+}  // namespace
+
+void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what)
+{
+    replaceAtomically(path, what, [&](const std::string& temporary) { archive.save_to(temporary); });
+}
+
+void writeBytesAtomically(const std::string& path, const std::string& bytes, const std::string& what)
+{
+    replaceAtomically(path, what, [&](const std::string& temporary) {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("cannot create " + temporary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out)
+            throw std::runtime_error("the write failed");
+    });
 }
 
 }  // namespace ebm::internal

@@ -19,4 +19,7 @@ std::string firstLine(const std::string& text);
 /// `what` names the content in errors ("checkpoint", "classifier"). Throws ebm::Error.
 void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what);
 
+/// The same guarantee for bytes already in memory (pictures, JSON, CSV).
+void writeBytesAtomically(const std::string& path, const std::string& bytes, const std::string& what);
+
 }  // namespace ebm::internal

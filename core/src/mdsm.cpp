@@ -5,26 +5,18 @@
 #include <cmath>
 
 #include "ebm/error.h"
+#include "enum_names.h"
 
 namespace ebm {
 
-std::string toString(NoiseSpread spread)
-{
-    switch (spread) {
-    case NoiseSpread::Linear: return "linear";
-    case NoiseSpread::Geometric: return "geometric";
-    case NoiseSpread::Single: return "single";
-    }
-    return "?";
-}
+namespace {
+const internal::NameTable<NoiseSpread, 3> kSpreadNames = {
+    {NoiseSpread::Linear, "linear"}, {NoiseSpread::Geometric, "geometric"}, {NoiseSpread::Single, "single"}};
+}  // namespace
 
-NoiseSpread parseNoiseSpread(const std::string& name)
-{
-    for (NoiseSpread s : {NoiseSpread::Linear, NoiseSpread::Geometric, NoiseSpread::Single})
-        if (toString(s) == name)
-            return s;
-    throw Error("unknown noise spread '" + name + "': use linear, geometric or single");
-}
+std::string toString(NoiseSpread spread) { return internal::nameOf(kSpreadNames, spread); }
+
+NoiseSpread parseNoiseSpread(const std::string& name) { return internal::parseName(kSpreadNames, name, "noise spread"); }
 
 NoiseConfig NoiseConfig::singleSigma(double sigma, double sigma0)
 {

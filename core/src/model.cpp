@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ebm/error.h"
+#include "enum_names.h"
 
 namespace ebm {
 namespace {
@@ -474,35 +475,22 @@ private:
 
 }  // namespace
 
-std::string toString(Architecture arch)
-{
-    switch (arch) {
-    case Architecture::Res6: return "res6";
-    case Architecture::Res12: return "res12";
-    case Architecture::Res18: return "res18";
-    case Architecture::Mlp: return "mlp";
-    }
-    return "?";
-}
+namespace {
+const internal::NameTable<Architecture, 4> kArchitectureNames = {
+    {Architecture::Res6, "res6"}, {Architecture::Res12, "res12"}, {Architecture::Res18, "res18"}, {Architecture::Mlp, "mlp"}};
+const internal::NameTable<HeadKind, 2> kHeadNames = {{HeadKind::Quadratic, "quadratic"}, {HeadKind::Linear, "linear"}};
+}  // namespace
+
+std::string toString(Architecture arch) { return internal::nameOf(kArchitectureNames, arch); }
 
 Architecture parseArchitecture(const std::string& name)
 {
-    for (Architecture a : {Architecture::Res6, Architecture::Res12, Architecture::Res18, Architecture::Mlp})
-        if (toString(a) == name)
-            return a;
-    throw Error("unknown architecture '" + name + "': use res6, res12, res18 or mlp");
+    return internal::parseName(kArchitectureNames, name, "architecture");
 }
 
-std::string toString(HeadKind head) { return head == HeadKind::Quadratic ? "quadratic" : "linear"; }
+std::string toString(HeadKind head) { return internal::nameOf(kHeadNames, head); }
 
-HeadKind parseHead(const std::string& name)
-{
-    if (name == "quadratic")
-        return HeadKind::Quadratic;
-    if (name == "linear")
-        return HeadKind::Linear;
-    throw Error("unknown head '" + name + "': use quadratic or linear");
-}
+HeadKind parseHead(const std::string& name) { return internal::parseName(kHeadNames, name, "head"); }
 
 std::vector<int64_t> ModelConfig::sampleShape() const
 {

@@ -3,6 +3,10 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
 #include <thread>
 
 #if defined(__GLIBC__)
@@ -22,8 +26,26 @@ int hardwareCores()
 int configureThreads(int threads)
 {
     // Debian's LibTorch starts with one intra-op thread; use every core unless told otherwise.
-    torch::set_num_threads(threads > 0 ? threads : hardwareCores());
+    // More threads than cores only make OpenMP's threads wait on each other (a thousand never
+    // finished a five-step sample), so the count is bounded by the cores.
+    const int cores = hardwareCores();
+    if (threads > cores)
+        spdlog::warn("{} threads asked for, but this machine has {} cores: using {}", threads, cores, cores);
+    torch::set_num_threads(threads > 0 ? std::min(threads, cores) : cores);
     return torch::get_num_threads();
+}
+
+std::string formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return "--:--";
+    const long total = std::lround(seconds);
+    char buffer[32];
+    if (total >= 3600)
+        std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
+    else
+        std::snprintf(buffer, sizeof buffer, "%02ld:%02ld", total / 60, total % 60);
+    return buffer;
 }
 
 void keepFreedMemoryForReuse()

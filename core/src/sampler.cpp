@@ -4,6 +4,8 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <sstream>
+#include <string>
 
 #include "ebm/error.h"
 
@@ -48,12 +50,9 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
                          NoiseSource& noise, const FrameCallback& onFrame,
                          const std::atomic<bool>* cancel)
 {
+    validate(config);
     const Schedule& schedule = config.schedule;
     const int steps = schedule.size();
-    if (steps == 0)
-        throw Error("the sampling schedule has no steps");
-    if (!(config.stepSize > 0.0))
-        throw Error("the Langevin step size must be positive");
     const torch::Device device = x.device();
     const double drift = 0.5 * config.stepSize * config.stepSize;
     const int every = std::max(1, config.reportEvery);
@@ -141,7 +140,53 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
     return result;
 }
 
+std::string number(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
 }  // namespace
+
+void validate(const SamplerConfig& config)
+{
+    if (config.schedule.empty())
+        throw Error("the annealing schedule has no steps");
+    if (config.schedule.size() > kMaxScheduleSteps)
+        throw Error("the annealing schedule has " + std::to_string(config.schedule.size()) + " steps; at most " +
+                    std::to_string(kMaxScheduleSteps) + " are allowed");
+    for (double t : config.schedule.temperatures())
+        if (!std::isfinite(t) || t < 0)
+            throw Error("the annealing schedule holds the temperature " + number(t) + "; temperatures must be finite and not negative");
+    if (!(config.stepSize > 0.0) || !std::isfinite(config.stepSize))
+        throw Error("the Langevin step size must be a positive number, not " + number(config.stepSize));
+    if (!(config.sigma0 > 0.0) || !std::isfinite(config.sigma0))
+        throw Error("sigma0 must be a positive number, not " + number(config.sigma0));
+    if (config.numSamples < 1 || config.numSamples > kMaxSamplesPerRun)
+        throw Error("the number of samples must be between 1 and " + std::to_string(kMaxSamplesPerRun) + ", not " +
+                    std::to_string(config.numSamples));
+    if (config.reportEvery < 1)
+        throw Error("frames are reported every N steps with N at least 1, not " + std::to_string(config.reportEvery));
+}
+
+SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0)
+{
+    if (options.scheduleSteps < 0 || options.scheduleSteps > kMaxScheduleSteps)
+        throw Error("the schedule length must be between 0 (the preset's own) and " + std::to_string(kMaxScheduleSteps) +
+                    " steps, not " + std::to_string(options.scheduleSteps));
+    SamplerConfig config;
+    config.schedule = Schedule::preset(options.schedule, options.scheduleSteps);
+    config.stepSize = options.stepSize;
+    config.sigma0 = sigma0;
+    config.numSamples = options.numSamples;
+    config.seed = options.seed;
+    config.finalDenoise = options.finalDenoise;
+    config.reportEvery = options.reportEvery;
+    config.referenceInpaintNoise = options.referenceInpaintNoise;
+    validate(config);
+    return config;
+}
 
 SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch::Tensor start,
                               const FrameCallback& onFrame, const std::atomic<bool>* cancel)

@@ -24,4 +24,8 @@ std::string describeDevice(const torch::Device& device);
 /// Number of hardware cores, never less than 1.
 int hardwareCores();
 
+/// "mm:ss", or "h:mm:ss" from an hour on, for ETAs and elapsed times; "--:--" when unknown
+/// (negative or not finite).
+std::string formatDuration(double seconds);
+
 }  // namespace ebm

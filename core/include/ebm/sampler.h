@@ -3,24 +3,34 @@
 #include <cstdint>
 #include <functional>
 #include <torch/types.h>
+#include "ebm/defaults.h"
 #include "ebm/model.h"
+#include "ebm/sampling_options.h"
 #include "ebm/schedule.h"
 
 namespace ebm {
 
 struct SamplerConfig {
     Schedule schedule = Schedule::paperExponential();
-    double stepSize = 0.02;        // eps of eq. 8
-    double sigma0 = 0.1;           // for the denoising jump and the inpainting noise level
+    double stepSize = kDefaultLangevinStepSize;  // eps of eq. 8
+    double sigma0 = kDefaultSigma0;  // for the denoising jump and the inpainting noise level
     int64_t numSamples = 64;
     uint64_t seed = 1;
     bool finalDenoise = true;      // eq. 9 after annealing
-    int reportEvery = 10;          // callback period in steps (the last step always reports)
+    int reportEvery = kDefaultReportEvery;  // callback period in steps (the last step always reports)
     bool clampToUnitRange = false; // clip the state to [-1, 2] guards against blow-ups only
     /// Inpainting noise on the clamped pixels: std = sigma0*sqrt(T) (paper) when false,
     /// 0.1*T^(1/4) (the reference code) when true.
     bool referenceInpaintNoise = false;
 };
+
+/// The sampler's configuration for a person's request and the model's sigma0. Throws
+/// ebm::Error with one line naming the setting that is out of range.
+SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0);
+
+/// Throws ebm::Error when a configuration cannot run (empty schedule, step size not positive,
+/// sample count out of range, ...). The sampler calls it before its first step.
+void validate(const SamplerConfig& config);
 
 /// What a caller sees every `reportEvery` steps.
 struct SampleFrame {

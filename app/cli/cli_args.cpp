@@ -7,11 +7,13 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "ebm/error.h"
+#include "ebm/runtime.h"
 
-namespace ebm::appkit {
+namespace ebm::cli {
 
 CliArgs::CliArgs(std::string command, std::string summary)
     : command_(std::move(command)), summary_(std::move(summary))
@@ -33,7 +35,7 @@ CliArgs& CliArgs::flag(const std::string& name, const std::string& help)
     return *this;
 }
 
-bool CliArgs::parse(int argc, char** argv)
+void CliArgs::parse(int argc, char** argv)
 {
     for (int i = 0; i < argc; ++i) {
         std::string arg = argv[i];
@@ -62,9 +64,8 @@ bool CliArgs::parse(int argc, char** argv)
     }
     if (isSet("help")) {
         std::cout << helpText();
-        return false;
+        throw HelpShown{};
     }
-    return true;
 }
 
 std::string CliArgs::text(const std::string& name) const
@@ -89,7 +90,19 @@ long long CliArgs::longInteger(const std::string& name) const
     throw Error("--" + name + " needs a whole number, got '" + value + "'");
 }
 
-int CliArgs::integer(const std::string& name) const { return static_cast<int>(longInteger(name)); }
+int CliArgs::integer(const std::string& name) const
+{
+    return static_cast<int>(integerIn(name, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+}
+
+long long CliArgs::integerIn(const std::string& name, long long lowest, long long highest) const
+{
+    const long long value = longInteger(name);
+    if (value < lowest || value > highest)
+        throw Error("--" + name + " must be between " + std::to_string(lowest) + " and " + std::to_string(highest) +
+                    ", not " + text(name));
+    return value;
+}
 
 double CliArgs::real(const std::string& name) const
 {
@@ -121,19 +134,6 @@ std::string CliArgs::helpText() const
     return out.str();
 }
 
-std::string formatDuration(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0)
-        return "--:--";
-    const long total = std::lround(seconds);
-    char buffer[32];
-    if (total >= 3600)
-        std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
-    else
-        std::snprintf(buffer, sizeof buffer, "%02ld:%02ld", total / 60, total % 60);
-    return buffer;
-}
-
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), active_(::isatty(STDERR_FILENO) != 0) {}
 
 void ProgressBar::update(double fraction, const std::string& detail, double etaSeconds)
@@ -158,4 +158,4 @@ void ProgressBar::finish()
         std::fprintf(stderr, "\n");
 }
 
-}  // namespace ebm::appkit
+}  // namespace ebm::cli

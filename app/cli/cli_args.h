@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
-namespace ebm::appkit {
+namespace ebm::cli {
+
+/// Thrown once --help has been printed: the command ends there, successfully.
+struct HelpShown {};
 
 class CliArgs {
 public:
@@ -16,13 +19,16 @@ public:
     /// Declares a boolean --name.
     CliArgs& flag(const std::string& name, const std::string& help);
 
-    /// Parses argv after the subcommand; throws ebm::Error on unknown options or missing values.
-    /// Returns false when --help was given (the help text has been printed).
-    bool parse(int argc, char** argv);
+    /// Parses argv after the subcommand; throws ebm::Error on unknown options or missing values,
+    /// and HelpShown after printing the help for --help.
+    void parse(int argc, char** argv);
 
     std::string text(const std::string& name) const;
+    /// Whole numbers; a value that is not one, or does not fit, is refused naming the option.
     int integer(const std::string& name) const;
     long long longInteger(const std::string& name) const;
+    /// A whole number in [lowest, highest], else an error that names the option and the range.
+    long long integerIn(const std::string& name, long long lowest, long long highest) const;
     double real(const std::string& name) const;
     bool isSet(const std::string& name) const;   // flag given, or option given explicitly
     std::string helpText() const;
@@ -52,6 +58,5 @@ private:
     double lastDraw_ = -1.0;
 };
 
-std::string formatDuration(double seconds);
 
-}  // namespace ebm::appkit
+}  // namespace ebm::cli

@@ -1,4 +1,4 @@
-#include "evaluation_job.h"
+#include "ebm/evaluation_job.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -13,27 +13,26 @@
 #include <filesystem>
 #include <sstream>
 
-#include "cli_args.h"
 #include "ebm/checkpoint.h"
 #include "ebm/classifier.h"
 #include "ebm/dataset.h"
 #include "ebm/error.h"
+#include "ebm/image_file.h"
+#include "ebm/json.h"
+#include "ebm/runtime.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
-#include "image_files.h"
-#include "json_text.h"
 
-namespace ebm::appkit {
+namespace ebm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kClassifierFile = "fashion-mnist-classifier.pt";
 constexpr uint64_t kFloorSeed = 12345;       // which training images form the floor set
 constexpr uint64_t kAisNoiseSeedOffset = 7;  // the AIS image noise differs from the chains' noise
 constexpr int64_t kFeatureBatch = 256;
 constexpr int64_t kNeighbourBatch = 4096;
-constexpr int kSamplerReportEvery = 10;
+constexpr int kQuickSteps = 300;
 constexpr double kMalaTargetAcceptance = 0.57;  // optimal for Langevin proposals (Roberts & Rosenthal)
 
 double secondsSince(Clock::time_point start)
@@ -66,20 +65,22 @@ void appendf(std::string& out, const char* format, ...)
     out += buffer;
 }
 
-std::string aisResultJson(const AisResult& r, const DensitySummary& d)
+Json aisResultJson(const AisResult& r, const DensitySummary& d)
 {
-    std::ostringstream out;
-    out << "{\"log_z\": " << jsonNumber(r.logZ) << ", \"log_z_stderr\": " << jsonNumber(r.logZStdErr)
-        << ", \"log_z_chain_mean\": " << jsonNumber(r.chainLogZ.mean().item<double>())
-        << ", \"log_z0\": " << jsonNumber(r.logZ0) << ", \"chains\": " << r.chainLogZ.numel()
-        << ", \"log_weight_std\": " << jsonNumber(r.logWeightStd)
-        << ", \"effective_sample_size\": " << jsonNumber(r.effectiveSampleSize)
-        << ", \"acceptance\": " << jsonNumber(r.acceptance) << ", \"final_step_size\": " << jsonNumber(r.finalStepSize)
-        << ", \"mean_log_density\": " << jsonNumber(d.meanLogDensity)
-        << ", \"std_log_density\": " << jsonNumber(d.stdLogDensity) << ", \"bits_per_dim\": " << jsonNumber(d.bitsPerDim)
-        << ", \"bits_per_dim_std\": " << jsonNumber(d.bitsPerDimStd)
-        << ", \"bits_per_dim_stderr\": " << jsonNumber(d.bitsPerDimStdErr) << "}";
-    return out.str();
+    return Json{{"log_z", r.logZ},
+                {"log_z_stderr", r.logZStdErr},
+                {"log_z_chain_mean", r.chainLogZ.mean().item<double>()},
+                {"log_z0", r.logZ0},
+                {"chains", r.chainLogZ.numel()},
+                {"log_weight_std", r.logWeightStd},
+                {"effective_sample_size", r.effectiveSampleSize},
+                {"acceptance", r.acceptance},
+                {"final_step_size", r.finalStepSize},
+                {"mean_log_density", d.meanLogDensity},
+                {"std_log_density", d.stdLogDensity},
+                {"bits_per_dim", d.bitsPerDim},
+                {"bits_per_dim_std", d.bitsPerDimStd},
+                {"bits_per_dim_stderr", d.bitsPerDimStdErr}};
 }
 
 /// Stages in the order they run, for "stage k of n" displays.
@@ -110,17 +111,12 @@ std::string stageName(EvaluationStage stage)
     return "?";
 }
 
-std::string bundledClassifierPath()
+SamplingOptions quickSampling()
 {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("EBM_CLASSIFIER"); env && *env)
-        return env;
-    for (const fs::path& dir : {fs::path(EBM_INSTALL_DATA_DIR), fs::path(EBM_RESOURCES_DIR)}) {
-        std::error_code ec;
-        if (fs::exists(dir / "classifier" / kClassifierFile, ec))
-            return (dir / "classifier" / kClassifierFile).string();
-    }
-    return (fs::path(EBM_RESOURCES_DIR) / "classifier" / kClassifierFile).string();
+    SamplingOptions options;
+    options.schedule = "quick";
+    options.scheduleSteps = kQuickSteps;
+    return options;
 }
 
 std::vector<std::string> classNamesFor(const std::string& dataset, size_t count)
@@ -149,8 +145,9 @@ void validate(const EvaluationRequest& r)
     if (needSamples && r.samplesPath.empty()) {
         if (r.sampleCount < 2)
             throw Error("draw at least two samples (the Frechet distance needs a covariance)");
-        if (r.scheduleSteps < 0 || !(r.stepSize > 0))
-            throw Error("the sampling schedule needs a positive step size and a non-negative length");
+        if (r.sampleCount > kMaxSamplesPerRun)
+            throw Error("draw at most " + std::to_string(kMaxSamplesPerRun) + " samples");
+        makeSamplerConfig(r.sampling, kDefaultSigma0);  // throws on a bad schedule or step size
         if (r.sampleBatch < 1)
             throw Error("the sampling batch must hold at least one sample");
     }
@@ -171,19 +168,6 @@ void validate(const EvaluationRequest& r)
         if (r.aisNoise < 0 || r.aisBaseStd < 0)
             throw Error("AIS: the image noise and the base std cannot be negative");
     }
-}
-
-EvaluationModel loadEvaluationModel(const std::string& requested, torch::Device device)
-{
-    EvaluationModel model;
-    model.path = requested.empty() ? bundledModelPath() : requested;
-    Checkpoint checkpoint = loadCheckpoint(model.path);
-    model.net = instantiate(checkpoint);
-    model.net->to(device);
-    model.net->eval();
-    if (checkpoint.hasTraining)
-        model.sigma0 = checkpoint.train.noise.sigma0;
-    return model;
 }
 
 EvaluationReport runEvaluation(const EvaluationRequest& request, const EvaluationModel& model,
@@ -233,17 +217,13 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
             samples = openAnyDataset(request.samplesPath, static_cast<int>(channels), static_cast<int>(size), false).data;
             report.samplesSource = request.samplesPath;
         } else {
-            SamplerConfig config;
-            config.schedule = Schedule::preset(request.schedule, request.scheduleSteps);
-            config.stepSize = request.stepSize;
-            config.sigma0 = model.sigma0;
-            config.reportEvery = kSamplerReportEvery;
+            SamplerConfig config = makeSamplerConfig(request.sampling, model.sigma0);
             const int64_t total = request.sampleCount;
             auto report_ = reporter(EvaluationStage::Sampling);
             std::vector<torch::Tensor> parts;
             for (int64_t begin = 0; begin < total; begin += request.sampleBatch) {
                 config.numSamples = std::min(request.sampleBatch, total - begin);
-                config.seed = request.seed + static_cast<uint64_t>(begin / request.sampleBatch);
+                config.seed = request.sampling.seed + static_cast<uint64_t>(begin / request.sampleBatch);
                 SampleResult result = annealedLangevin(*model.net, config, {}, [&](const SampleFrame& f) {
                     const double fraction = (begin + config.numSamples * double(f.step) / f.totalSteps) / total;
                     char detail[64];
@@ -255,7 +235,7 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
                 parts.push_back(result.samples.to(torch::kCPU));
             }
             samples = torch::cat(parts);
-            report.samplesSource = model.path + " (" + std::to_string(total) + " samples, " + request.schedule +
+            report.samplesSource = model.path + " (" + std::to_string(total) + " samples, " + request.sampling.schedule +
                                    " schedule, " + std::to_string(config.schedule.size()) + " steps)";
         }
         if (samples.dim() != 4 || samples.size(1) != channels || samples.size(2) != size || samples.size(3) != size)
@@ -392,63 +372,75 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
 
 std::string evaluationJson(const EvaluationReport& report, const std::string& neighbourPng)
 {
-    std::ostringstream out;
-    out << "{\"data\": " << jsonString(report.data);
-    if (!report.modelPath.empty())
-        out << ", \"model\": " << jsonString(report.modelPath) << ", \"architecture\": "
-            << jsonString(report.modelDescription) << ", \"sigma0\": " << jsonNumber(report.sigma0);
+    Json out{{"data", report.data}};
+    if (!report.modelPath.empty()) {
+        out["model"] = report.modelPath;
+        out["architecture"] = report.modelDescription;
+        out["sigma0"] = report.sigma0;
+    }
     if (report.samples.defined())
-        out << ", \"samples\": {\"source\": " << jsonString(report.samplesSource)
-            << ", \"count\": " << report.samples.size(0) << "}";
+        out["samples"] = {{"source", report.samplesSource}, {"count", report.samples.size(0)}};
     const QualityFigures& q = report.quality;
     if (!q.extractor.empty())
-        out << ", \"features\": " << jsonString(q.extractor);
+        out["features"] = q.extractor;
     if (q.haveFid)
-        out << ", \"fid\": {\"value\": " << jsonNumber(q.fid) << ", \"floor\": " << jsonNumber(q.fidFloor)
-            << ", \"reference\": " << jsonString("test split, " + std::to_string(q.referenceCount) + " images")
-            << ", \"floor_set\": " << jsonString(std::to_string(q.floorCount) + " random training images") << "}";
+        out["fid"] = {{"value", q.fid},
+                      {"floor", q.fidFloor},
+                      {"reference", "test split, " + std::to_string(q.referenceCount) + " images"},
+                      {"floor_set", std::to_string(q.floorCount) + " random training images"}};
     if (q.haveInceptionLike) {
-        out << ", \"is\": {\"value\": " << jsonNumber(q.inceptionLike.score)
-            << ", \"split_mean\": " << jsonNumber(q.inceptionLike.splitMean)
-            << ", \"split_std\": " << jsonNumber(q.inceptionLike.splitStd) << ", \"splits\": " << q.inceptionLike.splits
-            << ", \"real\": " << jsonNumber(q.inceptionLikeReal.score) << "}";
-        out << ", \"classes\": {\"counts\": " << jsonArray(q.classes.counts) << ", \"covered\": " << q.classes.covered
-            << ", \"total_variation\": " << jsonNumber(q.classes.totalVariation)
-            << ", \"entropy_ratio\": " << jsonNumber(q.classes.entropyRatio)
-            << ", \"real_counts\": " << jsonArray(q.classesReal.counts)
-            << ", \"real_total_variation\": " << jsonNumber(q.classesReal.totalVariation) << "}";
+        out["is"] = {{"value", q.inceptionLike.score},
+                     {"split_mean", q.inceptionLike.splitMean},
+                     {"split_std", q.inceptionLike.splitStd},
+                     {"splits", q.inceptionLike.splits},
+                     {"real", q.inceptionLikeReal.score}};
+        out["classes"] = {{"counts", q.classes.counts},
+                          {"covered", q.classes.covered},
+                          {"total_variation", q.classes.totalVariation},
+                          {"entropy_ratio", q.classes.entropyRatio},
+                          {"real_counts", q.classesReal.counts},
+                          {"real_total_variation", q.classesReal.totalVariation}};
     }
     if (report.neighbours.present) {
         const Neighbours& nn = report.neighbours.neighbours;
         std::vector<int64_t> queries;
         for (int64_t i = 0; i < nn.indices.size(0); ++i)
             queries.push_back(i);
-        out << ", \"nn\": {";
+        Json section = Json::object();
         if (!neighbourPng.empty())
-            out << "\"png\": " << jsonString(neighbourPng) << ", ";
-        out << "\"queries\": " << jsonArray(queries) << ", \"indices\": " << jsonMatrix(nn.indices)
-            << ", \"distances\": " << jsonMatrix(nn.distances) << "}";
+            section["png"] = neighbourPng;
+        section["queries"] = queries;
+        section["indices"] = tensorToJson(nn.indices);
+        section["distances"] = tensorToJson(nn.distances);
+        out["nn"] = section;
     }
     const LikelihoodFigures& ais = report.likelihood;
     if (ais.present) {
         const AisConfig& c = ais.config;
-        out << ", \"ais\": {\"transition\": " << jsonString(toString(c.transition)) << ", \"leapfrog\": "
-            << c.leapfrogSteps << ", \"steps\": " << c.steps << ", \"schedule\": " << jsonString(toString(c.schedule))
-            << ", \"base_std\": " << jsonNumber(c.baseStd) << ", \"temperature\": " << jsonNumber(c.temperature)
-            << ", \"images\": " << ais.images << ", \"dims\": " << ais.dims << ", \"noise\": " << jsonNumber(ais.noise)
-            << ", \"pixel_scale\": \"[0, 1]\", \"seconds\": " << jsonNumber(ais.seconds);
+        Json section{{"transition", toString(c.transition)},
+                     {"leapfrog", c.leapfrogSteps},
+                     {"steps", c.steps},
+                     {"schedule", toString(c.schedule)},
+                     {"base_std", c.baseStd},
+                     {"temperature", c.temperature},
+                     {"images", ais.images},
+                     {"dims", ais.dims},
+                     {"noise", ais.noise},
+                     {"pixel_scale", "[0, 1]"},
+                     {"seconds", ais.seconds}};
         if (ais.forward)
-            out << ", \"forward\": " << aisResultJson(ais.forwardResult, ais.forwardDensity);
+            section["forward"] = aisResultJson(ais.forwardResult, ais.forwardDensity);
         if (ais.forward && ais.reverse)
-            out << ", \"log_z_gap\": " << jsonNumber(ais.reverseResult.logZ - ais.forwardResult.logZ);
-        if (ais.reverse)
-            out << ", \"reverse\": " << aisResultJson(ais.reverseResult, ais.reverseDensity)
-                << ", \"reverse_pooled\": {\"bits_per_dim\": " << jsonNumber(ais.reversePooledDensity.bitsPerDim)
-                << ", \"mean_log_density\": " << jsonNumber(ais.reversePooledDensity.meanLogDensity) << "}";
-        out << "}";
+            section["log_z_gap"] = ais.reverseResult.logZ - ais.forwardResult.logZ;
+        if (ais.reverse) {
+            section["reverse"] = aisResultJson(ais.reverseResult, ais.reverseDensity);
+            section["reverse_pooled"] = {{"bits_per_dim", ais.reversePooledDensity.bitsPerDim},
+                                         {"mean_log_density", ais.reversePooledDensity.meanLogDensity}};
+        }
+        out["ais"] = section;
     }
-    out << ", \"seconds\": " << jsonNumber(report.seconds) << "}\n";
-    return out.str();
+    out["seconds"] = report.seconds;
+    return out.dump() + "\n";
 }
 
 std::string evaluationText(const EvaluationReport& report, const std::string& neighbourPng)
@@ -537,4 +529,4 @@ std::string evaluationText(const EvaluationReport& report, const std::string& ne
     return out;
 }
 
-}  // namespace ebm::appkit
+}  // namespace ebm

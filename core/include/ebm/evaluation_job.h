@@ -12,8 +12,14 @@
 
 #include "ebm/evaluation.h"
 #include "ebm/model.h"
+#include "ebm/model_file.h"
+#include "ebm/sampling_options.h"
 
-namespace ebm::appkit {
+namespace ebm {
+
+/// The evaluation's default sampling: the 300-step quick schedule, which keeps a 256-sample
+/// evaluation within minutes on a CPU.
+SamplingOptions quickSampling();
 
 /// What to measure and how. Defaults are those of `ebm eval`.
 struct EvaluationRequest {
@@ -25,11 +31,8 @@ struct EvaluationRequest {
     // Samples: read from a file, or drawn from the model by annealed Langevin.
     std::string samplesPath;         // empty: draw from the model
     int64_t sampleCount = 256;
-    std::string schedule = "quick";  // preset name: quick, paper, paper-linear
-    int scheduleSteps = 300;         // 0 = the preset's own length
-    double stepSize = 0.02;
-    int64_t sampleBatch = 256;
-    uint64_t seed = 1;
+    int64_t sampleBatch = 256;       // drawn this many at a time, batch k with seed + k
+    SamplingOptions sampling = quickSampling();
 
     // Reference data: its test split is the FID reference and the AIS images, its training
     // split the floor set and the neighbours.
@@ -59,18 +62,9 @@ struct EvaluationRequest {
 /// Throws ebm::Error with one line saying which setting is wrong and what is allowed.
 void validate(const EvaluationRequest& request);
 
-/// The energy model under evaluation; `net` may be empty when only a file of samples is judged.
-struct EvaluationModel {
-    EnergyNet net{nullptr};
-    double sigma0 = 0.1;
-    std::string path;
-};
-
-/// Opens a checkpoint for evaluation (empty path: the bundled model). Throws ebm::Error.
-EvaluationModel loadEvaluationModel(const std::string& path, torch::Device device);
-
-/// The bundled Fashion-MNIST classifier: $EBM_CLASSIFIER, the installed copy, or the source tree's.
-std::string bundledClassifierPath();
+/// The energy model under evaluation (ebm::openModel); `net` may be empty when only a file of
+/// samples is judged.
+using EvaluationModel = OpenedModel;
 
 /// Names of a classifier's classes from the data set it learned: Fashion-MNIST's garments,
 /// MNIST's digits, else "class k".
@@ -146,4 +140,4 @@ std::string evaluationJson(const EvaluationReport& report, const std::string& ne
 /// The report as aligned text lines, as `ebm eval` prints them.
 std::string evaluationText(const EvaluationReport& report, const std::string& neighbourPng = {});
 
-}  // namespace ebm::appkit
+}  // namespace ebm

@@ -1,0 +1,121 @@
+// ebm bench
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include "command_support.h"
+#include "commands.h"
+#include "ebm/error.h"
+#include "ebm/json.h"
+#include "ebm/runtime.h"
+#include "ebm/trainer.h"
+
+namespace ebm::cli {
+
+namespace {
+
+constexpr long kMaxBenchWidth = 1024;
+constexpr long long kMaxBenchBatch = 4096;  // a Res12-1024 step already takes minutes on a CPU
+
+struct BenchFigure {
+    int width;
+    double trainStepsPerSecond, langevinStepsPerSecond, trainGflops, langevinGflops;
+};
+
+double timeIt(const std::function<void()>& fn, double minSeconds, int minRepeats)
+{
+    fn();  // warm-up: allocator, kernels, thread pool
+    int repeats = 0;
+    const auto start = std::chrono::steady_clock::now();
+    double elapsed = 0.0;
+    while (repeats < minRepeats || elapsed < minSeconds) {
+        fn();
+        ++repeats;
+        elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return elapsed / repeats;
+}
+
+
+}  // namespace
+
+int runBench(int argc, char** argv)
+{
+    CliArgs args("bench", "Measure training and Langevin steps per second for Res12 at several widths.");
+    args.option("widths", "16,32,64", "comma-separated base widths")
+        .option("train-batch", "128", "training batch size")
+        .option("langevin-batch", "64", "Langevin batch size")
+        .option("seconds", "5", "minimum seconds measured per figure")
+        .option("repeats", "3", "minimum timed repetitions per figure")
+        .flag("json", "print JSON");
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+    std::vector<int> widths;
+    for (const std::string& item : splitList(args.text("widths"))) {
+        char* end = nullptr;
+        const long width = std::strtol(item.c_str(), &end, 10);
+        if (*end != '\0' || width < 1 || width > kMaxBenchWidth)
+            throw Error("--widths needs base widths between 1 and " + std::to_string(kMaxBenchWidth) +
+                        " separated by commas, such as 16,32,64; not '" + item + "'");
+        widths.push_back(static_cast<int>(width));
+    }
+    if (widths.empty())
+        throw Error("--widths needs at least one base width, such as 16,32,64");
+    const int64_t trainBatch = args.integerIn("train-batch", 1, kMaxBenchBatch),
+                  langevinBatch = args.integerIn("langevin-batch", 1, kMaxBenchBatch);
+    constexpr double kTrainForwardEquivalents = 6.0;     // forward, input grad, double backprop
+    constexpr double kLangevinForwardEquivalents = 2.0;  // forward and input gradient
+    std::vector<BenchFigure> figures;
+    for (int width : widths) {
+        ModelConfig model;
+        model.baseWidth = width;
+        TrainConfig config;
+        config.steps = 1000000;
+        config.batchSize = trainBatch;
+        Dataset data;
+        data.data = torch::rand({trainBatch, 1, 32, 32});
+        Trainer trainer(model, config, data, device);
+        const double trainSeconds = timeIt([&] { trainer.step(); }, args.real("seconds"), args.integer("repeats"));
+        SamplerConfig sampler;
+        sampler.schedule = Schedule(std::vector<double>(10, 1.0));
+        sampler.numSamples = langevinBatch;
+        sampler.finalDenoise = false;
+        sampler.reportEvery = 1000000;
+        auto net = trainer.net();
+        const double langevinSeconds =
+            timeIt([&] { annealedLangevin(*net, sampler); }, args.real("seconds"), 1) / 10.0;
+        const double flops = forwardFlops(model);
+        figures.push_back({width, 1.0 / trainSeconds, 1.0 / langevinSeconds,
+                           flops * kTrainForwardEquivalents * trainBatch / trainSeconds / 1e9,
+                           flops * kLangevinForwardEquivalents * langevinBatch / langevinSeconds / 1e9});
+        const auto& f = figures.back();
+        if (!args.isSet("json"))
+            std::printf("res12-%-3d train %.3f s/step (%.2f steps/s, %.1f GFLOP/s)   langevin %.4f s/step (%.2f steps/s, %.1f GFLOP/s)\n",
+                        width, 1 / f.trainStepsPerSecond, f.trainStepsPerSecond, f.trainGflops,
+                        1 / f.langevinStepsPerSecond, f.langevinStepsPerSecond, f.langevinGflops);
+    }
+    if (args.isSet("json")) {
+        Json results = Json::array();
+        for (const BenchFigure& f : figures)
+            results.push_back({{"model", "res12-" + std::to_string(f.width)},
+                               {"train_steps_per_s", f.trainStepsPerSecond},
+                               {"train_s_per_step", 1 / f.trainStepsPerSecond},
+                               {"train_gflops", f.trainGflops},
+                               {"langevin_steps_per_s", f.langevinStepsPerSecond},
+                               {"langevin_s_per_step", 1 / f.langevinStepsPerSecond},
+                               {"langevin_gflops", f.langevinGflops}});
+        const Json out{{"device", describeDevice(device)},
+                       {"threads", torch::get_num_threads()},
+                       {"torch", TORCH_VERSION},
+                       {"train_batch", trainBatch},
+                       {"langevin_batch", langevinBatch},
+                       {"results", results}};
+        std::cout << out.dump() << '\n';
+    }
+    return 0;
+}
+
+}  // namespace ebm::cli

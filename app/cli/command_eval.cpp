@@ -1,0 +1,162 @@
+// ebm eval
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include "command_support.h"
+#include "commands.h"
+#include "ebm/error.h"
+#include "ebm/evaluation_job.h"
+#include "ebm/image_file.h"
+#include "ebm/model_file.h"
+#include "ebm/runtime.h"
+
+namespace ebm::cli {
+
+int runEval(int argc, char** argv)
+{
+    CliArgs args("eval", "Evaluate an energy model or a file of samples: Frechet distance and inception-like score "
+                         "in a classifier's feature space, class histogram, nearest training neighbours, and "
+                         "log-likelihood by annealed importance sampling. See docs/evaluation.md.");
+    args.option("model", "", "checkpoint to sample from and for ais (default: bundled model)")
+        .option("samples", "", "evaluate these samples (.npy [N, C, H, W] in [0, 1], image folder...) instead of sampling")
+        .option("num", "256", "samples to draw when --samples is not given")
+        .option("schedule", "quick", "sampling schedule: quick, paper or paper-linear")
+        .option("steps", "300", "sampling schedule length (0 = the preset's own)")
+        .option("step-size", "0.02", "Langevin step size for sampling")
+        .option("sample-batch", "256", "samples drawn at once")
+        .option("seed", "1", "random seed of sampling")
+        .option("save-samples", "", "write the drawn samples as .npy")
+        .option("what", "fid,is,nn", "comma-separated: fid, is (with the class histogram), nn, ais")
+        .option("data", "fashion-mnist", "reference data set: test split = FID reference and AIS images; "
+                                         "train split = floor set and neighbours")
+        .option("reference-limit", "0", "use at most this many test images as the reference (0 = all)")
+        .option("classifier", "", "ebm classifier file for features (default: bundled Fashion-MNIST classifier)")
+        .option("features", "", "TorchScript feature extractor instead of the classifier (forward -> [N, D] "
+                                "or (features, logits))")
+        .option("feature-size", "0", "resize images to this square size for --features (e.g. 299; 0 = keep)")
+        .option("feature-channels", "0", "3 replicates gray to RGB for --features, 1 averages to gray (0 = keep)")
+        .flag("feature-signed", "feed --features images in [-1, 1] instead of [0, 1]")
+        .option("splits", "1", "inception-like score: also report mean and std over this many splits")
+        .option("nn-count", "8", "nn: samples whose neighbours are shown (the first ones)")
+        .option("nn-k", "8", "nn: neighbours per sample")
+        .option("nn-out", "neighbours.png", "nn: PNG grid, one row per sample: the sample, then its neighbours")
+        .option("ais", "forward,reverse", "ais directions: forward (from the Gaussian), reverse (from test images)")
+        .option("ais-images", "32", "test images whose log density is estimated (reverse: one chain each)")
+        .option("ais-chains", "32", "forward AIS chains")
+        .option("ais-steps", "1000", "intermediate distributions K")
+        .option("ais-schedule", "sigmoid", "beta spacing: sigmoid, geometric or linear")
+        .option("ais-transition", "hmc", "hmc or mala (Metropolis-corrected), or ula (unadjusted Langevin, biased)")
+        .option("ais-leapfrog", "5", "leapfrog steps per HMC update")
+        .option("ais-step-size", "0.01", "initial leapfrog/Langevin step (pixel units); adapted for hmc/mala")
+        .option("ais-base-std", "0", "std of the isotropic Gaussian base (0 = the pixel std of the test images)")
+        .option("ais-noise", "0", "add N(0, std^2) noise to the test images first (e.g. sigma0 = 0.1)")
+        .option("temperature", "1", "target density exp(-E/T)/Z; 1 is the model's own density")
+        .option("ais-seed", "1", "random seed of AIS")
+        .flag("json", "print JSON instead of text");
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+
+    EvaluationRequest request;
+    request.device = device;
+    request.fid = request.inceptionLike = request.neighbours = false;
+    for (const auto& item : splitList(args.text("what"))) {
+        if (item == "fid")
+            request.fid = true;
+        else if (item == "is")
+            request.inceptionLike = true;
+        else if (item == "nn")
+            request.neighbours = true;
+        else if (item == "ais")
+            request.ais = true;
+        else
+            throw Error("--what: unknown item '" + item + "'; use fid, is, nn, ais");
+    }
+    request.samplesPath = args.text("samples");
+    request.sampleCount = args.integerIn("num", 2, kMaxSamplesPerRun);
+    request.sampling.schedule = args.text("schedule");
+    request.sampling.scheduleSteps = static_cast<int>(args.integerIn("steps", 0, kMaxScheduleSteps));
+    request.sampling.stepSize = args.real("step-size");
+    request.sampling.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
+    request.sampleBatch = args.integerIn("sample-batch", 1, kMaxSamplesPerRun);
+    request.data = args.text("data");
+    request.referenceLimit = args.longInteger("reference-limit");
+    request.classifierPath = args.text("classifier");
+    request.torchScriptPath = args.text("features");
+    request.torchScript.inputSize = args.integer("feature-size");
+    request.torchScript.channels = args.integer("feature-channels");
+    request.torchScript.signedRange = args.isSet("feature-signed");
+    request.splits = args.integer("splits");
+    request.neighbourQueries = args.integer("nn-count");
+    request.neighboursPerQuery = args.integer("nn-k");
+    if (request.ais) {
+        request.aisForward = request.aisReverse = false;
+        for (const auto& d : splitList(args.text("ais"))) {
+            if (d == "forward")
+                request.aisForward = true;
+            else if (d == "reverse")
+                request.aisReverse = true;
+            else
+                throw Error("--ais: unknown direction '" + d + "'; use forward, reverse or both");
+        }
+        AisConfig& c = request.aisConfig;
+        c.steps = args.integer("ais-steps");
+        c.schedule = parseBetaSchedule(args.text("ais-schedule"));
+        c.transition = parseAisTransition(args.text("ais-transition"));
+        c.leapfrogSteps = args.integer("ais-leapfrog");
+        c.stepSize = args.real("ais-step-size");
+        c.temperature = args.real("temperature");
+        c.chains = args.longInteger("ais-chains");
+        request.aisImages = args.longInteger("ais-images");
+        request.aisNoise = args.real("ais-noise");
+        request.aisBaseStd = args.real("ais-base-std");
+        request.aisSeed = static_cast<uint64_t>(args.longInteger("ais-seed"));
+    }
+    // Every setting is checked before any file is read.
+    validate(request);
+
+    stopOnInterrupt();
+    const bool needSamples = request.fid || request.inceptionLike || request.neighbours;
+    EvaluationModel model;
+    if (request.ais || (needSamples && request.samplesPath.empty()))
+        model = openModel(args.text("model"), request.device);
+
+    // One progress bar per stage, each with its own ETA.
+    std::unique_ptr<ProgressBar> bar;
+    int barStage = -1;
+    auto started = std::chrono::steady_clock::now();
+    auto progress = [&](EvaluationStage stage, int index, int count, double fraction, const std::string& detail) {
+        if (index != barStage) {
+            if (bar)
+                bar->finish();
+            bar = std::make_unique<ProgressBar>(stageName(stage) + " (" + std::to_string(index + 1) +
+                                                "/" + std::to_string(count) + ")");
+            barStage = index;
+            started = std::chrono::steady_clock::now();
+        }
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        bar->update(fraction, detail, fraction > 0 ? elapsed * (1 - fraction) / fraction : -1.0);
+        return !g_interrupted.load();
+    };
+    EvaluationReport report = runEvaluation(request, model, progress);
+    if (bar)
+        bar->finish();
+
+    if (!args.text("save-samples").empty() && report.samples.defined() && request.samplesPath.empty())
+        writeNpy(args.text("save-samples"), report.samples);
+    std::string neighbourPng;
+    if (report.neighbours.present) {
+        neighbourPng = args.text("nn-out");
+        writeImage(neighbourPng, report.neighbours.grid);
+    }
+    if (args.isSet("json"))
+        std::cout << evaluationJson(report, neighbourPng);
+    else
+        std::cout << evaluationText(report, neighbourPng);
+    return 0;
+}
+
+
+}  // namespace ebm::cli

@@ -1,0 +1,69 @@
+// ebm info
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <iostream>
+#include "command_support.h"
+#include "commands.h"
+#include "ebm/checkpoint.h"
+#include "ebm/json.h"
+#include "ebm/model_file.h"
+
+namespace ebm::cli {
+
+int runInfo(int argc, char** argv)
+{
+    CliArgs args("info", "Describe a checkpoint: architecture, parameters and training metadata.");
+    args.flag("json", "print JSON");
+    const ModelCommand command = startModelCommand(args, argc, argv);
+    const OpenedModel& model = command.model;
+    const auto& cp = model.checkpoint;
+    const auto& m = model.net->config();
+    const auto& t = cp.train;
+    if (args.isSet("json")) {
+        Json out{{"file", cp.sourcePath},
+                 {"format", cp.format},
+                 {"architecture", toString(m.arch)},
+                 {"description", m.describe()},
+                 {"in_channels", m.inChannels},
+                 {"base_width", m.baseWidth},
+                 {"image_size", m.imageSize},
+                 {"head", toString(m.head)},
+                 {"parameters", model.net->parameterCount()},
+                 {"forward_gflop", forwardFlops(m) / 1e9}};
+        if (cp.hasTraining)
+            out["training"] = {{"dataset", t.dataset},
+                               {"step", cp.step},
+                               {"steps", t.steps},
+                               {"batch", t.batchSize},
+                               {"lr", t.learningRate},
+                               {"sigma_min", t.noise.sigmaMin},
+                               {"sigma_max", t.noise.sigmaMax},
+                               {"spread", toString(t.noise.spread)},
+                               {"sigma0", t.noise.sigma0},
+                               {"seed", t.seed},
+                               {"final_loss", cp.lossHistory.empty() ? 0.0 : cp.lossHistory.back()}};
+        std::cout << out.dump() << '\n';
+        return 0;
+    }
+    std::printf("file          %s (%s)\n", cp.sourcePath.c_str(), cp.format.c_str());
+    std::printf("architecture  %s\n", m.describe().c_str());
+    std::printf("parameters    %lld\n", static_cast<long long>(model.net->parameterCount()));
+    std::printf("forward cost  %.4g GFLOP per sample\n", forwardFlops(m) / 1e9);
+    if (cp.hasTraining) {
+        std::printf("trained on    %s\n", t.dataset.c_str());
+        std::printf("steps         %lld of %lld (batch %lld, lr %g, %s)\n", static_cast<long long>(cp.step),
+                    static_cast<long long>(t.steps), static_cast<long long>(t.batchSize), t.learningRate,
+                    t.cosineDecay ? "cosine decay" : "constant");
+        std::printf("noise         sigma %g..%g %s, sigma0 %g\n", t.noise.sigmaMin, t.noise.sigmaMax,
+                    toString(t.noise.spread).c_str(), t.noise.sigma0);
+        if (!cp.lossHistory.empty())
+            std::printf("last loss     %.5g (normalised)\n", cp.lossHistory.back());
+    } else {
+        std::printf("training      no metadata (weights only)\n");
+    }
+    return 0;
+}
+
+}  // namespace ebm::cli

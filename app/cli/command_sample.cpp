@@ -1,0 +1,90 @@
+// ebm sample
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+#include "command_support.h"
+#include "commands.h"
+#include "ebm/error.h"
+#include "ebm/image_file.h"
+#include "ebm/model_file.h"
+
+namespace ebm::cli {
+
+namespace {
+void saveSampleOutputs(const torch::Tensor& samples, const std::string& png, int cols)
+{
+    if (samples.dim() != 4)
+        return;
+    writeImage(png, makeGrid(samples.clamp(0, 1), cols));
+}
+
+void writeTraceCsv(const std::string& path, const std::vector<SampleFrame>& frames)
+{
+    std::ofstream csv(path);
+    if (!csv)
+        throw Error(path + ": cannot write the trace CSV");
+    csv << "step,temperature,mean_energy,min_energy,max_energy\n";
+    for (const auto& f : frames)
+        csv << f.step << ',' << f.temperature << ',' << f.energies.mean().item<double>() << ','
+            << f.energies.min().item<double>() << ',' << f.energies.max().item<double>() << '\n';
+}
+
+
+}  // namespace
+
+int runSample(int argc, char** argv)
+{
+    CliArgs args("sample", "Draw samples by annealed Langevin dynamics (eq. 8) and the denoising jump (eq. 9).");
+    args.option("num", "64", "number of samples")
+        .option("out", "samples.png", "PNG grid of the samples (point models: their .npy, unless --npy names one)")
+        .option("cols", "0", "grid columns (0 = near square)")
+        .option("npy", "", "also write the raw samples [N, C, H, W] as .npy")
+        .option("trace", "", "write step,temperature and energy statistics as CSV")
+        .option("start", "", "start from these images (.npy, image folder...) instead of noise");
+    addSamplingOptions(args);
+    ModelCommand command = startModelCommand(args, argc, argv);
+    OpenedModel& model = command.model;
+    SamplingOptions options = samplingOptionsFrom(args);
+    options.numSamples = args.integerIn("num", 1, kMaxSamplesPerRun);
+    const SamplerConfig config = makeSamplerConfig(options, model.sigma0);
+    torch::Tensor start;
+    if (!args.text("start").empty())
+        start = limitRows(openInput(args.text("start"), model.net->config()).data, config.numSamples);
+    stopOnInterrupt();
+    ProgressBar bar("sample");
+    std::vector<SampleFrame> frames;
+    SampleResult result = annealedLangevin(*model.net, config, start, progressCallback(bar, &frames));
+    bar.finish();
+    if (result.stopped)
+        spdlog::warn("interrupted: writing the state reached so far");
+    const torch::Tensor samples = result.samples.to(torch::kCPU);
+    std::vector<std::string> written;
+    std::string npy = args.text("npy");
+    if (samples.dim() == 4) {
+        saveSampleOutputs(samples, args.text("out"), args.integer("cols"));
+        written.push_back(args.text("out"));
+    } else if (npy.empty()) {
+        // Points (an mlp model) make no picture: keep them as .npy beside the requested output.
+        npy = std::filesystem::path(args.text("out")).replace_extension(".npy").string();
+    }
+    if (!npy.empty()) {
+        writeNpy(npy, samples);
+        written.push_back(npy);
+    }
+    if (!args.text("trace").empty()) {
+        writeTraceCsv(args.text("trace"), frames);
+        written.push_back(args.text("trace"));
+    }
+    std::string files;
+    for (const std::string& f : written)
+        files += (files.empty() ? "" : ", ") + f;
+    spdlog::info("{} samples from {} in {} steps; final mean energy {:.4g}; wrote {}", samples.size(0),
+                 model.net->config().describe(), config.schedule.size(),
+                 result.meanEnergies.empty() ? 0.0 : result.meanEnergies.back(), files);
+    return result.stopped ? 130 : 0;
+}
+
+}  // namespace ebm::cli

@@ -1,0 +1,128 @@
+#include "command_support.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "ebm/error.h"
+#include "ebm/image_file.h"
+#include "ebm/runtime.h"
+
+namespace ebm::cli {
+
+std::atomic<bool> g_interrupted{false};
+
+namespace {
+
+constexpr long long kMaxThreads = 1 << 16;  // configureThreads bounds it by the cores anyway
+
+void onInterrupt(int) { g_interrupted.store(true); }
+
+std::string numberText(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+}  // namespace
+
+void stopOnInterrupt()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv)
+{
+    args.option("threads", "0", "intra-op CPU threads (0 = one per core; more than the cores are not used)")
+        .option("device", "auto", "auto, cpu or cuda");
+    args.parse(argc, argv);
+    configureThreads(static_cast<int>(args.integerIn("threads", 0, kMaxThreads)));
+    torch::Device device = chooseDevice(args.text("device"));
+    spdlog::debug("running on {}", describeDevice(device));
+    return device;
+}
+
+ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
+{
+    args.option("model", "", "checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)");
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+    return ModelCommand{device, openModel(args.text("model"), device)};
+}
+
+Dataset openInput(const std::string& spec, const ModelConfig& model, bool train)
+{
+    if (spec.empty())
+        throw Error("give the images with --input (a .npy file, PNG/JPEG file or folder, "
+                    "an MNIST/CIFAR folder, or fashion-mnist)");
+    if (!model.isImageModel())
+        return openDataset(spec, train, 0);
+    return openAnyDataset(spec, model.inChannels, model.imageSize, train);
+}
+
+torch::Tensor limitRows(const torch::Tensor& x, long long limit)
+{
+    return limit > 0 && x.size(0) > limit ? x.slice(0, 0, limit) : x;
+}
+
+void addSamplingOptions(CliArgs& args)
+{
+    const SamplingOptions defaults;
+    args.option("schedule", defaults.schedule, "paper (2700-step exponential), paper-linear, or quick")
+        .option("steps", std::to_string(defaults.scheduleSteps),
+                "schedule length (0 = the preset's own: 2700 for paper, 300 for quick)")
+        .option("step-size", numberText(defaults.stepSize), "Langevin step size eps")
+        .option("seed", std::to_string(defaults.seed), "random seed")
+        .option("every", std::to_string(defaults.reportEvery), "record the trace every N steps")
+        .flag("no-denoise", "skip the final denoising jump (eq. 9)")
+        .flag("reference-inpaint-noise", "use the reference code's 0.1*T^(1/4) noise on known pixels");
+}
+
+SamplingOptions samplingOptionsFrom(const CliArgs& args)
+{
+    SamplingOptions options;
+    options.schedule = args.text("schedule");
+    options.scheduleSteps = static_cast<int>(args.integerIn("steps", 0, kMaxScheduleSteps));
+    options.stepSize = args.real("step-size");
+    options.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
+    options.reportEvery = static_cast<int>(args.integerIn("every", 1, kMaxScheduleSteps));
+    options.finalDenoise = !args.isSet("no-denoise");
+    options.referenceInpaintNoise = args.isSet("reference-inpaint-noise");
+    return options;
+}
+
+FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep)
+{
+    const auto started = std::chrono::steady_clock::now();
+    return [&bar, keep, started](const SampleFrame& f) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double eta = f.step > 0 ? elapsed * (f.totalSteps - f.step) / f.step : 0.0;
+        char detail[80];
+        std::snprintf(detail, sizeof detail, "T %.3g  E %.4g", f.temperature, f.energies.mean().item<double>());
+        bar.update(static_cast<double>(f.step) / f.totalSteps, detail, eta);
+        if (keep)
+            keep->push_back(f);
+        return !g_interrupted.load();
+    };
+}
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty())
+            items.push_back(item);
+    }
+    return items;
+}
+
+}  // namespace ebm::cli

@@ -1,0 +1,49 @@
+#pragma once
+// What several ebm subcommands share: runtime and model options, Ctrl-C, input data, sampling
+// options and the sampling progress display.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "cli_args.h"
+#include "ebm/dataset.h"
+#include "ebm/model.h"
+#include "ebm/model_file.h"
+#include "ebm/sampler.h"
+
+namespace ebm::cli {
+
+/// Raised by SIGINT/SIGTERM once stopOnInterrupt() has been called; long loops poll it.
+extern std::atomic<bool> g_interrupted;
+void stopOnInterrupt();
+
+/// Adds --threads and --device, parses argv and sets the runtime up.
+torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv);
+
+/// A command that works on one model: the device and the model given by --model.
+struct ModelCommand {
+    torch::Device device{torch::kCPU};
+    OpenedModel model;
+};
+/// Adds --model and the runtime options, parses argv and opens the model (the bundled one when
+/// --model is not given).
+ModelCommand startModelCommand(CliArgs& args, int argc, char** argv);
+
+/// Images (or points) for a model: a .npy, a picture file or folder, a data set.
+Dataset openInput(const std::string& spec, const ModelConfig& model, bool train = false);
+/// The first `limit` rows (all when limit <= 0).
+torch::Tensor limitRows(const torch::Tensor& x, long long limit);
+
+/// --schedule, --steps, --step-size, --seed, --every, --no-denoise, --reference-inpaint-noise.
+void addSamplingOptions(CliArgs& args);
+SamplingOptions samplingOptionsFrom(const CliArgs& args);
+
+/// Draws the progress bar with ETA, keeps the frames when `keep` is given, stops on Ctrl-C.
+FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep);
+
+/// Comma-separated items, blanks trimmed, empty items dropped.
+std::vector<std::string> splitList(const std::string& text);
+
+}  // namespace ebm::cli

@@ -1,0 +1,178 @@
+// ebm train
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include "command_support.h"
+#include "commands.h"
+#include "ebm/checkpoint.h"
+#include "ebm/error.h"
+#include "ebm/image_file.h"
+#include "ebm/runtime.h"
+#include "ebm/trainer.h"
+
+namespace ebm::cli {
+namespace {
+
+// Bounds that keep a typo from asking for more than any machine has: the paper trains
+// Res12-64 for 100,000 steps of batch 128.
+constexpr long long kMaxWidth = 512;
+constexpr long long kMaxHiddenLayers = 64;
+constexpr long long kMaxBatch = 65536;
+constexpr long long kMaxTrainSteps = 1000000000;
+
+/// --channels for picture folders: gray or RGB.
+int pictureChannels(const CliArgs& args)
+{
+    const long long channels = args.integerIn("channels", 1, 3);
+    if (channels == 2)
+        throw Error("--channels must be 1 (gray) or 3 (RGB), not 2");
+    return static_cast<int>(channels);
+}
+
+}  // namespace
+
+int runTrain(int argc, char** argv)
+{
+    CliArgs args("train", "Train an energy model with multiscale denoising score matching (MDSM).");
+    args.option("data", "fashion-mnist", "data set: fashion-mnist, an MNIST IDX folder, CIFAR-10 batch/folder, "
+                                         "image folder, .npy, or toy:NAME (8gaussians, rings, swissroll, moons, checkerboard, spirals)")
+        .option("arch", "res12", "res6, res12, res18 or mlp")
+        .option("width", "64", "filters of the first layer (ResNets) / hidden width (mlp)")
+        .option("layers", "3", "hidden layers (mlp)")
+        .option("head", "quadratic", "quadratic (eq. 12) or linear")
+        .option("image-size", "32", "image side in pixels (28, 32, 64)")
+        .option("channels", "3", "channels of images read from an image folder (1 = gray, 3 = RGB)")
+        .option("sigma-min", "0.1", "smallest training noise level")
+        .option("sigma-max", "3", "largest training noise level")
+        .option("spread", "geometric", "linear, geometric, or single (the one-sigma DSM baseline at sigma-max)")
+        .option("sigma0", "0.1", "kernel width sigma0 of eq. 7")
+        .option("batch", "128", "batch size")
+        .option("steps", "100000", "optimisation steps")
+        .option("lr", "1e-4", "learning rate")
+        .option("lr-schedule", "cosine", "cosine (decay to --final-lr) or constant")
+        .option("final-lr", "1e-6", "learning rate at the end of a cosine schedule")
+        .option("beta1", "0.9", "Adam beta1")
+        .option("beta2", "0.95", "Adam beta2")
+        .option("seed", "1", "random seed (weights, data order, noise)")
+        .option("out", "model.ebm", "final checkpoint (also written on Ctrl-C)")
+        .option("checkpoint-every", "5000", "write --out every N steps (0 = only at the end)")
+        .option("resume", "", "continue a native checkpoint exactly where it stopped")
+        .option("init", "", "fine-tune: start from this checkpoint's weights (native or PyTorch .pt) with a "
+                            "fresh optimizer and learning-rate schedule; the architecture comes from the file")
+        .option("loss-csv", "", "write step,loss,lr per step to this CSV file")
+        .option("log-every", "100", "print a log line every N steps when not on a terminal");
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+
+    std::unique_ptr<Trainer> trainer;
+    TrainConfig config;
+    if (!args.text("resume").empty() && !args.text("init").empty())
+        throw Error("--resume continues a run exactly and --init starts a new one from given weights; use one");
+    if (!args.text("resume").empty()) {
+        Checkpoint cp = loadCheckpoint(args.text("resume"));
+        Dataset data = openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
+        if (args.isSet("steps"))
+            cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
+        cp.train.checkpointPath = args.isSet("out") || cp.train.checkpointPath.empty() ? args.text("out") : cp.train.checkpointPath;
+        trainer = std::make_unique<Trainer>(cp, std::move(data), device);
+        spdlog::info("resuming {} at step {} of {}", args.text("resume"), cp.step, cp.train.steps);
+    } else {
+        ModelConfig model;
+        model.arch = parseArchitecture(args.text("arch"));
+        model.head = parseHead(args.text("head"));
+        model.imageSize = args.integer("image-size");
+        model.baseWidth = model.hiddenWidth = static_cast<int>(args.integerIn("width", 1, kMaxWidth));
+        model.hiddenLayers = static_cast<int>(args.integerIn("layers", 1, kMaxHiddenLayers));
+        std::optional<Checkpoint> initial;
+        if (!args.text("init").empty()) {
+            for (const char* shapeOption : {"arch", "head", "image-size", "width", "layers"})
+                if (args.isSet(shapeOption))
+                    throw Error(std::string("--") + shapeOption + " cannot be combined with --init: the "
+                                     "architecture comes from " + args.text("init"));
+            initial = loadCheckpoint(args.text("init"));
+            model = initial->model;
+        }
+        config.dataset = args.text("data");
+        Dataset data = model.isImageModel() ? openAnyDataset(config.dataset, initial ? model.inChannels : pictureChannels(args), model.imageSize)
+                                                 : openDataset(config.dataset);
+        if (model.isImageModel()) {
+            if (data.data.dim() != 4)
+                throw Error(config.dataset + ": holds points, not images; " +
+                                 (initial ? args.text("init") + " is an image model, so give an image data set"
+                                          : std::string("use --arch mlp")));
+            model.inChannels = static_cast<int>(data.data.size(1));
+            model.imageSize = static_cast<int>(data.data.size(2));
+        } else {
+            if (data.data.dim() != 2)
+                throw Error(config.dataset + ": holds images; the mlp energy is for points (toy:NAME)");
+            model.inputDim = static_cast<int>(data.data.size(1));
+        }
+        config.noise.sigmaMin = args.real("sigma-min");
+        config.noise.sigmaMax = args.real("sigma-max");
+        config.noise.spread = parseNoiseSpread(args.text("spread"));
+        config.noise.sigma0 = args.real("sigma0");
+        config.batchSize = args.integerIn("batch", 1, kMaxBatch);
+        config.steps = args.integerIn("steps", 1, kMaxTrainSteps);
+        config.learningRate = args.real("lr");
+        const std::string lrSchedule = args.text("lr-schedule");
+        if (lrSchedule != "cosine" && lrSchedule != "constant")
+            throw Error("--lr-schedule must be cosine or constant");
+        config.cosineDecay = lrSchedule == "cosine";
+        config.finalLearningRate = args.real("final-lr");
+        config.beta1 = args.real("beta1");
+        config.beta2 = args.real("beta2");
+        config.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
+        config.checkpointEvery = args.integerIn("checkpoint-every", 0, kMaxTrainSteps);
+        config.checkpointPath = args.text("out");
+        spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
+                     describeDevice(device));
+        trainer = std::make_unique<Trainer>(model, config, std::move(data), device);
+        if (initial) {
+            trainer->startFromWeights(*initial);
+            spdlog::info("starting from the weights of {}", args.text("init"));
+        }
+    }
+
+    std::ofstream lossCsv;
+    if (!args.text("loss-csv").empty()) {
+        lossCsv.open(args.text("loss-csv"), std::ios::app);
+        if (!lossCsv)
+            throw Error(args.text("loss-csv") + ": cannot write the loss CSV");
+    }
+    stopOnInterrupt();
+    ProgressBar bar("train");
+    const long long logEvery = args.integerIn("log-every", 1, kMaxTrainSteps);
+    TrainProgress last;
+    const std::string out = trainer->config().checkpointPath;
+    try {
+        last = trainer->run(
+            [&](const TrainProgress& p) {
+                if (lossCsv)
+                    lossCsv << p.step << ',' << p.loss << ',' << p.learningRate << '\n';
+                char detail[96];
+                std::snprintf(detail, sizeof detail, "step %lld  loss %.4g  %.2f it/s", static_cast<long long>(p.step),
+                              p.smoothedLoss, p.stepsPerSecond);
+                bar.update(static_cast<double>(p.step) / std::max<int64_t>(1, p.totalSteps), detail, p.etaSeconds);
+                if (p.step % logEvery == 0)
+                    spdlog::info("step {}/{} loss {:.5g} (smoothed {:.5g}) lr {:.3g} {:.2f} it/s ETA {}", p.step,
+                                 p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond,
+                                 formatDuration(p.etaSeconds));
+                return true;
+            },
+            &g_interrupted);
+    } catch (const Error&) {
+        bar.finish();
+        spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer->completedSteps(), out);
+        throw;
+    }
+    bar.finish();
+    trainer->saveCheckpoint(out);
+    spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", g_interrupted ? "interrupted" : "finished",
+                 trainer->completedSteps(), last.smoothedLoss, out);
+    return g_interrupted ? 130 : 0;
+}
+
+}  // namespace ebm::cli

@@ -1,0 +1,34 @@
+#pragma once
+// Opening a model for use (sampling, energies, evaluation), and the files that ship with the
+// program. The ebm tool, the evaluation and the studio's worker all open models through here.
+#include <string>
+
+#include <torch/types.h>
+
+#include "ebm/checkpoint.h"
+#include "ebm/defaults.h"
+#include "ebm/model.h"
+
+namespace ebm {
+
+/// A model ready to run: weights on their device, in eval mode, with the sigma0 it was trained
+/// with (the reference code's 0.1 for files without training metadata).
+struct OpenedModel {
+    EnergyNet net{nullptr};
+    Checkpoint checkpoint;            // everything but the weights, which live in `net`
+    double sigma0 = kDefaultSigma0;
+    std::string path;
+};
+
+/// Opens a native .ebm or reference .pt file (an empty path: the bundled model) on `device`.
+/// Throws ebm::Error naming the file.
+OpenedModel openModel(const std::string& path, torch::Device device);
+
+/// The bundled Fashion-MNIST energy model: $EBM_DEFAULT_MODEL, the installed copy, or the
+/// source tree's.
+std::string bundledModelPath();
+/// The bundled Fashion-MNIST classifier that evaluation uses: $EBM_CLASSIFIER, the installed
+/// copy, or the source tree's.
+std::string bundledClassifierPath();
+
+}  // namespace ebm
