@@ -37,7 +37,7 @@ ClassHistogramChart::ClassHistogramChart(QWidget* parent)
     plot()->setMinimumHeight(180);
     plot()->yAxis->setLabel(tr("share of images"));
     plot()->xAxis->grid()->setVisible(false);
-    setLegendPlacement(LegendPlacement::InsideTopRight);
+    setLegendPlacement(LegendPlacement::AboveAxes);  // inside, it would hide the tallest bars
     clear();
 }
 
@@ -90,8 +90,7 @@ void ClassHistogramChart::setCounts(const QVector<qint64>& samples, const QVecto
     for (int k = 0; k < classes; ++k)
         top = qMax(top, qMax(sampleShare[k], realShare[k]));
     plot()->xAxis->setRange(-0.5, classes - 0.5);
-    // Head room for the legend inside the axes.
-    plot()->yAxis->setRange(0.0, qMax(0.05, top * 1.3));
+    plot()->yAxis->setRange(0.0, qMax(0.05, top * 1.1));
     replotNow();  // lays out the axes: the label fitting needs their width
     layoutClassLabels();
     replotNow();

@@ -113,7 +113,9 @@ void LossChart::applyScales()
     const bool logRate = log && (maxRate_ <= 0 || minRate_ > 0);
     setAxisLogarithmic(plot->yAxis2, logRate);
     if (maxRate_ > 0)
-        plot->yAxis2->setRange(logRate ? padded(std::max(minRate_, maxRate_ * 1e-4), maxRate_, true, 0.05)
+        // On a log axis at least a decade below the top rate: a constant rate gets labelled
+        // decades instead of a zoomed-in stack of 9.5·10⁻⁵, 0.0001, 0.000105.
+        plot->yAxis2->setRange(logRate ? padded(std::clamp(minRate_, maxRate_ * 1e-4, maxRate_ / 10), maxRate_, true, 0.05)
                                        : QCPRange(0.0, maxRate_ * 1.1));
     else
         plot->yAxis2->setRange(logRate ? 1e-7 : 0.0, 1e-3);

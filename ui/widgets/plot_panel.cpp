@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -13,14 +14,15 @@
 
 #include "qcustomplot_include.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ebm::studio {
 namespace {
 
 constexpr int kDefaultReplotsPerSecond = 30;
-// Beyond this many decades every decade would crowd the axis; thin them evenly.
-constexpr int kMaxLabelledDecades = 16;
+// Beyond this many decades minor ticks would crowd the axis.
+constexpr int kMaxMinorTickDecades = 16;
 // A readable axis has at least this many labelled ticks.
 constexpr int kMinLabelledTicks = 3;
 
@@ -31,22 +33,25 @@ QString& lastExportFolder()
     return folder;
 }
 
-/// Logarithmic ticks people can read: a label at every decade (10, 100, 1000, …); when the range
-/// spans too little for three decades, 1-2-5 ticks, then 1…9 ticks; below that (3000 to 3500),
-/// ordinary linear steps. Minor ticks sit at the 1…9 multiples that carry no label.
+/// Logarithmic ticks people can read: a label at every decade (10, 100, 1000, …), and between
+/// them as many of the multiples 5, 2, 3, 4, 6, 7, 8, 9 (nicest first) as fit without touching,
+/// so that a range inside one decade (energies from 3000 to 8000) is labelled too. When fewer
+/// than three labels fit (3000 to 3400), ordinary linear steps. Minor ticks at the other 1…9
+/// multiples show the axis is logarithmic.
 class ReadableLogTicker : public QCPAxisTicker {
 public:
+    explicit ReadableLogTicker(QCPAxis* axis) : axis_(axis) {}
+
     void generate(const QCPRange& range, const QLocale& locale, QChar formatChar, int precision,
                   QVector<double>& ticks, QVector<double>* subTicks, QVector<QString>* tickLabels) override
     {
-        QVector<int> mantissas;
-        ticks = logTicks(range, &mantissas);
-        if (ticks.isEmpty()) {
+        ticks = logTicks(range);
+        if (ticks.size() < kMinLabelledTicks) {
             QCPAxisTicker::generate(range, locale, formatChar, precision, ticks, subTicks, tickLabels);
             return;
         }
         if (subTicks)
-            *subTicks = minorTicks(range, mantissas);
+            *subTicks = minorTicks(range, ticks);
         if (tickLabels)
             *tickLabels = createLabelVector(ticks, locale, formatChar, precision);
     }
@@ -58,53 +63,69 @@ private:
         return value >= range.lower - slack && value <= range.upper + slack;
     }
 
-    /// The labelled ticks; `mantissas` receives the mantissa set used (empty when none fits).
-    static QVector<double> logTicks(const QCPRange& range, QVector<int>* mantissas)
+    /// The least distance between two labels, in decades, for the axis's present length.
+    double labelGapInDecades(const QCPRange& range) const
     {
-        mantissas->clear();
+        const bool vertical = axis_->orientation() == Qt::Vertical;
+        const int length = vertical ? axis_->axisRect()->height() : axis_->axisRect()->width();
+        const QFontMetrics metrics(axis_->tickLabelFont());
+        const double labelSize = vertical ? 1.3 * metrics.height() : 1.2 * metrics.horizontalAdvance(QStringLiteral("00000"));
+        return labelSize / (qMax(length, 100) / std::log10(range.upper / range.lower));
+    }
+
+    QVector<double> logTicks(const QCPRange& range) const
+    {
         if (!(range.lower > 0.0) || !(range.upper > range.lower) || !std::isfinite(range.upper))
             return {};
         const int first = static_cast<int>(std::floor(std::log10(range.lower)));
         const int last = static_cast<int>(std::floor(std::log10(range.upper)));
-        const int decades = last - first + 1;
-        const int decadeStep = qMax(1, (decades + kMaxLabelledDecades - 1) / kMaxLabelledDecades);
-        const QVector<QVector<int>> patterns{{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}};
-        for (const QVector<int>& pattern : patterns) {
-            if (pattern.size() > 1 && decadeStep > 1)
-                break;  // many decades but too few ticks cannot happen; guard anyway
-            QVector<double> ticks;
-            for (int k = first; k <= last; ++k) {
-                if (pattern.size() == 1 && k % decadeStep != 0)
-                    continue;
-                for (int m : pattern) {
+        const double gap = labelGapInDecades(range);
+        // Every decade, unless decades are closer than two labels: then every n-th.
+        const int decadeStep = qMax(1, static_cast<int>(std::ceil(gap - 1e-9)));
+        QVector<QPair<double, double>> accepted;  // (log10, value)
+        auto fits = [&](double position) {
+            for (const auto& tick : accepted)
+                if (std::abs(tick.first - position) < gap)
+                    return false;
+            return true;
+        };
+        for (int k = first; k <= last; ++k)
+            if (k % decadeStep == 0 && inside(std::pow(10.0, k), range))
+                accepted.push_back({double(k), std::pow(10.0, k)});
+        if (decadeStep == 1)
+            for (int m : {5, 2, 3, 4, 6, 7, 8, 9})
+                for (int k = first; k <= last; ++k) {
                     const double value = m * std::pow(10.0, k);
-                    if (inside(value, range))
-                        ticks.push_back(value);
+                    const double position = std::log10(value);
+                    if (inside(value, range) && fits(position))
+                        accepted.push_back({position, value});
                 }
-            }
-            if (ticks.size() >= kMinLabelledTicks) {
-                *mantissas = pattern;
-                return ticks;
-            }
-        }
-        return {};
+        std::sort(accepted.begin(), accepted.end());
+        QVector<double> ticks;
+        for (const auto& tick : accepted)
+            ticks.push_back(tick.second);
+        return ticks;
     }
 
-    static QVector<double> minorTicks(const QCPRange& range, const QVector<int>& labelled)
+    static QVector<double> minorTicks(const QCPRange& range, const QVector<double>& labelled)
     {
         QVector<double> ticks;
         const int first = static_cast<int>(std::floor(std::log10(range.lower)));
         const int last = static_cast<int>(std::floor(std::log10(range.upper)));
-        if (last - first > kMaxLabelledDecades)
+        if (last - first > kMaxMinorTickDecades)
             return ticks;  // minor ticks would be a grey smear
         for (int k = first; k <= last; ++k)
             for (int m = 1; m <= 9; ++m) {
                 const double value = m * std::pow(10.0, k);
-                if (!labelled.contains(m) && inside(value, range))
+                const bool isLabelled = std::any_of(labelled.begin(), labelled.end(),
+                                                    [&](double t) { return std::abs(t - value) <= 1e-9 * value; });
+                if (!isLabelled && inside(value, range))
                     ticks.push_back(value);
             }
         return ticks;
     }
+
+    QCPAxis* axis_;
 };
 
 }  // namespace
@@ -201,7 +222,7 @@ void PlotPanel::setAxisLogarithmic(QCPAxis* axis, bool on)
         return;
     axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (on)
-        axis->setTicker(QSharedPointer<QCPAxisTicker>(new ReadableLogTicker));
+        axis->setTicker(QSharedPointer<QCPAxisTicker>(new ReadableLogTicker(axis)));
     else
         axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     axis->grid()->setSubGridVisible(on);  // the 2…9 lines show a log axis is one
