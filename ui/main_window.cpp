@@ -23,11 +23,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "energy_chart.h"
+#include "sample/energy_chart.h"
 #include "evaluate_view.h"
 #include "log_panel.h"
 #include "log_relay.h"
-#include "loss_chart.h"
+#include "train/loss_chart.h"
 #include "notification_bar.h"
 #include "sample_view.h"
 #include "sampling_panel.h"

@@ -14,7 +14,7 @@
 #include <cmath>
 
 #include "ebm/schedule.h"
-#include "energy_chart.h"
+#include "sample/energy_chart.h"
 #include "image_grid.h"
 #include "sample_grid_widget.h"
 #include "sampling_panel.h"

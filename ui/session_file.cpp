@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QSaveFile>
 
+#include "sample/sampling_fields.h"
+
 namespace ebm::studio {
 namespace {
 
@@ -16,24 +18,12 @@ const QString kFormat = QStringLiteral("ebm-studio-session-1");
 
 QByteArray Session::toJson() const
 {
-    QJsonObject sampling{
-        {"schedule", this->sampling.schedulePreset},
-        {"steps", this->sampling.steps},
-        {"step_size", this->sampling.stepSize},
-        {"num_samples", this->sampling.numSamples},
-        // JSON numbers are doubles: a 64-bit seed survives only as text.
-        {"seed", QString::number(this->sampling.seed)},
-        {"start", this->sampling.startFromImages ? QStringLiteral("images") : QStringLiteral("noise")},
-        {"start_images", this->sampling.startImages},
-        {"denoise_jump", this->sampling.denoiseJump},
-        {"record_every", this->sampling.recordEvery},
-    };
     QJsonObject root{
         {"format", kFormat},
         {"created", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
         {"model", modelPath},
         {"device", device},
-        {"sampling", sampling},
+        {"sampling", samplingFields().toJson(sampling)},
     };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -52,30 +42,10 @@ bool Session::fromJson(const QByteArray& json, Session& out, QString& error)
         return false;
     }
     Session s;
-    const SamplingSettings d;
     s.modelPath = root.value("model").toString();
     s.device = root.value("device").toString(QStringLiteral("auto"));
-    const QJsonObject j = root.value("sampling").toObject();
-    s.sampling.schedulePreset = j.value("schedule").toString(d.schedulePreset);
-    if (!schedulePresets().contains(s.sampling.schedulePreset)) {
-        error = QObject::tr("unknown schedule \"%1\"").arg(s.sampling.schedulePreset);
+    if (!samplingFields().fromJson(root.value("sampling").toObject(), s.sampling, error))
         return false;
-    }
-    s.sampling.steps = qBound(3, j.value("steps").toInt(defaultStepsForPreset(s.sampling.schedulePreset)), 100000);
-    s.sampling.stepSize = j.value("step_size").toDouble(d.stepSize);
-    s.sampling.numSamples = qBound(1, j.value("num_samples").toInt(d.numSamples), 256);
-    bool seedOk = false;
-    s.sampling.seed = j.value("seed").toString(QString::number(d.seed)).toULongLong(&seedOk);
-    if (!seedOk)
-        s.sampling.seed = static_cast<quint64>(j.value("seed").toDouble(static_cast<double>(d.seed)));
-    s.sampling.startFromImages = j.value("start").toString() == QLatin1String("images");
-    s.sampling.startImages = j.value("start_images").toString();
-    s.sampling.denoiseJump = j.value("denoise_jump").toBool(d.denoiseJump);
-    s.sampling.recordEvery = qMax(0, j.value("record_every").toInt(0));
-    if (!(s.sampling.stepSize > 0.0)) {
-        error = QObject::tr("the step size must be positive");
-        return false;
-    }
     out = s;
     return true;
 }

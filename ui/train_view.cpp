@@ -24,7 +24,7 @@
 
 #include <limits>
 
-#include "loss_chart.h"
+#include "train/loss_chart.h"
 #include "sample_grid_widget.h"
 #include "scientific_spin_box.h"
 #include "studio_engine.h"

@@ -1,24 +1,21 @@
 #pragma once
 #include <QVector>
-#include <QWidget>
 
 #include <limits>
 
 #include "studio_types.h"
+#include "widgets/plot_panel.h"
 
-class QCustomPlot;
 class QCPGraph;
 class QCPItemStraightLine;
-class QCheckBox;
 class QLabel;
-class QTimer;
 
 namespace ebm::studio {
 
 /// Temperature vs energy (the paper's figure F.1B, live): the schedule's temperature per step
 /// on the right axis; on the left each sample's energy trace, their mean and a min-max band.
 /// A vertical cursor marks the moment the timeline shows.
-class EnergyChart : public QWidget {
+class EnergyChart : public PlotPanel {
     Q_OBJECT
 public:
     explicit EnergyChart(QWidget* parent = nullptr);
@@ -29,24 +26,19 @@ public:
     void addSnapshots(const QVector<SampleSnapshot>& snapshots);
     void setCursorStep(int step);
     void setHighlightedSample(int index);
-    void setLogScale(bool on);
-    bool logScale() const;
-    QCustomPlot* plot() const { return plot_; }
     /// Points recorded so far in the mean trace (tests).
     int pointCount() const { return static_cast<int>(steps_.size()); }
 
 Q_SIGNALS:
-    void logScaleToggled(bool on);
     /// The person clicked in the chart at this step: the timeline follows.
     void stepClicked(int step);
 
-private:
-    void applyScales();
-    void rescaleEnergy();
-    void queueReplot();
+protected:
+    void applyScales() override;
 
-    QCustomPlot* plot_;
-    QCheckBox* logScale_;
+private:
+    void rescaleEnergy();
+
     QLabel* note_;
     QCPGraph* temperature_ = nullptr;
     QCPGraph* mean_ = nullptr;
@@ -55,7 +47,6 @@ private:
     QCPGraph* selected_ = nullptr;
     QVector<QCPGraph*> traces_;
     QCPItemStraightLine* cursor_ = nullptr;
-    QTimer* replotTimer_ = nullptr;
 
     QVector<double> steps_;
     QVector<QVector<double>> perSample_;
