@@ -117,6 +117,32 @@ double CliArgs::real(const std::string& name) const
     throw Error("--" + name + " needs a number, got '" + value + "'");
 }
 
+CliArgs& CliArgs::options(const std::string& table)
+{
+    std::istringstream lines(table);
+    std::string lastName;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find_first_not_of(" \t") == std::string::npos)
+            continue;
+        if (line.rfind("--", 0) != 0) {  // continuation of the help above
+            if (lastName.empty())
+                throw std::logic_error("option table of ebm " + command_ + " starts with a continuation line");
+            specs_[lastName].help += " " + line.substr(line.find_first_not_of(" \t"));
+            continue;
+        }
+        const size_t nameEnd = line.find_first_of(" \t");
+        const std::string declaration = line.substr(2, nameEnd - 2);
+        const std::string help = nameEnd == std::string::npos ? "" : line.substr(line.find_first_not_of(" \t", nameEnd));
+        const size_t equals = declaration.find('=');
+        lastName = declaration.substr(0, equals);
+        if (equals == std::string::npos)
+            flag(lastName, help);
+        else
+            option(lastName, declaration.substr(equals + 1), help);
+    }
+    return *this;
+}
+
 bool CliArgs::isSet(const std::string& name) const { return values_.count(name) > 0; }
 
 std::string CliArgs::helpText() const

@@ -18,6 +18,11 @@ public:
     CliArgs& option(const std::string& name, const std::string& defaultValue, const std::string& help);
     /// Declares a boolean --name.
     CliArgs& flag(const std::string& name, const std::string& help);
+    /// Declares options from a table, one per line, as --help prints them:
+    ///   --name=DEFAULT  help      an option with a value (DEFAULT may be empty)
+    ///   --name          help      a flag
+    /// A line that starts with blanks continues the help of the line above.
+    CliArgs& options(const std::string& table);
 
     /// Parses argv after the subcommand; throws ebm::Error on unknown options or missing values,
     /// and HelpShown after printing the help for --help.

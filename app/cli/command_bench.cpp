@@ -46,12 +46,14 @@ double timeIt(const std::function<void()>& fn, double minSeconds, int minRepeats
 int runBench(int argc, char** argv)
 {
     CliArgs args("bench", "Measure training and Langevin steps per second for Res12 at several widths.");
-    args.option("widths", "16,32,64", "comma-separated base widths")
-        .option("train-batch", "128", "training batch size")
-        .option("langevin-batch", "64", "Langevin batch size")
-        .option("seconds", "5", "minimum seconds measured per figure")
-        .option("repeats", "3", "minimum timed repetitions per figure")
-        .flag("json", "print JSON");
+    args.options(R"(
+--widths=16,32,64    comma-separated base widths
+--train-batch=128    training batch size
+--langevin-batch=64  Langevin batch size
+--seconds=5          minimum seconds measured per figure
+--repeats=3          minimum timed repetitions per figure
+--json               print JSON
+)");
     const torch::Device device = parseWithRuntime(args, argc, argv);
     std::vector<int> widths;
     for (const std::string& item : splitList(args.text("widths"))) {

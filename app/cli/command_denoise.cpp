@@ -14,12 +14,14 @@ namespace ebm::cli {
 int runDenoise(int argc, char** argv)
 {
     CliArgs args("denoise", "Denoise images with the single-step jump x - sigma0^2 dE/dx (eq. 9).");
-    args.option("input", "", "images (.npy, PNG/JPEG file or folder, data set)")
-        .option("add-noise", "0", "first add N(0, std^2) noise (to demonstrate); 0 = denoise as given")
-        .option("num", "16", "at most this many images")
-        .option("seed", "1", "random seed of the added noise")
-        .option("out", "denoised.png", "PNG: rows of inputs (noisy) and denoised images")
-        .option("npy", "", "also write the denoised images as .npy");
+    args.options(R"(
+--input=            images (.npy, PNG/JPEG file or folder, data set)
+--add-noise=0       first add N(0, std^2) noise (to demonstrate); 0 = denoise as given
+--num=16            at most this many images
+--seed=1            random seed of the added noise
+--out=denoised.png  PNG: rows of inputs (noisy) and denoised images
+--npy=              also write the denoised images as .npy
+)");
     ModelCommand command = startModelCommand(args, argc, argv);
     const torch::Device device = command.device;
     OpenedModel& model = command.model;

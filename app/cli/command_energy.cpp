@@ -21,13 +21,15 @@ constexpr long long kMaxDraws = 100000;  // each draw is one pass over the image
 int runEnergy(int argc, char** argv)
 {
     CliArgs args("energy", "Energies of images, averaged over noise draws (energies at clean data are not trained).");
-    args.option("input", "", "images: .npy, PNG/JPEG file or folder, MNIST/CIFAR folder, fashion-mnist, toy:NAME")
-        .option("noise-std", "0.1", "add N(0, std^2) noise before measuring (sigma0 = 0.1 in the paper); 0 = none")
-        .option("draws", "8", "noise draws to average per image")
-        .option("seed", "1", "random seed of the noise")
-        .option("limit", "0", "only the first N images (0 = all)")
-        .flag("test", "use the test split of a data set")
-        .flag("json", "print JSON (energies, gradient norms when --noise-std 0, summary)");
+    args.options(R"(
+--input=         images: .npy, PNG/JPEG file or folder, MNIST/CIFAR folder, fashion-mnist, toy:NAME
+--noise-std=0.1  add N(0, std^2) noise before measuring (sigma0 = 0.1 in the paper); 0 = none
+--draws=8        noise draws to average per image
+--seed=1         random seed of the noise
+--limit=0        only the first N images (0 = all)
+--test           use the test split of a data set
+--json           print JSON (energies, gradient norms when --noise-std 0, summary)
+)");
     ModelCommand command = startModelCommand(args, argc, argv);
     const torch::Device device = command.device;
     OpenedModel& model = command.model;

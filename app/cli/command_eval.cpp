@@ -21,42 +21,45 @@ int runEval(int argc, char** argv)
     CliArgs args("eval", "Evaluate an energy model or a file of samples: Frechet distance and inception-like score "
                          "in a classifier's feature space, class histogram, nearest training neighbours, and "
                          "log-likelihood by annealed importance sampling. See docs/evaluation.md.");
-    args.option("model", "", "checkpoint to sample from and for ais (default: bundled model)")
-        .option("samples", "", "evaluate these samples (.npy [N, C, H, W] in [0, 1], image folder...) instead of sampling")
-        .option("num", "256", "samples to draw when --samples is not given")
-        .option("schedule", "quick", "sampling schedule: quick, paper or paper-linear")
-        .option("steps", "300", "sampling schedule length (0 = the preset's own)")
-        .option("step-size", "0.02", "Langevin step size for sampling")
-        .option("sample-batch", "256", "samples drawn at once")
-        .option("seed", "1", "random seed of sampling")
-        .option("save-samples", "", "write the drawn samples as .npy")
-        .option("what", "fid,is,nn", "comma-separated: fid, is (with the class histogram), nn, ais")
-        .option("data", "fashion-mnist", "reference data set: test split = FID reference and AIS images; "
-                                         "train split = floor set and neighbours")
-        .option("reference-limit", "0", "use at most this many test images as the reference (0 = all)")
-        .option("classifier", "", "ebm classifier file for features (default: bundled Fashion-MNIST classifier)")
-        .option("features", "", "TorchScript feature extractor instead of the classifier (forward -> [N, D] "
-                                "or (features, logits))")
-        .option("feature-size", "0", "resize images to this square size for --features (e.g. 299; 0 = keep)")
-        .option("feature-channels", "0", "3 replicates gray to RGB for --features, 1 averages to gray (0 = keep)")
-        .flag("feature-signed", "feed --features images in [-1, 1] instead of [0, 1]")
-        .option("splits", "1", "inception-like score: also report mean and std over this many splits")
-        .option("nn-count", "8", "nn: samples whose neighbours are shown (the first ones)")
-        .option("nn-k", "8", "nn: neighbours per sample")
-        .option("nn-out", "neighbours.png", "nn: PNG grid, one row per sample: the sample, then its neighbours")
-        .option("ais", "forward,reverse", "ais directions: forward (from the Gaussian), reverse (from test images)")
-        .option("ais-images", "32", "test images whose log density is estimated (reverse: one chain each)")
-        .option("ais-chains", "32", "forward AIS chains")
-        .option("ais-steps", "1000", "intermediate distributions K")
-        .option("ais-schedule", "sigmoid", "beta spacing: sigmoid, geometric or linear")
-        .option("ais-transition", "hmc", "hmc or mala (Metropolis-corrected), or ula (unadjusted Langevin, biased)")
-        .option("ais-leapfrog", "5", "leapfrog steps per HMC update")
-        .option("ais-step-size", "0.01", "initial leapfrog/Langevin step (pixel units); adapted for hmc/mala")
-        .option("ais-base-std", "0", "std of the isotropic Gaussian base (0 = the pixel std of the test images)")
-        .option("ais-noise", "0", "add N(0, std^2) noise to the test images first (e.g. sigma0 = 0.1)")
-        .option("temperature", "1", "target density exp(-E/T)/Z; 1 is the model's own density")
-        .option("ais-seed", "1", "random seed of AIS")
-        .flag("json", "print JSON instead of text");
+    args.options(R"(
+--model=                 checkpoint to sample from and for ais (default: bundled model)
+--samples=               evaluate these samples (.npy [N, C, H, W] in [0, 1], image folder...) instead of
+                         sampling
+--num=256                samples to draw when --samples is not given
+--schedule=quick         sampling schedule: quick, paper or paper-linear
+--steps=300              sampling schedule length (0 = the preset's own)
+--step-size=0.02         Langevin step size for sampling
+--sample-batch=256       samples drawn at once
+--seed=1                 random seed of sampling
+--save-samples=          write the drawn samples as .npy
+--what=fid,is,nn         comma-separated: fid, is (with the class histogram), nn, ais
+--data=fashion-mnist     reference data set: test split = FID reference and AIS images; train split = floor
+                         set and neighbours
+--reference-limit=0      use at most this many test images as the reference (0 = all)
+--classifier=            ebm classifier file for features (default: bundled Fashion-MNIST classifier)
+--features=              TorchScript feature extractor instead of the classifier (forward -> [N, D] or
+                         (features, logits))
+--feature-size=0         resize images to this square size for --features (e.g. 299; 0 = keep)
+--feature-channels=0     3 replicates gray to RGB for --features, 1 averages to gray (0 = keep)
+--feature-signed         feed --features images in [-1, 1] instead of [0, 1]
+--splits=1               inception-like score: also report mean and std over this many splits
+--nn-count=8             nn: samples whose neighbours are shown (the first ones)
+--nn-k=8                 nn: neighbours per sample
+--nn-out=neighbours.png  nn: PNG grid, one row per sample: the sample, then its neighbours
+--ais=forward,reverse    ais directions: forward (from the Gaussian), reverse (from test images)
+--ais-images=32          test images whose log density is estimated (reverse: one chain each)
+--ais-chains=32          forward AIS chains
+--ais-steps=1000         intermediate distributions K
+--ais-schedule=sigmoid   beta spacing: sigmoid, geometric or linear
+--ais-transition=hmc     hmc or mala (Metropolis-corrected), or ula (unadjusted Langevin, biased)
+--ais-leapfrog=5         leapfrog steps per HMC update
+--ais-step-size=0.01     initial leapfrog/Langevin step (pixel units); adapted for hmc/mala
+--ais-base-std=0         std of the isotropic Gaussian base (0 = the pixel std of the test images)
+--ais-noise=0            add N(0, std^2) noise to the test images first (e.g. sigma0 = 0.1)
+--temperature=1          target density exp(-E/T)/Z; 1 is the model's own density
+--ais-seed=1             random seed of AIS
+--json                   print JSON instead of text
+)");
     const torch::Device device = parseWithRuntime(args, argc, argv);
 
     EvaluationRequest request;

@@ -15,7 +15,9 @@ namespace ebm::cli {
 int runInfo(int argc, char** argv)
 {
     CliArgs args("info", "Describe a checkpoint: architecture, parameters and training metadata.");
-    args.flag("json", "print JSON");
+    args.options(R"(
+--json  print JSON
+)");
     const ModelCommand command = startModelCommand(args, argc, argv);
     const OpenedModel& model = command.model;
     const auto& cp = model.checkpoint;

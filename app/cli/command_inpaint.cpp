@@ -50,11 +50,13 @@ torch::Tensor makeMask(const std::string& spec, const ModelConfig& model, uint64
 int runInpaint(int argc, char** argv)
 {
     CliArgs args("inpaint", "Fill the masked pixels of images with annealed Langevin sampling; known pixels stay clamped.");
-    args.option("input", "fashion-mnist", "images to complete (default: Fashion-MNIST test images)")
-        .option("num", "16", "how many images of the input to complete")
-        .option("mask", "right", "right, left, top, bottom, center, random:FRACTION, or a mask PNG (white = generate)")
-        .option("out", "inpaint.png", "PNG: rows of originals, masked inputs and completions")
-        .option("npy", "", "also write the completions as .npy");
+    args.options(R"(
+--input=fashion-mnist  images to complete (default: Fashion-MNIST test images)
+--num=16               how many images of the input to complete
+--mask=right           right, left, top, bottom, center, random:FRACTION, or a mask PNG (white = generate)
+--out=inpaint.png      PNG: rows of originals, masked inputs and completions
+--npy=                 also write the completions as .npy
+)");
     addSamplingOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     OpenedModel& model = command.model;

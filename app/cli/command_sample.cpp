@@ -38,12 +38,14 @@ void writeTraceCsv(const std::string& path, const std::vector<SampleFrame>& fram
 int runSample(int argc, char** argv)
 {
     CliArgs args("sample", "Draw samples by annealed Langevin dynamics (eq. 8) and the denoising jump (eq. 9).");
-    args.option("num", "64", "number of samples")
-        .option("out", "samples.png", "PNG grid of the samples (point models: their .npy, unless --npy names one)")
-        .option("cols", "0", "grid columns (0 = near square)")
-        .option("npy", "", "also write the raw samples [N, C, H, W] as .npy")
-        .option("trace", "", "write step,temperature and energy statistics as CSV")
-        .option("start", "", "start from these images (.npy, image folder...) instead of noise");
+    args.options(R"(
+--num=64           number of samples
+--out=samples.png  PNG grid of the samples (point models: their .npy, unless --npy names one)
+--cols=0           grid columns (0 = near square)
+--npy=             also write the raw samples [N, C, H, W] as .npy
+--trace=           write step,temperature and energy statistics as CSV
+--start=           start from these images (.npy, image folder...) instead of noise
+)");
     addSamplingOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     OpenedModel& model = command.model;

@@ -40,8 +40,10 @@ void stopOnInterrupt()
 
 torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv)
 {
-    args.option("threads", "0", "intra-op CPU threads (0 = one per core; more than the cores are not used)")
-        .option("device", "auto", "auto, cpu or cuda");
+    args.options(R"(
+--threads=0    intra-op CPU threads (0 = one per core; more than the cores are not used)
+--device=auto  auto, cpu or cuda
+)");
     args.parse(argc, argv);
     configureThreads(static_cast<int>(args.integerIn("threads", 0, kMaxThreads)));
     torch::Device device = chooseDevice(args.text("device"));
@@ -51,7 +53,9 @@ torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv)
 
 ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
 {
-    args.option("model", "", "checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)");
+    args.options(R"(
+--model=  checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)
+)");
     const torch::Device device = parseWithRuntime(args, argc, argv);
     return ModelCommand{device, openModel(args.text("model"), device)};
 }

@@ -38,33 +38,35 @@ int pictureChannels(const CliArgs& args)
 int runTrain(int argc, char** argv)
 {
     CliArgs args("train", "Train an energy model with multiscale denoising score matching (MDSM).");
-    args.option("data", "fashion-mnist", "data set: fashion-mnist, an MNIST IDX folder, CIFAR-10 batch/folder, "
-                                         "image folder, .npy, or toy:NAME (8gaussians, rings, swissroll, moons, checkerboard, spirals)")
-        .option("arch", "res12", "res6, res12, res18 or mlp")
-        .option("width", "64", "filters of the first layer (ResNets) / hidden width (mlp)")
-        .option("layers", "3", "hidden layers (mlp)")
-        .option("head", "quadratic", "quadratic (eq. 12) or linear")
-        .option("image-size", "32", "image side in pixels (28, 32, 64)")
-        .option("channels", "3", "channels of images read from an image folder (1 = gray, 3 = RGB)")
-        .option("sigma-min", "0.1", "smallest training noise level")
-        .option("sigma-max", "3", "largest training noise level")
-        .option("spread", "geometric", "linear, geometric, or single (the one-sigma DSM baseline at sigma-max)")
-        .option("sigma0", "0.1", "kernel width sigma0 of eq. 7")
-        .option("batch", "128", "batch size")
-        .option("steps", "100000", "optimisation steps")
-        .option("lr", "1e-4", "learning rate")
-        .option("lr-schedule", "cosine", "cosine (decay to --final-lr) or constant")
-        .option("final-lr", "1e-6", "learning rate at the end of a cosine schedule")
-        .option("beta1", "0.9", "Adam beta1")
-        .option("beta2", "0.95", "Adam beta2")
-        .option("seed", "1", "random seed (weights, data order, noise)")
-        .option("out", "model.ebm", "final checkpoint (also written on Ctrl-C)")
-        .option("checkpoint-every", "5000", "write --out every N steps (0 = only at the end)")
-        .option("resume", "", "continue a native checkpoint exactly where it stopped")
-        .option("init", "", "fine-tune: start from this checkpoint's weights (native or PyTorch .pt) with a "
-                            "fresh optimizer and learning-rate schedule; the architecture comes from the file")
-        .option("loss-csv", "", "write step,loss,lr per step to this CSV file")
-        .option("log-every", "100", "print a log line every N steps when not on a terminal");
+    args.options(R"(
+--data=fashion-mnist     data set: fashion-mnist, an MNIST IDX folder, CIFAR-10 batch/folder, image folder,
+                         .npy, or toy:NAME (8gaussians, rings, swissroll, moons, checkerboard, spirals)
+--arch=res12             res6, res12, res18 or mlp
+--width=64               filters of the first layer (ResNets) / hidden width (mlp)
+--layers=3               hidden layers (mlp)
+--head=quadratic         quadratic (eq. 12) or linear
+--image-size=32          image side in pixels (28, 32, 64)
+--channels=3             channels of images read from an image folder (1 = gray, 3 = RGB)
+--sigma-min=0.1          smallest training noise level
+--sigma-max=3            largest training noise level
+--spread=geometric       linear, geometric, or single (the one-sigma DSM baseline at sigma-max)
+--sigma0=0.1             kernel width sigma0 of eq. 7
+--batch=128              batch size
+--steps=100000           optimisation steps
+--lr=1e-4                learning rate
+--lr-schedule=cosine     cosine (decay to --final-lr) or constant
+--final-lr=1e-6          learning rate at the end of a cosine schedule
+--beta1=0.9              Adam beta1
+--beta2=0.95             Adam beta2
+--seed=1                 random seed (weights, data order, noise)
+--out=model.ebm          final checkpoint (also written on Ctrl-C)
+--checkpoint-every=5000  write --out every N steps (0 = only at the end)
+--resume=                continue a native checkpoint exactly where it stopped
+--init=                  fine-tune: start from this checkpoint's weights (native or PyTorch .pt) with a fresh
+                         optimizer and learning-rate schedule; the architecture comes from the file
+--loss-csv=              write step,loss,lr per step to this CSV file
+--log-every=100          print a log line every N steps when not on a terminal
+)");
     const torch::Device device = parseWithRuntime(args, argc, argv);
 
     std::unique_ptr<Trainer> trainer;

@@ -22,20 +22,22 @@ int runTrainClassifier(int argc, char** argv)
 {
     CliArgs args("train-classifier", "Train the small CNN classifier whose features and predictions ebm eval uses "
                                      "(Frechet distance, inception-like score, class histogram).");
-    args.option("data", "fashion-mnist", "labelled data set (MNIST-layout folder, CIFAR-10, fashion-mnist)")
-        .option("image-size", "32", "image side (multiple of 8)")
-        .option("widths", "16,32,64", "channels of the three conv blocks")
-        .option("features", "128", "size of the feature (penultimate) layer")
-        .option("epochs", "6", "passes over the training split")
-        .option("batch", "128", "batch size")
-        .option("lr", "2e-3", "Adam learning rate (cosine decay)")
-        .option("final-lr", "1e-5", "learning rate at the end")
-        .option("shift", "2", "random translations by up to this many pixels (0 = none)")
-        .flag("no-flip", "no random horizontal flips")
-        .option("limit", "0", "train on the first N images only (0 = all)")
-        .option("seed", "1", "random seed")
-        .option("out", "classifier.pt", "where to write the classifier")
-        .flag("json", "print JSON");
+    args.options(R"(
+--data=fashion-mnist  labelled data set (MNIST-layout folder, CIFAR-10, fashion-mnist)
+--image-size=32       image side (multiple of 8)
+--widths=16,32,64     channels of the three conv blocks
+--features=128        size of the feature (penultimate) layer
+--epochs=6            passes over the training split
+--batch=128           batch size
+--lr=2e-3             Adam learning rate (cosine decay)
+--final-lr=1e-5       learning rate at the end
+--shift=2             random translations by up to this many pixels (0 = none)
+--no-flip             no random horizontal flips
+--limit=0             train on the first N images only (0 = all)
+--seed=1              random seed
+--out=classifier.pt   where to write the classifier
+--json                print JSON
+)");
     const torch::Device device = parseWithRuntime(args, argc, argv);
     const int imageSize = args.integer("image-size");
     Dataset train = openAnyDataset(args.text("data"), 0, imageSize, true);
