@@ -1,4 +1,4 @@
-#include "studio_worker.h"
+#include "engine/studio_worker.h"
 
 #include <QFileInfo>
 
@@ -11,7 +11,7 @@
 #include "ebm/error.h"
 #include "ebm/runtime.h"
 #include "image_files.h"
-#include "private/worker_impl.h"
+#include "engine/private/job_context.h"
 
 namespace ebm::studio {
 
@@ -22,7 +22,7 @@ QString firstLine(const char* text)
     return newline < 0 ? all : all.left(newline).trimmed();
 }
 
-RuntimeInfo StudioWorker::Impl::runtimeInfo() const
+RuntimeInfo JobContext::runtimeInfo() const
 {
     RuntimeInfo r;
     r.device = device.is_cuda() ? QStringLiteral("cuda") : QStringLiteral("cpu");
@@ -33,7 +33,7 @@ RuntimeInfo StudioWorker::Impl::runtimeInfo() const
     return r;
 }
 
-ModelInfo StudioWorker::Impl::describe(const ebm::Checkpoint& cp, const ebm::EnergyNetImpl& model) const
+ModelInfo JobContext::describe(const ebm::Checkpoint& cp, const ebm::EnergyNetImpl& model) const
 {
     ModelInfo m;
     const ebm::ModelConfig& config = model.config();
@@ -52,12 +52,12 @@ ModelInfo StudioWorker::Impl::describe(const ebm::Checkpoint& cp, const ebm::Ene
         QString data = QString::fromStdString(cp.train.dataset);
         if (data.contains(QLatin1Char('/')))
             data = QFileInfo(data).fileName();
-        m.description += tr(" · %1, %2 steps").arg(data.isEmpty() ? tr("unknown data") : data).arg(cp.step);
+        m.description += QObject::tr(" · %1, %2 steps").arg(data.isEmpty() ? QObject::tr("unknown data") : data).arg(cp.step);
     }
     return m;
 }
 
-void StudioWorker::Impl::adopt(ebm::EnergyNet model, ebm::Checkpoint meta, ModelInfo described)
+void JobContext::adopt(ebm::EnergyNet model, ebm::Checkpoint meta, ModelInfo described)
 {
     meta.weights.clear();  // the network holds them; no second copy
     net = std::move(model);
@@ -66,149 +66,124 @@ void StudioWorker::Impl::adopt(ebm::EnergyNet model, ebm::Checkpoint meta, Model
     Q_EMIT q->modelLoaded(info);
 }
 
-StudioWorker::StudioWorker(JobControl* samplingControl, JobControl* trainingControl, JobControl* evaluationControl)
-    : d(std::make_unique<Impl>())
+StudioWorker::StudioWorker() : d(std::make_unique<JobContext>())
 {
     d->q = this;
-    d->samplingControl = samplingControl;
-    d->trainingControl = trainingControl;
-    d->evaluationControl = evaluationControl;
 }
 
 StudioWorker::~StudioWorker() = default;
 
-void StudioWorker::configureRuntime(const QString& devicePreference, int threads)
+void JobContext::configureRuntime(const QString& devicePreference, int threads)
 {
     try {
         ebm::configureThreads(threads);
         const torch::Device wanted = ebm::chooseDevice(devicePreference.toStdString());
-        if (wanted != d->device) {
-            if (d->net)
-                d->net->to(wanted);
-            d->device = wanted;
+        if (wanted != device) {
+            if (net)
+                net->to(wanted);
+            device = wanted;
         }
-        spdlog::info("studio worker runs on {}", ebm::describeDevice(d->device));
+        spdlog::info("studio worker runs on {}", ebm::describeDevice(device));
     } catch (const std::exception& e) {
         const QString message = firstLine(e.what());
         spdlog::warn("{}", message.toStdString());
-        Q_EMIT problem(message);
+        Q_EMIT q->problem(message);
     }
-    Q_EMIT runtimeChanged(d->runtimeInfo());
+    Q_EMIT q->runtimeChanged(runtimeInfo());
 }
 
-void StudioWorker::loadModel(const QString& path)
+bool JobContext::loadModel(const QString& path)
 {
     try {
         if (!QFileInfo::exists(path))
             throw ebm::Error(path.toStdString() + ": no such file");
         ebm::Checkpoint cp = ebm::loadCheckpoint(path.toStdString());
         ebm::EnergyNet model = ebm::instantiate(cp);
-        model->to(d->device);
+        model->to(device);
         model->eval();
-        ModelInfo described = d->describe(cp, *model);
+        ModelInfo described = describe(cp, *model);
         spdlog::info("loaded {} ({})", path.toStdString(), described.description.toStdString());
-        d->adopt(std::move(model), std::move(cp), std::move(described));
+        adopt(std::move(model), std::move(cp), std::move(described));
+        return true;
     } catch (const std::exception& e) {
         // The current model stays: a bad file must not leave the studio without one.
         const QString message = firstLine(e.what());
         spdlog::error("could not open model: {}", message.toStdString());
-        Q_EMIT modelLoadFailed(path, message);
+        Q_EMIT q->modelLoadFailed(path, message);
+        return false;
     }
 }
 
-void StudioWorker::loadBundledModel()
+bool JobContext::loadBundledModel()
 {
     const QString path = QString::fromStdString(ebm::appkit::bundledModelPath());
-    if (QFileInfo::exists(path)) {
-        loadModel(path);
-        return;
-    }
+    if (QFileInfo::exists(path))
+        return loadModel(path);
     // Until the trained model ships, keep the studio usable with an untrained stand-in and say so.
     const QString message =
-        tr("The bundled Fashion-MNIST model was not found (%1). An untrained stand-in is loaded: its "
+        QObject::tr("The bundled Fashion-MNIST model was not found (%1). An untrained stand-in is loaded: its "
            "samples stay noise. Open a model with File > Open Model, set EBM_DEFAULT_MODEL, or train one.")
             .arg(path);
     spdlog::warn("{}", message.toStdString());
-    Q_EMIT problem(message);
+    Q_EMIT q->problem(message);
     try {
         ebm::ModelConfig config;
         config.arch = ebm::Architecture::Res6;
         config.baseWidth = 8;
         torch::manual_seed(1);
         ebm::EnergyNet model = ebm::makeEnergyNet(config);
-        model->to(d->device);
+        model->to(device);
         ebm::Checkpoint cp;
         cp.model = config;
         cp.format = "untrained";
-        ModelInfo described = d->describe(cp, *model);
+        ModelInfo described = describe(cp, *model);
         described.fallback = true;
-        described.description = tr("untrained stand-in, %1").arg(described.description);
-        d->adopt(std::move(model), std::move(cp), std::move(described));
+        described.description = QObject::tr("untrained stand-in, %1").arg(described.description);
+        adopt(std::move(model), std::move(cp), std::move(described));
+        return true;
     } catch (const std::exception& e) {
-        Q_EMIT modelLoadFailed(path, firstLine(e.what()));
+        Q_EMIT q->modelLoadFailed(path, firstLine(e.what()));
+        return false;
     }
 }
 
-void StudioWorker::saveModel(const QString& path)
+void JobContext::saveModel(const QString& path)
 {
     try {
-        if (!d->net)
+        if (!net)
             throw ebm::Error("there is no model to save");
         if (path.endsWith(QLatin1String(".pt"), Qt::CaseInsensitive))
             throw ebm::Error(path.toStdString() +
                              ": the studio writes native .ebm checkpoints only; choose a name ending in .ebm");
-        if (d->info.fromTraining && d->trainer) {
-            d->trainer->saveCheckpoint(path.toStdString());  // with optimizer state: resumable
+        if (info.fromTraining && trainer) {
+            trainer->saveCheckpoint(path.toStdString());  // with optimizer state: resumable
         } else {
-            ebm::Checkpoint cp = d->metadata;
-            cp.weights = ebm::collectWeights(*d->net);
+            ebm::Checkpoint cp = metadata;
+            cp.weights = ebm::collectWeights(*net);
             if (cp.format.empty() || cp.format == "untrained" || cp.format == "pytorch-state-dict")
                 cp.format = "ebm-native-1";
             ebm::saveCheckpoint(cp, path.toStdString());
         }
-        d->info.path = path;
+        info.path = path;
         spdlog::info("saved model to {}", path.toStdString());
-        Q_EMIT modelSaved(path);
+        Q_EMIT q->modelSaved(path);
     } catch (const std::exception& e) {
         const QString message = firstLine(e.what());
         spdlog::error("could not save model: {}", message.toStdString());
-        Q_EMIT problem(tr("Could not save the model: %1").arg(message));
+        Q_EMIT q->problem(QObject::tr("Could not save the model: %1").arg(message));
     }
 }
 
-void StudioWorker::sample(const SamplingSettings& settings, int runId)
-{
-    if (!d->net) {
-        SamplingOutcome outcome;
-        outcome.runId = runId;
-        outcome.failed = true;
-        outcome.message = tr("No model is loaded yet.");
-        Q_EMIT samplingFinished(outcome);
-        return;
-    }
-    d->runSampling(settings, runId, *d->net, d->info.sigma0, d->info.fromTraining);
-}
-
-void StudioWorker::train(const TrainingSettings& settings)
-{
-    d->startTraining(settings);
-}
-
-void StudioWorker::resumeTraining(const QString& checkpointPath, const TrainingSettings& cadence)
-{
-    d->resumeTraining(checkpointPath, cadence);
-}
-
-void StudioWorker::exportSamplesNpy(const QString& path)
+void JobContext::exportSamplesNpy(const QString& path)
 {
     try {
-        if (!d->lastSamples.defined())
+        if (!lastSamples.defined())
             throw ebm::Error("no samples yet: run the sampler first");
-        ebm::writeNpy(path.toStdString(), d->lastSamples);
-        spdlog::info("wrote {} samples to {}", d->lastSamples.size(0), path.toStdString());
-        Q_EMIT notice(tr("Wrote %1 samples to %2").arg(d->lastSamples.size(0)).arg(path));
+        ebm::writeNpy(path.toStdString(), lastSamples);
+        spdlog::info("wrote {} samples to {}", lastSamples.size(0), path.toStdString());
+        Q_EMIT q->notice(QObject::tr("Wrote %1 samples to %2").arg(lastSamples.size(0)).arg(path));
     } catch (const std::exception& e) {
-        Q_EMIT problem(tr("Could not export the samples: %1").arg(firstLine(e.what())));
+        Q_EMIT q->problem(QObject::tr("Could not export the samples: %1").arg(firstLine(e.what())));
     }
 }
 

@@ -1,5 +1,7 @@
-// Sampling jobs of the studio worker: annealed Langevin with live frames, a recorded history,
-// pause / single step / stop between steps, and the eq. 9 denoised preview on request.
+// The sampling job: annealed Langevin with live frames, a recorded history, pause / single step
+// / stop between steps, and the eq. 9 denoised preview on request.
+#include "engine/jobs/sampling_job.h"
+
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -10,8 +12,8 @@
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
 #include "image_files.h"
-#include "private/tensor_images.h"
-#include "private/worker_impl.h"
+#include "engine/private/job_context.h"
+#include "engine/private/tensor_images.h"
 
 namespace ebm::studio {
 namespace {
@@ -56,9 +58,10 @@ QVector<double> toDoubles(const torch::Tensor& values)
 /// pause / step / stop protocol.
 class FrameRelay {
 public:
-    FrameRelay(StudioWorker& worker, JobControl& control, ebm::EnergyNetImpl& model, double sigma0, int runId,
-               int recordEvery)
-        : worker_(worker), control_(control), model_(model), sigma0_(sigma0), recordEvery_(recordEvery)
+    FrameRelay(JobReporter& report, JobControl& control, const std::atomic<bool>& denoisedPreview,
+               ebm::EnergyNetImpl& model, double sigma0, int runId, int recordEvery)
+        : report_(report), control_(control), denoisedPreview_(denoisedPreview), model_(model), sigma0_(sigma0),
+          recordEvery_(recordEvery)
     {
         batch_.runId = runId;
     }
@@ -85,7 +88,7 @@ public:
     {
         if (batch_.snapshots.isEmpty())
             return;
-        Q_EMIT worker_.sampleFrames(batch_);
+        report_.progress(QVariant::fromValue(batch_));
         batch_.snapshots.clear();
         lastEmit_ = Clock::now();
     }
@@ -101,7 +104,7 @@ private:
         s.final = frame.final;
         s.energies = toDoubles(frame.energies);
         s.raw = tensorToImages(frame.state);
-        if (control_.denoisedPreview()) {
+        if (denoisedPreview_.load()) {
             if (frame.final) {
                 s.denoised = s.raw;  // the final frame is already after the jump
             } else {
@@ -114,50 +117,49 @@ private:
     }
 
     /// Between two steps: returns false to stop; blocks (on the worker thread) while paused.
+    /// Sampling hosts no interjections: stray ones are dropped.
     bool gate()
     {
-        for (;;) {
-            switch (control_.check()) {
-            case JobControl::Permission::Cancel:
-                return false;
-            case JobControl::Permission::Interject:
-                control_.takeInterjection();  // sampling takes none; drop stray requests
-                continue;
-            case JobControl::Permission::Proceed:
-                if (pausedAnnounced_ && !control_.pauseRequested()) {
-                    pausedAnnounced_ = false;
-                    Q_EMIT worker_.jobStateChanged(JobKind::Sampling, JobState::Running);
-                }
-                return true;
-            case JobControl::Permission::Blocked:
-                if (!pausedAnnounced_) {
-                    flush();
-                    pausedAnnounced_ = true;
-                    Q_EMIT worker_.jobStateChanged(JobKind::Sampling, JobState::Paused);
-                }
-                control_.waitForChange();
-                continue;
-            }
-        }
+        return control_.awaitNextStep(report_, [this] { flush(); });
     }
 
-    StudioWorker& worker_;
+    JobReporter& report_;
     JobControl& control_;
+    const std::atomic<bool>& denoisedPreview_;
     ebm::EnergyNetImpl& model_;
     double sigma0_;
     int recordEvery_;
     SampleFrameBatch batch_;
     Clock::time_point lastEmit_{};
-    bool pausedAnnounced_ = false;
     int lastStep_ = 0;
 };
 
 }  // namespace
 
-void StudioWorker::Impl::runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
-                                     double sigma0, bool fromTrainingWeights)
+QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter& report)
 {
-    JobControl& control = *samplingControl;
+    // As a guest of a training job, sample from the weights being trained.
+    if (context->trainingActive && context->trainer)
+        return QVariant::fromValue(context->runSampling(settings_, runId_, *context->trainer->net(),
+                                                        context->trainer->config().noise.sigma0, true,
+                                                        *denoisedPreview_, control, report));
+    if (!context->net) {
+        SamplingOutcome outcome;
+        outcome.runId = runId_;
+        outcome.failed = true;
+        outcome.message = QObject::tr("No model is loaded yet.");
+        return QVariant::fromValue(outcome);
+    }
+    return QVariant::fromValue(context->runSampling(settings_, runId_, *context->net, context->info.sigma0,
+                                                    context->info.fromTraining, *denoisedPreview_, control,
+                                                    report));
+}
+
+SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
+                                        double sigma0, bool fromTrainingWeights,
+                                        const std::atomic<bool>& denoisedPreview, JobControl& control,
+                                        JobReporter& report)
+{
     SamplingOutcome outcome;
     outcome.runId = runId;
     const auto started = Clock::now();
@@ -201,12 +203,11 @@ void StudioWorker::Impl::runSampling(const SamplingSettings& settings, int runId
         info.modelDescription = QString::fromStdString(model.config().describe());
         info.fromTrainingWeights = fromTrainingWeights;
         info.settings = settings;
-        Q_EMIT q->samplingStarted(info);
-        Q_EMIT q->jobStateChanged(JobKind::Sampling, JobState::Running);
+        report.progress(QVariant::fromValue(info));
         spdlog::info("sampling {} images, {} steps ({}), step size {}, seed {}", config.numSamples, total,
                      settings.schedulePreset.toStdString(), config.stepSize, config.seed);
 
-        FrameRelay relay(*q, control, model, sigma0, runId, every);
+        FrameRelay relay(report, control, denoisedPreview, model, sigma0, runId, every);
         ebm::SampleResult result = ebm::annealedLangevin(
             model, config, start, [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); },
             control.cancelFlag());
@@ -225,7 +226,7 @@ void StudioWorker::Impl::runSampling(const SamplingSettings& settings, int runId
     if (!outcome.failed)
         spdlog::info("sampling {} after {} steps in {:.1f} s", outcome.stopped ? "stopped" : "finished",
                      outcome.stepsDone, outcome.seconds);
-    Q_EMIT q->samplingFinished(outcome);
+    return outcome;
 }
 
 }  // namespace ebm::studio

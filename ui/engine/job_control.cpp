@@ -1,6 +1,8 @@
-#include "job_control.h"
+#include "engine/job_control.h"
 
 #include <QMutexLocker>
+
+#include "engine/job.h"
 
 namespace ebm::studio {
 
@@ -94,6 +96,36 @@ std::optional<Interjection> JobControl::takeInterjection()
     Interjection work = interjections_.front();
     interjections_.pop_front();
     return work;
+}
+
+bool JobControl::awaitNextStep(JobReporter& report, const std::function<void()>& beforePause,
+                               const std::function<void(const Interjection&)>& interject)
+{
+    for (;;) {
+        switch (check()) {
+        case Permission::Cancel:
+            return false;
+        case Permission::Interject:
+            if (std::optional<Interjection> work = takeInterjection(); work && interject)
+                interject(*work);
+            continue;
+        case Permission::Proceed:
+            if (pauseAnnounced_ && !pauseRequested()) {
+                pauseAnnounced_ = false;
+                report.setPaused(false);
+            }
+            return true;
+        case Permission::Blocked:
+            if (!pauseAnnounced_) {
+                if (beforePause)
+                    beforePause();
+                pauseAnnounced_ = true;
+                report.setPaused(true);
+            }
+            waitForChange();
+            continue;
+        }
+    }
 }
 
 }  // namespace ebm::studio

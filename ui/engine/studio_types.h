@@ -239,7 +239,7 @@ struct EvaluationOutcome {
     QString reportJson;              // as `ebm eval --json` prints it
 };
 
-enum class JobKind { Sampling, Training };
+enum class JobKind { Sampling, Training, Evaluation };
 enum class JobState { Running, Paused };
 
 /// h:mm:ss for an ETA or elapsed time; "–" when unknown (negative or absurd).

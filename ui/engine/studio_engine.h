@@ -1,12 +1,17 @@
 #pragma once
-// The GUI thread's handle on the worker: starts the worker thread, queues jobs, answers the
-// buttons of running jobs at once through JobControl, and keeps a plain summary of what runs.
-// Views talk to this object only; it never blocks and never calls torch.
+// The GUI thread's handle on the worker: a JobRunner (one job at a time on the worker thread,
+// one busy state), the model-wide state (model, runtime), and typed conveniences for the jobs
+// the three first pages run. A new page starts its own Job class with start() and listens to
+// the JobHandle it gets back; it needs no change here. Never blocks, never calls torch.
 #include <QObject>
-#include <QThread>
+#include <QPointer>
 
-#include "job_control.h"
-#include "studio_types.h"
+#include <atomic>
+#include <memory>
+
+#include "engine/job_handle.h"
+#include "engine/job_runner.h"
+#include "engine/studio_types.h"
 
 namespace ebm::studio {
 
@@ -19,8 +24,16 @@ public:
     /// Stops every job (they answer between two steps) and joins the worker thread.
     ~StudioEngine() override;
 
+    // --- any job ---------------------------------------------------------------------------
+    /// Starts `job` on the worker thread (see JobRunner for the policies); null when refused.
+    JobHandle* start(std::unique_ptr<Job> job, JobRunner::StartPolicy policy = JobRunner::StartPolicy::Queue);
+    /// The one busy state: some job runs or waits.
+    bool isBusy() const { return runner_->isBusy(); }
+    /// The active job of `kind` started last, e.g. to pause it; null when none.
+    JobHandle* activeJob(const QString& kind) const { return runner_->activeOfKind(kind); }
+
     // --- model and runtime ----------------------------------------------------------------
-    /// Returns false (with a problem() message) while training runs.
+    /// Returns false (with a problem() message) while training or evaluation runs.
     bool loadModel(const QString& path);
     bool loadBundledModel();
     void saveModel(const QString& path);
@@ -38,10 +51,10 @@ public:
     void resumeSampling();
     void stepSampling();
     void stopSampling();
-    void setDenoisedPreview(bool on);
-    bool isSampling() const { return samplingActive_; }
-    bool isSamplingPaused() const { return samplingActive_ && samplingPaused_; }
-    int currentRunId() const { return samplingActive_ ? runId_ : 0; }
+    void setDenoisedPreview(bool on) { denoisedPreview_->store(on); }
+    bool isSampling() const { return isActive(sampling_); }
+    bool isSamplingPaused() const { return isSampling() && sampling_->isPaused(); }
+    int currentRunId() const { return isSampling() ? runId_ : 0; }
     void exportSamplesNpy(const QString& path);
 
     // --- training ------------------------------------------------------------------------
@@ -53,7 +66,8 @@ public:
     void stopTraining();
     /// "Save now": written between two steps of the running job.
     void saveTrainingCheckpoint(const QString& path);
-    bool isTraining() const { return trainingActive_; }
+    bool isTraining() const { return isActive(training_); }
+    bool isTrainingPaused() const { return isTraining() && training_->isPaused(); }
 
     // --- evaluation ----------------------------------------------------------------------
     /// Queues an evaluation of the loaded model; refused (false, with a problem()) while
@@ -61,8 +75,7 @@ public:
     bool startEvaluation(const EvaluationSettings& settings);
     /// Ends the running evaluation between two batches; nothing is measured then.
     void stopEvaluation();
-    bool isEvaluating() const { return evaluationActive_; }
-    bool isTrainingPaused() const { return trainingActive_ && trainingPaused_; }
+    bool isEvaluating() const { return isActive(evaluation_); }
 
 Q_SIGNALS:
     void runtimeChanged(const ebm::studio::RuntimeInfo& info);
@@ -82,24 +95,24 @@ Q_SIGNALS:
     void jobStateChanged(ebm::studio::JobKind kind, ebm::studio::JobState state);
     void problem(const QString& message);
     void notice(const QString& message);
-    /// Any of isSampling / isTraining / isEvaluating / paused / hasModel changed: refresh buttons.
+    /// A job was queued, started, paused, resumed or finished, or the model changed: refresh buttons.
     void activityChanged();
 
 private:
-    QThread thread_;
-    StudioWorker* worker_ = nullptr;  // lives on thread_, deleted when it finishes
-    JobControl samplingControl_;
-    JobControl trainingControl_;
-    JobControl evaluationControl_;
+    static bool isActive(const QPointer<JobHandle>& h) { return h && h->isActive(); }
+    /// Re-emits what a sampling, training or evaluation job reports as the typed signals above.
+    void forward(JobHandle* handle, JobKind kind);
+    void forwardProgress(const QVariant& value);
+
+    std::unique_ptr<StudioWorker> worker_;  // its context is used on the runner's thread
+    std::unique_ptr<JobRunner> runner_;     // declared after worker_: joins the thread first
+    std::shared_ptr<std::atomic<bool>> denoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
+    QPointer<JobHandle> sampling_;
+    QPointer<JobHandle> training_;
+    QPointer<JobHandle> evaluation_;
     ModelInfo model_;
     RuntimeInfo runtime_;
     bool hasModel_ = false;
-    bool modelRequested_ = false;     // a load is queued: keep Sample disabled until it lands
-    bool samplingActive_ = false;
-    bool samplingPaused_ = false;
-    bool trainingActive_ = false;
-    bool trainingPaused_ = false;
-    bool evaluationActive_ = false;
     int runId_ = 0;
 };
 

@@ -1,4 +1,4 @@
-#include "private/tensor_images.h"
+#include "engine/private/tensor_images.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "studio_types.h"
+#include "engine/studio_types.h"
 
 #include <QObject>
 

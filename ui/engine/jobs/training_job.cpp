@@ -1,5 +1,7 @@
-// Training jobs of the studio worker: MDSM steps one at a time, so that pause, single step,
-// stop, "save now" and "sample from the current weights" happen between two steps.
+// The training job: MDSM steps one at a time, so that pause, single step, stop, "save now" and
+// "sample from the current weights" (a guest job) happen between two steps.
+#include "engine/jobs/training_job.h"
+
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -18,8 +20,8 @@
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
 #include "image_files.h"
-#include "private/tensor_images.h"
-#include "private/worker_impl.h"
+#include "engine/private/job_context.h"
+#include "engine/private/tensor_images.h"
 
 namespace ebm::studio {
 namespace {
@@ -86,37 +88,39 @@ QVector<TrainPoint> thinnedHistory(const ebm::Checkpoint& cp)
 
 }  // namespace
 
-void StudioWorker::Impl::drainInterjections()
+QVariant TrainingJob::run(JobContext* context, JobControl& control, JobReporter& report)
+{
+    const TrainingOutcome outcome = resumePath_.isEmpty()
+                                        ? context->startTraining(settings_, control, report)
+                                        : context->resumeTraining(resumePath_, settings_, control, report);
+    context->drainInterjections(control);
+    return QVariant::fromValue(outcome);
+}
+
+void JobContext::drainInterjections(JobControl& control)
 {
     // Work asked of a training job that ended first still gets done, on the adopted weights.
-    while (auto work = trainingControl->takeInterjection()) {
-        if (work->kind == Interjection::Kind::SaveCheckpoint) {
-            q->saveModel(work->path);
-        } else if (net) {
-            runSampling(work->sampling, work->runId, *net, info.sigma0, info.fromTraining);
-        } else {
-            SamplingOutcome outcome;
-            outcome.runId = work->runId;
-            outcome.failed = true;
-            outcome.message = tr("No model is loaded yet.");
-            Q_EMIT q->samplingFinished(outcome);
-        }
+    while (auto work = control.takeInterjection()) {
+        if (work->kind == Interjection::Kind::SaveCheckpoint)
+            saveModel(work->path);
+        else if (work->guest)
+            work->guest();
     }
 }
 
-void StudioWorker::Impl::startTraining(const TrainingSettings& settings)
+TrainingOutcome JobContext::startTraining(const TrainingSettings& settings, JobControl& control, JobReporter& report)
 {
     try {
         // Fine-tuning takes the architecture (and so the image shape) from the starting weights.
         std::optional<ebm::Checkpoint> start;
         if (!settings.initialWeights.isEmpty()) {
-            Q_EMIT q->notice(tr("Opening the starting weights…"));
+            Q_EMIT q->notice(QObject::tr("Opening the starting weights…"));
             start = ebm::loadCheckpoint(settings.initialWeights.toStdString());
             if (!start->model.isImageModel())
                 throw ebm::Error(settings.initialWeights.toStdString() +
                                  ": holds a point (MLP) model; the studio fine-tunes image models");
         }
-        Q_EMIT q->notice(tr("Opening the data set…"));
+        Q_EMIT q->notice(QObject::tr("Opening the data set…"));
         ebm::Dataset data = openTrainingData(settings.datasetSpec().toStdString(),
                                              start ? start->model.inChannels : settings.imageChannels,
                                              start ? start->model.imageSize : settings.imageSize);
@@ -134,7 +138,7 @@ void StudioWorker::Impl::startTraining(const TrainingSettings& settings)
         TrainingRunInfo info;
         info.modelDescription = QString::fromStdString(model.describe());
         if (start)
-            info.modelDescription += tr(", fine-tuned from %1").arg(QFileInfo(settings.initialWeights).fileName());
+            info.modelDescription += QObject::tr(", fine-tuned from %1").arg(QFileInfo(settings.initialWeights).fileName());
         info.datasetName = QString::fromStdString(data.name.empty() ? config.dataset : data.name);
         info.datasetSize = data.size();
         info.totalSteps = config.steps;
@@ -144,25 +148,25 @@ void StudioWorker::Impl::startTraining(const TrainingSettings& settings)
         trainer = std::make_unique<ebm::Trainer>(model, config, std::move(data), device);
         if (start)
             trainer->startFromWeights(*start);
-        runTraining(settings, info, config.checkpointPath);
+        return runTraining(settings, info, config.checkpointPath, control, report);
     } catch (const std::exception& e) {
         TrainingOutcome outcome;
         outcome.failed = true;
-        outcome.message = tr("Training could not start: %1").arg(firstLine(e.what()));
+        outcome.message = QObject::tr("Training could not start: %1").arg(firstLine(e.what()));
         spdlog::error("{}", outcome.message.toStdString());
-        Q_EMIT q->trainingFinished(outcome);
+        return outcome;
     }
-    drainInterjections();
 }
 
-void StudioWorker::Impl::resumeTraining(const QString& path, const TrainingSettings& cadence)
+TrainingOutcome JobContext::resumeTraining(const QString& path, const TrainingSettings& cadence, JobControl& control,
+                                           JobReporter& report)
 {
     try {
         ebm::Checkpoint cp = ebm::loadCheckpoint(path.toStdString());
         if (!cp.hasTraining)
             throw ebm::Error(path.toStdString() + ": holds weights only (no optimizer state), so it cannot be "
                                                   "resumed exactly; open it as a model to sample from it");
-        Q_EMIT q->notice(tr("Opening the data set %1…").arg(QString::fromStdString(cp.train.dataset)));
+        Q_EMIT q->notice(QObject::tr("Opening the data set %1…").arg(QString::fromStdString(cp.train.dataset)));
         ebm::Dataset data = openTrainingData(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
         const QVector<TrainPoint> history = thinnedHistory(cp);  // with the plan it was trained under
         // An exact continuation keeps the planned length (the cosine learning rate depends on
@@ -184,27 +188,24 @@ void StudioWorker::Impl::resumeTraining(const QString& path, const TrainingSetti
         info.checkpointPath = QString::fromStdString(checkpointPath);
         spdlog::info("resuming {} at step {} of {}", path.toStdString(), cp.step, cp.train.steps);
         trainer = std::make_unique<ebm::Trainer>(cp, std::move(data), device);
-        runTraining(cadence, info, checkpointPath);
+        return runTraining(cadence, info, checkpointPath, control, report);
     } catch (const std::exception& e) {
         TrainingOutcome outcome;
         outcome.failed = true;
-        outcome.message = tr("Training could not resume: %1").arg(firstLine(e.what()));
+        outcome.message = QObject::tr("Training could not resume: %1").arg(firstLine(e.what()));
         spdlog::error("{}", outcome.message.toStdString());
-        Q_EMIT q->trainingFinished(outcome);
+        return outcome;
     }
-    drainInterjections();
 }
 
-void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRunInfo runInfo,
-                                     std::string checkpointPath)
+TrainingOutcome JobContext::runTraining(const TrainingSettings& cadence, TrainingRunInfo runInfo,
+                                        std::string checkpointPath, JobControl& control, JobReporter& report)
 {
-    JobControl& control = *trainingControl;
     ebm::Trainer& t = *trainer;
     const int64_t total = t.config().steps;
     const double sigma0 = t.config().noise.sigma0;
     trainingActive = true;
-    Q_EMIT q->trainingStarted(runInfo);
-    Q_EMIT q->jobStateChanged(JobKind::Training, JobState::Running);
+    report.progress(QVariant::fromValue(runInfo));
 
     TrainProgressBatch batch;
     batch.totalSteps = total;
@@ -212,7 +213,7 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
     auto flush = [&] {
         if (batch.points.isEmpty())
             return;
-        Q_EMIT q->trainingProgress(batch);
+        report.progress(QVariant::fromValue(batch));
         batch.points.clear();
         lastEmit = Clock::now();
     };
@@ -232,7 +233,7 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
         try {
             save(path);
         } catch (const std::exception& e) {
-            Q_EMIT q->problem(tr("Could not save the checkpoint: %1").arg(firstLine(e.what())));
+            Q_EMIT q->problem(QObject::tr("Could not save the checkpoint: %1").arg(firstLine(e.what())));
         }
     };
 
@@ -245,47 +246,20 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
         config.reportEvery = config.schedule.size();
         ebm::SampleResult r = ebm::annealedLangevin(*t.net(), config, {}, {}, control.cancelFlag());
         if (!r.stopped)
-            Q_EMIT q->trainingPreview(TrainingPreview{t.completedSteps(), tensorGridImage(r.samples)});
+            report.progress(QVariant::fromValue(TrainingPreview{t.completedSteps(), tensorGridImage(r.samples)}));
     };
 
     auto handle = [&](const Interjection& work) {
         if (work.kind == Interjection::Kind::SaveCheckpoint) {
             trySave(work.path.toStdString());
-        } else {
+        } else if (work.guest) {
             flush();
-            runSampling(work.sampling, work.runId, *t.net(), sigma0, true);
+            work.guest();  // e.g. sampling from t.net() (see SamplingJob::run)
         }
     };
-
-    bool pausedAnnounced = false;
     // Between two steps: false means stop. Blocks on the worker thread while paused, waking for
     // resume, a single step, stop, or interjected work.
-    auto gate = [&]() -> bool {
-        for (;;) {
-            switch (control.check()) {
-            case JobControl::Permission::Cancel:
-                return false;
-            case JobControl::Permission::Interject:
-                if (auto work = control.takeInterjection())
-                    handle(*work);
-                continue;
-            case JobControl::Permission::Proceed:
-                if (pausedAnnounced && !control.pauseRequested()) {
-                    pausedAnnounced = false;
-                    Q_EMIT q->jobStateChanged(JobKind::Training, JobState::Running);
-                }
-                return true;
-            case JobControl::Permission::Blocked:
-                if (!pausedAnnounced) {
-                    flush();
-                    pausedAnnounced = true;
-                    Q_EMIT q->jobStateChanged(JobKind::Training, JobState::Paused);
-                }
-                control.waitForChange();
-                continue;
-            }
-        }
-    };
+    auto gate = [&] { return control.awaitNextStep(report, flush, handle); };
 
     TrainingOutcome outcome;
     try {
@@ -320,9 +294,9 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
     flush();
     outcome.step = t.completedSteps();
     if (outcome.completed)
-        outcome.message = tr("Training finished at step %1.").arg(outcome.step);
+        outcome.message = QObject::tr("Training finished at step %1.").arg(outcome.step);
     else if (outcome.stopped)
-        outcome.message = tr("Training stopped at step %1.").arg(outcome.step);
+        outcome.message = QObject::tr("Training stopped at step %1.").arg(outcome.step);
     trainingActive = false;
 
     // The trained weights become the model the sample view uses, ready to sample or save.
@@ -336,10 +310,10 @@ void StudioWorker::Impl::runTraining(const TrainingSettings& cadence, TrainingRu
         ModelInfo described = describe(meta, *t.net());
         described.fromTraining = true;
         described.path.clear();
-        described.description = tr("%1 (trained here)").arg(described.description);
+        described.description = QObject::tr("%1 (trained here)").arg(described.description);
         adopt(t.net(), std::move(meta), std::move(described));
     }
-    Q_EMIT q->trainingFinished(outcome);
+    return outcome;
 }
 
 }  // namespace ebm::studio

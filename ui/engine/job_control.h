@@ -9,20 +9,21 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <optional>
 
-#include "studio_types.h"
 
 namespace ebm::studio {
 
-/// Work that a paused or running training job performs between two steps on behalf of the
-/// person: save the weights now, or sample from the current weights.
+class JobReporter;
+
+/// Work that a paused or running host job performs between two steps on behalf of the
+/// person: save the weights now, or run a guest job (sampling from the current weights).
 struct Interjection {
-    enum class Kind { SaveCheckpoint, Sample };
+    enum class Kind { SaveCheckpoint, Guest };
     Kind kind = Kind::SaveCheckpoint;
     QString path;                    // SaveCheckpoint
-    SamplingSettings sampling;       // Sample
-    int runId = 0;                   // Sample
+    std::function<void()> guest;     // Guest: runs the whole guest job (see JobRunner::startGuest)
 };
 
 class JobControl {
@@ -49,9 +50,11 @@ public:
     void waitForChange(unsigned long timeoutMs = 250);
     std::optional<Interjection> takeInterjection();
 
-    // A flag the worker reads when it records a frame: compute the denoised preview?
-    void setDenoisedPreview(bool on) { denoisedPreview_.store(on); }
-    bool denoisedPreview() const { return denoisedPreview_.load(); }
+    /// The loop a job runs between two steps: false means stop. While paused it blocks (on the
+    /// worker thread), announcing the pause through `report` after calling `beforePause` (flush
+    /// what the person has not seen yet); interjected work goes to `interject` (null: dropped).
+    bool awaitNextStep(JobReporter& report, const std::function<void()>& beforePause,
+                       const std::function<void(const Interjection&)>& interject = {});
 
 private:
     void changed();  // caller holds mutex_
@@ -60,11 +63,11 @@ private:
     QWaitCondition wake_;
     std::atomic<bool> cancel_{false};
     std::atomic<bool> pause_{false};
-    std::atomic<bool> denoisedPreview_{false};
     int stepCredits_ = 0;
     quint64 generation_ = 0;
     quint64 seenGeneration_ = 0;
     std::deque<Interjection> interjections_;
+    bool pauseAnnounced_ = false;  // worker thread only
 };
 
 }  // namespace ebm::studio

@@ -1,5 +1,7 @@
-// Evaluation jobs of the studio worker: the same stages as `ebm eval` (app/kit/evaluation_job),
-// with throttled progress, cancellation between batches, and results handed over as values.
+// The evaluation job: the same stages as `ebm eval` (app/kit/evaluation_job), with throttled
+// progress, cancellation between batches, and results handed over as values.
+#include "engine/jobs/evaluate_job.h"
+
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -8,8 +10,8 @@
 #include "ebm/error.h"
 #include "ebm/evaluation.h"
 #include "evaluation_job.h"
-#include "private/tensor_images.h"
-#include "private/worker_impl.h"
+#include "engine/private/job_context.h"
+#include "engine/private/tensor_images.h"
 
 namespace ebm::studio {
 namespace {
@@ -56,12 +58,13 @@ QVector<qint64> toCounts(const std::vector<int64_t>& counts)
 
 }  // namespace
 
-void StudioWorker::evaluate(const EvaluationSettings& settings)
+QVariant EvaluateJob::run(JobContext* context, JobControl& control, JobReporter& report)
 {
-    d->runEvaluation(settings);
+    return QVariant::fromValue(context->runEvaluation(settings_, control, report));
 }
 
-void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
+EvaluationOutcome JobContext::runEvaluation(const EvaluationSettings& settings, JobControl& control,
+                                            JobReporter& report)
 {
     EvaluationOutcome outcome;
     const auto started = Clock::now();
@@ -98,9 +101,9 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
                 const double inStage = std::chrono::duration<double>(now - stageStarted).count();
                 p.stageEtaSeconds = fraction > 0.01 ? inStage * (1.0 - fraction) / fraction : -1.0;
                 p.elapsedSeconds = elapsed();
-                Q_EMIT q->evaluationProgress(p);
+                report.progress(QVariant::fromValue(p));
             }
-            return !evaluationControl->cancelRequested();
+            return !control.cancelRequested();
         };
         const ebm::appkit::EvaluationReport report = ebm::appkit::runEvaluation(request, model, progress);
 
@@ -158,7 +161,7 @@ void StudioWorker::Impl::runEvaluation(const EvaluationSettings& settings)
         spdlog::warn("evaluation failed: {}", firstLine(e.what()).toStdString());
     }
     outcome.seconds = elapsed();
-    Q_EMIT q->evaluationFinished(outcome);
+    return outcome;
 }
 
 }  // namespace ebm::studio
