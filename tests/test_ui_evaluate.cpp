@@ -22,11 +22,11 @@
 
 #include "ebm/checkpoint.h"
 #include "ebm/model.h"
-#include "evaluate_view.h"
-#include "qcustomplot_include.h"
-#include "studio_engine.h"
-#include "undo_fields.h"
+#include "engine/studio_engine.h"
+#include "evaluate/evaluate_view.h"
 #include "ui_test_main.h"
+#include "undo_fields.h"
+#include "widgets/qcustomplot_include.h"
 
 using namespace ebm::studio;
 

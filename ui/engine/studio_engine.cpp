@@ -34,16 +34,25 @@ StudioEngine::StudioEngine(QObject* parent) : QObject(parent)
         Q_EMIT runtimeChanged(info);
     });
     connect(worker_.get(), &StudioWorker::modelLoaded, this, [this](const ModelInfo& info) {
-        model_ = info;
-        hasModel_ = true;
-        Q_EMIT modelLoaded(info);
-        Q_EMIT activityChanged();
+        const JobHandle* load = activeJob(kModelJobKind);
+        if (load && load->isRunning())
+            openedModel_ = info;  // announced when the load job ends
+        else
+            takeModel(info);      // e.g. the weights a training run leaves
     });
     connect(worker_.get(), &StudioWorker::modelLoadFailed, this, &StudioEngine::modelLoadFailed);
     connect(runner_.get(), &JobRunner::activityChanged, this, &StudioEngine::activityChanged);
 }
 
 StudioEngine::~StudioEngine() = default;
+
+void StudioEngine::takeModel(const ModelInfo& info)
+{
+    model_ = info;
+    hasModel_ = true;
+    Q_EMIT modelLoaded(info);
+    Q_EMIT activityChanged();
+}
 
 JobHandle* StudioEngine::start(std::unique_ptr<Job> job, JobRunner::StartPolicy policy)
 {
@@ -89,7 +98,14 @@ bool StudioEngine::loadModel(const QString& path)
     }
     if (isSampling())
         stopSampling();
-    start(std::make_unique<LoadModelJob>(path));
+    JobHandle* load = start(std::make_unique<LoadModelJob>(path));
+    connect(load, &JobHandle::finished, this, [this] {
+        if (openedModel_) {
+            const ModelInfo info = *openedModel_;
+            openedModel_.reset();
+            takeModel(info);
+        }
+    });
     return true;
 }
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "engine/job_handle.h"
 #include "engine/job_runner.h"
@@ -103,6 +104,7 @@ private:
     /// Re-emits what a sampling, training or evaluation job reports as the typed signals above.
     void forward(JobHandle* handle, JobKind kind);
     void forwardProgress(const QVariant& value);
+    void takeModel(const ModelInfo& info);
 
     std::unique_ptr<StudioWorker> worker_;  // its context is used on the runner's thread
     std::unique_ptr<JobRunner> runner_;     // declared after worker_: joins the thread first
@@ -113,6 +115,9 @@ private:
     ModelInfo model_;
     RuntimeInfo runtime_;
     bool hasModel_ = false;
+    /// A model opened by a load job, announced when the job has ended (so that nothing is
+    /// busy any more when pages hear of it).
+    std::optional<ModelInfo> openedModel_;
     int runId_ = 0;
 };
 

@@ -10,8 +10,8 @@
 #include "ebm/dataset.h"
 #include "ebm/error.h"
 #include "ebm/runtime.h"
-#include "image_files.h"
 #include "engine/private/job_context.h"
+#include "image_files.h"
 
 namespace ebm::studio {
 

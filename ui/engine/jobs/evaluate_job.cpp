@@ -9,9 +9,9 @@
 
 #include "ebm/error.h"
 #include "ebm/evaluation.h"
-#include "evaluation_job.h"
 #include "engine/private/job_context.h"
 #include "engine/private/tensor_images.h"
+#include "evaluation_job.h"
 
 namespace ebm::studio {
 namespace {

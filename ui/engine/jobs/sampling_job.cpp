@@ -11,9 +11,9 @@
 #include "ebm/error.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
-#include "image_files.h"
 #include "engine/private/job_context.h"
 #include "engine/private/tensor_images.h"
+#include "image_files.h"
 
 namespace ebm::studio {
 namespace {
@@ -69,10 +69,11 @@ public:
     bool onFrame(const ebm::SampleFrame& frame)
     {
         lastStep_ = frame.step;
-        // Record the regular history, the very first step, the moment a pause takes effect and
-        // every single step, so that what the person sees is always in the timeline.
+        // Record the regular history, the very first step, the moment a pause takes effect,
+        // every single step and the step a stop ends on, so that the step the person is told
+        // about is always the last one in the timeline.
         const bool record = frame.final || frame.step == 1 || frame.step % recordEvery_ == 0 ||
-                            control_.pauseRequested();
+                            control_.pauseRequested() || control_.cancelRequested();
         if (record)
             batch_.snapshots.push_back(snapshot(frame));
         if (frame.final) {

@@ -19,9 +19,9 @@
 #include "ebm/runtime.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
-#include "image_files.h"
 #include "engine/private/job_context.h"
 #include "engine/private/tensor_images.h"
+#include "image_files.h"
 
 namespace ebm::studio {
 namespace {
@@ -310,7 +310,9 @@ TrainingOutcome JobContext::runTraining(const TrainingSettings& cadence, Trainin
         ModelInfo described = describe(meta, *t.net());
         described.fromTraining = true;
         described.path.clear();
-        described.description = QObject::tr("%1 (trained here)").arg(described.description);
+        // Said plainly wherever the model is named: the sample page now uses these weights.
+        described.description =
+            QObject::tr("training run weights (step %1) · %2").arg(t.completedSteps()).arg(described.description);
         adopt(t.net(), std::move(meta), std::move(described));
     }
     return outcome;

@@ -1,7 +1,6 @@
 #pragma once
-#include <QWidget>
-
-#include "studio_types.h"
+#include "engine/studio_types.h"
+#include "widgets/studio_page.h"
 
 class QCheckBox;
 class QComboBox;
@@ -17,6 +16,7 @@ class QToolButton;
 namespace ebm::studio {
 
 class LossChart;
+class RunControls;
 class SampleGridWidget;
 class ScientificSpinBox;
 class StudioEngine;
@@ -25,10 +25,26 @@ class UndoFieldBinder;
 /// The train page: data set, architecture and optimiser settings; live loss, learning rate,
 /// speed and ETA; previews every N steps in a scrollable history; pause, step, save now,
 /// resume from a checkpoint, and sampling from the current weights.
-class TrainView : public QWidget {
+class TrainView : public StudioPage {
     Q_OBJECT
 public:
     TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    // StudioPage
+    QString pageTitle() const override { return tr("&Train"); }
+    QString sessionKey() const override { return QStringLiteral("training"); }
+    void start() override { startTraining(); }
+    bool canStart() const override;
+    bool isRunning() const override;
+    bool isPaused() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+
+    /// Rough duration of a run with these settings on this machine, in seconds: the measured
+    /// speed of the last run when there is one, otherwise a model of the cost per step.
+    double estimatedSeconds(const TrainingSettings& settings) const;
+    QLabel* estimateLabel() const { return estimate_; }
+    RunControls* runControls() const { return runControls_; }
 
     TrainingSettings settings() const;
     void setSettings(const TrainingSettings& settings);
@@ -37,19 +53,19 @@ public:
     QListWidget* previews() const { return previews_; }
     QProgressBar* progress() const { return progress_; }
     QLabel* statusLabel() const { return status_; }
-    QPushButton* startButton() const { return start_; }
-    QPushButton* pauseButton() const { return pause_; }
-    QPushButton* stepButton() const { return step_; }
-    QPushButton* stopButton() const { return stop_; }
+    QPushButton* startButton() const;
+    QPushButton* pauseButton() const;
+    QPushButton* stepButton() const;
+    QPushButton* stopButton() const;
     qint64 lastStep() const { return lastStep_; }
 
 public Q_SLOTS:
     void startTraining();
     void resumeFrom(const QString& checkpointPath);
     void chooseCheckpointToResume();
-    void togglePause();
-    void stepOnce();
-    void stop();
+    void togglePause() override;
+    void stepOnce() override;
+    void stop() override;
     /// Writes the current weights (with optimizer state) between two steps; asks for a file
     /// when no checkpoint path is set.
     void saveNow();
@@ -57,8 +73,6 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// Switch to the sample page and sample from the current weights.
     void sampleFromWeightsRequested();
-    void problem(const QString& message);
-    void statusMessage(const QString& text);
 
 private:
     void onStarted(const TrainingRunInfo& info);
@@ -67,6 +81,9 @@ private:
     void onFinished(const TrainingOutcome& outcome);
     void applySettings(const TrainingSettings& settings);
     void updateControls();
+    void updateEstimate();
+    /// Status line, progress bar and figures from lastStep_: the one step count shown.
+    void showStep();
     void updateDatasetFields();
     void updateModelFields();
     void browseInitialWeights();
@@ -102,23 +119,24 @@ private:
     QLineEdit* checkpointPath_;
     QToolButton* browseCheckpoint_;
 
-    QPushButton* start_;
+    RunControls* runControls_;
     QPushButton* resume_;
-    QPushButton* pause_;
-    QPushButton* step_;
-    QPushButton* stop_;
     QPushButton* save_;
     QPushButton* sampleNow_;
 
     QLabel* runInfo_;
     QLabel* stats_;
     QLabel* status_;
+    QLabel* estimate_;
     QProgressBar* progress_;
     LossChart* chart_;
     QListWidget* previews_;
     SampleGridWidget* previewLarge_;
 
     qint64 lastStep_ = 0;
+    bool paused_ = false;
+    double measuredSecondsPerStep_ = 0.0;  // of the last run, for the estimate
+    QString measuredFor_;                  // the shape it was measured on
     qint64 totalSteps_ = 0;
     double lastLoss_ = 0.0, lastSmoothed_ = 0.0, lastRate_ = 0.0, stepsPerSecond_ = 0.0, eta_ = 0.0;
 };

@@ -1,4 +1,4 @@
-#include "run_history.h"
+#include "sample/run_history.h"
 
 #include <algorithm>
 

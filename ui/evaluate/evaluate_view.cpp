@@ -1,4 +1,4 @@
-#include "evaluate_view.h"
+#include "evaluate/evaluate_view.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -20,13 +20,16 @@
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QTabWidget>
 #include <QTableWidget>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
-#include "qcustomplot_include.h"
-#include "studio_engine.h"
+#include "engine/settings_json.h"
+#include "engine/studio_engine.h"
 #include "undo_fields.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/run_controls.h"
+#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
@@ -76,7 +79,7 @@ QScrollArea* scrolled(QWidget* content, QWidget* parent)
 }  // namespace
 
 EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : QWidget(parent), engine_(engine), undo_(undo)
+    : StudioPage(parent), engine_(engine), undo_(undo)
 {
     // ---- what to measure
     auto* measure = new QGroupBox(tr("Measure"), this);
@@ -156,14 +159,13 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     aisForm->addRow(tr("Leapfrog steps"), aisLeapfrog_);
 
     // ---- run controls
-    evaluate_ = new QPushButton(tr("&Evaluate"), this);
-    evaluate_->setObjectName(QStringLiteral("evaluateButton"));
-    evaluate_->setDefault(true);
-    stop_ = new QPushButton(tr("St&op"), this);
+    runControls_ = new RunControls(tr("Evaluate"), tr("Measure the model with the ticked measures"), false,
+                                   RunControls::Layout::Row, this);
+    runControls_->startButton()->setObjectName(QStringLiteral("evaluateButton"));
     saveReport_ = new QPushButton(tr("Save Report…"), this);
     saveReport_->setToolTip(tr("Write the figures as JSON, the format of `ebm eval --json`"));
-    connect(evaluate_, &QPushButton::clicked, this, &EvaluateView::startEvaluation);
-    connect(stop_, &QPushButton::clicked, this, &EvaluateView::stop);
+    connect(runControls_, &RunControls::startRequested, this, &EvaluateView::startEvaluation);
+    connect(runControls_, &RunControls::stopRequested, this, &EvaluateView::stop);
     connect(saveReport_, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save Evaluation Report"),
                                                           QStringLiteral("evaluation.json"), tr("JSON (*.json)"));
@@ -171,8 +173,7 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
             saveReport(path);
     });
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(evaluate_);
-    buttons->addWidget(stop_);
+    buttons->addWidget(runControls_);
     buttons->addStretch(1);
     buttons->addWidget(saveReport_);
     progress_ = new QProgressBar(this);
@@ -187,10 +188,8 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     settingsLayout->addWidget(measure);
     settingsLayout->addWidget(samples);
     settingsLayout->addWidget(aisBox);
-    settingsLayout->addLayout(buttons);
-    settingsLayout->addWidget(progress_);
-    settingsLayout->addWidget(status_);
     settingsLayout->addStretch(1);
+    guardWheelUnderForm(settingsPane);
 
     // ---- results
     figures_ = new QTableWidget(0, kColumnCount, this);
@@ -211,6 +210,14 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     classChart_->legend->setBorderPen(Qt::NoPen);
     classChart_->legend->setFont(QFont(font().family(), qMax(7, font().pointSize() - 1)));
     classChart_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    classCountNote_ = new QLabel(this);
+    classCountNote_->setObjectName(QStringLiteral("classCountNote"));
+    classCountNote_->setWordWrap(true);
+    auto* classPane = new QWidget(this);
+    auto* classLayout = new QVBoxLayout(classPane);
+    classLayout->setContentsMargins(0, 0, 0, 0);
+    classLayout->addWidget(classChart_, 1);
+    classLayout->addWidget(classCountNote_);
 
     samplesImage_ = pictureLabel(this);
     neighbourImage_ = pictureLabel(this);
@@ -226,20 +233,31 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
 
     auto* resultsSplit = new QSplitter(Qt::Vertical, this);
     resultsSplit->addWidget(figures_);
-    resultsSplit->addWidget(classChart_);
+    resultsSplit->addWidget(classPane);
     resultsSplit->addWidget(pictures_);
     resultsSplit->setStretchFactor(0, 2);
     resultsSplit->setStretchFactor(1, 2);
     resultsSplit->setStretchFactor(2, 3);
 
-    // The settings scroll vertically on short screens but are never cut off sideways.
+    // The settings scroll (both ways on small or scaled screens); the run controls, progress and
+    // status sit above them and stay in view. Both columns may shrink, so nothing is cut off.
     QScrollArea* settingsScroll = scrolled(settingsPane, this);
-    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    settingsScroll->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     const int settingsWidth = settingsPane->sizeHint().width() +
                               settingsScroll->verticalScrollBar()->sizeHint().width() + 2 * settingsScroll->frameWidth();
-    settingsScroll->setMinimumWidth(settingsWidth);
+    settingsScroll->setMinimumWidth(qMin(settingsWidth, 16 * fontMetrics().averageCharWidth()));
+    auto* leftColumn = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(leftColumn);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addLayout(buttons);
+    leftLayout->addWidget(progress_);
+    leftLayout->addWidget(status_);
+    leftLayout->addWidget(settingsScroll, 1);
+    figures_->setMinimumWidth(12 * fontMetrics().averageCharWidth());
+    classChart_->setMinimumWidth(12 * fontMetrics().averageCharWidth());
     auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(settingsScroll);
+    split->setChildrenCollapsible(false);
+    split->addWidget(leftColumn);
     split->addWidget(resultsSplit);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
@@ -279,6 +297,18 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     connect(engine_, &StudioEngine::evaluationFinished, this, &EvaluateView::onFinished);
     updateControls();
 }
+
+QPushButton* EvaluateView::evaluateButton() const { return runControls_->startButton(); }
+QPushButton* EvaluateView::stopButton() const { return runControls_->stopButton(); }
+
+bool EvaluateView::canStart() const
+{
+    return !engine_->isBusy() && (engine_->hasModel() || source_->currentIndex() == kSamplesFromFile);
+}
+
+bool EvaluateView::isRunning() const { return engine_->isEvaluating(); }
+QJsonObject EvaluateView::sessionSettings() const { return toJson(settings()); }
+void EvaluateView::applySessionSettings(const QJsonObject& json) { setSettings(evaluationFromJson(json)); }
 
 EvaluationSettings EvaluateView::settings() const
 {
@@ -399,6 +429,17 @@ void EvaluateView::onFinished(const EvaluationOutcome& outcome)
     progress_->setValue(kProgressSteps);
     showFigures(outcome);
     showClasses(outcome);
+    qint64 realImages = 0, samples = 0;
+    for (qint64 n : outcome.realClassCounts)
+        realImages += n;
+    for (qint64 n : outcome.classCounts)
+        samples += n;
+    classCountNote_->setText(outcome.haveInceptionLike
+                                 ? tr("Blue: %1 samples · grey: %2 real training images (shares, so both fit one "
+                                      "scale; %2 real images give only a rough reference)")
+                                       .arg(samples)
+                                       .arg(realImages)
+                                 : QString());
     samplesImage_->setPixmap(outcome.samplesGrid.isNull() ? QPixmap() : enlarged(outcome.samplesGrid));
     neighbourImage_->setPixmap(outcome.neighbourGrid.isNull() ? QPixmap() : enlarged(outcome.neighbourGrid));
     reportText_->setPlainText(outcome.reportText);
@@ -519,12 +560,12 @@ void EvaluateView::showClasses(const EvaluationOutcome& o)
 void EvaluateView::updateControls()
 {
     const bool running = engine_->isEvaluating();
-    const bool busy = running || engine_->isSampling() || engine_->isTraining();
+    const bool busy = engine_->isBusy() && !running;
     const bool fromFile = source_->currentIndex() == kSamplesFromFile;
     const bool needsSamples = fid_->isChecked() || inceptionLike_->isChecked() || neighbours_->isChecked();
-    evaluate_->setEnabled(!busy && (engine_->hasModel() || fromFile));
-    evaluate_->setToolTip(busy && !running ? tr("Another job is running; evaluation waits for the cores") : QString());
-    stop_->setEnabled(running);
+    runControls_->setState(canStart(), running, false);
+    evaluateButton()->setToolTip(busy && !running ? tr("Another job is running; evaluation waits for the cores")
+                                                  : tr("Measure the model with the ticked measures (F5)"));
     saveReport_->setEnabled(outcome_.completed && !running);
     samplesPath_->setEnabled(fromFile && needsSamples);
     browseSamples_->setEnabled(fromFile && needsSamples);
@@ -535,6 +576,7 @@ void EvaluateView::updateControls()
     for (QWidget* w : std::initializer_list<QWidget*>{aisSteps_, aisImages_, aisChains_, aisTransition_, aisLeapfrog_})
         w->setEnabled(likelihood_->isChecked());
     aisLeapfrog_->setEnabled(likelihood_->isChecked() && aisTransition_->currentData().toString() == QLatin1String("hmc"));
+    Q_EMIT runStateChanged();
 }
 
 void EvaluateView::browseSamples()

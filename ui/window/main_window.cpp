@@ -1,41 +1,57 @@
-#include "main_window.h"
+#include "window/main_window.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
+#include <QSaveFile>
 #include <QScreen>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QThread>
 #include <QUndoStack>
+#include <QUrl>
 #include <QVBoxLayout>
+
+#include <functional>
 
 #include <spdlog/spdlog.h>
 
 #include "energy_chart.h"
-#include "evaluate_view.h"
-#include "log_panel.h"
-#include "log_relay.h"
+#include "engine/studio_engine.h"
+#include "evaluate/evaluate_view.h"
 #include "loss_chart.h"
-#include "notification_bar.h"
-#include "sample_view.h"
+#include "sample/sample_view.h"
 #include "sampling_panel.h"
 #include "session_file.h"
-#include "studio_engine.h"
 #include "studio_settings.h"
-#include "train_view.h"
+#include "train/train_view.h"
 #include "undo_fields.h"
+#include "widgets/log_panel.h"
+#include "widgets/log_relay.h"
+#include "widgets/notification_bar.h"
+#include "widgets/studio_page.h"
 
 namespace ebm::studio {
 namespace {
@@ -44,6 +60,22 @@ const QString kModelFilter = QObject::tr("Energy models (*.ebm *.pt *.pth);;Nati
                                          "PyTorch state_dict (*.pt *.pth);;All files (*)");
 const QString kSessionFilter = QObject::tr("EBM Studio sessions (*.ebmsession *.json);;All files (*)");
 const QString kPngFilter = QObject::tr("PNG images (*.png)");
+/// The README: installed beside the program when packaged, else the one of the source tree.
+QString readmeUrl()
+{
+    const QString installed =
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/ebm-studio/README.md"));
+    return QUrl::fromLocalFile(QFileInfo::exists(installed) ? QFileInfo(installed).canonicalFilePath()
+                                                            : QStringLiteral(EBM_STUDIO_README))
+        .toString();
+}
+
+/// A file-name part made of letters, digits, '-' and '_' only.
+QString fileNamePart(QString text)
+{
+    text.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]+")), QStringLiteral("-"));
+    return text.left(40);
+}
 
 }  // namespace
 
@@ -67,10 +99,10 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
 
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
-    pages_->addTab(sampleView_, tr("&Sample"));
-    pages_->addTab(trainView_, tr("&Train"));
-    pages_->addTab(evaluateView_, tr("&Evaluate"));
     notifications_ = new NotificationBar(this);
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_})
+        addPage(page);
+    connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -113,11 +145,34 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
         }
     });
     connect(engine_, &StudioEngine::modelLoadFailed, this, [this](const QString& path, const QString& message) {
-        notifications_->showError(engine_->hasModel()
-                                      ? tr("Could not open the model: %1 The model in use stays loaded.").arg(message)
-                                      : tr("Could not open the model: %1").arg(message));
         settings_->removeRecentModel(path);
         rebuildRecentMenu();
+        if (engine_->hasModel()) {
+            notifications_->showError(
+                tr("Could not open the model: %1 The model in use (%2) stays loaded, with its samples.")
+                    .arg(message, engine_->model().description));
+            return;
+        }
+        if (path.isEmpty() || fellBackToBundled_) {
+            notifications_->showError(tr("Could not open the model: %1").arg(message));
+            return;
+        }
+        // Nothing loaded yet (a damaged file on the command line): never leave the studio stuck
+        // without a model; open the bundled one and say so.
+        fellBackToBundled_ = true;
+        notifications_->showError(tr("Could not open %1: %2 The bundled model is loaded instead.")
+                                      .arg(QFileInfo(path).fileName(), message));
+        modelStatus_->setText(tr("opening the bundled model instead…"));
+        engine_->loadBundledModel();
+    });
+    connect(engine_, &StudioEngine::trainingFinished, this, [this](const TrainingOutcome& outcome) {
+        if (outcome.failed || outcome.step <= 0)
+            return;
+        // Say that the model in use changed: the sample page now uses the run's weights.
+        notifications_->showInfo(tr("%1 The Sample page now uses the training run's weights (step %2); save them "
+                                    "with Ctrl+S, or open a file to go back.")
+                                     .arg(outcome.message)
+                                     .arg(outcome.step));
     });
     connect(engine_, &StudioEngine::modelSaved, this, [this](const QString& path) {
         notifications_->showInfo(tr("Model saved to %1").arg(path));
@@ -126,7 +181,6 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     });
     connect(engine_, &StudioEngine::runtimeChanged, this, &MainWindow::updateRuntimeWidgets);
     connect(engine_, &StudioEngine::activityChanged, this, &MainWindow::updateActions);
-    connect(sampleView_, &SampleView::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
     connect(sampleView_, &SampleView::exportAvailabilityChanged, this, &MainWindow::updateActions);
     connect(sampleView_, &SampleView::denoisedViewChanged, this, [this](bool on) {
         denoisedAction_->setChecked(on);
@@ -138,11 +192,6 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     });
     connect(trainView_->chart(), &LossChart::logScaleToggled, this,
             [this](bool on) { settings_->setLossLogScale(on); });
-    connect(trainView_, &TrainView::problem, notifications_, &NotificationBar::showError);
-    connect(trainView_, &TrainView::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
-    connect(evaluateView_, &EvaluateView::problem, notifications_, &NotificationBar::showError);
-    connect(evaluateView_, &EvaluateView::statusMessage, this,
-            [this](const QString& t) { statusBar()->showMessage(t, 8000); });
     connect(trainView_, &TrainView::sampleFromWeightsRequested, this, [this] {
         pages_->setCurrentWidget(sampleView_);
         sampleView_->startSampling();
@@ -160,6 +209,28 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::addPage(StudioPage* page)
+{
+    studioPages_.append(page);
+    pages_->addTab(page, page->pageTitle());
+    connect(page, &StudioPage::problem, notifications_, &NotificationBar::showError);
+    connect(page, &StudioPage::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
+    connect(page, &StudioPage::runStateChanged, this, &MainWindow::updateRunActions);
+}
+
+StudioPage* MainWindow::currentPage() const { return qobject_cast<StudioPage*>(pages_->currentWidget()); }
+
+void MainWindow::updateRunActions()
+{
+    StudioPage* page = currentPage();
+    if (!page || !startAction_)
+        return;
+    startAction_->setEnabled(page->canStart() && !page->isRunning());
+    pauseAction_->setEnabled(page->isRunning());
+    stepAction_->setEnabled(page->isRunning());
+    stopAction_->setEnabled(page->isRunning());
+}
 
 void MainWindow::startUp(const QString& modelPath)
 {
@@ -204,27 +275,25 @@ void MainWindow::buildMenus()
     saveSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
     exportGridAction_ = file->addAction(tr("Export Grid as PNG…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("export"), tr("Export grid"), kPngFilter, QStringLiteral(".png"));
-        QString error;
-        if (!path.isEmpty() && !sampleView_->exportGrid(path, error))
-            notifications_->showError(error);
-        else if (!path.isEmpty())
-            notifications_->showInfo(tr("Grid written to %1").arg(path));
+        const QString path = askSavePath(QStringLiteral("export"), tr("Export grid"), kPngFilter, QStringLiteral(".png"),
+                                         suggestedExportPath(QStringLiteral(".png")));
+        if (!path.isEmpty())
+            exportGridTo(path);
     });
     exportGridAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportNpyAction_ = file->addAction(tr("Export Samples as .npy…"), this, [this] {
         const QString path = askSavePath(QStringLiteral("export"), tr("Export samples"), tr("NumPy arrays (*.npy)"),
-                                         QStringLiteral(".npy"));
+                                         QStringLiteral(".npy"), suggestedExportPath(QStringLiteral(".npy")));
         if (!path.isEmpty())
             engine_->exportSamplesNpy(path);
     });
     exportSheetAction_ = file->addAction(tr("Export Trajectory Contact Sheet…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("export"), tr("Export trajectory"), kPngFilter, QStringLiteral(".png"));
-        QString error;
-        if (!path.isEmpty() && !sampleView_->exportTrajectorySheet(path, error))
-            notifications_->showError(error);
-        else if (!path.isEmpty())
-            notifications_->showInfo(tr("Trajectory written to %1").arg(path));
+        QString suggestion = suggestedExportPath(QStringLiteral(".png"));
+        suggestion.insert(suggestion.size() - 4, QStringLiteral("-trajectory"));
+        const QString path =
+            askSavePath(QStringLiteral("export"), tr("Export trajectory"), kPngFilter, QStringLiteral(".png"), suggestion);
+        if (!path.isEmpty())
+            exportTrajectorySheetTo(path);
     });
     exportFramesAction_ = file->addAction(tr("Export Trajectory Frames…"), this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the frames"),
@@ -236,7 +305,7 @@ void MainWindow::buildMenus()
         if (!sampleView_->exportTrajectoryFrames(folder, error))
             notifications_->showError(error);
         else
-            notifications_->showInfo(tr("Frames written to %1").arg(folder));
+            statusBar()->showMessage(tr("Frames written to %1").arg(folder), 10000);
     });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -250,24 +319,26 @@ void MainWindow::buildMenus()
     edit->addAction(undo);
     edit->addAction(redo);
 
+    // The run shortcuts go to the page in front, whichever it is.
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    QAction* start = run->addAction(tr("&Start (sample, train or evaluate, by page)"), this, &MainWindow::startCurrent);
-    start->setShortcut(QKeySequence(Qt::Key_F5));
-    QAction* pause = run->addAction(tr("&Pause / Resume"), this, &MainWindow::pauseCurrent);
-    pause->setShortcut(QKeySequence(Qt::Key_F6));
-    QAction* step = run->addAction(tr("S&tep Once"), this, &MainWindow::stepCurrent);
-    step->setShortcut(QKeySequence(Qt::Key_F10));
-    QAction* stop = run->addAction(tr("St&op"), this, &MainWindow::stopCurrent);
-    stop->setShortcuts({QKeySequence(Qt::SHIFT | Qt::Key_F5), QKeySequence(Qt::Key_Escape)});
+    startAction_ = run->addAction(tr("&Start (the page in front)"), this, &MainWindow::startCurrent);
+    startAction_->setShortcut(QKeySequence(Qt::Key_F5));
+    pauseAction_ = run->addAction(tr("&Pause / Resume"), this, &MainWindow::pauseCurrent);
+    pauseAction_->setShortcut(QKeySequence(Qt::Key_F6));
+    stepAction_ = run->addAction(tr("S&tep Once"), this, &MainWindow::stepCurrent);
+    stepAction_->setShortcut(QKeySequence(Qt::Key_F10));
+    stopAction_ = run->addAction(tr("St&op"), this, &MainWindow::stopCurrent);
+    stopAction_->setShortcuts({QKeySequence(Qt::SHIFT | Qt::Key_F5), QKeySequence(Qt::Key_Escape)});
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
-    QAction* samplePage = view->addAction(tr("Sample Page"), this, [this] { pages_->setCurrentWidget(sampleView_); });
-    samplePage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    QAction* trainPage = view->addAction(tr("Train Page"), this, [this] { pages_->setCurrentWidget(trainView_); });
-    trainPage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
-    QAction* evaluatePage = view->addAction(tr("Evaluate Page"), this, [this] { pages_->setCurrentWidget(evaluateView_); });
-    evaluatePage->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    for (int i = 0; i < studioPages_.size(); ++i) {
+        StudioPage* page = studioPages_[i];
+        QAction* show = view->addAction(tr("%1 Page").arg(QString(page->pageTitle()).remove(QLatin1Char('&'))), this,
+                                        [this, page] { pages_->setCurrentWidget(page); });
+        if (i < 9)
+            show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    }
     view->addSeparator();
     denoisedAction_ = view->addAction(tr("&Denoised Preview"));
     denoisedAction_->setCheckable(true);
@@ -284,15 +355,126 @@ void MainWindow::buildMenus()
     view->addSeparator();
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setShortcut(QKeySequence(Qt::Key_F1));
+    help->addAction(tr("&Read the README"), this, [] { QDesktopServices::openUrl(QUrl(readmeUrl())); });
     help->addAction(tr("&About EBM Studio"), this, [this] {
+        QStringList pageNames;
+        for (const StudioPage* page : studioPages_)
+            pageNames << QString(page->pageTitle()).remove(QLatin1Char('&'));
         QMessageBox::about(this, tr("About EBM Studio"),
                            tr("<h3>EBM Studio %1</h3><p>Energy-based models trained with multiscale denoising score "
                               "matching (Li, Chen &amp; Sommer), sampled with annealed Langevin dynamics.</p>"
-                              "<p>F5 start · F6 pause/resume · F10 step · Shift+F5 stop · D denoised preview · "
-                              "Ctrl+1/2 pages · Ctrl+L log</p>")
-                               .arg(QStringLiteral(EBM_STUDIO_VERSION)));
+                              "<p>Pages: %2 (Ctrl+1 to Ctrl+%3). Every shortcut is listed under Help &gt; Keyboard "
+                              "Shortcuts (F1).</p><p><a href=\"%4\">README</a></p>")
+                               .arg(QStringLiteral(EBM_STUDIO_VERSION), pageNames.join(QStringLiteral(", ")))
+                               .arg(pageNames.size())
+                               .arg(readmeUrl()));
     });
     rebuildRecentMenu();
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcutList() const
+{
+    QList<QPair<QString, QString>> list;
+    // Every action of every menu, sub-menus included, that has a key: the list cannot drift
+    // from what the keys do.
+    std::function<void(const QMenu*)> collect = [&](const QMenu* menu) {
+        for (const QAction* action : menu->actions()) {
+            if (action->menu()) {
+                collect(action->menu());
+                continue;
+            }
+            QStringList keys;
+            for (const QKeySequence& key : action->shortcuts())
+                keys << key.toString(QKeySequence::NativeText);
+            if (!keys.isEmpty())
+                list.append({keys.join(QStringLiteral(" or ")),
+                             QString(menu->title()).remove(QLatin1Char('&')) + QStringLiteral(" › ") +
+                                 QString(action->text()).remove(QLatin1Char('&')).remove(QStringLiteral("…"))});
+        }
+    };
+    for (const QAction* top : menuBar()->actions())
+        if (top->menu())
+            collect(top->menu());
+    return list;
+}
+
+void MainWindow::showShortcuts()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Keyboard Shortcuts"));
+    const QList<QPair<QString, QString>> shortcuts = shortcutList();
+    auto* table = new QTableWidget(static_cast<int>(shortcuts.size()), 2, &dialog);
+    table->setObjectName(QStringLiteral("shortcutTable"));
+    table->setHorizontalHeaderLabels({tr("Keys"), tr("Action")});
+    table->verticalHeader()->setVisible(false);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (int row = 0; row < shortcuts.size(); ++row) {
+        table->setItem(row, 0, new QTableWidgetItem(shortcuts[row].first));
+        table->setItem(row, 1, new QTableWidgetItem(shortcuts[row].second));
+    }
+    table->resizeColumnsToContents();
+    table->horizontalHeader()->setStretchLastSection(true);
+    auto* note = new QLabel(tr("F5, F6, F10 and Shift+F5 / Esc act on the page in front. More in the "
+                               "<a href=\"%1\">README</a>.").arg(readmeUrl()),
+                            &dialog);
+    note->setOpenExternalLinks(true);
+    note->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(table, 1);
+    layout->addWidget(note);
+    layout->addWidget(buttons);
+    dialog.resize(560, 520);
+    dialog.exec();
+}
+
+QString MainWindow::suggestedExportPath(const QString& suffix) const
+{
+    // The settings answer the home folder until an export folder was chosen.
+    QString folder = settings_->lastFolder(QStringLiteral("export"));
+    if (folder.isEmpty() || folder == QDir::homePath() || !QFileInfo(folder).isDir()) {
+        const QString standard = QStandardPaths::writableLocation(
+            suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation);
+        folder = QFileInfo(standard).isDir() ? standard : QDir::homePath();
+    }
+    const ModelInfo& m = engine_->model();
+    QString model = !m.path.isEmpty() ? QFileInfo(m.path).completeBaseName()
+                    : m.fromTraining  ? QStringLiteral("training-run")
+                                      : QStringLiteral("model");
+    QString name = fileNamePart(model);
+    const RunHistory& history = sampleView_->history();
+    if (!history.isEmpty()) {
+        name += QStringLiteral("-seed%1").arg(history.info().settings.seed);
+        const int shown = sampleView_->shownIndex() >= 0 ? sampleView_->shownIndex() : history.size() - 1;
+        const SampleSnapshot& moment = history.at(shown);
+        name += moment.final ? QStringLiteral("-final") : QStringLiteral("-step%1").arg(moment.step);
+    }
+    return QDir(folder).filePath(name + suffix);
+}
+
+bool MainWindow::exportGridTo(const QString& path)
+{
+    QString error;
+    if (!sampleView_->exportGrid(path, error)) {
+        notifications_->showError(error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Grid written to %1").arg(QDir::toNativeSeparators(path)), 10000);
+    return true;
+}
+
+bool MainWindow::exportTrajectorySheetTo(const QString& path)
+{
+    QString error;
+    if (!sampleView_->exportTrajectorySheet(path, error)) {
+        notifications_->showError(error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Trajectory written to %1").arg(QDir::toNativeSeparators(path)), 10000);
+    return true;
 }
 
 void MainWindow::buildStatusBar()
@@ -327,7 +509,7 @@ void MainWindow::applyRuntimeChoice()
     settings_->setDevicePreference(device);
     settings_->setThreads(threads_->value());
     engine_->configureRuntime(device, threads_->value());
-    if (engine_->isSampling() || engine_->isTraining())
+    if (engine_->isBusy())
         statusBar()->showMessage(tr("The new device and thread count apply after the running job."), 6000);
 }
 
@@ -367,13 +549,14 @@ void MainWindow::updateTitle()
 
 void MainWindow::updateActions()
 {
-    const bool busy = engine_->isSampling() || engine_->isTraining() || engine_->isEvaluating();
-    const bool haveFrames = sampleView_->canExport() && !engine_->isSampling();
+    const bool busy = engine_->isBusy();
+    const bool haveFrames = sampleView_->canExport() && !sampleView_->isRunning();
     saveModelAction_->setEnabled(engine_->hasModel());
     exportGridAction_->setEnabled(sampleView_->canExport());
     exportNpyAction_->setEnabled(haveFrames && !busy);
     exportSheetAction_->setEnabled(sampleView_->canExport());
     exportFramesAction_->setEnabled(haveFrames);
+    updateRunActions();
 }
 
 void MainWindow::openModel(const QString& path)
@@ -393,9 +576,14 @@ bool MainWindow::saveSession(const QString& path)
     session.modelPath = engine_->model().fromTraining || engine_->model().fallback ? QString() : engine_->model().path;
     session.sampling = sampleView_->panel()->settings();
     session.device = device_->currentData().toString();
-    QString error;
-    if (!session.save(path, error)) {
-        notifications_->showError(error);
+    // Session's own fields, then each page's part under its key.
+    QJsonObject root = QJsonDocument::fromJson(session.toJson()).object();
+    for (const StudioPage* page : studioPages_)
+        root.insert(page->sessionKey(), page->sessionSettings());
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) ||
+        file.write(QJsonDocument(root).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
+        notifications_->showError(tr("%1: could not write the session (%2)").arg(path, file.errorString()));
         return false;
     }
     if (engine_->model().fromTraining)
@@ -415,6 +603,14 @@ bool MainWindow::openSession(const QString& path)
         return false;
     }
     sampleView_->panel()->setSettings(session.sampling);
+    // Each page's part, where the file has one (older sessions hold only the sampling part).
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+        for (StudioPage* page : studioPages_)
+            if (root.contains(page->sessionKey()) && page != sampleView_)
+                page->applySessionSettings(root.value(page->sessionKey()).toObject());
+    }
     undoStack_->clear();  // the session's values are the new starting point
     const int deviceIndex = device_->findData(session.device);
     if (deviceIndex >= 0)
@@ -436,9 +632,10 @@ QString MainWindow::askOpenPath(const QString& purpose, const QString& title, co
 }
 
 QString MainWindow::askSavePath(const QString& purpose, const QString& title, const QString& filter,
-                                const QString& suffix)
+                                const QString& suffix, const QString& suggestion)
 {
-    QString path = QFileDialog::getSaveFileName(this, title, settings_->lastFolder(purpose), filter);
+    QString path = QFileDialog::getSaveFileName(this, title,
+                                                suggestion.isEmpty() ? settings_->lastFolder(purpose) : suggestion, filter);
     if (path.isEmpty())
         return path;
     if (QFileInfo(path).suffix().isEmpty())
@@ -449,38 +646,26 @@ QString MainWindow::askSavePath(const QString& purpose, const QString& title, co
 
 void MainWindow::startCurrent()
 {
-    if (pages_->currentWidget() == trainView_)
-        trainView_->startTraining();
-    else if (pages_->currentWidget() == evaluateView_)
-        evaluateView_->startEvaluation();
-    else
-        sampleView_->startSampling();
+    if (StudioPage* page = currentPage())
+        page->start();
 }
 
 void MainWindow::pauseCurrent()
 {
-    if (pages_->currentWidget() == trainView_)
-        trainView_->togglePause();
-    else
-        sampleView_->togglePause();
+    if (StudioPage* page = currentPage())
+        page->togglePause();
 }
 
 void MainWindow::stepCurrent()
 {
-    if (pages_->currentWidget() == trainView_)
-        trainView_->stepOnce();
-    else
-        sampleView_->stepOnce();
+    if (StudioPage* page = currentPage())
+        page->stepOnce();
 }
 
 void MainWindow::stopCurrent()
 {
-    if (pages_->currentWidget() == trainView_)
-        trainView_->stop();
-    else if (pages_->currentWidget() == evaluateView_)
-        evaluateView_->stop();
-    else
-        sampleView_->stop();
+    if (StudioPage* page = currentPage())
+        page->stop();
 }
 
 void MainWindow::saveSettings()

@@ -1,8 +1,7 @@
 #pragma once
-#include <QWidget>
-
-#include "run_history.h"
-#include "studio_types.h"
+#include "engine/studio_types.h"
+#include "sample/run_history.h"
+#include "widgets/studio_page.h"
 
 class QLabel;
 class QSlider;
@@ -11,6 +10,7 @@ class QToolButton;
 namespace ebm::studio {
 
 class EnergyChart;
+class RunControls;
 class SampleGridWidget;
 class SamplingPanel;
 class StudioEngine;
@@ -18,12 +18,25 @@ class UndoFieldBinder;
 
 /// The sample page: settings and run buttons, the live grid, the selected sample with its own
 /// trajectory, a timeline over the recorded history, and the temperature/energy chart.
-class SampleView : public QWidget {
+class SampleView : public StudioPage {
     Q_OBJECT
 public:
     SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
 
+    // StudioPage
+    QString pageTitle() const override { return tr("&Sample"); }
+    QString sessionKey() const override { return QStringLiteral("sampling"); }
+    void start() override { startSampling(); }
+    bool canStart() const override;
+    bool isRunning() const override;
+    bool isPaused() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+
     SamplingPanel* panel() const { return panel_; }
+    RunControls* runControls() const { return runControls_; }
+    QLabel* runStatus() const { return runStatus_; }
+    QLabel* momentLabel() const { return momentLabel_; }
     SampleGridWidget* grid() const { return grid_; }
     SampleGridWidget* selectedView() const { return selectedView_; }
     SampleGridWidget* trajectoryView() const { return trajectory_; }
@@ -43,9 +56,9 @@ public:
 
 public Q_SLOTS:
     void startSampling();
-    void togglePause();
-    void stepOnce();
-    void stop();
+    void togglePause() override;
+    void stepOnce() override;
+    void stop() override;
     void setDenoisedView(bool on);
     void selectSample(int index);
     /// Shows a recorded moment; -1 or the last index returns to following the live run.
@@ -53,7 +66,6 @@ public Q_SLOTS:
     void followLive();
 
 Q_SIGNALS:
-    void statusMessage(const QString& text);
     void denoisedViewChanged(bool on);
     void exportAvailabilityChanged(bool available);
 
@@ -63,12 +75,15 @@ private:
     void onRunFinished(const SamplingOutcome& outcome);
     void previewSchedule();
     void updateControls();
+    /// "Paused at step N" and the like, from the recorded history: the one step count shown.
+    void showPausedState(bool paused);
     void updateModelText();
     void updateSelectedPanel();
     QString momentText(int index) const;
 
     StudioEngine* engine_;
     SamplingPanel* panel_;
+    RunControls* runControls_;
     SampleGridWidget* grid_;
     SampleGridWidget* selectedView_;
     SampleGridWidget* trajectory_;

@@ -1,7 +1,7 @@
 #pragma once
 #include <QMainWindow>
 
-#include "studio_types.h"
+#include "engine/studio_types.h"
 
 class QAction;
 class QComboBox;
@@ -17,13 +17,15 @@ class LogPanel;
 class NotificationBar;
 class SampleView;
 class StudioEngine;
+class StudioPage;
 class StudioSettings;
 class TrainView;
 class EvaluateView;
 class UndoFieldBinder;
 
-/// The studio window: sample and train pages, log dock, menus with shortcuts, recent models,
-/// sessions, runtime (device and threads) in the status bar.
+/// The studio window: the pages (each a StudioPage, run by the same Run menu and shortcuts,
+/// which go to the page in front), log dock, menus with shortcuts, recent models, sessions,
+/// runtime (device and threads) in the status bar.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -45,12 +47,24 @@ public:
     LogPanel* logPanel() const { return logPanel_; }
     QUndoStack* undoStack() const { return undoStack_; }
     QTabWidget* pages() const { return pages_; }
+    /// Every page, in tab order.
+    const QList<StudioPage*>& studioPages() const { return studioPages_; }
+    StudioPage* currentPage() const;
+
+    /// Every menu shortcut as (key sequence, what it does), read from the actions themselves.
+    QList<QPair<QString, QString>> shortcutList() const;
+    /// A file name for an export of what the sample page shows: model, seed and step, in the
+    /// folder last used for exports (else Pictures for images, Documents for arrays).
+    QString suggestedExportPath(const QString& suffix) const;
 
     // File operations without dialogs (menus wrap them; tests call them).
     void openModel(const QString& path);
     void saveModelAs(const QString& path);
     bool saveSession(const QString& path);
     bool openSession(const QString& path);
+    /// Writes the sample grid as PNG and says where in the status bar; false on failure.
+    bool exportGridTo(const QString& path);
+    bool exportTrajectorySheetTo(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -65,7 +79,11 @@ private:
     void applyRuntimeChoice();
     void saveSettings();
     QString askOpenPath(const QString& purpose, const QString& title, const QString& filter);
-    QString askSavePath(const QString& purpose, const QString& title, const QString& filter, const QString& suffix);
+    QString askSavePath(const QString& purpose, const QString& title, const QString& filter, const QString& suffix,
+                        const QString& suggestion = QString());
+    void showShortcuts();
+    void addPage(StudioPage* page);
+    void updateRunActions();
 
     // Actions on the page in front.
     void startCurrent();
@@ -83,6 +101,11 @@ private:
     LogPanel* logPanel_;
     NotificationBar* notifications_;
     QTabWidget* pages_;
+    QList<StudioPage*> studioPages_;
+    QAction* startAction_ = nullptr;
+    QAction* pauseAction_ = nullptr;
+    QAction* stepAction_ = nullptr;
+    QAction* stopAction_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QAction* saveModelAction_ = nullptr;
     QAction* exportGridAction_ = nullptr;
@@ -98,6 +121,7 @@ private:
     QString requestedModel_;          // path of the load in flight, for recent files
     qint64 launchedAt_ = 0;
     bool readyLogged_ = false;
+    bool fellBackToBundled_ = false;  // a model that failed at start-up: the bundled one instead
 };
 
 }  // namespace ebm::studio

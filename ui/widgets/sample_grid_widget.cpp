@@ -1,11 +1,11 @@
-#include "sample_grid_widget.h"
+#include "widgets/sample_grid_widget.h"
 
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
 
-#include "image_grid.h"
+#include "widgets/image_grid.h"
 
 namespace ebm::studio {
 namespace {

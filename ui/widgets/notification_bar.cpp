@@ -1,4 +1,4 @@
-#include "notification_bar.h"
+#include "widgets/notification_bar.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

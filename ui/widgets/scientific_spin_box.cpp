@@ -1,4 +1,4 @@
-#include "scientific_spin_box.h"
+#include "widgets/scientific_spin_box.h"
 
 #include <QLocale>
 

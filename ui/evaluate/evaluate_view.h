@@ -1,7 +1,6 @@
 #pragma once
-#include <QWidget>
-
-#include "studio_types.h"
+#include "engine/studio_types.h"
+#include "widgets/studio_page.h"
 
 class QCheckBox;
 class QComboBox;
@@ -18,6 +17,7 @@ class QTabWidget;
 
 namespace ebm::studio {
 
+class RunControls;
 class StudioEngine;
 class UndoFieldBinder;
 
@@ -25,10 +25,19 @@ class UndoFieldBinder;
 /// classifier's feature space, next to the floor that real images reach), the class
 /// histogram, nearest training neighbours (paper, appendix C) and AIS log-likelihood, run on
 /// the worker with stage progress, ETA and Stop. Reports can be saved as JSON.
-class EvaluateView : public QWidget {
+class EvaluateView : public StudioPage {
     Q_OBJECT
 public:
     EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    // StudioPage
+    QString pageTitle() const override { return tr("&Evaluate"); }
+    QString sessionKey() const override { return QStringLiteral("evaluation"); }
+    void start() override { startEvaluation(); }
+    bool canStart() const override;
+    bool isRunning() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
 
     EvaluationSettings settings() const;
     /// Shows `settings` in the fields without making an undo step (startup, reset).
@@ -36,8 +45,11 @@ public:
     /// The most recent finished evaluation (completed == false before the first).
     const EvaluationOutcome& lastOutcome() const { return outcome_; }
 
-    QPushButton* evaluateButton() const { return evaluate_; }
-    QPushButton* stopButton() const { return stop_; }
+    QPushButton* evaluateButton() const;
+    QPushButton* stopButton() const;
+    RunControls* runControls() const { return runControls_; }
+    /// Says how many samples and real images the class bars count.
+    QLabel* classCountNote() const { return classCountNote_; }
     QProgressBar* progress() const { return progress_; }
     QLabel* statusLabel() const { return status_; }
     QTableWidget* figures() const { return figures_; }
@@ -46,13 +58,9 @@ public:
 
 public Q_SLOTS:
     void startEvaluation();
-    void stop();
+    void stop() override;
     /// Writes the last report as JSON (the `ebm eval --json` format).
     void saveReport(const QString& path);
-
-Q_SIGNALS:
-    void problem(const QString& message);
-    void statusMessage(const QString& text);
 
 private:
     void applySettings(const EvaluationSettings& settings);
@@ -88,8 +96,8 @@ private:
     QComboBox* aisTransition_;
     QSpinBox* aisLeapfrog_;
 
-    QPushButton* evaluate_;
-    QPushButton* stop_;
+    RunControls* runControls_;
+    QLabel* classCountNote_;
     QPushButton* saveReport_;
     QProgressBar* progress_;
     QLabel* status_;

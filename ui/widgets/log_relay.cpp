@@ -1,4 +1,4 @@
-#include "log_relay.h"
+#include "widgets/log_relay.h"
 
 #include <QTime>
 

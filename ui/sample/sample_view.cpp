@@ -1,9 +1,12 @@
-#include "sample_view.h"
+#include "sample/sample_view.h"
 
 #include <QButtonGroup>
 #include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSlider>
@@ -15,10 +18,13 @@
 
 #include "ebm/schedule.h"
 #include "energy_chart.h"
-#include "image_grid.h"
-#include "sample_grid_widget.h"
+#include "engine/studio_engine.h"
 #include "sampling_panel.h"
-#include "studio_engine.h"
+#include "session_file.h"
+#include "widgets/image_grid.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
+#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
@@ -32,9 +38,20 @@ QString formatNumber(double v) { return QString::number(v, 'g', 4); }
 }  // namespace
 
 SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : QWidget(parent), engine_(engine)
+    : StudioPage(parent), engine_(engine)
 {
     panel_ = new SamplingPanel(undo, this);
+    // The page's run buttons are the shared RunControls, outside the scrolling form so they
+    // never scroll away; the panel's own buttons stay hidden.
+    for (QPushButton* b : {panel_->sampleButton(), panel_->pauseButton(), panel_->stepButton(), panel_->stopButton()})
+        b->hide();
+    runControls_ = new RunControls(tr("Sample"), tr("Run the sampler with these settings"), true,
+                                   RunControls::Layout::Grid, this);
+    runControls_->startButton()->setObjectName(QStringLiteral("sampleButton"));
+    connect(runControls_, &RunControls::startRequested, this, &SampleView::startSampling);
+    connect(runControls_, &RunControls::pauseToggled, this, &SampleView::togglePause);
+    connect(runControls_, &RunControls::stepRequested, this, &SampleView::stepOnce);
+    connect(runControls_, &RunControls::stopRequested, this, &SampleView::stop);
     auto* panelScroll = new QScrollArea(this);
     panelScroll->setWidget(panel_);
     panelScroll->setWidgetResizable(true);
@@ -91,9 +108,11 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     liveButton_->setToolTip(tr("Follow the newest frame"));
     connect(liveButton_, &QToolButton::clicked, this, &SampleView::followLive);
     momentLabel_ = new QLabel(this);
-    // Room for the step and temperature at least, so the slider does not jump as the text changes;
-    // the timeline keeps the rest on narrow windows.
-    momentLabel_->setMinimumWidth(momentLabel_->fontMetrics().horizontalAdvance(QStringLiteral("step 2700 / 2700 · T = 0.0001")));
+    momentLabel_->setObjectName(QStringLiteral("momentLabel"));
+    // A fixed width, so the slider keeps its length whatever the text says (the full text is
+    // also the tooltip when it does not fit).
+    momentLabel_->setFixedWidth(momentLabel_->fontMetrics().horizontalAdvance(
+        QStringLiteral("step 22700 / 22700 · T = 0.0001 · mean E = -0.0001")));
     auto* timelineRow = new QHBoxLayout;
     timelineRow->addWidget(liveButton_);
     timelineRow->addWidget(timeline_, 1);
@@ -150,8 +169,13 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     rightColumn->setStretchFactor(1, 2);
     rightColumn->setChildrenCollapsible(false);
     rightColumn->setSizes({600, 320});
+    auto* leftColumn = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(leftColumn);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(runControls_);
+    leftLayout->addWidget(panelScroll, 1);
     auto* outer = new QSplitter(Qt::Horizontal, this);
-    outer->addWidget(panelScroll);
+    outer->addWidget(leftColumn);
     outer->addWidget(rightColumn);
     outer->setStretchFactor(0, 0);
     outer->setStretchFactor(1, 1);
@@ -167,23 +191,67 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     });
     previewSchedule();
 
-    connect(panel_, &SamplingPanel::sampleRequested, this, &SampleView::startSampling);
-    connect(panel_, &SamplingPanel::pauseToggled, this, &SampleView::togglePause);
-    connect(panel_, &SamplingPanel::stepRequested, this, &SampleView::stepOnce);
-    connect(panel_, &SamplingPanel::stopRequested, this, &SampleView::stop);
+    guardWheelUnderForm(panel_);
 
     connect(engine_, &StudioEngine::samplingStarted, this, &SampleView::onRunStarted);
     connect(engine_, &StudioEngine::sampleFrames, this, &SampleView::onFrames);
     connect(engine_, &StudioEngine::samplingFinished, this, &SampleView::onRunFinished);
     connect(engine_, &StudioEngine::activityChanged, this, &SampleView::updateControls);
     connect(engine_, &StudioEngine::modelLoaded, this, &SampleView::updateModelText);
+    // Samples on screen always say which model drew them.
+    connect(engine_, &StudioEngine::modelLoaded, this, [this](const ModelInfo& info) {
+        if (!history_.isEmpty() && !engine_->isSampling())
+            runStatus_->setText(tr("These samples are from the previous model (%1); press Sample (F5) for %2.")
+                                    .arg(history_.info().modelDescription, info.description));
+    });
+    connect(engine_, &StudioEngine::modelLoadFailed, this, [this](const QString& path, const QString&) {
+        if (!history_.isEmpty() && engine_->hasModel())
+            runStatus_->setText(tr("%1 could not be opened: these samples are still from %2.")
+                                    .arg(QFileInfo(path).fileName(), history_.info().modelDescription));
+    });
     connect(engine_, &StudioEngine::jobStateChanged, this, [this](JobKind kind, JobState state) {
-        if (kind != JobKind::Sampling || history_.isEmpty())
-            return;
-        runStatus_->setText(state == JobState::Paused ? tr("Paused at step %1").arg(history_.last().step)
-                                                      : tr("Sampling…"));
+        if (kind == JobKind::Sampling)
+            showPausedState(state == JobState::Paused);
     });
     updateControls();
+}
+
+bool SampleView::canStart() const
+{
+    // While training, a run goes between two training steps (on the weights being trained).
+    return (engine_->hasModel() && engine_->model().imageModel && !engine_->isBusy()) ||
+           (engine_->isTraining() && !engine_->isSampling());
+}
+
+bool SampleView::isRunning() const { return engine_->isSampling(); }
+bool SampleView::isPaused() const { return engine_->isSamplingPaused(); }
+
+QJsonObject SampleView::sessionSettings() const
+{
+    // The sampling part of a session is Session's format: write it as Session does.
+    Session session;
+    session.sampling = panel_->settings();
+    return QJsonDocument::fromJson(session.toJson()).object().value(sessionKey()).toObject();
+}
+
+void SampleView::applySessionSettings(const QJsonObject& settings)
+{
+    QJsonObject root = QJsonDocument::fromJson(Session().toJson()).object();
+    root.insert(sessionKey(), settings);
+    Session session;
+    QString error;
+    if (!Session::fromJson(QJsonDocument(root).toJson(), session, error)) {
+        Q_EMIT problem(tr("The session's sampling settings were not applied: %1").arg(error));
+        return;
+    }
+    panel_->setSettings(session.sampling);
+}
+
+void SampleView::showPausedState(bool paused)
+{
+    if (history_.isEmpty() || !engine_->isSampling())
+        return;
+    runStatus_->setText(paused ? tr("Paused at step %1").arg(history_.last().step) : tr("Sampling…"));
 }
 
 void SampleView::startSampling()
@@ -283,6 +351,7 @@ void SampleView::showMoment(int index)
                                ? tr("(no denoised preview recorded for this moment)")
                                : QString());
     momentLabel_->setText(momentText(index));
+    momentLabel_->setToolTip(momentLabel_->text());
     chart_->setCursorStep(s.step);
     updateSelectedPanel();
 }
@@ -369,6 +438,8 @@ void SampleView::onFrames(const SampleFrameBatch& batch)
     timeline_->setEnabled(history_.size() > 1);
     if (live_)
         showMoment(history_.size() - 1);
+    if (engine_->isSamplingPaused())
+        showPausedState(true);  // a single step moved the run: say where it is now
 }
 
 void SampleView::onRunFinished(const SamplingOutcome& outcome)
@@ -378,7 +449,9 @@ void SampleView::onRunFinished(const SamplingOutcome& outcome)
     if (outcome.failed)
         runStatus_->setText(tr("Failed: %1").arg(outcome.message));
     else if (outcome.stopped)
-        runStatus_->setText(tr("Stopped at step %1 (%2 s)").arg(outcome.stepsDone).arg(outcome.seconds, 0, 'f', 1));
+        runStatus_->setText(tr("Stopped at step %1 (%2 s)")
+                                .arg(history_.isEmpty() ? outcome.stepsDone : history_.last().step)
+                                .arg(outcome.seconds, 0, 'f', 1));
     else
         runStatus_->setText(tr("Finished in %1 s").arg(outcome.seconds, 0, 'f', 1));
     if (!outcome.failed)
@@ -389,8 +462,8 @@ void SampleView::onRunFinished(const SamplingOutcome& outcome)
 
 void SampleView::updateControls()
 {
-    const bool canStart = ((engine_->hasModel() && engine_->model().imageModel) || engine_->isTraining()) && !engine_->isEvaluating();
-    panel_->setRunState(canStart, engine_->isSampling(), engine_->isSamplingPaused());
+    runControls_->setState(canStart(), isRunning(), isPaused());
+    Q_EMIT runStateChanged();
 }
 
 void SampleView::updateModelText()
@@ -427,7 +500,11 @@ bool SampleView::exportTrajectorySheet(const QString& path, QString& error) cons
     }
     // The selected sample's trajectory; the first sample's when none is selected.
     const int sample = selectedSample_ >= 0 ? selectedSample_ : 0;
-    const QImage sheet = composeGrid(history_.trajectory(sample, denoised_), kSheetColumns, 2, kExportScale);
+    const QVector<QImage> frames = history_.trajectory(sample, denoised_);
+    QStringList captions;
+    for (int i = 0; i < frames.size(); ++i)
+        captions << (history_.at(i).final ? tr("final") : tr("step %1").arg(history_.at(i).step));
+    const QImage sheet = composeCaptionedGrid(frames, captions, kSheetColumns, 2, kExportScale);
     if (sheet.isNull() || !sheet.save(path)) {
         error = tr("%1: could not write the image (check the folder and the extension)").arg(path);
         return false;

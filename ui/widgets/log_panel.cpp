@@ -1,4 +1,4 @@
-#include "log_panel.h"
+#include "widgets/log_panel.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -7,7 +7,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "log_relay.h"
+#include "widgets/log_relay.h"
 
 namespace ebm::studio {
 namespace {

@@ -1,4 +1,4 @@
-#include "train_view.h"
+#include "train/train_view.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -9,6 +9,7 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -19,22 +20,48 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <limits>
 
+#include "engine/settings_json.h"
+#include "engine/studio_engine.h"
 #include "loss_chart.h"
-#include "sample_grid_widget.h"
-#include "scientific_spin_box.h"
-#include "studio_engine.h"
 #include "undo_fields.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
+#include "widgets/scientific_spin_box.h"
+#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
 
 constexpr int kPreviewIconSide = 128;
 constexpr int kMaxPreviews = 200;  // oldest previews go first on very long runs
+// Above this estimated duration the page warns before a long run.
+constexpr double kLongRunSeconds = 3600.0;
+// Cost model of one MDSM step when no run has been measured: seconds per step of res12 at
+// width 16, batch 64, 32x32 images on one CPU thread (measured order of magnitude; the first
+// progress of a real run replaces it). Cost grows with batch, pixels and width squared.
+constexpr double kSecondsPerReferenceStep = 0.6;
+constexpr double kCudaSpeedup = 20.0;
+
+double depthFactor(const QString& architecture)
+{
+    if (architecture == QLatin1String("res6"))
+        return 0.5;
+    if (architecture == QLatin1String("res18"))
+        return 1.7;
+    return 1.0;
+}
+
+/// What the measured speed of a run depends on.
+QString shapeKey(const TrainingSettings& s)
+{
+    return QStringLiteral("%1-%2-%3-%4").arg(s.architecture).arg(s.width).arg(s.imageSize).arg(s.batchSize);
+}
 
 QDoubleSpinBox* sigmaSpin(QWidget* parent, const QString& tip)
 {
@@ -55,7 +82,7 @@ QString defaultCheckpointPath()
 }  // namespace
 
 TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : QWidget(parent), engine_(engine), undo_(undo)
+    : StudioPage(parent), engine_(engine), undo_(undo)
 {
     // --- settings form --------------------------------------------------------------------
     datasetKind_ = new QComboBox(this);
@@ -186,38 +213,34 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     outputsForm->addRow(tr("Checkpoint every"), checkpointEvery_);
     outputsForm->addRow(tr("Checkpoint file"), row(checkpointPath_, browseCheckpoint_));
 
-    start_ = new QPushButton(tr("Start training"), this);
-    start_->setObjectName(QStringLiteral("startTrainingButton"));
-    start_->setMinimumHeight(start_->sizeHint().height() * 5 / 4);
+    runControls_ = new RunControls(tr("Start training"), tr("Train a model with these settings"), true,
+                                   RunControls::Layout::Grid, this);
+    runControls_->startButton()->setObjectName(QStringLiteral("startTrainingButton"));
+    estimate_ = new QLabel(this);
+    estimate_->setObjectName(QStringLiteral("trainEstimate"));
+    estimate_->setWordWrap(true);
     resume_ = new QPushButton(tr("Resume checkpoint…"), this);
     resume_->setToolTip(tr("Continue a native checkpoint exactly where it stopped"));
-    pause_ = new QPushButton(tr("Pause"), this);
-    step_ = new QPushButton(tr("Step"), this);
-    step_->setToolTip(tr("While paused: exactly one more training step"));
-    stop_ = new QPushButton(tr("Stop"), this);
     save_ = new QPushButton(tr("Save now"), this);
     save_->setToolTip(tr("Write a checkpoint of the current weights between two steps"));
     sampleNow_ = new QPushButton(tr("Sample from current weights"), this);
     sampleNow_->setToolTip(tr("Run the sampler on the weights as they are now (training waits meanwhile)"));
-    connect(start_, &QPushButton::clicked, this, &TrainView::startTraining);
+    connect(runControls_, &RunControls::startRequested, this, &TrainView::startTraining);
+    connect(runControls_, &RunControls::pauseToggled, this, &TrainView::togglePause);
+    connect(runControls_, &RunControls::stepRequested, this, &TrainView::stepOnce);
+    connect(runControls_, &RunControls::stopRequested, this, &TrainView::stop);
     connect(resume_, &QPushButton::clicked, this, &TrainView::chooseCheckpointToResume);
-    connect(pause_, &QPushButton::clicked, this, &TrainView::togglePause);
-    connect(step_, &QPushButton::clicked, this, &TrainView::stepOnce);
-    connect(stop_, &QPushButton::clicked, this, &TrainView::stop);
     connect(save_, &QPushButton::clicked, this, &TrainView::saveNow);
     connect(sampleNow_, &QPushButton::clicked, this, &TrainView::sampleFromWeightsRequested);
     auto* buttons = new QGridLayout;
-    buttons->addWidget(start_, 0, 0, 1, 3);
-    buttons->addWidget(pause_, 1, 0);
-    buttons->addWidget(step_, 1, 1);
-    buttons->addWidget(stop_, 1, 2);
-    buttons->addWidget(save_, 2, 0);
-    buttons->addWidget(resume_, 2, 1, 1, 2);
-    buttons->addWidget(sampleNow_, 3, 0, 1, 3);
+    buttons->addWidget(runControls_, 0, 0, 1, 2);
+    buttons->addWidget(save_, 1, 0);
+    buttons->addWidget(resume_, 1, 1);
+    buttons->addWidget(sampleNow_, 2, 0, 1, 2);
+    buttons->addWidget(estimate_, 3, 0, 1, 2);
 
     auto* form = new QWidget(this);
     auto* formLayout = new QVBoxLayout(form);
-    formLayout->addLayout(buttons);
     for (QWidget* box : {static_cast<QWidget*>(data), static_cast<QWidget*>(model), static_cast<QWidget*>(noise),
                          static_cast<QWidget*>(optimiser), static_cast<QWidget*>(outputs)})
         formLayout->addWidget(box);
@@ -228,6 +251,13 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     formScroll->setMinimumWidth(form->minimumSizeHint().width() + formScroll->verticalScrollBar()->sizeHint().width());
     formScroll->setFrameShape(QFrame::NoFrame);
+    guardWheelUnderForm(form);
+    // The run buttons stay above the scrolling form, always in view.
+    auto* leftColumn = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(leftColumn);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addLayout(buttons);
+    leftLayout->addWidget(formScroll, 1);
 
     // --- progress, loss chart, previews ------------------------------------------------------
     runInfo_ = new QLabel(tr("No training run yet."), this);
@@ -242,7 +272,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     progress_->setRange(0, 1000);
     progress_->setValue(0);
     progress_->setTextVisible(true);
-    progress_->setFormat(QStringLiteral("%p%"));
+    progress_->setFormat(tr("no run"));
     chart_ = new LossChart(this);
 
     previews_ = new QListWidget(this);
@@ -288,7 +318,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     rightLayout->addWidget(previews_);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(formScroll);
+    split->addWidget(leftColumn);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
     split->setSizes({formScroll->minimumWidth(), 1000});
@@ -334,11 +364,77 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
         status_->setText(tr("Checkpoint of step %1 written to %2").arg(step).arg(path));
     });
     connect(engine_, &StudioEngine::jobStateChanged, this, [this](JobKind kind, JobState state) {
-        if (kind == JobKind::Training)
-            status_->setText(state == JobState::Paused ? tr("Paused at step %1.").arg(lastStep_)
-                                                       : tr("Training…"));
+        if (kind != JobKind::Training)
+            return;
+        paused_ = state == JobState::Paused;
+        status_->setText(paused_ ? tr("Paused at step %1.").arg(lastStep_) : tr("Training…"));
     });
+    for (QSpinBox* spin : {steps_, batch_, width_, imageSize_})
+        connect(spin, &QSpinBox::valueChanged, this, &TrainView::updateEstimate);
+    connect(architecture_, &QComboBox::currentIndexChanged, this, &TrainView::updateEstimate);
+    connect(engine_, &StudioEngine::runtimeChanged, this, &TrainView::updateEstimate);
+    updateEstimate();
     updateControls();
+}
+
+QPushButton* TrainView::startButton() const { return runControls_->startButton(); }
+QPushButton* TrainView::pauseButton() const { return runControls_->pauseButton(); }
+QPushButton* TrainView::stepButton() const { return runControls_->stepButton(); }
+QPushButton* TrainView::stopButton() const { return runControls_->stopButton(); }
+
+bool TrainView::canStart() const { return !engine_->isBusy(); }
+bool TrainView::isRunning() const { return engine_->isTraining(); }
+bool TrainView::isPaused() const { return engine_->isTrainingPaused(); }
+QJsonObject TrainView::sessionSettings() const { return toJson(settings()); }
+void TrainView::applySessionSettings(const QJsonObject& json) { setSettings(trainingFromJson(json)); }
+
+double TrainView::estimatedSeconds(const TrainingSettings& s) const
+{
+    double perStep = 0.0;
+    if (measuredSecondsPerStep_ > 0.0 && measuredFor_ == shapeKey(s)) {
+        perStep = measuredSecondsPerStep_;
+    } else {
+        const double pixels = (s.imageSize / 32.0) * (s.imageSize / 32.0);
+        const double width = (s.width / 16.0) * (s.width / 16.0);
+        const int threads = qMax(1, engine_->runtime().threads);
+        perStep = kSecondsPerReferenceStep * (s.batchSize / 64.0) * pixels * width * depthFactor(s.architecture) /
+                  threads;
+        if (engine_->runtime().device == QLatin1String("cuda"))
+            perStep /= kCudaSpeedup;
+    }
+    return perStep * static_cast<double>(s.steps);
+}
+
+void TrainView::updateEstimate()
+{
+    const double seconds = estimatedSeconds(settings());
+    const bool measured = measuredSecondsPerStep_ > 0.0 && measuredFor_ == shapeKey(settings());
+    const QString basis = measured ? tr("at the speed of the last run") : tr("rough estimate for this machine");
+    if (seconds > kLongRunSeconds) {
+        estimate_->setStyleSheet(QStringLiteral("color: #b36b00"));
+        estimate_->setText(tr("⚠ Estimated duration %1 (%2): a long run. Fewer steps, a smaller batch or width "
+                              "finish sooner.")
+                               .arg(formatDuration(seconds), basis));
+    } else {
+        estimate_->setStyleSheet(QString());
+        estimate_->setText(tr("Estimated duration %1 (%2)").arg(formatDuration(seconds), basis));
+    }
+}
+
+void TrainView::showStep()
+{
+    progress_->setValue(static_cast<int>(1000 * lastStep_ / qMax<qint64>(1, totalSteps_)));
+    progress_->setFormat(tr("step %1 / %2").arg(lastStep_).arg(totalSteps_));
+    stats_->setText(tr("step %1 / %2   loss %3 (smoothed %4)   lr %5   %6 steps/s   ETA %7")
+                        .arg(lastStep_)
+                        .arg(totalSteps_)
+                        .arg(lastLoss_, 0, 'g', 4)
+                        .arg(lastSmoothed_, 0, 'g', 4)
+                        .arg(lastRate_, 0, 'g', 3)
+                        .arg(stepsPerSecond_, 0, 'f', 2)
+                        .arg(formatDuration(eta_)));
+    if (paused_ && engine_->isTraining())
+        status_->setText(tr("Paused at step %1.").arg(lastStep_));
 }
 
 TrainingSettings TrainView::settings() const
@@ -532,7 +628,10 @@ void TrainView::onStarted(const TrainingRunInfo& info)
                           .arg(info.datasetSize)
                           .arg(info.startStep > 0 ? tr(", resumed at step %1").arg(info.startStep) : QString()));
     status_->setText(tr("Training…"));
+    paused_ = false;
+    measuredFor_ = shapeKey(settings());
     progress_->setValue(static_cast<int>(1000 * lastStep_ / qMax<qint64>(1, totalSteps_)));
+    progress_->setFormat(tr("step %1 / %2").arg(lastStep_).arg(totalSteps_));
     Q_EMIT statusMessage(tr("Training %1").arg(info.modelDescription));
 }
 
@@ -549,15 +648,9 @@ void TrainView::onProgress(const TrainProgressBatch& batch)
     lastRate_ = p.learningRate;
     stepsPerSecond_ = batch.stepsPerSecond;
     eta_ = batch.etaSeconds;
-    progress_->setValue(static_cast<int>(1000 * lastStep_ / qMax<qint64>(1, totalSteps_)));
-    stats_->setText(tr("step %1 / %2   loss %3 (smoothed %4)   lr %5   %6 steps/s   ETA %7")
-                        .arg(lastStep_)
-                        .arg(totalSteps_)
-                        .arg(lastLoss_, 0, 'g', 4)
-                        .arg(lastSmoothed_, 0, 'g', 4)
-                        .arg(lastRate_, 0, 'g', 3)
-                        .arg(stepsPerSecond_, 0, 'f', 2)
-                        .arg(formatDuration(eta_)));
+    if (stepsPerSecond_ > 0.0)
+        measuredSecondsPerStep_ = 1.0 / stepsPerSecond_;
+    showStep();
 }
 
 void TrainView::onPreview(const TrainingPreview& preview)
@@ -576,6 +669,12 @@ void TrainView::onPreview(const TrainingPreview& preview)
 
 void TrainView::onFinished(const TrainingOutcome& outcome)
 {
+    paused_ = false;
+    if (outcome.step > 0) {
+        lastStep_ = outcome.step;  // the step the run ended on, shown everywhere alike
+        showStep();
+    }
+    updateEstimate();
     if (outcome.failed) {
         status_->setText(tr("<span style=\"color:#c62828\">%1</span>").arg(outcome.message.toHtmlEscaped()));
         Q_EMIT problem(outcome.message);
@@ -590,15 +689,11 @@ void TrainView::updateControls()
 {
     const bool training = engine_->isTraining();
     const bool paused = engine_->isTrainingPaused();
-    const bool idle = !training && !engine_->isSampling() && !engine_->isEvaluating();
-    start_->setEnabled(idle);
-    resume_->setEnabled(idle);
-    pause_->setEnabled(training);
-    pause_->setText(paused ? tr("Resume") : tr("Pause"));
-    step_->setEnabled(training);
-    stop_->setEnabled(training);
+    runControls_->setState(canStart(), training, paused);
+    resume_->setEnabled(canStart());
     save_->setEnabled(training);
     sampleNow_->setEnabled(training && !engine_->isSampling());
+    Q_EMIT runStateChanged();
 }
 
 }  // namespace ebm::studio

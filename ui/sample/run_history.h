@@ -3,7 +3,7 @@
 // on the GUI side so that the timeline can replay any of them without asking the worker.
 #include <QVector>
 
-#include "studio_types.h"
+#include "engine/studio_types.h"
 
 namespace ebm::studio {
 
