@@ -165,6 +165,11 @@ private Q_SLOTS:
         // The page shows them: table rows, two bar series, the neighbour picture.
         QVERIFY(view_->figures()->rowCount() >= 7);
         QCOMPARE(view_->classChart()->plottableCount(), 2);
+        // ...and says how many images each series counts.
+        const QString note = view_->classCountNote()->text();
+        QVERIFY2(note.contains(QStringLiteral("%1 samples").arg(samples)) &&
+                     note.contains(QStringLiteral("%1 real training images").arg(real)),
+                 qPrintable(note));
         QVERIFY(!view_->neighbourImage()->pixmap().isNull());
 
         const QString path = QDir(dir_.path()).filePath(QStringLiteral("report.json"));

@@ -415,6 +415,7 @@ void MainWindow::showShortcuts()
         table->setItem(row, 1, new QTableWidgetItem(shortcuts[row].second));
     }
     table->resizeColumnsToContents();
+    table->resizeRowsToContents();
     table->horizontalHeader()->setStretchLastSection(true);
     auto* note = new QLabel(tr("F5, F6, F10 and Shift+F5 / Esc act on the page in front. More in the "
                                "<a href=\"%1\">README</a>.").arg(readmeUrl()),
