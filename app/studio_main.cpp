@@ -2,6 +2,7 @@
 // loaded on the worker thread once the window shows, so the first frame comes at once.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QIcon>
 #include <QTabWidget>
@@ -12,16 +13,68 @@
 #include <unistd.h>
 
 #include "ebm/runtime.h"
-#include "log_relay.h"
-#include "evaluate_view.h"
-#include "main_window.h"
-#include "sample_view.h"
-#include "studio_engine.h"
-#include "studio_settings.h"
-#include "train_view.h"
+#include "engine/studio_engine.h"
+#include "evaluate/evaluate_view.h"
+#include "sample/sample_view.h"
+#include "window/studio_settings.h"
+#include "train/train_view.h"
+#include "widgets/log_relay.h"
+#include "window/main_window.h"
+
+namespace {
+
+/// What the command line asks for.
+struct StudioOptions {
+    QString model;
+    bool sample = false;
+    bool evaluate = false;
+    bool train = false;
+    QString resume;
+};
+
+/// Reads the command line with a plain QCoreApplication, before any window system is touched,
+/// so that --help and --version print and exit on a machine without a display.
+StudioOptions parseCommandLine(int& argc, char** argv)
+{
+    QCoreApplication core(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ebm-studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(EBM_STUDIO_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train and sample energy-based models (MDSM)."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QStringLiteral("model to open (.ebm or reference .pt); default: the bundled one"),
+                                 QStringLiteral("[model]"));
+    // For demonstrations and screenshots: start a job without a click.
+    const QCommandLineOption sampleOption(QStringLiteral("sample"),
+                                          QStringLiteral("start sampling as soon as the model is loaded"));
+    const QCommandLineOption trainOption(QStringLiteral("train"),
+                                         QStringLiteral("start training with the remembered settings"));
+    const QCommandLineOption resumeOption(QStringLiteral("resume"),
+                                          QStringLiteral("continue training a native checkpoint"),
+                                          QStringLiteral("checkpoint"));
+    const QCommandLineOption evaluateOption(QStringLiteral("evaluate"),
+                                            QStringLiteral("evaluate the model as soon as it is loaded"));
+    parser.addOption(sampleOption);
+    parser.addOption(evaluateOption);
+    parser.addOption(trainOption);
+    parser.addOption(resumeOption);
+    parser.process(core);  // --help, --version and mistakes end here
+    StudioOptions options;
+    options.model = parser.positionalArguments().value(0);
+    options.sample = parser.isSet(sampleOption);
+    options.evaluate = parser.isSet(evaluateOption);
+    options.train = parser.isSet(trainOption);
+    options.resume = parser.value(resumeOption);
+    return options;
+}
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
+    const StudioOptions options = parseCommandLine(argc, argv);
     // The launch time survives the restart below, so the start-up time logged is the whole of it.
     qint64 launchedAt = qgetenv("EBM_STUDIO_LAUNCHED_AT").toLongLong();
     if (launchedAt <= 0)
@@ -49,28 +102,6 @@ int main(int argc, char** argv)
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.ebmstudio.EbmStudio"),
                                                  QIcon(QStringLiteral(EBM_RESOURCES_DIR "/icons/ebm-studio.svg"))));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Train and sample energy-based models (MDSM)."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("model to open (.ebm or reference .pt); default: the bundled one"),
-                                 QStringLiteral("[model]"));
-    // For demonstrations and screenshots: start a job without a click.
-    const QCommandLineOption sampleOption(QStringLiteral("sample"),
-                                          QStringLiteral("start sampling as soon as the model is loaded"));
-    const QCommandLineOption trainOption(QStringLiteral("train"),
-                                         QStringLiteral("start training with the remembered settings"));
-    const QCommandLineOption resumeOption(QStringLiteral("resume"),
-                                          QStringLiteral("continue training a native checkpoint"),
-                                          QStringLiteral("checkpoint"));
-    const QCommandLineOption evaluateOption(QStringLiteral("evaluate"),
-                                            QStringLiteral("evaluate the model as soon as it is loaded"));
-    parser.addOption(sampleOption);
-    parser.addOption(evaluateOption);
-    parser.addOption(trainOption);
-    parser.addOption(resumeOption);
-    parser.process(app);
 
     spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
     ebm::studio::LogRelay::instance();  // the log panel sees everything from here on
@@ -82,17 +113,16 @@ int main(int argc, char** argv)
     window.setLaunchTime(launchedAt);
     qunsetenv("EBM_STUDIO_LAUNCHED_AT");  // not inherited by anything the studio starts
     window.show();
-    const QString model = parser.positionalArguments().value(0);
-    if (parser.isSet(sampleOption))
+    const QString model = options.model;
+    if (options.sample)
         QObject::connect(window.engine(), &ebm::studio::StudioEngine::modelLoaded, window.sampleView(),
                          &ebm::studio::SampleView::startSampling, Qt::SingleShotConnection);
-    if (parser.isSet(evaluateOption)) {
+    if (options.evaluate) {
         window.pages()->setCurrentWidget(window.evaluateView());
         QObject::connect(window.engine(), &ebm::studio::StudioEngine::modelLoaded, window.evaluateView(),
                          &ebm::studio::EvaluateView::startEvaluation, Qt::SingleShotConnection);
     }
-    QTimer::singleShot(0, &window, [&window, model, train = parser.isSet(trainOption),
-                                    resume = parser.value(resumeOption)] {
+    QTimer::singleShot(0, &window, [&window, model, train = options.train, resume = options.resume] {
         window.startUp(model);
         if (train || !resume.isEmpty())
             window.pages()->setCurrentWidget(window.trainView());

@@ -13,8 +13,8 @@
 #include "ebm/checkpoint.h"
 #include "ebm/dataset.h"
 #include "ebm/model.h"
-#include "studio_engine.h"
-#include "studio_types.h"
+#include "engine/studio_engine.h"
+#include "engine/studio_types.h"
 #include "ui_test_main.h"
 
 using namespace ebm::studio;

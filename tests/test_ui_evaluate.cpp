@@ -22,11 +22,12 @@
 
 #include "ebm/checkpoint.h"
 #include "ebm/model.h"
-#include "evaluate_view.h"
-#include "qcustomplot_include.h"
-#include "studio_engine.h"
-#include "undo_fields.h"
+#include "engine/studio_engine.h"
+#include "evaluate/class_histogram_chart.h"
+#include "evaluate/evaluate_view.h"
 #include "ui_test_main.h"
+#include "widgets/undo_fields.h"
+#include "widgets/qcustomplot_include.h"
 
 using namespace ebm::studio;
 
@@ -164,7 +165,12 @@ private Q_SLOTS:
 
         // The page shows them: table rows, two bar series, the neighbour picture.
         QVERIFY(view_->figures()->rowCount() >= 7);
-        QCOMPARE(view_->classChart()->plottableCount(), 2);
+        QCOMPARE(view_->classChart()->plot()->plottableCount(), 2);
+        // ...and says how many images each series counts.
+        const QString note = view_->classCountNote()->text();
+        QVERIFY2(note.contains(QStringLiteral("%1 samples").arg(samples)) &&
+                     note.contains(QStringLiteral("%1 real training images").arg(real)),
+                 qPrintable(note));
         QVERIFY(!view_->neighbourImage()->pixmap().isNull());
 
         const QString path = QDir(dir_.path()).filePath(QStringLiteral("report.json"));

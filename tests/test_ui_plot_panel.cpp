@@ -12,7 +12,7 @@
 #include <cmath>
 
 #include "evaluate/class_histogram_chart.h"
-#include "qcustomplot_include.h"
+#include "widgets/qcustomplot_include.h"
 #include "sample/energy_chart.h"
 #include "train/loss_chart.h"
 #include "ui_test_main.h"

@@ -17,11 +17,11 @@
 
 #include "evaluate/evaluation_fields.h"
 #include "sample/sampling_fields.h"
-#include "session_file.h"
-#include "studio_settings.h"
+#include "window/session_file.h"
+#include "window/studio_settings.h"
 #include "train/training_fields.h"
 #include "ui_test_main.h"
-#include "undo_fields.h"
+#include "widgets/undo_fields.h"
 #include "widgets/settings_form.h"
 
 using namespace ebm::studio;

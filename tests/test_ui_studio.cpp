@@ -7,19 +7,26 @@
 
 #include <QApplication>
 
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
-#include <QComboBox>
+#include <QStatusBar>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QWheelEvent>
 
 #include <spdlog/spdlog.h>
 
@@ -27,18 +34,23 @@
 #include "ebm/dataset.h"
 #include "ebm/model.h"
 #include "sample/energy_chart.h"
-#include "log_panel.h"
+#include "engine/studio_engine.h"
+#include "evaluate/class_histogram_chart.h"
+#include "evaluate/evaluate_view.h"
 #include "train/loss_chart.h"
-#include "main_window.h"
-#include "notification_bar.h"
-#include "sample_grid_widget.h"
-#include "sample_view.h"
-#include "sampling_panel.h"
-#include "session_file.h"
-#include "studio_engine.h"
-#include "studio_settings.h"
-#include "train_view.h"
+#include "sample/sample_view.h"
+#include "sample/sampling_panel.h"
+#include "window/session_file.h"
+#include "window/studio_settings.h"
+#include "train/train_view.h"
 #include "ui_test_main.h"
+#include "widgets/log_panel.h"
+#include "widgets/notification_bar.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
+#include "widgets/studio_page.h"
+#include "window/main_window.h"
 
 using namespace ebm::studio;
 
@@ -110,12 +122,21 @@ private:
         return *window_;
     }
 
+    QString writeCorruptModel(const QString& name)
+    {
+        const QString path = QDir(dir_.path()).filePath(name);
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly))
+            file.write(QByteArray(300, '\x7f'));
+        return path;
+    }
+
     void runToEnd(MainWindow& w, const SamplingSettings& s)
     {
         QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
         w.sampleView()->panel()->setSettings(s);
-        QVERIFY(w.sampleView()->panel()->sampleButton()->isEnabled());
-        w.sampleView()->panel()->sampleButton()->click();
+        QVERIFY(w.sampleView()->runControls()->startButton()->isEnabled());
+        w.sampleView()->runControls()->startButton()->click();
         QVERIFY(finished.wait(60000));
     }
 
@@ -155,9 +176,9 @@ private Q_SLOTS:
 
         StallMeter meter;
         meter.start();
-        w.sampleView()->panel()->sampleButton()->click();
+        w.sampleView()->runControls()->startButton()->click();
         QTest::qWait(3000);  // a real job: 32 chains of a Res6 on 32x32 images
-        w.sampleView()->panel()->stopButton()->click();
+        w.sampleView()->runControls()->stopButton()->click();
         QVERIFY(finished.wait(10000));
         meter.stop();
 
@@ -175,34 +196,34 @@ private Q_SLOTS:
     void pauseStepAndStopButtons()
     {
         MainWindow& w = openWindow(tinyModel_);
-        SamplingPanel* panel = w.sampleView()->panel();
-        panel->setSettings(quick(100000, 9));
+        w.sampleView()->panel()->setSettings(quick(100000, 9));
+        RunControls* controls = w.sampleView()->runControls();
         QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
         QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
-        QVERIFY(!panel->pauseButton()->isEnabled());
-        panel->sampleButton()->click();
+        QVERIFY(!controls->pauseButton()->isEnabled());
+        controls->startButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
-        QVERIFY(!panel->sampleButton()->isEnabled());
-        QVERIFY(panel->pauseButton()->isEnabled());
+        QVERIFY(!controls->startButton()->isEnabled());
+        QVERIFY(controls->pauseButton()->isEnabled());
 
-        panel->pauseButton()->click();
-        QTRY_COMPARE_WITH_TIMEOUT(panel->pauseButton()->text(), QStringLiteral("Resume"), 5000);
+        controls->pauseButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(controls->pauseButton()->text(), QStringLiteral("Resume"), 5000);
         const int size = w.sampleView()->history().size();
         const int step = w.sampleView()->history().last().step;
         QTest::qWait(300);
         QCOMPARE(w.sampleView()->history().size(), size);
 
-        panel->stepButton()->click();
+        controls->stepButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(w.sampleView()->history().size(), size + 1, 5000);
         QCOMPARE(w.sampleView()->history().last().step, step + 1);
         QCOMPARE(w.sampleView()->shownIndex(), size);  // live view shows the new frame
 
-        panel->pauseButton()->click();  // resume
+        controls->pauseButton()->click();  // resume
         QTRY_VERIFY_WITH_TIMEOUT(w.sampleView()->history().size() > size + 3, 5000);
-        panel->stopButton()->click();
+        controls->stopButton()->click();
         QVERIFY(finished.wait(5000));
-        QTRY_VERIFY(panel->sampleButton()->isEnabled());
-        QVERIFY(!panel->stopButton()->isEnabled());
+        QTRY_VERIFY(controls->startButton()->isEnabled());
+        QVERIFY(!controls->stopButton()->isEnabled());
     }
 
     void gridClickTimelineAndExports()
@@ -266,7 +287,7 @@ private Q_SLOTS:
         QCOMPARE(w.notifications()->kind(), NotificationBar::Kind::Error);
         QCOMPARE(w.engine()->model().path, tinyModel_);
         QCOMPARE(w.windowTitle(), title);
-        QVERIFY(w.sampleView()->panel()->sampleButton()->isEnabled());
+        QVERIFY(w.sampleView()->runControls()->startButton()->isEnabled());
     }
 
     void sessionRoundTripAndUndo()
@@ -389,12 +410,27 @@ private Q_SLOTS:
         QCOMPARE(train->lastStep(), at);
         train->stepButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(train->lastStep(), at + 1, 5000);
+        // One step count everywhere: the status line follows single steps like the progress bar.
+        QTRY_COMPARE_WITH_TIMEOUT(train->statusLabel()->text(), QStringLiteral("Paused at step %1.").arg(at + 1), 5000);
+        QVERIFY2(train->progress()->text().startsWith(QStringLiteral("step %1 /").arg(at + 1)),
+                 qPrintable(train->progress()->text()));
         train->pauseButton()->click();  // resume
         QTRY_VERIFY_WITH_TIMEOUT(train->lastStep() > at + 2, 10000);
         train->stopButton()->click();
         QVERIFY(finished.wait(10000));
         QTRY_VERIFY(train->startButton()->isEnabled());
         QVERIFY(train->statusLabel()->text().contains(QLatin1String("stopped")));
+        const QString stoppedAt = QString::number(train->lastStep());
+        QVERIFY2(train->statusLabel()->text().contains(stoppedAt), qPrintable(train->statusLabel()->text()));
+        QVERIFY2(train->progress()->text().startsWith(QStringLiteral("step %1 /").arg(stoppedAt)),
+                 qPrintable(train->progress()->text()));
+        // The model in use became the run's weights, and the studio says so.
+        QVERIFY(w.engine()->model().fromTraining);
+        QVERIFY2(w.engine()->model().description.startsWith(
+                     QStringLiteral("training run weights (step %1)").arg(stoppedAt)),
+                 qPrintable(w.engine()->model().description));
+        QVERIFY2(w.notifications()->text().contains(QLatin1String("training run's weights")),
+                 qPrintable(w.notifications()->text()));
 
         // A data set holding NaN: a clear message on the page and in the notification bar.
         torch::Tensor bad = torch::rand({16, 1, 16, 16});
@@ -409,6 +445,237 @@ private Q_SLOTS:
         QVERIFY(w.notifications()->text().contains(QLatin1String("NaN")));
         QCOMPARE(w.notifications()->kind(), NotificationBar::Kind::Error);
         QVERIFY(train->startButton()->isEnabled());
+    }
+
+    /// A damaged file on the command line: the bundled model instead, said in the window, and
+    /// the page usable (not stuck on "Loading the model...").
+    void badModelOnTheCommandLineFallsBackToTheBundledModel()
+    {
+        const QString corrupt = writeCorruptModel(QStringLiteral("bad.ebm"));
+        qputenv("EBM_DEFAULT_MODEL", tinyModel_.toUtf8());
+        MainWindow& w = openWindow(corrupt);
+        QTRY_VERIFY_WITH_TIMEOUT(w.engine()->hasModel(), 20000);
+        qunsetenv("EBM_DEFAULT_MODEL");
+        QCOMPARE(w.engine()->model().path, tinyModel_);
+        QVERIFY2(w.notifications()->text().contains(QLatin1String("bad.ebm")) &&
+                     w.notifications()->text().contains(QLatin1String("bundled model is loaded instead")),
+                 qPrintable(w.notifications()->text()));
+        QTRY_VERIFY(w.sampleView()->runControls()->startButton()->isEnabled());
+    }
+
+    /// A bad file opened from the menu: the samples on screen say which model they are from.
+    void badModelFromTheMenuLabelsTheSamplesShown()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        runToEnd(w, quick(10, 4));
+        QSignalSpy failed(w.engine(), &StudioEngine::modelLoadFailed);
+        w.openModel(writeCorruptModel(QStringLiteral("menu-bad.ebm")));
+        QVERIFY(failed.wait(10000));
+        const QString status = w.sampleView()->runStatus()->text();
+        QVERIFY2(status.contains(QLatin1String("menu-bad.ebm could not be opened")) &&
+                     status.contains(QLatin1String("still from")),
+                 qPrintable(status));
+    }
+
+    /// Single steps and Stop: the header, the timeline and the history agree on the step.
+    void singleStepsAndStopShowOneStepCount()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        SampleView* view = w.sampleView();
+        view->panel()->setSettings(quick(100000, 4));
+        QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
+        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        view->runControls()->startButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
+        view->togglePause();
+        QTRY_VERIFY_WITH_TIMEOUT(view->isPaused(), 5000);
+        for (int i = 0; i < 3; ++i) {
+            const int size = view->history().size();
+            view->stepOnce();
+            QTRY_COMPARE_WITH_TIMEOUT(view->history().size(), size + 1, 5000);
+        }
+        const int step = view->history().last().step;
+        QTRY_COMPARE(view->runStatus()->text(), QStringLiteral("Paused at step %1").arg(step));
+        QVERIFY2(view->momentLabel()->text().startsWith(QStringLiteral("step %1 /").arg(step)),
+                 qPrintable(view->momentLabel()->text()));
+
+        view->togglePause();  // resume, then stop while running
+        QTRY_VERIFY_WITH_TIMEOUT(view->history().last().step > step + 2, 5000);
+        view->stop();
+        QVERIFY(finished.wait(5000));
+        const int last = view->history().last().step;
+        QCOMPARE(finished.first().at(0).value<SamplingOutcome>().stepsDone, last);
+        QVERIFY2(view->runStatus()->text().startsWith(QStringLiteral("Stopped at step %1 ").arg(last)),
+                 qPrintable(view->runStatus()->text()));
+    }
+
+    /// Exports suggest model + seed + step in a sensible folder, and say where they wrote.
+    void exportsSuggestANameAndSayWhereTheyWrote()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        SamplingSettings s = quick(12, 4);
+        s.seed = 77;
+        runToEnd(w, s);
+        const QString suggestion = w.suggestedExportPath(QStringLiteral(".png"));
+        QCOMPARE(QFileInfo(suggestion).fileName(), QStringLiteral("tiny-seed77-final.png"));
+        const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+        QCOMPARE(QFileInfo(suggestion).absolutePath(), QFileInfo(pictures).isDir() ? pictures : QDir::homePath());
+        w.sampleView()->showMoment(3);
+        QVERIFY2(w.suggestedExportPath(QStringLiteral(".npy"))
+                     .endsWith(QStringLiteral("tiny-seed77-step%1.npy").arg(w.sampleView()->history().at(3).step)),
+                 qPrintable(w.suggestedExportPath(QStringLiteral(".npy"))));
+
+        const QString grid = QDir(dir_.path()).filePath(QStringLiteral("suggested-grid.png"));
+        QVERIFY(w.exportGridTo(grid));
+        QVERIFY(QFileInfo::exists(grid));
+        QVERIFY2(w.statusBar()->currentMessage().contains(QDir::toNativeSeparators(grid)),
+                 qPrintable(w.statusBar()->currentMessage()));
+        const QString sheet = QDir(dir_.path()).filePath(QStringLiteral("suggested-sheet.png"));
+        QVERIFY(w.exportTrajectorySheetTo(sheet));
+        QVERIFY(w.statusBar()->currentMessage().contains(QDir::toNativeSeparators(sheet)));
+        // The last folder used for exports is suggested next time.
+        settings_->setLastFolder(QStringLiteral("export"), dir_.path());
+        QCOMPARE(QFileInfo(w.suggestedExportPath(QStringLiteral(".png"))).absolutePath(), dir_.path());
+    }
+
+    void timelineKeepsItsLengthAsTheTextChanges()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        runToEnd(w, quick(40, 4));
+        SampleView* view = w.sampleView();
+        QCOMPARE(view->momentLabel()->minimumWidth(), view->momentLabel()->maximumWidth());
+        view->showMoment(0);
+        QTest::qWait(20);
+        const int width = view->timeline()->width();
+        view->followLive();  // "final (after the jump) · mean E = ..."
+        QTest::qWait(20);
+        QCOMPARE(view->timeline()->width(), width);
+    }
+
+    /// Train page: a first run of minutes with its duration shown, a warning for long runs,
+    /// the wheel scrolls the form instead of changing fields, and the run buttons stay in view.
+    void trainPageDefaultsEstimatesAndIgnoresTheWheel()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        TrainView* train = w.trainView();
+        train->setSettings(TrainingSettings{});
+        QVERIFY(TrainingSettings{}.steps <= 5000);
+        QVERIFY2(!train->estimateLabel()->text().contains(QLatin1String("long run")),
+                 qPrintable(train->estimateLabel()->text()));
+        TrainingSettings paper;
+        paper.steps = 100000;
+        paper.batchSize = 128;
+        paper.width = 64;
+        train->setSettings(paper);
+        QVERIFY2(train->estimateLabel()->text().contains(QLatin1String("long run")),
+                 qPrintable(train->estimateLabel()->text()));
+        QVERIFY(train->estimatedSeconds(paper) > 10 * train->estimatedSeconds(TrainingSettings{}));
+
+        auto* field = train->findChild<QSpinBox*>();
+        QVERIFY(field && !field->hasFocus());
+        const int before = field->value();
+        QWheelEvent wheel(QPointF(5, 5), field->mapToGlobal(QPointF(5, 5)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(field, &wheel);
+        QCOMPARE(field->value(), before);
+        QSpinBox unguarded;  // the same event does change a field without the guard
+        unguarded.setRange(0, 100);
+        unguarded.setValue(50);
+        QWheelEvent again(QPointF(5, 5), QPointF(5, 5), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&unguarded, &again);
+        QVERIFY(unguarded.value() != 50);
+
+        for (StudioPage* page : w.studioPages()) {
+            auto* controls = page->findChild<RunControls*>();
+            QVERIFY(controls);
+            for (QWidget* p = controls; p; p = p->parentWidget())
+                QVERIFY2(!qobject_cast<QScrollArea*>(p), qPrintable(page->pageTitle()));
+        }
+    }
+
+    /// The Evaluate page at 1024x700: Evaluate button, reference column and class chart fit.
+    void evaluatePageFitsASmallWindow()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        w.resize(1024, 700);
+        w.pages()->setCurrentWidget(w.evaluateView());
+        QTest::qWait(100);
+        // Nothing's minimum size holds the window larger than asked.
+        QCOMPARE(w.size(), QSize(1024, 700));
+        EvaluateView* view = w.evaluateView();
+        QWidget* button = view->evaluateButton();
+        QVERIFY(button->isVisible());
+        const QRect buttonRect(button->mapTo(&w, QPoint(0, 0)), button->size());
+        QVERIFY2(w.rect().contains(buttonRect), "the Evaluate button is cut off");
+        QTableWidget* figures = view->figures();
+        QVERIFY(figures->isVisible());
+        QVERIFY2(figures->horizontalHeader()->sectionViewportPosition(2) + 20 < figures->viewport()->width(),
+                 "the reference column is out of sight");
+        const QRect chart(view->classChart()->mapTo(&w, QPoint(0, 0)), view->classChart()->size());
+        QVERIFY2(w.rect().contains(chart), "the class chart is cut off");
+    }
+
+    /// Help lists every shortcut, read from the actions; the run keys are among them.
+    void shortcutListComesFromTheActions()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        const auto list = w.shortcutList();
+        auto has = [&](const QString& keys, const QString& action) {
+            for (const auto& entry : list)
+                if (entry.first.contains(keys) && entry.second.contains(action))
+                    return true;
+            return false;
+        };
+        QVERIFY(has(QStringLiteral("F5"), QStringLiteral("Start")));
+        QVERIFY(has(QStringLiteral("F6"), QStringLiteral("Pause")));
+        QVERIFY(has(QStringLiteral("F10"), QStringLiteral("Step")));
+        QVERIFY(has(QStringLiteral("Esc"), QStringLiteral("Stop")));
+        QVERIFY(has(QStringLiteral("Ctrl+3"), QStringLiteral("Evaluate Page")));
+        QVERIFY(has(QStringLiteral("F1"), QStringLiteral("Keyboard Shortcuts")));
+        // An action added later is listed too: the list cannot drift from the menus.
+        QMenu* view = w.menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
+        QVERIFY(view);
+        view->addAction(QStringLiteral("Test Only Action"))->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F12));
+        QCOMPARE(w.shortcutList().size(), list.size() + 1);
+    }
+
+    /// F5 and Esc go to the page in front.
+    void runShortcutsGoToThePageInFront()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        w.sampleView()->panel()->setSettings(quick(100000, 2));
+        w.pages()->setCurrentWidget(w.sampleView());
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTRY_VERIFY(w.sampleView()->canStart());
+        QTest::keyClick(&w, Qt::Key_F5);
+        QTRY_VERIFY_WITH_TIMEOUT(w.sampleView()->isRunning(), 5000);
+        QVERIFY(!w.trainView()->isRunning());
+        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        QTest::keyClick(&w, Qt::Key_Escape);
+        QVERIFY(finished.wait(5000));
+    }
+
+    /// --help and --version print and exit without a display.
+    void helpAndVersionNeedNoDisplay()
+    {
+        for (const QString& option : {QStringLiteral("--help"), QStringLiteral("--version")}) {
+            QProcess studio;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("DISPLAY"));
+            env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+            env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+            studio.setProcessEnvironment(env);
+            studio.start(QStringLiteral(EBM_BINARY_DIR "/ui/ebm-studio"), {option});
+            QVERIFY(studio.waitForFinished(30000));
+            QCOMPARE(studio.exitStatus(), QProcess::NormalExit);
+            const QString out = QString::fromUtf8(studio.readAllStandardOutput());
+            QVERIFY2(studio.exitCode() == 0, qPrintable(out + QString::fromUtf8(studio.readAllStandardError())));
+            QVERIFY2(out.contains(option == QLatin1String("--help") ? QStringLiteral("Usage")
+                                                                     : QStringLiteral(EBM_STUDIO_VERSION)),
+                     qPrintable(out));
+        }
     }
 
     void logPanelShowsSpdlogLines()
@@ -426,7 +693,7 @@ private Q_SLOTS:
         w.resize(640, 480);
         QTest::qWait(50);
         QVERIFY(w.sampleView()->grid()->width() > 50);
-        QVERIFY(w.sampleView()->panel()->sampleButton()->isVisible());
+        QVERIFY(w.sampleView()->runControls()->startButton()->isVisible());
     }
 };
 

@@ -3,7 +3,7 @@
 #include <QFontMetrics>
 #include <QLocale>
 
-#include "qcustomplot_include.h"
+#include "widgets/qcustomplot_include.h"
 
 #include <cmath>
 

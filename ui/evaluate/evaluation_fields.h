@@ -1,7 +1,7 @@
 #pragma once
 // The evaluation settings, declared once: the Evaluate page's form and QSettings group
 // "evaluation" come from these declarations.
-#include "studio_types.h"
+#include "engine/studio_types.h"
 #include "widgets/settings_form.h"
 
 namespace ebm::studio {

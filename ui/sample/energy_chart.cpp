@@ -2,7 +2,7 @@
 
 #include <QLabel>
 
-#include "qcustomplot_include.h"
+#include "widgets/qcustomplot_include.h"
 
 #include <algorithm>
 #include <cmath>

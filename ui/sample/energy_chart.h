@@ -3,7 +3,7 @@
 
 #include <limits>
 
-#include "studio_types.h"
+#include "engine/studio_types.h"
 #include "widgets/plot_panel.h"
 
 class QCPGraph;

@@ -1,7 +1,7 @@
 #pragma once
 // The sampling settings, declared once: the sampling panel's form, QSettings group "sampling"
 // and the "sampling" object of session files all come from these declarations.
-#include "studio_types.h"
+#include "engine/studio_types.h"
 #include "widgets/settings_form.h"
 
 namespace ebm::studio {

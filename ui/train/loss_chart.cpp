@@ -1,6 +1,6 @@
 #include "train/loss_chart.h"
 
-#include "qcustomplot_include.h"
+#include "widgets/qcustomplot_include.h"
 
 #include <algorithm>
 #include <cmath>

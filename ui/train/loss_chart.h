@@ -1,7 +1,7 @@
 #pragma once
 #include <QVector>
 
-#include "studio_types.h"
+#include "engine/studio_types.h"
 #include "widgets/plot_panel.h"
 
 class QCPGraph;

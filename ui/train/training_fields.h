@@ -1,7 +1,7 @@
 #pragma once
 // The training settings, declared once: the Train page's form and QSettings group "training"
 // come from these declarations.
-#include "studio_types.h"
+#include "engine/studio_types.h"
 #include "widgets/settings_form.h"
 
 namespace ebm::studio {

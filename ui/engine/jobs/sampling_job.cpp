@@ -1,0 +1,234 @@
+// The sampling job: annealed Langevin with live frames, a recorded history, pause / single step
+// / stop between steps, and the eq. 9 denoised preview on request.
+#include "engine/jobs/sampling_job.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ebm/error.h"
+#include "ebm/sampler.h"
+#include "ebm/schedule.h"
+#include "ebm/image_file.h"
+#include "engine/private/job_context.h"
+#include "engine/private/tensor_images.h"
+
+namespace ebm::studio {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A screen shows ~60 frames a second, a person follows far fewer: 25 batches a second keep the
+// grid fluid without flooding the GUI thread's event queue.
+constexpr auto kFrameInterval = std::chrono::milliseconds(40);
+// Automatic history period: about this many recorded moments per run, whatever its length.
+constexpr int kTargetHistoryFrames = 150;
+// The GUI keeps every recorded frame for the timeline; bound that memory whatever the person
+// asks for (256 samples of 2700 steps recorded at every step would need gigabytes).
+constexpr double kHistoryBudgetBytes = 256.0 * 1024 * 1024;
+constexpr int kMaxHistoryFrames = 2000;
+constexpr int kMinHistoryFrames = 100;
+constexpr int kMaxSamples = 256;
+
+torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, int64_t count)
+{
+    if (spec.trimmed().isEmpty())
+        throw ebm::Error("choose the start images (a .npy file, an image or a folder of images)");
+    torch::Tensor images =
+        ebm::openAnyDataset(spec.toStdString(), config.inChannels, config.imageSize, false).data;
+    if (images.dim() != 4 || images.size(1) != config.inChannels || images.size(2) != config.imageSize ||
+        images.size(3) != config.imageSize)
+        throw ebm::Error(spec.toStdString() + ": the start images do not have the model's shape " +
+                         std::to_string(config.inChannels) + "x" + std::to_string(config.imageSize) + "x" +
+                         std::to_string(config.imageSize));
+    // Fewer images than samples: repeat them, so each image seeds several chains.
+    const torch::Tensor rows = torch::arange(count, torch::kLong).remainder(images.size(0));
+    return images.index_select(0, rows).to(torch::kFloat32);
+}
+
+QVector<double> toDoubles(const torch::Tensor& values)
+{
+    const torch::Tensor v = values.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    return QVector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+}
+
+/// Turns the sampler's per-step callbacks into recorded snapshots, throttled batches and the
+/// pause / step / stop protocol.
+class FrameRelay {
+public:
+    FrameRelay(JobReporter& report, JobControl& control, const std::atomic<bool>& denoisedPreview,
+               ebm::EnergyNetImpl& model, double sigma0, int runId, int recordEvery)
+        : report_(report), control_(control), denoisedPreview_(denoisedPreview), model_(model), sigma0_(sigma0),
+          recordEvery_(recordEvery)
+    {
+        batch_.runId = runId;
+    }
+
+    bool onFrame(const ebm::SampleFrame& frame)
+    {
+        lastStep_ = frame.step;
+        // Record the regular history, the very first step, the moment a pause takes effect,
+        // every single step and the step a stop ends on, so that the step the person is told
+        // about is always the last one in the timeline.
+        const bool record = frame.final || frame.step == 1 || frame.step % recordEvery_ == 0 ||
+                            control_.pauseRequested() || control_.cancelRequested();
+        if (record)
+            batch_.snapshots.push_back(snapshot(frame));
+        if (frame.final) {
+            flush();
+            return true;
+        }
+        if (!batch_.snapshots.isEmpty() && (control_.pauseRequested() || Clock::now() - lastEmit_ >= kFrameInterval))
+            flush();
+        return gate();
+    }
+
+    void flush()
+    {
+        if (batch_.snapshots.isEmpty())
+            return;
+        report_.progress(QVariant::fromValue(batch_));
+        batch_.snapshots.clear();
+        lastEmit_ = Clock::now();
+    }
+
+    int lastStep() const { return lastStep_; }
+
+private:
+    SampleSnapshot snapshot(const ebm::SampleFrame& frame)
+    {
+        SampleSnapshot s;
+        s.step = frame.step;
+        s.temperature = frame.temperature;
+        s.final = frame.final;
+        s.energies = toDoubles(frame.energies);
+        s.raw = tensorToImages(frame.state);
+        if (denoisedPreview_.load()) {
+            if (frame.final) {
+                s.denoised = s.raw;  // the final frame is already after the jump
+            } else {
+                const torch::Device device = model_.parameters().empty() ? torch::Device(torch::kCPU)
+                                                                          : model_.parameters().front().device();
+                s.denoised = tensorToImages(ebm::denoise(model_, frame.state.to(device), sigma0_).to(torch::kCPU));
+            }
+        }
+        return s;
+    }
+
+    /// Between two steps: returns false to stop; blocks (on the worker thread) while paused.
+    /// Sampling hosts no interjections: stray ones are dropped.
+    bool gate()
+    {
+        return control_.awaitNextStep(report_, [this] { flush(); });
+    }
+
+    JobReporter& report_;
+    JobControl& control_;
+    const std::atomic<bool>& denoisedPreview_;
+    ebm::EnergyNetImpl& model_;
+    double sigma0_;
+    int recordEvery_;
+    SampleFrameBatch batch_;
+    Clock::time_point lastEmit_{};
+    int lastStep_ = 0;
+};
+
+}  // namespace
+
+QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter& report)
+{
+    // As a guest of a training job, sample from the weights being trained.
+    if (context->trainingActive && context->trainer)
+        return QVariant::fromValue(context->runSampling(settings_, runId_, *context->trainer->net(),
+                                                        context->trainer->config().noise.sigma0, true,
+                                                        *denoisedPreview_, control, report));
+    if (!context->net) {
+        SamplingOutcome outcome;
+        outcome.runId = runId_;
+        outcome.failed = true;
+        outcome.message = QObject::tr("No model is loaded yet.");
+        return QVariant::fromValue(outcome);
+    }
+    return QVariant::fromValue(context->runSampling(settings_, runId_, *context->net, context->info.sigma0,
+                                                    context->info.fromTraining, *denoisedPreview_, control,
+                                                    report));
+}
+
+SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
+                                        double sigma0, bool fromTrainingWeights,
+                                        const std::atomic<bool>& denoisedPreview, JobControl& control,
+                                        JobReporter& report)
+{
+    SamplingOutcome outcome;
+    outcome.runId = runId;
+    const auto started = Clock::now();
+    try {
+        if (!model.config().isImageModel())
+            throw ebm::Error("this model draws 2-D points; the sample view shows image models");
+        ebm::SamplingOptions options;
+        options.schedule = settings.schedulePreset.toStdString();
+        options.scheduleSteps = settings.steps;
+        options.stepSize = settings.stepSize;
+        options.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
+        options.seed = settings.seed;
+        options.finalDenoise = settings.denoiseJump;
+        options.reportEvery = 1;  // the relay decides what to record; every step may pause
+        const ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
+        torch::Tensor start;
+        if (settings.startFromImages)
+            start = startImages(settings.startImages, model.config(), config.numSamples);
+
+        const int total = config.schedule.size();
+        const ebm::ModelConfig& shape = model.config();
+        const double frameBytes = static_cast<double>(config.numSamples) *
+                                  (shape.inChannels * shape.imageSize * shape.imageSize + 256.0) * 2.0;  // raw + denoised
+        const int maxFrames = std::clamp(static_cast<int>(kHistoryBudgetBytes / frameBytes), kMinHistoryFrames,
+                                         kMaxHistoryFrames);
+        const int fewestSteps = std::max(1, (total + maxFrames - 1) / maxFrames);
+        int every = settings.recordEvery > 0
+                        ? settings.recordEvery
+                        : std::max(1, (total + kTargetHistoryFrames - 1) / kTargetHistoryFrames);
+        if (every < fewestSteps) {
+            spdlog::info("recording every {} steps instead of {} to keep the timeline's memory bounded",
+                         fewestSteps, every);
+            every = fewestSteps;
+        }
+        SamplingRunInfo info;
+        info.runId = runId;
+        info.totalSteps = total;
+        info.numSamples = static_cast<int>(config.numSamples);
+        info.recordEvery = every;
+        info.temperatures = QVector<double>(config.schedule.temperatures().begin(),
+                                            config.schedule.temperatures().end());
+        info.modelDescription = QString::fromStdString(model.config().describe());
+        info.fromTrainingWeights = fromTrainingWeights;
+        info.settings = settings;
+        report.progress(QVariant::fromValue(info));
+        spdlog::info("sampling {} images, {} steps ({}), step size {}, seed {}", config.numSamples, total,
+                     settings.schedulePreset.toStdString(), config.stepSize, config.seed);
+
+        FrameRelay relay(report, control, denoisedPreview, model, sigma0, runId, every);
+        ebm::SampleResult result = ebm::annealedLangevin(
+            model, config, start, [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); },
+            control.cancelFlag());
+        relay.flush();
+        lastSamples = result.samples.detach().to(torch::kCPU);
+        outcome.stopped = result.stopped;
+        outcome.stepsDone = relay.lastStep();
+    } catch (const ebm::Cancelled&) {
+        outcome.stopped = true;
+    } catch (const std::exception& e) {
+        outcome.failed = true;
+        outcome.message = firstLine(e.what());
+        spdlog::error("sampling failed: {}", outcome.message.toStdString());
+    }
+    outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    if (!outcome.failed)
+        spdlog::info("sampling {} after {} steps in {:.1f} s", outcome.stopped ? "stopped" : "finished",
+                     outcome.stepsDone, outcome.seconds);
+    return outcome;
+}
+
+}  // namespace ebm::studio

@@ -1,0 +1,105 @@
+#include "engine/studio_types.h"
+
+#include <QObject>
+
+namespace ebm::studio {
+
+bool SamplingSettings::operator==(const SamplingSettings& o) const
+{
+    return schedulePreset == o.schedulePreset && steps == o.steps && stepSize == o.stepSize &&
+           numSamples == o.numSamples && seed == o.seed && startFromImages == o.startFromImages &&
+           startImages == o.startImages && denoiseJump == o.denoiseJump && recordEvery == o.recordEvery;
+}
+
+bool TrainingSettings::operator==(const TrainingSettings& o) const
+{
+    return datasetKind == o.datasetKind && datasetPath == o.datasetPath && imageSize == o.imageSize &&
+           imageChannels == o.imageChannels && architecture == o.architecture && width == o.width &&
+           head == o.head && initialWeights == o.initialWeights && sigmaMin == o.sigmaMin && sigmaMax == o.sigmaMax && spread == o.spread &&
+           sigma0 == o.sigma0 && learningRate == o.learningRate && cosineDecay == o.cosineDecay &&
+           finalLearningRate == o.finalLearningRate && batchSize == o.batchSize && steps == o.steps &&
+           seed == o.seed && previewEvery == o.previewEvery && previewSamples == o.previewSamples &&
+           previewSteps == o.previewSteps && checkpointEvery == o.checkpointEvery &&
+           checkpointPath == o.checkpointPath;
+}
+
+int defaultStepsForPreset(const QString& preset)
+{
+    // The paper's schedule: 500 hot + 2000 cooling + 200 final steps; quick is core's 300.
+    if (preset == QLatin1String("paper") || preset == QLatin1String("paper-linear"))
+        return 2700;
+    return 300;
+}
+
+QString presetLabel(const QString& preset)
+{
+    if (preset == QLatin1String("paper"))
+        return QObject::tr("Paper, exponential cooling");
+    if (preset == QLatin1String("paper-linear"))
+        return QObject::tr("Paper, linear cooling");
+    return QObject::tr("Quick preview");
+}
+
+QStringList schedulePresets()
+{
+    return {QStringLiteral("quick"), QStringLiteral("paper"), QStringLiteral("paper-linear")};
+}
+
+QString TrainingSettings::datasetSpec() const
+{
+    return datasetKind == DatasetKind::FashionMnist ? QStringLiteral("fashion-mnist") : datasetPath;
+}
+
+QString datasetKindName(DatasetKind kind)
+{
+    switch (kind) {
+    case DatasetKind::FashionMnist: return QStringLiteral("fashion-mnist");
+    case DatasetKind::MnistFolder: return QStringLiteral("mnist-folder");
+    case DatasetKind::Cifar10: return QStringLiteral("cifar10");
+    case DatasetKind::ImageFolder: return QStringLiteral("image-folder");
+    case DatasetKind::Npy: return QStringLiteral("npy");
+    }
+    return QStringLiteral("fashion-mnist");
+}
+
+DatasetKind parseDatasetKind(const QString& name)
+{
+    for (DatasetKind kind : {DatasetKind::FashionMnist, DatasetKind::MnistFolder, DatasetKind::Cifar10,
+                             DatasetKind::ImageFolder, DatasetKind::Npy})
+        if (datasetKindName(kind) == name)
+            return kind;
+    return DatasetKind::FashionMnist;
+}
+
+QString formatDuration(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e7)
+        return QStringLiteral("–");
+    const qint64 s = static_cast<qint64>(seconds + 0.5);
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+void registerStudioMetaTypes()
+{
+    qRegisterMetaType<SamplingSettings>();
+    qRegisterMetaType<TrainingSettings>();
+    qRegisterMetaType<ModelInfo>();
+    qRegisterMetaType<RuntimeInfo>();
+    qRegisterMetaType<SampleFrameBatch>();
+    qRegisterMetaType<SamplingRunInfo>();
+    qRegisterMetaType<SamplingOutcome>();
+    qRegisterMetaType<TrainProgressBatch>();
+    qRegisterMetaType<TrainingRunInfo>();
+    qRegisterMetaType<TrainingPreview>();
+    qRegisterMetaType<TrainingOutcome>();
+    qRegisterMetaType<EvaluationSettings>();
+    qRegisterMetaType<EvaluationProgressInfo>();
+    qRegisterMetaType<EvaluationOutcome>();
+    qRegisterMetaType<JobKind>();
+    qRegisterMetaType<JobState>();
+}
+
+}  // namespace ebm::studio

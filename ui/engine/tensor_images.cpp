@@ -1,0 +1,62 @@
+#include "engine/private/tensor_images.h"
+
+#include <torch/torch.h>
+
+#include <cstring>
+
+#include "ebm/error.h"
+#include "ebm/image_file.h"
+
+namespace ebm::studio {
+namespace {
+
+/// [N, C, H, W] float -> [N, H, W, C] uint8, contiguous on the CPU.
+torch::Tensor toBytesHwc(const torch::Tensor& images)
+{
+    return (images.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1) * 255.0f + 0.5f)
+        .to(torch::kUInt8)
+        .permute({0, 2, 3, 1})
+        .contiguous();
+}
+
+QImage imageFromBytes(const uint8_t* data, int width, int height, int channels)
+{
+    QImage image(width, height, channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    const size_t rowBytes = static_cast<size_t>(width) * channels;
+    // QImage rows are 4-byte aligned, the tensor's are packed: copy row by row.
+    for (int y = 0; y < height; ++y)
+        std::memcpy(image.scanLine(y), data + static_cast<size_t>(y) * rowBytes, rowBytes);
+    return image;
+}
+
+}  // namespace
+
+QVector<QImage> tensorToImages(const torch::Tensor& images)
+{
+    if (!images.defined() || images.dim() != 4 || (images.size(1) != 1 && images.size(1) != 3))
+        throw Error("only images [N, 1 or 3, H, W] can be shown");
+    const torch::Tensor bytes = toBytesHwc(images);
+    const int n = static_cast<int>(bytes.size(0));
+    const int h = static_cast<int>(bytes.size(1)), w = static_cast<int>(bytes.size(2));
+    const int c = static_cast<int>(bytes.size(3));
+    const size_t perImage = static_cast<size_t>(h) * w * c;
+    QVector<QImage> out;
+    out.reserve(n);
+    const uint8_t* base = bytes.data_ptr<uint8_t>();
+    for (int i = 0; i < n; ++i)
+        out.push_back(imageFromBytes(base + perImage * i, w, h, c));
+    return out;
+}
+
+QImage tensorToImage(const torch::Tensor& image)
+{
+    const QVector<QImage> one = tensorToImages(image.unsqueeze(0));
+    return one.front();
+}
+
+QImage tensorGridImage(const torch::Tensor& images, int cols)
+{
+    return tensorToImage(ebm::makeGrid(images.detach().to(torch::kCPU).clamp(0, 1), cols));
+}
+
+}  // namespace ebm::studio

@@ -1,0 +1,109 @@
+#pragma once
+#include "engine/studio_types.h"
+#include "sample/run_history.h"
+#include "widgets/studio_page.h"
+
+class QLabel;
+class QSlider;
+class QToolButton;
+
+namespace ebm::studio {
+
+class EnergyChart;
+class RunControls;
+class SampleGridWidget;
+class SamplingPanel;
+class StudioEngine;
+class UndoFieldBinder;
+
+/// The sample page: settings and run buttons, the live grid, the selected sample with its own
+/// trajectory, a timeline over the recorded history, and the temperature/energy chart.
+class SampleView : public StudioPage {
+    Q_OBJECT
+public:
+    SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    // StudioPage
+    QString pageTitle() const override { return tr("&Sample"); }
+    QString sessionKey() const override { return QStringLiteral("sampling"); }
+    void start() override { startSampling(); }
+    bool canStart() const override;
+    bool isRunning() const override;
+    bool isPaused() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+
+    SamplingPanel* panel() const { return panel_; }
+    RunControls* runControls() const { return runControls_; }
+    QLabel* runStatus() const { return runStatus_; }
+    QLabel* momentLabel() const { return momentLabel_; }
+    SampleGridWidget* grid() const { return grid_; }
+    SampleGridWidget* selectedView() const { return selectedView_; }
+    SampleGridWidget* trajectoryView() const { return trajectory_; }
+    EnergyChart* chart() const { return chart_; }
+    QSlider* timeline() const { return timeline_; }
+    const RunHistory& history() const { return history_; }
+    /// Index of the moment shown (-1 when none).
+    int shownIndex() const { return shownIndex_; }
+    bool showsDenoised() const { return denoised_; }
+    int selectedSample() const { return selectedSample_; }
+
+    // Exports of what is on screen; false with `error` set on failure.
+    bool exportGrid(const QString& path, QString& error) const;
+    bool exportTrajectorySheet(const QString& path, QString& error) const;
+    bool exportTrajectoryFrames(const QString& folder, QString& error) const;
+    bool canExport() const { return !history_.isEmpty(); }
+
+public Q_SLOTS:
+    void startSampling();
+    void togglePause() override;
+    void stepOnce() override;
+    void stop() override;
+    void setDenoisedView(bool on);
+    void selectSample(int index);
+    /// Shows a recorded moment; -1 or the last index returns to following the live run.
+    void showMoment(int index);
+    void followLive();
+
+Q_SIGNALS:
+    void denoisedViewChanged(bool on);
+    void exportAvailabilityChanged(bool available);
+
+private:
+    void onRunStarted(const SamplingRunInfo& info);
+    void onFrames(const SampleFrameBatch& batch);
+    void onRunFinished(const SamplingOutcome& outcome);
+    void previewSchedule();
+    void updateControls();
+    /// "Paused at step N" and the like, from the recorded history: the one step count shown.
+    void showPausedState(bool paused);
+    void updateModelText();
+    void updateSelectedPanel();
+    QString momentText(int index) const;
+
+    StudioEngine* engine_;
+    SamplingPanel* panel_;
+    RunControls* runControls_;
+    SampleGridWidget* grid_;
+    SampleGridWidget* selectedView_;
+    SampleGridWidget* trajectory_;
+    QLabel* selectedInfo_;
+    QLabel* runStatus_;
+    QLabel* momentLabel_;
+    QLabel* denoisedNote_;
+    QToolButton* showRaw_;
+    QToolButton* showDenoised_;
+    QToolButton* liveButton_;
+    QSlider* timeline_;
+    EnergyChart* chart_;
+
+    RunHistory history_;
+    int expectedRunId_ = 0;
+    int shownIndex_ = -1;
+    bool live_ = true;
+    bool denoised_ = false;
+    int selectedSample_ = -1;
+    QVector<int> trajectoryIndices_;  // history index of each trajectory cell
+};
+
+}  // namespace ebm::studio

@@ -1,0 +1,12 @@
+#pragma once
+// Scrolling a long settings form must not change the fields the pointer passes over: a spin
+// box or combo box only takes the mouse wheel once it has the focus (a click or Tab); until
+// then the wheel scrolls the form.
+class QWidget;
+
+namespace ebm::studio {
+
+/// Applies the rule to every spin box and combo box under `root`, present now.
+void guardWheelUnderForm(QWidget* root);
+
+}  // namespace ebm::studio

@@ -1,0 +1,697 @@
+#include "window/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QScreen>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStandardItemModel>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QThread>
+#include <QUndoStack>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <functional>
+
+#include <spdlog/spdlog.h>
+
+#include "sample/energy_chart.h"
+#include "engine/studio_engine.h"
+#include "evaluate/evaluate_view.h"
+#include "train/loss_chart.h"
+#include "sample/sample_view.h"
+#include "sample/sampling_panel.h"
+#include "session_file.h"
+#include "studio_settings.h"
+#include "train/train_view.h"
+#include "widgets/undo_fields.h"
+#include "widgets/log_panel.h"
+#include "widgets/log_relay.h"
+#include "widgets/notification_bar.h"
+#include "widgets/studio_page.h"
+
+namespace ebm::studio {
+namespace {
+
+const QString kModelFilter = QObject::tr("Energy models (*.ebm *.pt *.pth);;Native checkpoints (*.ebm);;"
+                                         "PyTorch state_dict (*.pt *.pth);;All files (*)");
+const QString kSessionFilter = QObject::tr("EBM Studio sessions (*.ebmsession *.json);;All files (*)");
+const QString kPngFilter = QObject::tr("PNG images (*.png)");
+/// The README: installed beside the program when packaged, else the one of the source tree.
+QString readmeUrl()
+{
+    const QString installed =
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/ebm-studio/README.md"));
+    return QUrl::fromLocalFile(QFileInfo::exists(installed) ? QFileInfo(installed).canonicalFilePath()
+                                                            : QStringLiteral(EBM_STUDIO_README))
+        .toString();
+}
+
+/// A file-name part made of letters, digits, '-' and '_' only.
+QString fileNamePart(QString text)
+{
+    text.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]+")), QStringLiteral("-"));
+    return text.left(40);
+}
+
+}  // namespace
+
+MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(parent), settings_(settings)
+{
+    setWindowTitle(tr("EBM Studio"));
+    setObjectName(QStringLiteral("ebmStudioWindow"));
+    engine_ = new StudioEngine(this);
+    undoStack_ = new QUndoStack(this);
+    undo_ = new UndoFieldBinder(undoStack_, this);
+
+    sampleView_ = new SampleView(engine_, undo_, this);
+    trainView_ = new TrainView(engine_, undo_, this);
+    evaluateView_ = new EvaluateView(engine_, undo_, this);
+    sampleView_->panel()->setSettings(settings_->sampling());
+    trainView_->setSettings(settings_->training());
+    evaluateView_->setSettings(settings_->evaluation());
+    sampleView_->chart()->setLogScale(settings_->energyLogScale());
+    trainView_->chart()->setLogScale(settings_->lossLogScale());
+    sampleView_->setDenoisedView(settings_->denoisedPreview());
+
+    pages_ = new QTabWidget(this);
+    pages_->setDocumentMode(true);
+    notifications_ = new NotificationBar(this);
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_})
+        addPage(page);
+    connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(notifications_);
+    layout->addWidget(pages_, 1);
+    setCentralWidget(central);
+
+    logPanel_ = new LogPanel(this);
+    auto* logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("logDock"));
+    logDock->setWidget(logPanel_);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    logDock->hide();  // out of the way until asked for (View > Log, Ctrl+L)
+    connect(LogRelay::instance(), &LogRelay::message, logPanel_, &LogPanel::append);
+
+    buildMenus();
+    buildStatusBar();
+    if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))) {
+        QAction* toggleLog = logDock->toggleViewAction();
+        toggleLog->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+        view->addAction(toggleLog);
+    }
+
+    // Engine -> window.
+    connect(engine_, &StudioEngine::problem, notifications_, &NotificationBar::showError);
+    connect(engine_, &StudioEngine::notice, this, [this](const QString& text) { statusBar()->showMessage(text, 6000); });
+    connect(engine_, &StudioEngine::modelLoaded, this, [this](const ModelInfo& info) {
+        if (!info.path.isEmpty() && !info.fallback) {
+            settings_->addRecentModel(info.path);
+            rebuildRecentMenu();
+        }
+        modelStatus_->setText(info.description);
+        modelStatus_->setToolTip(info.path);
+        updateTitle();
+        updateActions();
+        if (!readyLogged_ && launchedAt_ > 0) {
+            readyLogged_ = true;
+            spdlog::info("ready to sample {} ms after launch", QDateTime::currentMSecsSinceEpoch() - launchedAt_);
+        }
+    });
+    connect(engine_, &StudioEngine::modelLoadFailed, this, [this](const QString& path, const QString& message) {
+        settings_->removeRecentModel(path);
+        rebuildRecentMenu();
+        if (engine_->hasModel()) {
+            notifications_->showError(
+                tr("Could not open the model: %1 The model in use (%2) stays loaded, with its samples.")
+                    .arg(message, engine_->model().description));
+            return;
+        }
+        if (path.isEmpty() || fellBackToBundled_) {
+            notifications_->showError(tr("Could not open the model: %1").arg(message));
+            return;
+        }
+        // Nothing loaded yet (a damaged file on the command line): never leave the studio stuck
+        // without a model; open the bundled one and say so.
+        fellBackToBundled_ = true;
+        notifications_->showError(tr("Could not open %1: %2 The bundled model is loaded instead.")
+                                      .arg(QFileInfo(path).fileName(), message));
+        modelStatus_->setText(tr("opening the bundled model instead…"));
+        engine_->loadBundledModel();
+    });
+    connect(engine_, &StudioEngine::trainingFinished, this, [this](const TrainingOutcome& outcome) {
+        if (outcome.failed || outcome.step <= 0)
+            return;
+        // Say that the model in use changed: the sample page now uses the run's weights.
+        notifications_->showInfo(tr("%1 The Sample page now uses the training run's weights (step %2); save them "
+                                    "with Ctrl+S, or open a file to go back.")
+                                     .arg(outcome.message)
+                                     .arg(outcome.step));
+    });
+    connect(engine_, &StudioEngine::modelSaved, this, [this](const QString& path) {
+        notifications_->showInfo(tr("Model saved to %1").arg(path));
+        settings_->addRecentModel(path);
+        rebuildRecentMenu();
+    });
+    connect(engine_, &StudioEngine::runtimeChanged, this, &MainWindow::updateRuntimeWidgets);
+    connect(engine_, &StudioEngine::activityChanged, this, &MainWindow::updateActions);
+    connect(sampleView_, &SampleView::exportAvailabilityChanged, this, &MainWindow::updateActions);
+    connect(sampleView_, &SampleView::denoisedViewChanged, this, [this](bool on) {
+        denoisedAction_->setChecked(on);
+        settings_->setDenoisedPreview(on);
+    });
+    connect(sampleView_->chart(), &EnergyChart::logScaleToggled, this, [this](bool on) {
+        logScaleAction_->setChecked(on);
+        settings_->setEnergyLogScale(on);
+    });
+    connect(trainView_->chart(), &LossChart::logScaleToggled, this,
+            [this](bool on) { settings_->setLossLogScale(on); });
+    connect(trainView_, &TrainView::sampleFromWeightsRequested, this, [this] {
+        pages_->setCurrentWidget(sampleView_);
+        sampleView_->startSampling();
+    });
+
+    // A sensible first size: most of a small screen, restored later from settings.
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(qMin(1440, available.width() * 9 / 10), qMin(920, available.height() * 9 / 10));
+    if (!settings_->windowGeometry().isEmpty())
+        restoreGeometry(settings_->windowGeometry());
+    if (!settings_->windowState().isEmpty())
+        restoreState(settings_->windowState());
+    updateTitle();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addPage(StudioPage* page)
+{
+    studioPages_.append(page);
+    pages_->addTab(page, page->pageTitle());
+    connect(page, &StudioPage::problem, notifications_, &NotificationBar::showError);
+    connect(page, &StudioPage::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
+    connect(page, &StudioPage::runStateChanged, this, &MainWindow::updateRunActions);
+}
+
+StudioPage* MainWindow::currentPage() const { return qobject_cast<StudioPage*>(pages_->currentWidget()); }
+
+void MainWindow::updateRunActions()
+{
+    StudioPage* page = currentPage();
+    if (!page || !startAction_)
+        return;
+    startAction_->setEnabled(page->canStart() && !page->isRunning());
+    pauseAction_->setEnabled(page->isRunning());
+    stepAction_->setEnabled(page->isRunning());
+    stopAction_->setEnabled(page->isRunning());
+}
+
+void MainWindow::startUp(const QString& modelPath)
+{
+    applyRuntimeChoice();
+    if (modelPath.isEmpty())
+        engine_->loadBundledModel();
+    else
+        openModel(modelPath);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Model…"), this, [this] {
+        const QString path = askOpenPath(QStringLiteral("model"), tr("Open model"), kModelFilter);
+        if (!path.isEmpty())
+            openModel(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Open &Bundled Model"), this, [this] { engine_->loadBundledModel(); });
+    saveModelAction_ = file->addAction(tr("&Save Model As…"), this, [this] {
+        const QString path = askSavePath(QStringLiteral("model"), tr("Save model"), tr("Native checkpoints (*.ebm)"),
+                                         QStringLiteral(".ebm"));
+        if (!path.isEmpty())
+            saveModelAs(path);
+    });
+    saveModelAction_->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    QAction* openSessionAction = file->addAction(tr("Open Session…"), this, [this] {
+        const QString path = askOpenPath(QStringLiteral("session"), tr("Open session"), kSessionFilter);
+        if (!path.isEmpty())
+            openSession(path);
+    });
+    openSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QAction* saveSessionAction = file->addAction(tr("Save Session…"), this, [this] {
+        const QString path = askSavePath(QStringLiteral("session"), tr("Save session"), kSessionFilter,
+                                         QStringLiteral(".ebmsession"));
+        if (!path.isEmpty())
+            saveSession(path);
+    });
+    saveSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    file->addSeparator();
+    exportGridAction_ = file->addAction(tr("Export Grid as PNG…"), this, [this] {
+        const QString path = askSavePath(QStringLiteral("export"), tr("Export grid"), kPngFilter, QStringLiteral(".png"),
+                                         suggestedExportPath(QStringLiteral(".png")));
+        if (!path.isEmpty())
+            exportGridTo(path);
+    });
+    exportGridAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportNpyAction_ = file->addAction(tr("Export Samples as .npy…"), this, [this] {
+        const QString path = askSavePath(QStringLiteral("export"), tr("Export samples"), tr("NumPy arrays (*.npy)"),
+                                         QStringLiteral(".npy"), suggestedExportPath(QStringLiteral(".npy")));
+        if (!path.isEmpty())
+            engine_->exportSamplesNpy(path);
+    });
+    exportSheetAction_ = file->addAction(tr("Export Trajectory Contact Sheet…"), this, [this] {
+        QString suggestion = suggestedExportPath(QStringLiteral(".png"));
+        suggestion.insert(suggestion.size() - 4, QStringLiteral("-trajectory"));
+        const QString path =
+            askSavePath(QStringLiteral("export"), tr("Export trajectory"), kPngFilter, QStringLiteral(".png"), suggestion);
+        if (!path.isEmpty())
+            exportTrajectorySheetTo(path);
+    });
+    exportFramesAction_ = file->addAction(tr("Export Trajectory Frames…"), this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the frames"),
+                                                                 settings_->lastFolder(QStringLiteral("export")));
+        if (folder.isEmpty())
+            return;
+        settings_->setLastFolder(QStringLiteral("export"), folder);
+        QString error;
+        if (!sampleView_->exportTrajectoryFrames(folder, error))
+            notifications_->showError(error);
+        else
+            statusBar()->showMessage(tr("Frames written to %1").arg(folder), 10000);
+    });
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undoStack_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undoStack_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    // The run shortcuts go to the page in front, whichever it is.
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    startAction_ = run->addAction(tr("&Start (the page in front)"), this, &MainWindow::startCurrent);
+    startAction_->setShortcut(QKeySequence(Qt::Key_F5));
+    pauseAction_ = run->addAction(tr("&Pause / Resume"), this, &MainWindow::pauseCurrent);
+    pauseAction_->setShortcut(QKeySequence(Qt::Key_F6));
+    stepAction_ = run->addAction(tr("S&tep Once"), this, &MainWindow::stepCurrent);
+    stepAction_->setShortcut(QKeySequence(Qt::Key_F10));
+    stopAction_ = run->addAction(tr("St&op"), this, &MainWindow::stopCurrent);
+    stopAction_->setShortcuts({QKeySequence(Qt::SHIFT | Qt::Key_F5), QKeySequence(Qt::Key_Escape)});
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    for (int i = 0; i < studioPages_.size(); ++i) {
+        StudioPage* page = studioPages_[i];
+        QAction* show = view->addAction(tr("%1 Page").arg(QString(page->pageTitle()).remove(QLatin1Char('&'))), this,
+                                        [this, page] { pages_->setCurrentWidget(page); });
+        if (i < 9)
+            show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    denoisedAction_ = view->addAction(tr("&Denoised Preview"));
+    denoisedAction_->setCheckable(true);
+    denoisedAction_->setChecked(sampleView_->showsDenoised());
+    denoisedAction_->setShortcut(QKeySequence(Qt::Key_D));
+    connect(denoisedAction_, &QAction::toggled, sampleView_, &SampleView::setDenoisedView);
+    logScaleAction_ = view->addAction(tr("Energy Chart &Log Scale"));
+    logScaleAction_->setCheckable(true);
+    logScaleAction_->setChecked(sampleView_->chart()->logScale());
+    logScaleAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    connect(logScaleAction_, &QAction::toggled, sampleView_->chart(), &EnergyChart::setLogScale);
+    QAction* live = view->addAction(tr("Follow Live Frame"), sampleView_, &SampleView::followLive);
+    live->setShortcut(QKeySequence(Qt::Key_End));
+    view->addSeparator();
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setShortcut(QKeySequence(Qt::Key_F1));
+    help->addAction(tr("&Read the README"), this, [] { QDesktopServices::openUrl(QUrl(readmeUrl())); });
+    help->addAction(tr("&About EBM Studio"), this, [this] {
+        QStringList pageNames;
+        for (const StudioPage* page : studioPages_)
+            pageNames << QString(page->pageTitle()).remove(QLatin1Char('&'));
+        QMessageBox::about(this, tr("About EBM Studio"),
+                           tr("<h3>EBM Studio %1</h3><p>Energy-based models trained with multiscale denoising score "
+                              "matching (Li, Chen &amp; Sommer), sampled with annealed Langevin dynamics.</p>"
+                              "<p>Pages: %2 (Ctrl+1 to Ctrl+%3). Every shortcut is listed under Help &gt; Keyboard "
+                              "Shortcuts (F1).</p><p><a href=\"%4\">README</a></p>")
+                               .arg(QStringLiteral(EBM_STUDIO_VERSION), pageNames.join(QStringLiteral(", ")))
+                               .arg(pageNames.size())
+                               .arg(readmeUrl()));
+    });
+    rebuildRecentMenu();
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcutList() const
+{
+    QList<QPair<QString, QString>> list;
+    // Every action of every menu, sub-menus included, that has a key: the list cannot drift
+    // from what the keys do.
+    std::function<void(const QMenu*)> collect = [&](const QMenu* menu) {
+        for (const QAction* action : menu->actions()) {
+            if (action->menu()) {
+                collect(action->menu());
+                continue;
+            }
+            QStringList keys;
+            for (const QKeySequence& key : action->shortcuts())
+                keys << key.toString(QKeySequence::NativeText);
+            if (!keys.isEmpty())
+                list.append({keys.join(QStringLiteral(" or ")),
+                             QString(menu->title()).remove(QLatin1Char('&')) + QStringLiteral(" › ") +
+                                 QString(action->text()).remove(QLatin1Char('&')).remove(QStringLiteral("…"))});
+        }
+    };
+    for (const QAction* top : menuBar()->actions())
+        if (top->menu())
+            collect(top->menu());
+    return list;
+}
+
+void MainWindow::showShortcuts()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Keyboard Shortcuts"));
+    const QList<QPair<QString, QString>> shortcuts = shortcutList();
+    auto* table = new QTableWidget(static_cast<int>(shortcuts.size()), 2, &dialog);
+    table->setObjectName(QStringLiteral("shortcutTable"));
+    table->setHorizontalHeaderLabels({tr("Keys"), tr("Action")});
+    table->verticalHeader()->setVisible(false);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (int row = 0; row < shortcuts.size(); ++row) {
+        table->setItem(row, 0, new QTableWidgetItem(shortcuts[row].first));
+        table->setItem(row, 1, new QTableWidgetItem(shortcuts[row].second));
+    }
+    table->resizeColumnsToContents();
+    table->resizeRowsToContents();
+    table->horizontalHeader()->setStretchLastSection(true);
+    auto* note = new QLabel(tr("F5, F6, F10 and Shift+F5 / Esc act on the page in front. More in the "
+                               "<a href=\"%1\">README</a>.").arg(readmeUrl()),
+                            &dialog);
+    note->setOpenExternalLinks(true);
+    note->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(table, 1);
+    layout->addWidget(note);
+    layout->addWidget(buttons);
+    dialog.resize(560, 520);
+    dialog.exec();
+}
+
+QString MainWindow::suggestedExportPath(const QString& suffix) const
+{
+    // The settings answer the home folder until an export folder was chosen.
+    QString folder = settings_->lastFolder(QStringLiteral("export"));
+    if (folder.isEmpty() || folder == QDir::homePath() || !QFileInfo(folder).isDir()) {
+        const QString standard = QStandardPaths::writableLocation(
+            suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation);
+        folder = QFileInfo(standard).isDir() ? standard : QDir::homePath();
+    }
+    const ModelInfo& m = engine_->model();
+    QString model = !m.path.isEmpty() ? QFileInfo(m.path).completeBaseName()
+                    : m.fromTraining  ? QStringLiteral("training-run")
+                                      : QStringLiteral("model");
+    QString name = fileNamePart(model);
+    const RunHistory& history = sampleView_->history();
+    if (!history.isEmpty()) {
+        name += QStringLiteral("-seed%1").arg(history.info().settings.seed);
+        const int shown = sampleView_->shownIndex() >= 0 ? sampleView_->shownIndex() : history.size() - 1;
+        const SampleSnapshot& moment = history.at(shown);
+        name += moment.final ? QStringLiteral("-final") : QStringLiteral("-step%1").arg(moment.step);
+    }
+    return QDir(folder).filePath(name + suffix);
+}
+
+bool MainWindow::exportGridTo(const QString& path)
+{
+    QString error;
+    if (!sampleView_->exportGrid(path, error)) {
+        notifications_->showError(error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Grid written to %1").arg(QDir::toNativeSeparators(path)), 10000);
+    return true;
+}
+
+bool MainWindow::exportTrajectorySheetTo(const QString& path)
+{
+    QString error;
+    if (!sampleView_->exportTrajectorySheet(path, error)) {
+        notifications_->showError(error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Trajectory written to %1").arg(QDir::toNativeSeparators(path)), 10000);
+    return true;
+}
+
+void MainWindow::buildStatusBar()
+{
+    modelStatus_ = new QLabel(tr("no model"), this);
+    runtimeStatus_ = new QLabel(this);
+    device_ = new QComboBox(this);
+    device_->setObjectName(QStringLiteral("deviceChoice"));
+    device_->addItem(tr("Auto device"), QStringLiteral("auto"));
+    device_->addItem(tr("CPU"), QStringLiteral("cpu"));
+    device_->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    device_->setToolTip(tr("Where the model runs; applied between jobs"));
+    device_->setCurrentIndex(qMax(0, device_->findData(settings_->devicePreference())));
+    threads_ = new QSpinBox(this);
+    threads_->setObjectName(QStringLiteral("threadChoice"));
+    threads_->setRange(0, qMax(1, QThread::idealThreadCount()));
+    threads_->setSpecialValueText(tr("all cores"));
+    threads_->setPrefix(tr("threads "));
+    threads_->setValue(qMin(settings_->threads(), threads_->maximum()));
+    threads_->setToolTip(tr("CPU threads for the model's arithmetic; applied between jobs"));
+    connect(device_, &QComboBox::currentIndexChanged, this, &MainWindow::applyRuntimeChoice);
+    connect(threads_, &QSpinBox::valueChanged, this, &MainWindow::applyRuntimeChoice);
+    statusBar()->addPermanentWidget(modelStatus_, 1);
+    statusBar()->addPermanentWidget(runtimeStatus_);
+    statusBar()->addPermanentWidget(device_);
+    statusBar()->addPermanentWidget(threads_);
+}
+
+void MainWindow::applyRuntimeChoice()
+{
+    const QString device = device_->currentData().toString();
+    settings_->setDevicePreference(device);
+    settings_->setThreads(threads_->value());
+    engine_->configureRuntime(device, threads_->value());
+    if (engine_->isBusy())
+        statusBar()->showMessage(tr("The new device and thread count apply after the running job."), 6000);
+}
+
+void MainWindow::updateRuntimeWidgets(const RuntimeInfo& info)
+{
+    runtimeStatus_->setText(info.description);
+    runtimeStatus_->setToolTip(tr("%1 hardware cores").arg(info.cores));
+    if (auto* model = qobject_cast<QStandardItemModel*>(device_->model()))
+        if (QStandardItem* cuda = model->item(2))
+            cuda->setEnabled(info.cudaAvailable);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList recent = settings_->recentModels();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent[i];
+        QAction* action = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()),
+                                                 this, [this, path] { openModel(path); });
+        action->setToolTip(path);
+        action->setStatusTip(path);
+    }
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::updateTitle()
+{
+    const ModelInfo& m = engine_->model();
+    if (!engine_->hasModel())
+        setWindowTitle(tr("EBM Studio"));
+    else if (m.path.isEmpty())
+        setWindowTitle(tr("%1 — EBM Studio").arg(m.description));
+    else
+        setWindowTitle(tr("%1 — EBM Studio").arg(QFileInfo(m.path).fileName()));
+}
+
+void MainWindow::updateActions()
+{
+    const bool busy = engine_->isBusy();
+    const bool haveFrames = sampleView_->canExport() && !sampleView_->isRunning();
+    saveModelAction_->setEnabled(engine_->hasModel());
+    exportGridAction_->setEnabled(sampleView_->canExport());
+    exportNpyAction_->setEnabled(haveFrames && !busy);
+    exportSheetAction_->setEnabled(sampleView_->canExport());
+    exportFramesAction_->setEnabled(haveFrames);
+    updateRunActions();
+}
+
+void MainWindow::openModel(const QString& path)
+{
+    requestedModel_ = path;
+    engine_->loadModel(path);
+}
+
+void MainWindow::saveModelAs(const QString& path)
+{
+    engine_->saveModel(path);
+}
+
+bool MainWindow::saveSession(const QString& path)
+{
+    Session session;
+    session.modelPath = engine_->model().fromTraining || engine_->model().fallback ? QString() : engine_->model().path;
+    session.sampling = sampleView_->panel()->settings();
+    session.device = device_->currentData().toString();
+    // Session's own fields, then each page's part under its key.
+    QJsonObject root = QJsonDocument::fromJson(session.toJson()).object();
+    for (const StudioPage* page : studioPages_)
+        root.insert(page->sessionKey(), page->sessionSettings());
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) ||
+        file.write(QJsonDocument(root).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
+        notifications_->showError(tr("%1: could not write the session (%2)").arg(path, file.errorString()));
+        return false;
+    }
+    if (engine_->model().fromTraining)
+        notifications_->showInfo(tr("Session saved. The model trained here is not saved yet: save it (Ctrl+S) and "
+                                    "save the session again to include it."));
+    else
+        notifications_->showInfo(tr("Session saved to %1").arg(path));
+    return true;
+}
+
+bool MainWindow::openSession(const QString& path)
+{
+    Session session;
+    QString error;
+    if (!Session::load(path, session, error)) {
+        notifications_->showError(tr("Could not open the session: %1").arg(error));
+        return false;
+    }
+    sampleView_->panel()->setSettings(session.sampling);
+    // Each page's part, where the file has one (older sessions hold only the sampling part).
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+        for (StudioPage* page : studioPages_)
+            if (root.contains(page->sessionKey()) && page != sampleView_)
+                page->applySessionSettings(root.value(page->sessionKey()).toObject());
+    }
+    undoStack_->clear();  // the session's values are the new starting point
+    const int deviceIndex = device_->findData(session.device);
+    if (deviceIndex >= 0)
+        device_->setCurrentIndex(deviceIndex);
+    if (session.modelPath.isEmpty())
+        engine_->loadBundledModel();
+    else if (QFileInfo(session.modelPath).absoluteFilePath() != QFileInfo(engine_->model().path).absoluteFilePath())
+        openModel(session.modelPath);
+    notifications_->showInfo(tr("Session %1 opened: press F5 to sample").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+QString MainWindow::askOpenPath(const QString& purpose, const QString& title, const QString& filter)
+{
+    const QString path = QFileDialog::getOpenFileName(this, title, settings_->lastFolder(purpose), filter);
+    if (!path.isEmpty())
+        settings_->setLastFolder(purpose, QFileInfo(path).absolutePath());
+    return path;
+}
+
+QString MainWindow::askSavePath(const QString& purpose, const QString& title, const QString& filter,
+                                const QString& suffix, const QString& suggestion)
+{
+    QString path = QFileDialog::getSaveFileName(this, title,
+                                                suggestion.isEmpty() ? settings_->lastFolder(purpose) : suggestion, filter);
+    if (path.isEmpty())
+        return path;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += suffix;
+    settings_->setLastFolder(purpose, QFileInfo(path).absolutePath());
+    return path;
+}
+
+void MainWindow::startCurrent()
+{
+    if (StudioPage* page = currentPage())
+        page->start();
+}
+
+void MainWindow::pauseCurrent()
+{
+    if (StudioPage* page = currentPage())
+        page->togglePause();
+}
+
+void MainWindow::stepCurrent()
+{
+    if (StudioPage* page = currentPage())
+        page->stepOnce();
+}
+
+void MainWindow::stopCurrent()
+{
+    if (StudioPage* page = currentPage())
+        page->stop();
+}
+
+void MainWindow::saveSettings()
+{
+    settings_->setSampling(sampleView_->panel()->settings());
+    settings_->setTraining(trainView_->settings());
+    settings_->setEvaluation(evaluateView_->settings());
+    settings_->setWindowGeometry(saveGeometry());
+    settings_->setWindowState(saveState());
+    settings_->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (engine_->isTraining()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training is running"),
+            tr("Stop training and quit? The run is saved to its checkpoint file when one is set."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
+    saveSettings();
+    event->accept();
+}
+
+}  // namespace ebm::studio

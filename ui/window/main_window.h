@@ -1,0 +1,127 @@
+#pragma once
+#include <QMainWindow>
+
+#include "engine/studio_types.h"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QSpinBox;
+class QTabWidget;
+class QUndoStack;
+
+namespace ebm::studio {
+
+class LogPanel;
+class NotificationBar;
+class SampleView;
+class StudioEngine;
+class StudioPage;
+class StudioSettings;
+class TrainView;
+class EvaluateView;
+class UndoFieldBinder;
+
+/// The studio window: the pages (each a StudioPage, run by the same Run menu and shortcuts,
+/// which go to the page in front), log dock, menus with shortcuts, recent models, sessions,
+/// runtime (device and threads) in the status bar.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    /// `settings` must outlive the window.
+    explicit MainWindow(StudioSettings* settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// After the window shows: configures the worker and loads `modelPath` (empty: the bundled
+    /// model). Returns at once; the model arrives through the engine.
+    void startUp(const QString& modelPath = QString());
+    /// When the program started (ms since the epoch), to log how long until it can sample.
+    void setLaunchTime(qint64 msSinceEpoch) { launchedAt_ = msSinceEpoch; }
+
+    StudioEngine* engine() const { return engine_; }
+    SampleView* sampleView() const { return sampleView_; }
+    TrainView* trainView() const { return trainView_; }
+    EvaluateView* evaluateView() const { return evaluateView_; }
+    NotificationBar* notifications() const { return notifications_; }
+    LogPanel* logPanel() const { return logPanel_; }
+    QUndoStack* undoStack() const { return undoStack_; }
+    QTabWidget* pages() const { return pages_; }
+    /// Every page, in tab order.
+    const QList<StudioPage*>& studioPages() const { return studioPages_; }
+    StudioPage* currentPage() const;
+
+    /// Every menu shortcut as (key sequence, what it does), read from the actions themselves.
+    QList<QPair<QString, QString>> shortcutList() const;
+    /// A file name for an export of what the sample page shows: model, seed and step, in the
+    /// folder last used for exports (else Pictures for images, Documents for arrays).
+    QString suggestedExportPath(const QString& suffix) const;
+
+    // File operations without dialogs (menus wrap them; tests call them).
+    void openModel(const QString& path);
+    void saveModelAs(const QString& path);
+    bool saveSession(const QString& path);
+    bool openSession(const QString& path);
+    /// Writes the sample grid as PNG and says where in the status bar; false on failure.
+    bool exportGridTo(const QString& path);
+    bool exportTrajectorySheetTo(const QString& path);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildStatusBar();
+    void rebuildRecentMenu();
+    void updateRuntimeWidgets(const RuntimeInfo& info);
+    void updateTitle();
+    void updateActions();
+    void applyRuntimeChoice();
+    void saveSettings();
+    QString askOpenPath(const QString& purpose, const QString& title, const QString& filter);
+    QString askSavePath(const QString& purpose, const QString& title, const QString& filter, const QString& suffix,
+                        const QString& suggestion = QString());
+    void showShortcuts();
+    void addPage(StudioPage* page);
+    void updateRunActions();
+
+    // Actions on the page in front.
+    void startCurrent();
+    void pauseCurrent();
+    void stepCurrent();
+    void stopCurrent();
+
+    StudioSettings* settings_;
+    StudioEngine* engine_;
+    QUndoStack* undoStack_;
+    UndoFieldBinder* undo_;
+    SampleView* sampleView_;
+    TrainView* trainView_;
+    EvaluateView* evaluateView_;
+    LogPanel* logPanel_;
+    NotificationBar* notifications_;
+    QTabWidget* pages_;
+    QList<StudioPage*> studioPages_;
+    QAction* startAction_ = nullptr;
+    QAction* pauseAction_ = nullptr;
+    QAction* stepAction_ = nullptr;
+    QAction* stopAction_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QAction* saveModelAction_ = nullptr;
+    QAction* exportGridAction_ = nullptr;
+    QAction* exportNpyAction_ = nullptr;
+    QAction* exportSheetAction_ = nullptr;
+    QAction* exportFramesAction_ = nullptr;
+    QAction* denoisedAction_ = nullptr;
+    QAction* logScaleAction_ = nullptr;
+    QComboBox* device_ = nullptr;
+    QSpinBox* threads_ = nullptr;
+    QLabel* modelStatus_ = nullptr;
+    QLabel* runtimeStatus_ = nullptr;
+    QString requestedModel_;          // path of the load in flight, for recent files
+    qint64 launchedAt_ = 0;
+    bool readyLogged_ = false;
+    bool fellBackToBundled_ = false;  // a model that failed at start-up: the bundled one instead
+};
+
+}  // namespace ebm::studio
