@@ -86,15 +86,7 @@ Dataset toyData()
     return d;
 }
 
-ModelConfig tinyMlp()
-{
-    ModelConfig m;
-    m.arch = Architecture::Mlp;
-    m.inputDim = 2;
-    m.hiddenWidth = 16;
-    m.hiddenLayers = 2;
-    return m;
-}
+ModelConfig tinyMlp() { return ModelConfig::mlp(2, 16, 2); }
 
 }  // namespace
 

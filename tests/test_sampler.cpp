@@ -42,13 +42,55 @@ private Q_SLOTS:
         }
     }
 
+    void samplingOptionsBuildTheConfigOnceAndAreChecked()
+    {
+        // The defaults live in one place: the options and the sampler agree on them.
+        const SamplerConfig paper = makeSamplerConfig(SamplingOptions{}, 0.25);
+        QCOMPARE(paper.stepSize, kDefaultLangevinStepSize);
+        QCOMPARE(paper.sigma0, 0.25);
+        QCOMPARE(paper.numSamples, int64_t(64));
+        QVERIFY(paper.schedule.temperatures() == Schedule::paperExponential().temperatures());
+        SamplingOptions quick;
+        quick.schedule = "quick";
+        quick.scheduleSteps = 120;
+        QVERIFY(makeSamplerConfig(quick, kDefaultSigma0).schedule.temperatures() == Schedule::quick(120).temperatures());
+
+        auto refused = [](const SamplingOptions& options, double sigma0, const char* needle) {
+            try {
+                makeSamplerConfig(options, sigma0);
+            } catch (const Error& e) {
+                return QString::fromUtf8(e.what()).contains(QLatin1String(needle));
+            }
+            return false;
+        };
+        SamplingOptions bad;
+        bad.stepSize = 0.0;
+        QVERIFY(refused(bad, 0.1, "step size"));
+        bad.stepSize = std::nan("");
+        QVERIFY(refused(bad, 0.1, "step size"));
+        bad = SamplingOptions{};
+        bad.numSamples = 0;
+        QVERIFY(refused(bad, 0.1, "number of samples"));
+        bad.numSamples = kMaxSamplesPerRun + 1;
+        QVERIFY(refused(bad, 0.1, "number of samples"));
+        bad = SamplingOptions{};
+        bad.scheduleSteps = -1;
+        QVERIFY(refused(bad, 0.1, "schedule length"));
+        bad = SamplingOptions{};
+        bad.schedule = "warm";
+        QVERIFY(refused(bad, 0.1, "unknown schedule"));
+        QVERIFY(refused(SamplingOptions{}, 0.0, "sigma0"));
+    }
+
     void seedMakesSamplingReproducible()
     {
         QuadraticEnergyImpl energy(3, 4.0);
-        SamplerConfig config;
-        config.schedule = Schedule::quick(20);
-        config.numSamples = 5;
-        config.seed = 42;
+        SamplingOptions options;
+        options.schedule = "quick";
+        options.scheduleSteps = 20;
+        options.numSamples = 5;
+        options.seed = 42;
+        SamplerConfig config = makeSamplerConfig(options, kDefaultSigma0);
         torch::Tensor a = annealedLangevin(energy, config).samples;
         torch::Tensor b = annealedLangevin(energy, config).samples;
         QVERIFY(torch::equal(a, b));

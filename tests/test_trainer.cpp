@@ -40,15 +40,7 @@ torch::Tensor smoothedScore(const torch::Tensor& y, double sigma0)
     return (w.unsqueeze(2) * torch::stack(pulls, 1)).sum(1);
 }
 
-ModelConfig mlp()
-{
-    ModelConfig m;
-    m.arch = Architecture::Mlp;
-    m.inputDim = 2;
-    m.hiddenWidth = 64;
-    m.hiddenLayers = 3;
-    return m;
-}
+ModelConfig mlp() { return ModelConfig::mlp(2, 64, 3); }
 
 }  // namespace
 

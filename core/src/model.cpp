@@ -492,6 +492,16 @@ std::string toString(HeadKind head) { return internal::nameOf(kHeadNames, head);
 
 HeadKind parseHead(const std::string& name) { return internal::parseName(kHeadNames, name, "head"); }
 
+ModelConfig ModelConfig::mlp(int inputDim, int hiddenWidth, int hiddenLayers)
+{
+    ModelConfig config;
+    config.arch = Architecture::Mlp;
+    config.inputDim = inputDim;
+    config.hiddenWidth = hiddenWidth;
+    config.hiddenLayers = hiddenLayers;
+    return config;
+}
+
 std::vector<int64_t> ModelConfig::sampleShape() const
 {
     if (!isImageModel())

@@ -155,29 +155,19 @@ int StudioEngine::startSampling(const SamplingSettings& settings)
     return id;
 }
 
-void StudioEngine::pauseSampling()
+void StudioEngine::whenRunning(JobHandle* job, void (JobHandle::*action)())
 {
-    if (sampling_)
-        sampling_->pause();
+    if (job)
+        (job->*action)();
 }
 
-void StudioEngine::resumeSampling()
-{
-    if (sampling_)
-        sampling_->resume();
-}
+void StudioEngine::pauseSampling() { whenRunning(sampling_, &JobHandle::pause); }
 
-void StudioEngine::stepSampling()
-{
-    if (sampling_)
-        sampling_->step();
-}
+void StudioEngine::resumeSampling() { whenRunning(sampling_, &JobHandle::resume); }
 
-void StudioEngine::stopSampling()
-{
-    if (sampling_)
-        sampling_->cancel();
-}
+void StudioEngine::stepSampling() { whenRunning(sampling_, &JobHandle::step); }
+
+void StudioEngine::stopSampling() { whenRunning(sampling_, &JobHandle::cancel); }
 
 void StudioEngine::exportSamplesNpy(const QString& path)
 {
@@ -211,28 +201,15 @@ bool StudioEngine::resumeTrainingFrom(const QString& checkpointPath, const Train
     return true;
 }
 
-void StudioEngine::pauseTraining()
-{
-    if (training_)
-        training_->pause();
-}
+void StudioEngine::pauseTraining() { whenRunning(training_, &JobHandle::pause); }
 
-void StudioEngine::continueTraining()
-{
-    if (training_)
-        training_->resume();
-}
+void StudioEngine::continueTraining() { whenRunning(training_, &JobHandle::resume); }
 
-void StudioEngine::stepTraining()
-{
-    if (training_)
-        training_->step();
-}
+void StudioEngine::stepTraining() { whenRunning(training_, &JobHandle::step); }
 
 void StudioEngine::stopTraining()
 {
-    if (training_)
-        training_->cancel();
+    whenRunning(training_, &JobHandle::cancel);
     stopSampling();  // a run interjected into training ends with it
 }
 

@@ -100,6 +100,8 @@ Q_SIGNALS:
     void activityChanged();
 
 private:
+    /// Passes a button press to a job that is still running (no-op once it has finished).
+    static void whenRunning(JobHandle* job, void (JobHandle::*action)());
     static bool isActive(const QPointer<JobHandle>& h) { return h && h->isActive(); }
     /// Re-emits what a sampling, training or evaluation job reports as the typed signals above.
     void forward(JobHandle* handle, JobKind kind);

@@ -27,6 +27,7 @@
 #include "engine/studio_engine.h"
 #include "evaluate/class_histogram_chart.h"
 #include "evaluate/evaluation_fields.h"
+#include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
 #include "widgets/run_controls.h"
 #include "widgets/wheel_guard.h"
@@ -37,19 +38,8 @@ namespace {
 // Small images are enlarged with whole pixels so that a 32x32 sample stays crisp.
 constexpr int kImageScale = 3;
 constexpr int kProgressSteps = 1000;
-constexpr int kMaxSamples = 20000;
-constexpr int kMaxAisSteps = 100000;
 
 enum FigureColumn { kMeasureColumn = 0, kValueColumn, kReferenceColumn, kColumnCount };
-
-QSpinBox* countSpin(int minimum, int maximum, int step, const QString& tip, QWidget* parent)
-{
-    auto* spin = new QSpinBox(parent);
-    spin->setRange(minimum, maximum);
-    spin->setSingleStep(step);
-    spin->setToolTip(tip);
-    return spin;
-}
 
 QLabel* pictureLabel(QWidget* parent)
 {
@@ -76,84 +66,11 @@ QScrollArea* scrolled(QWidget* content, QWidget* parent)
 }  // namespace
 
 EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : StudioPage(parent), engine_(engine), undo_(undo)
+    : StudioPage(parent), engine_(engine)
 {
-    // ---- what to measure
-    auto* measure = new QGroupBox(tr("Measure"), this);
-    fid_ = new QCheckBox(tr("FID-like distance to test images"), measure);
-    fid_->setToolTip(tr("Frechet distance between the classifier features of the samples and of the test images. "
-                        "Real training images give the floor."));
-    inceptionLike_ = new QCheckBox(tr("Inception-like score and classes"), measure);
-    inceptionLike_->setToolTip(tr("How confidently and how evenly the classifier recognises the samples; "
-                                  "the class histogram shows which garments the model makes."));
-    neighbours_ = new QCheckBox(tr("Nearest training images"), measure);
-    neighbours_->setToolTip(tr("For the first samples, the closest training images in pixel distance: "
-                               "a model that copies its data shows twins here (paper, appendix C)."));
-    likelihood_ = new QCheckBox(tr("Log-likelihood by AIS (slow)"), measure);
-    likelihood_->setToolTip(tr("Annealed importance sampling from a Gaussian (a lower bound on log Z) and back "
-                               "from test images (an upper bound when they are model samples), in bits per dimension."));
-    auto* measureLayout = new QVBoxLayout(measure);
-    for (QCheckBox* box : {fid_, inceptionLike_, neighbours_, likelihood_})
-        measureLayout->addWidget(box);
-
-    // ---- samples
-    auto* samples = new QGroupBox(tr("Samples"), this);
-    source_ = new QComboBox(samples);
-    source_->addItem(tr("Draw from the loaded model"));
-    source_->addItem(tr("Images from a file or folder"));
-    samplesPath_ = new QLineEdit(samples);
-    samplesPath_->setPlaceholderText(tr(".npy [N, C, H, W] in [0, 1], image, or folder"));
-    browseSamples_ = new QPushButton(tr("Browse…"), samples);
-    connect(browseSamples_, &QPushButton::clicked, this, &EvaluateView::browseSamples);
-    auto* pathRow = new QHBoxLayout;
-    pathRow->addWidget(samplesPath_, 1);
-    pathRow->addWidget(browseSamples_);
-    numSamples_ = countSpin(2, kMaxSamples, 64, tr("Samples to draw; more give steadier figures (the FID-like "
-                                                    "distance is biased upwards for small sets)"), samples);
-    schedule_ = new QComboBox(samples);
-    for (const QString& preset : schedulePresets())
-        schedule_->addItem(presetLabel(preset), preset);
-    steps_ = countSpin(10, 100000, 100, tr("Length of the annealing schedule"), samples);
-    stepSize_ = new QDoubleSpinBox(samples);
-    stepSize_->setRange(0.001, 0.5);
-    stepSize_->setDecimals(3);
-    stepSize_->setSingleStep(0.005);
-    stepSize_->setToolTip(tr("Langevin step size eps (eq. 8)"));
-    seed_ = countSpin(0, 1000000, 1, tr("Random seed of the sampler"), samples);
-    referenceLimit_ = countSpin(0, 1000000, 1000, tr("Test images the samples are compared with (0 = all)"), samples);
-    referenceLimit_->setSpecialValueText(tr("all"));
-    auto* samplesForm = new QFormLayout(samples);
-    samplesForm->addRow(tr("Source"), source_);
-    samplesForm->addRow(tr("File"), pathRow);
-    samplesForm->addRow(tr("Count"), numSamples_);
-    samplesForm->addRow(tr("Schedule"), schedule_);
-    samplesForm->addRow(tr("Steps"), steps_);
-    samplesForm->addRow(tr("Step size"), stepSize_);
-    samplesForm->addRow(tr("Seed"), seed_);
-    samplesForm->addRow(tr("Test images"), referenceLimit_);
-    neighbourQueries_ = countSpin(1, 64, 1, tr("Samples whose nearest training images are shown (one row each)"), samples);
-    neighboursPerQuery_ = countSpin(1, 32, 1, tr("Training images shown beside each sample, nearest first"), samples);
-    samplesForm->addRow(tr("Neighbour rows"), neighbourQueries_);
-    samplesForm->addRow(tr("Neighbours each"), neighboursPerQuery_);
-
-    // ---- likelihood
-    auto* aisBox = new QGroupBox(tr("Likelihood (AIS)"), this);
-    aisSteps_ = countSpin(10, kMaxAisSteps, 500, tr("Intermediate distributions; the paper uses 10000. More "
-                                                     "narrow the gap between the two bounds."), aisBox);
-    aisImages_ = countSpin(1, 10000, 8, tr("Test images whose log density is estimated (reverse AIS runs one "
-                                           "chain from each)"), aisBox);
-    aisChains_ = countSpin(1, 10000, 8, tr("Chains of forward AIS from the Gaussian"), aisBox);
-    aisTransition_ = new QComboBox(aisBox);
-    aisTransition_->addItem(tr("HMC (Metropolis-corrected)"), QStringLiteral("hmc"));
-    aisTransition_->addItem(tr("MALA (Metropolis-corrected Langevin)"), QStringLiteral("mala"));
-    aisTransition_->addItem(tr("ULA (unadjusted Langevin, biased)"), QStringLiteral("ula"));
-    aisLeapfrog_ = countSpin(1, 100, 1, tr("Leapfrog steps per HMC move"), aisBox);
-    auto* aisForm = new QFormLayout(aisBox);
-    aisForm->addRow(tr("Distributions"), aisSteps_);
-    aisForm->addRow(tr("Test images"), aisImages_);
-    aisForm->addRow(tr("Forward chains"), aisChains_);
-    aisForm->addRow(tr("Transition"), aisTransition_);
-    aisForm->addRow(tr("Leapfrog steps"), aisLeapfrog_);
+    // ---- what to measure, the samples, the likelihood: one declaration (evaluation_fields.cpp)
+    form_ = new SettingsForm<EvaluationSettings>(evaluationFields(), undo, this);
+    connect(form_, &SettingsFormWidget::valuesChanged, this, &EvaluateView::updateControls);
 
     // ---- run controls
     runControls_ = new RunControls(tr("Evaluate"), tr("Measure the model with the ticked measures"), false,
@@ -182,9 +99,7 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     auto* settingsPane = new QWidget(this);
     auto* settingsLayout = new QVBoxLayout(settingsPane);
     settingsLayout->setContentsMargins(0, 0, 0, 0);
-    settingsLayout->addWidget(measure);
-    settingsLayout->addWidget(samples);
-    settingsLayout->addWidget(aisBox);
+    settingsLayout->addWidget(form_);
     settingsLayout->addStretch(1);
     guardWheelUnderForm(settingsPane);
 
@@ -258,32 +173,6 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split);
 
-    undo->bind(fid_, tr("FID-like"));
-    undo->bind(inceptionLike_, tr("inception-like score"));
-    undo->bind(neighbours_, tr("nearest neighbours"));
-    undo->bind(likelihood_, tr("AIS log-likelihood"));
-    undo->bind(source_, tr("sample source"));
-    undo->bind(samplesPath_, tr("samples file"));
-    undo->bind(numSamples_, tr("sample count"));
-    undo->bind(schedule_, tr("evaluation schedule"),
-               [this] { steps_->setValue(defaultStepsForPreset(schedule_->currentData().toString())); });
-    undo->bind(steps_, tr("evaluation schedule length"));
-    undo->bind(stepSize_, tr("evaluation step size"));
-    undo->bind(seed_, tr("evaluation seed"));
-    undo->bind(referenceLimit_, tr("test image count"));
-    undo->bind(neighbourQueries_, tr("neighbour rows"));
-    undo->bind(neighboursPerQuery_, tr("neighbours per row"));
-    undo->bind(aisSteps_, tr("AIS distributions"));
-    undo->bind(aisImages_, tr("AIS test images"));
-    undo->bind(aisChains_, tr("AIS chains"));
-    undo->bind(aisTransition_, tr("AIS transition"));
-    undo->bind(aisLeapfrog_, tr("leapfrog steps"));
-    setSettings(EvaluationSettings());
-
-    for (QCheckBox* box : {fid_, inceptionLike_, neighbours_, likelihood_})
-        connect(box, &QCheckBox::toggled, this, &EvaluateView::updateControls);
-    connect(source_, &QComboBox::currentIndexChanged, this, &EvaluateView::updateControls);
-    connect(aisTransition_, &QComboBox::currentIndexChanged, this, &EvaluateView::updateControls);
     connect(engine_, &StudioEngine::activityChanged, this, &EvaluateView::updateControls);
     connect(engine_, &StudioEngine::evaluationProgress, this, &EvaluateView::onProgress);
     connect(engine_, &StudioEngine::evaluationFinished, this, &EvaluateView::onFinished);
@@ -295,7 +184,7 @@ QPushButton* EvaluateView::stopButton() const { return runControls_->stopButton(
 
 bool EvaluateView::canStart() const
 {
-    return !engine_->isBusy() && (engine_->hasModel() || source_->currentIndex() == kSamplesFromFile);
+    return !engine_->isBusy() && (engine_->hasModel() || samplesFromFile());
 }
 
 bool EvaluateView::isRunning() const { return engine_->isEvaluating(); }
@@ -310,57 +199,17 @@ void EvaluateView::applySessionSettings(const QJsonObject& json)
         Q_EMIT problem(tr("The session's evaluation settings were left as they were: %1").arg(error));
 }
 
-EvaluationSettings EvaluateView::settings() const
-{
-    EvaluationSettings s;
-    s.fid = fid_->isChecked();
-    s.inceptionLike = inceptionLike_->isChecked();
-    s.neighbours = neighbours_->isChecked();
-    s.likelihood = likelihood_->isChecked();
-    s.samplesPath = source_->currentIndex() == kSamplesFromFile ? samplesPath_->text().trimmed() : QString();
-    s.numSamples = numSamples_->value();
-    s.schedulePreset = schedule_->currentData().toString();
-    s.steps = steps_->value();
-    s.stepSize = stepSize_->value();
-    s.seed = static_cast<quint64>(seed_->value());
-    s.referenceLimit = referenceLimit_->value();
-    s.neighbourQueries = neighbourQueries_->value();
-    s.neighboursPerQuery = neighboursPerQuery_->value();
-    s.aisSteps = aisSteps_->value();
-    s.aisImages = aisImages_->value();
-    s.aisChains = aisChains_->value();
-    s.aisTransition = aisTransition_->currentData().toString();
-    s.aisLeapfrog = aisLeapfrog_->value();
-    return s;
-}
+EvaluationSettings EvaluateView::settings() const { return form_->settings(); }
 
 void EvaluateView::setSettings(const EvaluationSettings& s)
 {
-    undo_->withoutUndo([this, &s] { applySettings(s); });
+    form_->setSettings(s);
     updateControls();
 }
 
-void EvaluateView::applySettings(const EvaluationSettings& s)
+bool EvaluateView::samplesFromFile() const
 {
-    fid_->setChecked(s.fid);
-    inceptionLike_->setChecked(s.inceptionLike);
-    neighbours_->setChecked(s.neighbours);
-    likelihood_->setChecked(s.likelihood);
-    source_->setCurrentIndex(s.samplesPath.isEmpty() ? kDrawFromModel : kSamplesFromFile);
-    samplesPath_->setText(s.samplesPath);
-    numSamples_->setValue(s.numSamples);
-    schedule_->setCurrentIndex(qMax(0, schedule_->findData(s.schedulePreset)));
-    steps_->setValue(s.steps);
-    stepSize_->setValue(s.stepSize);
-    seed_->setValue(static_cast<int>(s.seed));
-    referenceLimit_->setValue(s.referenceLimit);
-    neighbourQueries_->setValue(s.neighbourQueries);
-    neighboursPerQuery_->setValue(s.neighboursPerQuery);
-    aisSteps_->setValue(s.aisSteps);
-    aisImages_->setValue(s.aisImages);
-    aisChains_->setValue(s.aisChains);
-    aisTransition_->setCurrentIndex(qMax(0, aisTransition_->findData(s.aisTransition)));
-    aisLeapfrog_->setValue(s.aisLeapfrog);
+    return form_->values().integer(QStringLiteral("source")) == kSamplesFromFile;
 }
 
 void EvaluateView::startEvaluation()
@@ -370,7 +219,7 @@ void EvaluateView::startEvaluation()
         Q_EMIT problem(tr("Nothing to measure: tick at least one of the measures."));
         return;
     }
-    if (source_->currentIndex() == kSamplesFromFile && s.samplesPath.isEmpty() && (s.fid || s.inceptionLike || s.neighbours)) {
+    if (samplesFromFile() && s.samplesPath.isEmpty() && (s.fid || s.inceptionLike || s.neighbours)) {
         Q_EMIT problem(tr("Choose the file or folder of samples to evaluate, or draw them from the model."));
         return;
     }
@@ -524,32 +373,14 @@ void EvaluateView::showClasses(const EvaluationOutcome& o)
 
 void EvaluateView::updateControls()
 {
+    // Which fields are enabled is part of their declaration; this is the page's own state.
     const bool running = engine_->isEvaluating();
     const bool busy = engine_->isBusy() && !running;
-    const bool fromFile = source_->currentIndex() == kSamplesFromFile;
-    const bool needsSamples = fid_->isChecked() || inceptionLike_->isChecked() || neighbours_->isChecked();
     runControls_->setState(canStart(), running, false);
     evaluateButton()->setToolTip(busy && !running ? tr("Another job is running; evaluation waits for the cores")
                                                   : tr("Measure the model with the ticked measures (F5)"));
     saveReport_->setEnabled(outcome_.completed && !running);
-    samplesPath_->setEnabled(fromFile && needsSamples);
-    browseSamples_->setEnabled(fromFile && needsSamples);
-    for (QWidget* w : std::initializer_list<QWidget*>{numSamples_, schedule_, steps_, stepSize_, seed_})
-        w->setEnabled(!fromFile && needsSamples);
-    for (QWidget* w : std::initializer_list<QWidget*>{neighbourQueries_, neighboursPerQuery_})
-        w->setEnabled(neighbours_->isChecked());
-    for (QWidget* w : std::initializer_list<QWidget*>{aisSteps_, aisImages_, aisChains_, aisTransition_, aisLeapfrog_})
-        w->setEnabled(likelihood_->isChecked());
-    aisLeapfrog_->setEnabled(likelihood_->isChecked() && aisTransition_->currentData().toString() == QLatin1String("hmc"));
     Q_EMIT runStateChanged();
-}
-
-void EvaluateView::browseSamples()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Samples to Evaluate"), samplesPath_->text(),
-                                                      tr("Samples (*.npy *.png *.jpg *.jpeg);;All files (*)"));
-    if (!path.isEmpty())
-        samplesPath_->setText(path);
 }
 
 }  // namespace ebm::studio

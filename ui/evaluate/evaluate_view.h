@@ -17,6 +17,8 @@ class QTabWidget;
 namespace ebm::studio {
 
 class ClassHistogramChart;
+template <class S>
+class SettingsForm;
 
 class RunControls;
 class StudioEngine;
@@ -64,38 +66,18 @@ public Q_SLOTS:
     void saveReport(const QString& path);
 
 private:
-    void applySettings(const EvaluationSettings& settings);
+    /// "Images from a file or folder" is chosen as the source of the samples.
+    bool samplesFromFile() const;
     void onProgress(const EvaluationProgressInfo& progress);
     void onFinished(const EvaluationOutcome& outcome);
     void showFigures(const EvaluationOutcome& outcome);
     void showClasses(const EvaluationOutcome& outcome);
     void updateControls();
-    void browseSamples();
 
     StudioEngine* engine_;
-    UndoFieldBinder* undo_;
     EvaluationOutcome outcome_;
 
-    QCheckBox* fid_;
-    QCheckBox* inceptionLike_;
-    QCheckBox* neighbours_;
-    QCheckBox* likelihood_;
-    QComboBox* source_;
-    QLineEdit* samplesPath_;
-    QPushButton* browseSamples_;
-    QSpinBox* numSamples_;
-    QComboBox* schedule_;
-    QSpinBox* steps_;
-    QDoubleSpinBox* stepSize_;
-    QSpinBox* seed_;
-    QSpinBox* referenceLimit_;
-    QSpinBox* neighbourQueries_;
-    QSpinBox* neighboursPerQuery_;
-    QSpinBox* aisSteps_;
-    QSpinBox* aisImages_;
-    QSpinBox* aisChains_;
-    QComboBox* aisTransition_;
-    QSpinBox* aisLeapfrog_;
+    SettingsForm<EvaluationSettings>* form_;
 
     RunControls* runControls_;
     QLabel* classCountNote_;

@@ -29,6 +29,7 @@
 #include "engine/studio_engine.h"
 #include "train/loss_chart.h"
 #include "train/training_fields.h"
+#include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
@@ -63,155 +64,14 @@ QString shapeKey(const TrainingSettings& s)
     return QStringLiteral("%1-%2-%3-%4").arg(s.architecture).arg(s.width).arg(s.imageSize).arg(s.batchSize);
 }
 
-QDoubleSpinBox* sigmaSpin(QWidget* parent, const QString& tip)
-{
-    auto* spin = new QDoubleSpinBox(parent);
-    spin->setRange(0.001, 50.0);
-    spin->setDecimals(3);
-    spin->setSingleStep(0.05);
-    spin->setToolTip(tip);
-    return spin;
-}
-
-QString defaultCheckpointPath()
-{
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("checkpoints/studio-run.ebm"));
-}
-
 }  // namespace
 
 TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : StudioPage(parent), engine_(engine), undo_(undo)
+    : StudioPage(parent), engine_(engine)
 {
-    // --- settings form --------------------------------------------------------------------
-    datasetKind_ = new QComboBox(this);
-    datasetKind_->addItem(tr("Fashion-MNIST (installed)"), datasetKindName(DatasetKind::FashionMnist));
-    datasetKind_->addItem(tr("MNIST-style IDX folder"), datasetKindName(DatasetKind::MnistFolder));
-    datasetKind_->addItem(tr("CIFAR-10 folder or batch"), datasetKindName(DatasetKind::Cifar10));
-    datasetKind_->addItem(tr("Folder of images"), datasetKindName(DatasetKind::ImageFolder));
-    datasetKind_->addItem(tr("NumPy .npy array"), datasetKindName(DatasetKind::Npy));
-    datasetPath_ = new QLineEdit(this);
-    datasetPath_->setPlaceholderText(tr("folder or file"));
-    browseDataset_ = new QToolButton(this);
-    browseDataset_->setText(QStringLiteral("…"));
-    connect(browseDataset_, &QToolButton::clicked, this, &TrainView::browseDataset);
-    imageSize_ = new QSpinBox(this);
-    imageSize_->setRange(8, 128);
-    imageSize_->setSingleStep(4);
-    imageSize_->setToolTip(tr("Images are padded or cropped to this side (MNIST 28 → 32)"));
-    channels_ = new QComboBox(this);
-    channels_->addItem(tr("Gray"), 1);
-    channels_->addItem(tr("Colour (RGB)"), 3);
-    channels_->setToolTip(tr("Image folders only: load the images as gray or colour"));
-
-    architecture_ = new QComboBox(this);
-    architecture_->addItem(tr("ResNet 6"), QStringLiteral("res6"));
-    architecture_->addItem(tr("ResNet 12 (paper, MNIST)"), QStringLiteral("res12"));
-    architecture_->addItem(tr("ResNet 18 (paper, CIFAR)"), QStringLiteral("res18"));
-    width_ = new QSpinBox(this);
-    width_->setRange(1, 512);
-    width_->setToolTip(tr("Filters of the first layer, doubled at each downsampling.\n"
-                          "The paper uses 64 (MNIST) and 128 (CIFAR); 8–16 train at usable speed on a CPU."));
-    head_ = new QComboBox(this);
-    head_->addItem(tr("Quadratic (eq. 12)"), QStringLiteral("quadratic"));
-    head_->addItem(tr("Linear"), QStringLiteral("linear"));
-    initialWeights_ = new QLineEdit(this);
-    initialWeights_->setPlaceholderText(tr("fresh random weights"));
-    initialWeights_->setClearButtonEnabled(true);
-    initialWeights_->setToolTip(tr("Fine-tuning: start from the weights of this checkpoint (native .ebm or the "
-                                   "reference code's PyTorch .pt), with a fresh optimizer and learning-rate "
-                                   "schedule. The architecture, width, output layer and image size then come "
-                                   "from the file."));
-    browseInitialWeights_ = new QToolButton(this);
-    browseInitialWeights_->setText(QStringLiteral("…"));
-    connect(browseInitialWeights_, &QToolButton::clicked, this, &TrainView::browseInitialWeights);
-    connect(initialWeights_, &QLineEdit::textChanged, this, &TrainView::updateModelFields);
-
-    sigmaMin_ = sigmaSpin(this, tr("Smallest training noise level σ"));
-    sigmaMax_ = sigmaSpin(this, tr("Largest training noise level σ"));
-    spread_ = new QComboBox(this);
-    spread_->addItem(tr("Geometric (MNIST)"), QStringLiteral("geometric"));
-    spread_->addItem(tr("Linear (CIFAR)"), QStringLiteral("linear"));
-    spread_->addItem(tr("Single σ = σ max (DSM baseline)"), QStringLiteral("single"));
-    sigma0_ = sigmaSpin(this, tr("Kernel width σ₀ of eq. 7 (0.1 in the paper)"));
-
-    learningRate_ = new ScientificSpinBox(this);
-    learningRate_->setToolTip(tr("Adam learning rate (arrows halve or double it)"));
-    lrSchedule_ = new QComboBox(this);
-    lrSchedule_->addItem(tr("Cosine decay"), true);
-    lrSchedule_->addItem(tr("Constant"), false);
-    finalLearningRate_ = new ScientificSpinBox(this);
-    finalLearningRate_->setToolTip(tr("Learning rate at the end of the cosine decay"));
-    batch_ = new QSpinBox(this);
-    batch_->setRange(1, 4096);
-    steps_ = new QSpinBox(this);
-    steps_->setRange(1, std::numeric_limits<int>::max());
-    steps_->setSingleStep(1000);
-    steps_->setGroupSeparatorShown(true);
-    seed_ = new QSpinBox(this);
-    seed_->setRange(0, std::numeric_limits<int>::max());
-
-    previewEvery_ = new QSpinBox(this);
-    previewEvery_->setRange(0, 1000000);
-    previewEvery_->setSingleStep(100);
-    previewEvery_->setSpecialValueText(tr("never"));
-    previewEvery_->setToolTip(tr("Draw a few samples with a short schedule every N steps"));
-    previewSamples_ = new QSpinBox(this);
-    previewSamples_->setRange(1, 64);
-    previewSteps_ = new QSpinBox(this);
-    previewSteps_->setRange(3, 2700);
-    previewSteps_->setToolTip(tr("Length of the quick schedule used by previews"));
-    checkpointEvery_ = new QSpinBox(this);
-    checkpointEvery_->setRange(0, 1000000);
-    checkpointEvery_->setSingleStep(500);
-    checkpointEvery_->setSpecialValueText(tr("only at the end"));
-    checkpointPath_ = new QLineEdit(this);
-    checkpointPath_->setToolTip(tr("Checkpoints (weights, optimizer state, loss history) are written here; "
-                                   "empty = no automatic checkpoints"));
-    browseCheckpoint_ = new QToolButton(this);
-    browseCheckpoint_->setText(QStringLiteral("…"));
-    connect(browseCheckpoint_, &QToolButton::clicked, this, &TrainView::browseCheckpointPath);
-
-    auto row = [this](QWidget* field, QWidget* button) {
-        auto* box = new QHBoxLayout;
-        box->addWidget(field, 1);
-        box->addWidget(button);
-        return box;
-    };
-    auto* data = new QGroupBox(tr("Data"), this);
-    auto* dataForm = new QFormLayout(data);
-    dataForm->addRow(tr("Data set"), datasetKind_);
-    dataForm->addRow(tr("Location"), row(datasetPath_, browseDataset_));
-    dataForm->addRow(tr("Image size"), imageSize_);
-    dataForm->addRow(tr("Channels"), channels_);
-    auto* model = new QGroupBox(tr("Model"), this);
-    auto* modelForm = new QFormLayout(model);
-    modelForm->addRow(tr("Architecture"), architecture_);
-    modelForm->addRow(tr("Width"), width_);
-    modelForm->addRow(tr("Output layer"), head_);
-    modelForm->addRow(tr("Start from"), row(initialWeights_, browseInitialWeights_));
-    auto* noise = new QGroupBox(tr("Noise (MDSM, eq. 7)"), this);
-    auto* noiseForm = new QFormLayout(noise);
-    noiseForm->addRow(tr("σ min"), sigmaMin_);
-    noiseForm->addRow(tr("σ max"), sigmaMax_);
-    noiseForm->addRow(tr("Spread"), spread_);
-    noiseForm->addRow(tr("σ₀"), sigma0_);
-    auto* optimiser = new QGroupBox(tr("Optimisation (Adam)"), this);
-    auto* optimiserForm = new QFormLayout(optimiser);
-    optimiserForm->addRow(tr("Learning rate"), learningRate_);
-    optimiserForm->addRow(tr("Schedule"), lrSchedule_);
-    optimiserForm->addRow(tr("Final rate"), finalLearningRate_);
-    optimiserForm->addRow(tr("Batch"), batch_);
-    optimiserForm->addRow(tr("Steps"), steps_);
-    optimiserForm->addRow(tr("Seed"), seed_);
-    auto* outputs = new QGroupBox(tr("Previews and checkpoints"), this);
-    auto* outputsForm = new QFormLayout(outputs);
-    outputsForm->addRow(tr("Preview every"), previewEvery_);
-    outputsForm->addRow(tr("Preview samples"), previewSamples_);
-    outputsForm->addRow(tr("Preview steps"), previewSteps_);
-    outputsForm->addRow(tr("Checkpoint every"), checkpointEvery_);
-    outputsForm->addRow(tr("Checkpoint file"), row(checkpointPath_, browseCheckpoint_));
+    // --- settings form: one declaration (training_fields.cpp) -------------------------------
+    form_ = new SettingsForm<TrainingSettings>(trainingFields(), undo, this);
+    connect(form_, &SettingsFormWidget::valuesChanged, this, &TrainView::updateEstimate);
 
     runControls_ = new RunControls(tr("Start training"), tr("Train a model with these settings"), true,
                                    RunControls::Layout::Grid, this);
@@ -241,9 +101,7 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
 
     auto* form = new QWidget(this);
     auto* formLayout = new QVBoxLayout(form);
-    for (QWidget* box : {static_cast<QWidget*>(data), static_cast<QWidget*>(model), static_cast<QWidget*>(noise),
-                         static_cast<QWidget*>(optimiser), static_cast<QWidget*>(outputs)})
-        formLayout->addWidget(box);
+    formLayout->addWidget(form_);
     formLayout->addStretch(1);
     auto* formScroll = new QScrollArea(this);
     formScroll->setWidget(form);
@@ -328,33 +186,6 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     layout->addWidget(split);
 
     setSettings(TrainingSettings{});
-    undo->bind(datasetKind_, tr("data set"));
-    undo->bind(datasetPath_, tr("data set location"));
-    undo->bind(imageSize_, tr("image size"));
-    undo->bind(channels_, tr("channels"));
-    undo->bind(architecture_, tr("architecture"));
-    undo->bind(width_, tr("width"));
-    undo->bind(head_, tr("output layer"));
-    undo->bind(initialWeights_, tr("starting weights"));
-    undo->bind(sigmaMin_, tr("σ min"));
-    undo->bind(sigmaMax_, tr("σ max"));
-    undo->bind(spread_, tr("noise spread"));
-    undo->bind(sigma0_, tr("σ₀"));
-    undo->bind(learningRate_, tr("learning rate"));
-    undo->bind(lrSchedule_, tr("learning-rate schedule"));
-    undo->bind(finalLearningRate_, tr("final learning rate"));
-    undo->bind(batch_, tr("batch size"));
-    undo->bind(steps_, tr("training steps"));
-    undo->bind(seed_, tr("training seed"));
-    undo->bind(previewEvery_, tr("preview period"));
-    undo->bind(previewSamples_, tr("preview samples"));
-    undo->bind(previewSteps_, tr("preview steps"));
-    undo->bind(checkpointEvery_, tr("checkpoint period"));
-    undo->bind(checkpointPath_, tr("checkpoint file"));
-    connect(datasetKind_, &QComboBox::currentIndexChanged, this, &TrainView::updateDatasetFields);
-    connect(lrSchedule_, &QComboBox::currentIndexChanged, this,
-            [this] { finalLearningRate_->setEnabled(lrSchedule_->currentData().toBool()); });
-
     connect(engine_, &StudioEngine::trainingStarted, this, &TrainView::onStarted);
     connect(engine_, &StudioEngine::trainingProgress, this, &TrainView::onProgress);
     connect(engine_, &StudioEngine::trainingPreview, this, &TrainView::onPreview);
@@ -369,9 +200,6 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
         paused_ = state == JobState::Paused;
         status_->setText(paused_ ? tr("Paused at step %1.").arg(lastStep_) : tr("Training…"));
     });
-    for (QSpinBox* spin : {steps_, batch_, width_, imageSize_})
-        connect(spin, &QSpinBox::valueChanged, this, &TrainView::updateEstimate);
-    connect(architecture_, &QComboBox::currentIndexChanged, this, &TrainView::updateEstimate);
     connect(engine_, &StudioEngine::runtimeChanged, this, &TrainView::updateEstimate);
     updateEstimate();
     updateControls();
@@ -445,121 +273,9 @@ void TrainView::showStep()
         status_->setText(tr("Paused at step %1.").arg(lastStep_));
 }
 
-TrainingSettings TrainView::settings() const
-{
-    TrainingSettings s;
-    s.datasetKind = parseDatasetKind(datasetKind_->currentData().toString());
-    s.datasetPath = datasetPath_->text().trimmed();
-    s.imageSize = imageSize_->value();
-    s.imageChannels = channels_->currentData().toInt();
-    s.architecture = architecture_->currentData().toString();
-    s.width = width_->value();
-    s.head = head_->currentData().toString();
-    s.initialWeights = initialWeights_->text().trimmed();
-    s.sigmaMin = sigmaMin_->value();
-    s.sigmaMax = sigmaMax_->value();
-    s.spread = spread_->currentData().toString();
-    s.sigma0 = sigma0_->value();
-    s.learningRate = learningRate_->value();
-    s.cosineDecay = lrSchedule_->currentData().toBool();
-    s.finalLearningRate = finalLearningRate_->value();
-    s.batchSize = batch_->value();
-    s.steps = steps_->value();
-    s.seed = static_cast<quint64>(seed_->value());
-    s.previewEvery = previewEvery_->value();
-    s.previewSamples = previewSamples_->value();
-    s.previewSteps = previewSteps_->value();
-    s.checkpointEvery = checkpointEvery_->value();
-    s.checkpointPath = checkpointPath_->text().trimmed();
-    return s;
-}
+TrainingSettings TrainView::settings() const { return form_->settings(); }
 
-void TrainView::setSettings(const TrainingSettings& s)
-{
-    undo_->withoutUndo([&] { applySettings(s); });
-    updateDatasetFields();
-    finalLearningRate_->setEnabled(s.cosineDecay);
-}
-
-void TrainView::applySettings(const TrainingSettings& s)
-{
-    auto select = [](QComboBox* combo, const QVariant& value) {
-        const int index = combo->findData(value);
-        if (index >= 0)
-            combo->setCurrentIndex(index);
-    };
-    select(datasetKind_, datasetKindName(s.datasetKind));
-    datasetPath_->setText(s.datasetPath);
-    imageSize_->setValue(s.imageSize);
-    select(channels_, s.imageChannels);
-    select(architecture_, s.architecture);
-    width_->setValue(s.width);
-    select(head_, s.head);
-    initialWeights_->setText(s.initialWeights);
-    sigmaMin_->setValue(s.sigmaMin);
-    sigmaMax_->setValue(s.sigmaMax);
-    select(spread_, s.spread);
-    sigma0_->setValue(s.sigma0);
-    learningRate_->setValue(s.learningRate);
-    select(lrSchedule_, s.cosineDecay);
-    finalLearningRate_->setValue(s.finalLearningRate);
-    batch_->setValue(s.batchSize);
-    steps_->setValue(static_cast<int>(qMin<qint64>(s.steps, std::numeric_limits<int>::max())));
-    seed_->setValue(static_cast<int>(qMin<quint64>(s.seed, std::numeric_limits<int>::max())));
-    previewEvery_->setValue(s.previewEvery);
-    previewSamples_->setValue(s.previewSamples);
-    previewSteps_->setValue(s.previewSteps);
-    checkpointEvery_->setValue(s.checkpointEvery);
-    checkpointPath_->setText(s.checkpointPath.isEmpty() ? defaultCheckpointPath() : s.checkpointPath);
-}
-
-void TrainView::updateDatasetFields()
-{
-    const DatasetKind kind = parseDatasetKind(datasetKind_->currentData().toString());
-    const bool needsPath = kind != DatasetKind::FashionMnist;
-    datasetPath_->setEnabled(needsPath);
-    browseDataset_->setEnabled(needsPath);
-    channels_->setEnabled(kind == DatasetKind::ImageFolder);
-}
-
-void TrainView::updateModelFields()
-{
-    const bool fromFile = !initialWeights_->text().trimmed().isEmpty();
-    for (QWidget* field : {static_cast<QWidget*>(architecture_), static_cast<QWidget*>(width_),
-                           static_cast<QWidget*>(head_), static_cast<QWidget*>(imageSize_)})
-        field->setEnabled(!fromFile);
-}
-
-void TrainView::browseInitialWeights()
-{
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Start from the weights of"), initialWeights_->text(),
-        tr("Checkpoints (*.ebm *.pt *.pth);;All files (*)"));
-    if (!path.isEmpty())
-        initialWeights_->setText(path);
-}
-
-void TrainView::browseDataset()
-{
-    const DatasetKind kind = parseDatasetKind(datasetKind_->currentData().toString());
-    QString path;
-    if (kind == DatasetKind::Npy)
-        path = QFileDialog::getOpenFileName(this, tr("NumPy array"), datasetPath_->text(), tr("NumPy arrays (*.npy)"));
-    else if (kind == DatasetKind::Cifar10)
-        path = QFileDialog::getExistingDirectory(this, tr("CIFAR-10 folder (cifar-10-batches-bin)"), datasetPath_->text());
-    else
-        path = QFileDialog::getExistingDirectory(this, tr("Data set folder"), datasetPath_->text());
-    if (!path.isEmpty())
-        datasetPath_->setText(path);
-}
-
-void TrainView::browseCheckpointPath()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Checkpoint file"), checkpointPath_->text(),
-                                                      tr("EBM checkpoints (*.ebm)"));
-    if (!path.isEmpty())
-        checkpointPath_->setText(path.endsWith(QLatin1String(".ebm")) ? path : path + QStringLiteral(".ebm"));
-}
+void TrainView::setSettings(const TrainingSettings& s) { form_->setSettings(s); }
 
 void TrainView::startTraining()
 {
@@ -584,7 +300,7 @@ void TrainView::resumeFrom(const QString& checkpointPath)
 
 void TrainView::chooseCheckpointToResume()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Resume a checkpoint"), checkpointPath_->text(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Resume a checkpoint"), settings().checkpointPath,
                                                       tr("EBM checkpoints (*.ebm)"));
     if (!path.isEmpty())
         resumeFrom(path);
@@ -614,7 +330,7 @@ void TrainView::stop()
 
 void TrainView::saveNow()
 {
-    QString path = checkpointPath_->text().trimmed();
+    QString path = settings().checkpointPath;
     if (path.isEmpty()) {
         path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QString(), tr("EBM checkpoints (*.ebm)"));
         if (path.isEmpty())

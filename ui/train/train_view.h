@@ -15,6 +15,9 @@ class QToolButton;
 
 namespace ebm::studio {
 
+template <class S>
+class SettingsForm;
+
 class LossChart;
 class RunControls;
 class SampleGridWidget;
@@ -79,45 +82,13 @@ private:
     void onProgress(const TrainProgressBatch& batch);
     void onPreview(const TrainingPreview& preview);
     void onFinished(const TrainingOutcome& outcome);
-    void applySettings(const TrainingSettings& settings);
     void updateControls();
     void updateEstimate();
     /// Status line, progress bar and figures from lastStep_: the one step count shown.
     void showStep();
-    void updateDatasetFields();
-    void updateModelFields();
-    void browseInitialWeights();
-    void browseDataset();
-    void browseCheckpointPath();
 
     StudioEngine* engine_;
-    UndoFieldBinder* undo_;
-    QComboBox* datasetKind_;
-    QLineEdit* datasetPath_;
-    QToolButton* browseDataset_;
-    QSpinBox* imageSize_;
-    QComboBox* channels_;
-    QComboBox* architecture_;
-    QSpinBox* width_;
-    QComboBox* head_;
-    QLineEdit* initialWeights_;
-    QToolButton* browseInitialWeights_;
-    QDoubleSpinBox* sigmaMin_;
-    QDoubleSpinBox* sigmaMax_;
-    QComboBox* spread_;
-    QDoubleSpinBox* sigma0_;
-    ScientificSpinBox* learningRate_;
-    QComboBox* lrSchedule_;
-    ScientificSpinBox* finalLearningRate_;
-    QSpinBox* batch_;
-    QSpinBox* steps_;
-    QSpinBox* seed_;
-    QSpinBox* previewEvery_;
-    QSpinBox* previewSamples_;
-    QSpinBox* previewSteps_;
-    QSpinBox* checkpointEvery_;
-    QLineEdit* checkpointPath_;
-    QToolButton* browseCheckpoint_;
+    SettingsForm<TrainingSettings>* form_;
 
     RunControls* runControls_;
     QPushButton* resume_;

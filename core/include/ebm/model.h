@@ -26,6 +26,9 @@ struct ModelConfig {
     int hiddenWidth = 128; // MLP only
     int hiddenLayers = 3;  // MLP only
 
+    /// An MLP energy for points of `inputDim` dimensions (the 2D teaching demos).
+    static ModelConfig mlp(int inputDim, int hiddenWidth, int hiddenLayers);
+
     bool isImageModel() const { return arch != Architecture::Mlp; }
     /// Shape of one data point, e.g. {1, 32, 32} or {2}.
     std::vector<int64_t> sampleShape() const;
