@@ -13,18 +13,18 @@ QVariant ConfigureRuntimeJob::run(JobContext* context, JobControl&, JobReporter&
 
 QVariant LoadModelJob::run(JobContext* context, JobControl&, JobReporter&)
 {
-    return path_.isEmpty() ? context->loadBundledModel() : context->loadModel(path_);
+    return path().isEmpty() ? context->loadBundledModel() : context->loadModel(path());
 }
 
 QVariant SaveModelJob::run(JobContext* context, JobControl&, JobReporter&)
 {
-    context->saveModel(path_);
+    context->saveModel(path());
     return true;
 }
 
 QVariant ExportSamplesJob::run(JobContext* context, JobControl&, JobReporter&)
 {
-    context->exportSamplesNpy(path_);
+    context->exportSamplesNpy(path());
     return true;
 }
 

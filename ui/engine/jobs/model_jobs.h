@@ -20,36 +20,38 @@ private:
     int threads_;
 };
 
-/// Opens a model file, or the bundled model when the path is empty. Result: true when opened.
-class LoadModelJob : public Job {
+/// A job on one file; the jobs below differ only in their kind and in what run() does.
+class FileJob : public Job {
 public:
-    explicit LoadModelJob(QString path) : path_(std::move(path)) {}
-    QString kind() const override { return kModelJobKind; }
-    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+    FileJob(QString kind, QString path) : kind_(std::move(kind)), path_(std::move(path)) {}
+    QString kind() const override { return kind_; }
+
+protected:
+    const QString& path() const { return path_; }
 
 private:
+    QString kind_;
     QString path_;
 };
 
-class SaveModelJob : public Job {
+/// Opens a model file, or the bundled model when the path is empty. Result: true when opened.
+class LoadModelJob : public FileJob {
 public:
-    explicit SaveModelJob(QString path) : path_(std::move(path)) {}
-    QString kind() const override { return kModelJobKind; }
+    explicit LoadModelJob(QString path) : FileJob(kModelJobKind, std::move(path)) {}
     QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+};
 
-private:
-    QString path_;
+class SaveModelJob : public FileJob {
+public:
+    explicit SaveModelJob(QString path) : FileJob(kModelJobKind, std::move(path)) {}
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
 };
 
 /// Writes the last sampling run's final samples as a .npy file.
-class ExportSamplesJob : public Job {
+class ExportSamplesJob : public FileJob {
 public:
-    explicit ExportSamplesJob(QString path) : path_(std::move(path)) {}
-    QString kind() const override { return QStringLiteral("export"); }
+    explicit ExportSamplesJob(QString path) : FileJob(QStringLiteral("export"), std::move(path)) {}
     QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
-
-private:
-    QString path_;
 };
 
 }  // namespace ebm::studio
