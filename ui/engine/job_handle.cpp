@@ -25,6 +25,14 @@ void JobHandle::resume()
         control_->resume();
 }
 
+void JobHandle::togglePause()
+{
+    if (isPaused())
+        resume();
+    else
+        pause();
+}
+
 void JobHandle::step()
 {
     if (isActive())

@@ -34,6 +34,8 @@ public:
 
     void pause();
     void resume();
+    /// Pause when running, resume when paused (the F6 key).
+    void togglePause();
     /// While paused: one more step. On a running job: pauses it first.
     void step();
     /// Asks the job to end at its next step; a queued job is dropped without running.

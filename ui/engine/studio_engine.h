@@ -54,6 +54,8 @@ public:
     void stopSampling();
     void setDenoisedPreview(bool on) { denoisedPreview_->store(on); }
     bool isSampling() const { return isActive(sampling_); }
+    /// The sampling run in progress (null when none): its buttons.
+    JobHandle* samplingJob() const { return isSampling() ? sampling_.data() : nullptr; }
     bool isSamplingPaused() const { return isSampling() && sampling_->isPaused(); }
     int currentRunId() const { return isSampling() ? runId_ : 0; }
     void exportSamplesNpy(const QString& path);
@@ -68,6 +70,8 @@ public:
     /// "Save now": written between two steps of the running job.
     void saveTrainingCheckpoint(const QString& path);
     bool isTraining() const { return isActive(training_); }
+    /// The training run in progress (null when none): its buttons.
+    JobHandle* trainingJob() const { return isTraining() ? training_.data() : nullptr; }
     bool isTrainingPaused() const { return isTraining() && training_->isPaused(); }
 
     // --- evaluation ----------------------------------------------------------------------

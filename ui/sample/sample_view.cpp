@@ -18,6 +18,7 @@
 
 #include "ebm/schedule.h"
 #include "sample/energy_chart.h"
+#include "engine/job_handle.h"
 #include "engine/studio_engine.h"
 #include "sampling_panel.h"
 #include "window/session_file.h"
@@ -276,25 +277,17 @@ void SampleView::previewSchedule()
 
 void SampleView::togglePause()
 {
-    if (!engine_->isSampling())
-        return;
-    if (engine_->isSamplingPaused())
-        engine_->resumeSampling();
-    else
-        engine_->pauseSampling();
+    if (JobHandle* job = engine_->samplingJob())
+        job->togglePause();
 }
 
 void SampleView::stepOnce()
 {
-    if (engine_->isSampling())
-        engine_->stepSampling();
+    if (JobHandle* job = engine_->samplingJob())
+        job->step();
 }
 
-void SampleView::stop()
-{
-    if (engine_->isSampling())
-        engine_->stopSampling();
-}
+void SampleView::stop() { engine_->stopSampling(); }
 
 void SampleView::setDenoisedView(bool on)
 {

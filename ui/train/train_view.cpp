@@ -26,6 +26,7 @@
 
 #include <limits>
 
+#include "engine/job_handle.h"
 #include "engine/studio_engine.h"
 #include "train/loss_chart.h"
 #include "train/training_fields.h"
@@ -308,25 +309,17 @@ void TrainView::chooseCheckpointToResume()
 
 void TrainView::togglePause()
 {
-    if (!engine_->isTraining())
-        return;
-    if (engine_->isTrainingPaused())
-        engine_->continueTraining();
-    else
-        engine_->pauseTraining();
+    if (JobHandle* job = engine_->trainingJob())
+        job->togglePause();
 }
 
 void TrainView::stepOnce()
 {
-    if (engine_->isTraining())
-        engine_->stepTraining();
+    if (JobHandle* job = engine_->trainingJob())
+        job->step();
 }
 
-void TrainView::stop()
-{
-    if (engine_->isTraining())
-        engine_->stopTraining();
-}
+void TrainView::stop() { engine_->stopTraining(); }
 
 void TrainView::saveNow()
 {
