@@ -30,7 +30,8 @@ void printUsage()
                  "  info      describe a checkpoint\n"
                  "  eval      sample quality (FID-like, IS-like, classes), nearest neighbours, AIS likelihood\n"
                  "  train-classifier  train the feature network that eval uses\n"
-                 "  bench     training and sampling speed, text or JSON\n";
+                 "  bench     training and sampling speed, text or JSON\n"
+                 "  schedule  an annealing schedule (curve file or preset) as JSON or step,temperature CSV\n";
 }
 
 }  // namespace
@@ -49,7 +50,8 @@ int main(int argc, char** argv)
     const std::map<std::string, int (*)(int, char**)> commands{
         {"train", cli::runTrain},   {"sample", cli::runSample}, {"inpaint", cli::runInpaint},
         {"energy", cli::runEnergy}, {"denoise", cli::runDenoise}, {"info", cli::runInfo},
-        {"bench", cli::runBench},   {"eval", cli::runEval},     {"train-classifier", cli::runTrainClassifier}};
+        {"bench", cli::runBench},   {"eval", cli::runEval},     {"train-classifier", cli::runTrainClassifier},
+        {"schedule", cli::runSchedule}};
     auto it = commands.find(command);
     if (it == commands.end()) {
         std::cerr << "ebm: unknown command '" << command << "'\n";

@@ -78,7 +78,8 @@ torch::Tensor limitRows(const torch::Tensor& x, long long limit)
 void addSamplingOptions(CliArgs& args)
 {
     const SamplingOptions defaults;
-    args.option("schedule", defaults.schedule, "paper (2700-step exponential), paper-linear, or quick")
+    args.option("schedule", defaults.schedule,
+                "paper (2700-step exponential), paper-linear, quick, or a schedule curve FILE.json")
         .option("steps", std::to_string(defaults.scheduleSteps),
                 "schedule length (0 = the preset's own: 2700 for paper, 300 for quick)")
         .option("step-size", numberText(defaults.stepSize), "Langevin step size eps")

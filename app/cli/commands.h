@@ -13,5 +13,6 @@ int runInfo(int argc, char** argv);
 int runEval(int argc, char** argv);
 int runTrainClassifier(int argc, char** argv);
 int runBench(int argc, char** argv);
+int runSchedule(int argc, char** argv);
 
 }  // namespace ebm::cli

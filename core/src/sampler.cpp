@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ebm/error.h"
+#include "ebm/schedule_curve.h"
 
 namespace ebm {
 namespace {
@@ -147,6 +148,19 @@ std::string number(double value)
     return text.str();
 }
 
+/// A schedule option that names a curve file rather than a preset.
+bool isScheduleFile(const std::string& name)
+{
+    constexpr const char* kSuffix = ".json";
+    return name.size() > 5 && name.compare(name.size() - 5, 5, kSuffix) == 0;
+}
+
+Schedule scheduleFromFile(const std::string& path, int steps)
+{
+    const ScheduleCurve curve = ScheduleCurve::load(path);
+    return (steps > 0 ? curve.rescaled(steps) : curve).expand();
+}
+
 }  // namespace
 
 void validate(const SamplerConfig& config)
@@ -176,7 +190,8 @@ SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0)
         throw Error("the schedule length must be between 0 (the preset's own) and " + std::to_string(kMaxScheduleSteps) +
                     " steps, not " + std::to_string(options.scheduleSteps));
     SamplerConfig config;
-    config.schedule = Schedule::preset(options.schedule, options.scheduleSteps);
+    config.schedule = isScheduleFile(options.schedule) ? scheduleFromFile(options.schedule, options.scheduleSteps)
+                                                       : Schedule::preset(options.schedule, options.scheduleSteps);
     config.stepSize = options.stepSize;
     config.sigma0 = sigma0;
     config.numSamples = options.numSamples;

@@ -1,0 +1,171 @@
+// Schedule curves: control points that expand to one temperature per step, the presets as
+// curves (equal to the hand-written schedules step by step), rescaling, the JSON file format and
+// every kind of bad file refused with one line naming it.
+#include <QtTest/QtTest>
+
+#include <cmath>
+#include <string>
+
+#include "ebm/error.h"
+#include "ebm/sampler.h"
+#include "ebm/schedule.h"
+#include "ebm/schedule_curve.h"
+
+using namespace ebm;
+
+namespace {
+
+bool sameSchedule(const Schedule& a, const Schedule& b, QString* why)
+{
+    if (a.size() != b.size()) {
+        *why = QStringLiteral("lengths %1 and %2").arg(a.size()).arg(b.size());
+        return false;
+    }
+    for (int k = 0; k < a.size(); ++k) {
+        const double x = a.at(k), y = b.at(k);
+        if (std::abs(x - y) > 1e-12 * std::max(1.0, std::abs(y))) {
+            *why = QStringLiteral("step %1: %2 against %3").arg(k + 1).arg(x, 0, 'g', 17).arg(y, 0, 'g', 17);
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The message of the ebm::Error that reading `json` gives, empty when it is accepted.
+QString refusal(const std::string& json)
+{
+    try {
+        ScheduleCurve::fromJson(json, "my.json");
+    } catch (const Error& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
+
+const char* kPaperJson = R"({"format": "ebm-schedule", "version": 1, "steps": 2700,
+ "points": [{"step": 0, "temperature": 100, "to_next": "constant"},
+            {"step": 500, "temperature": 100, "to_next": "exponential"},
+            {"step": 2500, "temperature": 1, "to_next": "linear"},
+            {"step": 2700, "temperature": 0}]})";
+
+}  // namespace
+
+class TestScheduleCurve : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void presetsEqualTheHandWrittenSchedules()
+    {
+        QString why;
+        QVERIFY2(sameSchedule(ScheduleCurve::preset("paper").expand(), Schedule::paperExponential(), &why), qPrintable(why));
+        QVERIFY2(sameSchedule(ScheduleCurve::preset("paper-linear").expand(), Schedule::paperLinear(), &why), qPrintable(why));
+        QVERIFY2(sameSchedule(ScheduleCurve::preset("quick").expand(), Schedule::quick(300), &why), qPrintable(why));
+        for (int steps : {77, 1350, 3000}) {
+            QVERIFY2(sameSchedule(ScheduleCurve::preset("quick", steps).expand(), Schedule::preset("quick", steps), &why),
+                     qPrintable(why));
+            QVERIFY2(sameSchedule(ScheduleCurve::preset("paper", steps).expand(), Schedule::preset("paper", steps), &why),
+                     qPrintable(why));
+        }
+        // The paper's schedule as the issue writes it, read from JSON.
+        QVERIFY2(sameSchedule(ScheduleCurve::fromJson(kPaperJson, "paper.json").expand(), Schedule::paperExponential(), &why),
+                 qPrintable(why));
+    }
+
+    void eachModeBetweenTwoPoints()
+    {
+        auto curve = [](SegmentMode mode) {
+            return ScheduleCurve(10, {{2, 16.0, mode}, {6, 1.0, SegmentMode::Linear}});
+        };
+        const ScheduleCurve constant = curve(SegmentMode::Constant);
+        const ScheduleCurve linear = curve(SegmentMode::Linear);
+        const ScheduleCurve exponential = curve(SegmentMode::Exponential);
+        // Before the first point: its temperature; after the last: the last one's.
+        for (const ScheduleCurve* c : {&constant, &linear, &exponential}) {
+            QCOMPARE(c->temperatureAt(1), 16.0);
+            QCOMPARE(c->temperatureAt(2), 16.0);
+            QCOMPARE(c->temperatureAt(7), 1.0);
+            QCOMPARE(c->temperatureAt(10), 1.0);
+            QCOMPARE(c->expand().size(), 10);
+        }
+        // Step k in (s_i, s_i+1] follows the segment of point i, its end included: a constant
+        // segment holds its temperature through the next point's step (the paper's step 500 is
+        // still at T = 100), the others arrive at the next point's temperature there.
+        QCOMPARE(constant.temperatureAt(5), 16.0);
+        QCOMPARE(constant.temperatureAt(6), 16.0);
+        QCOMPARE(linear.temperatureAt(6), 1.0);
+        QVERIFY(std::abs(exponential.temperatureAt(6) - 1.0) < 1e-12);
+        QCOMPARE(linear.temperatureAt(4), 8.5);               // halfway from 16 to 1
+        QVERIFY(std::abs(exponential.temperatureAt(4) - 4.0) < 1e-12);  // halfway in log T: sqrt(16 * 1)
+        QVERIFY(std::abs(exponential.temperatureAt(3) - 8.0) < 1e-12);
+    }
+
+    void rescalingScalesEveryStep()
+    {
+        const ScheduleCurve paper = ScheduleCurve::preset("paper");
+        const ScheduleCurve half = paper.rescaled(1350);
+        QCOMPARE(half.steps(), 1350);
+        for (size_t i = 0; i < paper.points().size(); ++i) {
+            QCOMPARE(half.points()[i].step, paper.points()[i].step / 2);
+            QCOMPARE(half.points()[i].temperature, paper.points()[i].temperature);
+        }
+        QString why;
+        QVERIFY2(sameSchedule(half.expand(), Schedule::paperExponential(0.5), &why), qPrintable(why));
+    }
+
+    void jsonRoundTripAndCsv()
+    {
+        const ScheduleCurve quick = ScheduleCurve::preset("quick", 90);
+        const ScheduleCurve back = ScheduleCurve::fromJson(quick.toJson(), "quick.json");
+        QString why;
+        QVERIFY2(sameSchedule(back.expand(), quick.expand(), &why), qPrintable(why));
+        QVERIFY(QString::fromStdString(ScheduleCurve::preset("paper").toJson()).contains(QLatin1String("\"step\": 500")));
+
+        const QStringList csv = QString::fromStdString(quick.toCsv()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(csv.size(), 91);
+        QCOMPARE(csv.front(), QStringLiteral("step,temperature"));
+        QCOMPARE(csv[1], QStringLiteral("1,100"));
+        QCOMPARE(csv.back(), QStringLiteral("90,0"));
+    }
+
+    void badFilesAreRefusedNamingTheFileAndTheProblem()
+    {
+        const std::string head = R"({"format": "ebm-schedule", "version": 1, "steps": 100, "points": )";
+        const std::vector<std::pair<std::string, const char*>> cases = {
+            {"not json at all", "not a JSON document"},
+            {R"({"format": "something", "version": 1, "steps": 10, "points": []})", "not an ebm schedule"},
+            {R"({"format": "ebm-schedule", "version": 2, "steps": 10, "points": [{"step": 0, "temperature": 1}]})", "version 2"},
+            {head + "[]}", "at least one control point"},
+            {head + R"([{"step": 50, "temperature": 5, "to_next": "linear"}, {"step": 20, "temperature": 1}]})", "must be in order"},
+            {head + R"([{"step": 0, "temperature": 5, "to_next": "linear"}, {"step": 200, "temperature": 1}]})", "outside 0..100"},
+            {head + R"([{"step": 0, "temperature": -5, "to_next": "linear"}, {"step": 100, "temperature": 1}]})", "not negative"},
+            {head + R"([{"step": 0, "temperature": 5, "to_next": "exponential"}, {"step": 100, "temperature": 0}]})", "two positive ends"},
+            {head + R"([{"step": 0, "temperature": 5, "to_next": "cubic"}, {"step": 100, "temperature": 0}]})", "unknown segment mode 'cubic'"},
+            {head + R"([{"step": 0, "temperature": 5}, {"step": 100, "temperature": 0}]})", "needs \"to_next\""},
+            {R"({"format": "ebm-schedule", "version": 1, "steps": 0, "points": [{"step": 0, "temperature": 1}]})", "between 1 and"},
+        };
+        for (const auto& [json, needle] : cases) {
+            const QString message = refusal(json);
+            QVERIFY2(message.startsWith(QLatin1String("my.json: ")), qPrintable(QString::fromStdString(json) + " -> " + message));
+            QVERIFY2(message.contains(QLatin1String(needle)), qPrintable(message + "  (expected: " + needle + ")"));
+            QVERIFY2(!message.contains('\n'), qPrintable(message));
+        }
+    }
+
+    void theSamplerRunsAScheduleFile()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("short.json")).toStdString();
+        ScheduleCurve(40, {{0, 10.0, SegmentMode::Exponential}, {30, 1.0, SegmentMode::Linear}, {40, 0.0}}).save(path);
+        SamplingOptions options;
+        options.schedule = path;
+        const SamplerConfig config = makeSamplerConfig(options, kDefaultSigma0);
+        QCOMPARE(config.schedule.size(), 40);
+        QCOMPARE(config.schedule.at(39), 0.0);
+        options.scheduleSteps = 80;  // a length rescales the curve
+        QCOMPARE(makeSamplerConfig(options, kDefaultSigma0).schedule.size(), 80);
+        options.schedule = dir.filePath(QStringLiteral("missing.json")).toStdString();
+        QVERIFY_THROWS_EXCEPTION(Error, makeSamplerConfig(options, kDefaultSigma0));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestScheduleCurve)
+#include "test_schedule_curve.moc"
