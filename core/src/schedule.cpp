@@ -4,16 +4,12 @@
 #include <cmath>
 
 #include "ebm/error.h"
+#include "paper_schedule.h"
 
 namespace ebm {
 namespace {
 
-// The reference schedule (paper-facts.md): 500 hot steps, 2000 cooling, 200 to zero.
-constexpr int kPaperHotSteps = 500;
-constexpr int kPaperCoolingSteps = 2000;
-constexpr int kPaperFinalSteps = 200;
-constexpr double kPaperHotTemperature = 100.0;
-constexpr double kPaperCoolTemperature = 1.0;
+using namespace internal;  // the paper's schedule numbers
 
 int scaled(int steps, double scale) { return std::max(1, static_cast<int>(std::lround(steps * scale))); }
 
@@ -54,7 +50,8 @@ Schedule Schedule::quick(int steps, double tMax)
     if (steps < 3)
         throw Error("a quick schedule needs at least 3 steps");
     // Same three phases as the paper's, shortened: 20% hot, 70% cooling, 10% to zero.
-    return piecewise({{0.0, tMax}, {0.2, tMax}, {0.9, 1.0}, {1.0, 0.0}}, steps, true);
+    return piecewise({{0.0, tMax}, {kQuickHotFraction, tMax}, {kQuickCoolFraction, kPaperCoolTemperature}, {1.0, 0.0}},
+                     steps, true);
 }
 
 Schedule Schedule::piecewise(const std::vector<std::pair<double, double>>& points, int steps,
@@ -102,7 +99,7 @@ Schedule Schedule::preset(const std::string& name, int steps)
     if (name == "paper-linear" || name == "linear")
         return paperLinear(scale);
     if (name == "quick")
-        return quick(steps > 0 ? steps : 300);
+        return quick(steps > 0 ? steps : kQuickDefaultSteps);
     throw Error("unknown schedule '" + name + "': use paper, paper-linear or quick");
 }
 

@@ -11,6 +11,7 @@
 #include "ebm/json.h"
 #include "enum_names.h"
 #include "file_util.h"
+#include "paper_schedule.h"
 
 namespace ebm {
 namespace {
@@ -19,16 +20,7 @@ constexpr const char* kFormat = "ebm-schedule";
 constexpr int kVersion = 1;
 constexpr uintmax_t kMaxFileBytes = 1 << 20;  // a schedule is a few points, not megabytes
 
-// The reference schedule (paper-facts.md): 500 hot steps, 2000 cooling, 200 to zero.
-constexpr int kPaperHotSteps = 500;
-constexpr int kPaperCoolingSteps = 2000;
-constexpr int kPaperFinalSteps = 200;
-constexpr double kPaperHotTemperature = 100.0;
-constexpr double kPaperCoolTemperature = 1.0;
-// The quick preview: the same three phases over 20%, 70% and 10% of its length.
-constexpr int kQuickDefaultSteps = 300;
-constexpr double kQuickHotFraction = 0.2;
-constexpr double kQuickCoolFraction = 0.9;
+using namespace internal;  // the paper's schedule numbers
 
 const internal::NameTable<SegmentMode, 3> kModeNames = {
     {SegmentMode::Constant, "constant"}, {SegmentMode::Linear, "linear"}, {SegmentMode::Exponential, "exponential"}};
