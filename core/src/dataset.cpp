@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "ebm/error.h"
+#include "file_util.h"
 
 namespace ebm {
 namespace fs = std::filesystem;
@@ -112,25 +113,6 @@ auto guarded(const std::string& path, Function&& function) -> decltype(function(
 
 // --- Reading files -------------------------------------------------------------------------
 
-std::string readFileBytes(const std::string& path) {
-    std::error_code code;
-    const fs::file_status status = fs::status(path, code);
-    if (!fs::exists(status)) fail(path, "no such file");
-    if (fs::is_directory(status)) fail(path, "is a folder, expected a file");
-
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, "cannot open it for reading (check the permissions)");
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0, std::ios::beg);
-    if (size < 0) fail(path, "cannot determine its size");
-
-    std::string bytes(static_cast<size_t>(size), '\0');
-    in.read(bytes.data(), size);
-    if (in.gcount() != size) fail(path, "could not read the whole file");
-    return bytes;
-}
-
 bool isGzip(const std::string& bytes) {
     return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == kGzipMagic0 &&
            static_cast<unsigned char>(bytes[1]) == kGzipMagic1;
@@ -185,7 +167,7 @@ std::string gunzip(const std::string& path, const std::string& compressed) {
 
 /// The file's bytes, decompressed first when it starts with the gzip magic.
 std::string loadBytes(const std::string& path) {
-    std::string bytes = readFileBytes(path);
+    std::string bytes = internal::readFileBytes(path);
     if (isGzip(bytes)) bytes = gunzip(path, bytes);
     return bytes;
 }
@@ -589,7 +571,7 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
 torch::Tensor readNpy(const std::string& path) {
     return guarded(path, [&] {
         if (!isLittleEndianHost()) fail(path, ".npy files can only be read on little-endian machines");
-        const std::string bytes = readFileBytes(path);
+        const std::string bytes = internal::readFileBytes(path);
         if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == 'K')
             fail(path, "is a .npz archive (zip); save a single array with numpy.save instead");
         if (bytes.size() < kNpyMagicBytes || bytes.compare(0, kNpyMagicBytes, kNpyMagic, kNpyMagicBytes) != 0)

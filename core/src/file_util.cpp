@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "ebm/error.h"
@@ -24,6 +25,38 @@ void syncToDisk(const std::string& path)
 }
 
 }  // namespace
+
+std::string readFileBytes(const std::string& path, uintmax_t maxBytes)
+{
+    namespace fs = std::filesystem;
+    std::error_code code;
+    const fs::file_status status = fs::status(path, code);
+    if (!fs::exists(status))
+        throw Error(path + ": no such file");
+    if (fs::is_directory(status))
+        throw Error(path + ": is a folder, expected a file");
+    const uintmax_t size = fs::file_size(path, code);
+    if (code)
+        throw Error(path + ": cannot determine its size (" + code.message() + ")");
+    if (maxBytes > 0 && size > maxBytes)
+        throw Error(path + ": " + std::to_string(size) + " bytes is more than the " + std::to_string(maxBytes) +
+                    " bytes such a file may have here");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(path + ": cannot open it for reading (check the permissions)");
+    std::string bytes(static_cast<size_t>(size), '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(size));
+    if (static_cast<uintmax_t>(in.gcount()) != size)
+        throw Error(path + ": could not read the whole file (was it changed while reading?)");
+    return bytes;
+}
+
+std::string numberText(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
 
 std::string fileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Small pieces the engine's file readers and writers share (not part of the public API).
+#include <cstdint>
 #include <string>
 
 namespace torch::serialize {
@@ -18,6 +19,13 @@ std::string firstLine(const std::string& text);
 /// so a crash at any moment leaves either the old file or the new one, never a torn one.
 /// `what` names the content in errors ("checkpoint", "classifier"). Throws ebm::Error.
 void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what);
+
+/// A whole file's bytes. Refuses, naming `path`: a missing file, a folder, an unreadable file,
+/// and (when maxBytes > 0) a file larger than maxBytes, before reading any of it.
+std::string readFileBytes(const std::string& path, uintmax_t maxBytes = 0);
+
+/// A number as people read it in messages ("0.02", "-1", "nan").
+std::string numberText(double value);
 
 /// The same guarantee for bytes already in memory (pictures, JSON, CSV).
 void writeBytesAtomically(const std::string& path, const std::string& bytes, const std::string& what);

@@ -52,20 +52,9 @@ std::string lowerExtension(const std::string& path)
 
 std::string readWholeFile(const std::string& path)
 {
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-        fail(path, "is a folder, not a picture");
-    const uintmax_t size = fs::file_size(path, ec);
-    if (ec)
-        fail(path, "cannot read it: " + ec.message());
-    if (size == 0)
+    std::string bytes = internal::readFileBytes(path, kMaxImageFileBytes);
+    if (bytes.empty())
         fail(path, "is empty");
-    if (size > kMaxImageFileBytes)
-        fail(path, "is larger than the " + std::to_string(kMaxImageFileBytes >> 20) + " MB a picture may have here");
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes(size, '\0');
-    if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
-        fail(path, "cannot read it (was it changed while reading?)");
     return bytes;
 }
 

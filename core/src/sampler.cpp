@@ -4,10 +4,10 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <sstream>
 #include <string>
 
 #include "ebm/error.h"
+#include "file_util.h"
 #include "ebm/schedule_curve.h"
 
 namespace ebm {
@@ -141,13 +141,6 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
     return result;
 }
 
-std::string number(double value)
-{
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
-
 /// A schedule option that names a curve file rather than a preset.
 bool isScheduleFile(const std::string& name)
 {
@@ -170,13 +163,10 @@ void validate(const SamplerConfig& config)
     if (config.schedule.size() > kMaxScheduleSteps)
         throw Error("the annealing schedule has " + std::to_string(config.schedule.size()) + " steps; at most " +
                     std::to_string(kMaxScheduleSteps) + " are allowed");
-    for (double t : config.schedule.temperatures())
-        if (!std::isfinite(t) || t < 0)
-            throw Error("the annealing schedule holds the temperature " + number(t) + "; temperatures must be finite and not negative");
     if (!(config.stepSize > 0.0) || !std::isfinite(config.stepSize))
-        throw Error("the Langevin step size must be a positive number, not " + number(config.stepSize));
+        throw Error("the Langevin step size must be a positive number, not " + internal::numberText(config.stepSize));
     if (!(config.sigma0 > 0.0) || !std::isfinite(config.sigma0))
-        throw Error("sigma0 must be a positive number, not " + number(config.sigma0));
+        throw Error("sigma0 must be a positive number, not " + internal::numberText(config.sigma0));
     if (config.numSamples < 1 || config.numSamples > kMaxSamplesPerRun)
         throw Error("the number of samples must be between 1 and " + std::to_string(kMaxSamplesPerRun) + ", not " +
                     std::to_string(config.numSamples));

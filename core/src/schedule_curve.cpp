@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "ebm/defaults.h"
 #include "ebm/error.h"
@@ -24,13 +22,6 @@ using namespace internal;  // the paper's schedule numbers
 
 const internal::NameTable<SegmentMode, 3> kModeNames = {
     {SegmentMode::Constant, "constant"}, {SegmentMode::Linear, "linear"}, {SegmentMode::Exponential, "exponential"}};
-
-std::string number(double value)
-{
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
 
 int scaledPhase(int steps, double scale) { return std::max(1, static_cast<int>(std::lround(steps * scale))); }
 
@@ -93,12 +84,12 @@ void ScheduleCurve::validate() const
         const CurvePoint& p = points_[i];
         const std::string which = "point " + std::to_string(i + 1);
         if (!std::isfinite(p.step) || p.step < 0 || p.step > steps_)
-            throw Error(which + " is at step " + number(p.step) + ", outside 0.." + std::to_string(steps_));
+            throw Error(which + " is at step " + internal::numberText(p.step) + ", outside 0.." + std::to_string(steps_));
         if (i > 0 && p.step < points_[i - 1].step)
-            throw Error(which + " (step " + number(p.step) + ") comes before point " + std::to_string(i) + " (step " +
-                        number(points_[i - 1].step) + "): the steps must be in order");
+            throw Error(which + " (step " + internal::numberText(p.step) + ") comes before point " + std::to_string(i) + " (step " +
+                        internal::numberText(points_[i - 1].step) + "): the steps must be in order");
         if (!std::isfinite(p.temperature) || p.temperature < 0)
-            throw Error(which + " has the temperature " + number(p.temperature) +
+            throw Error(which + " has the temperature " + internal::numberText(p.temperature) +
                         "; temperatures must be finite and not negative");
         if (i + 1 < points_.size() && p.toNext == SegmentMode::Exponential &&
             !(p.temperature > 0 && points_[i + 1].temperature > 0))
@@ -214,15 +205,10 @@ ScheduleCurve ScheduleCurve::fromJson(const std::string& text, const std::string
 ScheduleCurve ScheduleCurve::load(const std::string& path)
 {
     std::error_code ec;
-    const uintmax_t size = std::filesystem::file_size(path, ec);
-    if (ec)
-        throw Error(path + ": cannot read it: " + ec.message());
-    if (size > kMaxFileBytes)
-        throw Error(path + ": " + std::to_string(size) + " bytes is too large for a schedule");
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return fromJson(text.str(), path);
+    if (!std::filesystem::exists(path, ec))
+        throw Error(path + ": no such schedule file; give paper, paper-linear, quick, or a curve file "
+                           "(ebm schedule --preset paper --json writes one to start from)");
+    return fromJson(internal::readFileBytes(path, kMaxFileBytes), path);
 }
 
 void ScheduleCurve::save(const std::string& path) const { internal::writeBytesAtomically(path, toJson(), "schedule"); }

@@ -30,7 +30,6 @@
 #include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
 #include "widgets/run_controls.h"
-#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
@@ -101,7 +100,6 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     settingsLayout->setContentsMargins(0, 0, 0, 0);
     settingsLayout->addWidget(form_);
     settingsLayout->addStretch(1);
-    guardWheelUnderForm(settingsPane);
 
     // ---- results
     figures_ = new QTableWidget(0, kColumnCount, this);

@@ -25,7 +25,6 @@
 #include "widgets/image_grid.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
-#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
@@ -190,7 +189,6 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     });
     previewSchedule();
 
-    guardWheelUnderForm(panel_);
 
     connect(engine_, &StudioEngine::samplingStarted, this, &SampleView::onRunStarted);
     connect(engine_, &StudioEngine::sampleFrames, this, &SampleView::onFrames);

@@ -35,7 +35,6 @@
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
 #include "widgets/scientific_spin_box.h"
-#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
@@ -110,7 +109,6 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     formScroll->setMinimumWidth(form->minimumSizeHint().width() + formScroll->verticalScrollBar()->sizeHint().width());
     formScroll->setFrameShape(QFrame::NoFrame);
-    guardWheelUnderForm(form);
     // The run buttons stay above the scrolling form, always in view.
     auto* leftColumn = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(leftColumn);

@@ -20,27 +20,12 @@
 
 #include "scientific_spin_box.h"
 #include "undo_fields.h"
+#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {
 
 bool hasRange(const FieldSpec& spec) { return spec.maximum > spec.minimum; }
-
-/// Swallows wheel events while its widget has no focus; the event stays unaccepted, so Qt hands
-/// it on to the scroll area around the form.
-class WheelGuard : public QObject {
-public:
-    explicit WheelGuard(QWidget* field) : QObject(field) { field->installEventFilter(this); }
-
-    bool eventFilter(QObject* watched, QEvent* event) override
-    {
-        if (event->type() == QEvent::Wheel && !static_cast<QWidget*>(watched)->hasFocus()) {
-            event->ignore();
-            return true;
-        }
-        return false;
-    }
-};
 
 QString valueText(const QVariant& value) { return value.toString(); }
 
@@ -402,15 +387,8 @@ QWidget* SettingsFormWidget::makeEditor(const FieldSpec& spec)
     editor->setObjectName(spec.objectName);
     editor->setToolTip(spec.toolTip);
     if (qobject_cast<QAbstractSpinBox*>(editor) || qobject_cast<QComboBox*>(editor))
-        ignoreWheelUnlessFocused(editor);
+        guardWheel(editor);
     return editor;
-}
-
-void SettingsFormWidget::ignoreWheelUnlessFocused(QWidget* field)
-{
-    // The wheel must not give focus either, or the first turn would pass the guard.
-    field->setFocusPolicy(Qt::StrongFocus);
-    new WheelGuard(field);
 }
 
 QVariant SettingsFormWidget::read(const Row& row) const

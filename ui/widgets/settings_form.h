@@ -297,9 +297,6 @@ public:
     /// Shows `values` without undo entries (keys not present keep their widget value).
     void setValues(const FieldValues& values);
 
-    /// Scrolling a form must not change the field under the pointer: wheel events reach
-    /// `field` only while it has keyboard focus (otherwise they scroll what holds the form).
-    static void ignoreWheelUnlessFocused(QWidget* field);
 
 Q_SIGNALS:
     /// Any change of a value, by a person, by undo or by setValues.

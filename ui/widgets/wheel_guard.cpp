@@ -1,8 +1,6 @@
 #include "widgets/wheel_guard.h"
 
-#include <QAbstractSpinBox>
 #include <QApplication>
-#include <QComboBox>
 #include <QEvent>
 #include <QWidget>
 
@@ -11,7 +9,7 @@ namespace {
 
 class WheelGuard : public QObject {
 public:
-    using QObject::QObject;
+    explicit WheelGuard(QWidget* field) : QObject(field) { field->installEventFilter(this); }
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override
@@ -27,17 +25,10 @@ protected:
 
 }  // namespace
 
-void guardWheelUnderForm(QWidget* root)
+void guardWheel(QWidget* field)
 {
-    auto* guard = new WheelGuard(root);
-    const auto guardField = [guard](QWidget* field) {
-        field->setFocusPolicy(Qt::StrongFocus);  // the wheel alone does not focus it
-        field->installEventFilter(guard);
-    };
-    for (QAbstractSpinBox* spin : root->findChildren<QAbstractSpinBox*>())
-        guardField(spin);
-    for (QComboBox* combo : root->findChildren<QComboBox*>())
-        guardField(combo);
+    field->setFocusPolicy(Qt::StrongFocus);  // the wheel alone does not focus it
+    new WheelGuard(field);
 }
 
 }  // namespace ebm::studio

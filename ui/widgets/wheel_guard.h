@@ -6,7 +6,7 @@ class QWidget;
 
 namespace ebm::studio {
 
-/// Applies the rule to every spin box and combo box under `root`, present now.
-void guardWheelUnderForm(QWidget* root);
+/// Applies the rule to one field (a spin box or combo box); the form builds every field with it.
+void guardWheel(QWidget* field);
 
 }  // namespace ebm::studio
