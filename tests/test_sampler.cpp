@@ -9,6 +9,8 @@
 #include "ebm/error.h"
 #include "ebm/mdsm.h"
 #include "ebm/sampler.h"
+#include "ebm/schedule_curve.h"
+#include "ebm/schedule_feed.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
@@ -126,6 +128,78 @@ private Q_SLOTS:
         QVERIFY(r.stopped);
         QCOMPARE(frames, 2);
         QCOMPARE(r.samples.size(0), 3);
+    }
+
+    void anEditedScheduleTakesOverTheRemainingSteps()
+    {
+        QuadraticEnergyImpl energy(2, 4.0);
+        SamplerConfig config;
+        config.schedule = Schedule(std::vector<double>(40, 2.0));
+        config.numSamples = 4;
+        config.reportEvery = 1;
+        config.finalDenoise = false;
+        config.scheduleFeed = std::make_shared<ScheduleFeed>();
+        // Posted during step 10's frame: steps 1..10 ran at T = 2, the edit decides 11 on.
+        const Schedule edited(std::vector<double>(60, 0.5));
+        std::vector<double> frameTemperatures;
+        int changedAt = 0, totalAfter = 0;
+        std::vector<double> announced;
+        SampleResult r = annealedLangevin(energy, config, {}, [&](const SampleFrame& f) {
+            frameTemperatures.push_back(f.temperature);
+            if (f.scheduleChanged) {
+                changedAt = f.step;
+                totalAfter = f.totalSteps;
+                announced = f.temperatures;
+            }
+            if (f.step == 10)
+                config.scheduleFeed->post(edited);
+            return true;
+        });
+        QCOMPARE(int(frameTemperatures.size()), 60);  // the edit's length is the run's length now
+        QCOMPARE(frameTemperatures[9], 2.0);
+        QCOMPARE(frameTemperatures[10], 0.5);
+        QCOMPARE(changedAt, 11);  // the first frame after the edit says so, once
+        QCOMPARE(totalAfter, 60);
+        QCOMPARE(announced, r.temperatures);
+        QCOMPARE(r.temperatures, continueWith(config.schedule, edited, 10).temperatures());
+        QVERIFY(!config.scheduleFeed->hasPending());
+
+        // The same schedule posted again changes nothing: a run with a feed is the same run.
+        config.schedule = Schedule::quick(30);
+        config.finalDenoise = true;
+        const torch::Tensor plain = annealedLangevin(energy, config).samples;
+        const torch::Tensor fed = annealedLangevin(energy, config, {}, [&](const SampleFrame& f) {
+                                      if (f.step == 5)
+                                          config.scheduleFeed->post(config.schedule);
+                                      return true;
+                                  }).samples;
+        QVERIFY(torch::equal(plain, fed));
+
+        // An edit shorter than the steps already done ends the run where it is.
+        config.schedule = Schedule(std::vector<double>(50, 1.0));
+        config.finalDenoise = false;
+        int lastStep = 0;
+        SampleResult shortened = annealedLangevin(energy, config, {}, [&](const SampleFrame& f) {
+            lastStep = f.step;
+            if (f.step == 20)
+                config.scheduleFeed->post(Schedule(std::vector<double>(5, 1.0)));
+            return true;
+        });
+        QCOMPARE(lastStep, 20);
+        QCOMPARE(int(shortened.temperatures.size()), 20);
+    }
+
+    void aCurveInMemoryIsTheSchedule()
+    {
+        SamplingOptions options;
+        options.schedule = "no-such-preset";  // not read when a curve is given
+        options.curve = ScheduleCurve::preset("paper");
+        QVERIFY(makeSamplerConfig(options, kDefaultSigma0).schedule.temperatures() ==
+                ScheduleCurve::preset("paper").expand().temperatures());
+        QCOMPARE(makeSamplerConfig(options, kDefaultSigma0).schedule.size(), 2700);
+        options.scheduleSteps = 270;
+        QVERIFY(makeSamplerConfig(options, kDefaultSigma0).schedule.temperatures() ==
+                ScheduleCurve::preset("paper").rescaled(270).expand().temperatures());
     }
 
     void denoisingJumpIsBayesEstimateForGaussianData()

@@ -52,8 +52,10 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
                          const std::atomic<bool>* cancel)
 {
     validate(config);
-    const Schedule& schedule = config.schedule;
-    const int steps = schedule.size();
+    // A copy: a schedule posted to the feed replaces its remaining steps.
+    Schedule schedule = config.schedule;
+    int steps = schedule.size();
+    bool scheduleChanged = false;
     const torch::Device device = x.device();
     const double drift = 0.5 * config.stepSize * config.stepSize;
     const int every = std::max(1, config.reportEvery);
@@ -74,7 +76,6 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
     } restore{flags};
 
     SampleResult result;
-    result.temperatures = schedule.temperatures();
     const bool inpainting = mask.defined();
 
     auto evaluationPoint = [&](const torch::Tensor& state, double temperature) {
@@ -106,6 +107,11 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
         frame.state = state.detach().to(torch::kCPU).clone();
         frame.energies = energies.to(torch::kCPU).clone();
         frame.final = final;
+        if (scheduleChanged) {
+            frame.scheduleChanged = true;
+            frame.temperatures = schedule.temperatures();
+            scheduleChanged = false;
+        }
         return onFrame(frame);
     };
 
@@ -114,6 +120,14 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
         checkCancel(cancel, result.stopped);
         if (result.stopped)
             break;
+        if (config.scheduleFeed)
+            if (std::optional<Schedule> edited = config.scheduleFeed->take()) {
+                schedule = continueWith(schedule, *edited, step);
+                steps = schedule.size();
+                scheduleChanged = true;
+                if (step >= steps)
+                    break;  // the edited schedule ends here
+            }
         const double temperature = schedule.at(step);
         torch::Tensor point = evaluationPoint(x, temperature);
         EnergyAndGrad eg = energyAndGrad(net, point);
@@ -128,6 +142,7 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
             result.stopped = true;
     }
 
+    result.temperatures = schedule.temperatures();
     result.lastState = inpainting ? mask * x + (1 - mask) * known : x;
     if (config.finalDenoise && !result.stopped) {
         torch::Tensor jumped = denoise(net, evaluationPoint(x, 0.0), config.sigma0);
@@ -180,7 +195,10 @@ SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0)
         throw Error("the schedule length must be between 0 (the preset's own) and " + std::to_string(kMaxScheduleSteps) +
                     " steps, not " + std::to_string(options.scheduleSteps));
     SamplerConfig config;
-    config.schedule = isScheduleFile(options.schedule) ? scheduleFromFile(options.schedule, options.scheduleSteps)
+    if (options.curve)
+        config.schedule = (options.scheduleSteps > 0 ? options.curve->rescaled(options.scheduleSteps) : *options.curve).expand();
+    else
+        config.schedule = isScheduleFile(options.schedule) ? scheduleFromFile(options.schedule, options.scheduleSteps)
                                                        : Schedule::preset(options.schedule, options.scheduleSteps);
     config.stepSize = options.stepSize;
     config.sigma0 = sigma0;

@@ -6,6 +6,7 @@
 #include "engine/jobs/sampling_job.h"
 #include "engine/jobs/training_job.h"
 #include "engine/studio_worker.h"
+#include "ebm/schedule_feed.h"
 
 namespace ebm::studio {
 namespace {
@@ -72,7 +73,12 @@ void StudioEngine::forwardProgress(const QVariant& value)
     if (holds<SampleFrameBatch>(value)) {
         Q_EMIT sampleFrames(value.value<SampleFrameBatch>());
     } else if (holds<SamplingRunInfo>(value)) {
-        Q_EMIT samplingStarted(value.value<SamplingRunInfo>());
+        const SamplingRunInfo info = value.value<SamplingRunInfo>();
+        if (info.scheduleUpdate) {
+            Q_EMIT samplingScheduleChanged(info);
+            return;
+        }
+        Q_EMIT samplingStarted(info);
         Q_EMIT jobStateChanged(JobKind::Sampling, JobState::Running);
     } else if (holds<TrainProgressBatch>(value)) {
         Q_EMIT trainingProgress(value.value<TrainProgressBatch>());
@@ -141,7 +147,8 @@ int StudioEngine::startSampling(const SamplingSettings& settings)
         return 0;
     }
     const int id = ++runId_;
-    auto job = std::make_unique<SamplingJob>(settings, id, denoisedPreview_);
+    scheduleFeed_ = std::make_shared<ebm::ScheduleFeed>();
+    auto job = std::make_unique<SamplingJob>(settings, id, denoisedPreview_, scheduleFeed_);
     // While training, the run goes between two training steps, on the weights being trained.
     sampling_ = isTraining() ? runner_->startGuest(std::move(job)) : runner_->start(std::move(job));
     forward(sampling_, JobKind::Sampling);
@@ -159,6 +166,14 @@ void StudioEngine::whenRunning(JobHandle* job, void (JobHandle::*action)())
 {
     if (job)
         (job->*action)();
+}
+
+bool StudioEngine::updateSamplingSchedule(const ebm::Schedule& schedule)
+{
+    if (!isSampling() || !scheduleFeed_)
+        return false;
+    scheduleFeed_->post(schedule);
+    return true;
 }
 
 void StudioEngine::pauseSampling() { whenRunning(sampling_, &JobHandle::pause); }

@@ -14,6 +14,11 @@
 #include "engine/job_runner.h"
 #include "engine/studio_types.h"
 
+namespace ebm {
+class Schedule;
+class ScheduleFeed;
+}  // namespace ebm
+
 namespace ebm::studio {
 
 class StudioWorker;
@@ -53,6 +58,9 @@ public:
     void stepSampling();
     void stopSampling();
     void setDenoisedPreview(bool on) { denoisedPreview_->store(on); }
+    /// The running run follows `schedule` from its next step on (steps taken keep theirs);
+    /// samplingScheduleChanged() follows once it has. False when no run is going.
+    bool updateSamplingSchedule(const ebm::Schedule& schedule);
     bool isSampling() const { return isActive(sampling_); }
     /// The sampling run in progress (null when none): its buttons.
     JobHandle* samplingJob() const { return isSampling() ? sampling_.data() : nullptr; }
@@ -88,6 +96,8 @@ Q_SIGNALS:
     void modelLoadFailed(const QString& path, const QString& message);
     void modelSaved(const QString& path);
     void samplingStarted(const ebm::studio::SamplingRunInfo& info);
+    /// An edited schedule took over the running run (info.scheduleUpdate is set).
+    void samplingScheduleChanged(const ebm::studio::SamplingRunInfo& info);
     void sampleFrames(const ebm::studio::SampleFrameBatch& batch);
     void samplingFinished(const ebm::studio::SamplingOutcome& outcome);
     void trainingStarted(const ebm::studio::TrainingRunInfo& info);
@@ -115,6 +125,7 @@ private:
     std::unique_ptr<StudioWorker> worker_;  // its context is used on the runner's thread
     std::unique_ptr<JobRunner> runner_;     // declared after worker_: joins the thread first
     std::shared_ptr<std::atomic<bool>> denoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<ebm::ScheduleFeed> scheduleFeed_;  // of the present sampling run
     QPointer<JobHandle> sampling_;
     QPointer<JobHandle> training_;
     QPointer<JobHandle> evaluation_;

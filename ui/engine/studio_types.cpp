@@ -8,7 +8,7 @@ bool SamplingSettings::operator==(const SamplingSettings& o) const
 {
     return schedulePreset == o.schedulePreset && steps == o.steps && stepSize == o.stepSize &&
            numSamples == o.numSamples && seed == o.seed && startFromImages == o.startFromImages &&
-           startImages == o.startImages && denoiseJump == o.denoiseJump && recordEvery == o.recordEvery;
+           startImages == o.startImages && denoiseJump == o.denoiseJump && recordEvery == o.recordEvery && scheduleCurve == o.scheduleCurve;
 }
 
 bool TrainingSettings::operator==(const TrainingSettings& o) const
@@ -37,6 +37,8 @@ QString presetLabel(const QString& preset)
         return QObject::tr("Paper, exponential cooling");
     if (preset == QLatin1String("paper-linear"))
         return QObject::tr("Paper, linear cooling");
+    if (preset == kEditedSchedulePreset)
+        return QObject::tr("Edited curve (Schedule page)");
     return QObject::tr("Quick preview");
 }
 

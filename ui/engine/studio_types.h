@@ -11,8 +11,11 @@ namespace ebm::studio {
 
 /// What a person chooses on the sampling panel; also stored in settings and session files.
 struct SamplingSettings {
-    QString schedulePreset = QStringLiteral("quick");  // "quick", "paper", "paper-linear"
+    QString schedulePreset = QStringLiteral("quick");  // "quick", "paper", "paper-linear", "custom"
     int steps = 300;                 // schedule length
+    /// With the "custom" preset: the edited curve as "ebm-schedule" JSON, rescaled to `steps`.
+    /// Not a setting of the form: the Sample page fills it in from the Schedule page's curve.
+    QString scheduleCurve;
     double stepSize = 0.02;          // eps of eq. 8
     int numSamples = 64;
     quint64 seed = 1;
@@ -24,6 +27,9 @@ struct SamplingSettings {
     bool operator==(const SamplingSettings& other) const;
     bool operator!=(const SamplingSettings& other) const { return !(*this == other); }
 };
+
+/// The sampling preset that means "the curve of the Schedule page".
+inline const QString kEditedSchedulePreset = QStringLiteral("custom");
 
 /// Schedule length a preset has when the person has not changed it.
 int defaultStepsForPreset(const QString& preset);
@@ -115,6 +121,10 @@ struct SamplingRunInfo {
     int numSamples = 0;
     int recordEvery = 1;
     QVector<double> temperatures;    // schedule, one per step
+    /// Sent again during the run when an edited schedule took over: temperatures and
+    /// totalSteps are then the schedule from here on, steps up to scheduleChangedAtStep ran.
+    bool scheduleUpdate = false;
+    int scheduleChangedAtStep = 0;
     QString modelDescription;
     bool fromTrainingWeights = false;
     SamplingSettings settings;

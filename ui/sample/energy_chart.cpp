@@ -110,15 +110,29 @@ void EnergyChart::startRun(const SamplingRunInfo& info)
     selected_->data()->clear();
     highlighted_ = -1;
 
-    QVector<double> x(info.temperatures.size()), t = info.temperatures;
+    updateSchedule(info.temperatures);
+    setCursorStep(0);
+}
+
+void EnergyChart::updateSchedule(const QVector<double>& temperatures)
+{
+    totalSteps_ = qMax(1, static_cast<int>(temperatures.size()));
+    QVector<double> x(temperatures.size());
     for (int i = 0; i < x.size(); ++i)
         x[i] = i + 1;
-    temperature_->setData(x, t, true);
-    maxTemperature_ = t.isEmpty() ? 1.0 : qMax(1e-6, *std::max_element(t.begin(), t.end()));
+    temperature_->setData(x, temperatures, true);
+    maxTemperature_ = temperatures.isEmpty() ? 1.0 : qMax(1e-6, *std::max_element(temperatures.begin(), temperatures.end()));
     plot()->xAxis->setRange(0, totalSteps_);
-    setCursorStep(0);
     applyScales();
     requestReplot();
+}
+
+QVector<double> EnergyChart::shownTemperatures() const
+{
+    QVector<double> t;
+    for (auto it = temperature_->data()->constBegin(); it != temperature_->data()->constEnd(); ++it)
+        t.push_back(it->value);
+    return t;
 }
 
 void EnergyChart::addSnapshots(const QVector<SampleSnapshot>& snapshots)

@@ -23,7 +23,11 @@ public:
     void startRun(const SamplingRunInfo& info);
     /// Before any run: the temperature curve of the chosen schedule alone.
     void showSchedule(const QVector<double>& temperatures);
+    /// A running run's schedule was edited: the new temperatures and length, energies kept.
+    void updateSchedule(const QVector<double>& temperatures);
     void addSnapshots(const QVector<SampleSnapshot>& snapshots);
+    /// The temperature curve drawn (tests).
+    QVector<double> shownTemperatures() const;
     void setCursorStep(int step);
     void setHighlightedSample(int index);
     /// Points recorded so far in the mean trace (tests).

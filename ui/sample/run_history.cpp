@@ -18,6 +18,12 @@ int RunHistory::append(const SampleFrameBatch& batch)
     return static_cast<int>(batch.snapshots.size());
 }
 
+void RunHistory::updateSchedule(const QVector<double>& temperatures)
+{
+    info_.temperatures = temperatures;
+    info_.totalSteps = static_cast<int>(temperatures.size());
+}
+
 void RunHistory::clear()
 {
     info_ = SamplingRunInfo{};

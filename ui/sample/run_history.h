@@ -14,6 +14,8 @@ public:
     /// snapshots were added.
     int append(const SampleFrameBatch& batch);
     void clear();
+    /// An edited schedule took over the run: its new temperatures and length.
+    void updateSchedule(const QVector<double>& temperatures);
 
     bool isEmpty() const { return snapshots_.isEmpty(); }
     int size() const { return static_cast<int>(snapshots_.size()); }

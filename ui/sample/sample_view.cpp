@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "ebm/schedule.h"
+#include "ebm/schedule_feed.h"
 #include "sample/energy_chart.h"
 #include "engine/job_handle.h"
 #include "engine/studio_engine.h"
@@ -193,6 +194,7 @@ SampleView::SampleView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     connect(engine_, &StudioEngine::samplingStarted, this, &SampleView::onRunStarted);
     connect(engine_, &StudioEngine::sampleFrames, this, &SampleView::onFrames);
     connect(engine_, &StudioEngine::samplingFinished, this, &SampleView::onRunFinished);
+    connect(engine_, &StudioEngine::samplingScheduleChanged, this, &SampleView::onScheduleChanged);
     connect(engine_, &StudioEngine::activityChanged, this, &SampleView::updateControls);
     connect(engine_, &StudioEngine::modelLoaded, this, &SampleView::updateModelText);
     // Samples on screen always say which model drew them.
@@ -253,7 +255,15 @@ void SampleView::showPausedState(bool paused)
 
 void SampleView::startSampling()
 {
-    const int id = engine_->startSampling(panel_->settings());
+    SamplingSettings settings = panel_->settings();
+    if (settings.schedulePreset == kEditedSchedulePreset) {
+        if (!editedSchedule_) {
+            Q_EMIT problem(tr("There is no edited schedule yet: shape one on the Schedule page, or choose a preset."));
+            return;
+        }
+        settings.scheduleCurve = QString::fromStdString(editedSchedule_->toJson());
+    }
+    const int id = engine_->startSampling(settings);
     if (id == 0)
         return;
     expectedRunId_ = id;
@@ -266,11 +276,56 @@ void SampleView::previewSchedule()
     const SamplingSettings s = panel_->settings();
     try {
         // Pure data from the engine's schedule code: no tensors involved.
-        const std::vector<double> t = ebm::Schedule::preset(s.schedulePreset.toStdString(), s.steps).temperatures();
+        const std::vector<double> t =
+            s.schedulePreset == kEditedSchedulePreset
+                ? (editedSchedule_ ? editedSchedule_->rescaled(s.steps).expand().temperatures() : std::vector<double>{})
+                : ebm::Schedule::preset(s.schedulePreset.toStdString(), s.steps).temperatures();
         chart_->showSchedule(QVector<double>(t.begin(), t.end()));
     } catch (const std::exception&) {
         chart_->showSchedule({});  // an impossible schedule: the run will say why
     }
+}
+
+void SampleView::setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited)
+{
+    const bool lengthChanged = !editedSchedule_ || editedSchedule_->steps() != curve.steps();
+    editedSchedule_ = curve;
+    SamplingSettings s = panel_->settings();
+    const bool usesCurve = s.schedulePreset == kEditedSchedulePreset;
+    if ((edited && !usesCurve) || (usesCurve && lengthChanged && s.steps != curve.steps())) {
+        // Shaping the curve means sampling with it, at its own length.
+        s.schedulePreset = kEditedSchedulePreset;
+        s.steps = curve.steps();
+        panel_->setSettings(s);  // not an undo step of its own: the curve edit is
+    }
+    if (engine_->isSampling() && !history_.isEmpty() &&
+        history_.info().settings.schedulePreset == kEditedSchedulePreset) {
+        const ebm::Schedule next = curve.rescaled(panel_->settings().steps).expand();
+        if (engine_->updateSamplingSchedule(next)) {
+            // Shown at once; the run confirms when it takes the schedule at its next step.
+            const int done = history_.last().step;
+            const ebm::Schedule current(std::vector<double>(history_.info().temperatures.begin(),
+                                                            history_.info().temperatures.end()));
+            const std::vector<double> t = ebm::continueWith(current, next, done).temperatures();
+            chart_->updateSchedule(QVector<double>(t.begin(), t.end()));
+            runStatus_->setText(tr("Schedule edited: steps after %1 follow the new curve").arg(done));
+        }
+    } else if (history_.isEmpty() && !engine_->isSampling()) {
+        previewSchedule();
+    }
+}
+
+void SampleView::onScheduleChanged(const SamplingRunInfo& info)
+{
+    if (info.runId != history_.runId() || info.runId != expectedRunId_)
+        return;
+    history_.updateSchedule(info.temperatures);
+    chart_->updateSchedule(info.temperatures);
+    if (!history_.isEmpty() && shownIndex_ >= 0)
+        momentLabel_->setText(momentText(shownIndex_));
+    Q_EMIT statusMessage(tr("The run follows the edited schedule from step %1 (%2 steps in all)")
+                             .arg(info.scheduleChangedAtStep + 1)
+                             .arg(info.totalSteps));
 }
 
 void SampleView::togglePause()

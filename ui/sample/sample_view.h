@@ -1,4 +1,7 @@
 #pragma once
+#include <optional>
+
+#include "ebm/schedule_curve.h"
 #include "engine/studio_types.h"
 #include "sample/run_history.h"
 #include "widgets/studio_page.h"
@@ -64,6 +67,10 @@ public Q_SLOTS:
     /// Shows a recorded moment; -1 or the last index returns to following the live run.
     void showMoment(int index);
     void followLive();
+    /// The Schedule page's curve, for the "Edited curve" preset. `edited`: the person changed
+    /// it (not a session or a start-up restore), so the page switches to it. A run that follows
+    /// the edited curve takes the new one from its next step on, paused or not.
+    void setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited);
 
 Q_SIGNALS:
     void denoisedViewChanged(bool on);
@@ -73,6 +80,7 @@ private:
     void onRunStarted(const SamplingRunInfo& info);
     void onFrames(const SampleFrameBatch& batch);
     void onRunFinished(const SamplingOutcome& outcome);
+    void onScheduleChanged(const SamplingRunInfo& info);
     void previewSchedule();
     void updateControls();
     /// "Paused at step N" and the like, from the recorded history: the one step count shown.
@@ -97,6 +105,7 @@ private:
     QSlider* timeline_;
     EnergyChart* chart_;
 
+    std::optional<ebm::ScheduleCurve> editedSchedule_;
     RunHistory history_;
     int expectedRunId_ = 0;
     int shownIndex_ = -1;

@@ -16,16 +16,24 @@ FieldSet<SamplingSettings> declareSamplingFields()
     FieldSet<S> f(QStringLiteral("sampling"));
     const QString schedule = QObject::tr("Schedule"), samples = QObject::tr("Samples");
 
-    f.choice(QStringLiteral("schedule"), &S::schedulePreset, schedulePresetChoices())
+    QVector<FieldChoice> scheduleChoices = schedulePresetChoices();
+    scheduleChoices.push_back({presetLabel(kEditedSchedulePreset), kEditedSchedulePreset});
+    f.choice(QStringLiteral("schedule"), &S::schedulePreset, scheduleChoices)
         .label(QObject::tr("Preset"))
         .group(schedule)
         .objectName(QStringLiteral("presetField"))
         .undoText(QObject::tr("schedule preset"))
         .tip(QObject::tr("Temperature schedule of annealed Langevin dynamics (eq. 8).\n"
                          "Paper: 500 steps at T = 100, cooling to T = 1, then 200 steps to T = 0.\n"
-                         "Quick: the same shape in a few hundred steps, for a first look."))
-        // A preset brings its own length; part of the same undo step.
-        .onEdit([](FieldValues& v) { v.set(QStringLiteral("steps"), defaultStepsForPreset(v.text(QStringLiteral("schedule")))); });
+                         "Quick: the same shape in a few hundred steps, for a first look.\n"
+                         "Edited curve: the curve shaped on the Schedule page (edits reach a running run)."))
+        // A preset brings its own length; part of the same undo step. The edited curve's length
+        // is the Schedule page's, which the Sample page copies in.
+        .onEdit([](FieldValues& v) {
+            const QString preset = v.text(QStringLiteral("schedule"));
+            if (preset != kEditedSchedulePreset)
+                v.set(QStringLiteral("steps"), defaultStepsForPreset(preset));
+        });
     f.integer(QStringLiteral("steps"), &S::steps)
         .label(QObject::tr("Steps"))
         .group(schedule)

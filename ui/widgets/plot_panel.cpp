@@ -274,6 +274,9 @@ void PlotPanel::addTitleBarWidget(QWidget* widget)
 void PlotPanel::showContextMenu(const QPoint& at)
 {
     QMenu menu(this);
+    addContextMenuActions(menu, at);
+    if (!menu.isEmpty())
+        menu.addSeparator();
     if (!logScale_->isHidden()) {
         QAction* log = menu.addAction(logScale_->text());
         log->setCheckable(true);

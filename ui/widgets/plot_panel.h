@@ -9,6 +9,7 @@ class QCPAxis;
 class QCustomPlot;
 class QHBoxLayout;
 class QLabel;
+class QMenu;
 class QTimer;
 
 namespace ebm::studio {
@@ -58,6 +59,9 @@ Q_SIGNALS:
 protected:
     /// Called when the log-scale box changes, before the replot: switch axes and ranges here.
     virtual void applyScales() {}
+    /// Lets a chart put its own entries at the top of the right-click menu (at `position`, in
+    /// the plot's coordinates), above the log-scale toggle and "Export as PNG…".
+    virtual void addContextMenuActions(QMenu& menu, const QPoint& position) {}
 
 private:
     void showContextMenu(const QPoint& at);

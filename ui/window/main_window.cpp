@@ -44,6 +44,8 @@
 #include "train/loss_chart.h"
 #include "sample/sample_view.h"
 #include "sample/sampling_panel.h"
+#include "schedule/schedule_document.h"
+#include "schedule/schedule_view.h"
 #include "session_file.h"
 #include "studio_settings.h"
 #include "train/train_view.h"
@@ -90,7 +92,11 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     sampleView_ = new SampleView(engine_, undo_, this);
     trainView_ = new TrainView(engine_, undo_, this);
     evaluateView_ = new EvaluateView(engine_, undo_, this);
+    scheduleView_ = new ScheduleView(engine_, undoStack_, settings_, this);
     sampleView_->panel()->setSettings(settings_->sampling());
+    // The Sample page samples with the Schedule page's curve ("Edited curve").
+    sampleView_->setEditedSchedule(scheduleView_->document()->curve(), false);
+    connect(scheduleView_, &ScheduleView::curveChanged, sampleView_, &SampleView::setEditedSchedule);
     trainView_->setSettings(settings_->training());
     evaluateView_->setSettings(settings_->evaluation());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
@@ -100,7 +106,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
-    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_})
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_})
         addPage(page);
     connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
     auto* central = new QWidget(this);

@@ -21,6 +21,7 @@ class StudioPage;
 class StudioSettings;
 class TrainView;
 class EvaluateView;
+class ScheduleView;
 class UndoFieldBinder;
 
 /// The studio window: the pages (each a StudioPage, run by the same Run menu and shortcuts,
@@ -43,6 +44,7 @@ public:
     SampleView* sampleView() const { return sampleView_; }
     TrainView* trainView() const { return trainView_; }
     EvaluateView* evaluateView() const { return evaluateView_; }
+    ScheduleView* scheduleView() const { return scheduleView_; }
     NotificationBar* notifications() const { return notifications_; }
     LogPanel* logPanel() const { return logPanel_; }
     QUndoStack* undoStack() const { return undoStack_; }
@@ -98,6 +100,7 @@ private:
     SampleView* sampleView_;
     TrainView* trainView_;
     EvaluateView* evaluateView_;
+    ScheduleView* scheduleView_;
     LogPanel* logPanel_;
     NotificationBar* notifications_;
     QTabWidget* pages_;

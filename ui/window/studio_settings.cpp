@@ -70,6 +70,29 @@ void StudioSettings::setEnergyLogScale(bool on) { store_->setValue(QStringLitera
 bool StudioSettings::lossLogScale() const { return store_->value(QStringLiteral("view/lossLogScale"), true).toBool(); }
 void StudioSettings::setLossLogScale(bool on) { store_->setValue(QStringLiteral("view/lossLogScale"), on); }
 
+QString StudioSettings::scheduleCurve() const { return store_->value(QStringLiteral("schedule/curve")).toString(); }
+void StudioSettings::setScheduleCurve(const QString& json) { store_->setValue(QStringLiteral("schedule/curve"), json); }
+
+QMap<QString, QString> StudioSettings::schedulePresets() const
+{
+    QMap<QString, QString> presets;
+    store_->beginGroup(QStringLiteral("schedulePresets"));
+    const QStringList names = store_->childKeys();
+    for (const QString& name : names)
+        presets.insert(name, store_->value(name).toString());
+    store_->endGroup();
+    return presets;
+}
+
+void StudioSettings::setSchedulePresets(const QMap<QString, QString>& presets)
+{
+    store_->remove(QStringLiteral("schedulePresets"));
+    store_->beginGroup(QStringLiteral("schedulePresets"));
+    for (auto it = presets.begin(); it != presets.end(); ++it)
+        store_->setValue(it.key(), it.value());
+    store_->endGroup();
+}
+
 QString StudioSettings::lastFolder(const QString& purpose) const
 {
     return store_->value(QStringLiteral("folders/") + purpose, QDir::homePath()).toString();

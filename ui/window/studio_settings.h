@@ -2,6 +2,7 @@
 // Typed access to what the studio remembers between runs (QSettings underneath), so that
 // keys and defaults live in one place.
 #include <QByteArray>
+#include <QMap>
 #include <QSettings>
 #include <QString>
 #include <QStringList>
@@ -46,6 +47,13 @@ public:
     void setEnergyLogScale(bool on);
     bool lossLogScale() const;
     void setLossLogScale(bool on);
+
+    /// The Schedule page's curve ("ebm-schedule" JSON; empty before the first edit) and the
+    /// person's own presets (name -> JSON).
+    QString scheduleCurve() const;
+    void setScheduleCurve(const QString& json);
+    QMap<QString, QString> schedulePresets() const;
+    void setSchedulePresets(const QMap<QString, QString>& presets);
 
     /// Last folder used by a file dialog of the given purpose ("model", "export", ...).
     QString lastFolder(const QString& purpose) const;

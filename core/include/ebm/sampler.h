@@ -2,11 +2,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <vector>
 #include <torch/types.h>
 #include "ebm/defaults.h"
 #include "ebm/model.h"
 #include "ebm/sampling_options.h"
 #include "ebm/schedule.h"
+#include "ebm/schedule_feed.h"
 
 namespace ebm {
 
@@ -22,6 +25,9 @@ struct SamplerConfig {
     /// Inpainting noise on the clamped pixels: std = sigma0*sqrt(T) (paper) when false,
     /// 0.1*T^(1/4) (the reference code) when true.
     bool referenceInpaintNoise = false;
+    /// When set, polled before every step: a posted schedule replaces the remaining steps
+    /// (see continueWith), e.g. a curve edited while the run is paused.
+    std::shared_ptr<ScheduleFeed> scheduleFeed;
 };
 
 /// The sampler's configuration for a person's request and the model's sigma0. Throws
@@ -40,6 +46,10 @@ struct SampleFrame {
     torch::Tensor state;          // [N, ...] current noisy state, CPU float
     torch::Tensor energies;       // [N] energy of the current state, CPU float
     bool final = false;           // after the denoising jump
+    /// The schedule was replaced since the previous frame; `temperatures` is then the whole
+    /// schedule the run now follows (one per step) and totalSteps its length.
+    bool scheduleChanged = false;
+    std::vector<double> temperatures;
 };
 
 /// Returning false from the callback stops sampling early (the state so far is returned).
@@ -48,7 +58,7 @@ using FrameCallback = std::function<bool(const SampleFrame&)>;
 struct SampleResult {
     torch::Tensor samples;        // [N, ...] after the jump when finalDenoise
     torch::Tensor lastState;      // [N, ...] before the jump
-    std::vector<double> temperatures;   // per step
+    std::vector<double> temperatures;   // per step, as run (after any schedule edits)
     std::vector<double> meanEnergies;   // per reported step
     std::vector<int> reportedSteps;
     bool stopped = false;         // stopped early by callback or cancel flag

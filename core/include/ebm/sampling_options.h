@@ -3,15 +3,20 @@
 // panel, the evaluation's sampling stage). ebm::makeSamplerConfig turns it into the sampler's
 // configuration and is the one place that checks it.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "ebm/defaults.h"
+#include "ebm/schedule_curve.h"
 
 namespace ebm {
 
 struct SamplingOptions {
     std::string schedule = "paper";            // preset: paper, paper-linear, quick
-    int scheduleSteps = 0;                     // 0 = the preset's own length
+    int scheduleSteps = 0;                     // 0 = the preset's (or curve's) own length
+    /// A curve in memory (the studio's editor): when set, it is the schedule and `schedule`
+    /// is not read; scheduleSteps > 0 rescales it.
+    std::optional<ScheduleCurve> curve;
     double stepSize = kDefaultLangevinStepSize;
     int64_t numSamples = 64;
     uint64_t seed = 1;

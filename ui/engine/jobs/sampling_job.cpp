@@ -11,6 +11,7 @@
 #include "ebm/error.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule.h"
+#include "ebm/schedule_curve.h"
 #include "ebm/image_file.h"
 #include "engine/private/job_context.h"
 #include "engine/private/tensor_images.h"
@@ -59,16 +60,25 @@ QVector<double> toDoubles(const torch::Tensor& values)
 class FrameRelay {
 public:
     FrameRelay(JobReporter& report, JobControl& control, const std::atomic<bool>& denoisedPreview,
-               ebm::EnergyNetImpl& model, double sigma0, int runId, int recordEvery)
+               ebm::EnergyNetImpl& model, double sigma0, SamplingRunInfo info)
         : report_(report), control_(control), denoisedPreview_(denoisedPreview), model_(model), sigma0_(sigma0),
-          recordEvery_(recordEvery)
+          recordEvery_(info.recordEvery), info_(std::move(info))
     {
-        batch_.runId = runId;
+        batch_.runId = info_.runId;
     }
 
     bool onFrame(const ebm::SampleFrame& frame)
     {
         lastStep_ = frame.step;
+        if (frame.scheduleChanged) {
+            // The frames so far belong to the old schedule: they go first.
+            flush();
+            info_.totalSteps = frame.totalSteps;
+            info_.temperatures = QVector<double>(frame.temperatures.begin(), frame.temperatures.end());
+            info_.scheduleUpdate = true;
+            info_.scheduleChangedAtStep = frame.step - 1;
+            report_.progress(QVariant::fromValue(info_));
+        }
         // Record the regular history, the very first step, the moment a pause takes effect,
         // every single step and the step a stop ends on, so that the step the person is told
         // about is always the last one in the timeline.
@@ -130,6 +140,7 @@ private:
     ebm::EnergyNetImpl& model_;
     double sigma0_;
     int recordEvery_;
+    SamplingRunInfo info_;
     SampleFrameBatch batch_;
     Clock::time_point lastEmit_{};
     int lastStep_ = 0;
@@ -143,7 +154,7 @@ QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter&
     if (context->trainingActive && context->trainer)
         return QVariant::fromValue(context->runSampling(settings_, runId_, *context->trainer->net(),
                                                         context->trainer->config().noise.sigma0, true,
-                                                        *denoisedPreview_, control, report));
+                                                        *denoisedPreview_, scheduleFeed_, control, report));
     if (!context->net) {
         SamplingOutcome outcome;
         outcome.runId = runId_;
@@ -152,13 +163,14 @@ QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter&
         return QVariant::fromValue(outcome);
     }
     return QVariant::fromValue(context->runSampling(settings_, runId_, *context->net, context->info.sigma0,
-                                                    context->info.fromTraining, *denoisedPreview_, control,
-                                                    report));
+                                                    context->info.fromTraining, *denoisedPreview_, scheduleFeed_,
+                                                    control, report));
 }
 
 SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
                                         double sigma0, bool fromTrainingWeights,
-                                        const std::atomic<bool>& denoisedPreview, JobControl& control,
+                                        const std::atomic<bool>& denoisedPreview,
+                                        const std::shared_ptr<ebm::ScheduleFeed>& scheduleFeed, JobControl& control,
                                         JobReporter& report)
 {
     SamplingOutcome outcome;
@@ -175,7 +187,10 @@ SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int ru
         options.seed = settings.seed;
         options.finalDenoise = settings.denoiseJump;
         options.reportEvery = 1;  // the relay decides what to record; every step may pause
-        const ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
+        if (settings.schedulePreset == kEditedSchedulePreset)
+            options.curve = ebm::ScheduleCurve::fromJson(settings.scheduleCurve.toStdString(), "the edited schedule");
+        ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
+        config.scheduleFeed = scheduleFeed;
         torch::Tensor start;
         if (settings.startFromImages)
             start = startImages(settings.startImages, model.config(), config.numSamples);
@@ -209,7 +224,7 @@ SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int ru
         spdlog::info("sampling {} images, {} steps ({}), step size {}, seed {}", config.numSamples, total,
                      settings.schedulePreset.toStdString(), config.stepSize, config.seed);
 
-        FrameRelay relay(report, control, denoisedPreview, model, sigma0, runId, every);
+        FrameRelay relay(report, control, denoisedPreview, model, sigma0, info);
         ebm::SampleResult result = ebm::annealedLangevin(
             model, config, start, [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); },
             control.cancelFlag());

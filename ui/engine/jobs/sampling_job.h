@@ -1,9 +1,12 @@
 #pragma once
 // Annealed Langevin sampling with live frames. Progress values: SamplingRunInfo once, then
-// SampleFrameBatch (at most ~25 a second); result: SamplingOutcome. Runs as a guest of a
-// training job on the weights being trained.
+// SampleFrameBatch (at most ~25 a second), and a SamplingRunInfo marked scheduleUpdate after a
+// schedule posted to the feed took over; result: SamplingOutcome. Runs as a guest of a training
+// job on the weights being trained.
 #include <atomic>
 #include <memory>
+
+#include "ebm/schedule_feed.h"
 
 #include "engine/job.h"
 #include "engine/studio_types.h"
@@ -11,13 +14,21 @@
 namespace ebm::studio {
 
 inline const QString kSamplingJobKind = QStringLiteral("sampling");
+/// Short runs that show what a schedule does (the Schedule page): their own kind, so that
+/// restarting one never cancels the Sample page's run.
+inline const QString kSchedulePreviewJobKind = QStringLiteral("schedule-preview");
 
 class SamplingJob : public Job {
 public:
     /// `denoisedPreview` is read at every recorded frame, so the person can switch it mid-run.
-    SamplingJob(SamplingSettings settings, int runId, std::shared_ptr<const std::atomic<bool>> denoisedPreview)
-        : settings_(std::move(settings)), runId_(runId), denoisedPreview_(std::move(denoisedPreview)) {}
-    QString kind() const override { return kSamplingJobKind; }
+    /// `scheduleFeed` (may be null): a schedule posted there replaces the remaining steps.
+    SamplingJob(SamplingSettings settings, int runId, std::shared_ptr<const std::atomic<bool>> denoisedPreview,
+                std::shared_ptr<ebm::ScheduleFeed> scheduleFeed = {}, QString kind = kSamplingJobKind)
+        : settings_(std::move(settings)), runId_(runId), denoisedPreview_(std::move(denoisedPreview)),
+          scheduleFeed_(std::move(scheduleFeed)), kind_(std::move(kind))
+    {
+    }
+    QString kind() const override { return kind_; }
     bool canRunAsGuest() const override { return true; }
     QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
 
@@ -25,6 +36,8 @@ private:
     SamplingSettings settings_;
     int runId_;
     std::shared_ptr<const std::atomic<bool>> denoisedPreview_;
+    std::shared_ptr<ebm::ScheduleFeed> scheduleFeed_;
+    QString kind_;
 };
 
 }  // namespace ebm::studio

@@ -8,6 +8,7 @@
 
 #include "ebm/checkpoint.h"
 #include "ebm/model.h"
+#include "ebm/schedule_feed.h"
 #include "ebm/trainer.h"
 #include "engine/job.h"
 #include "engine/job_control.h"
@@ -49,7 +50,8 @@ struct JobContext {
     /// `control`. Never throws: failures are in the outcome.
     SamplingOutcome runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
                                 double sigma0, bool fromTrainingWeights, const std::atomic<bool>& denoisedPreview,
-                                JobControl& control, JobReporter& report);
+                                const std::shared_ptr<ebm::ScheduleFeed>& scheduleFeed, JobControl& control,
+                                JobReporter& report);
 
     // jobs/training_job.cpp
     TrainingOutcome runTraining(const TrainingSettings& cadence, TrainingRunInfo runInfo, std::string checkpointPath,

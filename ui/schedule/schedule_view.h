@@ -1,0 +1,123 @@
+#pragma once
+// The Schedule page: the annealing schedule as a curve to shape (editor and table of control
+// points), presets (the paper's, the quick one, the person's own), its total length, import
+// and export (ebm-schedule JSON, step,temperature CSV), and a live preview: a few samples
+// annealed on a short rescaled copy of the curve, restarted on every edit (newest request
+// wins), whose energies are drawn over the curve. The Sample page samples with this curve.
+#include <QPointer>
+
+#include <atomic>
+#include <memory>
+
+#include "ebm/schedule_curve.h"
+#include "schedule/schedule_curve_editor.h"
+#include "widgets/studio_page.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+class QUndoStack;
+
+namespace ebm::studio {
+
+class ControlPointTable;
+class JobHandle;
+class RunControls;
+class SampleGridWidget;
+class ScheduleDocument;
+class StudioEngine;
+class StudioSettings;
+struct SampleFrameBatch;
+struct SamplingRunInfo;
+
+class ScheduleView : public StudioPage {
+    Q_OBJECT
+public:
+    /// `settings` (may be null) keeps the curve and the person's presets between runs.
+    ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSettings* settings, QWidget* parent = nullptr);
+
+    // StudioPage
+    QString pageTitle() const override { return tr("Sc&hedule"); }
+    QString sessionKey() const override { return QStringLiteral("schedule"); }
+    void start() override { startPreview(); }
+    void stop() override;
+    bool canStart() const override;
+    bool isRunning() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+
+    ScheduleDocument* document() const { return document_; }
+    ScheduleCurveEditor* editor() const { return editor_; }
+    ControlPointTable* table() const { return table_; }
+    QComboBox* presetBox() const { return presets_; }
+    QSpinBox* lengthField() const { return length_; }
+    QCheckBox* livePreviewBox() const { return livePreview_; }
+    QSpinBox* previewStepsField() const { return previewSteps_; }
+    QSpinBox* previewSamplesField() const { return previewSamples_; }
+    SampleGridWidget* previewGrid() const { return previewGrid_; }
+    QLabel* previewStatus() const { return previewStatus_; }
+    /// Preview runs started so far (each edit with live preview on starts one).
+    int previewsStarted() const { return previewsStarted_; }
+
+    /// Loads a preset ("paper", "paper-linear", "quick" or one of the person's) as an edit.
+    bool loadPreset(const QString& name);
+    /// Saves the curve as the person's own preset; false with `error` set when refused.
+    bool saveUserPreset(const QString& name, QString& error);
+    bool deleteUserPreset(const QString& name);
+    QStringList userPresetNames() const;
+
+    // Files; false with `error` set (one line naming the file and the problem).
+    bool importCurve(const QString& path, QString& error);
+    bool exportCurve(const QString& path, QString& error) const;
+    bool exportCsv(const QString& path, QString& error) const;
+
+public Q_SLOTS:
+    void startPreview();
+
+Q_SIGNALS:
+    /// The curve changed; `byPerson` for edits, undo and redo (not for a restore).
+    void curveChanged(const ebm::ScheduleCurve& curve, bool byPerson);
+
+private:
+    void onCurveChanged(bool byPerson);
+    void onPreviewProgress(int runId, const QVariant& value);
+    void startTrace(const QString& source, int totalSteps);
+    void addToTrace(const SampleFrameBatch& batch, bool showImages);
+    void updateControls();
+    void refillPresets();
+    void askSavePreset();
+    void askImport();
+    void askExport(bool csv);
+
+    StudioEngine* engine_;
+    StudioSettings* settings_;
+    ScheduleDocument* document_;
+    ScheduleCurveEditor* editor_;
+    ControlPointTable* table_;
+    RunControls* runControls_;
+    QComboBox* presets_;
+    QPushButton* deletePreset_;
+    QSpinBox* length_;
+    QCheckBox* livePreview_;
+    QSpinBox* previewSamples_;
+    QSpinBox* previewSteps_;
+    SampleGridWidget* previewGrid_;
+    QLabel* previewStatus_;
+    QTimer* previewDelay_;
+
+    QPointer<JobHandle> preview_;
+    std::shared_ptr<std::atomic<bool>> noDenoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
+    int previewRunId_ = 0;
+    int previewsStarted_ = 0;
+    bool previewWaiting_ = false;
+    int lengthKey_ = 0;
+    // The energy trace being drawn over the curve: a preview or a Sample page run.
+    EnergyTrace trace_;
+    int traceTotalSteps_ = 1;
+    int sampleRunId_ = 0;
+};
+
+}  // namespace ebm::studio
