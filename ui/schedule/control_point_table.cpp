@@ -21,7 +21,7 @@ int modeIndex(ebm::SegmentMode mode)
     return 1;
 }
 
-QString number(double v) { return QString::number(v, 'g', 8); }
+QString number(double v) { return QString::number(v, 'g', 6); }
 
 }  // namespace
 

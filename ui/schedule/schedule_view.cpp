@@ -5,6 +5,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -45,6 +46,8 @@ constexpr int kMinPreviewSteps = 10;
 constexpr int kMaxPreviewSteps = 5000;
 // Edits closer together than this (a drag) restart the preview once.
 constexpr int kPreviewDelayMs = 150;
+// The curve gets the room: the settings column is as narrow as its buttons allow.
+constexpr int kLeftColumnWidth = 340;
 const QString kUserPresetPrefix = QStringLiteral("user:");
 const QStringList kBuiltInPresets = {QStringLiteral("paper"), QStringLiteral("paper-linear"), QStringLiteral("quick")};
 
@@ -139,16 +142,14 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     auto* curveBox = new QGroupBox(tr("Curve"), this);
     auto* curveForm = new QFormLayout(curveBox);
     curveForm->addRow(tr("Preset"), presets_);
-    auto* presetButtons = new QHBoxLayout;
-    presetButtons->addWidget(savePreset);
-    presetButtons->addWidget(deletePreset_);
-    curveForm->addRow(presetButtons);
+    auto* buttons = new QGridLayout;
+    buttons->addWidget(savePreset, 0, 0);
+    buttons->addWidget(deletePreset_, 0, 1);
+    buttons->addWidget(importButton, 1, 0);
+    buttons->addWidget(exportJson, 1, 1);
+    buttons->addWidget(exportCsvButton, 2, 1);
     curveForm->addRow(tr("Length"), length_);
-    auto* fileButtons = new QHBoxLayout;
-    fileButtons->addWidget(importButton);
-    fileButtons->addWidget(exportJson);
-    fileButtons->addWidget(exportCsvButton);
-    curveForm->addRow(fileButtons);
+    curveForm->addRow(buttons);
 
     livePreview_ = new QCheckBox(tr("Restart on every edit"), this);
     livePreview_->setObjectName(QStringLiteral("livePreview"));
@@ -191,7 +192,7 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     leftLayout->addWidget(curveBox);
     leftLayout->addWidget(previewBox, 1);
     leftLayout->addWidget(hint);
-    left->setMaximumWidth(qMax(300, left->sizeHint().width()));
+    left->setFixedWidth(kLeftColumnWidth);
 
     auto* right = new QSplitter(Qt::Vertical, this);
     right->addWidget(editor_);
@@ -199,15 +200,11 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
     right->setChildrenCollapsible(false);
-    auto* outer = new QSplitter(Qt::Horizontal, this);
-    outer->addWidget(left);
-    outer->addWidget(right);
-    outer->setStretchFactor(0, 0);
-    outer->setStretchFactor(1, 1);
-    outer->setChildrenCollapsible(false);
-    auto* layout = new QVBoxLayout(this);
+    right->setSizes({700, 180});
+    auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(outer);
+    layout->addWidget(left);
+    layout->addWidget(right, 1);
 
     previewDelay_ = new QTimer(this);
     previewDelay_->setSingleShot(true);
@@ -223,6 +220,10 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     connect(engine_, &StudioEngine::samplingStarted, this, [this](const SamplingRunInfo& info) {
         sampleRunId_ = info.runId;
         startTrace(tr("Sample page run"), info.totalSteps);
+    });
+    connect(engine_, &StudioEngine::samplingScheduleChanged, this, [this](const SamplingRunInfo& info) {
+        if (info.runId == sampleRunId_ && trace_.source == tr("Sample page run"))
+            traceTotalSteps_ = qMax(1, info.totalSteps);  // later steps map by the new length
     });
     connect(engine_, &StudioEngine::sampleFrames, this, [this](const SampleFrameBatch& batch) {
         if (batch.runId == sampleRunId_ && trace_.source == tr("Sample page run"))
