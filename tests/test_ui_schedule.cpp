@@ -88,32 +88,25 @@ class TestUiSchedule : public QObject {
 private:
     QTemporaryDir dir_;
     QString model_;
-    std::unique_ptr<StudioSettings> settings_;
-    std::unique_ptr<MainWindow> window_;
+    ebm::testing::StudioUnderTest studio_;
 
     MainWindow& openWindow()
     {
-        settings_ = std::make_unique<StudioSettings>(QDir(dir_.path()).filePath(QStringLiteral("settings.ini")));
-        settings_->setThreads(1);
-        settings_->setDevicePreference(QStringLiteral("cpu"));
-        window_ = std::make_unique<MainWindow>(settings_.get());
-        window_->resize(1200, 800);
-        window_->show();
-        QSignalSpy loaded(window_->engine(), &StudioEngine::modelLoaded);
-        window_->startUp(model_);
-        loaded.wait(20000);
-        window_->pages()->setCurrentWidget(window_->scheduleView());
-        ScheduleView* view = window_->scheduleView();
+        studio_.open(dir_.path(), model_);
+        MainWindow& w = *studio_.window;
+        w.pages()->setCurrentWidget(w.scheduleView());
+        ScheduleView* view = w.scheduleView();
         view->document()->reset(testCurve());
-        window_->undoStack()->clear();
+        w.undoStack()->clear();
         QApplication::processEvents();
         view->editor()->plot()->replot();  // lays out the axes: pixels mean something now
-        return *window_;
+        return w;
     }
 
-    QWidget* plot() const { return window_->scheduleView()->editor()->plot(); }
-    ScheduleCurveEditor* editor() const { return window_->scheduleView()->editor(); }
-    const ebm::ScheduleCurve& curve() const { return window_->scheduleView()->document()->curve(); }
+    ScheduleView* view() const { return studio_.window->scheduleView(); }
+    QWidget* plot() const { return view()->editor()->plot(); }
+    ScheduleCurveEditor* editor() const { return view()->editor(); }
+    const ebm::ScheduleCurve& curve() const { return view()->document()->curve(); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -122,11 +115,7 @@ private Q_SLOTS:
         model_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 2, 11);
     }
 
-    void cleanup()
-    {
-        window_.reset();
-        settings_.reset();
-    }
+    void cleanup() { studio_.close(); }
 
     void draggingAPointChangesWhatTheSamplerRunsAndUndoRestoresIt()
     {

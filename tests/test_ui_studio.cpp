@@ -105,21 +105,12 @@ private:
     QTemporaryDir dir_;
     QString tinyModel_;
     QString mediumModel_;
-    std::unique_ptr<StudioSettings> settings_;
-    std::unique_ptr<MainWindow> window_;
+    ebm::testing::StudioUnderTest studio_;
 
     MainWindow& openWindow(const QString& model)
     {
-        settings_ = std::make_unique<StudioSettings>(QDir(dir_.path()).filePath(QStringLiteral("settings.ini")));
-        settings_->setThreads(1);
-        settings_->setDevicePreference(QStringLiteral("cpu"));
-        window_ = std::make_unique<MainWindow>(settings_.get());
-        window_->resize(1200, 800);
-        window_->show();
-        QSignalSpy loaded(window_->engine(), &StudioEngine::modelLoaded);
-        window_->startUp(model);
-        loaded.wait(20000);
-        return *window_;
+        studio_.open(dir_.path(), model);
+        return *studio_.window;
     }
 
     QString writeCorruptModel(const QString& name)
@@ -159,8 +150,7 @@ private Q_SLOTS:
 
     void cleanup()
     {
-        window_.reset();
-        settings_.reset();
+        studio_.close();
     }
 
     void sampleButtonRunsAndTheWindowStaysResponsive()
@@ -534,7 +524,7 @@ private Q_SLOTS:
         QVERIFY(w.exportTrajectorySheetTo(sheet));
         QVERIFY(w.statusBar()->currentMessage().contains(QDir::toNativeSeparators(sheet)));
         // The last folder used for exports is suggested next time.
-        settings_->setLastFolder(QStringLiteral("export"), dir_.path());
+        studio_.settings->setLastFolder(QStringLiteral("export"), dir_.path());
         QCOMPARE(QFileInfo(w.suggestedExportPath(QStringLiteral(".png"))).absolutePath(), dir_.path());
     }
 

@@ -11,6 +11,9 @@
 
 #include "ebm/checkpoint.h"
 #include "ebm/model.h"
+#include "engine/studio_engine.h"
+#include "window/main_window.h"
+#include "window/studio_settings.h"
 
 #include <unistd.h>
 
@@ -44,6 +47,31 @@ inline QString writeUntrainedModel(const QString& folder, const QString& name, i
     ebm::saveCheckpoint(cp, path.toStdString());
     return path;
 }
+
+/// A studio window as a person starts it, on its own settings file in `folder` (one worker
+/// thread, CPU), with `model` loaded (the wait ends when it has, or after 20 s).
+struct StudioUnderTest {
+    std::unique_ptr<ebm::studio::StudioSettings> settings;
+    std::unique_ptr<ebm::studio::MainWindow> window;
+
+    void open(const QString& folder, const QString& model)
+    {
+        settings = std::make_unique<ebm::studio::StudioSettings>(QDir(folder).filePath(QStringLiteral("settings.ini")));
+        settings->setThreads(1);
+        settings->setDevicePreference(QStringLiteral("cpu"));
+        window = std::make_unique<ebm::studio::MainWindow>(settings.get());
+        window->resize(1200, 800);
+        window->show();
+        QSignalSpy loaded(window->engine(), &ebm::studio::StudioEngine::modelLoaded);
+        window->startUp(model);
+        loaded.wait(20000);
+    }
+    void close()
+    {
+        window.reset();  // before the settings it writes to
+        settings.reset();
+    }
+};
 
 }  // namespace ebm::testing
 
