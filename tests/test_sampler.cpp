@@ -246,6 +246,35 @@ private Q_SLOTS:
         torch::Tensor freePixels = r.samples.masked_select(mask.expand_as(images).to(torch::kBool));
         QVERIFY((freePixels - 0.5).abs().mean().item<double>() < 0.2);
         QVERIFY_THROWS_EXCEPTION(Error, inpaint(energy, config, images, mask * 0.5));
+
+        // Every frame, not only the end, keeps them; the reference code's noise level too.
+        config.referenceInpaintNoise = true;
+        config.reportEvery = 1;
+        bool everyFrameKeeps = true;
+        int frames = 0;
+        r = inpaint(energy, config, images, mask, [&](const SampleFrame& f) {
+            ++frames;
+            everyFrameKeeps = everyFrameKeeps && torch::equal(f.state.masked_select(known), images.masked_select(known));
+            return true;
+        });
+        QCOMPARE(frames, 201);
+        QVERIFY(everyFrameKeeps);
+        QVERIFY(torch::equal(r.samples.masked_select(known), images.masked_select(known)));
+    }
+
+    void inpaintingWithNothingOrEverythingKnown()
+    {
+        QuadraticEnergyImpl energy(16, 10.0, 0.5);
+        const torch::Tensor images = torch::rand({3, 1, 4, 4});
+        SamplerConfig config;
+        config.schedule = Schedule::quick(40, 10.0);
+        config.numSamples = 3;
+        config.seed = 9;
+        // A mask that generates every pixel: the same run as unconditional sampling.
+        const torch::Tensor free = inpaint(energy, config, images, torch::ones({1, 1, 4, 4})).samples;
+        QVERIFY(torch::equal(free.flatten(1), annealedLangevin(energy, config).samples.flatten(1)));
+        // One that generates none: the images themselves.
+        QVERIFY(torch::equal(inpaint(energy, config, images, torch::zeros({1, 1, 4, 4})).samples, images));
     }
 
     void energiesAveragedOverNoiseDraws()

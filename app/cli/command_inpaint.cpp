@@ -2,79 +2,110 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <ATen/CPUGeneratorImpl.h>
+#include <iostream>
+#include <limits>
 
-#include <cstdlib>
 #include "command_support.h"
 #include "commands.h"
 #include "ebm/error.h"
 #include "ebm/image_file.h"
+#include "ebm/inpainting.h"
+#include "ebm/json.h"
 #include "ebm/model_file.h"
 
 namespace ebm::cli {
 
 namespace {
-torch::Tensor makeMask(const std::string& spec, const ModelConfig& model, uint64_t seed)
+
+/// Grey where pixels are to be generated, in the grid's "masked input" row.
+constexpr double kHiddenPixelValue = 0.5;
+
+torch::Tensor openMask(const std::string& spec, const ModelConfig& model, uint64_t seed)
 {
-    const int s = model.imageSize;
-    torch::Tensor mask = torch::zeros({1, 1, s, s});
-    using torch::indexing::Slice;
-    if (spec == "right")
-        mask.index_put_({Slice(), Slice(), Slice(), Slice(s / 2, s)}, 1);
-    else if (spec == "left")
-        mask.index_put_({Slice(), Slice(), Slice(), Slice(0, s / 2)}, 1);
-    else if (spec == "bottom")
-        mask.index_put_({Slice(), Slice(), Slice(s / 2, s), Slice()}, 1);
-    else if (spec == "top")
-        mask.index_put_({Slice(), Slice(), Slice(0, s / 2), Slice()}, 1);
-    else if (spec == "center")
-        mask.index_put_({Slice(), Slice(), Slice(s / 4, 3 * s / 4), Slice(s / 4, 3 * s / 4)}, 1);
-    else if (spec.rfind("random:", 0) == 0) {
-        const std::string text = spec.substr(7);
-        char* end = nullptr;
-        const double fraction = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0' || !(fraction >= 0.0 && fraction <= 1.0))
-            throw Error("--mask random:FRACTION needs a fraction between 0 and 1, not '" + text + "'");
-        auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-        mask = (torch::rand({1, 1, s, s}, generator) < fraction).to(torch::kFloat32);
-    } else {
-        // A mask image: white (> 0.5) marks pixels to generate.
-        mask = (readImage(spec, 1, s).unsqueeze(0) > 0.5).to(torch::kFloat32);
-    }
+    if (isPresetMask(spec))
+        return presetMask(spec, model.imageSize, seed);
+    std::string note;
+    torch::Tensor mask = readMask(spec, model.imageSize, &note);
+    if (!note.empty())
+        spdlog::warn("{}", note);
     return mask;
 }
-
 
 }  // namespace
 
 int runInpaint(int argc, char** argv)
 {
-    CliArgs args("inpaint", "Fill the masked pixels of images with annealed Langevin sampling; known pixels stay clamped.");
+    CliArgs args("inpaint", "Fill the masked pixels of an image with annealed Langevin sampling; known pixels stay "
+                            "exactly as they are. One image (a picture, or --index K of a data set) gets --num "
+                            "completions; a data set without --index completes its first --num images once each.");
     args.options(R"(
---input=fashion-mnist  images to complete (default: Fashion-MNIST test images)
---num=16               how many images of the input to complete
---mask=right           right, left, top, bottom, center, random:FRACTION, or a mask PNG (white = generate)
+--input=fashion-mnist  a PNG/JPEG picture, .npy, or data set (test split) to complete
+--index=-1             complete image K of the input --num times (-1: see above)
+--num=16               how many completions (or images of a data set without --index)
+--mask=right           left, right, top, bottom, centre, random:FRACTION, or a mask PNG (white = generate)
 --out=inpaint.png      PNG: rows of originals, masked inputs and completions
---npy=                 also write the completions as .npy
+--npy=                 also write the completions as float32 [N, C, H, W] in [0, 1] (.npy)
+--save-mask=           also write the mask as PNG (white = generate)
+--json                 print the masked-region MSE of each completion against the input
 )");
     addSamplingOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     OpenedModel& model = command.model;
+    const ModelConfig& shape = model.net->config();
+    if (!shape.isImageModel())
+        throw Error("inpainting needs an image model; " + model.checkpoint.sourcePath + " draws 2-D points");
     const SamplerConfig config = makeSamplerConfig(samplingOptionsFrom(args), model.sigma0);
-    const torch::Tensor images = limitRows(openInput(args.text("input"), model.net->config()).data,
-                                           args.integerIn("num", 1, kMaxSamplesPerRun));
-    const torch::Tensor mask = makeMask(args.text("mask"), model.net->config(), config.seed);
-    stopOnInterrupt();
-    ProgressBar bar("inpaint");
-    SampleResult result = inpaint(*model.net, config, images, mask, progressCallback(bar, nullptr));
-    bar.finish();
+    const long long count = args.integerIn("num", 1, kMaxSamplesPerRun);
+    const long long index = args.integerIn("index", -1, std::numeric_limits<int>::max());
+    const std::string input = args.text("input");
+    const torch::Tensor all = openInput(input, shape).data;
+    torch::Tensor images;
+    if (index >= 0 || all.size(0) == 1) {
+        const long long k = index >= 0 ? index : 0;
+        if (k >= all.size(0))
+            throw Error("--index " + std::to_string(k) + " is beyond the " + std::to_string(all.size(0)) +
+                        " images of " + input);
+        images = all.slice(0, k, k + 1).expand({count, -1, -1, -1}).contiguous();
+    } else {
+        images = limitRows(all, count);
+    }
+    const torch::Tensor mask = openMask(args.text("mask"), shape, config.seed);
+    if (!args.text("save-mask").empty())
+        writeMask(args.text("save-mask"), mask);
+    const int64_t generated = (mask > 0.5).sum().item<int64_t>();
+
+    SampleResult result;
+    if (generated == 0) {
+        spdlog::warn("the mask generates no pixel: the completions are the input itself");
+        result.samples = images.clone();
+    } else {
+        stopOnInterrupt();
+        ProgressBar bar("inpaint");
+        result = inpaint(*model.net, config, images, mask, progressCallback(bar, nullptr));
+        bar.finish();
+    }
     const torch::Tensor done = result.samples.to(torch::kCPU);
-    const torch::Tensor shown = images * (1 - mask) + 0.5 * mask;
+    const torch::Tensor shown = images * (1 - mask) + kHiddenPixelValue * mask;
     const int cols = static_cast<int>(images.size(0));
     writeImage(args.text("out"), makeGrid(torch::cat({images, shown, done.clamp(0, 1)}), cols));
     if (!args.text("npy").empty())
-        writeNpy(args.text("npy"), done);
-    spdlog::info("completed {} images; wrote {}", images.size(0), args.text("out"));
+        writeNpy(args.text("npy"), done.to(torch::kFloat32).contiguous());
+    const torch::Tensor mse = maskedMse(done, images, mask);
+    if (args.isSet("json")) {
+        Json out{{"model", model.checkpoint.sourcePath},
+                 {"input", input},
+                 {"index", index},
+                 {"completions", done.size(0)},
+                 {"generated_pixels", generated},
+                 {"masked_mse", tensorToJson(mse)},
+                 {"mean_masked_mse", mse.mean().item<double>()},
+                 {"best", mse.argmin().item<int64_t>()},
+                 {"worst", mse.argmax().item<int64_t>()},
+                 {"stopped", result.stopped}};
+        std::cout << out.dump() << '\n';
+    }
+    spdlog::info("completed {} images ({} pixels generated each, mean masked MSE {:.4g}); wrote {}", done.size(0),
+                 generated, mse.mean().item<double>(), args.text("out"));
     return result.stopped ? 130 : 0;
 }
 

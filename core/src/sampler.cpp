@@ -241,6 +241,10 @@ SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torc
         throw Error("an inpainting mask must hold only 0 (known) and 1 (generate)");
     NoiseSource noise(config.seed);
     torch::Tensor x = free * (kStartMean + noise.normal(known.sizes(), device)) + (1 - free) * known;
+    // Nothing known: the same run as unconditional sampling with this seed (the known pixels'
+    // noise would otherwise take draws from the stream).
+    if ((free == 1).all().item<bool>())
+        return runLangevin(net, config, x, {}, {}, noise, onFrame, cancel);
     return runLangevin(net, config, x, known, free, noise, onFrame, cancel);
 }
 

@@ -328,6 +328,15 @@ void SampleView::onScheduleChanged(const SamplingRunInfo& info)
                              .arg(info.totalSteps));
 }
 
+QImage SampleView::selectedSampleImage() const
+{
+    if (history_.isEmpty())
+        return {};
+    const int index = shownIndex_ >= 0 ? shownIndex_ : history_.size() - 1;
+    const QVector<QImage>& images = history_.imagesAt(index, false);
+    return images.value(selectedSample_ >= 0 ? selectedSample_ : 0);
+}
+
 void SampleView::togglePause()
 {
     if (JobHandle* job = engine_->samplingJob())

@@ -50,6 +50,8 @@ public:
     int shownIndex() const { return shownIndex_; }
     bool showsDenoised() const { return denoised_; }
     int selectedSample() const { return selectedSample_; }
+    /// The selected sample (else the first) at the moment shown; null when there is none.
+    QImage selectedSampleImage() const;
 
     // Exports of what is on screen; false with `error` set on failure.
     bool exportGrid(const QString& path, QString& error) const;

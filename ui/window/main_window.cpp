@@ -44,6 +44,7 @@
 #include "train/loss_chart.h"
 #include "sample/sample_view.h"
 #include "sample/sampling_panel.h"
+#include "inpaint/inpaint_view.h"
 #include "schedule/schedule_document.h"
 #include "schedule/schedule_view.h"
 #include "session_file.h"
@@ -97,6 +98,10 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     // The Sample page samples with the Schedule page's curve ("Edited curve").
     sampleView_->setEditedSchedule(scheduleView_->document()->curve(), false);
     connect(scheduleView_, &ScheduleView::curveChanged, sampleView_, &SampleView::setEditedSchedule);
+    inpaintView_ = new InpaintView(engine_, undo_, this);
+    inpaintView_->setEditedSchedule(scheduleView_->document()->curve(), false);
+    connect(scheduleView_, &ScheduleView::curveChanged, inpaintView_, &InpaintView::setEditedSchedule);
+    inpaintView_->setSampleSource([this] { return sampleView_->selectedSampleImage(); });
     trainView_->setSettings(settings_->training());
     evaluateView_->setSettings(settings_->evaluation());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
@@ -106,7 +111,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
-    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_})
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_, inpaintView_})
         addPage(page);
     connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
     auto* central = new QWidget(this);

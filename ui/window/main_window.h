@@ -22,6 +22,7 @@ class StudioSettings;
 class TrainView;
 class EvaluateView;
 class ScheduleView;
+class InpaintView;
 class UndoFieldBinder;
 
 /// The studio window: the pages (each a StudioPage, run by the same Run menu and shortcuts,
@@ -45,6 +46,7 @@ public:
     TrainView* trainView() const { return trainView_; }
     EvaluateView* evaluateView() const { return evaluateView_; }
     ScheduleView* scheduleView() const { return scheduleView_; }
+    InpaintView* inpaintView() const { return inpaintView_; }
     NotificationBar* notifications() const { return notifications_; }
     LogPanel* logPanel() const { return logPanel_; }
     QUndoStack* undoStack() const { return undoStack_; }
@@ -101,6 +103,7 @@ private:
     TrainView* trainView_;
     EvaluateView* evaluateView_;
     ScheduleView* scheduleView_;
+    InpaintView* inpaintView_;
     LogPanel* logPanel_;
     NotificationBar* notifications_;
     QTabWidget* pages_;

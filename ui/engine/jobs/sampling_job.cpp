@@ -154,7 +154,8 @@ QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter&
     if (context->trainingActive && context->trainer)
         return QVariant::fromValue(context->runSampling(settings_, runId_, *context->trainer->net(),
                                                         context->trainer->config().noise.sigma0, true,
-                                                        *denoisedPreview_, scheduleFeed_, control, report));
+                                                        *denoisedPreview_, scheduleFeed_, control, report, nullptr,
+                                                        &context->lastSamples));
     if (!context->net) {
         SamplingOutcome outcome;
         outcome.runId = runId_;
@@ -164,14 +165,14 @@ QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter&
     }
     return QVariant::fromValue(context->runSampling(settings_, runId_, *context->net, context->info.sigma0,
                                                     context->info.fromTraining, *denoisedPreview_, scheduleFeed_,
-                                                    control, report));
+                                                    control, report, nullptr, &context->lastSamples));
 }
 
 SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
                                         double sigma0, bool fromTrainingWeights,
                                         const std::atomic<bool>& denoisedPreview,
                                         const std::shared_ptr<ebm::ScheduleFeed>& scheduleFeed, JobControl& control,
-                                        JobReporter& report)
+                                        JobReporter& report, const InpaintInput* inpaint, torch::Tensor* samples)
 {
     SamplingOutcome outcome;
     outcome.runId = runId;
@@ -189,8 +190,17 @@ SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int ru
         options.reportEvery = 1;  // the relay decides what to record; every step may pause
         if (settings.schedulePreset == kEditedSchedulePreset)
             options.curve = ebm::ScheduleCurve::fromJson(settings.scheduleCurve.toStdString(), "the edited schedule");
+        options.referenceInpaintNoise = inpaint && inpaint->referenceNoise;
         ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
         config.scheduleFeed = scheduleFeed;
+        if (inpaint) {
+            const ebm::ModelConfig& m = model.config();
+            const auto& shape = inpaint->images.sizes();
+            if (inpaint->images.dim() != 4 || shape[1] != m.inChannels || shape[2] != m.imageSize ||
+                shape[3] != m.imageSize)
+                throw ebm::Error("the image was prepared for another model; open it again for " + m.describe());
+            config.numSamples = inpaint->images.size(0);
+        }
         torch::Tensor start;
         if (settings.startFromImages)
             start = startImages(settings.startImages, model.config(), config.numSamples);
@@ -225,11 +235,13 @@ SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int ru
                      settings.schedulePreset.toStdString(), config.stepSize, config.seed);
 
         FrameRelay relay(report, control, denoisedPreview, model, sigma0, info);
-        ebm::SampleResult result = ebm::annealedLangevin(
-            model, config, start, [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); },
-            control.cancelFlag());
+        const auto onFrame = [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); };
+        ebm::SampleResult result =
+            inpaint ? ebm::inpaint(model, config, inpaint->images, inpaint->mask, onFrame, control.cancelFlag())
+                    : ebm::annealedLangevin(model, config, start, onFrame, control.cancelFlag());
         relay.flush();
-        lastSamples = result.samples.detach().to(torch::kCPU);
+        if (samples)
+            *samples = result.samples.detach().to(torch::kCPU);
         outcome.stopped = result.stopped;
         outcome.stepsDone = relay.lastStep();
     } catch (const ebm::Cancelled&) {

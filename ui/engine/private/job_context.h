@@ -19,6 +19,13 @@ namespace ebm::studio {
 /// First line of an exception text: torch's messages carry C++ back-traces after it.
 QString firstLine(const char* text);
 
+/// What an inpainting run completes: images [N, C, H, W] and the mask [1, 1, H, W] (1 = generate).
+struct InpaintInput {
+    torch::Tensor images;
+    torch::Tensor mask;
+    bool referenceNoise = false;  // the reference code's 0.1*T^(1/4) on known pixels
+};
+
 struct JobContext {
     StudioWorker* q = nullptr;             // emits the model-wide signals (loaded, saved, notices)
 
@@ -48,10 +55,13 @@ struct JobContext {
     // jobs/sampling_job.cpp
     /// One annealed Langevin run on `model`, reporting frames through `report` and honouring
     /// `control`. Never throws: failures are in the outcome.
+    /// Annealed Langevin with live frames; with `inpaint`, the known pixels of its images stay
+    /// clamped (ebm::inpaint). The final samples go to `samples` when given.
     SamplingOutcome runSampling(const SamplingSettings& settings, int runId, ebm::EnergyNetImpl& model,
                                 double sigma0, bool fromTrainingWeights, const std::atomic<bool>& denoisedPreview,
                                 const std::shared_ptr<ebm::ScheduleFeed>& scheduleFeed, JobControl& control,
-                                JobReporter& report);
+                                JobReporter& report, const InpaintInput* inpaint = nullptr,
+                                torch::Tensor* samples = nullptr);
 
     // jobs/training_job.cpp
     TrainingOutcome runTraining(const TrainingSettings& cadence, TrainingRunInfo runInfo, std::string checkpointPath,

@@ -1,0 +1,88 @@
+// Inpainting masks: the presets, mask pictures (white generates, other sizes scaled with
+// nearest neighbours), and the error over the generated pixels.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+
+#include "ebm/error.h"
+#include "ebm/image_file.h"
+#include "ebm/inpainting.h"
+
+using namespace ebm;
+
+class TestInpainting : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void presetsGenerateTheNamedPart()
+    {
+        const torch::Tensor right = presetMask("right", 8);
+        QCOMPARE(right.sizes(), (torch::IntArrayRef{1, 1, 8, 8}));
+        QCOMPARE(right.sum().item<double>(), 32.0);
+        QCOMPARE(right[0][0][3][3].item<float>(), 0.0f);
+        QCOMPARE(right[0][0][3][4].item<float>(), 1.0f);
+        QVERIFY(torch::equal(presetMask("left", 8), 1 - right));
+        QVERIFY(torch::equal(presetMask("top", 8) + presetMask("bottom", 8), torch::ones({1, 1, 8, 8})));
+        const torch::Tensor centre = presetMask("centre", 8);
+        QCOMPARE(centre.sum().item<double>(), 16.0);  // rows and columns 2..5
+        QCOMPARE(centre[0][0][2][2].item<float>(), 1.0f);
+        QCOMPARE(centre[0][0][1][2].item<float>(), 0.0f);
+        QVERIFY(torch::equal(presetMask("center", 8), centre));
+        const torch::Tensor random = presetMask("random:0.25", 64, 3);
+        QVERIFY(std::abs(random.mean().item<double>() - 0.25) < 0.03);
+        QVERIFY(torch::equal(random, presetMask("random:0.25", 64, 3)));  // seeded
+        for (const char* bad : {"random:abc", "random:1.5", "random:", "diagonal"})
+            QVERIFY_THROWS_EXCEPTION(Error, presetMask(bad, 8));
+        QVERIFY(isPresetMask("random:0.1") && isPresetMask("centre") && !isPresetMask("mask.png"));
+    }
+
+    void maskPicturesRoundTripAndScaleWithNearestNeighbours()
+    {
+        QTemporaryDir dir;
+        const std::string path = QDir(dir.path()).filePath(QStringLiteral("mask.png")).toStdString();
+        const torch::Tensor mask = presetMask("random:0.5", 16, 5);
+        writeMask(path, mask);
+        std::string note;
+        QVERIFY(torch::equal(readMask(path, 16, &note), mask));
+        QVERIFY(note.empty());
+        // 16x16 read as 8x8: every other pixel, no grey, and the person is told.
+        const torch::Tensor half = readMask(path, 8, &note);
+        QVERIFY(torch::equal(half, mask.index({torch::indexing::Slice(), torch::indexing::Slice(),
+                                               torch::indexing::Slice(0, 16, 2), torch::indexing::Slice(0, 16, 2)})));
+        QVERIFY(QString::fromStdString(note).contains(QLatin1String("nearest")));
+        // A grey picture: >= 128 of 255 generates.
+        const std::string grey = QDir(dir.path()).filePath(QStringLiteral("grey.png")).toStdString();
+        torch::Tensor levels = torch::tensor({127.0f / 255, 128.0f / 255}).reshape({1, 1, 2});
+        writeImage(grey, levels);
+        const torch::Tensor read = readMask(grey, 2);
+        QCOMPARE(read.sizes(), (torch::IntArrayRef{1, 1, 2, 2}));  // 1x2 stretched to 2x2
+        QCOMPARE(read[0][0][0][0].item<float>(), 0.0f);
+        QCOMPARE(read[0][0][0][1].item<float>(), 1.0f);
+        try {
+            readMask(QDir(dir.path()).filePath(QStringLiteral("missing.png")).toStdString(), 8);
+            QFAIL("a missing mask file was read");
+        } catch (const Error& e) {
+            QVERIFY(QString::fromUtf8(e.what()).contains(QLatin1String("missing.png")));
+        }
+    }
+
+    void maskedErrorCountsOnlyTheGeneratedPixels()
+    {
+        const torch::Tensor truth = torch::zeros({1, 1, 2, 2});
+        torch::Tensor completions = torch::zeros({2, 1, 2, 2});
+        completions[0][0][0][1] = 0.5;   // generated pixel: error 0.25
+        completions[0][0][1][0] = 1.0;   // known pixel: not counted
+        completions[1][0][0][1] = 0.1;
+        torch::Tensor mask = torch::zeros({1, 1, 2, 2});
+        mask[0][0][0][1] = 1;
+        mask[0][0][1][1] = 1;
+        const torch::Tensor mse = maskedMse(completions, truth, mask);
+        // Two generated pixels each: (0.25 + 0) / 2 and (0.01 + 0) / 2.
+        QCOMPARE(mse[0].item<double>(), 0.125);
+        QVERIFY(std::abs(mse[1].item<double>() - 0.005) < 1e-7);
+        QCOMPARE(maskedMse(completions, truth, torch::zeros({1, 1, 2, 2}))[0].item<double>(), 0.0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestInpainting)
+#include "test_inpainting.moc"

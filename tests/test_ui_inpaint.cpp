@@ -1,0 +1,321 @@
+// The Inpaint page as a person uses it: an image opened as the model gets it, a mask painted
+// with mouse events (brush, eraser, rectangle, fill; each stroke one undo step), zoom about the
+// cursor, presets, mask files and sessions; runs whose known pixels stay exactly the input and
+// whose errors are measured over the generated pixels only.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <QApplication>
+#include <QLabel>
+#include <QPushButton>
+#include <QMouseEvent>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QWheelEvent>
+
+#include "ebm/dataset.h"
+#include "ebm/image_file.h"
+#include "inpaint/comparison_panel.h"
+#include "inpaint/inpaint_fields.h"
+#include "inpaint/inpaint_view.h"
+#include "inpaint/mask_canvas.h"
+#include "ui_test_main.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
+
+using namespace ebm::studio;
+
+namespace {
+
+void mouse(QWidget* widget, QEvent::Type type, const QPointF& at, Qt::MouseButton button = Qt::LeftButton)
+{
+    const Qt::MouseButton pressed = type == QEvent::MouseMove ? Qt::NoButton : button;
+    const Qt::MouseButtons held = type == QEvent::MouseButtonRelease ? Qt::NoButton : Qt::MouseButtons(button);
+    QMouseEvent event(type, at, widget->mapToGlobal(at), pressed, held, Qt::NoModifier);
+    QApplication::sendEvent(widget, &event);
+}
+
+/// A stroke through the centres of the given image pixels.
+void stroke(MaskCanvas* canvas, const QVector<QPoint>& pixels)
+{
+    auto centre = [canvas](const QPoint& p) { return canvas->imageToWidget(QPointF(p) + QPointF(0.5, 0.5)); };
+    mouse(canvas, QEvent::MouseButtonPress, centre(pixels.front()));
+    for (const QPoint& p : pixels)
+        mouse(canvas, QEvent::MouseMove, centre(p));
+    mouse(canvas, QEvent::MouseButtonRelease, centre(pixels.back()));
+}
+
+int generatedCount(const QImage& mask)
+{
+    int n = 0;
+    for (int y = 0; y < mask.height(); ++y)
+        for (int x = 0; x < mask.width(); ++x)
+            n += mask.pixelColor(x, y).value() >= 128;
+    return n;
+}
+
+bool isGenerated(const QImage& mask, int x, int y) { return mask.pixelColor(x, y).value() >= 128; }
+
+}  // namespace
+
+class TestUiInpaint : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    QString model_;
+    QString picture_;
+    ebm::testing::StudioUnderTest studio_;
+
+    InpaintView* view() const { return studio_.window->inpaintView(); }
+    MaskCanvas* canvas() const { return view()->canvas(); }
+
+    InpaintView* openPage()
+    {
+        studio_.open(dir_.path(), model_);
+        MainWindow& w = *studio_.window;
+        w.pages()->setCurrentWidget(w.inpaintView());
+        view()->openImage(InpaintView::Source::File, picture_, 0);
+        QTest::qWaitFor([this] { return view()->inputImage().ok; }, 20000);
+        w.undoStack()->clear();
+        QApplication::processEvents();
+        return view();
+    }
+
+    InpaintOutcome runToEnd(int completions, bool referenceNoise = false)
+    {
+        InpaintSettings s = view()->settings();
+        s.schedulePreset = QStringLiteral("quick");
+        s.steps = 30;
+        s.completions = completions;
+        s.referenceNoise = referenceNoise;
+        view()->setSettings(s);
+        QSignalSpy status(view(), &StudioPage::statusMessage);
+        view()->runControls()->startButton()->click();
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(view()->lastOutcome().has_value() && !view()->isRunning(), 60000); }();
+        return view()->lastOutcome().value_or(InpaintOutcome{});
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        model_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 2, 11);
+        // A 24x24 picture: the page shows it centre-cropped and resized to the model's 16x16.
+        picture_ = QDir(dir_.path()).filePath(QStringLiteral("picture.png"));
+        ebm::writeImage(picture_.toStdString(), torch::linspace(0, 1, 24 * 24).reshape({1, 24, 24}));
+    }
+
+    void cleanup() { studio_.close(); }
+
+    void theImageIsShownAsTheModelGetsIt()
+    {
+        InpaintView* page = openPage();
+        const InpaintImage& image = page->inputImage();
+        QCOMPARE(image.size, 16);
+        QCOMPARE(image.channels, 1);
+        QCOMPARE(image.image.size(), QSize(16, 16));
+        QCOMPARE(canvas()->image().size(), QSize(16, 16));
+        QVERIFY(image.ok);
+        QVERIFY2(page->imageNote()->text().contains(QLatin1String("24x24")) &&
+                     page->imageNote()->text().contains(QLatin1String("16x16")),
+                 qPrintable(page->imageNote()->text()));
+        QCOMPARE(image.pixels.size(), 16 * 16);
+        // A file that is no picture: one clear line, the image stays.
+        QSignalSpy problems(page, &StudioPage::problem);
+        const QString bad = QDir(dir_.path()).filePath(QStringLiteral("bad.png"));
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a png");
+        file.close();
+        page->openImage(InpaintView::Source::File, bad, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(problems.count(), 1, 10000);
+        QVERIFY(problems.front().front().toString().contains(QLatin1String("bad.png")));
+        QVERIFY(page->inputImage().ok);
+    }
+
+    void paintingEachToolAndUndoingEachStroke()
+    {
+        InpaintView* page = openPage();
+        QUndoStack* undo = studio_.window->undoStack();
+        canvas()->setBrushSize(1);
+        canvas()->setHardness(1.0);
+        stroke(canvas(), {{3, 3}});
+        QCOMPARE(generatedCount(canvas()->mask()), 1);
+        QVERIFY(isGenerated(canvas()->mask(), 3, 3));
+        QCOMPARE(undo->count(), 1);
+
+        stroke(canvas(), {{2, 8}, {6, 8}, {10, 8}});  // one drag along row 8
+        QCOMPARE(generatedCount(canvas()->mask()), 1 + 9);
+        QCOMPARE(undo->count(), 2);
+
+        canvas()->setTool(MaskCanvas::Tool::Eraser);
+        stroke(canvas(), {{5, 8}});
+        QVERIFY(!isGenerated(canvas()->mask(), 5, 8));
+        QCOMPARE(generatedCount(canvas()->mask()), 9);
+
+        canvas()->setTool(MaskCanvas::Tool::Rectangle);
+        mouse(canvas(), QEvent::MouseButtonPress, canvas()->imageToWidget(QPointF(11, 11)));
+        mouse(canvas(), QEvent::MouseMove, canvas()->imageToWidget(QPointF(13, 12)));
+        mouse(canvas(), QEvent::MouseButtonRelease, canvas()->imageToWidget(QPointF(14, 14)));
+        QCOMPARE(generatedCount(canvas()->mask()), 9 + 9);  // pixels 11..13 squared
+        QVERIFY(isGenerated(canvas()->mask(), 13, 13) && !isGenerated(canvas()->mask(), 14, 14));
+
+        // Fill flips the connected region under the click: all the unmasked background.
+        canvas()->setTool(MaskCanvas::Tool::Fill);
+        stroke(canvas(), {{0, 15}});
+        QCOMPARE(generatedCount(canvas()->mask()), 256);
+        QCOMPARE(undo->count(), 5);
+
+        undo->undo();
+        QCOMPARE(generatedCount(canvas()->mask()), 18);
+        undo->undo();
+        QCOMPARE(generatedCount(canvas()->mask()), 9);
+        undo->undo();
+        QVERIFY(isGenerated(canvas()->mask(), 5, 8));
+        undo->redo();
+        QVERIFY(!isGenerated(canvas()->mask(), 5, 8));
+
+        // Presets, invert and clear are edits too; the mask survives switching pages.
+        page->applyPresetMask(QStringLiteral("right"));
+        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        QVERIFY(isGenerated(canvas()->mask(), 8, 0) && !isGenerated(canvas()->mask(), 7, 0));
+        page->invertMask();
+        QVERIFY(isGenerated(canvas()->mask(), 7, 0) && !isGenerated(canvas()->mask(), 8, 0));
+        studio_.window->pages()->setCurrentIndex(0);
+        studio_.window->pages()->setCurrentWidget(page);
+        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        page->clearMask();
+        QCOMPARE(generatedCount(canvas()->mask()), 0);
+        undo->undo();
+        QCOMPARE(generatedCount(canvas()->mask()), 128);
+    }
+
+    void zoomKeepsThePixelUnderTheCursor()
+    {
+        openPage();
+        const QPointF cursor = canvas()->imageToWidget(QPointF(4.25, 9.75));
+        for (int notches : {2, -3, 1}) {
+            const QPointF before = canvas()->widgetToImage(cursor);
+            QWheelEvent wheel(cursor, canvas()->mapToGlobal(cursor), QPoint(), QPoint(0, 120 * notches), Qt::NoButton,
+                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QApplication::sendEvent(canvas(), &wheel);
+            const QPointF after = canvas()->widgetToImage(cursor);
+            QVERIFY(std::abs(after.x() - before.x()) < 1e-9 && std::abs(after.y() - before.y()) < 1e-9);
+        }
+        // Painting where the cursor is still hits that pixel.
+        canvas()->setBrushSize(1);
+        stroke(canvas(), {{4, 9}});
+        QVERIFY(isGenerated(canvas()->mask(), 4, 9));
+        // Middle-button drag pans: the same screen point now shows another pixel.
+        const QPointF before = canvas()->widgetToImage(cursor);
+        mouse(canvas(), QEvent::MouseButtonPress, cursor, Qt::MiddleButton);
+        mouse(canvas(), QEvent::MouseMove, cursor + QPointF(40, 0), Qt::MiddleButton);
+        mouse(canvas(), QEvent::MouseButtonRelease, cursor + QPointF(40, 0), Qt::MiddleButton);
+        QVERIFY(canvas()->widgetToImage(cursor).x() < before.x());
+        QCOMPARE(generatedCount(canvas()->mask()), 1);  // panning paints nothing
+    }
+
+    void knownPixelsStayExactlyTheInputAndErrorsCountTheGeneratedOnes()
+    {
+        InpaintView* page = openPage();
+        page->applyPresetMask(QStringLiteral("right"));
+        for (bool referenceNoise : {false, true}) {
+            const InpaintOutcome outcome = runToEnd(3, referenceNoise);
+            QVERIFY2(!outcome.run.failed, qPrintable(outcome.run.message));
+            QCOMPARE(outcome.count, 3);
+            QCOMPARE(outcome.completions.size(), 3 * 16 * 16);
+            const QVector<float>& input = page->inputImage().pixels;
+            for (int n = 0; n < 3; ++n) {
+                double squared = 0.0;
+                for (int y = 0; y < 16; ++y)
+                    for (int x = 0; x < 16; ++x) {
+                        const float done = outcome.completions[n * 256 + y * 16 + x];
+                        const float truth = input[y * 16 + x];
+                        if (x < 8)
+                            QVERIFY(done == truth);  // bit-identical, not close (QCOMPARE is fuzzy for floats)
+                        else
+                            squared += (double(done) - truth) * (double(done) - truth);
+                    }
+                QVERIFY(std::abs(outcome.maskedMse[n] - squared / 128) < 1e-6);
+            }
+            // Every recorded frame shows the known pixels as they are.
+            const QImage shown = page->inputImage().image;
+            for (int i = 0; i < page->history().size(); ++i)
+                for (int y = 0; y < 16; y += 5)
+                    QCOMPARE(page->history().at(i).raw.front().pixel(3, y), shown.pixel(3, y));
+        }
+        // Side by side: best and worst marked, and the export exists.
+        QVERIFY(page->comparison()->bestIndex() >= 0);
+        QCOMPARE(page->grid()->images().size(), 3);
+        QString error;
+        const QString panel = QDir(dir_.path()).filePath(QStringLiteral("side.png"));
+        QVERIFY2(page->exportSideBySide(panel, error), qPrintable(error));
+        QVERIFY(QImage(panel).width() > QImage(panel).height() / 3);
+        const QString grid = QDir(dir_.path()).filePath(QStringLiteral("grid.png"));
+        QVERIFY2(page->exportCompletionsPng(grid, error), qPrintable(error));
+        QVERIFY(!QImage(grid).isNull());
+        const QString npy = QDir(dir_.path()).filePath(QStringLiteral("completions.npy"));
+        QSignalSpy status(page, &StudioPage::statusMessage);
+        QVERIFY2(page->exportCompletionsNpy(npy, error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(npy) && status.count() >= 1, 10000);
+        const torch::Tensor written = ebm::readNpy(npy.toStdString());
+        QCOMPARE(written.sizes(), (torch::IntArrayRef{3, 1, 16, 16}));
+        QCOMPARE(written[2][0][15][0].item<float>(), page->inputImage().pixels[15 * 16]);
+    }
+
+    void anEmptyMaskIsRefusedWithAMessage()
+    {
+        InpaintView* page = openPage();
+        QSignalSpy problems(page, &StudioPage::problem);
+        page->clearMask();
+        page->startInpainting();
+        QCOMPARE(problems.count(), 1);
+        QVERIFY(problems.front().front().toString().contains(QLatin1String("generates no pixel")));
+        QVERIFY(!page->isRunning());
+    }
+
+    void maskFilesAndSessions()
+    {
+        InpaintView* page = openPage();
+        page->applyPresetMask(QStringLiteral("centre"));
+        const QImage centre = canvas()->mask();
+        QString error;
+        const QString path = QDir(dir_.path()).filePath(QStringLiteral("mask.png"));
+        QVERIFY2(page->saveMask(path, error), qPrintable(error));
+        page->clearMask();
+        QVERIFY2(page->loadMask(path, error), qPrintable(error));
+        QCOMPARE(canvas()->mask(), centre);
+        // A 32x32 mask picture is scaled to 16x16 with nearest neighbours, and the person is told.
+        QImage big(32, 32, QImage::Format_Grayscale8);
+        big.fill(0);
+        for (int y = 0; y < 32; ++y)
+            for (int x = 16; x < 32; ++x)
+                big.scanLine(y)[x] = 255;
+        const QString bigPath = QDir(dir_.path()).filePath(QStringLiteral("big.png"));
+        QVERIFY(big.save(bigPath));
+        QSignalSpy status(page, &StudioPage::statusMessage);
+        QVERIFY(page->loadMask(bigPath, error));
+        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        QVERIFY(isGenerated(canvas()->mask(), 8, 3) && !isGenerated(canvas()->mask(), 7, 3));
+        QCOMPARE(status.count(), 1);
+        QVERIFY(!page->loadMask(QDir(dir_.path()).filePath(QStringLiteral("none.png")), error));
+        QVERIFY(error.contains(QLatin1String("none.png")));
+
+        // The mask and the settings are part of the session.
+        InpaintSettings s = page->settings();
+        s.completions = 5;
+        page->setSettings(s);
+        const QJsonObject part = page->sessionSettings();
+        page->clearMask();
+        s.completions = 9;
+        page->setSettings(s);
+        page->applySessionSettings(part);
+        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        QCOMPARE(page->settings().completions, 5);
+    }
+};
+
+EBM_UI_TEST_MAIN(TestUiInpaint)
+#include "test_ui_inpaint.moc"

@@ -1,0 +1,143 @@
+// The Inpaint page's jobs: image preparation, the annealed completion (through the sampling
+// job's frame relay, with the known pixels clamped) and .npy export.
+#include "engine/jobs/inpaint_job.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "ebm/dataset.h"
+#include "ebm/error.h"
+#include "ebm/image_file.h"
+#include "ebm/inpainting.h"
+#include "engine/private/job_context.h"
+#include "engine/private/tensor_images.h"
+
+namespace ebm::studio {
+namespace {
+
+torch::Tensor fromValues(const QVector<float>& values, std::vector<int64_t> shape)
+{
+    int64_t count = 1;
+    for (int64_t d : shape)
+        count *= d;
+    if (count != values.size())
+        throw ebm::Error("internal: " + std::to_string(values.size()) + " values for a shape of " + std::to_string(count));
+    return torch::from_blob(const_cast<float*>(values.constData()), shape, torch::kFloat32).clone();
+}
+
+QVector<float> toValues(const torch::Tensor& t)
+{
+    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    return QVector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+QString shapeText(int64_t channels, int64_t h, int64_t w)
+{
+    return QStringLiteral("%1x%2 %3").arg(w).arg(h).arg(channels == 1 ? QObject::tr("gray") : QObject::tr("RGB"));
+}
+
+}  // namespace
+
+void registerInpaintTypes()
+{
+    qRegisterMetaType<InpaintImage>();
+    qRegisterMetaType<InpaintOutcome>();
+}
+
+QVariant LoadInpaintImageJob::run(JobContext* context, JobControl&, JobReporter&)
+{
+    InpaintImage result;
+    result.source = label_;
+    try {
+        if (!context->net)
+            throw ebm::Error("no model is loaded yet");
+        const ebm::ModelConfig& m = context->net->config();
+        if (!m.isImageModel())
+            throw ebm::Error("this model draws 2-D points; inpainting needs an image model");
+        const std::string spec = spec_.toStdString();
+        const bool picture = ebm::isImageFileName(spec);
+        const ebm::Dataset set = ebm::openAnyDataset(spec, m.inChannels, m.imageSize, false);
+        if (index_ < 0 || index_ >= set.size())
+            throw ebm::Error(spec + " holds " + std::to_string(set.size()) + " images; there is no image " +
+                             std::to_string(index_));
+        const torch::Tensor image = set.data[index_].to(torch::kFloat32);
+        if (picture) {
+            const torch::Tensor original = ebm::readImage(spec, m.inChannels);
+            result.conversion = original.size(1) == m.imageSize && original.size(2) == m.imageSize
+                                    ? QObject::tr("as it is: %1").arg(shapeText(m.inChannels, m.imageSize, m.imageSize))
+                                    : QObject::tr("%1 centre-cropped and resized to %2")
+                                          .arg(shapeText(m.inChannels, original.size(1), original.size(2)),
+                                               shapeText(m.inChannels, m.imageSize, m.imageSize));
+        } else {
+            result.conversion = QObject::tr("as the model reads the data set: %1")
+                                    .arg(shapeText(image.size(0), image.size(1), image.size(2)));
+        }
+        result.channels = m.inChannels;
+        result.size = m.imageSize;
+        result.imagesInSource = static_cast<int>(set.size());
+        result.pixels = toValues(image);
+        result.image = tensorToImage(image);
+        result.ok = true;
+    } catch (const std::exception& e) {
+        result.error = firstLine(e.what());
+    }
+    return QVariant::fromValue(result);
+}
+
+QVariant InpaintJob::run(JobContext* context, JobControl& control, JobReporter& report)
+{
+    InpaintOutcome outcome;
+    outcome.run.runId = runId_;
+    outcome.channels = request_.channels;
+    outcome.size = request_.size;
+    try {
+        ebm::EnergyNetImpl* model = context->trainingActive && context->trainer ? context->trainer->net().get()
+                                                                                : context->net.get();
+        if (!model)
+            throw ebm::Error("no model is loaded yet");
+        const double sigma0 = context->trainingActive && context->trainer ? context->trainer->config().noise.sigma0
+                                                                          : context->info.sigma0;
+        const int64_t c = request_.channels, s = request_.size;
+        const int64_t n = std::max(1, request_.sampling.numSamples);
+        InpaintInput input;
+        input.images = fromValues(request_.pixels, {1, c, s, s}).expand({n, c, s, s}).contiguous();
+        input.mask = (fromValues(request_.mask, {1, 1, s, s}) > 0.5).to(torch::kFloat32);
+        input.referenceNoise = request_.referenceNoise;
+        const torch::Device device = model->parameters().empty() ? torch::Device(torch::kCPU)
+                                                                  : model->parameters().front().device();
+        input.images = input.images.to(device);
+        input.mask = input.mask.to(device);
+        static const std::atomic<bool> kNoDenoisedPreview{false};
+        torch::Tensor samples;
+        outcome.run = context->runSampling(request_.sampling, runId_, *model, sigma0, context->trainingActive,
+                                           kNoDenoisedPreview, feed_, control, report, &input, &samples);
+        if (!outcome.run.failed && samples.defined()) {
+            const torch::Tensor truth = input.images.to(torch::kCPU).slice(0, 0, 1);
+            const torch::Tensor mse = ebm::maskedMse(samples, truth, input.mask.to(torch::kCPU));
+            outcome.maskedMse = QVector<double>(mse.size(0));
+            for (int64_t i = 0; i < mse.size(0); ++i)
+                outcome.maskedMse[i] = mse[i].item<double>();
+            outcome.completions = toValues(samples);
+            outcome.images = tensorToImages(samples);
+            outcome.count = static_cast<int>(samples.size(0));
+        }
+    } catch (const std::exception& e) {
+        outcome.run.failed = true;
+        outcome.run.message = firstLine(e.what());
+        spdlog::error("inpainting failed: {}", outcome.run.message.toStdString());
+    }
+    return QVariant::fromValue(outcome);
+}
+
+QVariant WriteNpyJob::run(JobContext*, JobControl&, JobReporter&)
+{
+    try {
+        std::vector<int64_t> shape(shape_.begin(), shape_.end());
+        ebm::writeNpy(path_.toStdString(), fromValues(values_, shape));
+        return QString();
+    } catch (const std::exception& e) {
+        return QString(firstLine(e.what()));
+    }
+}
+
+}  // namespace ebm::studio
