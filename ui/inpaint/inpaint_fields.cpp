@@ -18,33 +18,8 @@ FieldSet<InpaintSettings> declareInpaintFields()
     using S = InpaintSettings;
     FieldSet<S> f(QStringLiteral("inpainting"));
     const QString run = QObject::tr("Completion");
-    QVector<FieldChoice> schedules = schedulePresetChoices();
-    schedules.push_back({presetLabel(kEditedSchedulePreset), kEditedSchedulePreset});
-    f.choice(QStringLiteral("schedule"), &S::schedulePreset, schedules)
-        .label(QObject::tr("Schedule"))
-        .group(run)
-        .undoText(QObject::tr("inpainting schedule"))
-        .tip(QObject::tr("Temperature schedule of the annealing; \"Edited curve\" is the Schedule page's"))
-        .onEdit([](FieldValues& v) {
-            const QString preset = v.text(QStringLiteral("schedule"));
-            if (preset != kEditedSchedulePreset)
-                v.set(QStringLiteral("steps"), defaultStepsForPreset(preset));
-        });
-    f.integer(QStringLiteral("steps"), &S::steps)
-        .label(QObject::tr("Steps"))
-        .group(run)
-        .range(3, 100000)
-        .step(50)
-        .undoText(QObject::tr("inpainting steps"))
-        .tip(QObject::tr("Langevin steps; the schedule's shape is stretched to fit"));
-    f.real(QStringLiteral("stepSize"), &S::stepSize)
-        .label(QObject::tr("Step size ε"))
-        .group(run)
-        .range(0.001, 0.2)
-        .decimals(4)
-        .step(0.005)
-        .undoText(QObject::tr("inpainting step size"))
-        .check(mustBePositive(QObject::tr("the step size must be positive")));
+    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize,
+                           {run, QObject::tr("Schedule"), QString(), QObject::tr("inpainting ")});
     f.integer(QStringLiteral("completions"), &S::completions)
         .label(QObject::tr("Completions"))
         .group(run)

@@ -359,6 +359,8 @@ InpaintView::InpaintView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* p
     live->setStretchFactor(0, 3);
     live->setStretchFactor(1, 2);
     live->setChildrenCollapsible(false);
+    live->setSizes({380, 260});
+    chart_->setLogScale(true);  // temperatures span 100 down to 0
     comparison_ = new ComparisonPanel(this);
     results_ = new QTabWidget(this);
     results_->addTab(live, tr("Completions"));

@@ -16,41 +16,8 @@ FieldSet<SamplingSettings> declareSamplingFields()
     FieldSet<S> f(QStringLiteral("sampling"));
     const QString schedule = QObject::tr("Schedule"), samples = QObject::tr("Samples");
 
-    QVector<FieldChoice> scheduleChoices = schedulePresetChoices();
-    scheduleChoices.push_back({presetLabel(kEditedSchedulePreset), kEditedSchedulePreset});
-    f.choice(QStringLiteral("schedule"), &S::schedulePreset, scheduleChoices)
-        .label(QObject::tr("Preset"))
-        .group(schedule)
-        .objectName(QStringLiteral("presetField"))
-        .undoText(QObject::tr("schedule preset"))
-        .tip(QObject::tr("Temperature schedule of annealed Langevin dynamics (eq. 8).\n"
-                         "Paper: 500 steps at T = 100, cooling to T = 1, then 200 steps to T = 0.\n"
-                         "Quick: the same shape in a few hundred steps, for a first look.\n"
-                         "Edited curve: the curve shaped on the Schedule page (edits reach a running run)."))
-        // A preset brings its own length; part of the same undo step. The edited curve's length
-        // is the Schedule page's, which the Sample page copies in.
-        .onEdit([](FieldValues& v) {
-            const QString preset = v.text(QStringLiteral("schedule"));
-            if (preset != kEditedSchedulePreset)
-                v.set(QStringLiteral("steps"), defaultStepsForPreset(preset));
-        });
-    f.integer(QStringLiteral("steps"), &S::steps)
-        .label(QObject::tr("Steps"))
-        .group(schedule)
-        .range(3, 100000)
-        .step(50)
-        .undoText(QObject::tr("steps"))
-        .tip(QObject::tr("Number of Langevin steps; the schedule's shape is stretched to fit"))
-        .defaultFrom([](const FieldValues& v) { return QVariant(defaultStepsForPreset(v.text(QStringLiteral("schedule")))); });
-    f.real(QStringLiteral("stepSize"), &S::stepSize)
-        .label(QObject::tr("Step size ε"))
-        .group(schedule)
-        .range(0.001, 0.2)
-        .decimals(4)
-        .step(0.005)
-        .undoText(QObject::tr("step size"))
-        .tip(QObject::tr("Langevin step size ε (the paper uses 0.02; 0.015 to 0.05 works)"))
-        .check(mustBePositive(QObject::tr("the step size must be positive")));
+    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize,
+                           {schedule, QObject::tr("Preset"), QStringLiteral("presetField"), QString()});
 
     f.integer(QStringLiteral("numSamples"), &S::numSamples)
         .label(QObject::tr("Number"))
