@@ -21,6 +21,7 @@
 #include "inpaint/inpaint_fields.h"
 #include "inpaint/inpaint_view.h"
 #include "inpaint/mask_canvas.h"
+#include "inpaint/thumbnail_browser.h"
 #include "ui_test_main.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
@@ -263,6 +264,31 @@ private Q_SLOTS:
         const torch::Tensor written = ebm::readNpy(npy.toStdString());
         QCOMPARE(written.sizes(), (torch::IntArrayRef{3, 1, 16, 16}));
         QCOMPARE(written[2][0][15][0].item<float>(), page->inputImage().pixels[15 * 16]);
+    }
+
+    void anArrayIsBrowsedByThumbnailsAndOpenedByIndex()
+    {
+        openPage();
+        const QString npy = QDir(dir_.path()).filePath(QStringLiteral("seventy.npy"));
+        // Image k is uniformly k / 100: which one was opened is visible in its pixels.
+        ebm::writeNpy(npy.toStdString(), (torch::arange(70, torch::kFloat32) / 100).reshape({70, 1, 1, 1}).expand({70, 1, 16, 16}).contiguous());
+        ThumbnailBrowser browser(studio_.window->engine(), npy, 3);
+        browser.resize(500, 500);
+        browser.show();
+        QTRY_COMPARE_WITH_TIMEOUT(browser.grid()->images().size(), 64, 10000);
+        browser.showPage(64);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.grid()->images().size(), 6, 10000);
+        QCOMPARE(browser.firstShown(), 64);
+        mouse(browser.grid(), QEvent::MouseButtonPress, browser.grid()->cellRect(2).center());
+        QCOMPARE(browser.chosenIndex(), 66);
+
+        view()->openImage(InpaintView::Source::File, npy, browser.chosenIndex());
+        QTRY_VERIFY_WITH_TIMEOUT(view()->inputImage().source.contains(QLatin1String("image 66")), 10000);
+        QVERIFY(std::abs(view()->inputImage().pixels[0] - 0.66f) < 1e-6);
+        QSignalSpy problems(view(), &StudioPage::problem);
+        view()->openImage(InpaintView::Source::File, npy, 70);  // one past the end
+        QTRY_COMPARE_WITH_TIMEOUT(problems.count(), 1, 10000);
+        QVERIFY(problems.front().front().toString().contains(QLatin1String("70")));
     }
 
     void anEmptyMaskIsRefusedWithAMessage()

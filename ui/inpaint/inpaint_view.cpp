@@ -36,6 +36,7 @@
 #include "inpaint/comparison_panel.h"
 #include "inpaint/inpaint_fields.h"
 #include "inpaint/mask_canvas.h"
+#include "inpaint/thumbnail_browser.h"
 #include "sample/energy_chart.h"
 #include "widgets/image_grid.h"
 #include "widgets/run_controls.h"
@@ -157,6 +158,17 @@ InpaintView::InpaintView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* p
     index_->setRange(0, kFashionMnistTestImages - 1);
     index_->setKeyboardTracking(false);
     index_->setToolTip(tr("Which image of the data set or array"));
+    auto* browseImages = new QPushButton(tr("Browse…"), this);
+    browseImages->setToolTip(tr("Choose the image from pages of thumbnails"));
+    connect(browseImages, &QPushButton::clicked, this, [this] {
+        const Source s = Source(source_->currentData().toInt());
+        if (s == Source::Sample)
+            return;
+        const QString spec = s == Source::DataSet ? kFashionMnist : path_->text();
+        ThumbnailBrowser browser(engine_, spec, index_->value(), this);
+        if (browser.exec() == QDialog::Accepted && browser.chosenIndex() >= 0)
+            openImage(s, spec, browser.chosenIndex());
+    });
     auto* openButton = new QPushButton(tr("Open"), this);
     openButton->setObjectName(QStringLiteral("openImageButton"));
     auto openChosen = [this] {
@@ -183,6 +195,7 @@ InpaintView::InpaintView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* p
     imageForm->addRow(pathRow);
     auto* indexRow = new QHBoxLayout;
     indexRow->addWidget(index_, 1);
+    indexRow->addWidget(browseImages);
     indexRow->addWidget(openButton);
     imageForm->addRow(tr("Index"), indexRow);
     imageForm->addRow(imageNote_);

@@ -42,6 +42,7 @@ void registerInpaintTypes()
 {
     qRegisterMetaType<InpaintImage>();
     qRegisterMetaType<InpaintOutcome>();
+    qRegisterMetaType<InpaintThumbnails>();
 }
 
 QVariant LoadInpaintImageJob::run(JobContext* context, JobControl&, JobReporter&)
@@ -78,6 +79,26 @@ QVariant LoadInpaintImageJob::run(JobContext* context, JobControl&, JobReporter&
         result.pixels = toValues(image);
         result.image = tensorToImage(image);
         result.ok = true;
+    } catch (const std::exception& e) {
+        result.error = firstLine(e.what());
+    }
+    return QVariant::fromValue(result);
+}
+
+QVariant DataSetThumbnailsJob::run(JobContext* context, JobControl&, JobReporter&)
+{
+    InpaintThumbnails result;
+    result.first = first_;
+    try {
+        if (!context->net || !context->net->config().isImageModel())
+            throw ebm::Error("open an image model first");
+        const ebm::ModelConfig& m = context->net->config();
+        const ebm::Dataset set = ebm::openAnyDataset(spec_.toStdString(), m.inChannels, m.imageSize, false);
+        result.imagesInSource = static_cast<int>(set.size());
+        const int64_t first = std::clamp<int64_t>(first_, 0, std::max<int64_t>(0, set.size() - 1));
+        result.first = static_cast<int>(first);
+        const int64_t end = std::min<int64_t>(set.size(), first + std::max(1, count_));
+        result.images = tensorToImages(set.data.slice(0, first, end));
     } catch (const std::exception& e) {
         result.error = firstLine(e.what());
     }

@@ -66,6 +66,27 @@ private:
     QString label_;
 };
 
+/// A page of a data set's images, for browsing: `count` images from `first`, as the model gets
+/// them. Result: InpaintThumbnails.
+struct InpaintThumbnails {
+    QString error;                   // empty when read
+    int first = 0;
+    int imagesInSource = 0;
+    QVector<QImage> images;
+};
+
+class DataSetThumbnailsJob : public Job {
+public:
+    DataSetThumbnailsJob(QString spec, int first, int count) : spec_(std::move(spec)), first_(first), count_(count) {}
+    QString kind() const override { return QStringLiteral("inpaint-thumbnails"); }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    QString spec_;
+    int first_;
+    int count_;
+};
+
 /// Completes the masked pixels of one image `sampling.numSamples` times. Result: InpaintOutcome.
 class InpaintJob : public Job {
 public:
@@ -102,3 +123,4 @@ void registerInpaintTypes();
 
 Q_DECLARE_METATYPE(ebm::studio::InpaintImage)
 Q_DECLARE_METATYPE(ebm::studio::InpaintOutcome)
+Q_DECLARE_METATYPE(ebm::studio::InpaintThumbnails)
