@@ -25,7 +25,7 @@ void printUsage()
                  "  train     train a model (MDSM) on a data set\n"
                  "  sample    annealed Langevin sampling to a PNG grid, .npy and CSV trace\n"
                  "  inpaint   complete masked images\n"
-                 "  energy    energies of images (with sigma0 noise), text or JSON\n"
+                 "  energy    energies of images (with sigma0 noise); compare two sets (AUROC)\n"
                  "  denoise   single-step denoising jump\n"
                  "  info      describe a checkpoint\n"
                  "  eval      sample quality (FID-like, IS-like, classes), nearest neighbours, AIS likelihood\n"

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include "ebm/error.h"
 #include "ebm/image_file.h"
@@ -128,6 +129,31 @@ std::vector<std::string> splitList(const std::string& text)
             items.push_back(item);
     }
     return items;
+}
+
+std::vector<long long> integerList(const CliArgs& args, const std::string& name, long long lowest, long long highest)
+{
+    const std::string text = args.text(name);
+    const std::string expected = "--" + name + " needs whole numbers between " + std::to_string(lowest) + " and " +
+                                 std::to_string(highest) + " separated by commas, ";
+    std::vector<long long> values;
+    for (const std::string& item : splitList(text)) {
+        long long value = 0;
+        size_t used = 0;
+        try {
+            value = std::stoll(item, &used);
+        } catch (const std::logic_error&) {
+            used = 0;
+        }
+        if (used != item.size() || used == 0)
+            throw Error(expected + "not '" + text + "' ('" + item + "' is not a whole number)");
+        if (value < lowest || value > highest)
+            throw Error(expected + "not '" + text + "' (" + item + " is out of range)");
+        values.push_back(value);
+    }
+    if (values.empty())
+        throw Error(expected + "not '" + text + "'");
+    return values;
 }
 
 }  // namespace ebm::cli

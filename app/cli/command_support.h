@@ -46,4 +46,8 @@ FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep)
 /// Comma-separated items, blanks trimmed, empty items dropped.
 std::vector<std::string> splitList(const std::string& text);
 
+/// The comma-separated whole numbers of option --name, each in [lowest, highest]; anything
+/// else (an empty list, "0,x", a number out of range) is refused with one line naming the option.
+std::vector<long long> integerList(const CliArgs& args, const std::string& name, long long lowest, long long highest);
+
 }  // namespace ebm::cli
