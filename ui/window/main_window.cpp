@@ -44,6 +44,7 @@
 #include "train/loss_chart.h"
 #include "sample/sample_view.h"
 #include "sample/sampling_panel.h"
+#include "energy/energy_view.h"
 #include "inpaint/inpaint_view.h"
 #include "schedule/schedule_document.h"
 #include "schedule/schedule_view.h"
@@ -102,6 +103,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     inpaintView_->setEditedSchedule(scheduleView_->document()->curve(), false);
     connect(scheduleView_, &ScheduleView::curveChanged, inpaintView_, &InpaintView::setEditedSchedule);
     inpaintView_->setSampleSource([this] { return sampleView_->selectedSampleImage(); });
+    energyView_ = new EnergyView(engine_, this);
     trainView_->setSettings(settings_->training());
     evaluateView_->setSettings(settings_->evaluation());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
@@ -111,7 +113,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
-    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_, inpaintView_})
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_, inpaintView_, energyView_})
         addPage(page);
     connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
     auto* central = new QWidget(this);

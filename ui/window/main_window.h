@@ -23,6 +23,7 @@ class TrainView;
 class EvaluateView;
 class ScheduleView;
 class InpaintView;
+class EnergyView;
 class UndoFieldBinder;
 
 /// The studio window: the pages (each a StudioPage, run by the same Run menu and shortcuts,
@@ -47,6 +48,7 @@ public:
     EvaluateView* evaluateView() const { return evaluateView_; }
     ScheduleView* scheduleView() const { return scheduleView_; }
     InpaintView* inpaintView() const { return inpaintView_; }
+    EnergyView* energyView() const { return energyView_; }
     NotificationBar* notifications() const { return notifications_; }
     LogPanel* logPanel() const { return logPanel_; }
     QUndoStack* undoStack() const { return undoStack_; }
@@ -104,6 +106,7 @@ private:
     EvaluateView* evaluateView_;
     ScheduleView* scheduleView_;
     InpaintView* inpaintView_;
+    EnergyView* energyView_;
     LogPanel* logPanel_;
     NotificationBar* notifications_;
     QTabWidget* pages_;

@@ -1,0 +1,279 @@
+// The Energy page as a person uses it: sets from arrays, folders and transformed copies scored
+// on the worker exactly as ebm::measureImageEnergies scores them, the AUROC of ebm::auroc,
+// wrong shapes converted or refused in one line, unreadable pictures skipped and listed,
+// cancellation within a second, CSV export and the sources kept in a session.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QProgressBar>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+
+#include "ebm/dataset.h"
+#include "ebm/energy_inspection.h"
+#include "ebm/image_file.h"
+#include "ebm/model_file.h"
+#include "energy/energy_view.h"
+#include "ui_test_main.h"
+#include "widgets/run_controls.h"
+
+using namespace ebm::studio;
+
+namespace {
+
+constexpr int kImageSize = 16;  // the tiny model's
+constexpr int kDraws = 3;
+constexpr quint64 kSeed = 5;
+constexpr double kNoiseStd = 0.1;
+constexpr int kScoringTimeoutMs = 60000;
+
+torch::Tensor randomImages(int64_t n, int64_t channels, int64_t size, uint64_t seed)
+{
+    torch::manual_seed(seed);
+    return torch::rand({n, channels, size, size});
+}
+
+}  // namespace
+
+class TestUiEnergy : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    QString model_;
+    QString inliers_;
+    QString shifted_;
+    ebm::testing::StudioUnderTest studio_;
+
+    EnergyView* view() const { return studio_.window->energyView(); }
+
+    EnergyView* openPage()
+    {
+        studio_.open(dir_.path(), model_);
+        studio_.window->pages()->setCurrentWidget(view());
+        EnergyMeasureSettings s;
+        s.noiseStd = kNoiseStd;
+        s.draws = kDraws;
+        s.seed = kSeed;
+        s.residual = true;
+        view()->setMeasureSettings(s);
+        return view();
+    }
+
+    QString writeArray(const QString& name, const torch::Tensor& values)
+    {
+        const QString path = QDir(dir_.path()).filePath(name);
+        ebm::writeNpy(path.toStdString(), values);
+        return path;
+    }
+
+    /// Adds a set and waits until the page has finished with it (scored, failed or cancelled).
+    const EnergyView::ImageSet& addAndWait(const EnergySetSource& source)
+    {
+        QString error;
+        [&] { QVERIFY2(view()->addSet(source, error), qPrintable(error)); }();
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(!view()->isRunning(), kScoringTimeoutMs); }();
+        return view()->sets().last();
+    }
+
+    EnergySetSource source(const QString& name, const QString& spec) const
+    {
+        EnergySetSource s;
+        s.name = name;
+        s.spec = spec;
+        return s;
+    }
+
+    /// What the engine measures for the same images, K and seed, on the same checkpoint.
+    ebm::ImageEnergies measureDirectly(const QString& spec, const std::string& transforms = "")
+    {
+        ebm::OpenedModel opened = ebm::openModel(model_.toStdString(), torch::kCPU);
+        ebm::Dataset data = ebm::openAnyDataset(spec.toStdString(), 1, kImageSize, false);
+        ebm::EnergyInspectionOptions options;
+        options.noiseStd = kNoiseStd;
+        options.draws = kDraws;
+        options.seed = kSeed;
+        options.residual = true;
+        options.sigma0 = opened.sigma0;
+        const torch::Tensor images = ebm::applyTransforms(data.data, ebm::parseTransforms(transforms), kSeed);
+        return ebm::measureImageEnergies(*opened.net, images, options);
+    }
+
+    static void compareValues(const QVector<double>& shown, const torch::Tensor& expected)
+    {
+        QCOMPARE(shown.size(), expected.numel());
+        for (int i = 0; i < shown.size(); ++i)
+            QCOMPARE(shown[i], expected[i].item<double>());  // the same float, widened
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        model_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), kImageSize, 2, 11);
+        inliers_ = writeArray(QStringLiteral("inliers.npy"), randomImages(12, 1, kImageSize, 3));
+        shifted_ = writeArray(QStringLiteral("shifted.npy"), randomImages(10, 1, kImageSize, 4) * 0.3 + 0.7);
+    }
+
+    void cleanup() { studio_.close(); }
+
+    void energiesAreTheEnginesOnTheSameInputDrawsAndSeed()
+    {
+        openPage();
+        const EnergyView::ImageSet& set = addAndWait(source(QStringLiteral("inliers"), inliers_));
+        QCOMPARE(int(set.state), int(EnergyView::SetState::Scored));
+        const ebm::ImageEnergies expected = measureDirectly(inliers_);
+        compareValues(set.result.energy, expected.energy);
+        compareValues(set.result.spread, expected.spread);
+        compareValues(set.result.residual, expected.residual);
+        QCOMPARE(view()->table()->rowCount(), 12);
+
+        // A transformed copy is its source's images through the same chain.
+        QString error;
+        QVERIFY2(view()->addTransformedSet(QStringLiteral("inverted"), QStringLiteral("inliers"), QStringLiteral("invert"), error),
+                 qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!view()->isRunning(), kScoringTimeoutMs);
+        compareValues(view()->sets().last().result.energy, measureDirectly(inliers_, "invert").energy);
+
+        // The CSV holds every row with the energies as measured.
+        const QString csvPath = QDir(dir_.path()).filePath(QStringLiteral("energies.csv"));
+        QVERIFY2(view()->exportCsv(csvPath, error), qPrintable(error));
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + 12 + 12);
+        QCOMPARE(lines[0], QStringLiteral("set,index,energy,spread,residual"));
+        const QStringList first = lines[1].split(QLatin1Char(','));
+        QCOMPARE(first.size(), 5);
+        QCOMPARE(first[0], QStringLiteral("inliers"));
+        QCOMPARE(first[2].toFloat(), expected.energy[0].item<float>());
+    }
+
+    void theAurocShownIsTheEnginesAurocOfTheTwoSets()
+    {
+        openPage();
+        addAndWait(source(QStringLiteral("inliers"), inliers_));
+        addAndWait(source(QStringLiteral("shifted"), shifted_));
+        view()->compareSets(QStringLiteral("inliers"), QStringLiteral("shifted"));
+        QTRY_VERIFY_WITH_TIMEOUT(view()->comparison().ok, kScoringTimeoutMs);
+        const double expected = ebm::auroc(measureDirectly(inliers_).energy, measureDirectly(shifted_).energy);
+        QCOMPARE(view()->comparison().auroc, expected);
+        QVERIFY2(view()->aurocLabel()->text().contains(QString::number(expected, 'f', 4)),
+                 qPrintable(view()->aurocLabel()->text()));
+        QVERIFY(!view()->comparison().falsePositiveRate.isEmpty());
+        QCOMPARE(view()->comparison().falsePositiveRate.last(), 1.0);
+        QCOMPARE(view()->comparison().truePositiveRate.last(), 1.0);
+        // Swapping the roles gives the complement.
+        view()->compareSets(QStringLiteral("shifted"), QStringLiteral("inliers"));
+        QTRY_VERIFY_WITH_TIMEOUT(view()->comparison().ok, kScoringTimeoutMs);
+        QVERIFY(std::abs(view()->comparison().auroc - (1.0 - expected)) < 1e-12);
+    }
+
+    void aSetOfAnotherShapeIsConvertedOrRefusedInOneLine()
+    {
+        openPage();
+        // RGB 20x20 for a gray 16x16 model: averaged to gray and cropped, and the page says so.
+        const QString rgb = writeArray(QStringLiteral("rgb.npy"), randomImages(4, 3, 20, 6));
+        const EnergyView::ImageSet& converted = addAndWait(source(QStringLiteral("rgb"), rgb));
+        QCOMPARE(int(converted.state), int(EnergyView::SetState::Scored));
+        QCOMPARE(converted.result.energy.size(), 4);
+        QVERIFY2(converted.result.conversion.contains(QStringLiteral("gray")) &&
+                     converted.result.conversion.contains(QStringLiteral("20x20")),
+                 qPrintable(converted.result.conversion));
+        QVERIFY(view()->setList()->item(0)->text().contains(converted.result.conversion));
+
+        const QString twoChannels = writeArray(QStringLiteral("two.npy"), randomImages(2, 2, kImageSize, 7));
+        const EnergyView::ImageSet& refused = addAndWait(source(QStringLiteral("two"), twoChannels));
+        QCOMPARE(int(refused.state), int(EnergyView::SetState::Failed));
+        QVERIFY2(refused.result.error.contains(QStringLiteral("2 channels")) && !refused.result.error.contains(QLatin1Char('\n')),
+                 qPrintable(refused.result.error));
+
+        const QString points = writeArray(QStringLiteral("points.npy"), torch::rand({5, 2}));
+        const EnergyView::ImageSet& flat = addAndWait(source(QStringLiteral("points"), points));
+        QCOMPARE(int(flat.state), int(EnergyView::SetState::Failed));
+        QVERIFY2(flat.result.error.contains(QStringLiteral("dimensions")), qPrintable(flat.result.error));
+    }
+
+    void aFolderWithAnUnreadableFileScoresTheRestAndListsIt()
+    {
+        openPage();
+        QDir folder(dir_.path());
+        QVERIFY(folder.mkpath(QStringLiteral("pictures")));
+        folder.cd(QStringLiteral("pictures"));
+        const torch::Tensor pictures = randomImages(3, 1, kImageSize, 8);
+        for (int i = 0; i < 3; ++i)
+            ebm::writeImage(folder.filePath(QStringLiteral("p%1.png").arg(i)).toStdString(), pictures[i]);
+        QFile broken(folder.filePath(QStringLiteral("broken.png")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("this is not a picture");
+        broken.close();
+
+        const EnergyView::ImageSet& set = addAndWait(source(QStringLiteral("folder"), folder.path()));
+        QCOMPARE(int(set.state), int(EnergyView::SetState::Scored));
+        QCOMPARE(set.result.energy.size(), 3);
+        QCOMPARE(set.result.skipped.size(), 1);
+        QVERIFY2(set.result.skipped[0].contains(QStringLiteral("broken.png")), qPrintable(set.result.skipped[0]));
+        QCOMPARE(set.result.files, (QVector<QString>{QStringLiteral("p0.png"), QStringLiteral("p1.png"), QStringLiteral("p2.png")}));
+        QVERIFY(view()->setList()->item(0)->text().contains(QStringLiteral("broken.png")));
+        QVERIFY(view()->status()->text().contains(QStringLiteral("skipped 1")));
+    }
+
+    void cancellingALongScoringStopsWithinASecondAndKeepsEarlierSets()
+    {
+        openPage();
+        const EnergyView::ImageSet& first = addAndWait(source(QStringLiteral("inliers"), inliers_));
+        QCOMPARE(int(first.state), int(EnergyView::SetState::Scored));
+        const QVector<double> firstEnergies = first.result.energy;
+
+        EnergyMeasureSettings s = view()->measureSettings();
+        s.draws = 100000;  // hours of work: only a cancel ends it in time
+        view()->setMeasureSettings(s);
+        QString error;
+        QVERIFY(view()->addSet(source(QStringLiteral("long"), shifted_), error));
+        QTRY_VERIFY_WITH_TIMEOUT(view()->progressBar()->value() > 0 || view()->isRunning(), kScoringTimeoutMs);
+        QTest::qWait(300);  // well into the draws
+        QVERIFY(view()->isRunning());
+        QElapsedTimer sinceStop;
+        sinceStop.start();
+        view()->runControls()->stopButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!view()->isRunning(), 5000);
+        QVERIFY2(sinceStop.elapsed() < 1000, qPrintable(QString::number(sinceStop.elapsed())));
+        QCOMPARE(view()->sets().size(), 2);
+        QCOMPARE(int(view()->sets()[1].state), int(EnergyView::SetState::Cancelled));
+        QCOMPARE(int(view()->sets()[0].state), int(EnergyView::SetState::Scored));
+        QCOMPARE(view()->sets()[0].result.energy, firstEnergies);
+        QCOMPARE(view()->table()->rowCount(), firstEnergies.size());
+    }
+
+    void theSourcesAndSettingsAreKeptInASession()
+    {
+        openPage();
+        addAndWait(source(QStringLiteral("inliers"), inliers_));
+        QString error;
+        QVERIFY(view()->addTransformedSet(QStringLiteral("noisy"), QStringLiteral("inliers"), QStringLiteral("noise:0.2"), error));
+        QTRY_VERIFY_WITH_TIMEOUT(!view()->isRunning(), kScoringTimeoutMs);
+        const QJsonObject saved = view()->sessionSettings();
+        view()->removeSet(1);
+        view()->removeSet(0);
+        EnergyMeasureSettings other;
+        other.draws = 1;
+        view()->setMeasureSettings(other);
+        view()->applySessionSettings(saved);
+        QCOMPARE(view()->sets().size(), 2);
+        QCOMPARE(view()->sets()[0].source.spec, inliers_);
+        QCOMPARE(view()->sets()[1].source.name, QStringLiteral("noisy"));
+        QCOMPARE(view()->sets()[1].source.transforms, QStringLiteral("noise:0.2"));
+        QCOMPARE(view()->measureSettings().draws, kDraws);
+        QCOMPARE(view()->measureSettings().seed, kSeed);
+        QVERIFY(view()->measureSettings().residual);
+        QVERIFY(view()->canStart());  // "Score all" measures them again
+    }
+};
+
+EBM_UI_TEST_MAIN(TestUiEnergy)
+#include "test_ui_energy.moc"
