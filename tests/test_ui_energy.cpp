@@ -4,6 +4,7 @@
 // cancellation within a second, CSV export and the sources kept in a session.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -19,7 +20,9 @@
 #include "ebm/energy_inspection.h"
 #include "ebm/image_file.h"
 #include "ebm/model_file.h"
+#include "energy/energy_charts.h"
 #include "energy/energy_view.h"
+#include "engine/studio_engine.h"
 #include "ui_test_main.h"
 #include "widgets/run_controls.h"
 
@@ -152,6 +155,74 @@ private Q_SLOTS:
         QCOMPARE(first.size(), 5);
         QCOMPARE(first[0], QStringLiteral("inliers"));
         QCOMPARE(first[2].toFloat(), expected.energy[0].item<float>());
+    }
+
+    void aHistogramRangeFiltersTheTableAndARowShowsItsNoisyAndDenoisedViews()
+    {
+        openPage();
+        const EnergyView::ImageSet& set = addAndWait(source(QStringLiteral("inliers"), inliers_));
+        QVector<double> sorted = set.result.energy;
+        std::sort(sorted.begin(), sorted.end());
+        // The middle half of the energies, as a drag over the histogram selects it.
+        view()->histogram()->setSelectedRange(sorted[3], sorted[8]);
+        QCOMPARE(view()->visibleRows(), 6);
+        for (int row = 0; row < view()->table()->rowCount(); ++row) {
+            const double e = view()->table()->item(row, 3)->data(Qt::DisplayRole).toDouble();
+            QCOMPARE(view()->table()->isRowHidden(row), e < sorted[3] || e > sorted[8]);
+        }
+        view()->histogram()->clearSelectedRange();
+        QCOMPARE(view()->visibleRows(), 12);
+
+        // A click on a row: the image, and (from the worker) its noisy and denoised versions.
+        view()->table()->setCurrentCell(0, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!view()->denoisedView().isNull(), 10000);
+        QCOMPARE(view()->noisyView().size(), QSize(kImageSize, kImageSize));
+        // The same noise (seed) and the same denoising step, computed here on the 8-bit image.
+        const int image = static_cast<int>(view()->table()->item(0, 2)->data(Qt::DisplayRole).toDouble());
+        const QImage clean = set.result.images[image].convertToFormat(QImage::Format_Grayscale8);
+        torch::Tensor x = torch::empty({1, 1, kImageSize, kImageSize});
+        for (int y = 0; y < kImageSize; ++y)
+            for (int c = 0; c < kImageSize; ++c)
+                x[0][0][y][c] = clean.constScanLine(y)[c] / 255.0f;
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(kSeed);
+        const torch::Tensor noisy = x + kNoiseStd * at::randn(x.sizes(), generator);
+        ebm::OpenedModel opened = ebm::openModel(model_.toStdString(), torch::kCPU);
+        const torch::Tensor denoised = ebm::denoise(*opened.net, noisy, opened.sigma0).clamp(0, 1);
+        const QImage noisyShown = view()->noisyView().convertToFormat(QImage::Format_Grayscale8);
+        const QImage denoisedShown = view()->denoisedView().convertToFormat(QImage::Format_Grayscale8);
+        int noisyOff = 0, denoisedOff = 0, differsFromClean = 0;
+        for (int y = 0; y < kImageSize; ++y)
+            for (int c = 0; c < kImageSize; ++c) {
+                const auto level = [](const torch::Tensor& t, int yy, int cc) {
+                    return int(std::lround(t[0][0][yy][cc].clamp(0, 1).item<double>() * 255));
+                };
+                noisyOff += std::abs(noisyShown.constScanLine(y)[c] - level(noisy, y, c)) > 1;
+                denoisedOff += std::abs(denoisedShown.constScanLine(y)[c] - level(denoised, y, c)) > 1;
+                differsFromClean += noisyShown.constScanLine(y)[c] != clean.constScanLine(y)[c];
+            }
+        QCOMPARE(noisyOff, 0);
+        QCOMPARE(denoisedOff, 0);
+        QVERIFY(differsFromClean > kImageSize * kImageSize / 2);  // the noise is there
+    }
+
+    void theSamplePagesSamplesAreASet()
+    {
+        openPage();
+        QSignalSpy problems(view(), &StudioPage::problem);
+        const EnergyView::ImageSet& none = addAndWait(source(QStringLiteral("samples"), kLastSamplesSpec));
+        QCOMPARE(int(none.state), int(EnergyView::SetState::Failed));
+        QVERIFY(none.result.error.contains(QLatin1String("no samples yet")));
+        view()->removeSet(0);
+
+        SamplingSettings s;
+        s.steps = 10;
+        s.numSamples = 5;
+        QSignalSpy finished(studio_.window->engine(), &StudioEngine::samplingFinished);
+        QVERIFY(studio_.window->engine()->startSampling(s) > 0);
+        QVERIFY(finished.wait(30000));
+        const EnergyView::ImageSet& samples = addAndWait(source(QStringLiteral("samples"), kLastSamplesSpec));
+        QCOMPARE(int(samples.state), int(EnergyView::SetState::Scored));
+        QCOMPARE(samples.result.energy.size(), 5);
     }
 
     void theAurocShownIsTheEnginesAurocOfTheTwoSets()

@@ -14,6 +14,7 @@ constexpr int kFillAlpha = 60;            // overlaid sets stay visible through 
 constexpr double kLogFloor = 0.5;         // a log axis starts below a count of one
 constexpr double kHeadroom = 1.1;         // room above the tallest bar for the legend
 constexpr int kMinimumChartHeight = 160;
+constexpr double kClickSlopPixels = 3.0;  // a drag shorter than this is a click
 
 QColor seriesColor(int index)
 {
@@ -33,6 +34,66 @@ EnergyHistogramChart::EnergyHistogramChart(QWidget* parent)
     plot()->yAxis->setLabel(tr("images"));
     setLogScaleAvailable(true, tr("Logarithmic counts: shows the tails of the sets"));
     setLegendPlacement(LegendPlacement::InsideTopRight);
+    plot()->setToolTip(tr("Drag across energies to show only those images in the table; click to show all"));
+
+    band_ = new QCPItemRect(plot());
+    band_->setPen(QPen(QColor(30, 100, 220, 160), 1, Qt::DashLine));
+    band_->setBrush(QColor(30, 100, 220, 35));
+    band_->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+    band_->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    band_->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+    band_->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    band_->setSelectable(false);
+    band_->setVisible(false);
+    connect(plot(), &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+        if (event->button() != Qt::LeftButton)
+            return;
+        dragging_ = true;
+        dragStart_ = plot()->xAxis->pixelToCoord(event->position().x());
+    });
+    connect(plot(), &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        if (!dragging_)
+            return;
+        const double here = plot()->xAxis->pixelToCoord(event->position().x());
+        selectedLow_ = std::min(dragStart_, here);
+        selectedHigh_ = std::max(dragStart_, here);
+        showSelection();
+    });
+    connect(plot(), &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
+        if (!dragging_)
+            return;
+        dragging_ = false;
+        const double here = plot()->xAxis->pixelToCoord(event->position().x());
+        const double pixels = std::abs(event->position().x() - plot()->xAxis->coordToPixel(dragStart_));
+        if (pixels < kClickSlopPixels) {
+            clearSelectedRange();
+            return;
+        }
+        setSelectedRange(std::min(dragStart_, here), std::max(dragStart_, here));
+    });
+}
+
+void EnergyHistogramChart::setSelectedRange(double low, double high)
+{
+    selectedLow_ = low;
+    selectedHigh_ = high;
+    showSelection();
+    Q_EMIT selectedRangeChanged();
+}
+
+void EnergyHistogramChart::clearSelectedRange()
+{
+    selectedLow_ = selectedHigh_ = 0.0;
+    showSelection();
+    Q_EMIT selectedRangeChanged();
+}
+
+void EnergyHistogramChart::showSelection()
+{
+    band_->setVisible(hasSelectedRange());
+    band_->topLeft->setCoords(selectedLow_, 0.0);
+    band_->bottomRight->setCoords(selectedHigh_, 1.0);
+    requestReplot();
 }
 
 void EnergyHistogramChart::setSeries(const QVector<Series>& series)

@@ -6,6 +6,8 @@
 
 #include "widgets/plot_panel.h"
 
+class QCPItemRect;
+
 namespace ebm::studio {
 
 class EnergyHistogramChart : public PlotPanel {
@@ -21,12 +23,29 @@ public:
     /// Counts per bin of the series last shown, for tests.
     const QVector<QVector<double>>& counts() const { return counts_; }
 
+    /// The energies dragged over (lo < hi), shaded; a click without a drag clears it.
+    void setSelectedRange(double low, double high);
+    void clearSelectedRange();
+    bool hasSelectedRange() const { return selectedLow_ < selectedHigh_; }
+    double selectedLow() const { return selectedLow_; }
+    double selectedHigh() const { return selectedHigh_; }
+
+Q_SIGNALS:
+    /// The person dragged over a range of energies (or cleared it: hasSelectedRange() false).
+    void selectedRangeChanged();
+
 protected:
     void applyScales() override;
 
 private:
+    void showSelection();
+
     QVector<QVector<double>> counts_;
     QVector<double> centres_;
+    QCPItemRect* band_ = nullptr;
+    double selectedLow_ = 0.0, selectedHigh_ = 0.0;
+    double dragStart_ = 0.0;
+    bool dragging_ = false;
 };
 
 class RocChart : public PlotPanel {

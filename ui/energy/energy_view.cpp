@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
+#include <QPainter>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProgressBar>
@@ -174,6 +175,7 @@ EnergyView::EnergyView(StudioEngine* engine, QWidget* parent) : StudioPage(paren
     kind_->addItem(tr("Picture, folder or .npy"), int(SourceKind::Path));
     kind_->addItem(tr("Fashion-MNIST split"), int(SourceKind::DataSet));
     kind_->addItem(tr("Transformed copy of a set"), int(SourceKind::Transformed));
+    kind_->addItem(tr("The Sample page's last samples"), int(SourceKind::LastSamples));
     path_ = new QLineEdit;
     browse_ = new QPushButton(tr("Browse…"));
     auto* pathRow = new QHBoxLayout;
@@ -266,7 +268,9 @@ EnergyView::EnergyView(StudioEngine* engine, QWidget* parent) : StudioPage(paren
     table_->setSortingEnabled(true);
     connect(table_, &QTableWidget::currentCellChanged, this, [this](int row) { showImage(row); });
     preview_ = new QLabel;
-    preview_->setFixedSize(kPreviewSide, kPreviewSide);
+    preview_->setFixedSize(kPreviewSide, kPreviewSide + kPreviewSide / 2);
+    preview_->setToolTip(tr("The image; below it with the measurement's noise, and that noisy image after one "
+                            "denoising step x − σ₀² ∂E/∂x (eq. 9)"));
     preview_->setAlignment(Qt::AlignCenter);
     preview_->setFrameShape(QFrame::StyledPanel);
     previewNote_ = new QLabel(tr("Click a row to see its image."));
@@ -276,11 +280,18 @@ EnergyView::EnergyView(StudioEngine* engine, QWidget* parent) : StudioPage(paren
     previewBox->addWidget(preview_);
     previewBox->addWidget(previewNote_);
     previewBox->addStretch(1);
+    filterNote_ = new QLabel;
+    filterNote_->setObjectName(QStringLiteral("energyFilterNote"));
+    filterNote_->setStyleSheet(QStringLiteral("color: gray"));
+    auto* tableColumn = new QVBoxLayout;
+    tableColumn->addWidget(filterNote_);
+    tableColumn->addWidget(table_, 1);
     auto* tableRow = new QWidget;
     auto* tableLayout = new QHBoxLayout(tableRow);
     tableLayout->setContentsMargins(0, 0, 0, 0);
-    tableLayout->addWidget(table_, 1);
+    tableLayout->addLayout(tableColumn, 1);
     tableLayout->addLayout(previewBox);
+    connect(histogram_, &EnergyHistogramChart::selectedRangeChanged, this, &EnergyView::applyRangeFilter);
 
     inlier_ = new QComboBox;
     outlier_ = new QComboBox;
@@ -394,7 +405,9 @@ void EnergyView::addFromForm()
     } else {
         EnergySetSource s;
         s.name = name_->text();
-        s.spec = kind == SourceKind::DataSet ? kFashionMnist : path_->text().trimmed();
+        s.spec = kind == SourceKind::DataSet       ? kFashionMnist
+                 : kind == SourceKind::LastSamples ? kLastSamplesSpec
+                                                   : path_->text().trimmed();
         s.train = split_->currentData().toBool();
         s.limit = limit_->value();
         s.transforms = transform_->text().trimmed();
@@ -588,6 +601,51 @@ void EnergyView::refreshTable()
         }
     }
     table_->setSortingEnabled(true);
+    applyRangeFilter();
+}
+
+void EnergyView::applyRangeFilter()
+{
+    const bool filtering = histogram_->hasSelectedRange();
+    int shown = 0;
+    for (int row = 0; row < table_->rowCount(); ++row) {
+        const QTableWidgetItem* energy = table_->item(row, EnergyColumn);
+        const double e = energy ? energy->data(Qt::DisplayRole).toDouble() : 0.0;
+        const bool inside = !filtering || (e >= histogram_->selectedLow() && e <= histogram_->selectedHigh());
+        table_->setRowHidden(row, !inside);
+        shown += inside;
+    }
+    filterNote_->setText(filtering ? tr("Energies %1 to %2: %3 of %4 images (click the histogram to show all)")
+                                         .arg(histogram_->selectedLow(), 0, 'g', 6)
+                                         .arg(histogram_->selectedHigh(), 0, 'g', 6)
+                                         .arg(shown)
+                                         .arg(table_->rowCount())
+                                   : tr("Drag across the histogram to list only those energies"));
+}
+
+int EnergyView::visibleRows() const
+{
+    int shown = 0;
+    for (int row = 0; row < table_->rowCount(); ++row)
+        shown += !table_->isRowHidden(row);
+    return shown;
+}
+
+void EnergyView::showViews(const QImage& image)
+{
+    // The image large, and below it the noisy image the energy is measured on and its one-step
+    // denoised version (eq. 9), each half as large.
+    const int half = kPreviewSide / 2;
+    QPixmap picture(kPreviewSide, kPreviewSide + half);
+    picture.fill(palette().color(QPalette::Window));
+    QPainter p(&picture);
+    p.drawImage(QRect(0, 0, kPreviewSide, kPreviewSide), image);
+    if (!noisyView_.isNull())
+        p.drawImage(QRect(0, kPreviewSide, half, half), noisyView_);
+    if (!denoisedView_.isNull())
+        p.drawImage(QRect(half, kPreviewSide, half, half), denoisedView_);
+    p.end();
+    preview_->setPixmap(picture);
 }
 
 void EnergyView::refreshCharts()
@@ -673,7 +731,23 @@ void EnergyView::showImage(int row)
     for (const ImageSet& set : sets_) {
         if (set.id != id || i >= set.result.images.size())
             continue;
-        preview_->setPixmap(QPixmap::fromImage(set.result.images[i].scaled(kPreviewSide, kPreviewSide)));
+        shownImage_ = set.result.images[i];
+        noisyView_ = denoisedView_ = QImage();
+        showViews(shownImage_);
+        if (JobHandle* handle = engine_->start(std::make_unique<EnergyImageViewsJob>(
+                shownImage_, measureSettings().noiseStd, measureSettings().seed))) {
+            viewing_ = handle;
+            connect(handle, &JobHandle::finished, this, [this, handle](const QVariant& result) {
+                if (handle != viewing_ || !result.isValid())
+                    return;  // another row was clicked since
+                const EnergyImageViews views = result.value<EnergyImageViews>();
+                if (!views.error.isEmpty())
+                    return;
+                noisyView_ = views.noisy;
+                denoisedView_ = views.denoised;
+                showViews(shownImage_);
+            });
+        }
         QString note = tr("%1, image %2\nenergy %3 ± %4").arg(set.source.name).arg(set.result.rows.value(i, i))
                            .arg(set.result.energy[i], 0, 'g', 6).arg(set.result.spread.value(i), 0, 'g', 3);
         if (i < set.result.files.size())
@@ -755,7 +829,7 @@ void EnergyView::updateSourceFields()
     path_->setEnabled(kind == SourceKind::Path);
     browse_->setEnabled(kind == SourceKind::Path);
     split_->setEnabled(kind == SourceKind::DataSet);
-    classes_->setEnabled(kind != SourceKind::Transformed);
+    classes_->setEnabled(kind == SourceKind::Path || kind == SourceKind::DataSet);
     limit_->setEnabled(kind != SourceKind::Transformed);
     base_->setEnabled(kind == SourceKind::Transformed);
 }

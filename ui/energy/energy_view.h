@@ -39,7 +39,7 @@ public:
         SetState state = SetState::NotScored;
         EnergySetResult result;
     };
-    enum class SourceKind { Path, DataSet, Transformed };
+    enum class SourceKind { Path, DataSet, Transformed, LastSamples };
 
     explicit EnergyView(StudioEngine* engine, QWidget* parent = nullptr);
 
@@ -74,6 +74,11 @@ public:
     QLabel* status() const { return status_; }
     QLabel* aurocLabel() const { return auroc_; }
     QLabel* preview() const { return preview_; }
+    /// The clicked image with N(noise std) noise and after one denoising step (eq. 9).
+    const QImage& noisyView() const { return noisyView_; }
+    const QImage& denoisedView() const { return denoisedView_; }
+    /// Table rows shown (the histogram's selected range hides the others).
+    int visibleRows() const;
     EnergyHistogramChart* histogram() const { return histogram_; }
     RocChart* rocChart() const { return roc_; }
 
@@ -91,6 +96,8 @@ private:
     void refreshComparisonChoices();
     void requestComparison();
     void showImage(int row);
+    void applyRangeFilter();
+    void showViews(const QImage& image);
     void updateControls();
     void updateSourceFields();
     int indexOf(const QString& name) const;
@@ -120,6 +127,11 @@ private:
     QTableWidget* table_;
     QLabel* preview_;
     QLabel* previewNote_;
+    QLabel* filterNote_;
+    QImage shownImage_;
+    QImage noisyView_;
+    QImage denoisedView_;
+    QPointer<JobHandle> viewing_;
     QComboBox* inlier_;
     QComboBox* outlier_;
     QLabel* auroc_;

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <QElapsedTimer>
 
@@ -13,6 +14,7 @@
 #include "ebm/energy_inspection.h"
 #include "ebm/error.h"
 #include "ebm/image_file.h"
+#include "ebm/mdsm.h"
 #include "engine/private/job_context.h"
 #include "engine/private/tensor_images.h"
 
@@ -108,6 +110,7 @@ void registerEnergyTypes()
     qRegisterMetaType<EnergyProgress>();
     qRegisterMetaType<EnergySetResult>();
     qRegisterMetaType<EnergyComparison>();
+    qRegisterMetaType<EnergyImageViews>();
 }
 
 namespace {
@@ -138,6 +141,37 @@ QVariant EnergyComparisonJob::run(JobContext*, JobControl&, JobReporter&)
     return QVariant::fromValue(result);
 }
 
+QVariant EnergyImageViewsJob::run(JobContext* context, JobControl&, JobReporter&)
+{
+    EnergyImageViews views;
+    try {
+        if (!context || !context->net)
+            throw ebm::Error("no model is loaded yet");
+        const ebm::ModelConfig& m = context->net->config();
+        const QImage image = image_.convertToFormat(m.inChannels == kGray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+        if (image.width() != m.imageSize || image.height() != m.imageSize)
+            throw ebm::Error("the image is not the model's size; score its set again");
+        torch::Tensor x = torch::empty({1, m.inChannels, m.imageSize, m.imageSize});
+        auto values = x.accessor<float, 4>();
+        for (int y = 0; y < image.height(); ++y) {
+            const uchar* row = image.constScanLine(y);
+            for (int px = 0; px < image.width(); ++px)
+                for (int c = 0; c < m.inChannels; ++c)
+                    values[0][c][y][px] = row[m.inChannels * px + c] / 255.0f;
+        }
+        // The same kind of seeded noise a measurement draws, so the view is reproducible.
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(seed_);
+        const torch::Tensor noisy = x + noiseStd_ * at::randn(x.sizes(), generator);
+        const torch::Device device = context->device;
+        const torch::Tensor denoised = ebm::denoise(*context->net, noisy.to(device), context->info.sigma0).to(torch::kCPU);
+        views.noisy = tensorToImage(noisy[0].clamp(0, 1));
+        views.denoised = tensorToImage(denoised[0].clamp(0, 1));
+    } catch (const std::exception& e) {
+        views.error = firstLine(e.what());
+    }
+    return QVariant::fromValue(views);
+}
+
 QVariant EnergyJob::run(JobContext* context, JobControl& control, JobReporter& report)
 {
     EnergySetResult result;
@@ -160,7 +194,13 @@ QVariant EnergyJob::run(JobContext* context, JobControl& control, JobReporter& r
 
         ebm::Dataset data;
         std::vector<std::string> skipped;
-        if (isPictureFolder(spec)) {
+        if (source_.spec == kLastSamplesSpec) {
+            if (!context->lastSamples.defined() || context->lastSamples.size(0) == 0)
+                throw ebm::Error("the Sample page has no samples yet: sample first");
+            data.data = context->lastSamples.clamp(0, 1);
+            data.data = fitToModel(data.data, spec, m.inChannels, m.imageSize, result.conversion);
+            result.conversion = QObject::tr("the Sample page's last samples, clipped to [0, 1]");
+        } else if (isPictureFolder(spec)) {
             // Unreadable pictures are listed and left out rather than failing the whole folder.
             data = ebm::loadImageFolder(spec, m.inChannels, m.imageSize, &skipped);
             result.files = readPictureFiles(spec, skipped);

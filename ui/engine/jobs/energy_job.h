@@ -15,6 +15,8 @@
 namespace ebm::studio {
 
 inline const QString kEnergyJobKind = QStringLiteral("energy");
+/// The spec of a set made of the Sample page's last samples (the worker keeps them).
+inline const QString kLastSamplesSpec = QStringLiteral("studio:last-samples");
 
 /// Where a set's images come from: `spec` is a path or "fashion-mnist"; `transforms` is a chain
 /// as ebm::parseTransforms reads it (a transformed copy of a set is its source plus a chain).
@@ -93,6 +95,27 @@ private:
     QVector<double> inlier_, outlier_, inlierResidual_, outlierResidual_;
 };
 
+/// One image as the energy sees it: with N(0, std^2) noise, and after the single denoising step
+/// x - sigma0^2 dE/dx (eq. 9) from there.
+struct EnergyImageViews {
+    QString error;
+    QImage noisy;
+    QImage denoised;
+};
+
+/// Computes EnergyImageViews for an image (8-bit, the model's size). Result: EnergyImageViews.
+class EnergyImageViewsJob : public Job {
+public:
+    EnergyImageViewsJob(QImage image, double noiseStd, quint64 seed) : image_(std::move(image)), noiseStd_(noiseStd), seed_(seed) {}
+    QString kind() const override { return QStringLiteral("energy-views"); }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    QImage image_;
+    double noiseStd_;
+    quint64 seed_;
+};
+
 /// Registers the values above for queued connections (the page calls it once).
 void registerEnergyTypes();
 
@@ -101,3 +124,4 @@ void registerEnergyTypes();
 Q_DECLARE_METATYPE(ebm::studio::EnergyProgress)
 Q_DECLARE_METATYPE(ebm::studio::EnergySetResult)
 Q_DECLARE_METATYPE(ebm::studio::EnergyComparison)
+Q_DECLARE_METATYPE(ebm::studio::EnergyImageViews)
