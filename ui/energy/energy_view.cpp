@@ -43,7 +43,7 @@ constexpr int kNoiseDecimals = 4;
 constexpr double kMaxNoiseStd = 10.0;
 constexpr double kNoiseStep = 0.01;
 constexpr int kThumbnailSide = 32;         // pixels in the table
-constexpr int kPreviewSide = 192;          // pixels of the large image
+constexpr int kPreviewSide = 128;          // pixels of the large image; the noisy and denoised views are half
 constexpr int kCsvDigits = std::numeric_limits<float>::max_digits10;
 const QString kFashionMnist = QStringLiteral("fashion-mnist");
 
@@ -275,7 +275,7 @@ EnergyView::EnergyView(StudioEngine* engine, QWidget* parent) : StudioPage(paren
     preview_->setFrameShape(QFrame::StyledPanel);
     previewNote_ = new QLabel(tr("Click a row to see its image."));
     previewNote_->setWordWrap(true);
-    previewNote_->setMaximumWidth(kPreviewSide);
+    previewNote_->setMaximumWidth(kPreviewSide * 3 / 2);
     auto* previewBox = new QVBoxLayout;
     previewBox->addWidget(preview_);
     previewBox->addWidget(previewNote_);
