@@ -120,6 +120,36 @@ private Q_SLOTS:
             QVERIFY(p.isfinite().all().item<bool>());
     }
 
+    void refusesAbsurdOptimizerSettingsInOneLine()
+    {
+        auto refused = [this](const TrainConfig& config, const char* needle) {
+            try {
+                Trainer trainer(mlp(), config, mixture(64, 1));
+            } catch (const Error& e) {
+                return QString::fromUtf8(e.what()).contains(QLatin1String(needle));
+            }
+            return false;
+        };
+        TrainConfig config;
+        config.batchSize = 8;
+        config.learningRate = 1e39;
+        QVERIFY(refused(config, "learning rate must be above 0 and at most 1"));
+        config.learningRate = std::nan("");
+        QVERIFY(refused(config, "learning rate"));
+        config.learningRate = 1e-3;
+        config.finalLearningRate = -1e-6;
+        QVERIFY(refused(config, "final learning rate"));
+        config.finalLearningRate = 0.0;
+        config.beta1 = 1.0;
+        QVERIFY(refused(config, "beta1 must be at least 0 and below 1"));
+        config.beta1 = 0.9;
+        config.beta2 = -0.1;
+        QVERIFY(refused(config, "beta2"));
+        config.beta2 = 0.95;
+        Trainer fine(mlp(), config, mixture(64, 1));  // the values around them are accepted
+        QCOMPARE(fine.config().learningRate, 1e-3);
+    }
+
     void rejectsDataOfTheWrongShape()
     {
         TrainConfig config;

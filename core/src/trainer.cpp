@@ -9,10 +9,13 @@
 #include <sstream>
 
 #include "ebm/error.h"
+#include "file_util.h"
 #include "ebm/mdsm.h"
 
 namespace ebm {
 namespace {
+
+constexpr double kMaxLearningRate = 1.0;  // Adam steps of more than the weights' scale
 
 constexpr double kLossSmoothing = 0.98;  // EMA weight of the displayed smoothed loss
 constexpr double kRateSmoothing = 0.9;   // EMA weight of steps per second
@@ -69,8 +72,18 @@ struct Trainer::State {
         if (data.size() < config.batchSize)
             throw Error("the data set has " + std::to_string(data.size()) +
                         " items, fewer than one batch of " + std::to_string(config.batchSize));
-        if (!(config.learningRate > 0.0))
-            throw Error("the learning rate must be positive");
+        // Beyond these Adam's update overflows the float weights or never decays, and the
+        // message would be LibTorch's, not the person's.
+        if (!(config.learningRate > 0.0 && config.learningRate <= kMaxLearningRate))
+            throw Error("the learning rate must be above 0 and at most " + internal::numberText(kMaxLearningRate) +
+                        " (the paper uses 1e-4 to 5e-5), not " + internal::numberText(config.learningRate));
+        if (!(config.finalLearningRate >= 0.0 && config.finalLearningRate <= kMaxLearningRate))
+            throw Error("the final learning rate must be between 0 and " + internal::numberText(kMaxLearningRate) +
+                        ", not " + internal::numberText(config.finalLearningRate));
+        for (const auto& [name, beta] : {std::pair<const char*, double>{"beta1", config.beta1}, {"beta2", config.beta2}})
+            if (!(beta >= 0.0 && beta < 1.0))
+                throw Error(std::string("Adam's ") + name + " must be at least 0 and below 1 (the paper's are 0.9 and 0.95), not " +
+                            internal::numberText(beta));
         std::vector<int64_t> expected = net->config().sampleShape();
         std::vector<int64_t> got(data.data.sizes().begin() + 1, data.data.sizes().end());
         if (got != expected) {
