@@ -734,8 +734,10 @@ void EnergyView::showImage(int row)
         shownImage_ = set.result.images[i];
         noisyView_ = denoisedView_ = QImage();
         showViews(shownImage_);
+        // Newest request wins: walking the table with the arrow keys computes the row it stops on.
         if (JobHandle* handle = engine_->start(std::make_unique<EnergyImageViewsJob>(
-                shownImage_, measureSettings().noiseStd, measureSettings().seed))) {
+                                                   shownImage_, measureSettings().noiseStd, measureSettings().seed),
+                                               JobRunner::StartPolicy::Replace)) {
             viewing_ = handle;
             connect(handle, &JobHandle::finished, this, [this, handle](const QVariant& result) {
                 if (handle != viewing_ || !result.isValid())

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <QObject>
+
 #include <cstring>
 
 #include "ebm/error.h"
@@ -57,6 +59,33 @@ QImage tensorToImage(const torch::Tensor& image)
 QImage tensorGridImage(const torch::Tensor& images, int cols)
 {
     return tensorToImage(ebm::makeGrid(images.detach().to(torch::kCPU).clamp(0, 1), cols));
+}
+
+torch::Tensor imageToTensor(const QImage& image, int channels)
+{
+    const QImage packed = image.convertToFormat(channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    torch::Tensor bytes = torch::empty({packed.height(), packed.width(), channels}, torch::kUInt8);
+    const size_t rowBytes = static_cast<size_t>(packed.width()) * channels;
+    for (int y = 0; y < packed.height(); ++y)
+        std::memcpy(bytes.data_ptr<uint8_t>() + y * rowBytes, packed.constScanLine(y), rowBytes);
+    return bytes.permute({2, 0, 1}).to(torch::kFloat32).div(255.0f).contiguous();
+}
+
+QVector<double> tensorToDoubles(const torch::Tensor& values)
+{
+    const torch::Tensor v = values.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+    return QVector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+}
+
+QVector<float> tensorToFloats(const torch::Tensor& values)
+{
+    const torch::Tensor v = values.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    return QVector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
+}
+
+QString imageShapeText(int64_t channels, int64_t height, int64_t width)
+{
+    return QStringLiteral("%1x%2 %3").arg(width).arg(height).arg(channels == 1 ? QObject::tr("gray") : QObject::tr("RGB"));
 }
 
 }  // namespace ebm::studio

@@ -470,7 +470,9 @@ void InpaintView::openImage(Source source, const QString& spec, int index)
     }
     const QString label = source == Source::DataSet ? tr("Fashion-MNIST test image %1").arg(index)
                                                     : tr("%1, image %2").arg(QFileInfo(spec).fileName()).arg(index);
-    JobHandle* handle = engine_->start(std::make_unique<LoadInpaintImageJob>(spec, index, label));
+    // Newest request wins: spinning through indices opens the last one, not each on the way.
+    JobHandle* handle = engine_->start(std::make_unique<LoadInpaintImageJob>(spec, index, label),
+                                       JobRunner::StartPolicy::Replace);
     if (!handle)
         return;
     opening_ = handle;

@@ -27,17 +27,6 @@ constexpr qint64 kProgressIntervalMs = 100;  // at most ten progress reports a s
 constexpr int kGray = 1, kRgb = 3;
 constexpr int kKeepSize = 0;  // ebm::openDataset: images at their own size
 
-QVector<double> toDoubles(const torch::Tensor& t)
-{
-    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    return QVector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-QString shapeText(int64_t channels, int64_t h, int64_t w)
-{
-    return QStringLiteral("%1x%2 %3").arg(w).arg(h).arg(channels == kGray ? QObject::tr("gray") : QObject::tr("RGB"));
-}
-
 bool isPictureFolder(const std::string& spec)
 {
     std::error_code ec;
@@ -98,7 +87,7 @@ torch::Tensor fitToModel(torch::Tensor images, const std::string& spec, int chan
         images = ebm::padOrCrop(images, size);
         steps << QObject::tr("%1x%2 %3 to %4x%4").arg(w).arg(h).arg(h < size ? QObject::tr("padded") : QObject::tr("cropped")).arg(size);
     }
-    conversion = steps.isEmpty() ? QObject::tr("as it is: %1").arg(shapeText(channels, size, size))
+    conversion = steps.isEmpty() ? QObject::tr("as it is: %1").arg(imageShapeText(channels, size, size))
                                  : QObject::tr("converted for the model (%1)").arg(steps.join(QStringLiteral(", ")));
     return images;
 }
@@ -151,14 +140,7 @@ QVariant EnergyImageViewsJob::run(JobContext* context, JobControl&, JobReporter&
         const QImage image = image_.convertToFormat(m.inChannels == kGray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
         if (image.width() != m.imageSize || image.height() != m.imageSize)
             throw ebm::Error("the image is not the model's size; score its set again");
-        torch::Tensor x = torch::empty({1, m.inChannels, m.imageSize, m.imageSize});
-        auto values = x.accessor<float, 4>();
-        for (int y = 0; y < image.height(); ++y) {
-            const uchar* row = image.constScanLine(y);
-            for (int px = 0; px < image.width(); ++px)
-                for (int c = 0; c < m.inChannels; ++c)
-                    values[0][c][y][px] = row[m.inChannels * px + c] / 255.0f;
-        }
+        const torch::Tensor x = imageToTensor(image, m.inChannels).unsqueeze(0);
         // The same kind of seeded noise a measurement draws, so the view is reproducible.
         auto generator = at::make_generator<at::CPUGeneratorImpl>(seed_);
         const torch::Tensor noisy = x + noiseStd_ * at::randn(x.sizes(), generator);
@@ -205,12 +187,12 @@ QVariant EnergyJob::run(JobContext* context, JobControl& control, JobReporter& r
             data = ebm::loadImageFolder(spec, m.inChannels, m.imageSize, &skipped);
             result.files = readPictureFiles(spec, skipped);
             result.conversion = QObject::tr("pictures centre-cropped and resized to %1")
-                                    .arg(shapeText(m.inChannels, m.imageSize, m.imageSize));
+                                    .arg(imageShapeText(m.inChannels, m.imageSize, m.imageSize));
         } else if (ebm::isImageFileName(spec)) {
             data = ebm::openAnyDataset(spec, m.inChannels, m.imageSize, source_.train);
             result.files = {QString::fromStdString(fs::path(spec).filename().string())};
             result.conversion = QObject::tr("picture centre-cropped and resized to %1")
-                                    .arg(shapeText(m.inChannels, m.imageSize, m.imageSize));
+                                    .arg(imageShapeText(m.inChannels, m.imageSize, m.imageSize));
         } else {
             // Opened at its own size (0 = keep): fitToModel converts it and says how.
             data = ebm::openAnyDataset(spec, m.inChannels, kKeepSize, source_.train);
@@ -249,10 +231,10 @@ QVariant EnergyJob::run(JobContext* context, JobControl& control, JobReporter& r
         };
         const ebm::ImageEnergies measured =
             ebm::measureImageEnergies(*model, images, options, progress, control.cancelFlag());
-        result.energy = toDoubles(measured.energy);
-        result.spread = toDoubles(measured.spread);
+        result.energy = tensorToDoubles(measured.energy);
+        result.spread = tensorToDoubles(measured.spread);
         if (measured.residual.defined())
-            result.residual = toDoubles(measured.residual);
+            result.residual = tensorToDoubles(measured.residual);
         const torch::Tensor r = rows.contiguous();
         result.rows = QVector<qint64>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
         result.images = tensorToImages(images);

@@ -25,17 +25,6 @@ torch::Tensor fromValues(const QVector<float>& values, std::vector<int64_t> shap
     return torch::from_blob(const_cast<float*>(values.constData()), shape, torch::kFloat32).clone();
 }
 
-QVector<float> toValues(const torch::Tensor& t)
-{
-    const torch::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    return QVector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
-
-QString shapeText(int64_t channels, int64_t h, int64_t w)
-{
-    return QStringLiteral("%1x%2 %3").arg(w).arg(h).arg(channels == 1 ? QObject::tr("gray") : QObject::tr("RGB"));
-}
-
 }  // namespace
 
 void registerInpaintTypes()
@@ -65,18 +54,18 @@ QVariant LoadInpaintImageJob::run(JobContext* context, JobControl&, JobReporter&
         if (picture) {
             const torch::Tensor original = ebm::readImage(spec, m.inChannels);
             result.conversion = original.size(1) == m.imageSize && original.size(2) == m.imageSize
-                                    ? QObject::tr("as it is: %1").arg(shapeText(m.inChannels, m.imageSize, m.imageSize))
+                                    ? QObject::tr("as it is: %1").arg(imageShapeText(m.inChannels, m.imageSize, m.imageSize))
                                     : QObject::tr("%1 centre-cropped and resized to %2")
-                                          .arg(shapeText(m.inChannels, original.size(1), original.size(2)),
-                                               shapeText(m.inChannels, m.imageSize, m.imageSize));
+                                          .arg(imageShapeText(m.inChannels, original.size(1), original.size(2)),
+                                               imageShapeText(m.inChannels, m.imageSize, m.imageSize));
         } else {
             result.conversion = QObject::tr("as the model reads the data set: %1")
-                                    .arg(shapeText(image.size(0), image.size(1), image.size(2)));
+                                    .arg(imageShapeText(image.size(0), image.size(1), image.size(2)));
         }
         result.channels = m.inChannels;
         result.size = m.imageSize;
         result.imagesInSource = static_cast<int>(set.size());
-        result.pixels = toValues(image);
+        result.pixels = tensorToFloats(image);
         result.image = tensorToImage(image);
         result.ok = true;
     } catch (const std::exception& e) {
@@ -138,7 +127,7 @@ QVariant InpaintJob::run(JobContext* context, JobControl& control, JobReporter& 
             outcome.maskedMse = QVector<double>(mse.size(0));
             for (int64_t i = 0; i < mse.size(0); ++i)
                 outcome.maskedMse[i] = mse[i].item<double>();
-            outcome.completions = toValues(samples);
+            outcome.completions = tensorToFloats(samples);
             outcome.images = tensorToImages(samples);
             outcome.count = static_cast<int>(samples.size(0));
         }

@@ -49,12 +49,6 @@ torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, i
     return images.index_select(0, rows).to(torch::kFloat32);
 }
 
-QVector<double> toDoubles(const torch::Tensor& values)
-{
-    const torch::Tensor v = values.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-    return QVector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
-}
-
 /// Turns the sampler's per-step callbacks into recorded snapshots, throttled batches and the
 /// pause / step / stop protocol.
 class FrameRelay {
@@ -113,7 +107,7 @@ private:
         s.step = frame.step;
         s.temperature = frame.temperature;
         s.final = frame.final;
-        s.energies = toDoubles(frame.energies);
+        s.energies = tensorToDoubles(frame.energies);
         s.raw = tensorToImages(frame.state);
         if (denoisedPreview_.load()) {
             if (frame.final) {
