@@ -292,6 +292,21 @@ private Q_SLOTS:
         QVERIFY(problems.front().front().toString().contains(QLatin1String("70")));
     }
 
+    void aMaskOfAnotherSizeIsScaledNotLost()
+    {
+        openPage();
+        // An undo step kept from a model of another size: applied, it fits this image.
+        QImage big(32, 32, QImage::Format_Grayscale8);
+        big.fill(0);
+        for (int y = 0; y < 32; ++y)
+            for (int x = 16; x < 32; ++x)
+                big.scanLine(y)[x] = 255;
+        canvas()->setMask(big);
+        QCOMPARE(canvas()->mask().size(), QSize(16, 16));
+        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        QVERIFY(isGenerated(canvas()->mask(), 8, 0) && !isGenerated(canvas()->mask(), 7, 0));
+    }
+
     void anEmptyMaskIsRefusedWithAMessage()
     {
         InpaintView* page = openPage();

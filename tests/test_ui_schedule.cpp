@@ -369,6 +369,17 @@ private Q_SLOTS:
         QVERIFY(again.scheduleView()->userPresetNames().contains(QStringLiteral("four points")));
     }
 
+    void aDamagedSavedScheduleIsReportedAndReplaced()
+    {
+        StudioSettings settings(QDir(dir_.path()).filePath(QStringLiteral("damaged.ini")));
+        settings.setScheduleCurve(QStringLiteral("{\"format\": \"ebm-schedule\", \"version\": 1"));
+        MainWindow w(&settings);
+        QSignalSpy problems(w.scheduleView(), &StudioPage::problem);
+        QTRY_COMPARE_WITH_TIMEOUT(problems.count(), 1, 5000);
+        QVERIFY(problems.front().front().toString().contains(QLatin1String("quick preset")));
+        QCOMPARE(w.scheduleView()->document()->curve().steps(), 300);
+    }
+
     void livePreviewRestartsWithTheNewestCurve()
     {
         MainWindow& w = openWindow();

@@ -492,11 +492,8 @@ void InpaintView::openImage(Source source, const QString& spec, int index)
 
 void InpaintView::onImageOpened(const InpaintImage& image)
 {
-    const bool sizeChanged = image.image.size() != canvas_->image().size();
     input_ = image;
-    canvas_->setImage(image.image);
-    if (sizeChanged)
-        undo_->stack()->clear();  // the old mask commands are of another size
+    canvas_->setImage(image.image);  // a mask of another size is scaled by the canvas
     if (image.imagesInSource > 1) {
         const QSignalBlocker block(index_);
         index_->setMaximum(image.imagesInSource - 1);

@@ -47,6 +47,8 @@ void MaskCanvas::setImage(const QImage& image)
 void MaskCanvas::setMask(const QImage& mask)
 {
     mask_ = mask.convertToFormat(QImage::Format_Grayscale8);
+    if (mask_.size() != image_.size())
+        mask_ = mask_.scaled(image_.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation);
     update();
 }
 

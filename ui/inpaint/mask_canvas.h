@@ -21,7 +21,8 @@ public:
     /// The image as the model gets it; a mask of another size is replaced by an empty one.
     void setImage(const QImage& image);
     const QImage& image() const { return image_; }
-    /// Grayscale8, the image's size: >= 128 generates.
+    /// Grayscale8, >= 128 generates. A mask of another size than the image (an undo step from
+    /// before a model of another size) is scaled with nearest neighbours.
     void setMask(const QImage& mask);
     const QImage& mask() const { return mask_; }
 

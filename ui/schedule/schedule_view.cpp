@@ -79,8 +79,14 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     if (settings_ && !settings_->scheduleCurve().isEmpty()) {
         try {
             document_->reset(ebm::ScheduleCurve::fromJson(settings_->scheduleCurve().toStdString(), "the saved schedule"));
-        } catch (const std::exception&) {
-            // A damaged saved curve: start from the quick preset, as on a first start.
+        } catch (const std::exception& e) {
+            // A damaged saved curve: start from the quick preset and say so once the window
+            // listens (its connections come after the pages are built).
+            const QString why = QString::fromUtf8(e.what());
+            QTimer::singleShot(0, this, [this, why] {
+                Q_EMIT problem(tr("The schedule kept from the last run could not be read (%1); the quick preset is "
+                                  "loaded instead.").arg(why));
+            });
         }
     }
     editor_ = new ScheduleCurveEditor(document_, this);
