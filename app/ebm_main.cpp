@@ -28,6 +28,7 @@ void printUsage()
                  "  energy    energies of images (with sigma0 noise); compare two sets (AUROC)\n"
                  "  denoise   single-step denoising jump\n"
                  "  info      describe a checkpoint\n"
+                 "  export    write a model as a PyTorch state_dict (reference keys) or native checkpoint\n"
                  "  eval      sample quality (FID-like, IS-like, classes), nearest neighbours, AIS likelihood\n"
                  "  train-classifier  train the feature network that eval uses\n"
                  "  bench     training and sampling speed, text or JSON\n"
@@ -51,7 +52,7 @@ int main(int argc, char** argv)
         {"train", cli::runTrain},   {"sample", cli::runSample}, {"inpaint", cli::runInpaint},
         {"energy", cli::runEnergy}, {"denoise", cli::runDenoise}, {"info", cli::runInfo},
         {"bench", cli::runBench},   {"eval", cli::runEval},     {"train-classifier", cli::runTrainClassifier},
-        {"schedule", cli::runSchedule}};
+        {"schedule", cli::runSchedule}, {"export", cli::runExport}};
     auto it = commands.find(command);
     if (it == commands.end()) {
         std::cerr << "ebm: unknown command '" << command << "'\n";

@@ -88,6 +88,38 @@ Dataset toyData()
 
 ModelConfig tinyMlp() { return ModelConfig::mlp(2, 16, 2); }
 
+/// Flips `count` bytes of `file` at `offset` past the first occurrence of `needle` (the raw bytes
+/// of a record): the damage a bad disk or a careless edit does, with the zip container intact.
+void flipBytesOf(const std::string& file, const std::string& needle, size_t offset, size_t count)
+{
+    std::string bytes = readBytes(file);
+    const size_t at = bytes.find(needle);
+    QVERIFY2(at != std::string::npos, "the record's bytes are not stored as they are");
+    QVERIFY(at + offset + count <= bytes.size());
+    for (size_t i = 0; i < count; ++i)
+        bytes[at + offset + i] = static_cast<char>(bytes[at + offset + i] ^ 0x5A);
+    writeBytes(file, bytes);
+}
+
+std::string rawBytes(const torch::Tensor& tensor)
+{
+    const torch::Tensor t = tensor.contiguous();
+    return std::string(static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel()) * t.element_size());
+}
+
+void expectChecksumFailure(const std::string& path)
+{
+    try {
+        loadCheckpoint(path);
+        QFAIL("a damaged record loaded without a word");
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        QVERIFY2(message.find("checksum") != std::string::npos, message.c_str());
+        QVERIFY2(message.find(std::filesystem::path(path).filename().string()) != std::string::npos, message.c_str());
+        QVERIFY2(message.find('\n') == std::string::npos, message.c_str());
+    }
+}
+
 }  // namespace
 
 class TestCheckpoint : public QObject {
@@ -202,6 +234,66 @@ private Q_SLOTS:
         const std::string bytes = readBytes(native);
         writeBytes(at("native-cut.ebm"), bytes.substr(0, bytes.size() / 2));
         expectCleanFailure(at("native-cut.ebm"), "truncated native file");
+    }
+
+    void flippedBytesInAWeightAreCaught()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("model.ebm").toStdString();
+        const Checkpoint cp = loadCheckpoint(kReference);
+        saveCheckpoint(cp, path);
+        loadCheckpoint(path);  // intact: loads
+        const torch::Tensor& weight = cp.weights.at("rbc3.conv_1.conv.weight");
+        flipBytesOf(path, rawBytes(weight).substr(0, 64), 1000, 4);
+        expectChecksumFailure(path);
+    }
+
+    void flippedBytesInTheOptimizerStateAreCaught()
+    {
+        QTemporaryDir dir;
+        TrainConfig config;
+        config.batchSize = 32;
+        config.steps = 3;
+        torch::manual_seed(0);
+        Trainer trainer(tinyMlp(), config, toyData());
+        trainer.run();
+        const std::string path = dir.filePath("run.ebm").toStdString();
+        trainer.saveCheckpoint(path);
+        const std::string optimizer = loadCheckpoint(path).optimizerState;
+        QVERIFY(optimizer.size() > 400);
+        flipBytesOf(path, optimizer.substr(optimizer.size() / 2, 64), 100, 4);
+        expectChecksumFailure(path);
+    }
+
+    void averagedWeightsRoundTrip()
+    {
+        QTemporaryDir dir;
+        torch::manual_seed(2);
+        EnergyNet net = makeEnergyNet(tinyMlp());
+        Checkpoint cp;
+        cp.model = tinyMlp();
+        cp.weights = collectWeights(*net);
+        for (const auto& [name, t] : cp.weights)
+            cp.averagedWeights[name] = t * 0.5;
+        cp.hasTraining = true;
+        cp.train.emaDecay = 0.999;
+        const std::string path = dir.filePath("ema.ebm").toStdString();
+        saveCheckpoint(cp, path);
+        const Checkpoint back = loadCheckpoint(path);
+        QVERIFY(back.hasAveragedWeights);
+        QCOMPARE(back.train.emaDecay, 0.999);
+        for (const auto& [name, t] : cp.averagedWeights)
+            QVERIFY(torch::equal(back.averagedWeights.at(name), t));
+        // Sampling wants the average, resuming the raw weights.
+        auto averaged = collectWeights(*instantiate(back, WeightChoice::PreferAveraged));
+        auto raw = collectWeights(*instantiate(back));
+        for (const auto& [name, t] : cp.weights) {
+            QVERIFY(torch::equal(averaged.at(name), t * 0.5));
+            QVERIFY(torch::equal(raw.at(name), t));
+        }
+        // A damaged average is caught like a damaged weight.
+        flipBytesOf(path, rawBytes(cp.averagedWeights.at("fc1.weight")).substr(0, 64), 8, 4);
+        expectChecksumFailure(path);
     }
 
     void weightsOfAnotherArchitectureAreRejected()

@@ -1,6 +1,7 @@
 // The trainer: a short MDSM run on a 2D mixture learns the smoothed score, the learning-rate
 // schedule, and the guard against non-finite losses.
 #include <QtTest/QtTest>
+#include <map>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -194,6 +195,79 @@ private Q_SLOTS:
         wider.hiddenWidth = 32;
         Trainer other(wider, config, mixture(256, 3));
         QVERIFY_THROWS_EXCEPTION(Error, other.startFromWeights(trained));
+    }
+
+    /// The moving average after k steps is the hand-computed one: it starts at the initial
+    /// weights and takes (1 - decay) of each step's weights.
+    void weightAverageEqualsTheHandComputation()
+    {
+        constexpr double kDecay = 0.8;
+        constexpr int kSteps = 6;
+        TrainConfig config;
+        config.batchSize = 32;
+        config.steps = kSteps;
+        config.learningRate = 1e-2;
+        config.emaDecay = kDecay;
+        Trainer trainer(mlp(), config, mixture(256, 4));
+        std::map<std::string, torch::Tensor> expected = collectWeights(*trainer.net());
+        for (auto& [name, tensor] : expected)
+            tensor = tensor.to(torch::kFloat64);
+        for (int k = 0; k < kSteps; ++k) {
+            trainer.step();
+            for (const auto& [name, tensor] : collectWeights(*trainer.net()))
+                expected[name] = kDecay * expected[name] + (1.0 - kDecay) * tensor.to(torch::kFloat64);
+        }
+        const auto averaged = trainer.averagedWeights();
+        QCOMPARE(averaged.size(), expected.size());
+        double largestGap = 0.0, moved = 0.0;
+        const auto raw = collectWeights(*trainer.net());
+        for (const auto& [name, tensor] : averaged) {
+            largestGap = std::max(largestGap, (tensor.to(torch::kFloat64) - expected.at(name)).abs().max().item<double>());
+            moved += (tensor - raw.at(name)).abs().sum().item<double>();
+        }
+        QVERIFY2(largestGap < 1e-6, qPrintable(QString::number(largestGap)));
+        QVERIFY(moved > 0.0);  // the average lags the weights: it is not a copy
+
+        // Off by default; refused outside [0, 1).
+        TrainConfig plainConfig;
+        plainConfig.batchSize = 32;
+        Trainer plain(mlp(), plainConfig, mixture(256, 4));
+        QVERIFY(plain.averagedWeights().empty());
+        QVERIFY_THROWS_EXCEPTION(Error, plain.setAveraging(1.0));
+        QVERIFY_THROWS_EXCEPTION(Error, plain.setAveraging(-0.5));
+        plain.setAveraging(0.5);  // switched on mid-run: starts from the current weights
+        const auto start = collectWeights(*plain.net());
+        for (const auto& [name, tensor] : plain.averagedWeights())
+            QVERIFY(torch::equal(tensor, start.at(name)));
+    }
+
+    /// A run with averaging stopped and resumed ends with the same weights and the same average.
+    void resumeWithWeightAverageIsExact()
+    {
+        TrainConfig config;
+        config.batchSize = 32;
+        config.steps = 10;
+        config.learningRate = 1e-2;
+        config.emaDecay = 0.9;
+        config.seed = 21;
+        const Dataset data = mixture(256, 5);
+        Trainer straight(mlp(), config, data);
+        straight.run();
+
+        Trainer first(mlp(), config, data);
+        first.run([](const TrainProgress& p) { return p.step < 4; });
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("half.ebm").toStdString();
+        first.saveCheckpoint(path);
+        Trainer resumed(loadCheckpoint(path), data);
+        resumed.run();
+        const auto a = straight.averagedWeights(), b = resumed.averagedWeights();
+        QCOMPARE(a.size(), b.size());
+        for (const auto& [name, tensor] : a)
+            QVERIFY2(torch::equal(tensor, b.at(name)), name.c_str());
+        const auto wa = collectWeights(*straight.net()), wb = collectWeights(*resumed.net());
+        for (const auto& [name, tensor] : wa)
+            QVERIFY2(torch::equal(tensor, wb.at(name)), name.c_str());
     }
 };
 

@@ -23,6 +23,7 @@ int runEval(int argc, char** argv)
                          "log-likelihood by annealed importance sampling. See docs/evaluation.md.");
     args.options(R"(
 --model=                 checkpoint to sample from and for ais (default: bundled model)
+--raw-weights            use the trained weights even when the file holds their moving average (EMA)
 --samples=               evaluate these samples (.npy [N, C, H, W] in [0, 1], image folder...) instead of
                          sampling
 --num=256                samples to draw when --samples is not given
@@ -124,7 +125,7 @@ int runEval(int argc, char** argv)
     const bool needSamples = request.fid || request.inceptionLike || request.neighbours;
     EvaluationModel model;
     if (request.ais || (needSamples && request.samplesPath.empty()))
-        model = openModel(args.text("model"), request.device);
+        model = openModel(args.text("model"), request.device, weightChoiceFrom(args));
 
     // One progress bar per stage, each with its own ETA.
     std::unique_ptr<ProgressBar> bar;

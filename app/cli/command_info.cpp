@@ -33,6 +33,8 @@ int runInfo(int argc, char** argv)
                  {"image_size", m.imageSize},
                  {"head", toString(m.head)},
                  {"parameters", model.net->parameterCount()},
+                 {"weights", model.usesAveragedWeights ? "averaged" : "raw"},
+                 {"has_averaged_weights", cp.hasAveragedWeights},
                  {"forward_gflop", forwardFlops(m) / 1e9}};
         if (cp.hasTraining)
             out["training"] = {{"dataset", t.dataset},
@@ -45,6 +47,7 @@ int runInfo(int argc, char** argv)
                                {"spread", toString(t.noise.spread)},
                                {"sigma0", t.noise.sigma0},
                                {"seed", t.seed},
+                               {"ema", t.emaDecay},
                                {"final_loss", cp.lossHistory.empty() ? 0.0 : cp.lossHistory.back()}};
         std::cout << out.dump() << '\n';
         return 0;
@@ -53,6 +56,7 @@ int runInfo(int argc, char** argv)
     std::printf("architecture  %s\n", m.describe().c_str());
     std::printf("parameters    %lld\n", static_cast<long long>(model.net->parameterCount()));
     std::printf("forward cost  %.4g GFLOP per sample\n", forwardFlops(m) / 1e9);
+    std::printf("weights       %s\n", model.weightsDescription().c_str());
     if (cp.hasTraining) {
         std::printf("trained on    %s\n", t.dataset.c_str());
         std::printf("steps         %lld of %lld (batch %lld, lr %g, %s)\n", static_cast<long long>(cp.step),

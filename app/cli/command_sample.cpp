@@ -33,6 +33,25 @@ void writeTraceCsv(const std::string& path, const std::vector<SampleFrame>& fram
 }
 
 
+/// The energies of each recorded step, for redrawing the paper's figure F.1B in a notebook.
+void writeEnergiesNpy(const std::string& path, const std::vector<SampleFrame>& frames)
+{
+    if (frames.empty())
+        throw Error(path + ": no step was recorded, so there are no energies to write");
+    std::vector<torch::Tensor> rows;
+    std::vector<float> steps;
+    for (const auto& f : frames) {
+        rows.push_back(f.energies.to(torch::kCPU, torch::kFloat32).flatten());
+        steps.push_back(static_cast<float>(f.step));
+        steps.push_back(static_cast<float>(f.temperature));
+    }
+    writeNpy(path, torch::stack(rows));
+    const int64_t count = static_cast<int64_t>(frames.size());
+    std::filesystem::path stepsPath(path);
+    stepsPath.replace_extension(".steps.npy");
+    writeNpy(stepsPath.string(), torch::from_blob(steps.data(), {count, 2}, torch::kFloat32).clone());
+}
+
 }  // namespace
 
 int runSample(int argc, char** argv)
@@ -44,6 +63,8 @@ int runSample(int argc, char** argv)
 --cols=0           grid columns (0 = near square)
 --npy=             also write the raw samples [N, C, H, W] as .npy
 --trace=           write step,temperature and energy statistics as CSV
+--energies-npy=    write every recorded step's energies as .npy [steps, N] (float32), with
+                   FILE.steps.npy beside it holding the step numbers and temperatures [steps, 2]
 --start=           start from these images (.npy, image folder...) instead of noise
 )");
     addSamplingOptions(args);
@@ -58,7 +79,8 @@ int runSample(int argc, char** argv)
     stopOnInterrupt();
     ProgressBar bar("sample");
     std::vector<SampleFrame> frames;
-    SampleResult result = annealedLangevin(*model.net, config, start, progressCallback(bar, &frames));
+    const bool keepFrames = !args.text("trace").empty() || !args.text("energies-npy").empty();
+    SampleResult result = annealedLangevin(*model.net, config, start, progressCallback(bar, keepFrames ? &frames : nullptr));
     bar.finish();
     if (result.stopped)
         spdlog::warn("interrupted: writing the state reached so far");
@@ -79,6 +101,11 @@ int runSample(int argc, char** argv)
     if (!args.text("trace").empty()) {
         writeTraceCsv(args.text("trace"), frames);
         written.push_back(args.text("trace"));
+    }
+    if (const std::string energiesNpy = args.text("energies-npy"); !energiesNpy.empty()) {
+        writeEnergiesNpy(energiesNpy, frames);
+        written.push_back(energiesNpy + " [" + std::to_string(frames.size()) + " steps x " +
+                          std::to_string(samples.size(0)) + " samples]");
     }
     std::string files;
     for (const std::string& f : written)

@@ -52,13 +52,19 @@ torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv)
     return device;
 }
 
+WeightChoice weightChoiceFrom(const CliArgs& args)
+{
+    return args.isSet("raw-weights") ? WeightChoice::Raw : WeightChoice::PreferAveraged;
+}
+
 ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
 {
     args.options(R"(
---model=  checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)
+--model=      checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)
+--raw-weights  use the trained weights even when the file holds their moving average (EMA)
 )");
     const torch::Device device = parseWithRuntime(args, argc, argv);
-    return ModelCommand{device, openModel(args.text("model"), device)};
+    return ModelCommand{device, openModel(args.text("model"), device, weightChoiceFrom(args))};
 }
 
 Dataset openInput(const std::string& spec, const ModelConfig& model, bool train)
@@ -112,8 +118,10 @@ FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep)
         char detail[80];
         std::snprintf(detail, sizeof detail, "T %.3g  E %.4g", f.temperature, f.energies.mean().item<double>());
         bar.update(static_cast<double>(f.step) / f.totalSteps, detail, eta);
-        if (keep)
+        if (keep) {
             keep->push_back(f);
+            keep->back().state = torch::Tensor();  // statistics only: a frame's images would add up to gigabytes
+        }
         return !g_interrupted.load();
     };
 }

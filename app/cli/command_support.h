@@ -27,7 +27,10 @@ struct ModelCommand {
     torch::Device device{torch::kCPU};
     OpenedModel model;
 };
-/// Adds --model and the runtime options, parses argv and opens the model (the bundled one when
+/// --raw-weights: the file's raw weights even when it holds averaged ones.
+WeightChoice weightChoiceFrom(const CliArgs& args);
+
+/// Adds --model, --raw-weights and the runtime options, parses argv and opens the model (the bundled one when
 /// --model is not given).
 ModelCommand startModelCommand(CliArgs& args, int argc, char** argv);
 
@@ -40,7 +43,8 @@ torch::Tensor limitRows(const torch::Tensor& x, long long limit);
 void addSamplingOptions(CliArgs& args);
 SamplingOptions samplingOptionsFrom(const CliArgs& args);
 
-/// Draws the progress bar with ETA, keeps the frames when `keep` is given, stops on Ctrl-C.
+/// Draws the progress bar with ETA, keeps the frames (temperature and energies, not the
+/// states) when `keep` is given, stops on Ctrl-C.
 FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep);
 
 /// Comma-separated items, blanks trimmed, empty items dropped.

@@ -59,6 +59,8 @@ int runTrain(int argc, char** argv)
 --beta1=0.9              Adam beta1
 --beta2=0.95             Adam beta2
 --seed=1                 random seed (weights, data order, noise)
+--ema=0                  keep a moving average of the weights with this decay (0 = off, 0.999 is usual);
+                         sampling, energies and evaluation then use it. With --resume: switch it on or off
 --out=model.ebm          final checkpoint (also written on Ctrl-C)
 --checkpoint-every=5000  write --out every N steps (0 = only at the end)
 --resume=                continue a native checkpoint exactly where it stopped
@@ -80,6 +82,8 @@ int runTrain(int argc, char** argv)
             cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
         cp.train.checkpointPath = args.isSet("out") || cp.train.checkpointPath.empty() ? args.text("out") : cp.train.checkpointPath;
         trainer = std::make_unique<Trainer>(cp, std::move(data), device);
+        if (args.isSet("ema"))
+            trainer->setAveraging(args.real("ema"));
         spdlog::info("resuming {} at step {} of {}", args.text("resume"), cp.step, cp.train.steps);
     } else {
         ModelConfig model;
@@ -129,6 +133,7 @@ int runTrain(int argc, char** argv)
         config.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
         config.checkpointEvery = args.integerIn("checkpoint-every", 0, kMaxTrainSteps);
         config.checkpointPath = args.text("out");
+        config.emaDecay = args.real("ema");
         spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
                      describeDevice(device));
         trainer = std::make_unique<Trainer>(model, config, std::move(data), device);

@@ -14,5 +14,6 @@ int runEval(int argc, char** argv);
 int runTrainClassifier(int argc, char** argv);
 int runBench(int argc, char** argv);
 int runSchedule(int argc, char** argv);
+int runExport(int argc, char** argv);
 
 }  // namespace ebm::cli

@@ -19,6 +19,8 @@
 #include "file_util.h"
 #include "ebm/pytorch_import.h"
 
+#include <zlib.h>
+
 namespace ebm {
 namespace {
 
@@ -86,7 +88,8 @@ KeyValues trainToKeys(const TrainConfig& t)
             {"seed", std::to_string(t.seed)},
             {"checkpoint_every", std::to_string(t.checkpointEvery)},
             {"checkpoint_path", t.checkpointPath},
-            {"random_flip", t.randomFlip ? "1" : "0"}};
+            {"random_flip", t.randomFlip ? "1" : "0"},
+            {"ema", formatDouble(t.emaDecay)}};
 }
 
 struct KeyReader {
@@ -114,6 +117,11 @@ struct KeyReader {
         } catch (const std::logic_error&) {
             throw Error(source + ": checkpoint metadata '" + key + "' is not a number");
         }
+    }
+    /// For keys that later versions added: files written before them read as `fallback`.
+    double realOr(const std::string& key, double fallback) const
+    {
+        return values.count(key) ? real(key) : fallback;
     }
 };
 
@@ -152,6 +160,9 @@ TrainConfig trainFromKeys(const KeyValues& values, const std::string& source)
     t.checkpointEvery = r.integer("checkpoint_every");
     t.checkpointPath = r.get("checkpoint_path");
     t.randomFlip = r.get("random_flip") == "1";
+    t.emaDecay = r.realOr("ema", 0.0);
+    if (!(t.emaDecay >= 0.0 && t.emaDecay < 1.0))
+        throw Error(source + ": checkpoint metadata 'ema' is " + formatDouble(t.emaDecay) + ", outside [0, 1); the file is damaged");
     return t;
 }
 
@@ -168,6 +179,97 @@ std::string tensorToBytes(const torch::Tensor& t)
     torch::Tensor c = t.contiguous().to(torch::kUInt8);
     return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), static_cast<size_t>(c.numel()));
 }
+
+/// CRC-32 of a record's dtype, shape and bytes. LibTorch checks no CRC of the archive's
+/// records, so without these a flipped bit in a weight would load without a word.
+std::string recordChecksum(const torch::Tensor& tensor)
+{
+    const torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
+    std::ostringstream header;
+    header << t.scalar_type() << t.sizes();
+    const std::string head = header.str();
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(head.data()), static_cast<uInt>(head.size()));
+    const auto* bytes = static_cast<const Bytef*>(t.data_ptr());
+    const size_t size = static_cast<size_t>(t.numel()) * t.element_size();
+    constexpr size_t kChunk = size_t{1} << 30;  // crc32 takes 32-bit lengths
+    for (size_t done = 0; done < size; done += kChunk)
+        crc = crc32(crc, bytes + done, static_cast<uInt>(std::min(kChunk, size - done)));
+    char text[12];
+    std::snprintf(text, sizeof text, "%08lx", static_cast<unsigned long>(crc));
+    return text;
+}
+
+std::string textChecksum(const std::string& text)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size()));
+    char hex[12];
+    std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc));
+    return hex;
+}
+
+/// Writes tensor records and remembers their checksums for the "checksums" record.
+struct ChecksummedWriter {
+    torch::serialize::OutputArchive& archive;
+    KeyValues checksums;
+    void write(const std::string& key, const torch::Tensor& tensor)
+    {
+        const torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
+        archive.write(key, t);
+        checksums[key] = recordChecksum(t);
+    }
+    void write(const std::string& key, const std::string& text)
+    {
+        archive.write(key, c10::IValue(text));
+        checksums[key] = textChecksum(text);
+    }
+};
+
+/// Reads tensor records and checks them against the file's "checksums" record (files written
+/// before checksums existed have none and are read unchecked).
+struct ChecksummedReader {
+    torch::serialize::InputArchive& archive;
+    const std::string& source;
+    std::optional<KeyValues> checksums;
+    std::set<std::string> verified;
+
+    void fail(const std::string& what) const
+    {
+        throw Error(source + ": " + what + " does not match its checksum; the file is damaged "
+                    "(a changed or truncated copy): open an earlier copy or train again");
+    }
+    bool read(const std::string& key, torch::Tensor& tensor, const std::string& what)
+    {
+        if (!archive.try_read(key, tensor))
+            return false;
+        if (checksums) {
+            auto it = checksums->find(key);
+            if (it == checksums->end() || it->second != recordChecksum(tensor))
+                fail(what);
+            verified.insert(key);
+        }
+        return true;
+    }
+    void check(const std::string& key, const std::string& text)
+    {
+        if (!checksums)
+            return;
+        auto it = checksums->find(key);
+        if (it == checksums->end() || it->second != textChecksum(text))
+            fail("the '" + key + "' record");
+        verified.insert(key);
+    }
+    /// A record that was checksummed but not read means a flag that selects records was changed.
+    void checkAllRead() const
+    {
+        if (!checksums)
+            return;
+        for (const auto& [key, sum] : *checksums)
+            if (!verified.count(key))
+                fail("the record list ('" + key + "' was written but is not read)");
+    }
+};
 
 /// nullopt when the zip archive at `path` is not an EBM Studio checkpoint (a PyTorch file, say);
 /// a checkpoint that is damaged throws ebm::Error instead.
@@ -187,10 +289,15 @@ std::optional<Checkpoint> loadNative(const std::string& path)
         throw Error(source + ": checkpoint format '" + format.toStringRef() +
                     "' is newer than this program understands; update EBM Studio");
 
+    ChecksummedReader reader{archive, source, std::nullopt};
+    c10::IValue checksums;
+    if (archive.try_read("checksums", checksums) && checksums.isString())
+        reader.checksums = splitKeyValues(checksums.toStringRef());
     auto readString = [&](const char* key) {
         c10::IValue value;
         if (!archive.try_read(key, value) || !value.isString())
             throw Error(source + ": checkpoint lacks its '" + key + "' record; the file is damaged");
+        reader.check(key, value.toStringRef());
         return value.toStringRef();
     };
     Checkpoint cp;
@@ -199,14 +306,28 @@ std::optional<Checkpoint> loadNative(const std::string& path)
     cp.model = modelFromKeys(splitKeyValues(readString("model")), source);
 
     std::istringstream names(readString("weight_names"));
-    std::string name;
-    int index = 0;
-    while (std::getline(names, name)) {
+    std::vector<std::string> weightNames;
+    for (std::string name; std::getline(names, name);)
+        weightNames.push_back(name);
+    for (size_t index = 0; index < weightNames.size(); ++index) {
+        const std::string& name = weightNames[index];
         torch::Tensor t;
-        if (!archive.try_read("w" + std::to_string(index), t))
+        if (!reader.read("w" + std::to_string(index), t, "weight '" + name + "'"))
             throw Error(source + ": weight '" + name + "' is missing; the file is damaged");
         cp.weights[name] = t;
-        ++index;
+    }
+    c10::IValue hasAveraged;
+    if (archive.try_read("has_averaged", hasAveraged) && hasAveraged.isBool() && hasAveraged.toBool()) {
+        for (size_t index = 0; index < weightNames.size(); ++index) {
+            const std::string& name = weightNames[index];
+            torch::Tensor t;
+            if (!reader.read("a" + std::to_string(index), t, "averaged weight '" + name + "'"))
+                throw Error(source + ": averaged weight '" + name + "' is missing; the file is damaged");
+            if (t.sizes() != cp.weights[name].sizes())
+                throw Error(source + ": averaged weight '" + name + "' has another shape than the weight; the file is damaged");
+            cp.averagedWeights[name] = t;
+        }
+        cp.hasAveragedWeights = true;
     }
     c10::IValue hasTraining;
     if (archive.try_read("has_training", hasTraining) && hasTraining.isBool() && hasTraining.toBool()) {
@@ -215,15 +336,17 @@ std::optional<Checkpoint> loadNative(const std::string& path)
         c10::IValue step;
         if (archive.try_read("step", step) && step.isInt())
             cp.step = step.toInt();
+        reader.check("step", std::to_string(cp.step));
         torch::Tensor losses, optimizer;
-        if (archive.try_read("loss_history", losses)) {
+        if (reader.read("loss_history", losses, "the loss history")) {
             losses = losses.contiguous().to(torch::kFloat32);
             cp.lossHistory.assign(losses.data_ptr<float>(), losses.data_ptr<float>() + losses.numel());
         }
-        if (archive.try_read("optimizer", optimizer))
+        if (reader.read("optimizer", optimizer, "the optimizer state"))
             cp.optimizerState = tensorToBytes(optimizer);
         cp.rngState = readString("rng");
     }
+    reader.checkAllRead();
     return cp;
 }
 
@@ -234,25 +357,39 @@ void saveCheckpoint(const Checkpoint& cp, const std::string& path)
     namespace fs = std::filesystem;
     torch::serialize::OutputArchive archive;
     archive.write("ebm_format", c10::IValue(std::string(kNativeFormat)));
-    archive.write("model", c10::IValue(joinKeyValues(modelToKeys(cp.model))));
+    ChecksummedWriter writer{archive, {}};
+    writer.write("model", joinKeyValues(modelToKeys(cp.model)));
     std::string names;
     int index = 0;
     for (const auto& [name, tensor] : cp.weights) {
         names += name + '\n';
-        archive.write("w" + std::to_string(index++), tensor.detach().to(torch::kCPU).contiguous());
+        writer.write("w" + std::to_string(index++), tensor);
     }
-    archive.write("weight_names", c10::IValue(names));
+    writer.write("weight_names", names);
+    const bool hasAveraged = !cp.averagedWeights.empty();
+    archive.write("has_averaged", c10::IValue(hasAveraged));
+    if (hasAveraged) {
+        index = 0;
+        for (const auto& [name, tensor] : cp.weights) {
+            auto it = cp.averagedWeights.find(name);
+            if (it == cp.averagedWeights.end() || it->second.sizes() != tensor.sizes())
+                throw Error("cannot save a checkpoint whose averaged weights do not match its weights ('" + name + "')");
+            writer.write("a" + std::to_string(index++), it->second);
+        }
+    }
     archive.write("has_training", c10::IValue(cp.hasTraining));
     if (cp.hasTraining) {
-        archive.write("train", c10::IValue(joinKeyValues(trainToKeys(cp.train))));
+        writer.write("train", joinKeyValues(trainToKeys(cp.train)));
         archive.write("step", c10::IValue(static_cast<int64_t>(cp.step)));
-        archive.write("loss_history",
-                      torch::from_blob(const_cast<float*>(cp.lossHistory.data()),
-                                       {static_cast<int64_t>(cp.lossHistory.size())}, torch::kFloat32)
-                          .clone());
-        archive.write("optimizer", bytesToTensor(cp.optimizerState));
-        archive.write("rng", c10::IValue(cp.rngState));
+        writer.checksums["step"] = textChecksum(std::to_string(cp.step));
+        writer.write("loss_history",
+                     torch::from_blob(const_cast<float*>(cp.lossHistory.data()),
+                                      {static_cast<int64_t>(cp.lossHistory.size())}, torch::kFloat32)
+                         .clone());
+        writer.write("optimizer", bytesToTensor(cp.optimizerState));
+        writer.write("rng", cp.rngState);
     }
+    archive.write("checksums", c10::IValue(joinKeyValues(writer.checksums)));
 
     internal::saveArchiveAtomically(archive, path, "checkpoint");
 }
@@ -406,10 +543,16 @@ void loadWeights(EnergyNetImpl& net, const std::map<std::string, torch::Tensor>&
     }
 }
 
-EnergyNet instantiate(const Checkpoint& checkpoint)
+const std::map<std::string, torch::Tensor>& chosenWeights(const Checkpoint& checkpoint, WeightChoice choice)
+{
+    const bool averaged = choice == WeightChoice::PreferAveraged && !checkpoint.averagedWeights.empty();
+    return averaged ? checkpoint.averagedWeights : checkpoint.weights;
+}
+
+EnergyNet instantiate(const Checkpoint& checkpoint, WeightChoice choice)
 {
     EnergyNet net = makeEnergyNet(checkpoint.model);
-    loadWeights(*net, checkpoint.weights, fileName(checkpoint.sourcePath));
+    loadWeights(*net, chosenWeights(checkpoint, choice), fileName(checkpoint.sourcePath));
     return net;
 }
 

@@ -538,6 +538,24 @@ int64_t EnergyNetImpl::parameterCount() const
     return count;
 }
 
+std::vector<std::pair<std::string, std::vector<int64_t>>> referenceUnusedNormShapes(const ModelConfig& config)
+{
+    // Each residual block of the reference code builds two LayerNorms over its input
+    // [channels, side, side] even with normalize=False, and they sit in its state_dict.
+    std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+    int64_t channels = config.baseWidth, side = config.imageSize;
+    for (const BlockSpec& spec : blockLayout(config.arch)) {
+        for (const char* norm : {"bn1", "bn2"})
+            for (const char* part : {"weight", "bias"})
+                shapes.push_back({spec.name + "." + norm + "." + part, {channels, side, side}});
+        if (spec.downsample) {
+            channels *= 2;
+            side /= 2;
+        }
+    }
+    return shapes;
+}
+
 EnergyNet makeEnergyNet(const ModelConfig& config)
 {
     if (config.isImageModel()) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
+#include <sstream>
 #include <system_error>
 #include <unistd.h>
 
@@ -40,13 +41,29 @@ std::string findResource(const char* environmentVariable, const fs::path& relati
 
 }  // namespace
 
-OpenedModel openModel(const std::string& requested, torch::Device device)
+std::string OpenedModel::weightsDescription() const
+{
+    if (usesAveragedWeights) {
+        std::ostringstream text;
+        text << "averaged weights (EMA " << checkpoint.train.emaDecay << ")";
+        return text.str();
+    }
+    return checkpoint.hasAveragedWeights ? "raw weights (the file also holds averaged ones)" : "weights";
+}
+
+OpenedModel openModel(const std::string& requested, torch::Device device, WeightChoice choice)
 {
     OpenedModel model;
     model.path = requested.empty() ? bundledModelPath() : requested;
     model.checkpoint = loadCheckpoint(model.path);
-    model.net = instantiate(model.checkpoint);
-    model.checkpoint.weights.clear();  // they live in the network now
+    model.net = instantiate(model.checkpoint, choice);
+    model.usesAveragedWeights = &chosenWeights(model.checkpoint, choice) == &model.checkpoint.averagedWeights;
+    model.checkpoint.hasAveragedWeights = !model.checkpoint.averagedWeights.empty();
+    // The network holds the weights in use; the raw ones stay only when the network holds their
+    // average, so that saving the model again keeps both.
+    if (!model.usesAveragedWeights)
+        model.checkpoint.weights.clear();
+    model.checkpoint.averagedWeights.clear();
     model.net->to(device);
     model.net->eval();
     if (model.checkpoint.hasTraining)

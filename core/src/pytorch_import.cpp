@@ -519,6 +519,10 @@ private:
             t->tensor = rebuildTensor(args->items, at);
             return t;
         }
+        // LibTorch's pickler (torch::pickle_save, so files that `ebm export` writes) tags typed
+        // containers with their type, e.g. restore_type_tag(dict, "Dict[str, Tensor]").
+        if (name == "torch.jit._pickle.restore_type_tag" && !args->items.empty())
+            return args->items[0];
         // Parameters (state_dict(keep_vars=True)) wrap the tensor built just before.
         if ((name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") &&
             !args->items.empty() && args->items[0]->kind == Kind::Tensor)

@@ -62,6 +62,28 @@ struct Trainer::State {
     double stepsPerSecond = 0.0;
     int64_t cachedEpoch = -1;
     torch::Tensor order;
+    /// The moving average of each parameter (same order as net->parameters()), empty when off.
+    std::vector<torch::Tensor> averaged;
+
+    void resetAverage()
+    {
+        averaged.clear();
+        if (config.emaDecay <= 0.0)
+            return;
+        torch::NoGradGuard noGrad;
+        for (const auto& p : net->parameters())
+            averaged.push_back(p.detach().clone());
+    }
+
+    void updateAverage()
+    {
+        if (averaged.empty())
+            return;
+        torch::NoGradGuard noGrad;
+        const auto params = net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            averaged[i].mul_(config.emaDecay).add_(params[i].detach(), 1.0 - config.emaDecay);
+    }
 
     void validate() const
     {
@@ -80,6 +102,9 @@ struct Trainer::State {
         if (!(config.finalLearningRate >= 0.0 && config.finalLearningRate <= kMaxLearningRate))
             throw Error("the final learning rate must be between 0 and " + internal::numberText(kMaxLearningRate) +
                         ", not " + internal::numberText(config.finalLearningRate));
+        if (!(config.emaDecay >= 0.0 && config.emaDecay < 1.0))
+            throw Error("the weight-averaging decay must be at least 0 (off) and below 1 (0.999 is usual), not " +
+                        internal::numberText(config.emaDecay));
         for (const auto& [name, beta] : {std::pair<const char*, double>{"beta1", config.beta1}, {"beta2", config.beta2}})
             if (!(beta >= 0.0 && beta < 1.0))
                 throw Error(std::string("Adam's ") + name + " must be at least 0 and below 1 (the paper's are 0.9 and 0.95), not " +
@@ -126,6 +151,7 @@ Trainer::Trainer(const ModelConfig& model, const TrainConfig& config, Dataset da
     state_->validate();
     state_->net->to(device);
     state_->makeOptimizer();
+    state_->resetAverage();
 }
 
 Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device device)
@@ -151,6 +177,17 @@ Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device devic
     }
     state_->step = checkpoint.step;
     state_->lossHistory = checkpoint.lossHistory;
+    if (state_->config.emaDecay > 0.0 && !checkpoint.averagedWeights.empty()) {
+        torch::NoGradGuard noGrad;
+        for (const auto& item : state_->net->named_parameters()) {
+            auto it = checkpoint.averagedWeights.find(item.key());
+            if (it == checkpoint.averagedWeights.end() || it->second.sizes() != item.value().sizes())
+                throw Error(checkpoint.sourcePath + ": the averaged weight '" + item.key() + "' is missing or of another shape");
+            state_->averaged.push_back(it->second.to(device, item.value().scalar_type()).clone());
+        }
+    } else {
+        state_->resetAverage();  // averaging switched on at this resume: it starts from the weights
+    }
 }
 
 Trainer::~Trainer() = default;
@@ -165,6 +202,23 @@ void Trainer::startFromWeights(const Checkpoint& source)
                     s.net->config().describe() + "; fine-tune with the same architecture");
     // In place, so that the optimizer keeps referring to the same parameter tensors.
     loadWeights(*s.net, source.weights, source.sourcePath);
+    s.resetAverage();
+}
+
+void Trainer::setAveraging(double decay)
+{
+    State& s = *state_;
+    if (!(decay >= 0.0 && decay < 1.0))
+        throw Error("the weight-averaging decay must be at least 0 (off) and below 1 (0.999 is usual), not " +
+                    internal::numberText(decay));
+    if (decay == s.config.emaDecay)
+        return;
+    const bool wasOn = !s.averaged.empty();
+    s.config.emaDecay = decay;
+    if (decay == 0.0)
+        s.averaged.clear();
+    else if (!wasOn)
+        s.resetAverage();
 }
 
 TrainProgress Trainer::step()
@@ -204,6 +258,7 @@ TrainProgress Trainer::step()
         throw Error("a gradient became non-finite at step " + std::to_string(s.step + 1) +
                         "; the weights were left at the last good step. Lower the learning rate");
     s.optimizer->step();
+    s.updateAverage();
     ++s.step;
     s.lossHistory.push_back(static_cast<float>(loss.normalised));
 
@@ -249,6 +304,7 @@ Checkpoint Trainer::checkpoint() const
     Checkpoint cp;
     cp.model = s.net->config();
     cp.weights = collectWeights(*s.net);
+    cp.averagedWeights = averagedWeights();
     cp.hasTraining = true;
     cp.train = s.config;
     cp.step = s.step;
@@ -262,6 +318,18 @@ Checkpoint Trainer::checkpoint() const
 }
 
 void Trainer::saveCheckpoint(const std::string& path) const { ebm::saveCheckpoint(checkpoint(), path); }
+
+std::map<std::string, torch::Tensor> Trainer::averagedWeights() const
+{
+    const State& s = *state_;
+    std::map<std::string, torch::Tensor> weights;
+    if (s.averaged.empty())
+        return weights;
+    const auto names = s.net->named_parameters();
+    for (size_t i = 0; i < names.size(); ++i)
+        weights[names[i].key()] = s.averaged[i].detach().to(torch::kCPU).clone();
+    return weights;
+}
 
 EnergyNet Trainer::net() const { return state_->net; }
 int64_t Trainer::completedSteps() const { return state_->step; }

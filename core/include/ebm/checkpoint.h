@@ -25,12 +25,27 @@ struct TrainConfig {
     int64_t checkpointEvery = 5000;   // 0 = only at the end and on demand
     std::string checkpointPath;       // where periodic checkpoints go
     bool randomFlip = false;          // horizontal flips (CelebA)
+    /// Decay of the exponential moving average of the weights kept beside them (0 = none);
+    /// 0.999 averages over roughly the last thousand steps.
+    double emaDecay = 0.0;
+};
+
+/// Which of a checkpoint's weights a network is built from.
+enum class WeightChoice {
+    /// The moving average when the file has one (what sampling and evaluation want), else the raw weights.
+    PreferAveraged,
+    /// The optimiser's own weights (what training resumes from).
+    Raw,
 };
 
 /// Everything a checkpoint file may hold. Weights are name -> tensor as in state_dict().
 struct Checkpoint {
     ModelConfig model;
     std::map<std::string, torch::Tensor> weights;
+    /// The exponential moving average of `weights` (same names), empty when not kept.
+    std::map<std::string, torch::Tensor> averagedWeights;
+    /// Whether the file held averaged weights (kept when the tensors are dropped after loading).
+    bool hasAveragedWeights = false;
     bool hasTraining = false;         // native files with training state
     TrainConfig train;
     int64_t step = 0;
@@ -52,7 +67,10 @@ Checkpoint loadCheckpoint(const std::string& path);
 
 /// Builds the network described by a checkpoint and loads its weights (CPU).
 /// Throws ebm::Error when names or shapes do not match.
-EnergyNet instantiate(const Checkpoint& checkpoint);
+EnergyNet instantiate(const Checkpoint& checkpoint, WeightChoice choice = WeightChoice::Raw);
+
+/// The weights `choice` selects: the averaged ones when asked for and present, else the raw ones.
+const std::map<std::string, torch::Tensor>& chosenWeights(const Checkpoint& checkpoint, WeightChoice choice);
 
 /// Copies a network's parameters into name -> tensor (CPU, detached clones).
 std::map<std::string, torch::Tensor> collectWeights(EnergyNetImpl& net);

@@ -4,6 +4,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ebm {
 
@@ -72,6 +74,11 @@ using EnergyNet = std::shared_ptr<EnergyNetImpl>;
 
 /// Builds a freshly initialised network (PyTorch's default initialisation).
 EnergyNet makeEnergyNet(const ModelConfig& config);
+
+/// The reference PyTorch code's LayerNorm parameters that its residual blocks hold but do not
+/// use (normalize=False): name and shape, in block order. Empty for the MLP. An exported
+/// state_dict needs them so that PyTorch's strict load_state_dict accepts it.
+std::vector<std::pair<std::string, std::vector<int64_t>>> referenceUnusedNormShapes(const ModelConfig& config);
 
 /// Forward cost of one sample in floating-point operations (multiply-add = 2).
 double forwardFlops(const ModelConfig& config);

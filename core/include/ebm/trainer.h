@@ -41,6 +41,14 @@ public:
     /// Throws ebm::Error when the architectures differ or a step has already run.
     void startFromWeights(const Checkpoint& source);
 
+    /// Keeps (decay > 0) or drops (0) an exponential moving average of the weights, updated
+    /// after every step and saved in the checkpoint. Switched on mid-run, it starts from the
+    /// current weights; a changed decay applies from the next step. Throws ebm::Error unless
+    /// 0 <= decay < 1.
+    void setAveraging(double decay);
+    /// The averaged weights (name -> CPU tensor), empty when averaging is off.
+    std::map<std::string, torch::Tensor> averagedWeights() const;
+
     /// One optimisation step. Throws ebm::Error on a non-finite loss without touching the
     /// weights (the last good state stays).
     TrainProgress step();

@@ -1,0 +1,53 @@
+// ebm export
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include "command_support.h"
+#include "commands.h"
+#include "ebm/checkpoint.h"
+#include "ebm/error.h"
+#include "ebm/model_file.h"
+#include "ebm/pytorch_export.h"
+#include "ebm/runtime.h"
+
+namespace ebm::cli {
+
+int runExport(int argc, char** argv)
+{
+    CliArgs args("export", "Write a model for PyTorch (a state_dict with the reference code's keys and shapes) "
+                           "or as a native checkpoint with checksums.");
+    args.options(R"(
+--model=         checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)
+--format=pytorch pytorch (state_dict .pt that torch.load reads) or native (.ebm, training state kept)
+--out=           file to write (required)
+--raw-weights    export the trained weights even when the file holds their moving average (EMA)
+)");
+    parseWithRuntime(args, argc, argv);
+    const std::string out = args.text("out");
+    if (out.empty())
+        throw Error("--out is required: the file to write, e.g. --out model.pt");
+    const std::string format = args.text("format");
+    if (format != "pytorch" && format != "native")
+        throw Error("--format must be pytorch or native, not '" + format + "'");
+    const std::string path = args.text("model").empty() ? bundledModelPath() : args.text("model");
+    std::error_code ec;
+    if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, path, ec))
+        throw Error("--out names the model being exported (" + out + "); choose another file");
+    Checkpoint checkpoint = loadCheckpoint(path);
+    const WeightChoice choice = weightChoiceFrom(args);
+    const bool averaged = &chosenWeights(checkpoint, choice) == &checkpoint.averagedWeights;
+    if (format == "pytorch") {
+        const auto stateDict = referenceStateDict(checkpoint, choice);
+        writePytorchStateDict(stateDict, out);
+        spdlog::info("wrote {} ({}, {} {} tensors) for PyTorch's load_state_dict", out, checkpoint.model.describe(),
+                     stateDict.size(), averaged ? "averaged" : "raw");
+    } else {
+        saveCheckpoint(checkpoint, out);
+        spdlog::info("wrote {} ({}, native format with checksums{})", out, checkpoint.model.describe(),
+                     checkpoint.hasTraining ? ", training state kept" : "");
+    }
+    return 0;
+}
+
+}  // namespace ebm::cli
