@@ -13,6 +13,7 @@
 #include "ebm/checkpoint.h"
 #include "ebm/dataset.h"
 #include "ebm/model.h"
+#include "ebm/pytorch_import.h"
 #include "engine/studio_engine.h"
 #include "engine/studio_types.h"
 #include "ui_test_main.h"
@@ -301,6 +302,50 @@ private Q_SLOTS:
         const auto info = loaded.first().at(0).value<ModelInfo>();
         QVERIFY2(info.description.startsWith(QLatin1String("res12-8")), qPrintable(info.description));
         QCOMPARE(info.format, QStringLiteral("pytorch-state-dict"));
+    }
+
+    /// A file with a weight average: the studio samples with the average, says so, saves both
+    /// sets of weights back and exports the average for PyTorch.
+    void averagedWeightsAreUsedSavedAndExported()
+    {
+        ebm::Checkpoint cp = ebm::loadCheckpoint(tinyModel_.toStdString());
+        for (const auto& [name, tensor] : cp.weights)
+            cp.averagedWeights[name] = tensor * 0.5;
+        cp.hasTraining = true;
+        cp.train.emaDecay = 0.99;
+        cp.train.batchSize = 16;
+        const QString averagedPath = QDir(dir_.path()).filePath(QStringLiteral("averaged.ebm"));
+        ebm::saveCheckpoint(cp, averagedPath.toStdString());
+
+        StudioEngine engine;
+        engine.configureRuntime(QStringLiteral("cpu"), 1);
+        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
+        engine.loadModel(averagedPath);
+        QVERIFY(loaded.wait(10000));
+        const auto info = loaded.first().at(0).value<ModelInfo>();
+        QVERIFY(info.averagedWeights);
+        QVERIFY2(info.weights.contains(QLatin1String("averaged weights (EMA 0.99)")), qPrintable(info.weights));
+
+        QSignalSpy saved(&engine, &StudioEngine::modelSaved);
+        const QString savedPath = QDir(dir_.path()).filePath(QStringLiteral("saved-again.ebm"));
+        engine.saveModel(savedPath);
+        QVERIFY(saved.wait(10000));
+        const ebm::Checkpoint back = ebm::loadCheckpoint(savedPath.toStdString());
+        QCOMPARE(back.averagedWeights.size(), cp.averagedWeights.size());
+        for (const auto& [name, tensor] : cp.weights) {
+            QVERIFY2(torch::equal(back.weights.at(name), tensor), name.c_str());
+            QVERIFY2(torch::equal(back.averagedWeights.at(name), cp.averagedWeights.at(name)), name.c_str());
+        }
+
+        QSignalSpy notice(&engine, &StudioEngine::notice);
+        const QString exported = QDir(dir_.path()).filePath(QStringLiteral("exported.pt"));
+        engine.exportPytorch(exported);
+        QVERIFY(notice.wait(10000));
+        QVERIFY2(notice.last().at(0).toString().contains(QLatin1String("for PyTorch")), qPrintable(notice.last().at(0).toString()));
+        const auto stateDict = ebm::readPytorchStateDict(exported.toStdString());
+        for (const auto& [name, tensor] : cp.averagedWeights)
+            QVERIFY2(torch::equal(stateDict.at(name), tensor), name.c_str());
+        QVERIFY(stateDict.count("rb1.bn1.weight"));  // the reference layout's unused LayerNorms
     }
 
     void missingBundledModelGivesMessageAndStandIn()

@@ -127,6 +127,16 @@ void StudioEngine::saveModel(const QString& path)
     start(std::make_unique<SaveModelJob>(path));
 }
 
+void StudioEngine::exportPytorch(const QString& path)
+{
+    if (isTraining()) {
+        Q_EMIT problem(tr("Stop training before exporting for PyTorch (or save a checkpoint with Ctrl+S and "
+                          "export that file with ebm export)."));
+        return;
+    }
+    start(std::make_unique<ExportPytorchJob>(path));
+}
+
 void StudioEngine::configureRuntime(const QString& device, int threads)
 {
     start(std::make_unique<ConfigureRuntimeJob>(device, threads));

@@ -43,6 +43,8 @@ public:
     bool loadModel(const QString& path);
     bool loadBundledModel();
     void saveModel(const QString& path);
+    /// Writes the model as a PyTorch state_dict (the reference code's keys); refused while training runs.
+    void exportPytorch(const QString& path);
     /// "auto", "cpu" or "cuda"; threads 0 = one per core. Applied between jobs.
     void configureRuntime(const QString& device, int threads);
     bool hasModel() const { return hasModel_; }

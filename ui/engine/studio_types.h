@@ -89,6 +89,8 @@ struct ModelInfo {
     qint64 trainedSteps = 0;
     bool fromTraining = false;       // weights of the studio's own training run
     bool fallback = false;           // bundled model missing: an untrained stand-in
+    bool averagedWeights = false;    // the network holds the file's moving average (EMA) of the weights
+    QString weights;                 // which weights are in use, for people ("averaged weights (EMA 0.999)")
 };
 
 struct RuntimeInfo {

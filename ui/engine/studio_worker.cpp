@@ -11,6 +11,7 @@
 #include "ebm/error.h"
 #include "ebm/runtime.h"
 #include "ebm/model_file.h"
+#include "ebm/pytorch_export.h"
 #include "engine/private/job_context.h"
 
 namespace ebm::studio {
@@ -59,7 +60,10 @@ ModelInfo JobContext::describe(const ebm::Checkpoint& cp, const ebm::EnergyNetIm
 
 void JobContext::adopt(ebm::EnergyNet model, ebm::Checkpoint meta, ModelInfo described)
 {
-    meta.weights.clear();  // the network holds them; no second copy
+    // The network holds the weights in use; no second copy, except the raw weights of a model
+    // whose network holds their average (saving writes both).
+    if (!described.averagedWeights)
+        meta.weights.clear();
     net = std::move(model);
     metadata = std::move(meta);
     info = std::move(described);
@@ -99,6 +103,10 @@ bool JobContext::loadModel(const QString& path)
             throw ebm::Error(path.toStdString() + ": no such file");
         ebm::OpenedModel opened = ebm::openModel(path.toStdString(), device);
         ModelInfo described = describe(opened.checkpoint, *opened.net);
+        described.averagedWeights = opened.usesAveragedWeights;
+        described.weights = QString::fromStdString(opened.weightsDescription());
+        if (opened.usesAveragedWeights)
+            described.description += QObject::tr(" · averaged weights");
         spdlog::info("loaded {} ({})", path.toStdString(), described.description.toStdString());
         adopt(std::move(opened.net), std::move(opened.checkpoint), std::move(described));
         return true;
@@ -156,7 +164,12 @@ void JobContext::saveModel(const QString& path)
             trainer->saveCheckpoint(path.toStdString());  // with optimizer state: resumable
         } else {
             ebm::Checkpoint cp = metadata;
-            cp.weights = ebm::collectWeights(*net);
+            if (info.averagedWeights) {
+                cp.averagedWeights = ebm::collectWeights(*net);  // cp.weights keeps the raw ones
+            } else {
+                cp.weights = ebm::collectWeights(*net);
+                cp.averagedWeights.clear();
+            }
             if (cp.format.empty() || cp.format == "untrained" || cp.format == "pytorch-state-dict")
                 cp.format = "ebm-native-1";
             ebm::saveCheckpoint(cp, path.toStdString());
@@ -168,6 +181,25 @@ void JobContext::saveModel(const QString& path)
         const QString message = firstLine(e.what());
         spdlog::error("could not save model: {}", message.toStdString());
         Q_EMIT q->problem(QObject::tr("Could not save the model: %1").arg(message));
+    }
+}
+
+void JobContext::exportPytorch(const QString& path)
+{
+    try {
+        if (!net)
+            throw ebm::Error("there is no model to export");
+        ebm::Checkpoint cp;
+        cp.model = net->config();
+        cp.sourcePath = info.path.toStdString();
+        cp.weights = ebm::collectWeights(*net);
+        ebm::writePytorchStateDict(ebm::referenceStateDict(cp, ebm::WeightChoice::Raw), path.toStdString());
+        spdlog::info("exported {} to {}", net->config().describe(), path.toStdString());
+        Q_EMIT q->notice(QObject::tr("Exported %1 (%2) for PyTorch to %3")
+                             .arg(QString::fromStdString(net->config().describe()),
+                                  info.weights.isEmpty() ? QObject::tr("weights") : info.weights, path));
+    } catch (const std::exception& e) {
+        Q_EMIT q->problem(QObject::tr("Could not export the model: %1").arg(firstLine(e.what())));
     }
 }
 

@@ -149,7 +149,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
             rebuildRecentMenu();
         }
         modelStatus_->setText(info.description);
-        modelStatus_->setToolTip(info.path);
+        modelStatus_->setToolTip(info.weights.isEmpty() ? info.path : info.path + QStringLiteral("\n") + info.weights);
         updateTitle();
         updateActions();
         if (!readyLogged_ && launchedAt_ > 0) {
@@ -272,6 +272,12 @@ void MainWindow::buildMenus()
             saveModelAs(path);
     });
     saveModelAction_->setShortcut(QKeySequence::Save);
+    exportPytorchAction_ = file->addAction(tr("Export Model for &PyTorch…"), this, [this] {
+        const QString path = askSavePath(QStringLiteral("model"), tr("Export model for PyTorch"),
+                                         tr("PyTorch state_dict (*.pt)"), QStringLiteral(".pt"));
+        if (!path.isEmpty())
+            engine_->exportPytorch(path);
+    });
     file->addSeparator();
     QAction* openSessionAction = file->addAction(tr("Open Session…"), this, [this] {
         const QString path = askOpenPath(QStringLiteral("session"), tr("Open session"), kSessionFilter);
@@ -566,6 +572,7 @@ void MainWindow::updateActions()
     const bool busy = engine_->isBusy();
     const bool haveFrames = sampleView_->canExport() && !sampleView_->isRunning();
     saveModelAction_->setEnabled(engine_->hasModel());
+    exportPytorchAction_->setEnabled(engine_->hasModel() && !engine_->isTraining());
     exportGridAction_->setEnabled(sampleView_->canExport());
     exportNpyAction_->setEnabled(haveFrames && !busy);
     exportSheetAction_->setEnabled(sampleView_->canExport());

@@ -116,6 +116,7 @@ private:
     QAction* stepAction_ = nullptr;
     QAction* stopAction_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QAction* exportPytorchAction_ = nullptr;
     QAction* saveModelAction_ = nullptr;
     QAction* exportGridAction_ = nullptr;
     QAction* exportNpyAction_ = nullptr;

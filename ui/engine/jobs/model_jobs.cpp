@@ -22,6 +22,12 @@ QVariant SaveModelJob::run(JobContext* context, JobControl&, JobReporter&)
     return true;
 }
 
+QVariant ExportPytorchJob::run(JobContext* context, JobControl&, JobReporter&)
+{
+    context->exportPytorch(path());
+    return true;
+}
+
 QVariant ExportSamplesJob::run(JobContext* context, JobControl&, JobReporter&)
 {
     context->exportSamplesNpy(path());

@@ -47,6 +47,13 @@ public:
     QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
 };
 
+/// Writes the model's weights in use as a PyTorch state_dict with the reference code's keys.
+class ExportPytorchJob : public FileJob {
+public:
+    explicit ExportPytorchJob(QString path) : FileJob(QStringLiteral("export"), std::move(path)) {}
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+};
+
 /// Writes the last sampling run's final samples as a .npy file.
 class ExportSamplesJob : public FileJob {
 public:

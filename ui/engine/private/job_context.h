@@ -51,6 +51,8 @@ struct JobContext {
     bool loadBundledModel();
     void saveModel(const QString& path);
     void exportSamplesNpy(const QString& path);
+    /// Writes the model's weights in use as the reference code's PyTorch state_dict.
+    void exportPytorch(const QString& path);
 
     // jobs/sampling_job.cpp
     /// One annealed Langevin run on `model`, reporting frames through `report` and honouring
