@@ -9,6 +9,8 @@
 
 namespace ebm {
 
+class Distributed;
+
 struct TrainProgress {
     int64_t step = 0;            // completed steps
     int64_t totalSteps = 0;
@@ -40,6 +42,13 @@ public:
     /// file) before the first step; the optimizer and learning-rate schedule start afresh.
     /// Throws ebm::Error when the architectures differ or a step has already run.
     void startFromWeights(const Checkpoint& source);
+
+    /// Data-parallel training: from now on this rank computes its slice of every global batch
+    /// and gradients are summed across `group`, so the run equals a one-rank run of the same
+    /// batch to float rounding. Checks first that every rank has the same settings, data and
+    /// weights (throws ebm::Error on every rank otherwise). Only rank 0 writes checkpoints in
+    /// run(); a stop (cancel) on any rank stops every rank after the same step.
+    void setDistributed(std::shared_ptr<Distributed> group);
 
     /// One optimisation step. Throws ebm::Error on a non-finite loss without touching the
     /// weights (the last good state stays).
