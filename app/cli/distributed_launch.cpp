@@ -254,7 +254,9 @@ int runLocalRanks(std::vector<std::string> arguments, int processes)
                 r.status = status;
                 r.endedOnItsOwn = !stopping && !forwardedInterrupt;
                 --running;
-                if (failed(status) && firstFailure < 0) {
+                // A rank that the passed-on Ctrl-C ended before it could catch it was interrupted.
+                const bool interruptedByUs = forwardedInterrupt && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+                if (failed(status) && !interruptedByUs && firstFailure < 0) {
                     firstFailure = static_cast<int>(i);
                     stopping = true;
                     stopAll(SIGTERM);

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -55,7 +56,12 @@ std::string whoAmI(const DistributedOptions& o)
 
 std::string masterText(const DistributedOptions& o) { return o.masterAddress + ":" + std::to_string(o.masterPort); }
 
-std::string secondsText(double seconds) { return internal::numberText(seconds) + " s"; }
+std::string secondsText(double seconds)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, seconds < 10.0 ? "%.2f s" : "%.0f s", seconds);
+    return text;
+}
 
 /// name=value lines as a map, keeping the order of the first appearance for messages.
 std::vector<std::pair<std::string, std::string>> settingLines(const std::string& text)
@@ -175,7 +181,7 @@ struct Distributed::Impl {
         throw Error(whoAmI(options) + ": " + what + " failed after " + secondsText(waited) +
                     ": another rank stopped, was killed or cannot be reached (" + backend + ": " +
                     internal::firstLine(e.what()) + "); see the first failed rank's message, then resume from the "
-                    "last checkpoint (--dist-timeout sets the wait, now " + secondsText(options.timeoutSeconds) + ")");
+                    "last checkpoint (--dist-timeout sets the wait, now " + internal::numberText(options.timeoutSeconds) + " s)");
     }
 
     void wait(const c10::intrusive_ptr<c10d::Work>& work)
@@ -251,9 +257,10 @@ std::shared_ptr<Distributed> Distributed::join(const DistributedOptions& options
 #endif
         }
     } catch (const std::exception& e) {
-        throw Error(whoAmI(options) + ": joining the " + d.backend + " process group through " + masterText(options) +
-                    " failed after " + secondsText(waited()) + " (" + internal::firstLine(e.what()) +
-                    "); a rank stopped while starting: see its message");
+        throw Error(whoAmI(options) + ": not every rank joined the " + d.backend + " process group through " +
+                    masterText(options) + " within " + secondsText(waited()) + " (" + internal::firstLine(e.what()) +
+                    "); start all " + std::to_string(options.worldSize) + " ranks with the same --master and "
+                    "--world-size, and see the message of any rank that stopped while starting");
     }
     return self;
 }
