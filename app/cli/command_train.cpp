@@ -191,11 +191,13 @@ int runTrain(int argc, char** argv)
             },
             &g_interrupted);
     } catch (const Error&) {
-        bar.finish();
+        if (isMainRank)
+            bar.finish();
         spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer->completedSteps(), out);
         throw;
     }
-    bar.finish();
+    if (isMainRank)  // the other ranks share the terminal but never draw
+        bar.finish();
     // Ranks stop together, so a stop on another rank also leaves this run short of its steps.
     const bool interrupted = g_interrupted || trainer->completedSteps() < trainer->config().steps;
     if (isMainRank)

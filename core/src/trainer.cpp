@@ -167,7 +167,7 @@ struct Trainer::State {
             << number(config.finalLearningRate) << "\n"
             << "Adam betas=" << number(config.beta1) << ", " << number(config.beta2) << "\n"
             << "random flips=" << (config.randomFlip ? "on" : "off") << "\n"
-            << "device=" << device.str() << "\n"
+            << "device=" << torch::Device(device.type()).str() << "\n"  // each rank its own CUDA index
             << "weights=hash " << weights << "\n";
         return out.str();
     }

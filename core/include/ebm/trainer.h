@@ -47,7 +47,8 @@ public:
     /// and gradients are summed across `group`, so the run equals a one-rank run of the same
     /// batch to float rounding. Checks first that every rank has the same settings, data and
     /// weights (throws ebm::Error on every rank otherwise). Only rank 0 writes checkpoints in
-    /// run(); a stop (cancel) on any rank stops every rank after the same step.
+    /// run(); a stop (cancel) on any rank stops every rank after the same step (a progress
+    /// callback that returns false stops only its own rank: every rank must give the same answer).
     void setDistributed(std::shared_ptr<Distributed> group);
 
     /// One optimisation step. Throws ebm::Error on a non-finite loss without touching the
