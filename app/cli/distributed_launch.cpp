@@ -101,7 +101,7 @@ struct Rank {
     pid_t pid = -1;
     bool running = false;
     int status = 0;
-    bool endedOnItsOwn = false;  // before the launcher stopped anyone
+    bool killedFromOutside = false;  // by a signal the launcher did not send
     std::string errorFile;
 };
 
@@ -252,7 +252,9 @@ int runLocalRanks(std::vector<std::string> arguments, int processes)
                     continue;
                 r.running = false;
                 r.status = status;
-                r.endedOnItsOwn = !stopping && !forwardedInterrupt;
+                // The launcher sends SIGTERM, and SIGKILL only after the grace period.
+                r.killedFromOutside = WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
+                                      !(killed && WTERMSIG(status) == SIGKILL);
                 --running;
                 // A rank that the passed-on Ctrl-C ended before it could catch it was interrupted.
                 const bool interruptedByUs = forwardedInterrupt && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
@@ -282,7 +284,7 @@ int runLocalRanks(std::vector<std::string> arguments, int processes)
         // the first rank that failed.
         int cause = firstFailure;
         for (const Rank& r : ranks)
-            if (r.endedOnItsOwn && WIFSIGNALED(r.status)) {
+            if (r.killedFromOutside) {
                 cause = r.rank;
                 break;
             }
