@@ -3,13 +3,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
+#include "cli/distributed_launch.h"
 #include "ebm/error.h"
 #include "ebm/runtime.h"
 
@@ -33,6 +36,13 @@ void printUsage()
                  "  train-classifier  train the feature network that eval uses\n"
                  "  bench     training and sampling speed, text or JSON\n"
                  "  schedule  an annealing schedule (curve file or preset) as JSON or step,temperature CSV\n";
+}
+
+/// A rank started by `--nproc` also hands its error line to the launcher, which reports it.
+void handErrorToLauncher(const std::string& line)
+{
+    if (const char* path = std::getenv(cli::kRankErrorFileVariable); path && *path)
+        std::ofstream(path) << line << '\n';
 }
 
 }  // namespace
@@ -65,10 +75,12 @@ int main(int argc, char** argv)
         return 0;
     } catch (const ebm::Error& e) {
         std::cerr << "ebm " << command << ": " << e.what() << '\n';
+        handErrorToLauncher(e.what());
         return 1;
     } catch (const std::exception& e) {
         std::string text = e.what();
         std::cerr << "ebm " << command << ": unexpected error: " << text.substr(0, text.find('\n')) << '\n';
+        handErrorToLauncher("unexpected error: " + text.substr(0, text.find('\n')));
         return 1;
     }
 }

@@ -3,12 +3,18 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
+#include <unistd.h>
 #include "command_support.h"
 #include "commands.h"
+#include "distributed_launch.h"
+#include "ebm/distributed.h"
 #include "ebm/error.h"
 #include "ebm/json.h"
 #include "ebm/runtime.h"
@@ -40,6 +46,118 @@ double timeIt(const std::function<void()>& fn, double minSeconds, int minRepeats
     return elapsed / repeats;
 }
 
+// --- bench --nproc: data-parallel scaling ------------------------------------------------------
+
+// Where a bench rank started by --nproc writes its figures (rank 0 only) for the launcher.
+constexpr const char* kScalingReportVariable = "EBM_BENCH_SCALING_REPORT";
+constexpr int kScalingWarmupSteps = 2;
+constexpr uint64_t kBenchDataSeed = 1;  // the same random images on every rank (the settings check)
+
+Dataset benchImages(int64_t rows)
+{
+    torch::manual_seed(kBenchDataSeed);
+    Dataset data;
+    data.data = torch::rand({rows, 1, 32, 32});
+    return data;
+}
+
+ModelConfig benchModel(int width)
+{
+    ModelConfig model;
+    model.baseWidth = width;
+    return model;
+}
+
+TrainConfig benchTraining(int64_t batch)
+{
+    TrainConfig config;
+    config.steps = 1000000;
+    config.batchSize = batch;
+    return config;
+}
+
+/// One rank of `ebm bench --nproc`: times `steps` data-parallel training steps (after a warm-up,
+/// between barriers) and, on rank 0, writes steps/s and the all-reduce seconds per step.
+void runScalingRank(const DistributedOptions& options, torch::Device device, int width, int64_t batch, int64_t steps)
+{
+    auto group = Distributed::join(options, device);
+    Trainer trainer(benchModel(width), benchTraining(batch), benchImages(batch), device);
+    trainer.setDistributed(group);
+    for (int i = 0; i < kScalingWarmupSteps; ++i)
+        trainer.step();
+    group->barrier("the bench's start");
+    const double reduceBefore = group->allReduceSeconds();
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < steps; ++i)
+        trainer.step();
+    group->barrier("the bench's end");
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const char* report = std::getenv(kScalingReportVariable);
+    if (group->isMain() && report && *report)
+        std::ofstream(report) << static_cast<double>(steps) / seconds << ' '
+                              << (group->allReduceSeconds() - reduceBefore) / static_cast<double>(steps) << '\n';
+}
+
+/// `ebm bench --nproc N`: training steps/s of one process (all its --threads) against N local
+/// ranks (an equal share of the cores each) at the same global batch, per width.
+int runScalingBench(const CliArgs& args, torch::Device device, const std::vector<int>& widths, int64_t batch,
+                    int processes, int argc, char** argv)
+{
+    Json results = Json::array();
+    for (int width : widths) {
+        Trainer single(benchModel(width), benchTraining(batch), benchImages(batch), device);
+        const double singleRate = 1.0 / timeIt([&] { single.step(); }, args.real("seconds"), args.integer("repeats"));
+        const int64_t steps = std::max<int64_t>(args.integer("repeats"), std::llround(singleRate * args.real("seconds")));
+        // The ranks: the same arguments for this width alone, their own share of the cores.
+        std::vector<std::string> arguments{"bench"};
+        for (int i = 0; i < argc; ++i) {
+            const std::string a = argv[i];
+            if (a == "--threads" || a == "--widths" || a == "--scaling-steps") {
+                ++i;
+                continue;
+            }
+            if (a.rfind("--threads=", 0) != 0 && a.rfind("--widths=", 0) != 0 && a.rfind("--scaling-steps=", 0) != 0)
+                arguments.push_back(a);
+        }
+        arguments.insert(arguments.end(), {"--widths", std::to_string(width), "--scaling-steps", std::to_string(steps)});
+        char reportPath[] = "/tmp/ebm-bench-scaling-XXXXXX";
+        const int fd = ::mkstemp(reportPath);
+        if (fd < 0)
+            throw Error("cannot make a temporary file for the ranks' figures");
+        ::close(fd);
+        ::setenv(kScalingReportVariable, reportPath, 1);
+        double rankRate = 0.0, reduceSeconds = 0.0;
+        try {
+            runLocalRanks(arguments, processes);
+            std::ifstream(reportPath) >> rankRate >> reduceSeconds;
+        } catch (...) {
+            ::unlink(reportPath);
+            throw;
+        }
+        ::unlink(reportPath);
+        ::unsetenv(kScalingReportVariable);
+        if (!(rankRate > 0.0))
+            throw Error("the ranks of the scaling bench reported no figure");
+        const int rankThreads = std::max(1, torch::get_num_threads() / processes);
+        if (!args.isSet("json"))
+            std::printf("res12-%-3d batch %lld: 1 rank x %d threads %.3f steps/s; %d ranks x %d thread%s %.3f steps/s "
+                        "(%.1f%%), all-reduce %.2f ms/step\n",
+                        width, static_cast<long long>(batch), torch::get_num_threads(), singleRate, processes, rankThreads,
+                        rankThreads == 1 ? "" : "s", rankRate, 100.0 * rankRate / singleRate, 1000.0 * reduceSeconds);
+        results.push_back({{"model", "res12-" + std::to_string(width)},
+                           {"single_steps_per_s", singleRate},
+                           {"ranks_steps_per_s", rankRate},
+                           {"scaling", rankRate / singleRate},
+                           {"allreduce_s_per_step", reduceSeconds}});
+    }
+    if (args.isSet("json"))
+        std::cout << Json{{"device", describeDevice(device)}, {"threads", torch::get_num_threads()},
+                          {"ranks", processes}, {"train_batch", batch}, {"results", results}}
+                         .dump()
+                  << '\n';
+    return 0;
+}
+
 
 }  // namespace
 
@@ -53,7 +171,9 @@ int runBench(int argc, char** argv)
 --seconds=5          minimum seconds measured per figure
 --repeats=3          minimum timed repetitions per figure
 --json               print JSON
+--scaling-steps=0    with --nproc: training steps each rank times (0 = as many as --seconds takes on one)
 )");
+    addDistributedOptions(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
     std::vector<int> widths;
     for (const std::string& item : splitList(args.text("widths"))) {
@@ -68,6 +188,13 @@ int runBench(int argc, char** argv)
         throw Error("--widths needs at least one base width, such as 16,32,64");
     const int64_t trainBatch = args.integerIn("train-batch", 1, kMaxBenchBatch),
                   langevinBatch = args.integerIn("langevin-batch", 1, kMaxBenchBatch);
+    if (const int processes = localProcessCount(args); processes > 1)
+        return runScalingBench(args, device, widths, trainBatch, processes, argc, argv);
+    if (const DistributedOptions distributed = distributedOptionsFrom(args); distributed.isDistributed()) {
+        runScalingRank(distributed, device, widths.front(), trainBatch,
+                       args.integerIn("scaling-steps", 1, std::numeric_limits<int>::max()));
+        return 0;
+    }
     constexpr double kTrainForwardEquivalents = 6.0;     // forward, input grad, double backprop
     constexpr double kLangevinForwardEquivalents = 2.0;  // forward and input gradient
     std::vector<BenchFigure> figures;

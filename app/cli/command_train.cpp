@@ -8,7 +8,9 @@
 #include <optional>
 #include "command_support.h"
 #include "commands.h"
+#include "distributed_launch.h"
 #include "ebm/checkpoint.h"
+#include "ebm/distributed.h"
 #include "ebm/error.h"
 #include "ebm/image_file.h"
 #include "ebm/runtime.h"
@@ -69,7 +71,20 @@ int runTrain(int argc, char** argv)
 --loss-csv=              write step,loss,lr per step to this CSV file
 --log-every=100          print a log line every N steps when not on a terminal
 )");
-    const torch::Device device = parseWithRuntime(args, argc, argv);
+    addDistributedOptions(args);
+    torch::Device device = parseWithRuntime(args, argc, argv);
+    if (const int processes = localProcessCount(args); processes > 1)
+        return runLocalRanks(argumentList("train", argc, argv), processes);
+    // Data-parallel: this process is one rank; rank 0 speaks for the run, the others only warn.
+    std::shared_ptr<Distributed> group;
+    if (const DistributedOptions distributed = distributedOptionsFrom(args); distributed.isDistributed()) {
+        if (distributed.rank != 0)
+            spdlog::set_level(spdlog::level::warn);
+        if (device.is_cuda())
+            device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(distributed.localRank % torch::cuda::device_count()));
+        group = Distributed::join(distributed, device);
+    }
+    const bool isMainRank = !group || group->isMain();
 
     std::unique_ptr<Trainer> trainer;
     TrainConfig config;
@@ -143,8 +158,15 @@ int runTrain(int argc, char** argv)
         }
     }
 
+    if (group) {
+        trainer->setDistributed(group);
+        spdlog::info("data-parallel over {} ranks ({}): {} rows of each batch of {} per rank", group->worldSize(),
+                     group->backendName(), rowsOfRank(trainer->config().batchSize, 0, group->worldSize()).size(),
+                     trainer->config().batchSize);
+    }
+
     std::ofstream lossCsv;
-    if (!args.text("loss-csv").empty()) {
+    if (!args.text("loss-csv").empty() && isMainRank) {
         lossCsv.open(args.text("loss-csv"), std::ios::app);
         if (!lossCsv)
             throw Error(args.text("loss-csv") + ": cannot write the loss CSV");
@@ -157,6 +179,8 @@ int runTrain(int argc, char** argv)
     try {
         last = trainer->run(
             [&](const TrainProgress& p) {
+                if (!isMainRank)
+                    return true;
                 if (lossCsv)
                     lossCsv << p.step << ',' << p.loss << ',' << p.learningRate << '\n';
                 char detail[96];
@@ -164,22 +188,28 @@ int runTrain(int argc, char** argv)
                               p.smoothedLoss, p.stepsPerSecond);
                 bar.update(static_cast<double>(p.step) / std::max<int64_t>(1, p.totalSteps), detail, p.etaSeconds);
                 if (p.step % logEvery == 0)
-                    spdlog::info("step {}/{} loss {:.5g} (smoothed {:.5g}) lr {:.3g} {:.2f} it/s ETA {}", p.step,
-                                 p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond,
+                    spdlog::info("step {}/{} loss {:.5g} (smoothed {:.5g}) lr {:.3g} {:.2f} it/s {:.0f} images/s ETA {}",
+                                 p.step, p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond,
+                                 p.stepsPerSecond * static_cast<double>(trainer->config().batchSize),
                                  formatDuration(p.etaSeconds));
                 return true;
             },
             &g_interrupted);
     } catch (const Error&) {
-        bar.finish();
+        if (isMainRank)
+            bar.finish();
         spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer->completedSteps(), out);
         throw;
     }
-    bar.finish();
-    trainer->saveCheckpoint(out);
-    spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", g_interrupted ? "interrupted" : "finished",
+    if (isMainRank)  // the other ranks share the terminal but never draw
+        bar.finish();
+    // Ranks stop together, so a stop on another rank also leaves this run short of its steps.
+    const bool interrupted = g_interrupted || trainer->completedSteps() < trainer->config().steps;
+    if (isMainRank)
+        trainer->saveCheckpoint(out);
+    spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", interrupted ? "interrupted" : "finished",
                  trainer->completedSteps(), last.smoothedLoss, out);
-    return g_interrupted ? 130 : 0;
+    return interrupted ? 130 : 0;
 }
 
 }  // namespace ebm::cli

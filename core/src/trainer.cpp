@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
+#include "ebm/distributed.h"
 #include "ebm/error.h"
 #include "file_util.h"
 #include "ebm/mdsm.h"
@@ -85,6 +88,10 @@ struct Trainer::State {
             averaged[i].mul_(config.emaDecay).add_(params[i].detach(), 1.0 - config.emaDecay);
     }
 
+    std::shared_ptr<Distributed> group;          // null: one process
+    const std::atomic<bool>* cancel = nullptr;   // run()'s, shared with the other ranks each step
+    bool stopRequested = false;                  // some rank was cancelled during the last step
+
     void validate() const
     {
         if (data.size() < 1)
@@ -137,6 +144,59 @@ struct Trainer::State {
         }
         const int64_t begin = (step % perEpoch) * config.batchSize;
         return order.slice(0, begin, begin + config.batchSize);
+    }
+
+    /// Sums the gradients and this rank's share of the loss over the ranks (one all-reduce, the
+    /// loss and the stop flag riding in the gradients' bucket); returns the whole batch's loss.
+    double sumOverRanks(double loss)
+    {
+        const bool stopping = cancel && cancel->load(std::memory_order_relaxed);
+        std::vector<torch::Tensor> tensors;
+        for (const auto& p : net->parameters())
+            if (p.grad().defined())
+                tensors.push_back(p.grad());
+        torch::Tensor shared = torch::tensor({loss, stopping ? 1.0 : 0.0}, torch::kFloat32).to(device);
+        tensors.push_back(shared);
+        group->sumInPlace(tensors, "step " + std::to_string(step + 1));
+        shared = shared.to(torch::kCPU, torch::kFloat64);
+        stopRequested = shared[1].item<double>() > 0.0;
+        return shared[0].item<double>();
+    }
+
+    /// What every rank must agree on, one "name=value" per line: the model, the training
+    /// settings, the data (size and a hash of its bytes), the step and the weights.
+    std::string settingsSummary() const
+    {
+        auto number = [](double value) {  // the shortest text that reads back as the same double
+            char text[32];
+            for (int digits = 6; digits <= 17; ++digits) {
+                std::snprintf(text, sizeof text, "%.*g", digits, value);
+                if (std::strtod(text, nullptr) == value)
+                    break;
+            }
+            return std::string(text);
+        };
+        uint64_t weights = 0;
+        for (const auto& p : net->parameters())
+            weights = hashTensorBytes(p, weights);
+        std::ostringstream out;
+        out << "model=" << net->config().describe() << " (width " << net->config().baseWidth << ", hidden "
+            << net->config().hiddenWidth << "x" << net->config().hiddenLayers << ", input " << net->config().inputDim << ")\n"
+            << "data=" << data.size() << " items, hash " << hashTensorBytes(data.data) << "\n"
+            << "batch=" << config.batchSize << "\n"
+            << "steps=" << config.steps << "\n"
+            << "step=" << step << "\n"
+            << "seed=" << config.seed << "\n"
+            << "noise=" << number(config.noise.sigmaMin) << ".." << number(config.noise.sigmaMax) << " "
+            << toString(config.noise.spread) << ", sigma0 " << number(config.noise.sigma0) << "\n"
+            << "learning rate=" << number(config.learningRate) << (config.cosineDecay ? " cosine to " : " constant ")
+            << number(config.finalLearningRate) << "\n"
+            << "Adam betas=" << number(config.beta1) << ", " << number(config.beta2) << "\n"
+            << "random flips=" << (config.randomFlip ? "on" : "off") << "\n"
+            << "weight average=" << number(config.emaDecay) << "\n"
+            << "device=" << torch::Device(device.type()).str() << "\n"  // each rank its own CUDA index
+            << "weights=hash " << weights << "\n";
+        return out.str();
     }
 };
 
@@ -192,6 +252,17 @@ Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device devic
 
 Trainer::~Trainer() = default;
 
+void Trainer::setDistributed(std::shared_ptr<Distributed> group)
+{
+    State& s = *state_;
+    if (group && group->worldSize() > s.config.batchSize)
+        throw Error("a batch of " + std::to_string(s.config.batchSize) + " rows cannot be split over " +
+                    std::to_string(group->worldSize()) + " ranks; use a batch of at least the world size");
+    if (group)
+        group->requireSameSettings(s.settingsSummary());
+    s.group = std::move(group);
+}
+
 void Trainer::startFromWeights(const Checkpoint& source)
 {
     State& s = *state_;
@@ -229,25 +300,39 @@ TrainProgress Trainer::step()
     for (auto& group : s.optimizer->param_groups())
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-    torch::Tensor batch = s.data.data.index_select(0, s.batchIndices());
+    // Data-parallel, this rank computes its slice of the rows; their flips and noise are drawn
+    // for the whole batch and sliced, so they are the very numbers a one-rank run uses.
+    const torch::Tensor indices = s.batchIndices();
+    const int64_t rows = indices.size(0);
+    const RowSlice mine = s.group ? rowsOfRank(rows, s.group->rank(), s.group->worldSize()) : RowSlice{0, rows};
+    torch::Tensor batch = s.data.data.index_select(0, indices.slice(0, mine.begin, mine.end));
     if (s.config.randomFlip && batch.dim() == 4) {
         auto generator = generatorFor(s.config.seed, kFlipStream, static_cast<uint64_t>(s.step));
-        torch::Tensor flip = torch::rand({batch.size(0)}, generator) < 0.5;
+        torch::Tensor flip = (torch::rand({rows}, generator) < 0.5).slice(0, mine.begin, mine.end);
         batch = torch::where(flip.view({-1, 1, 1, 1}), batch.flip({3}), batch);
     }
     auto generator = generatorFor(s.config.seed, kNoiseStream, static_cast<uint64_t>(s.step));
-    torch::Tensor noise = at::randn(batch.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
+    std::vector<int64_t> noiseShape(batch.sizes().begin(), batch.sizes().end());
+    noiseShape[0] = rows;
+    torch::Tensor noise = at::randn(noiseShape, generator, torch::TensorOptions().dtype(torch::kFloat32))
+                              .slice(0, mine.begin, mine.end);
     batch = batch.to(s.device, torch::kFloat32);
     noise = noise.to(s.device);
 
     s.optimizer->zero_grad();
-    MdsmLoss loss = mdsmLoss(*s.net, batch, noise, s.config.noise);
+    MdsmLoss loss = mdsmLossOfRows(*s.net, batch, noise, s.config.noise, mine.begin, rows);
+    if (s.group) {
+        // The slices' losses are divided by the whole batch's rows: their gradients add up.
+        loss.loss.backward();
+        loss.normalised = s.sumOverRanks(loss.normalised);
+    }
     if (!std::isfinite(loss.normalised))
         throw Error("the loss became " + std::string(std::isnan(loss.normalised) ? "NaN" : "infinite") +
                     " at step " + std::to_string(s.step + 1) +
                     "; the weights were left at the last good step. Lower the learning rate or "
                     "narrow the noise range and resume from the last checkpoint");
-    loss.loss.backward();
+    if (!s.group)
+        loss.loss.backward();
     // One read-back for all gradients: a NaN or infinity anywhere makes the (float64) total
     // non-finite.
     std::vector<torch::Tensor> gradientSums;
@@ -284,12 +369,19 @@ TrainProgress Trainer::run(const ProgressCallback& onProgress, const std::atomic
     TrainProgress last;
     last.step = s.step;
     last.totalSteps = s.config.steps;
+    // Several ranks stop together: each step shares every rank's cancel flag.
+    struct ForgetCancel {
+        State& s;
+        ~ForgetCancel() { s.cancel = nullptr; }
+    } forgetCancel{s};
+    s.cancel = cancel;
+    s.stopRequested = false;
     while (s.step < s.config.steps) {
-        if (cancel && cancel->load(std::memory_order_relaxed))
+        if (s.group ? s.stopRequested : cancel && cancel->load(std::memory_order_relaxed))
             break;
         last = step();
         const bool periodic = s.config.checkpointEvery > 0 && !s.config.checkpointPath.empty() &&
-                              s.step % s.config.checkpointEvery == 0;
+                              s.step % s.config.checkpointEvery == 0 && (!s.group || s.group->isMain());
         if (periodic)
             saveCheckpoint(s.config.checkpointPath);
         if (onProgress && !onProgress(last))

@@ -36,4 +36,12 @@ MdsmLoss mdsmLoss(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tenso
                   const NoiseConfig& config,
                   InputGradientMethod method = InputGradientMethod::Explicit);
 
+/// The same objective on rows [firstRow, firstRow + x.size(0)) of a batch of `batchRows` rows
+/// (data-parallel training): each row gets its sigma from the whole batch's spread and the sum
+/// is divided by batchRows, so the losses (and gradients) of a batch's slices add up to the
+/// whole batch's. mdsmLoss is the slice that is the whole batch.
+MdsmLoss mdsmLossOfRows(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tensor& noise,
+                        const NoiseConfig& config, int64_t firstRow, int64_t batchRows,
+                        InputGradientMethod method = InputGradientMethod::Explicit);
+
 }  // namespace ebm

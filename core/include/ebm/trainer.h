@@ -9,6 +9,8 @@
 
 namespace ebm {
 
+class Distributed;
+
 struct TrainProgress {
     int64_t step = 0;            // completed steps
     int64_t totalSteps = 0;
@@ -48,6 +50,13 @@ public:
     void setAveraging(double decay);
     /// The averaged weights (name -> CPU tensor), empty when averaging is off.
     std::map<std::string, torch::Tensor> averagedWeights() const;
+    /// Data-parallel training: from now on this rank computes its slice of every global batch
+    /// and gradients are summed across `group`, so the run equals a one-rank run of the same
+    /// batch to float rounding. Checks first that every rank has the same settings, data and
+    /// weights (throws ebm::Error on every rank otherwise). Only rank 0 writes checkpoints in
+    /// run(); a stop (cancel) on any rank stops every rank after the same step (a progress
+    /// callback that returns false stops only its own rank: every rank must give the same answer).
+    void setDistributed(std::shared_ptr<Distributed> group);
 
     /// One optimisation step. Throws ebm::Error on a non-finite loss without touching the
     /// weights (the last good state stays).

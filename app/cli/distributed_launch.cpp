@@ -1,0 +1,307 @@
+#include "distributed_launch.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "command_support.h"
+#include "ebm/distributed.h"
+#include "ebm/error.h"
+
+extern char** environ;
+
+namespace ebm::cli {
+namespace {
+
+constexpr int kMaxLocalProcesses = 256;
+constexpr double kShutdownGraceSeconds = 10.0;  // after a failure, the others get this long to end
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+constexpr int kInterruptedStatus = 130;         // what ebm train returns after Ctrl-C
+constexpr size_t kMaxMessageBytes = 4096;
+const char* const kLauncherVariables[] = {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT",
+                                          kRankErrorFileVariable};
+
+int usableCores()
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return std::max(1, CPU_COUNT(&set));
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// A port nobody listens on now: the kernel's pick for port 0 on 127.0.0.1. Rank 0 binds it a
+/// moment later; another program taking it in between makes rank 0 fail with a clear line.
+int freeLocalPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        throw Error(std::string("cannot open a socket to find a free port: ") + std::strerror(errno));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (!ok)
+        throw Error(std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(error));
+    return ntohs(address.sin_port);
+}
+
+std::string programPath()
+{
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error)
+        throw Error("cannot find this program's own file (/proc/self/exe) to start the ranks: " + error.message());
+    return self.string();
+}
+
+std::string firstLineOfFile(const std::string& path)
+{
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    if (line.size() > kMaxMessageBytes)
+        line.resize(kMaxMessageBytes);
+    return line;
+}
+
+std::string describeStatus(int status)
+{
+    if (WIFSIGNALED(status)) {
+        const int signal = WTERMSIG(status);
+        return "was killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    }
+    return "ended with exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+bool failed(int status)
+{
+    return WIFSIGNALED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kInterruptedStatus);
+}
+
+struct Rank {
+    int rank = 0;
+    pid_t pid = -1;
+    bool running = false;
+    int status = 0;
+    bool killedFromOutside = false;  // by a signal the launcher did not send
+    std::string errorFile;
+};
+
+}  // namespace
+
+void addDistributedOptions(CliArgs& args)
+{
+    args.options(R"(
+--nproc=1          run N local ranks (processes) data-parallel on 127.0.0.1; each gets an equal share
+                   of the cores unless --threads is given
+--rank=            this process's rank in a multi-process run (default: RANK, else 0)
+--world-size=      ranks in the run (default: WORLD_SIZE, else 1)
+--master=          HOST:PORT of rank 0's rendezvous (default: MASTER_ADDR and MASTER_PORT, else
+                   127.0.0.1:29500)
+--backend=auto     gradient all-reduce: auto (NCCL for CUDA when built in, else Gloo), gloo or nccl
+--dist-timeout=60  seconds a rank waits for the others (joining, the settings check, each all-reduce)
+                   before it gives up
+)");
+}
+
+DistributedOptions distributedOptionsFrom(const CliArgs& args)
+{
+    DistributedOptions o = distributedOptionsFromEnvironment();
+    const char* localRank = std::getenv("LOCAL_RANK");
+    if (args.isSet("world-size"))
+        o.worldSize = static_cast<int>(args.integerIn("world-size", 1, INT_MAX));
+    if (args.isSet("rank"))
+        o.rank = static_cast<int>(args.integerIn("rank", 0, INT_MAX));
+    if (!localRank || !*localRank)
+        o.localRank = o.rank;  // one machine: ranks and local ranks are the same
+    if (args.isSet("master"))
+        parseMasterAddress(args.text("master"), o, "--master");
+    o.backend = args.text("backend");
+    o.timeoutSeconds = args.real("dist-timeout");
+    validate(o);
+    return o;
+}
+
+int localProcessCount(const CliArgs& args)
+{
+    const int processes = static_cast<int>(args.integerIn("nproc", 1, kMaxLocalProcesses));
+    if (processes > 1)
+        for (const char* option : {"rank", "world-size", "master"})
+            if (args.isSet(option))
+                throw Error(std::string("--nproc starts its own ranks on 127.0.0.1; leave out --") + option +
+                            " (or start each rank yourself with --rank, --world-size and --master)");
+    return processes;
+}
+
+std::vector<std::string> argumentList(const std::string& command, int argc, char** argv)
+{
+    std::vector<std::string> arguments{command};
+    for (int i = 0; i < argc; ++i)
+        arguments.emplace_back(argv[i]);
+    return arguments;
+}
+
+int runLocalRanks(std::vector<std::string> arguments, int processes)
+{
+    // The ranks get the same arguments without --nproc, and a share of the cores each.
+    std::vector<std::string> rankArguments;
+    bool threadsGiven = false;
+    for (size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& a = arguments[i];
+        if (a == "--nproc") {
+            ++i;
+            continue;
+        }
+        if (a.rfind("--nproc=", 0) == 0)
+            continue;
+        threadsGiven = threadsGiven || a == "--threads" || a.rfind("--threads=", 0) == 0;
+        rankArguments.push_back(a);
+    }
+    if (!threadsGiven) {
+        rankArguments.push_back("--threads");
+        rankArguments.push_back(std::to_string(std::max(1, usableCores() / processes)));
+    }
+    const std::string program = programPath();
+    const int port = freeLocalPort();
+    char folderTemplate[] = "/tmp/ebm-ranks-XXXXXX";
+    if (!::mkdtemp(folderTemplate))
+        throw Error(std::string("cannot make a temporary folder for the ranks' messages: ") + std::strerror(errno));
+    const std::string folder = folderTemplate;
+
+    std::vector<std::string> baseEnvironment;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry = *e;
+        bool ours = false;
+        for (const char* name : kLauncherVariables)
+            ours = ours || entry.rfind(std::string(name) + "=", 0) == 0;
+        if (!ours)
+            baseEnvironment.push_back(entry);
+    }
+
+    stopOnInterrupt();
+    std::vector<Rank> ranks(static_cast<size_t>(processes));
+    auto stopAll = [&](int signal) {
+        for (const Rank& r : ranks)
+            if (r.running)
+                ::kill(r.pid, signal);
+    };
+    for (int rank = 0; rank < processes; ++rank) {
+        Rank& r = ranks[static_cast<size_t>(rank)];
+        r.rank = rank;
+        r.errorFile = folder + "/rank" + std::to_string(rank) + ".error";
+        std::vector<std::string> environment = baseEnvironment;
+        environment.push_back("RANK=" + std::to_string(rank));
+        environment.push_back("LOCAL_RANK=" + std::to_string(rank));
+        environment.push_back("WORLD_SIZE=" + std::to_string(processes));
+        environment.push_back("MASTER_ADDR=127.0.0.1");
+        environment.push_back("MASTER_PORT=" + std::to_string(port));
+        environment.push_back(std::string(kRankErrorFileVariable) + "=" + r.errorFile);
+        std::vector<char*> argv{const_cast<char*>(program.c_str())};
+        for (std::string& a : rankArguments)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        std::vector<char*> envp;
+        for (std::string& e : environment)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+        const int error = ::posix_spawn(&r.pid, program.c_str(), nullptr, nullptr, argv.data(), envp.data());
+        if (error != 0) {
+            stopAll(SIGKILL);
+            for (Rank& started : ranks)
+                if (started.running)
+                    ::waitpid(started.pid, nullptr, 0);
+            std::filesystem::remove_all(folder);
+            throw Error("cannot start rank " + std::to_string(rank) + " (" + program + "): " + std::strerror(error));
+        }
+        r.running = true;
+    }
+
+    int running = processes;
+    bool stopping = false, killed = false, forwardedInterrupt = false;
+    int firstFailure = -1;
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    while (running > 0) {
+        if (g_interrupted.load() && !forwardedInterrupt) {
+            stopAll(SIGTERM);  // the ranks stop together after the same step and rank 0 saves
+            forwardedInterrupt = true;
+        }
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            for (size_t i = 0; i < ranks.size(); ++i) {
+                Rank& r = ranks[i];
+                if (r.pid != pid || !r.running)
+                    continue;
+                r.running = false;
+                r.status = status;
+                // The launcher sends SIGTERM, and SIGKILL only after the grace period.
+                r.killedFromOutside = WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
+                                      !(killed && WTERMSIG(status) == SIGKILL);
+                --running;
+                // A rank that the passed-on Ctrl-C ended before it could catch it was interrupted.
+                const bool interruptedByUs = forwardedInterrupt && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+                if (failed(status) && !interruptedByUs && firstFailure < 0) {
+                    firstFailure = static_cast<int>(i);
+                    stopping = true;
+                    stopAll(SIGTERM);
+                    deadline = std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(kShutdownGraceSeconds));
+                }
+            }
+            continue;
+        }
+        if (pid < 0 && errno != EINTR)
+            break;  // no children left to wait for
+        if (stopping && !killed && std::chrono::steady_clock::now() > deadline) {
+            stopAll(SIGKILL);
+            killed = true;
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+
+    std::string report;
+    if (firstFailure >= 0) {
+        // The cause: a rank killed from outside (its peers fail only because it vanished), else
+        // the first rank that failed.
+        int cause = firstFailure;
+        for (const Rank& r : ranks)
+            if (r.killedFromOutside) {
+                cause = r.rank;
+                break;
+            }
+        const Rank& r = ranks[static_cast<size_t>(cause)];
+        std::string message = firstLineOfFile(r.errorFile);
+        const std::string ownPrefix = "rank " + std::to_string(r.rank) + " of " + std::to_string(processes) + ": ";
+        if (message.rfind(ownPrefix, 0) == 0)
+            message = message.substr(ownPrefix.size());
+        report = "rank " + std::to_string(r.rank) + " of " + std::to_string(processes) + " " +
+                 (message.empty() ? describeStatus(r.status) : "failed: " + message) +
+                 (processes > 1 ? "; the other ranks were stopped" : "");
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(folder, ignored);
+    if (!report.empty())
+        throw Error(report);
+    return forwardedInterrupt ? kInterruptedStatus : 0;
+}
+
+}  // namespace ebm::cli
