@@ -9,6 +9,7 @@
 #include "ebm/checkpoint.h"
 #include "ebm/dataset.h"
 #include "ebm/error.h"
+#include "ebm/pytorch_export.h"
 #include "ebm/trainer.h"
 
 using namespace ebm;
@@ -294,6 +295,72 @@ private Q_SLOTS:
         // A damaged average is caught like a damaged weight.
         flipBytesOf(path, rawBytes(cp.averagedWeights.at("fc1.weight")).substr(0, 64), 8, 4);
         expectChecksumFailure(path);
+    }
+
+    /// A full disk while saving: one clear error, no crash (LibTorch's zip writer used to throw
+    /// from a destructor and abort), no .partial file left to trip the next run, the old file kept.
+    void fullDiskFailsCleanlyAndKeepsTheOldFile()
+    {
+        if (!std::filesystem::exists("/dev/full"))
+            QSKIP("needs /dev/full to simulate a full disk");
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("model.ebm").toStdString();
+        const Checkpoint cp = loadCheckpoint(kReference);
+        saveCheckpoint(cp, path);
+        const std::string before = readBytes(path);
+        std::filesystem::create_symlink("/dev/full", path + ".partial");  // every write there: ENOSPC
+        try {
+            saveCheckpoint(cp, path);
+            QFAIL("saved onto a full disk");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("disk has space") != std::string::npos, e.what());
+        }
+        QVERIFY(!std::filesystem::exists(std::filesystem::symlink_status(path + ".partial")));
+        QCOMPARE(readBytes(path), before);
+    }
+
+    /// Sizes in a file are checked before anything is built from them.
+    void absurdArchitecturesAreRefusedBeforeAllocating()
+    {
+        QTemporaryDir dir;
+        // A .pt whose first layer has no filters (was a division by zero while inferring).
+        const std::string empty = dir.filePath("width0.pt").toStdString();
+        writePytorchStateDict({{"conv1.conv.weight", torch::zeros({0, 1, 3, 3})}, {"conv1.conv.bias", torch::zeros({0})}}, empty);
+        try {
+            loadCheckpoint(empty);
+            QFAIL("a first layer without filters was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("conv1.conv.weight has shape [0, 1, 3, 3]") != std::string::npos, e.what());
+        }
+        // Native metadata beyond the limits, or naming another network than its weights, would
+        // build a network of gigabytes before the weights are compared.
+        Checkpoint cp = loadCheckpoint(kReference);
+        cp.model.baseWidth = 4000;
+        const std::string wide = dir.filePath("wide.ebm").toStdString();
+        saveCheckpoint(cp, wide);
+        try {
+            loadCheckpoint(wide);
+            QFAIL("a base width of 4000 was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("base width (filters of the first layer) 4000 is outside 1..512") != std::string::npos,
+                     e.what());
+        }
+        cp.model.baseWidth = 256;
+        saveCheckpoint(cp, wide);
+        try {
+            loadCheckpoint(wide);
+            QFAIL("metadata of another width than the weights was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("the metadata describes a res12-256") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("weights are those of a res12-8") != std::string::npos, e.what());
+        }
+        Checkpoint mlp;
+        mlp.model = ModelConfig::mlp(2, 16, 100000000);
+        torch::manual_seed(1);
+        mlp.weights = collectWeights(*makeEnergyNet(tinyMlp()));
+        const std::string deep = dir.filePath("deep.ebm").toStdString();
+        saveCheckpoint(mlp, deep);
+        QVERIFY_THROWS_EXCEPTION(Error, loadCheckpoint(deep));
     }
 
     void weightsOfAnotherArchitectureAreRejected()

@@ -138,6 +138,7 @@ private Q_SLOTS:
     void fashionMnistTestSplit();
     void idxRoundTrip();
     void idxRejectsMalformed();
+    void idxGzipBombStopsAtTheDeclaredSize();
     void mnistFolder();
     void cifarRoundTrip();
     void cifarRejectsMalformed();
@@ -279,6 +280,31 @@ void DatasetTest::idxRejectsMalformed() {
     expectError([&] { ebm::readIdxImages(file("missing-idx3-ubyte")); }, file("missing-idx3-ubyte"), "missing file");
     const std::string folder = dir_.path().toStdString();
     expectError([&] { ebm::readIdxLabels(folder); }, folder, "folder instead of file");
+}
+
+/// A small gzip file of zeros that inflates to far more than its header declares is refused
+/// after decoding what the header allows (the message says so, instead of counting the excess,
+/// which meant decoding all of it: 4.3 GB for a 3.2 MB file); a header that promises more than
+/// the program reads is refused before any data is decoded.
+void DatasetTest::idxGzipBombStopsAtTheDeclaredSize() {
+    const std::string path = file("bomb-idx3-ubyte.gz");
+    std::string bomb = idxImages(4, kIdxSide, kIdxSide, 4);
+    bomb.append(size_t(64) << 20, '\0');
+    writeGzip(path, bomb);
+    QVERIFY(readBytes(path).size() < (size_t(1) << 20));
+    try {
+        ebm::readIdxImages(path);
+        QFAIL("a gzip bomb was read");
+    } catch (const ebm::Error& error) {
+        QVERIFY2(std::string(error.what()).find("more data follows the 4 images") != std::string::npos, error.what());
+    }
+    writeGzip(path, idxImages(4, 4096, 4096, 1000));
+    try {
+        ebm::readIdxImages(path);
+        QFAIL("a header promising 16 GB was read");
+    } catch (const ebm::Error& error) {
+        QVERIFY2(std::string(error.what()).find("more than the 3072.0 MiB this program reads") != std::string::npos, error.what());
+    }
 }
 
 void DatasetTest::mnistFolder() {

@@ -48,6 +48,7 @@ int runInfo(int argc, char** argv)
                                {"sigma0", t.noise.sigma0},
                                {"seed", t.seed},
                                {"ema", t.emaDecay},
+                               {"history", t.history},
                                {"final_loss", cp.lossHistory.empty() ? 0.0 : cp.lossHistory.back()}};
         std::cout << out.dump() << '\n';
         return 0;
@@ -66,6 +67,8 @@ int runInfo(int argc, char** argv)
                     toString(t.noise.spread).c_str(), t.noise.sigma0);
         if (!cp.lossHistory.empty())
             std::printf("last loss     %.5g (normalised)\n", cp.lossHistory.back());
+        if (!t.history.empty())
+            std::printf("changed       %s\n", t.history.c_str());
     } else {
         std::printf("training      no metadata (weights only)\n");
     }

@@ -30,6 +30,8 @@ void writeTraceCsv(const std::string& path, const std::vector<SampleFrame>& fram
     for (const auto& f : frames)
         csv << f.step << ',' << f.temperature << ',' << f.energies.mean().item<double>() << ','
             << f.energies.min().item<double>() << ',' << f.energies.max().item<double>() << '\n';
+    if (!csv.flush())
+        throw Error(path + ": writing the trace CSV failed (is the disk full?)");
 }
 
 

@@ -2,10 +2,12 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include "command_support.h"
 #include "commands.h"
 #include "distributed_launch.h"
@@ -33,6 +35,28 @@ int pictureChannels(const CliArgs& args)
     if (channels == 2)
         throw Error("--channels must be 1 (gray) or 3 (RGB), not 2");
     return static_cast<int>(channels);
+}
+
+/// A data set named by a path is stored absolute, so that --resume finds it from any folder.
+std::string absoluteIfPath(const std::string& spec)
+{
+    std::error_code ec;
+    if (spec.rfind("toy:", 0) == 0 || !std::filesystem::exists(spec, ec))
+        return spec;  // a data set name (fashion-mnist) or something openAnyDataset will explain
+    const std::filesystem::path absolute = std::filesystem::absolute(spec, ec);
+    return ec ? spec : absolute.lexically_normal().string();
+}
+
+/// Checkpoints written before data set paths were stored absolute name them relative to the
+/// folder training ran in: try the checkpoint's own folder when the name does not resolve here.
+std::string datasetBesideCheckpoint(const std::string& spec, const std::string& checkpointPath)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (spec.empty() || spec.rfind("toy:", 0) == 0 || fs::path(spec).is_absolute() || fs::exists(spec, ec))
+        return spec;
+    const fs::path beside = fs::path(checkpointPath).parent_path() / spec;
+    return fs::exists(beside, ec) ? beside.lexically_normal().string() : spec;
 }
 
 }  // namespace
@@ -65,7 +89,8 @@ int runTrain(int argc, char** argv)
                          sampling, energies and evaluation then use it. With --resume: switch it on or off
 --out=model.ebm          final checkpoint (also written on Ctrl-C)
 --checkpoint-every=5000  write --out every N steps (0 = only at the end)
---resume=                continue a native checkpoint exactly where it stopped
+--resume=                continue a native checkpoint exactly where it stopped (it goes on writing that file
+                         unless --out is given); --steps, --lr, --final-lr and --ema may be changed
 --init=                  fine-tune: start from this checkpoint's weights (native or PyTorch .pt) with a fresh
                          optimizer and learning-rate schedule; the architecture comes from the file
 --loss-csv=              write step,loss,lr per step to this CSV file
@@ -91,11 +116,26 @@ int runTrain(int argc, char** argv)
     if (!args.text("resume").empty() && !args.text("init").empty())
         throw Error("--resume continues a run exactly and --init starts a new one from given weights; use one");
     if (!args.text("resume").empty()) {
-        Checkpoint cp = loadCheckpoint(args.text("resume"));
+        const std::string resumed = args.text("resume");
+        Checkpoint cp = loadCheckpoint(resumed);
+        cp.train.dataset = datasetBesideCheckpoint(cp.train.dataset, resumed);
         Dataset data = openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
         if (args.isSet("steps"))
             cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
-        cp.train.checkpointPath = args.isSet("out") || cp.train.checkpointPath.empty() ? args.text("out") : cp.train.checkpointPath;
+        // The advice after a non-finite loss is "lower the learning rate and resume": allow it,
+        // and keep the change in the run's history.
+        for (const auto& [option, field] : {std::pair<const char*, double TrainConfig::*>{"lr", &TrainConfig::learningRate},
+                                            {"final-lr", &TrainConfig::finalLearningRate}}) {
+            if (!args.isSet(option) || args.real(option) == cp.train.*field)
+                continue;
+            std::ostringstream change;
+            change << "step " << cp.step << ": --" << option << ' ' << cp.train.*field << " -> " << args.real(option);
+            cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
+            spdlog::info("{}", change.str());
+            cp.train.*field = args.real(option);
+        }
+        // A resumed run goes on writing the file it was resumed from, wherever it is started.
+        cp.train.checkpointPath = args.isSet("out") ? args.text("out") : resumed;
         trainer = std::make_unique<Trainer>(cp, std::move(data), device);
         if (args.isSet("ema"))
             trainer->setAveraging(args.real("ema"));
@@ -116,7 +156,7 @@ int runTrain(int argc, char** argv)
             initial = loadCheckpoint(args.text("init"));
             model = initial->model;
         }
-        config.dataset = args.text("data");
+        config.dataset = absoluteIfPath(args.text("data"));
         Dataset data = model.isImageModel() ? openAnyDataset(config.dataset, initial ? model.inChannels : pictureChannels(args), model.imageSize)
                                                  : openDataset(config.dataset);
         if (model.isImageModel()) {
@@ -181,8 +221,16 @@ int runTrain(int argc, char** argv)
             [&](const TrainProgress& p) {
                 if (!isMainRank)
                     return true;
-                if (lossCsv)
+                if (lossCsv.is_open()) {
                     lossCsv << p.step << ',' << p.loss << ',' << p.learningRate << '\n';
+                    // Flushed with every checkpoint, so a killed run keeps the rows it can resume from.
+                    const auto every = trainer->config().checkpointEvery;
+                    if (every > 0 && p.step % every == 0)
+                        lossCsv.flush();
+                    if (!lossCsv)
+                        throw Error(args.text("loss-csv") + ": writing the loss CSV failed (is the disk full?); "
+                                    "the checkpoint " + trainer->config().checkpointPath + " is kept");
+                }
                 char detail[96];
                 std::snprintf(detail, sizeof detail, "step %lld  loss %.4g  %.2f it/s", static_cast<long long>(p.step),
                               p.smoothedLoss, p.stepsPerSecond);
@@ -198,15 +246,23 @@ int runTrain(int argc, char** argv)
     } catch (const Error&) {
         if (isMainRank)
             bar.finish();
-        spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer->completedSteps(), out);
+        std::error_code ec;
+        if (std::filesystem::exists(out, ec))
+            spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer->completedSteps(), out);
+        else
+            spdlog::error("training stopped at step {} before any checkpoint was written", trainer->completedSteps());
         throw;
     }
     if (isMainRank)  // the other ranks share the terminal but never draw
         bar.finish();
     // Ranks stop together, so a stop on another rank also leaves this run short of its steps.
     const bool interrupted = g_interrupted || trainer->completedSteps() < trainer->config().steps;
-    if (isMainRank)
+    if (isMainRank) {
         trainer->saveCheckpoint(out);
+        if (lossCsv.is_open() && !lossCsv.flush())
+            throw Error(args.text("loss-csv") + ": writing the loss CSV failed (is the disk full?); the checkpoint " +
+                        out + " was written");
+    }
     spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", interrupted ? "interrupted" : "finished",
                  trainer->completedSteps(), last.smoothedLoss, out);
     return interrupted ? 130 : 0;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <optional>
@@ -89,7 +90,8 @@ KeyValues trainToKeys(const TrainConfig& t)
             {"checkpoint_every", std::to_string(t.checkpointEvery)},
             {"checkpoint_path", t.checkpointPath},
             {"random_flip", t.randomFlip ? "1" : "0"},
-            {"ema", formatDouble(t.emaDecay)}};
+            {"ema", formatDouble(t.emaDecay)},
+            {"history", t.history}};
 }
 
 struct KeyReader {
@@ -128,15 +130,26 @@ struct KeyReader {
 ModelConfig modelFromKeys(const KeyValues& values, const std::string& source)
 {
     KeyReader r{values, source};
+    auto small = [&](const char* key) {  // no silent wrap-around: 4294967304 is not 8
+        const long long value = r.integer(key);
+        if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
+            throw Error(source + ": checkpoint metadata '" + key + "' is " + std::to_string(value) + ", far out of range; the file is damaged");
+        return static_cast<int>(value);
+    };
     ModelConfig m;
-    m.arch = parseArchitecture(r.get("arch"));
-    m.inChannels = static_cast<int>(r.integer("in_channels"));
-    m.baseWidth = static_cast<int>(r.integer("base_width"));
-    m.imageSize = static_cast<int>(r.integer("image_size"));
-    m.head = parseHead(r.get("head"));
-    m.inputDim = static_cast<int>(r.integer("input_dim"));
-    m.hiddenWidth = static_cast<int>(r.integer("hidden_width"));
-    m.hiddenLayers = static_cast<int>(r.integer("hidden_layers"));
+    try {
+        m.arch = parseArchitecture(r.get("arch"));
+        m.head = parseHead(r.get("head"));
+    } catch (const Error& e) {
+        throw Error(source + ": checkpoint metadata: " + e.what());
+    }
+    m.inChannels = small("in_channels");
+    m.baseWidth = small("base_width");
+    m.imageSize = small("image_size");
+    m.inputDim = small("input_dim");
+    m.hiddenWidth = small("hidden_width");
+    m.hiddenLayers = small("hidden_layers");
+    checkModelLimits(m, source);
     return m;
 }
 
@@ -161,6 +174,8 @@ TrainConfig trainFromKeys(const KeyValues& values, const std::string& source)
     t.checkpointPath = r.get("checkpoint_path");
     t.randomFlip = r.get("random_flip") == "1";
     t.emaDecay = r.realOr("ema", 0.0);
+    if (values.count("history"))
+        t.history = values.at("history");
     if (!(t.emaDecay >= 0.0 && t.emaDecay < 1.0))
         throw Error(source + ": checkpoint metadata 'ema' is " + formatDouble(t.emaDecay) + ", outside [0, 1); the file is damaged");
     return t;
@@ -271,6 +286,27 @@ struct ChecksummedReader {
     }
 };
 
+/// The architecture the metadata names must be the one the weights have: the network is built
+/// from the metadata before the weights are checked, so a damaged width or depth would otherwise
+/// allocate a network of gigabytes.
+void requireWeightsFitMetadata(const Checkpoint& cp, const std::string& source)
+{
+    const ModelConfig inferred = inferModelConfig(cp.weights, source);
+    const ModelConfig& m = cp.model;
+    bool same = inferred.arch == m.arch && inferred.head == m.head;
+    if (m.isImageModel())
+        // Native files lack the reference LayerNorms that tell 28 from 24 pixels: the head
+        // fixes the image size only up to the flooring of three poolings.
+        same = same && inferred.baseWidth == m.baseWidth && inferred.inChannels == m.inChannels &&
+               inferred.imageSize / 8 == m.imageSize / 8;
+    else
+        same = same && inferred.inputDim == m.inputDim && inferred.hiddenWidth == m.hiddenWidth &&
+               inferred.hiddenLayers == m.hiddenLayers;
+    if (!same)
+        throw Error(source + ": the metadata describes a " + m.describe() + " but the weights are those of a " +
+                    inferred.describe() + "; the file is damaged");
+}
+
 /// nullopt when the zip archive at `path` is not an EBM Studio checkpoint (a PyTorch file, say);
 /// a checkpoint that is damaged throws ebm::Error instead.
 std::optional<Checkpoint> loadNative(const std::string& path)
@@ -316,6 +352,7 @@ std::optional<Checkpoint> loadNative(const std::string& path)
             throw Error(source + ": weight '" + name + "' is missing; the file is damaged");
         cp.weights[name] = t;
     }
+    requireWeightsFitMetadata(cp, source);
     c10::IValue hasAveraged;
     if (archive.try_read("has_averaged", hasAveraged) && hasAveraged.isBool() && hasAveraged.toBool()) {
         for (size_t index = 0; index < weightNames.size(); ++index) {
@@ -354,6 +391,9 @@ std::optional<Checkpoint> loadNative(const std::string& path)
 
 void saveCheckpoint(const Checkpoint& cp, const std::string& path)
 {
+    if (cp.train.history.find('\n') != std::string::npos || cp.train.dataset.find('\n') != std::string::npos ||
+        cp.train.checkpointPath.find('\n') != std::string::npos)
+        throw Error(internal::fileName(path) + ": a training setting holds a line break, which the checkpoint cannot store");
     namespace fs = std::filesystem;
     torch::serialize::OutputArchive archive;
     archive.write("ebm_format", c10::IValue(std::string(kNativeFormat)));
@@ -443,13 +483,17 @@ ModelConfig inferModelConfig(const std::map<std::string, torch::Tensor>& weights
         if (find("fc0.weight")) {
             config.arch = Architecture::Mlp;
             const torch::Tensor& first = *find("fc0.weight");
+            if (first.dim() != 2 || first.size(0) > ModelLimits::kMaxHiddenWidth || first.size(1) > ModelLimits::kMaxInputDim)
+                throw Error(source + ": fc0.weight is not the first layer of an MLP energy of at most " +
+                            std::to_string(ModelLimits::kMaxHiddenWidth) + " units");
             config.inputDim = static_cast<int>(first.size(1));
             config.hiddenWidth = static_cast<int>(first.size(0));
             int layers = 0;
-            while (find("fc" + std::to_string(layers) + ".weight"))
+            while (layers <= ModelLimits::kMaxHiddenLayers && find("fc" + std::to_string(layers) + ".weight"))
                 ++layers;
             config.hiddenLayers = layers;
             config.head = find("lq.weight") ? HeadKind::Quadratic : HeadKind::Linear;
+            checkModelLimits(config, source);
             return config;
         }
         throw Error(source + ": not an energy network of the reference layout (no conv1.conv.weight); "
@@ -457,6 +501,13 @@ ModelConfig inferModelConfig(const std::map<std::string, torch::Tensor>& weights
     }
     if (stem->dim() != 4)
         throw Error(source + ": conv1.conv.weight has " + std::to_string(stem->dim()) + " dimensions, expected 4");
+    if (stem->size(0) < 1 || stem->size(0) > ModelLimits::kMaxBaseWidth || stem->size(1) < 1 ||
+        stem->size(1) > ModelLimits::kMaxInChannels) {
+        std::ostringstream msg;
+        msg << source << ": conv1.conv.weight has shape " << stem->sizes() << "; a first layer needs 1.."
+            << ModelLimits::kMaxBaseWidth << " filters over 1.." << ModelLimits::kMaxInChannels << " channels";
+        throw Error(msg.str());
+    }
     config.baseWidth = static_cast<int>(stem->size(0));
     config.inChannels = static_cast<int>(stem->size(1));
 
@@ -501,8 +552,9 @@ ModelConfig inferModelConfig(const std::map<std::string, torch::Tensor>& weights
                     " inputs do not fit a square image for width " + std::to_string(config.baseWidth));
     config.imageSize = static_cast<int>(side * 8);
     // 28x28 inputs end at 3x3 after flooring poolings; the LayerNorm keys tell the true size.
-    if (const torch::Tensor* norm = find("rb1.bn1.weight"); norm && norm->dim() == 3)
+    if (const torch::Tensor* norm = find("rb1.bn1.weight"); norm && norm->dim() == 3 && norm->size(2) / 8 == side)
         config.imageSize = static_cast<int>(norm->size(2));
+    checkModelLimits(config, source);
     return config;
 }
 

@@ -6,12 +6,14 @@
 // the file, never a crash or a multi-gigabyte allocation.
 #include "ebm/dataset.h"
 
+#include <functional>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <random>
 #include <sstream>
@@ -120,7 +122,9 @@ bool isGzip(const std::string& bytes) {
 
 /// Inflates a whole gzip file (several concatenated members allowed, as gzip itself does).
 /// The output grows with the data really decoded, never with a size a header claims.
-std::string gunzip(const std::string& path, const std::string& compressed) {
+/// With `prefixBytes` > 0, stops (without error) once that many bytes are decoded and returns
+/// just them: readers whose header says how much follows decode no further than that.
+std::string gunzip(const std::string& path, const std::string& compressed, uint64_t prefixBytes = 0) {
     if (compressed.size() > kMaxDecompressedBytes)
         fail(path, "compressed file is larger than " + mib(kMaxDecompressedBytes) + "; not a data set this program can hold");
 
@@ -137,6 +141,10 @@ std::string gunzip(const std::string& path, const std::string& compressed) {
 
     std::string out;
     for (;;) {
+        if (prefixBytes > 0 && out.size() >= prefixBytes) {
+            out.resize(prefixBytes);
+            break;
+        }
         if (out.size() > kMaxDecompressedBytes)
             fail(path, "decompresses to more than " + mib(kMaxDecompressedBytes) + "; not a data set this program can hold");
         const size_t used = out.size();
@@ -177,6 +185,24 @@ uint32_t readBigEndian32(const std::string& bytes, size_t offset) {
     return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
 
+/// An IDX file's bytes. Its header says how much data follows, so a gzipped file is decoded no
+/// further than that plus one byte (enough to notice junk after it): a small file of zeros
+/// that inflates to gigabytes (a "gzip bomb") is refused after reading what the header allows.
+/// A header that promises more than this program can hold is refused before any data is read.
+std::string loadIdxBytes(const std::string& path, size_t headerBytes,
+                         const std::function<uint64_t(const std::string& header)>& declaredDataBytes) {
+    std::string bytes = internal::readFileBytes(path);
+    const bool compressed = isGzip(bytes);
+    const std::string header = compressed ? gunzip(path, bytes, headerBytes) : bytes.substr(0, headerBytes);
+    if (header.size() < headerBytes)
+        return header;  // too short: the caller says so
+    const uint64_t declared = declaredDataBytes(header);
+    if (declared > kMaxDecompressedBytes)
+        fail(path, "the IDX header promises " + std::to_string(declared) + " bytes of data, more than the " +
+                       mib(kMaxDecompressedBytes) + " this program reads; the file is damaged or not an IDX file");
+    return compressed ? gunzip(path, bytes, headerBytes + declared + 1) : bytes;
+}
+
 /// Copies raw bytes into a fresh tensor (memcpy: the source may be unaligned for the dtype).
 torch::Tensor tensorFromBytes(const char* data, const std::vector<int64_t>& shape, torch::Dtype dtype) {
     torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
@@ -203,7 +229,11 @@ std::string badIdxMagic(uint32_t magic, uint32_t wanted) {
 
 torch::Tensor readIdxImages(const std::string& path, int padTo) {
     return guarded(path, [&] {
-        const std::string bytes = loadBytes(path);
+        const std::string bytes = loadIdxBytes(path, kIdxImagesHeaderBytes, [](const std::string& header) {
+            const uint64_t rows = readBigEndian32(header, 8), cols = readBigEndian32(header, 12);
+            // An absurd side is refused below with its own message; count nothing for it here.
+            return rows > kMaxIdxSide || cols > kMaxIdxSide ? 0 : uint64_t(readBigEndian32(header, 4)) * rows * cols;
+        });
         if (bytes.size() < kIdxImagesHeaderBytes)
             fail(path, "only " + std::to_string(bytes.size()) + " bytes, too short for an IDX image header; the file is truncated or not an IDX file");
         const uint32_t magic = readBigEndian32(bytes, 0);
@@ -224,7 +254,7 @@ torch::Tensor readIdxImages(const std::string& path, int padTo) {
             fail(path, "the IDX header promises " + what + " (" + std::to_string(declared) + " bytes) but only " +
                            std::to_string(present) + " follow; the file is truncated, download it again");
         if (present > declared)
-            fail(path, std::to_string(present - declared) + " bytes of unexpected data after the " + what + " the IDX header declares; the file is damaged");
+            fail(path, "more data follows the " + what + " the IDX header declares; the file is damaged");
 
         torch::Tensor images = tensorFromBytes(bytes.data() + kIdxImagesHeaderBytes,
                                                {int64_t(count), 1, int64_t(rows), int64_t(cols)}, torch::kUInt8);
@@ -237,7 +267,9 @@ torch::Tensor readIdxImages(const std::string& path, int padTo) {
 
 torch::Tensor readIdxLabels(const std::string& path) {
     return guarded(path, [&] {
-        const std::string bytes = loadBytes(path);
+        const std::string bytes = loadIdxBytes(path, kIdxLabelsHeaderBytes, [](const std::string& header) {
+            return uint64_t(readBigEndian32(header, 4));
+        });
         if (bytes.size() < kIdxLabelsHeaderBytes)
             fail(path, "only " + std::to_string(bytes.size()) + " bytes, too short for an IDX label header; the file is truncated or not an IDX file");
         const uint32_t magic = readBigEndian32(bytes, 0);
@@ -250,8 +282,7 @@ torch::Tensor readIdxLabels(const std::string& path) {
             fail(path, "the IDX header promises " + std::to_string(count) + " labels but only " + std::to_string(present) +
                            " bytes follow; the file is truncated, download it again");
         if (present > count)
-            fail(path, std::to_string(present - count) + " bytes of unexpected data after the " + std::to_string(count) +
-                           " labels the IDX header declares; the file is damaged");
+            fail(path, "more data follows the " + std::to_string(count) + " labels the IDX header declares; the file is damaged");
         return tensorFromBytes(bytes.data() + kIdxLabelsHeaderBytes, {int64_t(count)}, torch::kUInt8).to(torch::kLong);
     });
 }

@@ -100,7 +100,11 @@ void replaceAtomically(const std::string& path, const std::string& what, WriteTe
 
 void saveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path, const std::string& what)
 {
-    replaceAtomically(path, what, [&](const std::string& temporary) { archive.save_to(temporary); });
+    // Into memory first: LibTorch's zip writer finishes the file in its destructor, and a write
+    // that fails there (a full disk) throws from that destructor and aborts the program.
+    std::ostringstream buffer;
+    archive.save_to(buffer);
+    writeBytesAtomically(path, buffer.str(), what);
 }
 
 void writeBytesAtomically(const std::string& path, const std::string& bytes, const std::string& what)

@@ -556,18 +556,33 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> referenceUnusedNormSha
     return shapes;
 }
 
+void checkModelLimits(const ModelConfig& config, const std::string& source)
+{
+    const std::string prefix = source.empty() ? std::string() : source + ": ";
+    auto within = [&](const char* what, int value, int lowest, int highest) {
+        if (value < lowest || value > highest)
+            throw Error(prefix + what + " " + std::to_string(value) + " is outside " + std::to_string(lowest) +
+                        ".." + std::to_string(highest) + (source.empty() ? "" : "; the file is damaged or not a model of this program"));
+    };
+    if (config.isImageModel()) {
+        within("the input channel count", config.inChannels, 1, ModelLimits::kMaxInChannels);
+        within("the base width (filters of the first layer)", config.baseWidth, 1, ModelLimits::kMaxBaseWidth);
+        within("the image size", config.imageSize, 1, ModelLimits::kMaxImageSize);
+        if (finalSpatialSize(config.imageSize) < 1)
+            throw Error(prefix + "image size " + std::to_string(config.imageSize) +
+                        " is too small for three 2x2 poolings (use 28, 32 or 64)");
+        return;
+    }
+    within("the input dimension", config.inputDim, 1, ModelLimits::kMaxInputDim);
+    within("the hidden width", config.hiddenWidth, 1, ModelLimits::kMaxHiddenWidth);
+    within("the number of hidden layers", config.hiddenLayers, 1, ModelLimits::kMaxHiddenLayers);
+}
+
 EnergyNet makeEnergyNet(const ModelConfig& config)
 {
-    if (config.isImageModel()) {
-        if (config.inChannels < 1 || config.baseWidth < 1)
-            throw Error("a network needs at least one input channel and one filter");
-        if (finalSpatialSize(config.imageSize) < 1)
-            throw Error("image size " + std::to_string(config.imageSize) +
-                        " is too small for three 2x2 poolings (use 28, 32 or 64)");
+    checkModelLimits(config, "");
+    if (config.isImageModel())
         return std::make_shared<ResNetEnergyImpl>(config);
-    }
-    if (config.inputDim < 1 || config.hiddenWidth < 1 || config.hiddenLayers < 1)
-        throw Error("an MLP energy needs a positive input dimension, width and depth");
     return std::make_shared<MlpEnergyImpl>(config);
 }
 

@@ -28,6 +28,8 @@ struct TrainConfig {
     /// Decay of the exponential moving average of the weights kept beside them (0 = none);
     /// 0.999 averages over roughly the last thousand steps.
     double emaDecay = 0.0;
+    /// Settings changed when the run was resumed, "step 5000: --lr 0.0001 -> 5e-05; ...".
+    std::string history;
 };
 
 /// Which of a checkpoint's weights a network is built from.

@@ -72,7 +72,23 @@ private:
 };
 using EnergyNet = std::shared_ptr<EnergyNetImpl>;
 
+/// What a file or an option may ask the engine to build. Beyond these a typo or a damaged header
+/// would allocate gigabytes (the paper's largest network is a Res18 with 128 filters).
+struct ModelLimits {
+    static constexpr int kMaxBaseWidth = 512;
+    static constexpr int kMaxInChannels = 16;
+    static constexpr int kMaxImageSize = 256;
+    static constexpr int kMaxInputDim = 65536;   // MLP: points, or flattened small images
+    static constexpr int kMaxHiddenWidth = 4096;
+    static constexpr int kMaxHiddenLayers = 64;
+};
+
+/// Throws ebm::Error, naming `source` and the limit, when a field of `config` is outside
+/// ModelLimits or cannot make a network (no filters, an image too small for three poolings).
+void checkModelLimits(const ModelConfig& config, const std::string& source);
+
 /// Builds a freshly initialised network (PyTorch's default initialisation).
+/// Throws ebm::Error when checkModelLimits refuses the config.
 EnergyNet makeEnergyNet(const ModelConfig& config);
 
 /// The reference PyTorch code's LayerNorm parameters that its residual blocks hold but do not
