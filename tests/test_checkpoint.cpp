@@ -3,6 +3,7 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -102,20 +103,53 @@ void flipBytesOf(const std::string& file, const std::string& needle, size_t offs
     writeBytes(file, bytes);
 }
 
+/// Rewrites a weights-only native file through LibTorch's own writer, so that the zip is
+/// consistent, with weight record `index` changed by four bytes and everything else (the record
+/// checksums included) as it was: what a careless tool or a deliberate edit leaves.
+void rewriteWithChangedWeight(const std::string& path, int index)
+{
+    torch::serialize::InputArchive in;
+    in.load_from(path);
+    torch::serialize::OutputArchive out;
+    for (const char* key : {"ebm_format", "model", "weight_names", "has_averaged", "has_training", "checksums"}) {
+        c10::IValue value;
+        QVERIFY2(in.try_read(key, value), key);
+        out.write(key, value);
+    }
+    c10::IValue names;
+    in.try_read("weight_names", names);
+    const auto count = std::count(names.toStringRef().begin(), names.toStringRef().end(), '\n');
+    for (int i = 0; i < count; ++i) {
+        torch::Tensor t;
+        QVERIFY(in.try_read("w" + std::to_string(i), t));
+        if (i == index) {
+            t = t.clone();
+            auto* bytes = static_cast<unsigned char*>(t.data_ptr());
+            for (int b = 0; b < 4; ++b)
+                bytes[40 + b] ^= 0x5A;
+        }
+        out.write("w" + std::to_string(i), t);
+    }
+    out.save_to(path + ".rewritten");
+    std::filesystem::rename(path + ".rewritten", path);
+}
+
 std::string rawBytes(const torch::Tensor& tensor)
 {
     const torch::Tensor t = tensor.contiguous();
     return std::string(static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel()) * t.element_size());
 }
 
-void expectChecksumFailure(const std::string& path)
+/// Damage is caught by the zip's CRCs (what a flipped bit on disk trips) or, when those were
+/// made consistent, by the checkpoint's own record checksums.
+void expectChecksumFailure(const std::string& path, const char* expected = "fails its CRC check")
 {
     try {
         loadCheckpoint(path);
         QFAIL("a damaged record loaded without a word");
     } catch (const Error& e) {
         const std::string message = e.what();
-        QVERIFY2(message.find("checksum") != std::string::npos, message.c_str());
+        QVERIFY2(message.find(expected) != std::string::npos, message.c_str());
         QVERIFY2(message.find(std::filesystem::path(path).filename().string()) != std::string::npos, message.c_str());
         QVERIFY2(message.find('\n') == std::string::npos, message.c_str());
     }
@@ -247,6 +281,10 @@ private Q_SLOTS:
         const torch::Tensor& weight = cp.weights.at("rbc3.conv_1.conv.weight");
         flipBytesOf(path, rawBytes(weight).substr(0, 64), 1000, 4);
         expectChecksumFailure(path);
+        // The same damage in a zip whose CRCs were made consistent: the record checksum.
+        saveCheckpoint(cp, path);
+        rewriteWithChangedWeight(path, 5);
+        expectChecksumFailure(path, "does not match its checksum");
     }
 
     void flippedBytesInTheOptimizerStateAreCaught()
@@ -317,6 +355,23 @@ private Q_SLOTS:
         }
         QVERIFY(!std::filesystem::exists(std::filesystem::symlink_status(path + ".partial")));
         QCOMPARE(readBytes(path), before);
+    }
+
+    /// A weight record emptied or cut in half, the zip's CRCs made consistent (files kept in
+    /// tests/data/damaged/): refused by the record-size check before LibTorch's reader, which
+    /// trusts the sizes and read past the record (a crash, or garbage caught by the checksum).
+    void shortenedRecordsAreRefusedBeforeLibTorchReadsThem()
+    {
+        for (const char* name : {"native-emptied-record.ebm", "native-shortened-record.ebm"}) {
+            const std::string path = kFixtures + "/damaged/" + name;
+            QVERIFY2(std::filesystem::exists(path), path.c_str());
+            expectCleanFailure(path, name);
+            try {
+                loadCheckpoint(path);
+            } catch (const Error& e) {
+                QVERIFY2(std::string(e.what()).find("which does not fit its 64 elements") != std::string::npos, e.what());
+            }
+        }
     }
 
     /// Sizes in a file are checked before anything is built from them.

@@ -311,6 +311,9 @@ void requireWeightsFitMetadata(const Checkpoint& cp, const std::string& source)
 /// a checkpoint that is damaged throws ebm::Error instead.
 std::optional<Checkpoint> loadNative(const std::string& path)
 {
+    // Before LibTorch reads it: its reader trusts the record sizes (a shortened weight record
+    // is read past its end), ours checks them.
+    checkTensorRecords(path);
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path);

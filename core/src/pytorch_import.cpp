@@ -133,11 +133,15 @@ private:
         uint64_t localOffset = 0;
         uint64_t size = 0;
         uint32_t crc = 0;
+        uint16_t method = 0;   // only stored records are read; LibTorch deflates its code records
     };
 
     const Entry& entry(const std::string& name) const {
         auto it = entries_.find(name);
         if (it == entries_.end()) fail("record " + name + " is missing from the zip archive");
+        if (it->second.method != kMethodStored)
+            fail("record " + name + " is compressed (method " + std::to_string(it->second.method) +
+                 "); torch.save stores records uncompressed - was the file re-zipped?");
         return it->second;
     }
 
@@ -206,9 +210,7 @@ private:
             if (flags & kFlagEncrypted) fail("record " + name + " is encrypted");
             if (method == kMethodStored && compressed != e.size)
                 fail("damaged zip archive (record " + name + " has two different sizes)");
-            if (method != kMethodStored)
-                fail("record " + name + " is compressed (method " + std::to_string(method) +
-                     "); torch.save stores records uncompressed - was the file re-zipped?");
+            e.method = method;
             if (!entries_.count(name)) names_.push_back(name);
             entries_[name] = e;
             pos += kCentralHeaderSize + nameLen + extraLen + commentLen;
@@ -609,7 +611,12 @@ size_t collectTensors(const Value* dict, std::map<std::string, torch::Tensor>& o
     return n;
 }
 
-std::map<std::string, torch::Tensor> readStateDict(const std::string& path) {
+/// Unpickles the root pickle (<archive>/data.pkl) of a zip that torch wrote (Python's torch.save,
+/// LibTorch's pickle_save or torch::serialize), loading every storage record only after checking
+/// its size against the elements the pickle gives it, and hands the root to `use` while the
+/// values are alive.
+template <typename UseRoot>
+auto withUnpickledArchive(const std::string& path, UseRoot use) {
     ZipReader zip(path);
     const std::string& label = zip.label();
 
@@ -662,7 +669,11 @@ std::map<std::string, torch::Tensor> readStateDict(const std::string& path) {
 
     const int64_t budget = kElementsPerFileByte * int64_t(zip.fileSize()) + kMaxExpandedElements;
     Unpickler unpickler(pickle, label + ": damaged data.pkl", loadStorage, budget);
-    const Value* root = unpickler.load();
+    return use(zip, unpickler.load());
+}
+
+std::map<std::string, torch::Tensor> readStateDict(const std::string& path) {
+  return withUnpickledArchive(path, [](ZipReader& zip, const Value* root) -> std::map<std::string, torch::Tensor> {
     if (root->kind != Kind::Dict) zip.fail("data.pkl holds " + describe(root) + ", not a state_dict");
 
     std::map<std::string, torch::Tensor> result;
@@ -674,6 +685,7 @@ std::map<std::string, torch::Tensor> readStateDict(const std::string& path) {
                 root->items[i + 1]->kind == Kind::Dict && collectTensors(root->items[i + 1], result) > 0)
                 return result;
     zip.fail("data.pkl holds a dict without tensors, not a state_dict");
+  });
 }
 
 }  // namespace
@@ -686,6 +698,18 @@ std::map<std::string, torch::Tensor> readPytorchStateDict(const std::string& pat
     } catch (const std::bad_alloc&) {
         throw Error(fileLabel(path) + ": out of memory while reading the checkpoint");
     } catch (const std::exception& e) {  // c10::Error from tensor ops, filesystem errors
+        throw Error(fileLabel(path) + ": " + firstLine(e.what()));
+    }
+}
+
+void checkTensorRecords(const std::string& path) {
+    try {
+        withUnpickledArchive(path, [](ZipReader&, const Value*) { return 0; });
+    } catch (const Error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw Error(fileLabel(path) + ": out of memory while checking the file");
+    } catch (const std::exception& e) {
         throw Error(fileLabel(path) + ": " + firstLine(e.what()));
     }
 }

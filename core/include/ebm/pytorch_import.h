@@ -12,6 +12,12 @@ namespace ebm {
 /// what is wrong (not a zip, truncated, not a state_dict, unsupported storage type...).
 std::map<std::string, torch::Tensor> readPytorchStateDict(const std::string& path);
 
+/// Checks a zip written by torch (PyTorch's torch.save, LibTorch's pickle_save or
+/// torch::serialize archives such as native checkpoints) without keeping anything: the zip's
+/// CRCs and every tensor record's size against the shape its pickle gives. LibTorch's own reader
+/// checks neither, and reads past a shortened record. Throws ebm::Error naming the file.
+void checkTensorRecords(const std::string& path);
+
 /// True when the file starts like a zip archive (both native and PyTorch files do).
 bool looksLikeZip(const std::string& path);
 
