@@ -22,7 +22,7 @@ constexpr int kParticlesPerDrop = 12;
 constexpr double kEnergyQuantile = 0.9;       // the colour range stops here: the far corners would wash it out
 const QColor kDataColor(235, 235, 235, 150);
 const QColor kParticleColor(40, 220, 255);
-const QColor kTrailColor(40, 220, 255, 110);
+const QColor kTrailColor(40, 220, 255, 70);
 const QColor kArrowColor(255, 255, 255, 170);
 
 }  // namespace

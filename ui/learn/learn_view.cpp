@@ -42,11 +42,12 @@ constexpr double kExtent = 3.0;               // the plane shown: [-3, 3]^2 hold
 constexpr int kLiveGrid = 64;                 // landscape refreshes while training: a quarter of the bench's 128^2
 constexpr int kFinalGrid = 128;
 constexpr int kMaxFrames = 1500;              // timeline history (a few MB of positions)
-constexpr int kTrailFrames = 6;
+constexpr int kTrailFrames = 4;
 constexpr int kSidePanelWidth = 300;
 constexpr int kSliderSteps = 1000;
 constexpr double kSliderLowestT = 0.01, kSliderHighestT = 400.0;
 constexpr int kSpreadLevels = 10;
+constexpr int kMinCompareParticles = 1000;
 const QColor kLossColor(25, 90, 200);
 const QColor kSingleColor(200, 80, 40, 150);
 const QColor kSpreadColor(40, 120, 200, 150);
@@ -135,9 +136,9 @@ void showHistogram(QCPBars* bars, const LearnHistogram& h)
     bars->setData(keys, values, true);
 }
 
-QCPBars* addBars(QCustomPlot* plot, const QColor& color, const QString& name)
+QCPBars* addBars(QCustomPlot* plot, const QColor& color, const QString& name, bool secondAxis = false)
 {
-    auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+    auto* bars = new QCPBars(plot->xAxis, secondAxis ? plot->yAxis2 : plot->yAxis);
     bars->setPen(Qt::NoPen);
     bars->setBrush(color);
     bars->setName(name);
@@ -368,7 +369,7 @@ QWidget* LearnView::buildCompareTab()
     auto* tab = new QWidget;
     auto* column = new QVBoxLayout(tab);
     auto* bar = new QHBoxLayout;
-    compareSteps_ = intBox(10, 100000, 800);
+    compareSteps_ = intBox(10, 100000, 2000);   // the training default: 800 leaves the MDSM modes unresolved
     singleSigma_ = realBox(0.001, 10.0, 0.1, 3, 0.01);
     compare_ = new QPushButton(tr("Train and sample both"));
     compareProgress_ = new QProgressBar;
@@ -422,7 +423,11 @@ QWidget* LearnView::buildConcentrationTab()
     addBars(distancePlot_->plot(), kSingleColor, tr("one sigma"));
     addBars(anglePlot_->plot(), kSingleColor, tr("one sigma"));
     addBars(bandPlot_->plot(), kSingleColor, tr("one sigma"));
-    addBars(bandPlot_->plot(), kSpreadColor, tr("spread of sigmas"));
+    // The spread's bars on their own axis: one sigma's single spike would flatten them.
+    addBars(bandPlot_->plot(), kSpreadColor, tr("spread of sigmas (right axis)"), true);
+    bandPlot_->plot()->yAxis2->setVisible(true);
+    bandPlot_->plot()->yAxis2->setTickLabelColor(kSpreadColor.darker());
+    bandPlot_->plot()->yAxis->setTickLabelColor(kSingleColor.darker());
     for (PlotPanel* p : {distancePlot_, anglePlot_}) {
         p->setMinimumSize(220, 180);
         p->setLegendPlacement(PlotPanel::LegendPlacement::Hidden);
@@ -436,7 +441,7 @@ QWidget* LearnView::buildConcentrationTab()
         tr("In d dimensions, Gaussian noise of std sigma moves a point by almost exactly sqrt(d)·sigma, at almost exactly "
            "90 degrees to any fixed direction: the noisy points lie on a thin shell around the data. A model trained at one "
            "sigma only ever sees that shell and learns nothing about the space nearer or farther away; a spread of sigmas "
-           "(MDSM) fills the distances in between, which annealed sampling has to cross."));
+           "(MDSM) puts shells from close to the data out to far away, the distances annealed sampling has to cross."));
     concentrationSummary_->setWordWrap(true);
     column->addWidget(concentrationSummary_);
     connect(concentrate_, &QPushButton::clicked, this, &LearnView::startConcentration);
@@ -764,6 +769,8 @@ void LearnView::startComparison()
     settings.steps = compareSteps_->value();
     settings.sampling = sampleSettings();
     settings.sampling.useSchedule = true;
+    // Mode weights from fewer samples are mostly sampling noise (TV ~ 0.05 at 600).
+    settings.sampling.particles = std::max(kMinCompareParticles, settings.sampling.particles);
     if (settings.sampling.temperatures.isEmpty())
         settings.sampling.temperatures = scheduleTemperatures();
     // The modes are known only for the untouched mixtures.
