@@ -21,6 +21,7 @@
 #include "learn/landscape_plot.h"
 #include "learn/learn_view.h"
 #include "ui_test_main.h"
+#include "widgets/notification_bar.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/run_controls.h"
 
@@ -309,11 +310,24 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(view_->landscapeUpdates() > updates, kJobTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
         QCOMPARE(view_->model().weights, model.weights);
+
+        // A damaged model (weights cut short) is left out with a message; the rest still loads.
+        QJsonObject damaged = saved;
+        QJsonObject weights = damaged.value(QStringLiteral("model")).toObject();
+        weights.insert(QStringLiteral("weights"), QStringLiteral("AAAAAAAAAAA="));
+        damaged.insert(QStringLiteral("model"), weights);
+        QSignalSpy problems(view_, &LearnView::problem);
+        view_->applySessionSettings(damaged);
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE(view_->model().weights, model.weights);   // the model in use stays
+        QCOMPARE(view_->points().size(), points.size());
     }
 
     void fitsASmallWindow()
     {
         MainWindow& w = *studio_.window;
+        w.notifications()->dismiss();   // the damaged session's message above: as the window starts
+        QTest::qWait(50);                // the layout takes the bar's height back first
         w.resize(1024, 700);
         w.pages()->setCurrentWidget(view_);
         view_->tabs()->setCurrentIndex(0);

@@ -313,7 +313,7 @@ QWidget* LearnView::buildLandscapeTab()
     auto* row = new QHBoxLayout(tab);
     auto* left = new QVBoxLayout;
     landscapePlot_ = new LandscapePlot(tr("Energy E(x), score −∇E and particles"), QStringLiteral("learn-landscape"));
-    landscapePlot_->setMinimumSize(320, 300);
+    landscapePlot_->setMinimumSize(320, 240);
     landscapePlot_->setExtent(kExtent);
     connect(landscapePlot_, &LandscapePlot::strokeFinished, this,
             [this](const QVector<QPointF>& before, const QVector<QPointF>& after, const QString& text) {
@@ -334,7 +334,7 @@ QWidget* LearnView::buildLandscapeTab()
 
     auto* right = new QVBoxLayout;
     lossPlot_ = new PlotPanel(tr("MDSM loss"), QStringLiteral("learn-loss"));
-    lossPlot_->setMinimumSize(200, 160);
+    lossPlot_->setMinimumSize(200, 140);
     lossPlot_->setLegendPlacement(PlotPanel::LegendPlacement::Hidden);
     QCustomPlot* plot = lossPlot_->plot();
     plot->addGraph()->setPen(QPen(kLossColor, 1));
@@ -387,7 +387,7 @@ QWidget* LearnView::buildCompareTab()
     multiscalePlot_ = new LandscapePlot(tr("MDSM, many sigmas"), QStringLiteral("learn-multiscale"));
     for (LandscapePlot* p : {singlePlot_, multiscalePlot_}) {
         p->setExtent(kExtent);
-        p->setMinimumSize(250, 250);
+        p->setMinimumSize(240, 200);
         p->setDataVisible(false);
         plots->addWidget(p, 1);
     }
@@ -429,11 +429,11 @@ QWidget* LearnView::buildConcentrationTab()
     bandPlot_->plot()->yAxis2->setTickLabelColor(kSpreadColor.darker());
     bandPlot_->plot()->yAxis->setTickLabelColor(kSingleColor.darker());
     for (PlotPanel* p : {distancePlot_, anglePlot_}) {
-        p->setMinimumSize(220, 180);
+        p->setMinimumSize(220, 150);
         p->setLegendPlacement(PlotPanel::LegendPlacement::Hidden);
         plots->addWidget(p, 1);
     }
-    bandPlot_->setMinimumSize(300, 160);
+    bandPlot_->setMinimumSize(300, 130);
     bandPlot_->setLegendPlacement(PlotPanel::LegendPlacement::InsideTopRight);
     column->addLayout(plots, 1);
     column->addWidget(bandPlot_, 1);
@@ -990,7 +990,15 @@ void LearnView::applySessionSettings(const QJsonObject& root)
         restored.width = model.value(QStringLiteral("width")).toInt();
         restored.depth = model.value(QStringLiteral("depth")).toInt();
         restored.weights = floatsFromBase64(model.value(QStringLiteral("weights")).toString());
-        // The worker checks that the weights fit the shape when it uses them.
+        // The MLP of ebm::toy (2D input, quadratic head): first layer, hidden layers, the head's three rows.
+        const qint64 w = restored.width, d = restored.depth;
+        const qint64 expected = 3 * w + (d - 1) * (w * w + w) + 3 * (w + 1);
+        if (w < 1 || d < 1 || restored.weights.size() != expected) {
+            Q_EMIT problem(tr("The session's Learn model is damaged (%1 weights for a %2x%3 MLP); it was left out.")
+                               .arg(restored.weights.size()).arg(d).arg(w));
+            updateControls();
+            return;
+        }
         model_ = restored;
         if (!points_.isEmpty() && !isTraining()) {
             // No training steps: the job only draws the restored model's landscape.
