@@ -212,6 +212,16 @@ private Q_SLOTS:
         QCOMPARE(sampler.snapshots().front().size(0), int64_t(50));
         QVERIFY_THROWS_EXCEPTION(Error, sampler.rewindTo(99));
         QVERIFY_THROWS_EXCEPTION(Error, sampler.step(-1.0));
+
+        // Without history only the newest state is kept, however long it runs.
+        ParticleConfig lean;
+        lean.recordSnapshots = false;
+        ParticleSampler endless(net, lean, ParticleSampler::spreadStart(50, 3.0, 1));
+        for (int i = 0; i < 20; ++i)
+            endless.step(1.0);
+        QCOMPARE(endless.snapshots().size(), size_t(1));
+        QVERIFY(torch::equal(endless.snapshots().front(), endless.positions()));
+        QCOMPARE(endless.stepsTaken(), 20);
     }
 
     void concentrationAtSqrtDSigmaAndNinetyDegrees()

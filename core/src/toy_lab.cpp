@@ -620,6 +620,11 @@ struct ParticleSampler::State {
 
     void record()
     {
+        if (!config.recordSnapshots && !snapshots.empty()) {
+            snapshots.clear();
+            temperatures.clear();
+            steps.clear();
+        }
         snapshots.push_back(x.clone());
         temperatures.push_back(lastTemperature);
         steps.push_back(stepsTaken);
@@ -729,7 +734,9 @@ const std::vector<int>& ParticleSampler::snapshotSteps() const { return state_->
 torch::Tensor annealParticles(EnergyNet net, const Schedule& schedule, int64_t count, double extent,
                               const ParticleConfig& config, bool finalDenoise)
 {
-    ParticleSampler sampler(std::move(net), config, ParticleSampler::spreadStart(count, extent, config.seed));
+    ParticleConfig withoutHistory = config;
+    withoutHistory.recordSnapshots = false;
+    ParticleSampler sampler(std::move(net), withoutHistory, ParticleSampler::spreadStart(count, extent, config.seed));
     sampler.setSchedule(schedule);
     while (sampler.stepScheduled()) {
     }

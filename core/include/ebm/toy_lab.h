@@ -133,6 +133,9 @@ struct ParticleConfig {
     double stepSize = 0.02;       // eps of eq. 8
     double sigma0 = 0.1;          // for the final denoising jump
     uint64_t seed = 1;
+    /// Keep a snapshot of every step (the timeline). Off, only the newest is kept: a run driven by
+    /// hand has no end, and its history would grow by N x 8 bytes a step.
+    bool recordSnapshots = true;
 };
 
 /// Annealed Langevin dynamics (eq. 8) for a cloud of 2D particles, one step at a time, keeping a

@@ -220,6 +220,7 @@ QVariant LearnSampleJob::run(JobContext*, JobControl& control, JobReporter& repo
         config.stepSize = settings_.stepSize;
         config.sigma0 = settings_.sigma0;
         config.seed = settings_.seed;
+        config.recordSnapshots = false;   // the page keeps the frames it shows; a hand-driven run has no end
         const torch::Tensor start = settings_.start.isEmpty()
                                         ? ebm::toy::ParticleSampler::spreadStart(settings_.particles, settings_.extent, settings_.seed)
                                         : pointsTensor(settings_.start);
@@ -324,6 +325,7 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
             config.stepSize = settings_.sampling.stepSize;
             config.sigma0 = settings.sigma0;
             config.seed = settings_.sampling.seed;
+            config.recordSnapshots = false;
             ebm::toy::ParticleSampler sampler(trainer.net(), config,
                                               ebm::toy::ParticleSampler::spreadStart(settings_.sampling.particles,
                                                                                      settings_.sampling.extent,
