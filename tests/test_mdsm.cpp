@@ -301,19 +301,33 @@ private Q_SLOTS:
         }
     }
 
-    void mlpFallsBackToAutograd()
+    void mlpExplicitPassMatchesAutograd()
     {
-        // No explicit pass for the MLP: the default method must still give autograd's loss.
-        torch::manual_seed(6);
-        ModelConfig config;
-        config.arch = Architecture::Mlp;
-        EnergyNet net = makeEnergyNet(config);
-        QVERIFY(!net->explicitEnergyAndGrad(torch::rand({5, 2})).has_value());
-        torch::Tensor x = torch::rand({5, 2});
-        torch::Tensor noise = torch::randn({5, 2});
-        const double byDefault = mdsmLoss(*net, x, noise, NoiseConfig{}).loss.item<double>();
-        const double byAutograd = mdsmLoss(*net, x, noise, NoiseConfig{}, InputGradientMethod::Autograd).loss.item<double>();
-        QCOMPARE(byDefault, byAutograd);
+        // The MLP's hand-written input gradient: the same loss and the same parameter gradients
+        // as autograd's double backpropagation, for both heads.
+        for (HeadKind head : {HeadKind::Quadratic, HeadKind::Linear}) {
+            torch::manual_seed(6);
+            ModelConfig config = ModelConfig::mlp(2, 16, 3);
+            config.head = head;
+            EnergyNet net = makeEnergyNet(config);
+            QVERIFY(net->explicitEnergyAndGrad(torch::rand({5, 2})).has_value());
+            torch::Tensor x = torch::rand({5, 2});
+            torch::Tensor noise = torch::randn({5, 2});
+            auto lossAndGrads = [&](InputGradientMethod method) {
+                net->zero_grad();
+                torch::Tensor loss = mdsmLoss(*net, x, noise, NoiseConfig{}, method).loss;
+                loss.backward();
+                std::vector<torch::Tensor> grads{loss.detach()};
+                for (const auto& p : net->parameters())
+                    grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));  // the head bias has none
+                return grads;
+            };
+            const auto byDefault = lossAndGrads(InputGradientMethod::Explicit);
+            const auto byAutograd = lossAndGrads(InputGradientMethod::Autograd);
+            QCOMPARE(byDefault.size(), byAutograd.size());
+            for (size_t i = 0; i < byDefault.size(); ++i)
+                QVERIFY2(relativeDifference(byDefault[i], byAutograd[i]) < 1e-4, qPrintable(QString::number(i)));
+        }
     }
 };
 

@@ -18,6 +18,7 @@
 #include "ebm/error.h"
 #include "ebm/json.h"
 #include "ebm/runtime.h"
+#include "ebm/toy_lab.h"
 #include "ebm/trainer.h"
 
 namespace ebm::cli {
@@ -159,6 +160,61 @@ int runScalingBench(const CliArgs& args, torch::Device device, const std::vector
 }
 
 
+/// `ebm bench --toy`: the Learn page's three operations on one thread, for the 3x128 MLP: an MDSM
+/// step at batch 256, a Langevin step of 1000 particles and a 128x128 landscape (energies and scores).
+int runToyBench(const CliArgs& args)
+{
+    constexpr int kToyWidth = 128, kToyDepth = 3;
+    constexpr int64_t kToyBatch = 256, kToyParticles = 1000, kToyDataPoints = 20000;
+    constexpr int kToyGrid = 128;
+    constexpr double kGoalTrain = 2e-3, kGoalLangevin = 1e-3, kGoalLandscape = 20e-3;   // issue 13
+    const int threads = configureThreads(1);
+    const double seconds = args.real("seconds");
+    const int repeats = args.integer("repeats");
+
+    toy::ToyTrainConfig config;
+    config.model = ModelConfig::mlp(2, kToyWidth, kToyDepth);
+    config.batchSize = kToyBatch;
+    toy::ToyTrainer trainer(config, toy::makeToyData("weighted8", kToyDataPoints).data);
+    const double train = timeIt([&] { trainer.step(); }, seconds, repeats);
+
+    toy::ParticleSampler sampler(trainer.net(), toy::ParticleConfig{},
+                                 toy::ParticleSampler::spreadStart(kToyParticles, 3.0, 1));
+    constexpr int kLangevinStepsPerTiming = 10;
+    const double langevin = timeIt([&] {
+        for (int i = 0; i < kLangevinStepsPerTiming; ++i)
+            sampler.step(1.0);
+        sampler.rewindTo(0);   // the snapshots would otherwise grow without bound
+    }, seconds, repeats) / kLangevinStepsPerTiming;
+
+    toy::LandscapeGrid grid;
+    grid.resolution = kToyGrid;
+    const double landscape = timeIt([&] { toy::computeLandscape(trainer.fast(), grid); }, seconds, repeats);
+
+    if (args.isSet("json")) {
+        const Json out{{"threads", threads},
+                       {"torch", TORCH_VERSION},
+                       {"model", "mlp-3x128"},
+                       {"toy_train_s_per_step", train},
+                       {"toy_langevin_s_per_step", langevin},
+                       {"toy_landscape_s", landscape},
+                       {"train_batch", kToyBatch},
+                       {"particles", kToyParticles},
+                       {"grid", kToyGrid}};
+        std::cout << out.dump() << '\n';
+        return 0;
+    }
+    auto verdict = [](double value, double goal) { return value <= goal ? "goal met" : "above the goal"; };
+    std::printf("toy MLP 3x128, %d thread\n", threads);
+    std::printf("  MDSM step, batch %lld:             %.3f ms (goal %.0f ms, %s)\n", static_cast<long long>(kToyBatch),
+                train * 1e3, kGoalTrain * 1e3, verdict(train, kGoalTrain));
+    std::printf("  Langevin step, %lld particles:     %.3f ms (goal %.0f ms, %s)\n", static_cast<long long>(kToyParticles),
+                langevin * 1e3, kGoalLangevin * 1e3, verdict(langevin, kGoalLangevin));
+    std::printf("  landscape %dx%d, E and scores:   %.2f ms (goal %.0f ms, %s)\n", kToyGrid, kToyGrid, landscape * 1e3,
+                kGoalLandscape * 1e3, verdict(landscape, kGoalLandscape));
+    return 0;
+}
+
 }  // namespace
 
 int runBench(int argc, char** argv)
@@ -172,9 +228,12 @@ int runBench(int argc, char** argv)
 --repeats=3          minimum timed repetitions per figure
 --json               print JSON
 --scaling-steps=0    with --nproc: training steps each rank times (0 = as many as --seconds takes on one)
+--toy                the Learn page's 2D demo figures instead (3x128 MLP, one thread)
 )");
     addDistributedOptions(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
+    if (args.isSet("toy"))
+        return runToyBench(args);
     std::vector<int> widths;
     for (const std::string& item : splitList(args.text("widths"))) {
         char* end = nullptr;

@@ -468,6 +468,23 @@ public:
         return head_(h);
     }
 
+    /// dE/dx by the chain rule through the layers: g <- (g * ELU'(a)) W, from the head's dE/dh.
+    /// Plain differentiable ops, so MDSM's double backpropagation needs no double-backward kernels.
+    std::optional<EnergyAndGrad> explicitEnergyAndGrad(const torch::Tensor& x) override
+    {
+        std::vector<torch::Tensor> activations;
+        torch::Tensor h = x.flatten(1);
+        for (auto& layer : layers_) {
+            h = torch::elu(layer->forward(h));
+            activations.push_back(h);
+        }
+        EnergyAndGrad headResult = head_.energyAndGrad(h);
+        torch::Tensor grad = headResult.grad;
+        for (size_t i = layers_.size(); i-- > 0;)
+            grad = eluInputGradient(grad, activations[i]).mm(layers_[i]->weight);
+        return EnergyAndGrad{headResult.energy, grad.view(x.sizes())};
+    }
+
 private:
     std::vector<torch::nn::Linear> layers_;
     EnergyHead head_;

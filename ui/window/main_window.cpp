@@ -56,6 +56,7 @@
 #include "widgets/log_relay.h"
 #include "widgets/notification_bar.h"
 #include "widgets/studio_page.h"
+#include "learn/learn_view.h"
 
 namespace ebm::studio {
 namespace {
@@ -104,6 +105,9 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     connect(scheduleView_, &ScheduleView::curveChanged, inpaintView_, &InpaintView::setEditedSchedule);
     inpaintView_->setSampleSource([this] { return sampleView_->selectedSampleImage(); });
     energyView_ = new EnergyView(engine_, this);
+    auto* learnView = new LearnView(engine_, undoStack_, this);
+    learnView->setEditedSchedule(scheduleView_->document()->curve(), false);
+    connect(scheduleView_, &ScheduleView::curveChanged, learnView, &LearnView::setEditedSchedule);
     trainView_->setSettings(settings_->training());
     evaluateView_->setSettings(settings_->evaluation());
     sampleView_->chart()->setLogScale(settings_->energyLogScale());
@@ -113,7 +117,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
-    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_, inpaintView_, energyView_})
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_, inpaintView_, energyView_, learnView})
         addPage(page);
     connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
     auto* central = new QWidget(this);

@@ -1,0 +1,348 @@
+// The Learn page as a person uses it: painting and erasing data points with the mouse (one undo
+// step per stroke), training that redraws the landscape with pause, step and stop, particles
+// annealed over it with a timeline to scrub and particles dropped with a click, the single-sigma
+// versus multiscale comparison with its numbers, measure concentration, the demo kept in a
+// session, and a page that fits a 1024x700 window.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QUndoStack>
+
+#include <cmath>
+
+#include "ebm/schedule_curve.h"
+#include "engine/jobs/learn_jobs.h"
+#include "learn/landscape_plot.h"
+#include "learn/learn_view.h"
+#include "ui_test_main.h"
+#include "widgets/notification_bar.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/run_controls.h"
+
+using namespace ebm::studio;
+
+namespace {
+
+constexpr int kDefaultPoints = 4000;   // the page's weighted eight Gaussians
+constexpr int kJobTimeoutMs = 120000;
+
+double maxDifference(const QVector<float>& a, const QVector<float>& b)
+{
+    if (a.size() != b.size())
+        return std::numeric_limits<double>::infinity();
+    double worst = 0.0;
+    for (int i = 0; i < a.size(); ++i)
+        worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
+    return worst;
+}
+
+}  // namespace
+
+class TestUiLearn : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    ebm::testing::StudioUnderTest studio_;
+    LearnView* view_ = nullptr;
+
+    void useSmallModel(int steps)
+    {
+        LearnTrainSettings s = view_->trainSettings();
+        s.width = 32;
+        s.depth = 2;
+        s.steps = steps;
+        s.learningRate = 3e-3;
+        view_->setTrainSettings(s);
+    }
+
+    void trainAndWait(int steps)
+    {
+        useSmallModel(steps);
+        view_->startTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
+    }
+
+    /// Presses at `from`, drags to `to` and releases, in plane coordinates.
+    void stroke(const QPointF& from, const QPointF& to)
+    {
+        LandscapePlot* plot = view_->landscapePlot();
+        plot->replotNow();   // lays the axes out, so that pixels map to the plane
+        QWidget* target = plot->plot();
+        QTest::mousePress(target, Qt::LeftButton, {}, plot->toPixel(from));
+        QTest::mouseMove(target, plot->toPixel((from + to) / 2));
+        QTest::mouseMove(target, plot->toPixel(to));
+        QTest::mouseRelease(target, Qt::LeftButton, {}, plot->toPixel(to));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        const QString model = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 4, 1);
+        studio_.open(dir_.path(), model);
+        view_ = studio_.window->findChild<LearnView*>();
+        QVERIFY(view_);
+        studio_.window->pages()->setCurrentWidget(view_);
+        QTRY_COMPARE_WITH_TIMEOUT(view_->points().size(), kDefaultPoints, 20000);
+        QCOMPARE(view_->dataName(), QStringLiteral("weighted8"));
+    }
+
+    void cleanupTestCase() { studio_.close(); }
+
+    void drawingAddsPointsAndUndoRemovesThem()
+    {
+        view_->tabs()->setCurrentIndex(0);
+        view_->toolBox()->setCurrentIndex(static_cast<int>(LandscapePlot::Tool::Draw));
+        QUndoStack* undo = studio_.window->undoStack();
+        const int before = view_->points().size();
+        stroke(QPointF(-1.0, 0.0), QPointF(1.0, 0.0));
+        const int after = view_->points().size();
+        QVERIFY(after > before);
+        // The new points lie under the brush (radius 0.2) along the stroke.
+        for (int i = before; i < after; ++i) {
+            const QPointF p = view_->points()[i];
+            QVERIFY2(p.x() > -1.3 && p.x() < 1.3 && std::abs(p.y()) < 0.3, qPrintable(QString("%1,%2").arg(p.x()).arg(p.y())));
+        }
+        QCOMPARE(view_->landscapePlot()->dataPoints().size(), after);
+        QCOMPARE(undo->undoText(), QStringLiteral("Draw points"));
+        undo->undo();
+        QCOMPARE(view_->points().size(), before);
+        QCOMPARE(view_->landscapePlot()->dataPoints().size(), before);
+        undo->redo();
+        QCOMPARE(view_->points().size(), after);
+        undo->undo();
+
+        // The eraser takes the points under it away, and undo brings them back.
+        view_->toolBox()->setCurrentIndex(static_cast<int>(LandscapePlot::Tool::Erase));
+        auto nearHeaviest = [&] {
+            int count = 0;
+            for (const QPointF& p : view_->points())
+                count += std::hypot(p.x() - 2.0 * std::cos(7 * M_PI / 4), p.y() - 2.0 * std::sin(7 * M_PI / 4)) < 0.1 ? 1 : 0;
+            return count;
+        };
+        QVERIFY(nearHeaviest() > 0);
+        const QPointF heaviest(2.0 * std::cos(7 * M_PI / 4), 2.0 * std::sin(7 * M_PI / 4));
+        stroke(heaviest, heaviest);
+        QCOMPARE(nearHeaviest(), 0);
+        QVERIFY(view_->points().size() < before);
+        undo->undo();
+        QCOMPARE(view_->points().size(), before);
+        QVERIFY(nearHeaviest() > 0);
+        view_->toolBox()->setCurrentIndex(static_cast<int>(LandscapePlot::Tool::None));
+    }
+
+    void trainingRedrawsTheLandscape()
+    {
+        useSmallModel(150);
+        QVector<LearnLandscape> shown;
+        const QMetaObject::Connection watch =
+            connect(view_, &LearnView::landscapeUpdated, this, [&] { shown.push_back(view_->landscape()); });
+        view_->startTraining();
+        QVERIFY(view_->isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
+        disconnect(watch);
+        // The first report is the untrained landscape, the last the trained one.
+        QVERIFY(shown.size() >= 2);
+        const LearnLandscape untrained = shown.front();
+        QCOMPARE(untrained.resolution, 64);
+        QVERIFY(!view_->model().isEmpty());
+        QCOMPARE(view_->losses().size(), 150);
+        const LearnLandscape trained = view_->landscape();
+        QCOMPARE(trained.energies.size(), untrained.energies.size());
+        QVERIFY(maxDifference(trained.scoreX, untrained.scoreX) > 1.0);
+        QVERIFY(maxDifference(trained.energies, untrained.energies) > 1e-3);
+        QCOMPARE(view_->landscapePlot()->landscape().energies, trained.energies);
+        QVERIFY(view_->lossPlot()->replotCount() >= 0);
+    }
+
+    void trainingPausesStepsAndStops()
+    {
+        useSmallModel(1000000);
+        view_->setContinueTraining(true);
+        const int before = view_->losses().size();
+        view_->startTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->losses().size() > before, kJobTimeoutMs);
+        view_->trainControls()->pauseButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->isPaused(), kJobTimeoutMs);
+        const int seen = view_->losses().size();
+        QTest::qWait(200);
+        QCOMPARE(view_->losses().size(), seen);   // paused means no steps
+        view_->trainControls()->stepButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(view_->losses().size(), seen + 1, 10000);
+        view_->trainControls()->stopButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
+        QVERIFY(!view_->model().isEmpty());
+        view_->setContinueTraining(false);
+    }
+
+    void particlesAnnealWithATimeline()
+    {
+        QVERIFY(!view_->model().isEmpty());
+        LearnSampleSettings s = view_->sampleSettings();
+        s.particles = 200;
+        s.temperatures = QVector<double>(60, 1.0);   // sets the step count to 60
+        view_->setSampleSettings(s);
+        view_->setAnnealing(LearnView::Annealing::ToyDefault);
+        view_->startSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isSampling(), kJobTimeoutMs);
+        const QVector<LearnSampleFrame>& frames = view_->frames();
+        QVERIFY(frames.size() > 2);
+        QVERIFY(frames.back().final);
+        QCOMPARE(frames.back().totalSteps, 60);
+        QCOMPARE(frames.back().positions.size(), 200);
+        QCOMPARE(view_->timeline()->maximum(), frames.size() - 1);
+        QCOMPARE(view_->shownFrame(), frames.size() - 1);
+        // Scrubbing back shows the spread start: inside the plane's square.
+        view_->timeline()->setValue(0);
+        QCOMPARE(view_->shownFrame(), 0);
+        for (const QPointF& p : frames.front().positions)
+            QVERIFY(std::abs(p.x()) <= 3.0 && std::abs(p.y()) <= 3.0);
+        QCOMPARE(view_->landscapePlot()->particleCount(), 200);
+    }
+
+    void aScheduleEditReachesTheRunningParticles()
+    {
+        view_->setEditedSchedule(ebm::ScheduleCurve::preset("quick", 60), false);
+        view_->setAnnealing(LearnView::Annealing::SchedulePage);
+        LearnSampleSettings s = view_->sampleSettings();
+        s.temperatures = QVector<double>(400, 1.0);   // 400 steps
+        view_->setSampleSettings(s);
+        view_->startSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->frames().size() > 1, kJobTimeoutMs);
+        QVERIFY(view_->frames().back().temperature > 1.0);   // still hot: the quick curve starts at T = 100
+        // The Schedule page's edit: a constant T = 0.5 from the next step on.
+        const ebm::ScheduleCurve flat(60, {{0.0, 0.5, ebm::SegmentMode::Constant}, {60.0, 0.5, ebm::SegmentMode::Constant}});
+        view_->setEditedSchedule(flat, true);
+        QTRY_VERIFY_WITH_TIMEOUT(std::abs(view_->frames().back().temperature - 0.5) < 1e-9, kJobTimeoutMs);
+        QCOMPARE(view_->frames().back().totalSteps, 400);
+        view_->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isSampling(), kJobTimeoutMs);
+        s.temperatures = QVector<double>(60, 1.0);
+        view_->setSampleSettings(s);
+        view_->setAnnealing(LearnView::Annealing::ToyDefault);
+    }
+
+    void clickedParticlesJoinTheNextRun()
+    {
+        view_->toolBox()->setCurrentIndex(static_cast<int>(LandscapePlot::Tool::DropParticles));
+        LandscapePlot* plot = view_->landscapePlot();
+        plot->replotNow();
+        QTest::mouseClick(plot->plot(), Qt::LeftButton, {}, plot->toPixel(QPointF(0.5, 0.5)));
+        QVERIFY(!view_->pendingDrops().isEmpty());
+        const int dropped = view_->pendingDrops().size();
+        for (const QPointF& p : view_->pendingDrops())
+            QVERIFY(std::hypot(p.x() - 0.5, p.y() - 0.5) < 0.25);
+        // Hand-driven annealing: the slider's temperature, until stopped.
+        view_->setAnnealing(LearnView::Annealing::TemperatureSlider);
+        QVERIFY(view_->temperatureSlider()->isEnabled());
+        view_->temperatureSlider()->setValue(0);
+        view_->startSampling();
+        QVERIFY(view_->pendingDrops().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(view_->frames().size() > 3, kJobTimeoutMs);
+        QCOMPARE(view_->frames().back().totalSteps, 0);
+        QVERIFY(std::abs(view_->frames().back().temperature - 0.01) < 1e-6);
+        view_->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isSampling(), kJobTimeoutMs);
+        QCOMPARE(view_->frames().back().positions.size(), 200 + dropped);
+        view_->setAnnealing(LearnView::Annealing::ToyDefault);
+        view_->toolBox()->setCurrentIndex(static_cast<int>(LandscapePlot::Tool::None));
+    }
+
+    void singleSigmaAgainstMultiscaleShowsTheNumbers()
+    {
+        view_->tabs()->setCurrentIndex(1);
+        useSmallModel(100);
+        view_->startComparison();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->comparison().ok || !view_->comparison().error.isEmpty(), kJobTimeoutMs);
+        const LearnCompareResult& result = view_->comparison();
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QVERIFY(result.single.hasModes && result.multiscale.hasModes);
+        QCOMPARE(result.multiscale.modes, 8);
+        QCOMPARE(result.trueWeights.size(), 8);
+        QVERIFY(result.single.weightTv >= 0.0 && result.single.weightTv <= 1.0);
+        QVERIFY(result.multiscale.mmd >= 0.0);
+        QCOMPARE(result.multiscale.samples.size(), 1000);   // at least 1000 particles for the numbers
+        QVERIFY(!result.multiscale.landscape.isEmpty());
+        QCOMPARE(view_->multiscalePlot()->landscape().energies, result.multiscale.landscape.energies);
+        QVERIFY(view_->comparisonNumbers()->text().contains(QStringLiteral("weight TV")));
+        QVERIFY(view_->comparisonNumbers()->text().contains(QString::number(result.multiscale.weightTv, 'f', 3)));
+    }
+
+    void concentrationSitsAtSqrtDSigma()
+    {
+        view_->tabs()->setCurrentIndex(2);
+        view_->startConcentration();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->concentrationResult().distance.counts.isEmpty(), kJobTimeoutMs);
+        const LearnConcentrationResult& r = view_->concentrationResult();
+        const double expected = std::sqrt(1024.0) * 0.3;
+        QVERIFY(std::abs(r.expectedDistance - expected) < 1e-9);
+        QVERIFY(std::abs(r.distance.mean - expected) < 0.02 * expected);
+        QVERIFY(std::abs(r.angle.mean - 90.0) < 1.0);
+        QCOMPARE(r.spreadBand.counts.size(), r.singleBand.counts.size());
+        auto occupied = [](const LearnHistogram& h) {
+            int n = 0;
+            for (double c : h.counts)
+                n += c > 0 ? 1 : 0;
+            return n;
+        };
+        QVERIFY(occupied(r.spreadBand) > 2 * occupied(r.singleBand));
+    }
+
+    void theSessionKeepsTheDemo()
+    {
+        const QJsonObject saved = view_->sessionSettings();
+        const QVector<QPointF> points = view_->points();
+        const LearnModel model = view_->model();
+        const int updates = view_->landscapeUpdates();
+        view_->setPoints({});
+        view_->applySessionSettings(saved);
+        QCOMPARE(view_->points().size(), points.size());
+        QCOMPARE(view_->points().front(), QPointF(float(points.front().x()), float(points.front().y())));
+        QCOMPARE(view_->model().weights, model.weights);
+        QCOMPARE(view_->trainSettings().width, 32);
+        // The restored model's landscape is drawn again on the worker.
+        QTRY_VERIFY_WITH_TIMEOUT(view_->landscapeUpdates() > updates, kJobTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
+        QCOMPARE(view_->model().weights, model.weights);
+
+        // A damaged model (weights cut short) is left out with a message; the rest still loads.
+        QJsonObject damaged = saved;
+        QJsonObject weights = damaged.value(QStringLiteral("model")).toObject();
+        weights.insert(QStringLiteral("weights"), QStringLiteral("AAAAAAAAAAA="));
+        damaged.insert(QStringLiteral("model"), weights);
+        QSignalSpy problems(view_, &LearnView::problem);
+        view_->applySessionSettings(damaged);
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE(view_->model().weights, model.weights);   // the model in use stays
+        QCOMPARE(view_->points().size(), points.size());
+    }
+
+    void fitsASmallWindow()
+    {
+        MainWindow& w = *studio_.window;
+        w.notifications()->dismiss();   // the damaged session's message above: as the window starts
+        QTest::qWait(50);                // the layout takes the bar's height back first
+        w.resize(1024, 700);
+        w.pages()->setCurrentWidget(view_);
+        view_->tabs()->setCurrentIndex(0);
+        QTest::qWait(100);
+        QCOMPARE(w.size(), QSize(1024, 700));
+        for (QWidget* button : {static_cast<QWidget*>(view_->trainControls()->startButton()),
+                                static_cast<QWidget*>(view_->sampleControls()->stopButton())}) {
+            QVERIFY(button->isVisible());
+            const QRect rect(button->mapTo(&w, QPoint(0, 0)), button->size());
+            QVERIFY2(w.rect().contains(rect), "a run button is cut off");
+        }
+        const QRect plot(view_->landscapePlot()->mapTo(&w, QPoint(0, 0)), view_->landscapePlot()->size());
+        QVERIFY(w.rect().contains(plot));
+    }
+};
+
+EBM_UI_TEST_MAIN(TestUiLearn)
+#include "test_ui_learn.moc"
