@@ -72,9 +72,29 @@ Dataset openInput(const std::string& spec, const ModelConfig& model, bool train)
     if (spec.empty())
         throw Error("give the images with --input (a .npy file, PNG/JPEG file or folder, "
                     "an MNIST/CIFAR folder, or fashion-mnist)");
-    if (!model.isImageModel())
-        return openDataset(spec, train, 0);
-    return openAnyDataset(spec, model.inChannels, model.imageSize, train);
+    Dataset data = model.isImageModel() ? openAnyDataset(spec, model.inChannels, model.imageSize, train)
+                                        : openDataset(spec, train, 0);
+    // Before the network sees them: a shape it cannot take would end in LibTorch's words
+    // ("Expected 3D ... conv2d", "mat1 and mat2 shapes"), without the file's name.
+    const std::vector<int64_t> expected = model.sampleShape();
+    const std::vector<int64_t> got(data.data.sizes().begin() + 1, data.data.sizes().end());
+    if (got != expected) {
+        std::ostringstream msg;
+        msg << spec << ": holds ";
+        if (got.size() == 1)
+            msg << got[0] << "-dimensional points";
+        else
+            msg << "items of shape " << c10::IntArrayRef(got);
+        msg << ", but the model (" << model.describe() << ") takes ";
+        if (model.isImageModel())
+            msg << "images of shape " << c10::IntArrayRef(expected)
+                << (got.size() == 3 && got[0] != expected[0] ? "; convert the channels (gray or RGB) to match"
+                                                             : "; give images, not points");
+        else
+            msg << model.inputDim << "-dimensional points; give points of that dimension, not images";
+        throw Error(msg.str());
+    }
+    return data;
 }
 
 torch::Tensor limitRows(const torch::Tensor& x, long long limit)
