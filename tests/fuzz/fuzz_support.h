@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -26,19 +27,31 @@ inline const bool kQuietAndSingleThreaded = [] {
     return true;
 }();
 
-/// One folder per fuzzing process (libFuzzer's -jobs/-fork run several), removed at exit.
+constexpr const char* kScratchPrefix = "ebm-fuzz-";
+
+/// One folder per fuzzing process (libFuzzer's -fork and -jobs run several), named after the
+/// process: removed at exit, and by the next process when it crashed (the fork children of
+/// ./dev fuzz's long runs end by a signal or _Exit and never get to remove their own).
 inline const std::filesystem::path& scratchFolder() {
-    static const std::filesystem::path folder = [] {
-        std::string pattern = (std::filesystem::temp_directory_path() / "ebm-fuzz-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) {
-            std::perror("ebm fuzz: mkdtemp");
-            std::abort();
+    namespace fs = std::filesystem;
+    static const fs::path folder = [] {
+        std::error_code ignored;
+        for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ignored)) {
+            const std::string name = entry.path().filename().string();
+            if (name.rfind(kScratchPrefix, 0) != 0) continue;
+            const std::string pid = name.substr(std::strlen(kScratchPrefix));
+            if (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos &&
+                !fs::exists("/proc/" + pid, ignored))
+                fs::remove_all(entry.path(), ignored);
         }
+        const fs::path path = fs::temp_directory_path() / (kScratchPrefix + std::to_string(getpid()));
+        fs::remove_all(path, ignored);
+        fs::create_directories(path);
         std::atexit([] {
             std::error_code ignored;
-            std::filesystem::remove_all(scratchFolder(), ignored);
+            fs::remove_all(scratchFolder(), ignored);
         });
-        return std::filesystem::path(pattern);
+        return path;
     }();
     return folder;
 }
