@@ -1,7 +1,8 @@
 // Writes the seed corpus of the fuzz targets (tests/fuzz/corpus/<target>/): small valid files of
 // every format, made by the engine's own writers where it has one, so the fuzzer starts from
 // inputs that reach deep into each parser. Run by hand after a format changes:
-//   build-fuzz/tests/fuzz/make_fuzz_seeds tests/fuzz/corpus
+//   cmake --build build-fuzz --target make_fuzz_seeds
+//   LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/tests/fuzz/make_fuzz_seeds tests/fuzz/corpus
 // Near-valid variants (truncated, one field off) come from libFuzzer's own mutations.
 #include <cstdio>
 #include <filesystem>
