@@ -271,6 +271,20 @@ private Q_SLOTS:
         expectCleanFailure(at("native-cut.ebm"), "truncated native file");
     }
 
+    void fuzzFindingsFailCleanly()
+    {
+        // Inputs the fuzzer (tests/fuzz, ./dev fuzz) found; tests/data/README.md says what each did.
+        const std::filesystem::path folder = kFixtures + "/fuzz-regressions";
+        int checked = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            const std::string name = entry.path().filename().string();
+            if (name.rfind("checkpoint-", 0) != 0) continue;
+            expectCleanFailure(entry.path().string(), name);
+            ++checked;
+        }
+        QVERIFY2(checked > 0, "no tests/data/fuzz-regressions/checkpoint-* inputs");
+    }
+
     void flippedBytesInAWeightAreCaught()
     {
         QTemporaryDir dir;

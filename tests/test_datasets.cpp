@@ -145,6 +145,7 @@ private Q_SLOTS:
     void npyRoundTrip();
     void npyDtypes();
     void npyRejectsMalformed();
+    void npyFuzzFindings();
     void toySets();
     void eightGaussiansClusters();
     void padOrCropCentres();
@@ -425,6 +426,17 @@ void DatasetTest::npyDtypes() {
 
     writeBytes(file("scalar.npy"), npyFile("<f4", "()", rawBytes(std::vector<float>{2.0f})));
     QCOMPARE(ebm::readNpy(file("scalar.npy")).item<float>(), 2.0f);
+}
+
+void DatasetTest::npyFuzzFindings() {
+    // Found by tests/fuzz (./dev fuzz): an empty array (shape (0, 1, 4, 4)) was copied with a
+    // null pointer, undefined behaviour that UBSan reports. It reads as an empty array, and as a
+    // data set it is refused.
+    const std::string path = EBM_FIXTURES_DIR "/fuzz-regressions/npy-empty-shape.npy";
+    QVERIFY2(QFile::exists(QString::fromStdString(path)), path.c_str());
+    const torch::Tensor array = ebm::readNpy(path);
+    QCOMPARE(array.sizes().vec(), (std::vector<int64_t>{0, 1, 4, 4}));
+    expectError([&] { ebm::openDataset(path); }, path, "an empty .npy array as a data set");
 }
 
 void DatasetTest::npyRejectsMalformed() {

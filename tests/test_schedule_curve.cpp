@@ -141,6 +141,8 @@ private Q_SLOTS:
             {head + R"([{"step": 0, "temperature": 5, "to_next": "cubic"}, {"step": 100, "temperature": 0}]})", "unknown segment mode 'cubic'"},
             {head + R"([{"step": 0, "temperature": 5}, {"step": 100, "temperature": 0}]})", "needs \"to_next\""},
             {R"({"format": "ebm-schedule", "version": 1, "steps": 0, "points": [{"step": 0, "temperature": 1}]})", "between 1 and"},
+            // Too large for a double: nlohmann/json throws out_of_range, not parse_error.
+            {head + R"([{"step": 0, "temperature": 1e999}]})", "not a JSON document"},
         };
         for (const auto& [json, needle] : cases) {
             const QString message = refusal(json);
@@ -148,6 +150,21 @@ private Q_SLOTS:
             QVERIFY2(message.contains(QLatin1String(needle)), qPrintable(message + "  (expected: " + needle + ")"));
             QVERIFY2(!message.contains('\n'), qPrintable(message));
         }
+    }
+
+    void fuzzFindingsAreRefusedCleanly()
+    {
+        // Inputs the fuzzer (tests/fuzz, ./dev fuzz) found escaping as another exception.
+        const std::string path = EBM_FIXTURES_DIR "/fuzz-regressions/schedule-number-overflow.json";
+        QVERIFY2(QFile::exists(QString::fromStdString(path)), path.c_str());
+        QString message;
+        try {
+            ScheduleCurve::load(path);
+        } catch (const Error& e) {
+            message = QString::fromUtf8(e.what());
+        }
+        QVERIFY2(message.startsWith(QString::fromStdString(path + ": not a JSON document (")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("number overflow")), qPrintable(message));
     }
 
     void theSamplerRunsAScheduleFile()

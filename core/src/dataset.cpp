@@ -206,7 +206,9 @@ std::string loadIdxBytes(const std::string& path, size_t headerBytes,
 /// Copies raw bytes into a fresh tensor (memcpy: the source may be unaligned for the dtype).
 torch::Tensor tensorFromBytes(const char* data, const std::vector<int64_t>& shape, torch::Dtype dtype) {
     torch::Tensor tensor = torch::empty(shape, torch::TensorOptions().dtype(dtype));
-    std::memcpy(tensor.data_ptr(), data, tensor.numel() * tensor.element_size());
+    // An empty tensor has no storage: memcpy from or to a null pointer is undefined even for 0 bytes.
+    if (tensor.numel() > 0)
+        std::memcpy(tensor.data_ptr(), data, tensor.numel() * tensor.element_size());
     return tensor;
 }
 

@@ -159,7 +159,8 @@ ScheduleCurve ScheduleCurve::fromJson(const std::string& text, const std::string
     Json document;
     try {
         document = Json::parse(text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
+        // Not only parse_error: a number too large for a double ("1e999") is out_of_range.
         throw fail(std::string("not a JSON document (") + internal::firstLine(e.what()) + ")");
     }
     if (!document.is_object() || !document.contains("format") || document["format"] != kFormat)
