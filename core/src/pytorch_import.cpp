@@ -395,6 +395,9 @@ private:
     }
     void memoPut(uint32_t index, size_t at) {
         if (memo_.size() >= kMaxPickleValues && !memo_.count(index)) fail("memo too large", at);
+        // Picklers number memo entries from 0 upwards; LibTorch's unpickler (which reads native
+        // checkpoints after this check) sizes a table by the largest index it meets.
+        if (index >= kMaxPickleValues) fail("implausible memo index " + std::to_string(index), at);
         memo_[index] = top(at);
     }
     Value* memoGet(uint32_t index, size_t at) {
