@@ -36,7 +36,7 @@ int runExport(int argc, char** argv)
         throw Error("--out names the model being exported (" + out + "); choose another file");
     Checkpoint checkpoint = loadCheckpoint(path);
     const WeightChoice choice = weightChoiceFrom(args);
-    const bool averaged = &chosenWeights(checkpoint, choice) == &checkpoint.averagedWeights;
+    const bool averaged = choosesAveragedWeights(checkpoint, choice);
     if (format == "pytorch") {
         const auto stateDict = referenceStateDict(checkpoint, choice);
         writePytorchStateDict(stateDict, out);

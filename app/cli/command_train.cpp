@@ -23,8 +23,6 @@ namespace {
 
 // Bounds that keep a typo from asking for more than any machine has: the paper trains
 // Res12-64 for 100,000 steps of batch 128.
-constexpr long long kMaxWidth = 512;
-constexpr long long kMaxHiddenLayers = 64;
 constexpr long long kMaxBatch = 65536;
 constexpr long long kMaxTrainSteps = 1000000000;
 
@@ -145,8 +143,8 @@ int runTrain(int argc, char** argv)
         model.arch = parseArchitecture(args.text("arch"));
         model.head = parseHead(args.text("head"));
         model.imageSize = args.integer("image-size");
-        model.baseWidth = model.hiddenWidth = static_cast<int>(args.integerIn("width", 1, kMaxWidth));
-        model.hiddenLayers = static_cast<int>(args.integerIn("layers", 1, kMaxHiddenLayers));
+        model.baseWidth = model.hiddenWidth = static_cast<int>(args.integerIn("width", 1, ModelLimits::kMaxBaseWidth));
+        model.hiddenLayers = static_cast<int>(args.integerIn("layers", 1, ModelLimits::kMaxHiddenLayers));
         std::optional<Checkpoint> initial;
         if (!args.text("init").empty()) {
             for (const char* shapeOption : {"arch", "head", "image-size", "width", "layers"})

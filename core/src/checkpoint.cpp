@@ -197,31 +197,35 @@ std::string tensorToBytes(const torch::Tensor& t)
 
 /// CRC-32 of a record's dtype, shape and bytes. LibTorch checks no CRC of the archive's
 /// records, so without these a flipped bit in a weight would load without a word.
+uLong crcOf(uLong crc, const void* data, size_t size)
+{
+    const auto* bytes = static_cast<const Bytef*>(data);
+    constexpr size_t kChunk = size_t{1} << 30;  // crc32 takes 32-bit lengths
+    for (size_t done = 0; done < size; done += kChunk)
+        crc = crc32(crc, bytes + done, static_cast<uInt>(std::min(kChunk, size - done)));
+    return crc;
+}
+
+std::string crcText(uLong crc)
+{
+    char text[12];
+    std::snprintf(text, sizeof text, "%08lx", static_cast<unsigned long>(crc));
+    return text;
+}
+
 std::string recordChecksum(const torch::Tensor& tensor)
 {
     const torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
     std::ostringstream header;
     header << t.scalar_type() << t.sizes();
     const std::string head = header.str();
-    uLong crc = crc32(0L, Z_NULL, 0);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(head.data()), static_cast<uInt>(head.size()));
-    const auto* bytes = static_cast<const Bytef*>(t.data_ptr());
-    const size_t size = static_cast<size_t>(t.numel()) * t.element_size();
-    constexpr size_t kChunk = size_t{1} << 30;  // crc32 takes 32-bit lengths
-    for (size_t done = 0; done < size; done += kChunk)
-        crc = crc32(crc, bytes + done, static_cast<uInt>(std::min(kChunk, size - done)));
-    char text[12];
-    std::snprintf(text, sizeof text, "%08lx", static_cast<unsigned long>(crc));
-    return text;
+    const uLong crc = crcOf(crc32(0L, Z_NULL, 0), head.data(), head.size());
+    return crcText(crcOf(crc, t.data_ptr(), static_cast<size_t>(t.numel()) * t.element_size()));
 }
 
 std::string textChecksum(const std::string& text)
 {
-    uLong crc = crc32(0L, Z_NULL, 0);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size()));
-    char hex[12];
-    std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc));
-    return hex;
+    return crcText(crcOf(crc32(0L, Z_NULL, 0), text.data(), text.size()));
 }
 
 /// Writes tensor records and remembers their checksums for the "checksums" record.
@@ -598,10 +602,14 @@ void loadWeights(EnergyNetImpl& net, const std::map<std::string, torch::Tensor>&
     }
 }
 
+bool choosesAveragedWeights(const Checkpoint& checkpoint, WeightChoice choice)
+{
+    return choice == WeightChoice::PreferAveraged && !checkpoint.averagedWeights.empty();
+}
+
 const std::map<std::string, torch::Tensor>& chosenWeights(const Checkpoint& checkpoint, WeightChoice choice)
 {
-    const bool averaged = choice == WeightChoice::PreferAveraged && !checkpoint.averagedWeights.empty();
-    return averaged ? checkpoint.averagedWeights : checkpoint.weights;
+    return choosesAveragedWeights(checkpoint, choice) ? checkpoint.averagedWeights : checkpoint.weights;
 }
 
 EnergyNet instantiate(const Checkpoint& checkpoint, WeightChoice choice)

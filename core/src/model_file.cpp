@@ -57,7 +57,7 @@ OpenedModel openModel(const std::string& requested, torch::Device device, Weight
     model.path = requested.empty() ? bundledModelPath() : requested;
     model.checkpoint = loadCheckpoint(model.path);
     model.net = instantiate(model.checkpoint, choice);
-    model.usesAveragedWeights = &chosenWeights(model.checkpoint, choice) == &model.checkpoint.averagedWeights;
+    model.usesAveragedWeights = choosesAveragedWeights(model.checkpoint, choice);
     model.checkpoint.hasAveragedWeights = !model.checkpoint.averagedWeights.empty();
     // The network holds the weights in use; the raw ones stay only when the network holds their
     // average, so that saving the model again keeps both.

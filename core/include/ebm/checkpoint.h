@@ -73,6 +73,8 @@ EnergyNet instantiate(const Checkpoint& checkpoint, WeightChoice choice = Weight
 
 /// The weights `choice` selects: the averaged ones when asked for and present, else the raw ones.
 const std::map<std::string, torch::Tensor>& chosenWeights(const Checkpoint& checkpoint, WeightChoice choice);
+/// Whether `choice` picks the checkpoint's averaged weights (it asks for them and they exist).
+bool choosesAveragedWeights(const Checkpoint& checkpoint, WeightChoice choice);
 
 /// Copies a network's parameters into name -> tensor (CPU, detached clones).
 std::map<std::string, torch::Tensor> collectWeights(EnergyNetImpl& net);
