@@ -317,7 +317,11 @@ std::optional<Checkpoint> loadNative(const std::string& path)
 {
     // Before LibTorch reads it: its reader trusts the record sizes (a shortened weight record
     // is read past its end), ours checks them.
-    checkTensorRecords(path);
+    try {
+        checkTensorRecords(path);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; the file is damaged: open an earlier copy or train again");
+    }
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path);
