@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -15,6 +17,7 @@
 #include "ebm/distributed.h"
 #include "ebm/error.h"
 #include "ebm/image_file.h"
+#include "ebm/json.h"
 #include "ebm/runtime.h"
 #include "ebm/trainer.h"
 
@@ -57,6 +60,34 @@ std::string datasetBesideCheckpoint(const std::string& spec, const std::string& 
     return fs::exists(beside, ec) ? beside.lexically_normal().string() : spec;
 }
 
+/// --progress-json: the run as one JSON object per line on standard output, for programs that
+/// drive `ebm train` (the studio's multi-process runs). Logs stay on standard error.
+class ProgressLines {
+public:
+    explicit ProgressLines(bool on) : on_(on) {}
+    bool isOn() const { return on_; }
+
+    /// Steps arrive as fast as the trainer makes them: lines are buffered and flushed at most
+    /// ten times a second, and always when `now` is set (events a reader waits for).
+    void write(const Json& line, bool now = false)
+    {
+        if (!on_)
+            return;
+        const std::string text = line.dump() + '\n';
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        const auto time = std::chrono::steady_clock::now();
+        if (now || time - lastFlush_ >= kFlushInterval) {
+            std::fflush(stdout);
+            lastFlush_ = time;
+        }
+    }
+
+private:
+    static constexpr std::chrono::milliseconds kFlushInterval{100};
+    bool on_;
+    std::chrono::steady_clock::time_point lastFlush_{};
+};
+
 }  // namespace
 
 int runTrain(int argc, char** argv)
@@ -93,6 +124,7 @@ int runTrain(int argc, char** argv)
                          optimizer and learning-rate schedule; the architecture comes from the file
 --loss-csv=              write step,loss,lr per step to this CSV file
 --log-every=100          print a log line every N steps when not on a terminal
+--progress-json          print the run as JSON lines on standard output (start, every step, checkpoints, end)
 )");
     addDistributedOptions(args);
     torch::Device device = parseWithRuntime(args, argc, argv);
@@ -111,6 +143,7 @@ int runTrain(int argc, char** argv)
 
     std::unique_ptr<Trainer> trainer;
     TrainConfig config;
+    int64_t datasetItems = 0;
     if (!args.text("resume").empty() && !args.text("init").empty())
         throw Error("--resume continues a run exactly and --init starts a new one from given weights; use one");
     if (!args.text("resume").empty()) {
@@ -134,6 +167,7 @@ int runTrain(int argc, char** argv)
         }
         // A resumed run goes on writing the file it was resumed from, wherever it is started.
         cp.train.checkpointPath = args.isSet("out") ? args.text("out") : resumed;
+        datasetItems = data.size();
         trainer = std::make_unique<Trainer>(cp, std::move(data), device);
         if (args.isSet("ema"))
             trainer->setAveraging(args.real("ema"));
@@ -189,6 +223,7 @@ int runTrain(int argc, char** argv)
         config.emaDecay = args.real("ema");
         spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
                      describeDevice(device));
+        datasetItems = data.size();
         trainer = std::make_unique<Trainer>(model, config, std::move(data), device);
         if (initial) {
             trainer->startFromWeights(*initial);
@@ -209,6 +244,21 @@ int runTrain(int argc, char** argv)
         if (!lossCsv)
             throw Error(args.text("loss-csv") + ": cannot write the loss CSV");
     }
+    ProgressLines lines(args.isSet("progress-json") && isMainRank);
+    const int worldSize = group ? group->worldSize() : 1;
+    {
+        const Trainer& t = *trainer;
+        Json start = {{"event", "start"},
+                      {"model", t.net()->config().describe()},
+                      {"dataset", t.config().dataset},
+                      {"items", datasetItems},
+                      {"start_step", t.completedSteps()},
+                      {"total_steps", t.config().steps},
+                      {"batch", t.config().batchSize},
+                      {"ranks", worldSize},
+                      {"checkpoint", t.config().checkpointPath}};
+        lines.write(start, true);
+    }
     stopOnInterrupt();
     ProgressBar bar("train");
     const long long logEvery = args.integerIn("log-every", 1, kMaxTrainSteps);
@@ -219,11 +269,22 @@ int runTrain(int argc, char** argv)
             [&](const TrainProgress& p) {
                 if (!isMainRank)
                     return true;
+                const auto every = trainer->config().checkpointEvery;
+                const bool checkpointed = every > 0 && p.step % every == 0;
+                lines.write({{"event", "step"},
+                             {"step", p.step},
+                             {"loss", p.loss},
+                             {"smoothed", p.smoothedLoss},
+                             {"lr", p.learningRate},
+                             {"steps_per_s", p.stepsPerSecond},
+                             {"eta_s", p.etaSeconds}},
+                            checkpointed);
+                if (checkpointed)
+                    lines.write({{"event", "checkpoint"}, {"step", p.step}, {"path", trainer->config().checkpointPath}}, true);
                 if (lossCsv.is_open()) {
                     lossCsv << p.step << ',' << p.loss << ',' << p.learningRate << '\n';
                     // Flushed with every checkpoint, so a killed run keeps the rows it can resume from.
-                    const auto every = trainer->config().checkpointEvery;
-                    if (every > 0 && p.step % every == 0)
+                    if (checkpointed)
                         lossCsv.flush();
                     if (!lossCsv)
                         throw Error(args.text("loss-csv") + ": writing the loss CSV failed (is the disk full?); "
@@ -261,6 +322,7 @@ int runTrain(int argc, char** argv)
             throw Error(args.text("loss-csv") + ": writing the loss CSV failed (is the disk full?); the checkpoint " +
                         out + " was written");
     }
+    lines.write({{"event", "end"}, {"step", trainer->completedSteps()}, {"interrupted", interrupted}, {"path", out}}, true);
     spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", interrupted ? "interrupted" : "finished",
                  trainer->completedSteps(), last.smoothedLoss, out);
     return interrupted ? 130 : 0;
