@@ -437,6 +437,56 @@ private Q_SLOTS:
         QVERIFY(train->startButton()->isEnabled());
     }
 
+    /// Processes = 2: the page starts `ebm train --nproc 2` and shows its progress; what needs
+    /// the weights in this process (pause, step, save now, sampling from them) is switched off
+    /// until it ends, and the checkpoint it wrote becomes the model.
+    void trainPageRunsSeveralProcesses()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        TrainView* train = w.trainView();
+        torch::manual_seed(3);
+        const QString data = QDir(dir_.path()).filePath(QStringLiteral("ranks.npy"));
+        ebm::writeNpy(data.toStdString(), torch::rand({48, 1, 16, 16}));
+        TrainingSettings t;
+        t.datasetKind = DatasetKind::Npy;
+        t.datasetPath = data;
+        t.imageSize = 16;
+        t.architecture = QStringLiteral("res6");
+        t.width = 2;
+        t.batchSize = 16;
+        t.steps = 1000000;
+        t.previewEvery = 4;  // ignored: the weights are in the other processes
+        t.checkpointEvery = 0;
+        t.checkpointPath = QDir(dir_.path()).filePath(QStringLiteral("ranks.ebm"));
+        t.processes = 2;
+        train->setSettings(t);
+        QCOMPARE(train->settings().processes, 2);
+        w.pages()->setCurrentWidget(train);
+        QSignalSpy finished(w.engine(), &StudioEngine::trainingFinished);
+        train->startButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(train->chart()->pointCount() >= 3, 120000);
+        QVERIFY(train->stopButton()->isEnabled());
+        QVERIFY(!train->pauseButton()->isEnabled());
+        QVERIFY(!train->stepButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(train->statsLabel()->text().contains(QLatin1String("images/s")), 10000);
+        QVERIFY2(train->runInfoLabel()->text().contains(QLatin1String("2 processes")),
+                 qPrintable(train->runInfoLabel()->text()));
+        train->togglePause();  // F6: refused with the reason, the run goes on
+        QVERIFY(train->statusLabel()->text().contains(QLatin1String("cannot pause")));
+        const qint64 at = train->lastStep();
+        QTRY_VERIFY_WITH_TIMEOUT(train->lastStep() > at, 30000);
+        QCOMPARE(train->previews()->count(), 0);
+
+        train->stopButton()->click();
+        QVERIFY(finished.wait(120000));
+        QTRY_VERIFY(train->startButton()->isEnabled());
+        QVERIFY2(train->statusLabel()->text().contains(QLatin1String("stopped")), qPrintable(train->statusLabel()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(w.engine()->model().description.startsWith(QLatin1String("multi-process run weights")),
+                                 10000);
+        QCOMPARE(w.engine()->model().path, t.checkpointPath);
+        QCOMPARE(w.engine()->model().trainedSteps, train->lastStep());
+    }
+
     /// A damaged file on the command line: the bundled model instead, said in the window, and
     /// the page usable (not stuck on "Loading the model...").
     void badModelOnTheCommandLineFallsBackToTheBundledModel()

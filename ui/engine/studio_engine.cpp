@@ -4,6 +4,7 @@
 #include "engine/jobs/evaluate_job.h"
 #include "engine/jobs/model_jobs.h"
 #include "engine/jobs/sampling_job.h"
+#include "engine/jobs/multiprocess_training_job.h"
 #include "engine/jobs/training_job.h"
 #include "engine/studio_worker.h"
 #include "ebm/schedule_feed.h"
@@ -214,8 +215,14 @@ bool StudioEngine::resumeTrainingFrom(const QString& checkpointPath, const Train
         Q_EMIT problem(tr("Wait for the running job to end (or stop it) before training."));
         return false;
     }
-    training_ = start(checkpointPath.isEmpty() ? std::make_unique<TrainingJob>(cadence)
-                                               : std::make_unique<TrainingJob>(checkpointPath, cadence));
+    std::unique_ptr<Job> job;
+    if (cadence.processes > 1)  // data-parallel, in processes of its own
+        job = checkpointPath.isEmpty() ? std::make_unique<MultiProcessTrainingJob>(cadence)
+                                       : std::make_unique<MultiProcessTrainingJob>(checkpointPath, cadence);
+    else
+        job = checkpointPath.isEmpty() ? std::make_unique<TrainingJob>(cadence)
+                                       : std::make_unique<TrainingJob>(checkpointPath, cadence);
+    training_ = start(std::move(job));
     forward(training_, JobKind::Training);
     connect(training_, &JobHandle::finished, this, [this](const QVariant& result) {
         TrainingOutcome outcome;

@@ -67,6 +67,9 @@ struct TrainingSettings {
     int previewSteps = 100;          // length of the short preview schedule
     int checkpointEvery = 500;       // 0 = only at the end and on demand
     QString checkpointPath;          // empty: no automatic checkpoints
+    // Data-parallel ranks: above 1 the run is `ebm train --nproc N` in processes of its own
+    // (the same run as one process; no previews, pause or sampling from it while it runs).
+    int processes = 1;
 
     /// The string handed to the data loader ("fashion-mnist" or a path).
     QString datasetSpec() const;
@@ -164,6 +167,8 @@ struct TrainingRunInfo {
     qint64 totalSteps = 0;
     QVector<TrainPoint> history;     // earlier steps of a resumed run (thinned)
     QString checkpointPath;
+    int processes = 1;               // data-parallel ranks of a multi-process run
+    int batchSize = 0;               // images per step, all processes together
 };
 
 struct TrainingPreview {

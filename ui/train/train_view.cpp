@@ -25,6 +25,7 @@
 #include <QVBoxLayout>
 
 #include <limits>
+#include <utility>
 
 #include "engine/job_handle.h"
 #include "engine/studio_engine.h"
@@ -209,6 +210,8 @@ QPushButton* TrainView::pauseButton() const { return runControls_->pauseButton()
 QPushButton* TrainView::stepButton() const { return runControls_->stepButton(); }
 QPushButton* TrainView::stopButton() const { return runControls_->stopButton(); }
 
+bool TrainView::runsInOtherProcesses() const { return engine_->isTraining() && runProcesses_ > 1; }
+
 bool TrainView::canStart() const { return !engine_->isBusy(); }
 bool TrainView::isRunning() const { return engine_->isTraining(); }
 bool TrainView::isPaused() const { return engine_->isTrainingPaused(); }
@@ -260,13 +263,17 @@ void TrainView::showStep()
 {
     progress_->setValue(static_cast<int>(1000 * lastStep_ / qMax<qint64>(1, totalSteps_)));
     progress_->setFormat(tr("step %1 / %2").arg(lastStep_).arg(totalSteps_));
-    stats_->setText(tr("step %1 / %2   loss %3 (smoothed %4)   lr %5   %6 steps/s   ETA %7")
+    // Images/s counts every process of a data-parallel run: the speed of the whole run.
+    const QString imagesPerSecond =
+        runBatch_ > 0 ? tr("   %1 images/s").arg(stepsPerSecond_ * runBatch_, 0, 'f', 0) : QString();
+    stats_->setText(tr("step %1 / %2   loss %3 (smoothed %4)   lr %5   %6 steps/s%7   ETA %8")
                         .arg(lastStep_)
                         .arg(totalSteps_)
                         .arg(lastLoss_, 0, 'g', 4)
                         .arg(lastSmoothed_, 0, 'g', 4)
                         .arg(lastRate_, 0, 'g', 3)
                         .arg(stepsPerSecond_, 0, 'f', 2)
+                        .arg(imagesPerSecond)
                         .arg(formatDuration(eta_)));
     if (paused_ && engine_->isTraining())
         status_->setText(tr("Paused at step %1.").arg(lastStep_));
@@ -278,7 +285,7 @@ void TrainView::setSettings(const TrainingSettings& s) { form_->setSettings(s); 
 
 void TrainView::startTraining()
 {
-    const TrainingSettings s = settings();
+    TrainingSettings s = settings();
     if (s.datasetKind != DatasetKind::FashionMnist && s.datasetPath.isEmpty()) {
         Q_EMIT problem(tr("Choose where the data set is (the Location field)."));
         return;
@@ -287,14 +294,25 @@ void TrainView::startTraining()
         Q_EMIT problem(tr("σ min is larger than σ max."));
         return;
     }
+    // The processes of a data-parallel run hand their weights back through a checkpoint.
+    if (s.processes > 1 && s.checkpointPath.isEmpty())
+        s.checkpointPath = defaultTrainingCheckpointPath();
+    // Known before the engine announces the run, so that its buttons come up right.
+    const int previousProcesses = std::exchange(runProcesses_, s.processes);
     if (engine_->startTraining(s))
-        status_->setText(tr("Opening the data set…"));
+        status_->setText(s.processes > 1 ? tr("Starting %1 training processes…").arg(s.processes)
+                                         : tr("Opening the data set…"));
+    else
+        runProcesses_ = previousProcesses;
 }
 
 void TrainView::resumeFrom(const QString& checkpointPath)
 {
+    const int previousProcesses = std::exchange(runProcesses_, settings().processes);
     if (engine_->resumeTrainingFrom(checkpointPath, settings()))
         status_->setText(tr("Resuming %1…").arg(QFileInfo(checkpointPath).fileName()));
+    else
+        runProcesses_ = previousProcesses;
 }
 
 void TrainView::chooseCheckpointToResume()
@@ -307,12 +325,19 @@ void TrainView::chooseCheckpointToResume()
 
 void TrainView::togglePause()
 {
+    if (runsInOtherProcesses()) {
+        status_->setText(tr("A multi-process run cannot pause: Stop writes a checkpoint, and Resume checkpoint… "
+                            "goes on from it."));
+        return;
+    }
     if (JobHandle* job = engine_->trainingJob())
         job->togglePause();
 }
 
 void TrainView::stepOnce()
 {
+    if (runsInOtherProcesses())
+        return togglePause();  // says why not
     if (JobHandle* job = engine_->trainingJob())
         job->step();
 }
@@ -334,6 +359,8 @@ void TrainView::onStarted(const TrainingRunInfo& info)
 {
     totalSteps_ = info.totalSteps;
     lastStep_ = info.startStep;
+    runProcesses_ = info.processes;
+    runBatch_ = info.batchSize;
     chart_->reset(info.totalSteps);
     chart_->addPoints(info.history);
     previews_->clear();
@@ -406,8 +433,18 @@ void TrainView::updateControls()
     const bool paused = engine_->isTrainingPaused();
     runControls_->setState(canStart(), training, paused);
     resume_->setEnabled(canStart());
-    save_->setEnabled(training);
-    sampleNow_->setEnabled(training && !engine_->isSampling());
+    const bool elsewhere = runsInOtherProcesses();
+    save_->setEnabled(training && !elsewhere);
+    sampleNow_->setEnabled(training && !elsewhere && !engine_->isSampling());
+    if (elsewhere) {
+        pauseButton()->setEnabled(false);
+        stepButton()->setEnabled(false);
+    }
+    const QString otherProcesses = tr("The weights of a multi-process run live in its processes until it ends");
+    save_->setToolTip(elsewhere ? tr("%1; it writes its checkpoint every N steps and when stopped").arg(otherProcesses)
+                                : tr("Write a checkpoint of the current weights between two steps"));
+    sampleNow_->setToolTip(elsewhere ? tr("%1; sample from them when it has ended").arg(otherProcesses)
+                                     : tr("Run the sampler on the weights as they are now (training waits meanwhile)"));
     Q_EMIT runStateChanged();
 }
 

@@ -56,6 +56,8 @@ public:
     QListWidget* previews() const { return previews_; }
     QProgressBar* progress() const { return progress_; }
     QLabel* statusLabel() const { return status_; }
+    QLabel* statsLabel() const { return stats_; }
+    QLabel* runInfoLabel() const { return runInfo_; }
     QPushButton* startButton() const;
     QPushButton* pauseButton() const;
     QPushButton* stepButton() const;
@@ -104,7 +106,13 @@ private:
     QListWidget* previews_;
     SampleGridWidget* previewLarge_;
 
+    /// The running run is data-parallel in processes of its own (no pause, step, save now or
+    /// sampling from its weights: they live in those processes).
+    bool runsInOtherProcesses() const;
+
     qint64 lastStep_ = 0;
+    int runProcesses_ = 1;                 // of the run started last
+    int runBatch_ = 0;                     // its batch, for the images/s figure
     bool paused_ = false;
     double measuredSecondsPerStep_ = 0.0;  // of the last run, for the estimate
     QString measuredFor_;                  // the shape it was measured on

@@ -11,6 +11,9 @@ namespace ebm::studio {
 namespace {
 
 constexpr int kMaxIntField = std::numeric_limits<int>::max();
+constexpr int kMaxProcesses = 64;  // ranks on one machine; more than its cores only compete
+
+bool singleProcess(const FieldValues& v) { return v.integer(QStringLiteral("processes")) <= 1; }
 
 const QString kKind = QStringLiteral("datasetKind");
 const QString kInitialWeights = QStringLiteral("initialWeights");
@@ -172,6 +175,17 @@ FieldSet<TrainingSettings> declareTrainingFields()
         .jsonAsText()
         .undoText(QObject::tr("training seed"));
 
+    f.integer(QStringLiteral("processes"), &S::processes)
+        .label(QObject::tr("Processes"))
+        .group(optimiser)
+        .range(1, kMaxProcesses)
+        .undoText(QObject::tr("processes"))
+        .tip(QObject::tr("Data-parallel training in this many processes on this machine (ebm train --nproc N): "
+                         "each computes a slice of every batch and they average their gradients, so the run is "
+                         "the same as in one process. Worth it with more cores than one process uses well. "
+                         "The weights come back through the checkpoint file; previews, pause and sampling "
+                         "from the current weights need a single process."));
+
     f.integer(QStringLiteral("previewEvery"), &S::previewEvery)
         .label(QObject::tr("Preview every"))
         .group(outputs)
@@ -179,18 +193,21 @@ FieldSet<TrainingSettings> declareTrainingFields()
         .step(100)
         .special(QObject::tr("never"))
         .undoText(QObject::tr("preview period"))
-        .tip(QObject::tr("Draw a few samples with a short schedule every N steps"));
+        .tip(QObject::tr("Draw a few samples with a short schedule every N steps"))
+        .enabledWhen(singleProcess);
     f.integer(QStringLiteral("previewSamples"), &S::previewSamples)
         .label(QObject::tr("Preview samples"))
         .group(outputs)
         .range(1, 64)
-        .undoText(QObject::tr("preview samples"));
+        .undoText(QObject::tr("preview samples"))
+        .enabledWhen(singleProcess);
     f.integer(QStringLiteral("previewSteps"), &S::previewSteps)
         .label(QObject::tr("Preview steps"))
         .group(outputs)
         .range(3, 2700)
         .undoText(QObject::tr("preview steps"))
-        .tip(QObject::tr("Length of the quick schedule used by previews"));
+        .tip(QObject::tr("Length of the quick schedule used by previews"))
+        .enabledWhen(singleProcess);
     f.integer(QStringLiteral("checkpointEvery"), &S::checkpointEvery)
         .label(QObject::tr("Checkpoint every"))
         .group(outputs)

@@ -62,7 +62,9 @@ ebm::Dataset openTrainingData(const std::string& spec, int channels, int imageSi
     return data;
 }
 
-QVector<TrainPoint> thinnedHistory(const ebm::Checkpoint& cp)
+}  // namespace
+
+QVector<TrainPoint> thinnedLossHistory(const ebm::Checkpoint& cp)
 {
     QVector<TrainPoint> points;
     const auto& losses = cp.lossHistory;
@@ -85,8 +87,6 @@ QVector<TrainPoint> thinnedHistory(const ebm::Checkpoint& cp)
     }
     return points;
 }
-
-}  // namespace
 
 QVariant TrainingJob::run(JobContext* context, JobControl& control, JobReporter& report)
 {
@@ -142,6 +142,7 @@ TrainingOutcome JobContext::startTraining(const TrainingSettings& settings, JobC
         info.datasetName = QString::fromStdString(data.name.empty() ? config.dataset : data.name);
         info.datasetSize = data.size();
         info.totalSteps = config.steps;
+        info.batchSize = config.batchSize;
         info.checkpointPath = settings.checkpointPath;
         spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
                      ebm::describeDevice(device));
@@ -168,7 +169,7 @@ TrainingOutcome JobContext::resumeTraining(const QString& path, const TrainingSe
                                                   "resumed exactly; open it as a model to sample from it");
         Q_EMIT q->notice(QObject::tr("Opening the data set %1…").arg(QString::fromStdString(cp.train.dataset)));
         ebm::Dataset data = openTrainingData(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
-        const QVector<TrainPoint> history = thinnedHistory(cp);  // with the plan it was trained under
+        const QVector<TrainPoint> history = thinnedLossHistory(cp);  // with the plan it was trained under
         // An exact continuation keeps the planned length (the cosine learning rate depends on
         // it); a run that already reached it is extended to the length asked for.
         if (cp.step >= cp.train.steps && cadence.steps > cp.step)
@@ -184,6 +185,7 @@ TrainingOutcome JobContext::resumeTraining(const QString& path, const TrainingSe
         info.datasetSize = data.size();
         info.startStep = cp.step;
         info.totalSteps = cp.train.steps;
+        info.batchSize = static_cast<int>(cp.train.batchSize);
         info.history = history;
         info.checkpointPath = QString::fromStdString(checkpointPath);
         spdlog::info("resuming {} at step {} of {}", path.toStdString(), cp.step, cp.train.steps);

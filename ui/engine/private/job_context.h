@@ -26,6 +26,10 @@ struct InpaintInput {
     bool referenceNoise = false;  // the reference code's 0.1*T^(1/4) on known pixels
 };
 
+/// The loss history of a checkpoint for the loss chart: at most a few thousand points, smoothed
+/// like the trainer's loss, spread over the steps it covers (jobs/training_job.cpp).
+QVector<TrainPoint> thinnedLossHistory(const ebm::Checkpoint& cp);
+
 struct JobContext {
     StudioWorker* q = nullptr;             // emits the model-wide signals (loaded, saved, notices)
 
