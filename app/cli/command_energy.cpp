@@ -144,6 +144,14 @@ void addFigures(Json& out, const ImageSet& set)
     out["count"] = energy.count;
     out["mean"] = energy.mean;
     out["std"] = energy.std;
+    // JSON has no NaN or infinity: such values are written as null, and said so here.
+    const int64_t nonFinite =
+        set.measured.energy.defined() ? (~torch::isfinite(set.measured.energy)).sum().item<int64_t>() : 0;
+    if (nonFinite > 0) {
+        out["non_finite_energies"] = nonFinite;
+        out["note"] = std::to_string(nonFinite) + " energies are NaN or infinite (the model overflowed on them); "
+                      "they and the summaries they enter are written as null";
+    }
     out["energies"] = tensorToJson(set.measured.energy);
     out["spreads"] = tensorToJson(set.measured.spread);
     if (set.measured.residual.defined()) {

@@ -94,6 +94,16 @@ Dataset openInput(const std::string& spec, const ModelConfig& model, bool train)
             msg << model.inputDim << "-dimensional points; give points of that dimension, not images";
         throw Error(msg.str());
     }
+    // A NaN or infinite value makes every figure of its item NaN (null in JSON): refuse it
+    // here, naming the file and the first such item.
+    const torch::Tensor nonFinite = data.size() > 0 ? (~torch::isfinite(data.data.flatten(1))).any(1) : torch::Tensor();
+    if (nonFinite.defined() && nonFinite.any().item<bool>()) {
+        const int64_t first = nonFinite.nonzero()[0][0].item<int64_t>();
+        const int64_t count = nonFinite.sum().item<int64_t>();
+        throw Error(spec + ": item " + std::to_string(first) +
+                    (count > 1 ? " and " + std::to_string(count - 1) + " more hold" : " holds") +
+                    " NaN or infinite values, which give no energy; replace or drop them");
+    }
     return data;
 }
 
