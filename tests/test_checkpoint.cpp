@@ -453,6 +453,26 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, loadWeights(*makeEnergyNet(other), cp.weights, "x.pt"));
     }
 
+    void nonFiniteWeightsAreRefusedNamingTheWeight()
+    {
+        // Issue 10, finding 7: a file whose weights are already NaN (saved with valid checksums,
+        // as a diverged run would) used to load, and `ebm energy` printed nan with exit status 0.
+        Checkpoint cp = loadCheckpoint(kReference);
+        cp.weights["rbc1.conv_2.conv.weight"][0][0][0][0] = std::numeric_limits<float>::quiet_NaN();
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("diverged.ebm").toStdString();
+        saveCheckpoint(cp, path);
+        const Checkpoint reopened = loadCheckpoint(path);  // the file itself is intact
+        try {
+            instantiate(reopened);
+            QFAIL("a network was built from NaN weights");
+        } catch (const Error& e) {
+            const std::string message = e.what();
+            QVERIFY2(message.find("diverged.ebm: weight '") != std::string::npos, message.c_str());
+            QVERIFY2(message.find("' holds NaN or infinite values") != std::string::npos, message.c_str());
+        }
+    }
+
     void resumeIsExact()
     {
         QTemporaryDir dir;
