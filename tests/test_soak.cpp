@@ -13,7 +13,8 @@
 #include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime's allocator interface (GCC ships the runtime but not the header).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #else
 #include <malloc.h>
 #endif
@@ -122,6 +123,18 @@ ModelConfig soakModel()
     return model;
 }
 
+void checkGrowth(const MemoryTrace& trace)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer holds freed blocks in a quarantine of up to 256 MB before reuse, so the
+    // resident memory climbs by design; the heap in use is still exact.
+    qInfo("resident memory not bounded under AddressSanitizer (its quarantine)");
+#else
+    QVERIFY2(trace.residentGrowth() < kAllowedGrowthBytes, qPrintable(trace.describe()));
+#endif
+    QVERIFY2(trace.heapGrowth() < kAllowedGrowthBytes, qPrintable(trace.describe()));
+}
+
 }  // namespace
 
 class TestSoak : public QObject {
@@ -156,8 +169,7 @@ private Q_SLOTS:
         QVERIFY(torch::isfinite(result.samples).all().item<bool>());
         qInfo("sampling, %d steps: %s", kSamplingSteps, qPrintable(trace.describe()));
         QCOMPARE(trace.probes(), (kSamplingSteps - kSamplingWarmupSteps) / kSamplingProbeEvery + 1);
-        QVERIFY2(trace.residentGrowth() < kAllowedGrowthBytes, qPrintable(trace.describe()));
-        QVERIFY2(trace.heapGrowth() < kAllowedGrowthBytes, qPrintable(trace.describe()));
+        checkGrowth(trace);
     }
 
     void trainingHoldsItsMemory()
@@ -185,8 +197,7 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(dir.filePath("soak.ebm")));
         qInfo("training, %d steps: %s", kTrainingSteps, qPrintable(trace.describe()));
         QCOMPARE(trace.probes(), (kTrainingSteps - kTrainingWarmupSteps) / kTrainingProbeEvery + 1);
-        QVERIFY2(trace.residentGrowth() < kAllowedGrowthBytes, qPrintable(trace.describe()));
-        QVERIFY2(trace.heapGrowth() < kAllowedGrowthBytes, qPrintable(trace.describe()));
+        checkGrowth(trace);
     }
 
     void theProbeSeesALeakOfOneTensorAStep()
