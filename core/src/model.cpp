@@ -81,8 +81,44 @@ private:
     }
 };
 
+/// Set while InputGradientMethod::Portable is asked for on this thread.
+thread_local bool portableKernelsRequested = false;
+
+/// Whether the hand-written CPU loops below can take `t`. They read memory directly, so CUDA
+/// tensors, and the bfloat16 ones that autocast produces, take stock ATen operators instead.
+bool cpuLoopsApply(const torch::Tensor& t)
+{
+    return !portableKernelsRequested && t.device().is_cpu() &&
+           (t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kFloat64);
+}
+
+/// interleaveParities from stock operators (any device or dtype; autograd derives the scatter).
+/// Each parity (r, s) fills a ceil(height/2) x ceil(width/2) grid: one padding row and column
+/// at the end give every parity that many rows, and the odd size's extra row is cropped again.
+torch::Tensor interleaveParitiesPortable(const torch::Tensor& parities, int64_t height, int64_t width)
+{
+    const int64_t batch = parities.size(0), channels = parities.size(1) / 4;
+    const int64_t halfHeight = (height + 1) / 2, halfWidth = (width + 1) / 2;
+    const torch::Tensor grouped =
+        torch::constant_pad_nd(parities, {0, 1, 0, 1}).view({batch, channels, 4, parities.size(2) + 1, parities.size(3) + 1});
+    std::vector<torch::Tensor> rowParities;
+    for (int64_t r = 0; r < 2; ++r) {
+        std::vector<torch::Tensor> columnParities;
+        for (int64_t s = 0; s < 2; ++s)
+            columnParities.push_back(
+                grouped.select(2, 2 * r + s).slice(2, r, r + halfHeight).slice(3, s, s + halfWidth));
+        rowParities.push_back(torch::stack(columnParities, -1));   // [N, C, halfHeight, halfWidth, s]
+    }
+    return torch::stack(rowParities, 3)                              // [N, C, halfHeight, r, halfWidth, s]
+        .reshape({batch, channels, 2 * halfHeight, 2 * halfWidth})
+        .slice(2, 0, height)
+        .slice(3, 0, width);
+}
+
 torch::Tensor interleaveParities(const torch::Tensor& parities, int64_t height, int64_t width)
 {
+    if (!cpuLoopsApply(parities))
+        return interleaveParitiesPortable(parities, height, width);
     if (!torch::GradMode::is_enabled() || !parities.requires_grad())
         return ParityInterleave::forward(nullptr, parities, height, width);
     return ParityInterleave::apply(parities, height, width);
@@ -226,6 +262,8 @@ private:
 
 torch::Tensor eluInputGradient(const torch::Tensor& gradOut, const torch::Tensor& eluOutput)
 {
+    if (!cpuLoopsApply(gradOut) || !cpuLoopsApply(eluOutput) || gradOut.scalar_type() != eluOutput.scalar_type())
+        return gradOut * (eluOutput.clamp_max(0) + 1);   // ELU'(x) = 1 + min(y, 0), as below
     if (!torch::GradMode::is_enabled() || (!gradOut.requires_grad() && !eluOutput.requires_grad()))
         return EluSlopeProduct::forward(nullptr, gradOut, eluOutput);
     return EluSlopeProduct::apply(gradOut, eluOutput);
@@ -634,7 +672,12 @@ double forwardFlops(const ModelConfig& config)
 
 EnergyAndGrad energyAndGradWithGraph(EnergyNetImpl& net, const torch::Tensor& x, InputGradientMethod method)
 {
-    if (method == InputGradientMethod::Explicit) {
+    if (method != InputGradientMethod::Autograd) {
+        struct PortableScope {
+            bool previous = portableKernelsRequested;
+            explicit PortableScope(bool portable) { portableKernelsRequested = previous || portable; }
+            ~PortableScope() { portableKernelsRequested = previous; }
+        } scope(method == InputGradientMethod::Portable);
         if (std::optional<EnergyAndGrad> result = net.explicitEnergyAndGrad(x.detach()))
             return *result;
     }

@@ -52,6 +52,10 @@ enum class InputGradientMethod {
     Explicit,
     /// torch::autograd::grad with create_graph: the reference, supported by every network.
     Autograd,
+    /// The hand-written backward pass built from stock ATen operators only, with no CPU loops:
+    /// what Explicit runs by itself on CUDA and in reduced precision (bfloat16 autocast). The
+    /// same maths as Explicit; asking for it on the CPU lets tests compare the two.
+    Portable,
 };
 
 /// An energy network: maps a batch [N, ...] to one scalar energy per row, shape [N].
