@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "ebm/checkpoint.h"
 #include "ebm/error.h"
 #include "ebm/trainer.h"
 
@@ -268,6 +269,76 @@ private Q_SLOTS:
         const auto wa = collectWeights(*straight.net()), wb = collectWeights(*resumed.net());
         for (const auto& [name, tensor] : wa)
             QVERIFY2(torch::equal(tensor, wb.at(name)), name.c_str());
+    }
+
+    /// bfloat16 autocast: the first step's gradients are within bfloat16's rounding of float32's
+    /// but not equal to them (the convolutions did run in bfloat16), the weights stay float32,
+    /// and nothing of the mode leaks out of the step. (The loss itself hardly shows it: at the
+    /// start it is nearly all the noise term, which does not pass through the network.)
+    void bfloat16StepIsCloseToFloat32AndStaysInside()
+    {
+        ModelConfig model;
+        model.arch = Architecture::Res6;
+        model.baseWidth = 8;
+        model.imageSize = 28;
+        TrainConfig config;
+        config.batchSize = 16;
+        config.steps = 3;
+        config.seed = 3;
+        torch::manual_seed(2);
+        Dataset data;
+        data.data = torch::rand({16, 1, 28, 28});
+        Trainer full(model, config, data);
+        config.precision = Precision::BFloat16;
+        Trainer reduced(model, config, data);
+        const TrainProgress fullStep = full.step(), reducedStep = reduced.step();
+        QVERIFY(std::abs(reducedStep.loss - fullStep.loss) < 1e-3 * fullStep.loss);
+        double differenceSquared = 0.0, normSquared = 0.0;
+        const auto fullParameters = full.net()->parameters(), reducedParameters = reduced.net()->parameters();
+        for (size_t i = 0; i < fullParameters.size(); ++i) {
+            if (!fullParameters[i].grad().defined())
+                continue;
+            differenceSquared += (reducedParameters[i].grad() - fullParameters[i].grad()).pow(2).sum().item<double>();
+            normSquared += fullParameters[i].grad().pow(2).sum().item<double>();
+        }
+        const double relative = std::sqrt(differenceSquared / normSquared);
+        // bfloat16 keeps 8 mantissa bits (2^-9 = 2e-3 relative rounding per operand).
+        QVERIFY2(relative < 0.1, qPrintable(QString("bf16 gradients differ from float32's by %1").arg(relative)));
+        QVERIFY2(relative > 1e-4, qPrintable(QString("bf16 gradients equal float32's (%1): autocast did not take effect").arg(relative)));
+        qInfo("bf16 against float32, first step: loss %.7g vs %.7g, gradients %.2e relative", reducedStep.loss,
+              fullStep.loss, relative);
+        for (const auto& p : reduced.net()->parameters())
+            QCOMPARE(p.scalar_type(), torch::kFloat32);
+        QVERIFY(std::isfinite(reduced.step().loss));
+        // Outside the step a convolution is float32 again.
+        const torch::Tensor outside = torch::conv2d(torch::rand({1, 1, 5, 5}), torch::rand({1, 1, 3, 3}));
+        QCOMPARE(outside.scalar_type(), torch::kFloat32);
+
+        // The mode is part of the run: saved, and resumed with it.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("bf16.ebm").toStdString();
+        reduced.saveCheckpoint(path);
+        const Checkpoint saved = loadCheckpoint(path);
+        QVERIFY(saved.train.precision == Precision::BFloat16);
+        Trainer resumed(saved, data);
+        QVERIFY(resumed.config().precision == Precision::BFloat16);
+    }
+
+    void precisionsAreRefusedWhereTheyCannotRun()
+    {
+        TrainConfig config;
+        config.batchSize = 8;
+        config.precision = Precision::TF32;
+        try {
+            Trainer trainer(mlp(), config, mixture(64, 1));
+            QFAIL("tf32 was accepted on the CPU");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("tf32") && QString(e.what()).contains("use float32"), e.what());
+        }
+        QVERIFY(parsePrecision("fp32") == Precision::Float32);
+        QVERIFY(parsePrecision("bfloat16") == Precision::BFloat16);
+        QCOMPARE(toString(parsePrecision(toString(Precision::TF32))), std::string("tf32"));
+        QVERIFY_THROWS_EXCEPTION(Error, parsePrecision("fp16"));
     }
 };
 

@@ -229,6 +229,7 @@ int runBench(int argc, char** argv)
 --json               print JSON
 --scaling-steps=0    with --nproc: training steps each rank times (0 = as many as --seconds takes on one)
 --toy                the Learn page's 2D demo figures instead (3x128 MLP, one thread)
+--precision=float32  training arithmetic: float32, tf32 (CUDA only) or bf16 (autocast)
 )");
     addDistributedOptions(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
@@ -254,6 +255,8 @@ int runBench(int argc, char** argv)
                        args.integerIn("scaling-steps", 1, std::numeric_limits<int>::max()));
         return 0;
     }
+    const Precision precision = parsePrecision(args.text("precision"));
+    checkPrecision(precision, device);
     constexpr double kTrainForwardEquivalents = 6.0;     // forward, input grad, double backprop
     constexpr double kLangevinForwardEquivalents = 2.0;  // forward and input gradient
     std::vector<BenchFigure> figures;
@@ -263,6 +266,7 @@ int runBench(int argc, char** argv)
         TrainConfig config;
         config.steps = 1000000;
         config.batchSize = trainBatch;
+        config.precision = precision;
         Dataset data;
         data.data = torch::rand({trainBatch, 1, 32, 32});
         Trainer trainer(model, config, data, device);
@@ -298,6 +302,7 @@ int runBench(int argc, char** argv)
         const Json out{{"device", describeDevice(device)},
                        {"threads", torch::get_num_threads()},
                        {"torch", TORCH_VERSION},
+                       {"precision", toString(precision)},
                        {"train_batch", trainBatch},
                        {"langevin_batch", langevinBatch},
                        {"results", results}};

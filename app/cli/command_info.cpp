@@ -48,6 +48,7 @@ int runInfo(int argc, char** argv)
                                {"sigma0", t.noise.sigma0},
                                {"seed", t.seed},
                                {"ema", t.emaDecay},
+                               {"precision", toString(t.precision)},
                                {"history", t.history},
                                {"final_loss", cp.lossHistory.empty() ? 0.0 : cp.lossHistory.back()}};
         std::cout << out.dump() << '\n';

@@ -116,6 +116,9 @@ int runTrain(int argc, char** argv)
 --seed=1                 random seed (weights, data order, noise)
 --ema=0                  keep a moving average of the weights with this decay (0 = off, 0.999 is usual);
                          sampling, energies and evaluation then use it. With --resume: switch it on or off
+--precision=float32      arithmetic of each step: float32; tf32 (CUDA's matrix units, Ampere and later); or
+                         bf16 (bfloat16 autocast for convolutions and matrix products: CUDA, or CPUs with
+                         AVX-512 BF16/AMX). Weights, optimizer and loss stay float32. May change at --resume
 --out=model.ebm          final checkpoint (also written on Ctrl-C)
 --checkpoint-every=5000  write --out every N steps (0 = only at the end)
 --resume=                continue a native checkpoint exactly where it stopped (it goes on writing that file
@@ -164,6 +167,16 @@ int runTrain(int argc, char** argv)
             cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
             spdlog::info("{}", change.str());
             cp.train.*field = args.real(option);
+        }
+        if (args.isSet("precision")) {
+            const Precision precision = parsePrecision(args.text("precision"));
+            if (precision != cp.train.precision) {
+                const std::string change = "step " + std::to_string(cp.step) + ": --precision " +
+                                           toString(cp.train.precision) + " -> " + toString(precision);
+                cp.train.history += (cp.train.history.empty() ? "" : "; ") + change;
+                spdlog::info("{}", change);
+                cp.train.precision = precision;
+            }
         }
         // A resumed run goes on writing the file it was resumed from, wherever it is started.
         cp.train.checkpointPath = args.isSet("out") ? args.text("out") : resumed;
@@ -221,8 +234,9 @@ int runTrain(int argc, char** argv)
         config.checkpointEvery = args.integerIn("checkpoint-every", 0, kMaxTrainSteps);
         config.checkpointPath = args.text("out");
         config.emaDecay = args.real("ema");
-        spdlog::info("training {} on {} ({} items) with {}", model.describe(), config.dataset, data.size(),
-                     describeDevice(device));
+        config.precision = parsePrecision(args.text("precision"));
+        spdlog::info("training {} on {} ({} items) with {}{}", model.describe(), config.dataset, data.size(),
+                     describeDevice(device), config.precision == Precision::Float32 ? "" : ", " + toString(config.precision));
         datasetItems = data.size();
         trainer = std::make_unique<Trainer>(model, config, std::move(data), device);
         if (initial) {

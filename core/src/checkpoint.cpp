@@ -91,6 +91,7 @@ KeyValues trainToKeys(const TrainConfig& t)
             {"checkpoint_path", t.checkpointPath},
             {"random_flip", t.randomFlip ? "1" : "0"},
             {"ema", formatDouble(t.emaDecay)},
+            {"precision", toString(t.precision)},
             {"history", t.history}};
 }
 
@@ -176,6 +177,13 @@ TrainConfig trainFromKeys(const KeyValues& values, const std::string& source)
     t.emaDecay = r.realOr("ema", 0.0);
     if (values.count("history"))
         t.history = values.at("history");
+    if (values.count("precision")) {   // files before the option trained in float32
+        try {
+            t.precision = parsePrecision(values.at("precision"));
+        } catch (const Error& e) {
+            throw Error(source + ": checkpoint metadata: " + e.what() + "; the file is damaged or from a newer version");
+        }
+    }
     if (!(t.emaDecay >= 0.0 && t.emaDecay < 1.0))
         throw Error(source + ": checkpoint metadata 'ema' is " + formatDouble(t.emaDecay) + ", outside [0, 1); the file is damaged");
     return t;

@@ -194,6 +194,7 @@ struct Trainer::State {
             << "Adam betas=" << number(config.beta1) << ", " << number(config.beta2) << "\n"
             << "random flips=" << (config.randomFlip ? "on" : "off") << "\n"
             << "weight average=" << number(config.emaDecay) << "\n"
+            << "precision=" << toString(config.precision) << "\n"
             << "device=" << torch::Device(device.type()).str() << "\n"  // each rank its own CUDA index
             << "weights=hash " << weights << "\n";
         return out.str();
@@ -209,6 +210,7 @@ Trainer::Trainer(const ModelConfig& model, const TrainConfig& config, Dataset da
     torch::manual_seed(config.seed);  // weight initialisation
     state_->net = makeEnergyNet(model);
     state_->validate();
+    checkPrecision(config.precision, device);
     state_->net->to(device);
     state_->makeOptimizer();
     state_->resetAverage();
@@ -225,6 +227,7 @@ Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device devic
     state_->device = device;
     state_->net = instantiate(checkpoint);
     state_->validate();
+    checkPrecision(state_->config.precision, device);
     state_->net->to(device);
     state_->makeOptimizer();
     if (!checkpoint.optimizerState.empty()) {
@@ -320,7 +323,10 @@ TrainProgress Trainer::step()
     noise = noise.to(s.device);
 
     s.optimizer->zero_grad();
-    MdsmLoss loss = mdsmLossOfRows(*s.net, batch, noise, s.config.noise, mine.begin, rows);
+    MdsmLoss loss = [&] {
+        PrecisionScope precision(s.config.precision, s.device);   // backward runs after it, as autocast asks
+        return mdsmLossOfRows(*s.net, batch, noise, s.config.noise, mine.begin, rows);
+    }();
     if (s.group) {
         // The slices' losses are divided by the whole batch's rows: their gradients add up.
         loss.loss.backward();

@@ -6,6 +6,7 @@
 #include <torch/types.h>
 #include "ebm/mdsm.h"
 #include "ebm/model.h"
+#include "ebm/precision.h"
 
 namespace ebm {
 
@@ -28,6 +29,8 @@ struct TrainConfig {
     /// Decay of the exponential moving average of the weights kept beside them (0 = none);
     /// 0.999 averages over roughly the last thousand steps.
     double emaDecay = 0.0;
+    /// The arithmetic of each step (float32, or TF32 / bfloat16 autocast on capable hardware).
+    Precision precision = Precision::Float32;
     /// Settings changed when the run was resumed, "step 5000: --lr 0.0001 -> 5e-05; ...".
     std::string history;
 };
