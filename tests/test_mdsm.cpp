@@ -19,6 +19,20 @@ double relativeDifference(const torch::Tensor& value, const torch::Tensor& refer
     return (value - reference).norm().item<double>() / std::max(scale, 1e-30);
 }
 
+/// The MDSM loss of `net` by `method`, then every parameter's gradient (zeros where a parameter
+/// gets none, as the head bias).
+std::vector<torch::Tensor> lossAndParameterGradients(EnergyNetImpl& net, const torch::Tensor& x, const torch::Tensor& noise,
+                                                     InputGradientMethod method)
+{
+    net.zero_grad();
+    torch::Tensor loss = mdsmLoss(net, x, noise, NoiseConfig{}, method).loss;
+    loss.backward();
+    std::vector<torch::Tensor> all{loss.detach()};
+    for (const auto& p : net.parameters())
+        all.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+    return all;
+}
+
 /// Largest relative differences seen so far, reported at the end of the test.
 struct WorstErrors {
     double energy = 0.0, inputGradient = 0.0, parameterGradient = 0.0;
@@ -314,17 +328,8 @@ private Q_SLOTS:
         net->to(torch::kFloat64);
         const torch::Tensor x = torch::rand({2, 1, 28, 28}, torch::kFloat64);
         const torch::Tensor noise = torch::randn_like(x);
-        auto lossAndGrads = [&](InputGradientMethod method) {
-            net->zero_grad();
-            MdsmLoss loss = mdsmLoss(*net, x, noise, NoiseConfig{}, method);
-            loss.loss.backward();
-            std::vector<torch::Tensor> all{loss.loss.detach()};
-            for (const auto& p : net->parameters())
-                all.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
-            return all;
-        };
-        const auto cpuLoops = lossAndGrads(InputGradientMethod::Explicit);
-        const auto portable = lossAndGrads(InputGradientMethod::Portable);
+        const auto cpuLoops = lossAndParameterGradients(*net, x, noise, InputGradientMethod::Explicit);
+        const auto portable = lossAndParameterGradients(*net, x, noise, InputGradientMethod::Portable);
         for (size_t i = 0; i < cpuLoops.size(); ++i)
             QVERIFY2(relativeDifference(portable[i], cpuLoops[i]) < 1e-12 ||
                          (cpuLoops[i].norm().item<double>() == 0.0 && portable[i].norm().item<double>() == 0.0),
@@ -373,17 +378,8 @@ private Q_SLOTS:
             QVERIFY(net->explicitEnergyAndGrad(torch::rand({5, 2})).has_value());
             torch::Tensor x = torch::rand({5, 2});
             torch::Tensor noise = torch::randn({5, 2});
-            auto lossAndGrads = [&](InputGradientMethod method) {
-                net->zero_grad();
-                torch::Tensor loss = mdsmLoss(*net, x, noise, NoiseConfig{}, method).loss;
-                loss.backward();
-                std::vector<torch::Tensor> grads{loss.detach()};
-                for (const auto& p : net->parameters())
-                    grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));  // the head bias has none
-                return grads;
-            };
-            const auto byDefault = lossAndGrads(InputGradientMethod::Explicit);
-            const auto byAutograd = lossAndGrads(InputGradientMethod::Autograd);
+            const auto byDefault = lossAndParameterGradients(*net, x, noise, InputGradientMethod::Explicit);
+            const auto byAutograd = lossAndParameterGradients(*net, x, noise, InputGradientMethod::Autograd);
             QCOMPARE(byDefault.size(), byAutograd.size());
             for (size_t i = 0; i < byDefault.size(); ++i)
                 QVERIFY2(relativeDifference(byDefault[i], byAutograd[i]) < 1e-4, qPrintable(QString::number(i)));

@@ -106,6 +106,10 @@ private Q_SLOTS:
         QCOMPARE(valueOf(fresh, QStringLiteral("--arch")), QStringLiteral("res6"));
         QCOMPARE(valueOf(fresh, QStringLiteral("--lr")).toDouble(), 1e-3);
         QCOMPARE(valueOf(fresh, QStringLiteral("--out")), t.checkpointPath);
+        QCOMPARE(valueOf(fresh, QStringLiteral("--precision")), QStringLiteral("float32"));
+        t.precision = QStringLiteral("bf16");
+        QCOMPARE(valueOf(MultiProcessTrainingJob::trainArguments(t, QString(), t.checkpointPath), QStringLiteral("--precision")),
+                 QStringLiteral("bf16"));
         // Fine-tuning takes the architecture from the file; the tool refuses both.
         t.initialWeights = path(QStringLiteral("start.ebm"));
         const QStringList tuned = MultiProcessTrainingJob::trainArguments(t, QString(), t.checkpointPath);

@@ -403,7 +403,7 @@ private Q_SLOTS:
                  sorted({"datasetKind", "datasetPath", "imageSize", "imageChannels", "architecture", "width", "head",
                          "initialWeights", "sigmaMin", "sigmaMax", "spread", "sigma0", "learningRate", "cosineDecay",
                          "finalLearningRate", "batchSize", "steps", "seed", "previewEvery", "previewSamples",
-                         "previewSteps", "checkpointEvery", "checkpointPath", "processes"}));
+                         "previewSteps", "checkpointEvery", "checkpointPath", "processes", "precision"}));
         QCOMPARE(sortedKeys(raw, QStringLiteral("evaluation")),
                  sorted({"fid", "inceptionLike", "neighbours", "likelihood", "numSamples", "schedule", "steps",
                          "stepSize", "seed", "samplesPath", "referenceLimit", "neighbourQueries",

@@ -1,13 +1,16 @@
 #include "ebm/distributed.h"
 
 // The only file that sees c10d: its Gloo headers need USE_C10D_GLOO, which core/CMakeLists.txt
-// defines for this source alone.
+// defines for this source alone (with EBM_WITH_GLOO, when Gloo's headers were found).
+#ifdef EBM_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef EBM_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cstdio>
@@ -26,7 +29,7 @@ namespace {
 constexpr int kMaxWorldSize = 1 << 16;
 constexpr int kMaxPort = 65535;
 constexpr double kMaxTimeoutSeconds = 24 * 3600.0;  // a day: beyond it a hang is not a wait
-constexpr int kGlooThreads = 2;                     // DistributedDataParallel's Gloo default
+[[maybe_unused]] constexpr int kGlooThreads = 2;                     // DistributedDataParallel's Gloo default
 const char* const kSettingsKey = "ebm/settings/";
 const char* const kSettingsReadKey = "ebm/settings-read/";
 
@@ -44,7 +47,7 @@ int environmentInteger(const char* name, int fallback, int lowest, int highest)
     return static_cast<int>(parsed);
 }
 
-bool isLoopback(const std::string& host)
+[[maybe_unused]] bool isLoopback(const std::string& host)
 {
     return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
 }
@@ -165,13 +168,21 @@ uint64_t hashTensorBytes(const torch::Tensor& tensor, uint64_t seed)
     return h;
 }
 
+// PyTorch 2.0 split a process group into a front and per-device backends: ProcessGroupGloo and
+// ProcessGroupNCCL became backends, which is what this file holds and calls allreduce on.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveGroup = c10d::Backend;
+#else
+using CollectiveGroup = c10d::ProcessGroup;
+#endif
+
 struct Distributed::Impl {
     DistributedOptions options;
     std::string backend;
     torch::Device device = torch::kCPU;
     std::chrono::milliseconds timeout{0};
     c10::intrusive_ptr<c10d::Store> store;
-    c10::intrusive_ptr<c10d::ProcessGroup> group;
+    c10::intrusive_ptr<CollectiveGroup> group;
     double allReduceSeconds = 0.0;
     int64_t allReduceCalls = 0;
 
@@ -207,12 +218,20 @@ std::shared_ptr<Distributed> Distributed::join(const DistributedOptions& options
 #else
     const bool haveNccl = false;
 #endif
+#ifdef EBM_WITH_GLOO
+    const bool haveGloo = true;
+#else
+    const bool haveGloo = false;
+#endif
     if (options.backend == "nccl" && !haveNccl)
         throw Error("--backend nccl: this build has no NCCL (Debian's LibTorch is CPU-only); use --backend gloo, or "
                     "build against a CUDA LibTorch with -DEBM_WITH_NCCL=ON");
     if (options.backend == "nccl" && !device.is_cuda())
         throw Error("--backend nccl needs the model on CUDA (--device cuda); use --backend gloo on the CPU");
     d.backend = options.backend == "auto" ? (haveNccl && device.is_cuda() ? "nccl" : "gloo") : options.backend;
+    if (d.backend == "gloo" && !haveGloo)
+        throw Error("this build has no Gloo (its headers were missing when it was built), so it cannot train data-parallel "
+                    "on the CPU; rebuild with Gloo's headers (Debian: libgloo-dev), or use NCCL on CUDA");
 
     const auto started = std::chrono::steady_clock::now();
     auto waited = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
@@ -237,6 +256,7 @@ std::shared_ptr<Distributed> Distributed::join(const DistributedOptions& options
     }
     try {
         if (d.backend == "gloo") {
+#ifdef EBM_WITH_GLOO
             auto glooOptions = c10d::ProcessGroupGloo::Options::create(d.timeout);
             // Loopback masters keep the whole run on 127.0.0.1; otherwise Gloo binds the address
             // this machine's hostname resolves to (GLOO_SOCKET_IFNAME picks an interface).
@@ -248,9 +268,10 @@ std::shared_ptr<Distributed> Distributed::join(const DistributedOptions& options
                 glooOptions->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
             glooOptions->threads = kGlooThreads;
             d.group = c10::make_intrusive<c10d::ProcessGroupGloo>(d.store, options.rank, options.worldSize, glooOptions);
+#endif
         } else {
 #ifdef EBM_WITH_NCCL
-            // Untested here (no GPU): the code follows the LibTorch 1.13 headers.
+            // Untested (no GPU was lent): written to the LibTorch 1.13 headers and PyTorch 2's.
             auto ncclOptions = c10d::ProcessGroupNCCL::Options::create();
             ncclOptions->timeout = d.timeout;
             d.group = c10::make_intrusive<c10d::ProcessGroupNCCL>(d.store, options.rank, options.worldSize, ncclOptions);

@@ -1,5 +1,6 @@
 #include "ebm/runtime.h"
 
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
@@ -58,6 +59,18 @@ void keepFreedMemoryForReuse()
 #endif
 }
 
+namespace {
+/// PyTorch lets cuDNN's convolutions round their inputs to TF32 by default. Here float32 means
+/// float32 on every device (the reference energies hold on CUDA as on the CPU); TF32 is asked
+/// for with the training precision option.
+torch::Device cudaInFloat32()
+{
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+    return torch::kCUDA;
+}
+}  // namespace
+
 torch::Device chooseDevice(const std::string& preference)
 {
     if (preference == "cpu")
@@ -65,11 +78,11 @@ torch::Device chooseDevice(const std::string& preference)
     if (preference == "cuda") {
         if (!torch::cuda::is_available())
             throw Error("CUDA was requested but no CUDA device is available; use --device cpu");
-        return torch::kCUDA;
+        return cudaInFloat32();
     }
     if (preference != "auto" && !preference.empty())
         throw Error("unknown device '" + preference + "': use auto, cpu or cuda");
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    return torch::cuda::is_available() ? cudaInFloat32() : torch::Device(torch::kCPU);
 }
 
 std::string describeDevice(const torch::Device& device)

@@ -20,7 +20,7 @@ bool TrainingSettings::operator==(const TrainingSettings& o) const
            finalLearningRate == o.finalLearningRate && batchSize == o.batchSize && steps == o.steps &&
            seed == o.seed && previewEvery == o.previewEvery && previewSamples == o.previewSamples &&
            previewSteps == o.previewSteps && checkpointEvery == o.checkpointEvery &&
-           checkpointPath == o.checkpointPath && processes == o.processes;
+           checkpointPath == o.checkpointPath && processes == o.processes && precision == o.precision;
 }
 
 int defaultStepsForPreset(const QString& preset)

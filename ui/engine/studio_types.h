@@ -70,6 +70,8 @@ struct TrainingSettings {
     // Data-parallel ranks: above 1 the run is `ebm train --nproc N` in processes of its own
     // (the same run as one process; no previews, pause or sampling from it while it runs).
     int processes = 1;
+    // Arithmetic of each step: "float32", "bf16" (bfloat16 autocast) or "tf32" (CUDA only).
+    QString precision = QStringLiteral("float32");
 
     /// The string handed to the data loader ("fashion-mnist" or a path).
     QString datasetSpec() const;

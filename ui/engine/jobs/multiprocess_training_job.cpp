@@ -109,7 +109,8 @@ QStringList MultiProcessTrainingJob::trainArguments(const TrainingSettings& s, c
       << QStringLiteral("--lr") << number(s.learningRate) << QStringLiteral("--lr-schedule")
       << (s.cosineDecay ? QStringLiteral("cosine") : QStringLiteral("constant")) << QStringLiteral("--final-lr")
       << number(s.finalLearningRate) << QStringLiteral("--seed") << QString::number(s.seed)
-      << QStringLiteral("--checkpoint-every") << QString::number(s.checkpointEvery);
+      << QStringLiteral("--checkpoint-every") << QString::number(s.checkpointEvery)
+      << QStringLiteral("--precision") << s.precision;
     return a;
 }
 

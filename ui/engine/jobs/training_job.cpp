@@ -43,6 +43,7 @@ ebm::TrainConfig trainConfigFrom(const TrainingSettings& s)
     c.noise.sigmaMax = s.sigmaMax;
     c.noise.spread = ebm::parseNoiseSpread(s.spread.toStdString());
     c.noise.sigma0 = s.sigma0;
+    c.precision = ebm::parsePrecision(s.precision.toStdString());
     c.batchSize = s.batchSize;
     c.steps = s.steps;
     c.learningRate = s.learningRate;
