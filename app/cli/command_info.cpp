@@ -66,6 +66,7 @@ int runInfo(int argc, char** argv)
                     t.cosineDecay ? "cosine decay" : "constant");
         std::printf("noise         sigma %g..%g %s, sigma0 %g\n", t.noise.sigmaMin, t.noise.sigmaMax,
                     toString(t.noise.spread).c_str(), t.noise.sigma0);
+        std::printf("arithmetic    %s\n", toString(t.precision).c_str());
         if (!cp.lossHistory.empty())
             std::printf("last loss     %.5g (normalised)\n", cp.lossHistory.back());
         if (!t.history.empty())
