@@ -344,7 +344,7 @@ std::optional<Checkpoint> loadNative(const std::string& path)
         throw Error(source + ": checkpoint format '" + format.toStringRef() +
                     "' is newer than this program understands; update EBM Studio");
 
-    ChecksummedReader reader{archive, source, std::nullopt};
+    ChecksummedReader reader{archive, source, std::nullopt, {}};
     c10::IValue checksums;
     if (archive.try_read("checksums", checksums) && checksums.isString())
         reader.checksums = splitKeyValues(checksums.toStringRef());

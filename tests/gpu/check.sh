@@ -67,27 +67,26 @@ if [ -d "$deps/usr/include" ]; then
   # Gloo's headers only where the LibTorch has none of its own.
   [ -f "$torch_root/include/gloo/config.h" ] || extra_includes+=("$prefix/include")
 fi
-# NCCL: a CUDA LibTorch, with nccl.h and the CUDA runtime's headers (PyTorch's nvidia-* wheels).
+# NCCL: a CUDA LibTorch, with the headers of NCCL and of the CUDA libraries its c10d headers
+# include (PyTorch's nvidia-* wheels put each under nvidia/<name>/include).
 nccl=OFF
 if [ -e "$torch_root/lib/libtorch_cuda.so" ]; then
   site=$(dirname "$torch_root")
-  cuda_includes=()
-  for header in nccl.h cuda_runtime_api.h; do
-    found=$(find "$site/nvidia" /usr/local/cuda/include /usr/include -maxdepth 3 -name "$header" 2>/dev/null | head -1)
-    [ -n "$found" ] && cuda_includes+=("$(dirname "$found")")
+  for dir in "$site"/nvidia/*/include /usr/local/cuda/include; do
+    [ -d "$dir" ] && extra_includes+=("$dir")
   done
-  [ ${#cuda_includes[@]} -eq 2 ] && nccl=ON
+  for dir in "${extra_includes[@]}"; do [ -f "$dir/nccl.h" ] && nccl=ON; done
 fi
-build_ebm() {  # $1: ON/OFF for NCCL, $2: log name
-  local flags=""
-  for dir in "${extra_includes[@]}"; do flags+=" -isystem $dir"; done
-  if [ "$1" = ON ]; then for dir in "${cuda_includes[@]}"; do flags+=" -isystem $dir"; done; fi
+flags=""
+for dir in "${extra_includes[@]}"; do flags+=" -isystem $dir"; done
+build_ebm() {  # $1: ON/OFF for NCCL, $2: log name. The same flags both times, so that turning
+               # NCCL off after a failure rebuilds only the distributed code.
   cmake "${configure[@]}" -DEBM_WITH_NCCL="$1" -DCMAKE_CXX_FLAGS="$flags" > "$out/configure-$2.log" 2>&1 &&
     cmake --build "$build" --target ebm -j "$(nproc)" > "$out/build-$2.log" 2>&1
 }
 if build_ebm "$nccl" first; then
   say "built ebm against $torch_root (NCCL $nccl) in $((SECONDS - started)) s"
-elif [ "$nccl" = ON ] && build="$build-without-nccl" && configure[3]="$build" && build_ebm OFF without-nccl; then
+elif [ "$nccl" = ON ] && build_ebm OFF without-nccl; then
   nccl=OFF
   say "built ebm against $torch_root without NCCL (the NCCL build failed: see build-first.log)"
 else
