@@ -69,20 +69,22 @@ ModelConfig benchModel(int width)
     return model;
 }
 
-TrainConfig benchTraining(int64_t batch)
+TrainConfig benchTraining(int64_t batch, Precision precision)
 {
     TrainConfig config;
     config.steps = 1000000;
     config.batchSize = batch;
+    config.precision = precision;
     return config;
 }
 
 /// One rank of `ebm bench --nproc`: times `steps` data-parallel training steps (after a warm-up,
 /// between barriers) and, on rank 0, writes steps/s and the all-reduce seconds per step.
-void runScalingRank(const DistributedOptions& options, torch::Device device, int width, int64_t batch, int64_t steps)
+void runScalingRank(const DistributedOptions& options, torch::Device device, int width, int64_t batch, int64_t steps,
+                    Precision precision)
 {
     auto group = Distributed::join(options, device);
-    Trainer trainer(benchModel(width), benchTraining(batch), benchImages(batch), device);
+    Trainer trainer(benchModel(width), benchTraining(batch, precision), benchImages(batch), device);
     trainer.setDistributed(group);
     for (int i = 0; i < kScalingWarmupSteps; ++i)
         trainer.step();
@@ -102,11 +104,11 @@ void runScalingRank(const DistributedOptions& options, torch::Device device, int
 /// `ebm bench --nproc N`: training steps/s of one process (all its --threads) against N local
 /// ranks (an equal share of the cores each) at the same global batch, per width.
 int runScalingBench(const CliArgs& args, torch::Device device, const std::vector<int>& widths, int64_t batch,
-                    int processes, int argc, char** argv)
+                    Precision precision, int processes, int argc, char** argv)
 {
     Json results = Json::array();
     for (int width : widths) {
-        Trainer single(benchModel(width), benchTraining(batch), benchImages(batch), device);
+        Trainer single(benchModel(width), benchTraining(batch, precision), benchImages(batch), device);
         const double singleRate = 1.0 / timeIt([&] { single.step(); }, args.real("seconds"), args.integer("repeats"));
         const int64_t steps = std::max<int64_t>(args.integer("repeats"), std::llround(singleRate * args.real("seconds")));
         // The ranks: the same arguments for this width alone, their own share of the cores.
@@ -153,7 +155,8 @@ int runScalingBench(const CliArgs& args, torch::Device device, const std::vector
     }
     if (args.isSet("json"))
         std::cout << Json{{"device", describeDevice(device)}, {"threads", torch::get_num_threads()},
-                          {"ranks", processes}, {"train_batch", batch}, {"results", results}}
+                          {"ranks", processes}, {"train_batch", batch}, {"precision", toString(precision)},
+                          {"results", results}}
                          .dump()
                   << '\n';
     return 0;
@@ -248,15 +251,15 @@ int runBench(int argc, char** argv)
         throw Error("--widths needs at least one base width, such as 16,32,64");
     const int64_t trainBatch = args.integerIn("train-batch", 1, kMaxBenchBatch),
                   langevinBatch = args.integerIn("langevin-batch", 1, kMaxBenchBatch);
-    if (const int processes = localProcessCount(args); processes > 1)
-        return runScalingBench(args, device, widths, trainBatch, processes, argc, argv);
-    if (const DistributedOptions distributed = distributedOptionsFrom(args); distributed.isDistributed()) {
-        runScalingRank(distributed, device, widths.front(), trainBatch,
-                       args.integerIn("scaling-steps", 1, std::numeric_limits<int>::max()));
-        return 0;
-    }
     const Precision precision = parsePrecision(args.text("precision"));
     checkPrecision(precision, device);
+    if (const int processes = localProcessCount(args); processes > 1)
+        return runScalingBench(args, device, widths, trainBatch, precision, processes, argc, argv);
+    if (const DistributedOptions distributed = distributedOptionsFrom(args); distributed.isDistributed()) {
+        runScalingRank(distributed, device, widths.front(), trainBatch,
+                       args.integerIn("scaling-steps", 1, std::numeric_limits<int>::max()), precision);
+        return 0;
+    }
     constexpr double kTrainForwardEquivalents = 6.0;     // forward, input grad, double backprop
     constexpr double kLangevinForwardEquivalents = 2.0;  // forward and input gradient
     std::vector<BenchFigure> figures;
