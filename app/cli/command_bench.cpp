@@ -264,15 +264,8 @@ int runBench(int argc, char** argv)
     constexpr double kLangevinForwardEquivalents = 2.0;  // forward and input gradient
     std::vector<BenchFigure> figures;
     for (int width : widths) {
-        ModelConfig model;
-        model.baseWidth = width;
-        TrainConfig config;
-        config.steps = 1000000;
-        config.batchSize = trainBatch;
-        config.precision = precision;
-        Dataset data;
-        data.data = torch::rand({trainBatch, 1, 32, 32});
-        Trainer trainer(model, config, data, device);
+        const ModelConfig model = benchModel(width);
+        Trainer trainer(model, benchTraining(trainBatch, precision), benchImages(trainBatch), device);
         const double trainSeconds = timeIt([&] { trainer.step(); }, args.real("seconds"), args.integer("repeats"));
         SamplerConfig sampler;
         sampler.schedule = Schedule(std::vector<double>(10, 1.0));

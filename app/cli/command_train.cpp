@@ -156,25 +156,25 @@ int runTrain(int argc, char** argv)
         Dataset data = openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
         if (args.isSet("steps"))
             cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
-        // The advice after a non-finite loss is "lower the learning rate and resume": allow it,
-        // and keep the change in the run's history.
+        // Settings changed at a resume are kept in the run's history ("step 5000: --lr 0.0001 -> 5e-05").
+        auto recordChange = [&](const char* option, const auto& from, const auto& to) {
+            std::ostringstream change;
+            change << "step " << cp.step << ": --" << option << ' ' << from << " -> " << to;
+            cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
+            spdlog::info("{}", change.str());
+        };
+        // The advice after a non-finite loss is "lower the learning rate and resume": allow it.
         for (const auto& [option, field] : {std::pair<const char*, double TrainConfig::*>{"lr", &TrainConfig::learningRate},
                                             {"final-lr", &TrainConfig::finalLearningRate}}) {
             if (!args.isSet(option) || args.real(option) == cp.train.*field)
                 continue;
-            std::ostringstream change;
-            change << "step " << cp.step << ": --" << option << ' ' << cp.train.*field << " -> " << args.real(option);
-            cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
-            spdlog::info("{}", change.str());
+            recordChange(option, cp.train.*field, args.real(option));
             cp.train.*field = args.real(option);
         }
         if (args.isSet("precision")) {
             const Precision precision = parsePrecision(args.text("precision"));
             if (precision != cp.train.precision) {
-                const std::string change = "step " + std::to_string(cp.step) + ": --precision " +
-                                           toString(cp.train.precision) + " -> " + toString(precision);
-                cp.train.history += (cp.train.history.empty() ? "" : "; ") + change;
-                spdlog::info("{}", change);
+                recordChange("precision", toString(cp.train.precision), toString(precision));
                 cp.train.precision = precision;
             }
         }

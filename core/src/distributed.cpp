@@ -29,7 +29,7 @@ namespace {
 constexpr int kMaxWorldSize = 1 << 16;
 constexpr int kMaxPort = 65535;
 constexpr double kMaxTimeoutSeconds = 24 * 3600.0;  // a day: beyond it a hang is not a wait
-[[maybe_unused]] constexpr int kGlooThreads = 2;                     // DistributedDataParallel's Gloo default
+[[maybe_unused]] constexpr int kGlooThreads = 2;    // DistributedDataParallel's Gloo default (Gloo builds only)
 const char* const kSettingsKey = "ebm/settings/";
 const char* const kSettingsReadKey = "ebm/settings-read/";
 

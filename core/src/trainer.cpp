@@ -125,6 +125,7 @@ struct Trainer::State {
                 << "; choose a matching image size and channel count";
             throw Error(msg.str());
         }
+        checkPrecision(config.precision, device);
     }
 
     void makeOptimizer()
@@ -210,7 +211,6 @@ Trainer::Trainer(const ModelConfig& model, const TrainConfig& config, Dataset da
     torch::manual_seed(config.seed);  // weight initialisation
     state_->net = makeEnergyNet(model);
     state_->validate();
-    checkPrecision(config.precision, device);
     state_->net->to(device);
     state_->makeOptimizer();
     state_->resetAverage();
@@ -227,7 +227,6 @@ Trainer::Trainer(const Checkpoint& checkpoint, Dataset data, torch::Device devic
     state_->device = device;
     state_->net = instantiate(checkpoint);
     state_->validate();
-    checkPrecision(state_->config.precision, device);
     state_->net->to(device);
     state_->makeOptimizer();
     if (!checkpoint.optimizerState.empty()) {
