@@ -12,6 +12,8 @@
 #include "ebm/classifier.h"
 #include "ebm/error.h"
 #include "ebm/evaluation.h"
+#include "ebm/evaluation_job.h"
+#include "ebm/sampler.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
@@ -125,6 +127,21 @@ private Q_SLOTS:
         QCOMPARE(grid.size(1), int64_t(6 * 10 + 2));
         QCOMPARE(grid.size(2), int64_t(6 * 10 + 2));
         QVERIFY_THROWS_EXCEPTION(Error, nearestNeighbours(torch::rand({2, 1, 4, 4}), reference, 3));
+    }
+
+    void anEvaluationRunsAPresetAtItsOwnLength()
+    {
+        // The trap the protocol names: an evaluation asked for the paper's schedule runs its 2700
+        // steps, not a silently rescaled 300; a length is used only when asked for.
+        EvaluationRequest request;
+        QCOMPARE(request.sampling.schedule, defaultSchedulePreset());
+        QCOMPARE(makeSamplerConfig(request.sampling, 0.1).schedule.size(), schedulePresets().front().steps);
+        request.sampling.schedule = "paper";
+        QCOMPARE(makeSamplerConfig(request.sampling, 0.1).schedule.size(), 2700);
+        request.sampling.schedule = "quick";
+        QCOMPARE(makeSamplerConfig(request.sampling, 0.1).schedule.size(), 300);
+        request.sampling.scheduleSteps = 120;
+        QCOMPARE(makeSamplerConfig(request.sampling, 0.1).schedule.size(), 120);
     }
 
     void betaSchedulesRunFromZeroToOne()

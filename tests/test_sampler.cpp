@@ -8,12 +8,21 @@
 #include "analytic_energies.h"
 #include "ebm/error.h"
 #include "ebm/mdsm.h"
+#include "ebm/model_file.h"
 #include "ebm/sampler.h"
 #include "ebm/schedule_curve.h"
 #include "ebm/schedule_feed.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
+
+namespace {
+// bfloat16 against float32 on the bundled model (bfloat16StepsStayCloseToFloat32).
+constexpr double kBf16LowestError = 1e-5;        // below this the reduced precision was not applied
+constexpr double kBf16GradientTolerance = 5e-2;  // relative, whole gradient (measured 9e-3)
+constexpr double kBf16EnergyTolerance = 3e-2;    // relative, largest energy (measured 1.4e-2)
+constexpr double kBf16PixelTolerance = 0.1;      // largest pixel difference after 40 steps (measured 0.05)
+}  // namespace
 
 class TestSampler : public QObject {
     Q_OBJECT
@@ -47,11 +56,12 @@ private Q_SLOTS:
     void samplingOptionsBuildTheConfigOnceAndAreChecked()
     {
         // The defaults live in one place: the options and the sampler agree on them.
-        const SamplerConfig paper = makeSamplerConfig(SamplingOptions{}, 0.25);
-        QCOMPARE(paper.stepSize, kDefaultLangevinStepSize);
-        QCOMPARE(paper.sigma0, 0.25);
-        QCOMPARE(paper.numSamples, int64_t(64));
-        QVERIFY(paper.schedule.temperatures() == Schedule::paperExponential().temperatures());
+        const SamplerConfig defaults = makeSamplerConfig(SamplingOptions{}, 0.25);
+        QCOMPARE(defaults.stepSize, schedulePresetStepSize(defaultSchedulePreset()));
+        QCOMPARE(defaults.sigma0, 0.25);
+        QCOMPARE(defaults.numSamples, int64_t(64));
+        QVERIFY(defaults.precision == kDefaultSamplingPrecision);
+        QVERIFY(defaults.schedule.temperatures() == Schedule::preset(defaultSchedulePreset()).temperatures());
         SamplingOptions quick;
         quick.schedule = "quick";
         quick.scheduleSteps = 120;
@@ -65,8 +75,23 @@ private Q_SLOTS:
             }
             return false;
         };
+        // Step size 0 asks for the schedule's own: the paper's 0.02, the fast preset's larger one
+        // (scaled with its length so that eps^2 x steps stays), 0.02 for a curve in memory.
+        SamplingOptions own;
+        own.schedule = "paper";
+        QCOMPARE(makeSamplerConfig(own, 0.1).stepSize, kDefaultLangevinStepSize);
+        own.schedule = "fast";
+        const double fastStep = makeSamplerConfig(own, 0.1).stepSize;
+        QVERIFY(fastStep > kDefaultLangevinStepSize);
+        own.scheduleSteps = 4 * schedulePresets().front().steps;
+        QVERIFY(std::abs(makeSamplerConfig(own, 0.1).stepSize - fastStep / 2) < 1e-12);
+        own.curve = ScheduleCurve::preset("fast");
+        QCOMPARE(makeSamplerConfig(own, 0.1).stepSize, kDefaultLangevinStepSize);
+        own.stepSize = 0.03;
+        QCOMPARE(makeSamplerConfig(own, 0.1).stepSize, 0.03);
+
         SamplingOptions bad;
-        bad.stepSize = 0.0;
+        bad.stepSize = -0.01;
         QVERIFY(refused(bad, 0.1, "step size"));
         bad.stepSize = std::nan("");
         QVERIFY(refused(bad, 0.1, "step size"));
@@ -291,6 +316,55 @@ private Q_SLOTS:
         const double expected = 0.5 * a * dim * s * s;
         QVERIFY(torch::allclose(noisy, torch::full({4}, expected), 0.05, 0.0));
         QVERIFY_THROWS_EXCEPTION(Error, measureEnergies(energy, x, -1.0));
+    }
+
+    void bfloat16StepsStayCloseToFloat32()
+    {
+        // The bundled (trained) model. bfloat16 keeps 8 mantissa bits, a relative rounding of
+        // 2^-9 per operation: its gradients differ from float32's (so the mode is really on) by
+        // far less than the gradients themselves.
+        OpenedModel model = openModel(EBM_SOURCE_DIR "/resources/fashion-mnist-res12.ebm", torch::kCPU);
+        torch::manual_seed(3);
+        const torch::Tensor x = 0.3 + 0.5 * torch::randn({8, 1, 32, 32});
+        const EnergyAndGrad exact = energyAndGrad(*model.net, x);
+        const EnergyAndGrad reduced = energyAndGrad(*model.net, x, Precision::BFloat16);
+        QVERIFY(reduced.grad.scalar_type() == torch::kFloat32);
+        QVERIFY(reduced.energy.scalar_type() == torch::kFloat32);
+        const double gradError = ((reduced.grad - exact.grad).norm() / exact.grad.norm()).item<double>();
+        const double energyError =
+            ((reduced.energy - exact.energy).abs().max() / exact.energy.abs().max()).item<double>();
+        QVERIFY2(gradError > kBf16LowestError && gradError < kBf16GradientTolerance, qPrintable(QString::number(gradError)));
+        QVERIFY2(energyError > kBf16LowestError && energyError < kBf16EnergyTolerance, qPrintable(QString::number(energyError)));
+        // Measured energies go through the same switch (the forward pass alone, so its rounding
+        // differs from the gradient pass's).
+        const torch::Tensor measured = measureEnergies(*model.net, x, 0.0, 1, 1, 256);
+        const torch::Tensor measuredReduced = measureEnergies(*model.net, x, 0.0, 1, 1, 256, Precision::BFloat16);
+        QVERIFY(torch::allclose(measured, exact.energy, 1e-4, 1e-3));
+        const double measuredError =
+            ((measuredReduced - measured).abs().max() / measured.abs().max()).item<double>();
+        QVERIFY2(measuredError > kBf16LowestError && measuredError < kBf16EnergyTolerance,
+                 qPrintable(QString::number(measuredError)));
+
+        // A short run from one seed: the noise is the same in both, so the chains part only by the
+        // rounding of each step's gradient; the pixels and the final energies stay close.
+        SamplingOptions options;
+        options.schedule = "fast";
+        options.scheduleSteps = 40;
+        options.numSamples = 8;
+        options.seed = 2;
+        const SampleResult full = annealedLangevin(*model.net, makeSamplerConfig(options, model.sigma0));
+        options.precision = Precision::BFloat16;
+        const SampleResult half = annealedLangevin(*model.net, makeSamplerConfig(options, model.sigma0));
+        const double pixelError = (full.samples - half.samples).abs().max().item<double>();
+        QVERIFY2(pixelError > 0.0 && pixelError < kBf16PixelTolerance, qPrintable(QString::number(pixelError)));
+        const double finalEnergyError = std::abs(full.meanEnergies.back() - half.meanEnergies.back()) /
+                                        std::abs(full.meanEnergies.back());
+        qInfo("bf16 against float32: gradient %.2e, energy %.2e, measured energy %.2e, pixels after 40 steps %.2e, "
+              "final energy %.2e (relative)", gradError, energyError, measuredError, pixelError, finalEnergyError);
+        QVERIFY2(finalEnergyError < kBf16EnergyTolerance, qPrintable(QString::number(finalEnergyError)));
+        // tf32 is a CUDA mode: refused on the CPU before the first step.
+        options.precision = Precision::TF32;
+        QVERIFY_THROWS_EXCEPTION(Error, annealedLangevin(*model.net, makeSamplerConfig(options, model.sigma0)));
     }
 
     void schedulesFollowThePaper()

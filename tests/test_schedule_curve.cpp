@@ -59,8 +59,11 @@ private Q_SLOTS:
         QVERIFY2(sameSchedule(ScheduleCurve::preset("paper").expand(), Schedule::paperExponential(), &why), qPrintable(why));
         QVERIFY2(sameSchedule(ScheduleCurve::preset("paper-linear").expand(), Schedule::paperLinear(), &why), qPrintable(why));
         QVERIFY2(sameSchedule(ScheduleCurve::preset("quick").expand(), Schedule::quick(300), &why), qPrintable(why));
+        QVERIFY2(sameSchedule(ScheduleCurve::preset("fast").expand(), Schedule::fast(), &why), qPrintable(why));
         for (int steps : {77, 1350, 3000}) {
             QVERIFY2(sameSchedule(ScheduleCurve::preset("quick", steps).expand(), Schedule::preset("quick", steps), &why),
+                     qPrintable(why));
+            QVERIFY2(sameSchedule(ScheduleCurve::preset("fast", steps).expand(), Schedule::preset("fast", steps), &why),
                      qPrintable(why));
             QVERIFY2(sameSchedule(ScheduleCurve::preset("paper", steps).expand(), Schedule::preset("paper", steps), &why),
                      qPrintable(why));
@@ -68,6 +71,27 @@ private Q_SLOTS:
         // The paper's schedule as the issue writes it, read from JSON.
         QVERIFY2(sameSchedule(ScheduleCurve::fromJson(kPaperJson, "paper.json").expand(), Schedule::paperExponential(), &why),
                  qPrintable(why));
+    }
+
+    void presetListSaysEachPresetsOwnLength()
+    {
+        const std::vector<SchedulePreset>& presets = schedulePresets();
+        QVERIFY(!presets.empty());
+        QCOMPARE(presets.front().name, defaultSchedulePreset());
+        for (const SchedulePreset& preset : presets) {
+            QCOMPARE(Schedule::preset(preset.name).size(), preset.steps);
+            QCOMPARE(ScheduleCurve::preset(preset.name).steps(), preset.steps);
+            QVERIFY(preset.label.find(std::to_string(preset.steps)) != std::string::npos);
+        }
+        // The fast preset is the paper's shape in fewer, larger steps: the Langevin time
+        // eps^2 x steps stays the paper's (within the rounding of its numbers).
+        const Schedule fast = Schedule::fast(), paper = Schedule::paperExponential();
+        QCOMPARE(fast.at(0), 100.0);
+        QCOMPARE(fast.at(fast.size() - 1), 0.0);
+        QVERIFY(fast.size() < paper.size());
+        const double fastTime = std::pow(schedulePresetStepSize("fast"), 2) * fast.size();
+        const double paperTime = std::pow(schedulePresetStepSize("paper"), 2) * paper.size();
+        QVERIFY2(std::abs(fastTime / paperTime - 1.0) < 0.05, qPrintable(QString::number(fastTime / paperTime)));
     }
 
     void eachModeBetweenTwoPoints()

@@ -232,7 +232,8 @@ int runBench(int argc, char** argv)
 --json               print JSON
 --scaling-steps=0    with --nproc: training steps each rank times (0 = as many as --seconds takes on one)
 --toy                the Learn page's 2D demo figures instead (3x128 MLP, one thread)
---precision=float32  training arithmetic: float32, tf32 (CUDA only) or bf16 (autocast)
+--precision=float32  arithmetic of training and Langevin steps: float32, tf32 (CUDA only) or bf16
+--what=train,langevin  which figures: train, langevin or both
 )");
     addDistributedOptions(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
@@ -260,32 +261,53 @@ int runBench(int argc, char** argv)
                        args.integerIn("scaling-steps", 1, std::numeric_limits<int>::max()), precision);
         return 0;
     }
+    bool timeTraining = false, timeLangevin = false;
+    for (const std::string& item : splitList(args.text("what"))) {
+        if (item == "train")
+            timeTraining = true;
+        else if (item == "langevin")
+            timeLangevin = true;
+        else
+            throw Error("--what: unknown item '" + item + "'; use train, langevin or both");
+    }
+    if (!timeTraining && !timeLangevin)
+        throw Error("--what needs train, langevin or both");
     constexpr double kTrainForwardEquivalents = 6.0;     // forward, input grad, double backprop
     constexpr double kLangevinForwardEquivalents = 2.0;  // forward and input gradient
     std::vector<BenchFigure> figures;
     for (int width : widths) {
         const ModelConfig model = benchModel(width);
         Trainer trainer(model, benchTraining(trainBatch, precision), benchImages(trainBatch), device);
-        const double trainSeconds = timeIt([&] { trainer.step(); }, args.real("seconds"), args.integer("repeats"));
+        const double trainSeconds = timeTraining ? timeIt([&] { trainer.step(); }, args.real("seconds"), args.integer("repeats"))
+                                                 : std::numeric_limits<double>::quiet_NaN();
         SamplerConfig sampler;
+        sampler.precision = precision;
         sampler.schedule = Schedule(std::vector<double>(10, 1.0));
         sampler.numSamples = langevinBatch;
         sampler.finalDenoise = false;
         sampler.reportEvery = 1000000;
         auto net = trainer.net();
         const double langevinSeconds =
-            timeIt([&] { annealedLangevin(*net, sampler); }, args.real("seconds"), 1) / 10.0;
+            timeLangevin ? timeIt([&] { annealedLangevin(*net, sampler); }, args.real("seconds"), 1) / 10.0
+                         : std::numeric_limits<double>::quiet_NaN();
         const double flops = forwardFlops(model);
         figures.push_back({width, 1.0 / trainSeconds, 1.0 / langevinSeconds,
                            flops * kTrainForwardEquivalents * trainBatch / trainSeconds / 1e9,
                            flops * kLangevinForwardEquivalents * langevinBatch / langevinSeconds / 1e9});
         const auto& f = figures.back();
-        if (!args.isSet("json"))
-            std::printf("res12-%-3d train %.3f s/step (%.2f steps/s, %.1f GFLOP/s)   langevin %.4f s/step (%.2f steps/s, %.1f GFLOP/s)\n",
-                        width, 1 / f.trainStepsPerSecond, f.trainStepsPerSecond, f.trainGflops,
-                        1 / f.langevinStepsPerSecond, f.langevinStepsPerSecond, f.langevinGflops);
+        if (!args.isSet("json")) {
+            std::printf("res12-%-3d", width);
+            if (timeTraining)
+                std::printf(" train %.3f s/step (%.2f steps/s, %.1f GFLOP/s)  ", 1 / f.trainStepsPerSecond,
+                            f.trainStepsPerSecond, f.trainGflops);
+            if (timeLangevin)
+                std::printf(" langevin %.4f s/step (%.2f steps/s, %.1f GFLOP/s)", 1 / f.langevinStepsPerSecond,
+                            f.langevinStepsPerSecond, f.langevinGflops);
+            std::printf("\n");
+        }
     }
     if (args.isSet("json")) {
+        // A figure that was not asked for (--what) is null.
         Json results = Json::array();
         for (const BenchFigure& f : figures)
             results.push_back({{"model", "res12-" + std::to_string(f.width)},

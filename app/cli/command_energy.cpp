@@ -255,6 +255,7 @@ int runEnergy(int argc, char** argv)
 --json           print JSON (energies, spreads, gradient norms when --noise-std 0, summary;
                  with a second set also its figures, the AUROC and the ROC curve)
 )");
+    addPrecisionOption(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     const torch::Device device = command.device;
     OpenedModel& model = command.model;
@@ -293,6 +294,7 @@ int runEnergy(int argc, char** argv)
     options.seed = static_cast<uint64_t>(args.longInteger("seed"));
     options.residual = args.isSet("residual");
     options.sigma0 = model.sigma0;
+    options.precision = precisionFrom(args);
 
     stopOnInterrupt();
     ImageSet input = loadSet(inputRequest, config, "classes");

@@ -27,9 +27,6 @@ int runEval(int argc, char** argv)
 --samples=               evaluate these samples (.npy [N, C, H, W] in [0, 1], image folder...) instead of
                          sampling
 --num=256                samples to draw when --samples is not given
---schedule=quick         sampling schedule: quick, paper or paper-linear
---steps=300              sampling schedule length (0 = the preset's own)
---step-size=0.02         Langevin step size for sampling
 --sample-batch=256       samples drawn at once
 --seed=1                 random seed of sampling
 --save-samples=          write the drawn samples as .npy
@@ -61,6 +58,11 @@ int runEval(int argc, char** argv)
 --ais-seed=1             random seed of AIS
 --json                   print JSON instead of text
 )");
+    const SamplingOptions defaults = evaluationSampling();
+    args.option("schedule", defaults.schedule, "sampling schedule: fast, paper, paper-linear, quick or a curve FILE.json")
+        .option("steps", std::to_string(defaults.scheduleSteps), "schedule length (0 = the schedule's own)")
+        .option("step-size", "0", "Langevin step size (0 = the schedule's own, as ebm sample)");
+    addPrecisionOption(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
 
     EvaluationRequest request;
@@ -83,6 +85,7 @@ int runEval(int argc, char** argv)
     request.sampling.schedule = args.text("schedule");
     request.sampling.scheduleSteps = static_cast<int>(args.integerIn("steps", 0, kMaxScheduleSteps));
     request.sampling.stepSize = args.real("step-size");
+    request.sampling.precision = precisionFrom(args);
     request.sampling.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
     request.sampleBatch = args.integerIn("sample-batch", 1, kMaxSamplesPerRun);
     request.data = args.text("data");

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -82,7 +83,9 @@ int runSample(int argc, char** argv)
     ProgressBar bar("sample");
     std::vector<SampleFrame> frames;
     const bool keepFrames = !args.text("trace").empty() || !args.text("energies-npy").empty();
+    const auto started = std::chrono::steady_clock::now();
     SampleResult result = annealedLangevin(*model.net, config, start, progressCallback(bar, keepFrames ? &frames : nullptr));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bar.finish();
     if (result.stopped)
         spdlog::warn("interrupted: writing the state reached so far");
@@ -112,8 +115,9 @@ int runSample(int argc, char** argv)
     std::string files;
     for (const std::string& f : written)
         files += (files.empty() ? "" : ", ") + f;
-    spdlog::info("{} samples from {} in {} steps; final mean energy {:.4g}; wrote {}", samples.size(0),
-                 model.net->config().describe(), config.schedule.size(),
+    spdlog::info("{} samples from {} in {} steps ({:.1f} s sampling, {}); final mean energy {:.4g}; wrote {}",
+                 samples.size(0), model.net->config().describe(), config.schedule.size(), seconds,
+                 toString(config.precision),
                  result.meanEnergies.empty() ? 0.0 : result.meanEnergies.back(), files);
     return result.stopped ? 130 : 0;
 }

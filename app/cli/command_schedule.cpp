@@ -1,9 +1,12 @@
 // ebm schedule
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <iostream>
 
 #include "command_support.h"
 #include "commands.h"
+#include "ebm/defaults.h"
 #include "ebm/error.h"
 #include "ebm/schedule_curve.h"
 
@@ -14,7 +17,7 @@ int runSchedule(int argc, char** argv)
     CliArgs args("schedule", "Print an annealing schedule: a curve file (ebm schedule FILE.json) or a preset, as "
                              "the schedule JSON or as step,temperature CSV for every step.");
     args.options(R"(
---preset=   paper, paper-linear or quick (instead of a FILE.json)
+--preset=   fast, paper, paper-linear or quick (instead of a FILE.json)
 --steps=0   rescale the curve to this many steps (0 = as it is)
 --json      print the curve as an ebm-schedule JSON document
 --csv       print step,temperature for every step (a header, then steps from 1)
@@ -35,6 +38,14 @@ int runSchedule(int argc, char** argv)
     if (const long long steps = args.integerIn("steps", 0, kMaxScheduleSteps); steps > 0)
         curve = curve.rescaled(static_cast<int>(steps));
     std::cout << (args.isSet("json") ? curve.toJson() : curve.toCsv());
+    // A curve file holds temperatures only; a preset with its own step size says it, so that the
+    // file runs as the preset does.
+    if (const std::string preset = args.text("preset"); !preset.empty()) {
+        const double stepSize = schedulePresetStepSize(preset, curve.steps());
+        if (stepSize != kDefaultLangevinStepSize)
+            spdlog::info("the {} preset runs at this length with --step-size {:.4g}; give it with this file", preset,
+                         stepSize);
+    }
     return 0;
 }
 

@@ -116,14 +116,32 @@ void addSamplingOptions(CliArgs& args)
 {
     const SamplingOptions defaults;
     args.option("schedule", defaults.schedule,
-                "paper (2700-step exponential), paper-linear, quick, or a schedule curve FILE.json")
-        .option("steps", std::to_string(defaults.scheduleSteps),
-                "schedule length (0 = the preset's own: 2700 for paper, 300 for quick)")
-        .option("step-size", numberText(defaults.stepSize), "Langevin step size eps")
+                "fast, paper (2700-step exponential), paper-linear, quick, or a schedule curve FILE.json")
+        .option("steps", std::to_string(defaults.scheduleSteps), "schedule length (0 = the schedule's own)")
+        .option("step-size", numberText(defaults.stepSize),
+                "Langevin step size eps (0 = the schedule's own: " + numberText(kDefaultLangevinStepSize) +
+                    ", or " + numberText(schedulePresetStepSize("fast")) + " for fast)")
         .option("seed", std::to_string(defaults.seed), "random seed")
         .option("every", std::to_string(defaults.reportEvery), "record the trace every N steps")
         .flag("no-denoise", "skip the final denoising jump (eq. 9)")
         .flag("reference-inpaint-noise", "use the reference code's 0.1*T^(1/4) noise on known pixels");
+    addPrecisionOption(args);
+}
+
+void addPrecisionOption(CliArgs& args)
+{
+    args.option("precision", toString(kDefaultSamplingPrecision),
+                "the network's arithmetic: float32, or bf16 (bfloat16 convolutions; fast on CPUs with "
+                "AVX-512 BF16 or AMX, and on GPUs)");
+}
+
+Precision precisionFrom(const CliArgs& args)
+{
+    try {
+        return parsePrecision(args.text("precision"));
+    } catch (const Error& e) {
+        throw Error(std::string("--precision: ") + e.what());
+    }
 }
 
 SamplingOptions samplingOptionsFrom(const CliArgs& args)
@@ -136,6 +154,7 @@ SamplingOptions samplingOptionsFrom(const CliArgs& args)
     options.reportEvery = static_cast<int>(args.integerIn("every", 1, kMaxScheduleSteps));
     options.finalDenoise = !args.isSet("no-denoise");
     options.referenceInpaintNoise = args.isSet("reference-inpaint-noise");
+    options.precision = precisionFrom(args);
     return options;
 }
 

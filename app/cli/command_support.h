@@ -39,7 +39,12 @@ Dataset openInput(const std::string& spec, const ModelConfig& model, bool train 
 /// The first `limit` rows (all when limit <= 0).
 torch::Tensor limitRows(const torch::Tensor& x, long long limit);
 
-/// --schedule, --steps, --step-size, --seed, --every, --no-denoise, --reference-inpaint-noise.
+/// --precision: the network's arithmetic while sampling or measuring energies.
+void addPrecisionOption(CliArgs& args);
+Precision precisionFrom(const CliArgs& args);
+
+/// --schedule, --steps, --step-size, --seed, --every, --no-denoise, --reference-inpaint-noise,
+/// --precision.
 void addSamplingOptions(CliArgs& args);
 SamplingOptions samplingOptionsFrom(const CliArgs& args);
 

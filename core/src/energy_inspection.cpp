@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ebm/error.h"
+#include "ebm/precision.h"
 #include "ebm/image_file.h"
 
 namespace ebm {
@@ -144,6 +145,7 @@ ImageEnergies measureImageEnergies(EnergyNetImpl& net, const torch::Tensor& x, c
     torch::NoGradGuard noGrad;
     const auto parameters = net.parameters();
     const torch::Device device = parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+    checkPrecision(options.precision, device);
     // One evaluation of clean data needs no repeats: every draw would be the same.
     const int repeats = options.noiseStd > 0.0 ? options.draws : 1;
     const int64_t count = x.size(0);
@@ -162,13 +164,17 @@ ImageEnergies measureImageEnergies(EnergyNetImpl& net, const torch::Tensor& x, c
             throwIfCancelled(cancel);
             torch::Tensor input =
                 options.noiseStd > 0.0 ? batch + options.noiseStd * normalNoise(generator, batch.sizes(), device) : batch;
-            torch::Tensor energy = net.forward(input);
+            torch::Tensor energy;
+            {
+                PrecisionScope scope(options.precision, device);
+                energy = net.forward(input).to(torch::kFloat32);
+            }
             sum += energy;
             draws.push_back(energy);
             if (options.residual) {
                 // The autograd path (networks without a hand-written backward pass) needs a graph.
                 torch::AutoGradMode withGraph(true);
-                const torch::Tensor grad = energyAndGrad(net, input).grad;
+                const torch::Tensor grad = energyAndGrad(net, input, options.precision).grad;
                 residualSum += options.sigma0 * options.sigma0 * grad.flatten(1).norm(2, 1);
             }
             done += batch.size(0);

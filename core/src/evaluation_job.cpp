@@ -32,7 +32,6 @@ constexpr uint64_t kFloorSeed = 12345;       // which training images form the f
 constexpr uint64_t kAisNoiseSeedOffset = 7;  // the AIS image noise differs from the chains' noise
 constexpr int64_t kFeatureBatch = 256;
 constexpr int64_t kNeighbourBatch = 4096;
-constexpr int kQuickSteps = 300;
 constexpr double kMalaTargetAcceptance = 0.57;  // optimal for Langevin proposals (Roberts & Rosenthal)
 
 double secondsSince(Clock::time_point start)
@@ -111,11 +110,11 @@ std::string stageName(EvaluationStage stage)
     return "?";
 }
 
-SamplingOptions quickSampling()
+SamplingOptions evaluationSampling()
 {
     SamplingOptions options;
-    options.schedule = "quick";
-    options.scheduleSteps = kQuickSteps;
+    options.schedule = defaultSchedulePreset();
+    options.scheduleSteps = 0;  // the preset's own length (a preset is never silently rescaled)
     return options;
 }
 
@@ -219,6 +218,7 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
         } else {
             SamplerConfig config = makeSamplerConfig(request.sampling, model.sigma0);
             const int64_t total = request.sampleCount;
+            const auto samplingStarted = Clock::now();
             auto report_ = reporter(EvaluationStage::Sampling);
             std::vector<torch::Tensor> parts;
             for (int64_t begin = 0; begin < total; begin += request.sampleBatch) {
@@ -235,7 +235,10 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
                 parts.push_back(result.samples.to(torch::kCPU));
             }
             samples = torch::cat(parts);
-            report.samplesSource = model.path + " (" + std::to_string(total) + " samples, " + request.sampling.schedule +
+            const std::string scheduleName = request.sampling.curve ? "edited curve" : request.sampling.schedule;
+            report.sampling = {scheduleName, config.schedule.size(), config.stepSize,
+                               toString(config.precision), at::get_num_threads(), secondsSince(samplingStarted)};
+            report.samplesSource = model.path + " (" + std::to_string(total) + " samples, " + scheduleName +
                                    " schedule, " + std::to_string(config.schedule.size()) + " steps)";
         }
         if (samples.dim() != 4 || samples.size(1) != channels || samples.size(2) != size || samples.size(3) != size)
@@ -380,6 +383,10 @@ std::string evaluationJson(const EvaluationReport& report, const std::string& ne
     }
     if (report.samples.defined())
         out["samples"] = {{"source", report.samplesSource}, {"count", report.samples.size(0)}};
+    if (report.samples.defined() && report.sampling.steps > 0)
+        out["sampling"] = {{"schedule", report.sampling.schedule},   {"steps", report.sampling.steps},
+                           {"step_size", report.sampling.stepSize},  {"precision", report.sampling.precision},
+                           {"threads", report.sampling.threads},     {"seconds", report.sampling.seconds}};
     const QualityFigures& q = report.quality;
     if (!q.extractor.empty())
         out["features"] = q.extractor;
@@ -451,6 +458,10 @@ std::string evaluationText(const EvaluationReport& report, const std::string& ne
                 report.sigma0);
     if (report.samples.defined())
         appendf(out, "samples     %s\n", report.samplesSource.c_str());
+    if (report.samples.defined() && report.sampling.steps > 0)
+        appendf(out, "sampling    %d steps, step size %g, %s, %d threads: %.1f s\n", report.sampling.steps,
+                report.sampling.stepSize, report.sampling.precision.c_str(), report.sampling.threads,
+                report.sampling.seconds);
     const QualityFigures& q = report.quality;
     if (!q.extractor.empty())
         appendf(out, "features    %s\n", q.extractor.c_str());

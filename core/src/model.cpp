@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ebm/error.h"
+#include "ebm/precision.h"
 #include "enum_names.h"
 
 namespace ebm {
@@ -688,8 +689,16 @@ EnergyAndGrad energyAndGradWithGraph(EnergyNetImpl& net, const torch::Tensor& x,
     return {energy, grad};
 }
 
-EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x)
+EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x, Precision precision)
 {
+    if (precision != Precision::Float32) {
+        EnergyAndGrad reduced;
+        {
+            PrecisionScope scope(precision, x.device());
+            reduced = energyAndGrad(net, x);
+        }
+        return {reduced.energy.to(x.scalar_type()), reduced.grad.to(x.scalar_type())};
+    }
     {
         // Sampling needs no graph: the hand-written backward pass runs as plain tensor code.
         torch::NoGradGuard noGraph;
@@ -702,9 +711,9 @@ EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x)
     return {energy.detach(), grad.detach()};
 }
 
-torch::Tensor denoise(EnergyNetImpl& net, const torch::Tensor& x, double sigma0)
+torch::Tensor denoise(EnergyNetImpl& net, const torch::Tensor& x, double sigma0, Precision precision)
 {
-    return x - sigma0 * sigma0 * energyAndGrad(net, x).grad;
+    return x - sigma0 * sigma0 * energyAndGrad(net, x, precision).grad;
 }
 
 }  // namespace ebm

@@ -8,6 +8,17 @@ constexpr int kPaperCoolingSteps = 2000;
 constexpr int kPaperFinalSteps = 200;
 constexpr double kPaperHotTemperature = 100.0;
 constexpr double kPaperCoolTemperature = 1.0;
+constexpr int kPaperSteps = kPaperHotSteps + kPaperCoolingSteps + kPaperFinalSteps;
+// The fast preset: the paper's three phases in fewer steps, each step larger so that the
+// Langevin time eps^2 x steps stays the paper's (0.02^2 x 2700 = 1.08). The shortest such curve
+// within 5% of the paper schedule's FID-like figure on the evaluation protocol
+// (docs/evaluation.md, "Schedules").
+constexpr int kFastHotSteps = 93;
+constexpr int kFastCoolingSteps = 370;
+constexpr int kFastFinalSteps = 37;
+constexpr double kFastStepSize = 0.0465;
+constexpr double kLargestScaledStepSize = 0.05;
+constexpr int kFastSteps = kFastHotSteps + kFastCoolingSteps + kFastFinalSteps;
 // The quick preview: the same three phases over 20%, 70% and 10% of its length.
 constexpr int kQuickDefaultSteps = 300;
 constexpr double kQuickHotFraction = 0.2;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ebm/error.h"
+#include "ebm/precision.h"
 #include "file_util.h"
 #include "ebm/schedule_curve.h"
 
@@ -52,6 +53,7 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
                          const std::atomic<bool>* cancel)
 {
     validate(config);
+    checkPrecision(config.precision, x.device());
     // A copy: a schedule posted to the feed replaces its remaining steps.
     Schedule schedule = config.schedule;
     int steps = schedule.size();
@@ -130,7 +132,7 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
             }
         const double temperature = schedule.at(step);
         torch::Tensor point = evaluationPoint(x, temperature);
-        EnergyAndGrad eg = energyAndGrad(net, point);
+        EnergyAndGrad eg = energyAndGrad(net, point, config.precision);
         torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
                                                       noise.normal(x.sizes(), device);
         x = inpainting ? x + mask * update : x + update;
@@ -145,9 +147,9 @@ SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch:
     result.temperatures = schedule.temperatures();
     result.lastState = inpainting ? mask * x + (1 - mask) * known : x;
     if (config.finalDenoise && !result.stopped) {
-        torch::Tensor jumped = denoise(net, evaluationPoint(x, 0.0), config.sigma0);
+        torch::Tensor jumped = denoise(net, evaluationPoint(x, 0.0), config.sigma0, config.precision);
         result.samples = inpainting ? mask * jumped + (1 - mask) * known : jumped;
-        EnergyAndGrad eg = energyAndGrad(net, result.samples);
+        EnergyAndGrad eg = energyAndGrad(net, result.samples, config.precision);
         report(steps, 0.0, result.samples, eg.energy, true);
     } else {
         result.samples = result.lastState;
@@ -200,13 +202,17 @@ SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0)
     else
         config.schedule = isScheduleFile(options.schedule) ? scheduleFromFile(options.schedule, options.scheduleSteps)
                                                        : Schedule::preset(options.schedule, options.scheduleSteps);
-    config.stepSize = options.stepSize;
+    // 0 asks for the schedule's own step size; a negative one is refused by validate().
+    config.stepSize = options.stepSize != 0.0 ? options.stepSize
+                      : options.curve         ? kDefaultLangevinStepSize
+                                              : schedulePresetStepSize(options.schedule, options.scheduleSteps);
     config.sigma0 = sigma0;
     config.numSamples = options.numSamples;
     config.seed = options.seed;
     config.finalDenoise = options.finalDenoise;
     config.reportEvery = options.reportEvery;
     config.referenceInpaintNoise = options.referenceInpaintNoise;
+    config.precision = options.precision;
     validate(config);
     return config;
 }
@@ -249,12 +255,13 @@ SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torc
 }
 
 torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double noiseStd, int draws,
-                              uint64_t seed, int64_t batchSize)
+                              uint64_t seed, int64_t batchSize, Precision precision)
 {
     if (noiseStd < 0.0)
         throw Error("the noise level must be non-negative");
     torch::NoGradGuard noGrad;
     const torch::Device device = deviceOf(net);
+    checkPrecision(precision, device);
     const int repeats = noiseStd > 0.0 ? std::max(1, draws) : 1;
     NoiseSource noise(seed);
     std::vector<torch::Tensor> parts;
@@ -263,7 +270,8 @@ torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double
         torch::Tensor sum = torch::zeros({batch.size(0)}, batch.options());
         for (int r = 0; r < repeats; ++r) {
             torch::Tensor input = noiseStd > 0.0 ? batch + noiseStd * noise.normal(batch.sizes(), device) : batch;
-            sum += net.forward(input);
+            PrecisionScope scope(precision, device);
+            sum += net.forward(input).to(torch::kFloat32);
         }
         parts.push_back((sum / repeats).to(torch::kCPU));
     }

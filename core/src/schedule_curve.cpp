@@ -23,20 +23,33 @@ using namespace internal;  // the paper's schedule numbers
 const internal::NameTable<SegmentMode, 3> kModeNames = {
     {SegmentMode::Constant, "constant"}, {SegmentMode::Linear, "linear"}, {SegmentMode::Exponential, "exponential"}};
 
-int scaledPhase(int steps, double scale) { return std::max(1, static_cast<int>(std::lround(steps * scale))); }
+/// A phase that exists keeps at least one step when scaled; a phase of 0 steps stays absent.
+int scaledPhase(int steps, double scale)
+{
+    return steps > 0 ? std::max(1, static_cast<int>(std::lround(steps * scale))) : 0;
+}
+
+/// Hot plateau, cooling to T = 1, linear ramp to 0: the paper's shape and the fast preset's.
+/// Each phase rounds on its own, as Schedule's hand-written presets do.
+ScheduleCurve threePhaseCurve(int hotSteps, int coolingSteps, int finalSteps, int steps, SegmentMode cooling)
+{
+    const int ownLength = hotSteps + coolingSteps + finalSteps;
+    const double scale = steps > 0 ? static_cast<double>(steps) / ownLength : 1.0;
+    const int hot = scaledPhase(hotSteps, scale);
+    const int cool = hot + scaledPhase(coolingSteps, scale);
+    const int end = cool + scaledPhase(finalSteps, scale);
+    std::vector<CurvePoint> points;
+    if (hot > 0)
+        points.push_back({0, kPaperHotTemperature, SegmentMode::Constant});
+    points.push_back({double(hot), kPaperHotTemperature, cooling});
+    points.push_back({double(cool), kPaperCoolTemperature, SegmentMode::Linear});
+    points.push_back({double(end), 0.0, SegmentMode::Linear});
+    return ScheduleCurve(end, std::move(points));
+}
 
 ScheduleCurve paperCurve(int steps, SegmentMode cooling)
 {
-    const int paperLength = kPaperHotSteps + kPaperCoolingSteps + kPaperFinalSteps;
-    const double scale = steps > 0 ? static_cast<double>(steps) / paperLength : 1.0;
-    // Each phase rounds on its own, as Schedule::paperExponential does.
-    const int hot = scaledPhase(kPaperHotSteps, scale);
-    const int cool = hot + scaledPhase(kPaperCoolingSteps, scale);
-    const int end = cool + scaledPhase(kPaperFinalSteps, scale);
-    return ScheduleCurve(end, {{0, kPaperHotTemperature, SegmentMode::Constant},
-                               {double(hot), kPaperHotTemperature, cooling},
-                               {double(cool), kPaperCoolTemperature, SegmentMode::Linear},
-                               {double(end), 0.0, SegmentMode::Linear}});
+    return threePhaseCurve(kPaperHotSteps, kPaperCoolingSteps, kPaperFinalSteps, steps, cooling);
 }
 
 ScheduleCurve quickCurve(int steps)
@@ -68,9 +81,11 @@ ScheduleCurve ScheduleCurve::preset(const std::string& name, int steps)
         return paperCurve(steps, SegmentMode::Exponential);
     if (name == "paper-linear" || name == "linear")
         return paperCurve(steps, SegmentMode::Linear);
+    if (name == "fast")
+        return threePhaseCurve(kFastHotSteps, kFastCoolingSteps, kFastFinalSteps, steps, SegmentMode::Exponential);
     if (name == "quick")
         return quickCurve(steps > 0 ? steps : kQuickDefaultSteps);
-    throw Error("unknown schedule '" + name + "': use paper, paper-linear, quick or a schedule .json file");
+    throw Error("unknown schedule '" + name + "': use fast, paper, paper-linear, quick or a schedule .json file");
 }
 
 void ScheduleCurve::validate() const
@@ -207,7 +222,7 @@ ScheduleCurve ScheduleCurve::load(const std::string& path)
 {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-        throw Error(path + ": no such schedule file; give paper, paper-linear, quick, or a curve file "
+        throw Error(path + ": no such schedule file; give fast, paper, paper-linear, quick, or a curve file "
                            "(ebm schedule --preset paper --json writes one to start from)");
     return fromJson(internal::readFileBytes(path, kMaxFileBytes), path);
 }

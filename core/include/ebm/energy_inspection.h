@@ -14,6 +14,7 @@
 
 #include "ebm/dataset.h"
 #include "ebm/defaults.h"
+#include "ebm/precision_mode.h"
 #include "ebm/model.h"
 
 namespace ebm {
@@ -29,6 +30,8 @@ struct EnergyInspectionOptions {
     /// Images per batch. The noise stream follows the batches, so results agree with
     /// ebm::measureEnergies only at the same batch size (its default is also 256).
     int64_t batchSize = 256;
+    /// The network's arithmetic (energies and residuals come back float32).
+    Precision precision = Precision::Float32;
 };
 
 /// Per-image figures of a set, each [N] float on the CPU.

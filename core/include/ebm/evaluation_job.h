@@ -17,9 +17,8 @@
 
 namespace ebm {
 
-/// The evaluation's default sampling: the 300-step quick schedule, which keeps a 256-sample
-/// evaluation within minutes on a CPU.
-SamplingOptions quickSampling();
+/// The evaluation's default sampling: the default preset at its own length, as `ebm sample`.
+SamplingOptions evaluationSampling();
 
 /// What to measure and how. Defaults are those of `ebm eval`.
 struct EvaluationRequest {
@@ -32,7 +31,7 @@ struct EvaluationRequest {
     std::string samplesPath;         // empty: draw from the model
     int64_t sampleCount = 256;
     int64_t sampleBatch = 256;       // drawn this many at a time, batch k with seed + k
-    SamplingOptions sampling = quickSampling();
+    SamplingOptions sampling = evaluationSampling();
 
     // Reference data: its test split is the FID reference and the AIS images, its training
     // split the floor set and the neighbours.
@@ -121,6 +120,16 @@ struct EvaluationReport {
     std::string modelDescription;
     double sigma0 = 0.0;
     std::string samplesSource;
+    /// How drawn samples were made (the protocol's figures, docs/evaluation.md); steps 0 when
+    /// the samples came from a file.
+    struct SamplingFacts {
+        std::string schedule;
+        int steps = 0;
+        double stepSize = 0.0;
+        std::string precision;
+        int threads = 0;
+        double seconds = 0.0;            // wall time of the sampling alone
+    } sampling;
     torch::Tensor samples;               // [N, C, H, W] in [0, 1], CPU; undefined when none were needed
     QualityFigures quality;
     NeighbourFigures neighbours;

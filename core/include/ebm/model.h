@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "ebm/precision_mode.h"
+
 namespace ebm {
 
 enum class Architecture { Res6, Res12, Res18, Mlp };
@@ -103,8 +105,9 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> referenceUnusedNormSha
 /// Forward cost of one sample in floating-point operations (multiply-add = 2).
 double forwardFlops(const ModelConfig& config);
 
-/// Energies and input gradients with no graph kept.
-EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x);
+/// Energies and input gradients with no graph kept. In a reduced precision the network runs
+/// under it and both results come back in x's dtype (float32 for the sampler's state).
+EnergyAndGrad energyAndGrad(EnergyNetImpl& net, const torch::Tensor& x, Precision precision = Precision::Float32);
 
 /// Energies and input gradients that keep the graph to the parameters (for double backprop).
 /// With the autograd method x is made a leaf that requires grad; the explicit one leaves x alone.
@@ -112,6 +115,7 @@ EnergyAndGrad energyAndGradWithGraph(EnergyNetImpl& net, const torch::Tensor& x,
                                      InputGradientMethod method = InputGradientMethod::Explicit);
 
 /// The single-step denoising jump of eq. 9: x - sigma0^2 dE/dx.
-torch::Tensor denoise(EnergyNetImpl& net, const torch::Tensor& x, double sigma0);
+torch::Tensor denoise(EnergyNetImpl& net, const torch::Tensor& x, double sigma0,
+                      Precision precision = Precision::Float32);
 
 }  // namespace ebm

@@ -25,6 +25,8 @@ struct SamplerConfig {
     /// Inpainting noise on the clamped pixels: std = sigma0*sqrt(T) (paper) when false,
     /// 0.1*T^(1/4) (the reference code) when true.
     bool referenceInpaintNoise = false;
+    /// Arithmetic of each step's energy and gradient; the state and the noise stay float32.
+    Precision precision = kDefaultSamplingPrecision;
     /// When set, polled before every step: a posted schedule replaces the remaining steps
     /// (see continueWith), e.g. a curve edited while the run is paused.
     std::shared_ptr<ScheduleFeed> scheduleFeed;
@@ -80,6 +82,7 @@ SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torc
 /// Energies of x after adding N(0, noiseStd^2) noise, averaged over `draws` draws ([N]).
 /// noiseStd = 0 measures x itself (draws is then ignored).
 torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double noiseStd = 0.1,
-                              int draws = 1, uint64_t seed = 1, int64_t batchSize = 256);
+                              int draws = 1, uint64_t seed = 1, int64_t batchSize = 256,
+                              Precision precision = Precision::Float32);
 
 }  // namespace ebm

@@ -5,6 +5,22 @@
 
 namespace ebm {
 
+/// A named schedule as people pick it from a list: the tool's --schedule word, the studio's label.
+struct SchedulePreset {
+    std::string name;       // "fast"
+    std::string label;      // "Fast (600 steps)"
+    int steps = 0;          // its own length
+    double stepSize = 0.0;  // its Langevin step size eps at that length
+};
+/// Every preset, the default first.
+const std::vector<SchedulePreset>& schedulePresets();
+/// The preset sampling and evaluation use unless asked otherwise.
+const std::string& defaultSchedulePreset();
+/// The Langevin step size a schedule runs with unless one is asked for: the paper's 0.02, but
+/// the fast preset's own, scaled with its length (steps 0: its own) so that eps^2 x steps stays.
+/// Names that are no preset (curve files) get the paper's.
+double schedulePresetStepSize(const std::string& name, int steps = 0);
+
 /// A temperature for every Langevin step. Pure data: the sampler only reads it.
 class Schedule {
 public:
@@ -23,7 +39,10 @@ public:
     /// `logInterpolation` and both ends are positive.
     static Schedule piecewise(const std::vector<std::pair<double, double>>& points, int steps,
                               bool logInterpolation = true);
-    /// Presets by name: "paper", "paper-linear", "quick"; throws ebm::Error otherwise.
+    /// The "fast" preset: the paper's three phases over fewer steps (run it with
+    /// schedulePresetStepSize("fast"), larger steps that keep the paper's Langevin time).
+    static Schedule fast(double scale = 1.0);
+    /// Presets by name (see schedulePresets()); throws ebm::Error otherwise.
     static Schedule preset(const std::string& name, int steps = 0);
 
     int size() const { return static_cast<int>(temperatures_.size()); }

@@ -12,6 +12,7 @@
 #include <torch/types.h>
 
 #include "ebm/dataset.h"
+#include "ebm/defaults.h"
 #include "ebm/mdsm.h"
 #include "ebm/model.h"
 #include "ebm/schedule.h"
@@ -130,7 +131,7 @@ private:
 // --- Sampling -----------------------------------------------------------------------------------
 
 struct ParticleConfig {
-    double stepSize = 0.02;       // eps of eq. 8
+    double stepSize = kDefaultLangevinStepSize;  // eps of eq. 8
     double sigma0 = 0.1;          // for the final denoising jump
     uint64_t seed = 1;
     /// Keep a snapshot of every step (the timeline). Off, only the newest is kept: a run driven by

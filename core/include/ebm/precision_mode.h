@@ -1,0 +1,25 @@
+#pragma once
+// The arithmetic a run asks for, as a plain value with no torch: the tool's options, the
+// studio's settings and the sampling options carry it; ebm/precision.h applies it.
+#include <string>
+
+namespace ebm {
+
+/// How convolutions and matrix products round their inputs. Weights, optimizer state, losses
+/// and the sampler's state stay float32 in every mode.
+enum class Precision {
+    /// Full float32: the reference, and the default.
+    Float32,
+    /// CUDA's TensorFloat-32: float32 tensors, but the GPU's matrix units round the inputs of
+    /// convolutions and matrix products to 10 mantissa bits (Ampere GPUs and later). CUDA only.
+    TF32,
+    /// bfloat16 autocast: convolutions and matrix products run in bfloat16 (8 mantissa bits),
+    /// everything else in float32. CUDA, and CPUs with AVX-512 BF16 or AMX (elsewhere the CPU
+    /// emulates it, slowly).
+    BFloat16,
+};
+
+std::string toString(Precision precision);        // "float32", "tf32", "bf16"
+Precision parsePrecision(const std::string& name);  // also "fp32", "bfloat16"; throws ebm::Error
+
+}  // namespace ebm
