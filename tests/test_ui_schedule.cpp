@@ -13,11 +13,15 @@
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QDoubleSpinBox>
+#include <QLabel>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
 
+#include "ebm/defaults.h"
 #include "ebm/schedule.h"
 #include "ebm/schedule_curve.h"
 #include "ebm/schedule_feed.h"
@@ -26,6 +30,7 @@
 #include "sample/sample_view.h"
 #include "sample/sampling_panel.h"
 #include "schedule/control_point_table.h"
+#include "schedule/curve_evaluation_panel.h"
 #include "schedule/schedule_curve_editor.h"
 #include "schedule/schedule_document.h"
 #include "schedule/schedule_view.h"
@@ -376,8 +381,45 @@ private Q_SLOTS:
         MainWindow w(&settings);
         QSignalSpy problems(w.scheduleView(), &StudioPage::problem);
         QTRY_COMPARE_WITH_TIMEOUT(problems.count(), 1, 5000);
-        QVERIFY(problems.front().front().toString().contains(QLatin1String("quick preset")));
-        QCOMPARE(w.scheduleView()->document()->curve().steps(), 300);
+        QVERIFY(problems.front().front().toString().contains(presetLabel(defaultSchedulePreset())));
+        QCOMPARE(w.scheduleView()->document()->curve().steps(), defaultStepsForPreset(defaultSchedulePreset()));
+    }
+
+    void evaluatingTheCurveAddsARowAndStopKeepsTheTable()
+    {
+        MainWindow& w = openWindow();
+        ScheduleView* view = w.scheduleView();
+        view->lengthField()->setValue(40);
+        CurveEvaluationPanel* panel = view->curveEvaluation();
+        panel->samplesField()->setValue(16);
+        panel->setStepSize(0.03);
+        QVERIFY(panel->runControls()->startButton()->isEnabled());
+        panel->runControls()->startButton()->click();
+        QVERIFY(panel->isRunning());
+        QVERIFY(view->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 180000);
+        QCOMPARE(panel->results()->rowCount(), 1);
+        // The row says what ran: the edited curve, its 40 steps, the step size, the figures.
+        QCOMPARE(panel->results()->item(0, 0)->text(), QStringLiteral("Edited curve (4 points, 40 steps)"));
+        QCOMPARE(panel->results()->item(0, 1)->text(), QStringLiteral("40"));
+        QCOMPARE(panel->results()->item(0, 2)->text(), QStringLiteral("0.03"));
+        const double fid = panel->results()->item(0, 4)->data(Qt::UserRole).toDouble();
+        QVERIFY2(std::isfinite(fid) && fid > 0, qPrintable(QString::number(fid)));
+        QVERIFY(panel->results()->item(0, 6)->text().endsWith(QLatin1String("of 10")));
+        QVERIFY(panel->status()->text().contains(QLatin1String("FID-like")));
+
+        // A preset is named as such and brings its step size; Stop ends a run and keeps the table.
+        QVERIFY(view->loadPreset(QStringLiteral("quick")));
+        QCOMPARE(view->curveName(), presetLabel(QStringLiteral("quick")));
+        QCOMPARE(panel->stepSizeField()->value(), ebm::kDefaultLangevinStepSize);
+        QVERIFY(view->loadPreset(QStringLiteral("fast")));
+        QCOMPARE(panel->stepSizeField()->value(), ebm::schedulePresetStepSize("fast"));
+        panel->evaluate();
+        QVERIFY(panel->isRunning());
+        panel->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 30000);
+        QCOMPARE(panel->results()->rowCount(), 1);
+        QVERIFY(panel->status()->text().startsWith(QLatin1String("Stopped")));
     }
 
     void livePreviewRestartsWithTheNewestCurve()

@@ -301,8 +301,8 @@ private Q_SLOTS:
         // What it writes uses the same keys and forms.
         const QJsonObject written =
             QJsonDocument::fromJson(session.toJson()).object().value(QStringLiteral("sampling")).toObject();
-        QCOMPARE(sorted(written.keys()), sorted({"schedule", "steps", "step_size", "num_samples", "seed", "start",
-                                                 "start_images", "denoise_jump", "record_every"}));
+        QCOMPARE(sorted(written.keys()), sorted({"schedule", "steps", "step_size", "precision", "num_samples", "seed",
+                                                 "start", "start_images", "denoise_jump", "record_every"}));
         QCOMPARE(written.value(QStringLiteral("seed")).toString(), QStringLiteral("99"));
         QCOMPARE(written.value(QStringLiteral("start")).toString(), QStringLiteral("images"));
 
@@ -397,8 +397,8 @@ private Q_SLOTS:
         }
         QSettings raw(written, QSettings::IniFormat);
         QCOMPARE(sortedKeys(raw, QStringLiteral("sampling")),
-                 sorted({"schedule", "steps", "stepSize", "numSamples", "seed", "startFromImages", "startImages",
-                         "denoiseJump", "recordEvery"}));
+                 sorted({"schedule", "steps", "stepSize", "precision", "numSamples", "seed", "startFromImages",
+                         "startImages", "denoiseJump", "recordEvery"}));
         QCOMPARE(sortedKeys(raw, QStringLiteral("training")),
                  sorted({"datasetKind", "datasetPath", "imageSize", "imageChannels", "architecture", "width", "head",
                          "initialWeights", "sigmaMin", "sigmaMax", "spread", "sigma0", "learningRate", "cosineDecay",
@@ -406,7 +406,7 @@ private Q_SLOTS:
                          "previewSteps", "checkpointEvery", "checkpointPath", "processes", "precision"}));
         QCOMPARE(sortedKeys(raw, QStringLiteral("evaluation")),
                  sorted({"fid", "inceptionLike", "neighbours", "likelihood", "numSamples", "schedule", "steps",
-                         "stepSize", "seed", "samplesPath", "referenceLimit", "neighbourQueries",
+                         "stepSize", "precision", "seed", "samplesPath", "referenceLimit", "neighbourQueries",
                          "neighboursPerQuery", "aisSteps", "aisImages", "aisChains", "aisTransition", "aisLeapfrog"}));
         QCOMPARE(raw.value(QStringLiteral("training/datasetKind")).toString(), QStringLiteral("image-folder"));
     }

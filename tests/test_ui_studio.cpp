@@ -319,7 +319,7 @@ private Q_SLOTS:
         preset->setCurrentIndex(preset->findData(QStringLiteral("paper")));
         QCOMPARE(panel->settings().steps, 2700);
         stack->undo();
-        QCOMPARE(panel->settings().schedulePreset, QStringLiteral("quick"));
+        QCOMPARE(panel->settings().schedulePreset, defaultSchedulePreset());
         QCOMPARE(panel->settings().steps, 175);
 
         Session bad;

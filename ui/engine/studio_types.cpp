@@ -2,13 +2,16 @@
 
 #include <QObject>
 
+#include "ebm/schedule.h"
+
 namespace ebm::studio {
 
 bool SamplingSettings::operator==(const SamplingSettings& o) const
 {
     return schedulePreset == o.schedulePreset && steps == o.steps && stepSize == o.stepSize &&
            numSamples == o.numSamples && seed == o.seed && startFromImages == o.startFromImages &&
-           startImages == o.startImages && denoiseJump == o.denoiseJump && recordEvery == o.recordEvery && scheduleCurve == o.scheduleCurve;
+           startImages == o.startImages && denoiseJump == o.denoiseJump && recordEvery == o.recordEvery && scheduleCurve == o.scheduleCurve &&
+           precision == o.precision;
 }
 
 bool TrainingSettings::operator==(const TrainingSettings& o) const
@@ -25,27 +28,38 @@ bool TrainingSettings::operator==(const TrainingSettings& o) const
 
 int defaultStepsForPreset(const QString& preset)
 {
-    // The paper's schedule: 500 hot + 2000 cooling + 200 final steps; quick is core's 300.
-    if (preset == QLatin1String("paper") || preset == QLatin1String("paper-linear"))
-        return 2700;
-    return 300;
+    for (const ebm::SchedulePreset& p : ebm::schedulePresets())
+        if (preset == QString::fromStdString(p.name))
+            return p.steps;
+    return ebm::schedulePresets().front().steps;
+}
+
+double defaultStepSizeForPreset(const QString& preset)
+{
+    return ebm::schedulePresetStepSize(preset.toStdString());
 }
 
 QString presetLabel(const QString& preset)
 {
-    if (preset == QLatin1String("paper"))
-        return QObject::tr("Paper, exponential cooling");
-    if (preset == QLatin1String("paper-linear"))
-        return QObject::tr("Paper, linear cooling");
     if (preset == kEditedSchedulePreset)
         return QObject::tr("Edited curve (Schedule page)");
-    return QObject::tr("Quick preview");
+    for (const ebm::SchedulePreset& p : ebm::schedulePresets())
+        if (preset == QString::fromStdString(p.name))
+            return QObject::tr(p.label.c_str());
+    return preset;
 }
 
 QStringList schedulePresets()
 {
-    return {QStringLiteral("quick"), QStringLiteral("paper"), QStringLiteral("paper-linear")};
+    QStringList names;
+    for (const ebm::SchedulePreset& p : ebm::schedulePresets())
+        names.push_back(QString::fromStdString(p.name));
+    return names;
 }
+
+QString defaultSchedulePreset() { return QString::fromStdString(ebm::defaultSchedulePreset()); }
+
+QString defaultSamplingPrecision() { return QString::fromStdString(ebm::toString(ebm::kDefaultSamplingPrecision)); }
 
 QString TrainingSettings::datasetSpec() const
 {

@@ -7,22 +7,37 @@
 #include <QStringList>
 #include <QVector>
 
+#include "ebm/defaults.h"
+
 namespace ebm::studio {
+
+/// Schedule length a preset has when the person has not changed it.
+int defaultStepsForPreset(const QString& preset);
+/// Langevin step size a preset runs with at its own length (larger for "fast").
+double defaultStepSizeForPreset(const QString& preset);
+/// Human label of a preset name, e.g. "Paper, exponential cooling (2700 steps)".
+QString presetLabel(const QString& preset);
+/// Core's presets by name, the default first.
+QStringList schedulePresets();
+QString defaultSchedulePreset();
+/// core's default sampling arithmetic by name ("float32", "bf16").
+QString defaultSamplingPrecision();
 
 /// What a person chooses on the sampling panel; also stored in settings and session files.
 struct SamplingSettings {
-    QString schedulePreset = QStringLiteral("quick");  // "quick", "paper", "paper-linear", "custom"
-    int steps = 300;                 // schedule length
+    QString schedulePreset = defaultSchedulePreset();  // a core preset name, or "custom"
+    int steps = defaultStepsForPreset(defaultSchedulePreset());  // schedule length
     /// With the "custom" preset: the edited curve as "ebm-schedule" JSON, rescaled to `steps`.
     /// Not a setting of the form: the Sample page fills it in from the Schedule page's curve.
     QString scheduleCurve;
-    double stepSize = 0.02;          // eps of eq. 8
+    double stepSize = defaultStepSizeForPreset(defaultSchedulePreset());  // eps of eq. 8
     int numSamples = 64;
     quint64 seed = 1;
     bool startFromImages = false;    // false: 0.5 + N(0, I)
     QString startImages;             // .npy, image file or folder, data set folder
     bool denoiseJump = true;         // eq. 9 after annealing
     int recordEvery = 0;             // history period in steps; 0 = automatic (about 150 frames)
+    QString precision = defaultSamplingPrecision();  // the network's arithmetic: "float32" or "bf16"
 
     bool operator==(const SamplingSettings& other) const;
     bool operator!=(const SamplingSettings& other) const { return !(*this == other); }
@@ -30,12 +45,6 @@ struct SamplingSettings {
 
 /// The sampling preset that means "the curve of the Schedule page".
 inline const QString kEditedSchedulePreset = QStringLiteral("custom");
-
-/// Schedule length a preset has when the person has not changed it.
-int defaultStepsForPreset(const QString& preset);
-/// Human label of a preset name, e.g. "Paper, exponential (2700 steps)".
-QString presetLabel(const QString& preset);
-QStringList schedulePresets();
 
 /// Kinds of data set the train view offers; the spec string is what the engine opens.
 enum class DatasetKind { FashionMnist, MnistFolder, Cifar10, ImageFolder, Npy };
@@ -193,9 +202,13 @@ struct EvaluationSettings {
     bool neighbours = true;          // nearest training images of the first samples
     bool likelihood = false;         // AIS log-likelihood (slow)
     int numSamples = 256;
-    QString schedulePreset = QStringLiteral("quick");
-    int steps = 300;
-    double stepSize = 0.02;
+    QString schedulePreset = defaultSchedulePreset();  // or "custom": scheduleCurve
+    int steps = defaultStepsForPreset(defaultSchedulePreset());
+    /// With the "custom" preset: a curve as "ebm-schedule" JSON, run at its own length (the
+    /// Schedule page's "Evaluate this curve"). Not a field of the Evaluate page's form.
+    QString scheduleCurve;
+    double stepSize = defaultStepSizeForPreset(defaultSchedulePreset());
+    QString precision = defaultSamplingPrecision();
     quint64 seed = 1;
     QString samplesPath;             // judge these images instead of drawing samples
     int referenceLimit = 0;          // at most this many test images (0 = all 10000)
@@ -231,6 +244,8 @@ struct EvaluationOutcome {
     double seconds = 0.0;
     QString modelDescription;
     QString samplesSource;
+    int samplingSteps = 0;           // 0: the samples came from a file
+    double samplingSeconds = 0.0;    // wall time of the sampling stage
     QString features;
     bool haveFid = false;
     double fid = 0.0;

@@ -89,7 +89,11 @@ FieldSet<EvaluationSettings> declareEvaluationFields()
         .group(samples)
         .undoText(QObject::tr("evaluation schedule"))
         .enabledWhen(drawsSamples)
-        .onEdit([](FieldValues& v) { v.set(QStringLiteral("steps"), defaultStepsForPreset(v.text(QStringLiteral("schedule")))); });
+        .onEdit([](FieldValues& v) {
+            const QString chosen = v.text(QStringLiteral("schedule"));
+            v.set(QStringLiteral("steps"), defaultStepsForPreset(chosen));
+            v.set(QStringLiteral("stepSize"), defaultStepSizeForPreset(chosen));
+        });
     count(f, QStringLiteral("steps"), &S::steps, samples, 10, 100000, 100)
         .label(QObject::tr("Steps"))
         .undoText(QObject::tr("evaluation schedule length"))
@@ -104,6 +108,13 @@ FieldSet<EvaluationSettings> declareEvaluationFields()
         .undoText(QObject::tr("evaluation step size"))
         .tip(QObject::tr("Langevin step size eps (eq. 8)"))
         .check(mustBePositive(QObject::tr("the step size must be positive")))
+        .enabledWhen(drawsSamples);
+    f.choice(QStringLiteral("precision"), &S::precision, samplingPrecisionChoices())
+        .label(QObject::tr("Arithmetic"))
+        .group(samples)
+        .undoText(QObject::tr("evaluation arithmetic"))
+        .tip(QObject::tr("The network's arithmetic while sampling: float32, or bfloat16 (faster on CPUs with "
+                         "AVX-512 BF16; docs/evaluation.md compares the two on the protocol)"))
         .enabledWhen(drawsSamples);
     f.integer(QStringLiteral("seed"), &S::seed)
         .label(QObject::tr("Seed"))

@@ -18,7 +18,7 @@ FieldSet<InpaintSettings> declareInpaintFields()
     using S = InpaintSettings;
     FieldSet<S> f(QStringLiteral("inpainting"));
     const QString run = QObject::tr("Completion");
-    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize,
+    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize, &S::precision,
                            {run, QObject::tr("Schedule"), QString(), QObject::tr("inpainting ")});
     f.integer(QStringLiteral("completions"), &S::completions)
         .label(QObject::tr("Completions"))

@@ -630,6 +630,7 @@ void InpaintView::startInpainting()
     request.sampling.schedulePreset = s.schedulePreset;
     request.sampling.steps = s.steps;
     request.sampling.stepSize = s.stepSize;
+    request.sampling.precision = s.precision;
     request.sampling.numSamples = s.completions;
     request.sampling.seed = s.seed;
     request.sampling.denoiseJump = s.denoiseJump;

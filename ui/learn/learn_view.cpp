@@ -247,7 +247,7 @@ QWidget* LearnView::buildSidePanel()
     auto* sampling = new QGroupBox(tr("Annealed Langevin sampling"));
     auto* samplingForm = new QFormLayout(sampling);
     particles_ = intBox(1, 20000, 500);
-    stepSize_ = realBox(0.001, 1.0, 0.02, 3, 0.005);
+    stepSize_ = realBox(0.001, 1.0, ebm::kDefaultLangevinStepSize, 3, 0.005);
     annealing_ = new QComboBox;
     annealing_->addItems({tr("Toy schedule (T 100 → 0)"), tr("Schedule page curve"), tr("Temperature slider")});
     sampleSteps_ = intBox(3, 100000, 1500);   // ebm::toy::defaultToySchedule's length

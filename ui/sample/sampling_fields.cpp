@@ -16,7 +16,7 @@ FieldSet<SamplingSettings> declareSamplingFields()
     FieldSet<S> f(QStringLiteral("sampling"));
     const QString schedule = QObject::tr("Schedule"), samples = QObject::tr("Samples");
 
-    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize,
+    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize, &S::precision,
                            {schedule, QObject::tr("Preset"), QStringLiteral("presetField"), QString()});
 
     f.integer(QStringLiteral("numSamples"), &S::numSamples)
@@ -70,6 +70,13 @@ FieldSet<SamplingSettings> declareSamplingFields()
 }
 
 }  // namespace
+
+QVector<FieldChoice> samplingPrecisionChoices()
+{
+    return {{QObject::tr("float32"), QStringLiteral("float32")},
+            {QObject::tr("bfloat16"), QStringLiteral("bf16")},
+            {QObject::tr("TF32 (CUDA)"), QStringLiteral("tf32")}};
+}
 
 QVector<FieldChoice> schedulePresetChoices()
 {

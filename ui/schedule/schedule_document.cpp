@@ -37,7 +37,7 @@ private:
 };
 
 ScheduleDocument::ScheduleDocument(QUndoStack* stack, QObject* parent)
-    : QObject(parent), stack_(stack), curve_(ebm::ScheduleCurve::preset("quick"))
+    : QObject(parent), stack_(stack), curve_(ebm::ScheduleCurve::preset(ebm::defaultSchedulePreset()))
 {
 }
 

@@ -29,6 +29,7 @@
 #include "engine/jobs/sampling_job.h"
 #include "engine/studio_engine.h"
 #include "schedule/control_point_table.h"
+#include "schedule/curve_evaluation_panel.h"
 #include "schedule/schedule_document.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
@@ -49,17 +50,6 @@ constexpr int kPreviewDelayMs = 150;
 // The curve gets the room: the settings column is as narrow as its buttons allow.
 constexpr int kLeftColumnWidth = 340;
 const QString kUserPresetPrefix = QStringLiteral("user:");
-const QStringList kBuiltInPresets = {QStringLiteral("paper"), QStringLiteral("paper-linear"), QStringLiteral("quick")};
-
-QString builtInLabel(const QString& name)
-{
-    if (name == QLatin1String("paper"))
-        return QObject::tr("Paper, exponential (2700 steps)");
-    if (name == QLatin1String("paper-linear"))
-        return QObject::tr("Paper, linear (2700 steps)");
-    return QObject::tr("Quick (300 steps)");
-}
-
 bool writeText(const QString& path, const QByteArray& text, QString& error)
 {
     QSaveFile file(path);
@@ -80,12 +70,12 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
         try {
             document_->reset(ebm::ScheduleCurve::fromJson(settings_->scheduleCurve().toStdString(), "the saved schedule"));
         } catch (const std::exception& e) {
-            // A damaged saved curve: start from the quick preset and say so once the window
+            // A damaged saved curve: start from the default preset and say so once the window
             // listens (its connections come after the pages are built).
             const QString why = QString::fromUtf8(e.what());
             QTimer::singleShot(0, this, [this, why] {
-                Q_EMIT problem(tr("The schedule kept from the last run could not be read (%1); the quick preset is "
-                                  "loaded instead.").arg(why));
+                Q_EMIT problem(tr("The schedule kept from the last run could not be read (%1); the preset “%2” is "
+                                  "loaded instead.").arg(why, presetLabel(defaultSchedulePreset())));
             });
         }
     }
@@ -200,13 +190,20 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     leftLayout->addWidget(hint);
     left->setFixedWidth(kLeftColumnWidth);
 
+    evaluation_ = new CurveEvaluationPanel(
+        engine_, [this] { return document_->curve(); }, [this] { return curveName(); }, this);
+    connect(evaluation_, &CurveEvaluationPanel::problem, this, &StudioPage::problem);
+    connect(evaluation_, &CurveEvaluationPanel::statusMessage, this, &StudioPage::statusMessage);
+
     auto* right = new QSplitter(Qt::Vertical, this);
     right->addWidget(editor_);
     right->addWidget(table_);
+    right->addWidget(evaluation_);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
+    right->setStretchFactor(2, 1);
     right->setChildrenCollapsible(false);
-    right->setSizes({700, 180});
+    right->setSizes({600, 150, 180});
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(left);
@@ -240,6 +237,17 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     updateControls();
 }
 
+QString ScheduleView::curveName() const
+{
+    const std::string json = document_->curve().toJson();
+    for (const QString& name : schedulePresets())
+        if (ebm::ScheduleCurve::preset(name.toStdString()).toJson() == json)
+            return presetLabel(name);
+    return tr("Edited curve (%1 points, %2 steps)")
+        .arg(document_->curve().points().size())
+        .arg(document_->curve().steps());
+}
+
 void ScheduleView::onCurveChanged(bool byPerson)
 {
     const ebm::ScheduleCurve& curve = document_->curve();
@@ -261,7 +269,7 @@ bool ScheduleView::canStart() const
     return engine_->hasModel() && engine_->model().imageModel && (!engine_->isBusy() || isRunning());
 }
 
-bool ScheduleView::isRunning() const { return preview_ && preview_->isActive(); }
+bool ScheduleView::isRunning() const { return (preview_ && preview_->isActive()) || evaluation_->isRunning(); }
 
 void ScheduleView::stop()
 {
@@ -269,6 +277,7 @@ void ScheduleView::stop()
     previewDelay_->stop();
     if (preview_)
         preview_->cancel();
+    evaluation_->stop();
 }
 
 void ScheduleView::startPreview()
@@ -277,8 +286,9 @@ void ScheduleView::startPreview()
         previewStatus_->setText(tr("Open an image model to preview the schedule."));
         return;
     }
-    if (engine_->isBusy() && !isRunning()) {
-        // Another page's job has the worker: the preview follows once it ends.
+    if (engine_->isBusy() && !(preview_ && preview_->isActive())) {
+        // Another job (another page's, or this page's evaluation) has the worker: the preview
+        // follows once it ends.
         previewWaiting_ = true;
         previewStatus_->setText(tr("The preview starts when the running job ends."));
         return;
@@ -289,6 +299,7 @@ void ScheduleView::startPreview()
     s.scheduleCurve = QString::fromStdString(document_->curve().toJson());
     s.steps = previewSteps_->value();
     s.numSamples = previewSamples_->value();
+    s.stepSize = ebm::kDefaultLangevinStepSize;
     s.seed = 1;  // the same chains every time: differences come from the curve
     s.denoiseJump = true;
     const int id = ++previewRunId_;
@@ -385,7 +396,8 @@ bool ScheduleView::loadPreset(const QString& name)
             label = user;
         } else {
             curve = ebm::ScheduleCurve::preset(name.toStdString());
-            label = builtInLabel(name);
+            label = presetLabel(name);
+            evaluation_->setStepSize(defaultStepSizeForPreset(name));  // the fast preset's larger steps
         }
         editor_->setSelection({});
         document_->edit(curve, tr("Load preset %1").arg(label));
@@ -438,8 +450,8 @@ void ScheduleView::refillPresets()
     const QSignalBlocker block(presets_);
     presets_->clear();
     presets_->addItem(tr("Load a preset…"), QString());
-    for (const QString& name : kBuiltInPresets)
-        presets_->addItem(builtInLabel(name), name);
+    for (const QString& name : schedulePresets())
+        presets_->addItem(presetLabel(name), name);
     const QStringList own = userPresetNames();
     if (!own.isEmpty())
         presets_->insertSeparator(presets_->count());

@@ -3,7 +3,8 @@
 // points), presets (the paper's, the quick one, the person's own), its total length, import
 // and export (ebm-schedule JSON, step,temperature CSV), and a live preview: a few samples
 // annealed on a short rescaled copy of the curve, restarted on every edit (newest request
-// wins), whose energies are drawn over the curve. The Sample page samples with this curve.
+// wins), whose energies are drawn over the curve, and "Evaluate This Curve" (the evaluation
+// protocol on the curve, with a table of the curves tried). The Sample page samples with this curve.
 #include <QPointer>
 
 #include <atomic>
@@ -24,6 +25,7 @@ class QUndoStack;
 namespace ebm::studio {
 
 class ControlPointTable;
+class CurveEvaluationPanel;
 class JobHandle;
 class RunControls;
 class SampleGridWidget;
@@ -59,10 +61,13 @@ public:
     QSpinBox* previewSamplesField() const { return previewSamples_; }
     SampleGridWidget* previewGrid() const { return previewGrid_; }
     QLabel* previewStatus() const { return previewStatus_; }
+    CurveEvaluationPanel* curveEvaluation() const { return evaluation_; }
+    /// The curve's name in the evaluation table: a preset's label when it is one, else "Edited curve".
+    QString curveName() const;
     /// Preview runs started so far (each edit with live preview on starts one).
     int previewsStarted() const { return previewsStarted_; }
 
-    /// Loads a preset ("paper", "paper-linear", "quick" or one of the person's) as an edit.
+    /// Loads a preset (core's, such as "fast" or "paper", or one of the person's) as an edit.
     bool loadPreset(const QString& name);
     /// Saves the curve as the person's own preset; false with `error` set when refused.
     bool saveUserPreset(const QString& name, QString& error);
@@ -107,6 +112,7 @@ private:
     SampleGridWidget* previewGrid_;
     QLabel* previewStatus_;
     QTimer* previewDelay_;
+    CurveEvaluationPanel* evaluation_;
 
     QPointer<JobHandle> preview_;
     std::shared_ptr<std::atomic<bool>> noDenoisedPreview_ = std::make_shared<std::atomic<bool>>(false);

@@ -10,6 +10,7 @@
 #include "ebm/error.h"
 #include "ebm/evaluation.h"
 #include "ebm/evaluation_job.h"
+#include "ebm/schedule_curve.h"
 #include "engine/private/job_context.h"
 #include "engine/private/tensor_images.h"
 
@@ -34,7 +35,12 @@ ebm::EvaluationRequest toRequest(const EvaluationSettings& s, torch::Device devi
     r.sampleCount = s.numSamples;
     r.sampling.schedule = s.schedulePreset.toStdString();
     r.sampling.scheduleSteps = s.steps;
+    if (s.schedulePreset == kEditedSchedulePreset) {
+        r.sampling.curve = ebm::ScheduleCurve::fromJson(s.scheduleCurve.toStdString(), "the edited schedule");
+        r.sampling.scheduleSteps = 0;  // the curve's own length
+    }
     r.sampling.stepSize = s.stepSize;
+    r.sampling.precision = ebm::parsePrecision(s.precision.toStdString());
     r.sampling.seed = s.seed;
     r.referenceLimit = s.referenceLimit;
     r.classifierPath = s.classifierPath.toStdString();
@@ -110,6 +116,8 @@ EvaluationOutcome JobContext::runEvaluation(const EvaluationSettings& settings, 
         outcome.completed = true;
         outcome.modelDescription = QString::fromStdString(report.modelDescription);
         outcome.samplesSource = QString::fromStdString(report.samplesSource);
+        outcome.samplingSteps = report.sampling.steps;
+        outcome.samplingSeconds = report.sampling.seconds;
         const ebm::QualityFigures& quality = report.quality;
         outcome.features = QString::fromStdString(quality.extractor);
         outcome.haveFid = quality.haveFid;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 
+#include "ebm/defaults.h"
 #include "ebm/schedule_feed.h"
 #include "engine/job.h"
 
@@ -117,7 +118,7 @@ private:
 
 struct LearnSampleSettings {
     int particles = 500;
-    double stepSize = 0.02;
+    double stepSize = ebm::kDefaultLangevinStepSize;
     double sigma0 = 0.1;
     double extent = 3.0;          // start spread over [-extent, extent]^2
     bool useSchedule = true;      // false: the temperature slider drives the run until stopped

@@ -178,6 +178,7 @@ SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int ru
         options.schedule = settings.schedulePreset.toStdString();
         options.scheduleSteps = settings.steps;
         options.stepSize = settings.stepSize;
+        options.precision = ebm::parsePrecision(settings.precision.toStdString());
         options.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
         options.seed = settings.seed;
         options.finalDenoise = settings.denoiseJump;
