@@ -60,7 +60,7 @@ private Q_SLOTS:
         QCOMPARE(defaults.stepSize, schedulePresetStepSize(defaultSchedulePreset()));
         QCOMPARE(defaults.sigma0, 0.25);
         QCOMPARE(defaults.numSamples, int64_t(64));
-        QVERIFY(defaults.precision == kDefaultSamplingPrecision);
+        QVERIFY(defaults.precision == defaultSamplingPrecision());
         QVERIFY(defaults.schedule.temperatures() == Schedule::preset(defaultSchedulePreset()).temperatures());
         SamplingOptions quick;
         quick.schedule = "quick";
@@ -352,6 +352,7 @@ private Q_SLOTS:
         options.scheduleSteps = 40;
         options.numSamples = 8;
         options.seed = 2;
+        options.precision = Precision::Float32;
         const SampleResult full = annealedLangevin(*model.net, makeSamplerConfig(options, model.sigma0));
         options.precision = Precision::BFloat16;
         const SampleResult half = annealedLangevin(*model.net, makeSamplerConfig(options, model.sigma0));

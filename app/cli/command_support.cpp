@@ -130,9 +130,9 @@ void addSamplingOptions(CliArgs& args)
 
 void addPrecisionOption(CliArgs& args)
 {
-    args.option("precision", toString(kDefaultSamplingPrecision),
-                "the network's arithmetic: float32, or bf16 (bfloat16 convolutions; fast on CPUs with "
-                "AVX-512 BF16 or AMX, and on GPUs)");
+    args.option("precision", toString(defaultSamplingPrecision()),
+                "the network's arithmetic: float32, or bf16 (bfloat16 convolutions; the default on CPUs with "
+                "AVX-512 BF16 or AMX, which have it natively)");
 }
 
 Precision precisionFrom(const CliArgs& args)

@@ -13,10 +13,10 @@ constexpr int kPaperSteps = kPaperHotSteps + kPaperCoolingSteps + kPaperFinalSte
 // Langevin time eps^2 x steps stays the paper's (0.02^2 x 2700 = 1.08). The shortest such curve
 // within 5% of the paper schedule's FID-like figure on the evaluation protocol
 // (docs/evaluation.md, "Schedules").
-constexpr int kFastHotSteps = 93;
-constexpr int kFastCoolingSteps = 370;
-constexpr int kFastFinalSteps = 37;
-constexpr double kFastStepSize = 0.0465;
+constexpr int kFastHotSteps = 83;
+constexpr int kFastCoolingSteps = 334;
+constexpr int kFastFinalSteps = 33;
+constexpr double kFastStepSize = 0.049;
 constexpr double kLargestScaledStepSize = 0.05;
 constexpr int kFastSteps = kFastHotSteps + kFastCoolingSteps + kFastFinalSteps;
 // The quick preview: the same three phases over 20%, 70% and 10% of its length.

@@ -4,6 +4,10 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include "ebm/error.h"
 
 // PyTorch 2.4 replaced the per-device autocast switches (set_cpu_enabled, set_autocast_gpu_dtype)
@@ -91,6 +95,29 @@ void checkPrecision(Precision precision, const torch::Device& device)
     if (!device.is_cpu() && !device.is_cuda())
         throw Error("precision " + toString(precision) + " is not available on " + device.str());
 }
+
+bool cpuHasNativeBfloat16()
+{
+    // Once: the flags the kernel reports for the first processor.
+    static const bool native = [] {
+        std::ifstream cpuinfo("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(cpuinfo, line)) {
+            if (line.rfind("flags", 0) != 0)
+                continue;
+            std::istringstream flags(line.substr(line.find(':') + 1));
+            std::string flag;
+            while (flags >> flag)
+                if (flag == "avx512_bf16" || flag == "amx_bf16")
+                    return true;
+            return false;
+        }
+        return false;
+    }();
+    return native;
+}
+
+Precision defaultSamplingPrecision() { return cpuHasNativeBfloat16() ? Precision::BFloat16 : Precision::Float32; }
 
 PrecisionScope::PrecisionScope(Precision precision, const torch::Device& device)
     : precision_(precision), deviceType_(device.type())

@@ -2,6 +2,7 @@
 
 #include <QObject>
 
+#include "ebm/precision_mode.h"
 #include "ebm/schedule.h"
 
 namespace ebm::studio {
@@ -59,7 +60,7 @@ QStringList schedulePresets()
 
 QString defaultSchedulePreset() { return QString::fromStdString(ebm::defaultSchedulePreset()); }
 
-QString defaultSamplingPrecision() { return QString::fromStdString(ebm::toString(ebm::kDefaultSamplingPrecision)); }
+QString defaultPrecisionName() { return QString::fromStdString(ebm::toString(ebm::defaultSamplingPrecision())); }
 
 QString TrainingSettings::datasetSpec() const
 {

@@ -21,7 +21,7 @@ QString presetLabel(const QString& preset);
 QStringList schedulePresets();
 QString defaultSchedulePreset();
 /// core's default sampling arithmetic by name ("float32", "bf16").
-QString defaultSamplingPrecision();
+QString defaultPrecisionName();
 
 /// What a person chooses on the sampling panel; also stored in settings and session files.
 struct SamplingSettings {
@@ -37,7 +37,7 @@ struct SamplingSettings {
     QString startImages;             // .npy, image file or folder, data set folder
     bool denoiseJump = true;         // eq. 9 after annealing
     int recordEvery = 0;             // history period in steps; 0 = automatic (about 150 frames)
-    QString precision = defaultSamplingPrecision();  // the network's arithmetic: "float32" or "bf16"
+    QString precision = defaultPrecisionName();  // the network's arithmetic: "float32" or "bf16"
 
     bool operator==(const SamplingSettings& other) const;
     bool operator!=(const SamplingSettings& other) const { return !(*this == other); }
@@ -208,7 +208,7 @@ struct EvaluationSettings {
     /// Schedule page's "Evaluate this curve"). Not a field of the Evaluate page's form.
     QString scheduleCurve;
     double stepSize = defaultStepSizeForPreset(defaultSchedulePreset());
-    QString precision = defaultSamplingPrecision();
+    QString precision = defaultPrecisionName();
     quint64 seed = 1;
     QString samplesPath;             // judge these images instead of drawing samples
     int referenceLimit = 0;          // at most this many test images (0 = all 10000)

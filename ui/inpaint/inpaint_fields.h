@@ -17,7 +17,7 @@ struct InpaintSettings {
     quint64 seed = 1;
     bool referenceNoise = false;     // 0.1*T^(1/4) on known pixels (reference code) instead of sigma0*sqrt(T)
     bool denoiseJump = true;
-    QString precision = defaultSamplingPrecision();
+    QString precision = defaultPrecisionName();
 };
 
 const FieldSet<InpaintSettings>& inpaintFields();

@@ -1,8 +1,6 @@
 #pragma once
 // The method's default numbers, held once. No torch here: the studio's plain settings structs
 // (read by moc) start from these too.
-#include "ebm/precision_mode.h"
-
 namespace ebm {
 
 /// sigma0 of eq. 7: the kernel width of the MDSM objective, the denoising jump's scale and
@@ -10,9 +8,6 @@ namespace ebm {
 constexpr double kDefaultSigma0 = 0.1;
 /// eps of eq. 8, the reference code's Langevin step size.
 constexpr double kDefaultLangevinStepSize = 0.02;
-/// The network's arithmetic while sampling, inpainting and measuring energies, unless asked
-/// otherwise (docs/evaluation.md has the measurements behind the choice).
-constexpr Precision kDefaultSamplingPrecision = Precision::Float32;
 /// Frames a caller sees during sampling: one every this many steps.
 constexpr int kDefaultReportEvery = 10;
 /// Largest annealing schedule and sample count a request may ask for: far beyond the paper's

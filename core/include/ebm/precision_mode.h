@@ -22,4 +22,12 @@ enum class Precision {
 std::string toString(Precision precision);        // "float32", "tf32", "bf16"
 Precision parsePrecision(const std::string& name);  // also "fp32", "bfloat16"; throws ebm::Error
 
+/// Whether this CPU does bfloat16 arithmetic natively (AVX-512 BF16 or AMX); elsewhere bfloat16
+/// is emulated and slower than float32.
+bool cpuHasNativeBfloat16();
+/// The arithmetic sampling, inpainting and evaluation use unless asked otherwise: bf16 where the
+/// CPU has it natively (on the evaluation protocol its figures equal float32's within the noise of
+/// a second seed, at 1.3-1.5x the speed; docs/evaluation.md), float32 elsewhere.
+Precision defaultSamplingPrecision();
+
 }  // namespace ebm

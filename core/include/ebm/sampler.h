@@ -26,7 +26,8 @@ struct SamplerConfig {
     /// 0.1*T^(1/4) (the reference code) when true.
     bool referenceInpaintNoise = false;
     /// Arithmetic of each step's energy and gradient; the state and the noise stay float32.
-    Precision precision = kDefaultSamplingPrecision;
+    /// (A person's request, SamplingOptions, defaults to the machine's defaultSamplingPrecision.)
+    Precision precision = Precision::Float32;
     /// When set, polled before every step: a posted schedule replaces the remaining steps
     /// (see continueWith), e.g. a curve edited while the run is paused.
     std::shared_ptr<ScheduleFeed> scheduleFeed;

@@ -26,7 +26,7 @@ struct SamplingOptions {
     int reportEvery = kDefaultReportEvery;
     bool referenceInpaintNoise = false;        // 0.1*T^(1/4) on known pixels instead of sigma0*sqrt(T)
     /// The network's arithmetic for each step's energy and gradient (the state stays float32).
-    Precision precision = kDefaultSamplingPrecision;
+    Precision precision = defaultSamplingPrecision();
 };
 
 }  // namespace ebm
