@@ -43,7 +43,7 @@ CurveEvaluationPanel::CurveEvaluationPanel(StudioEngine* engine, std::function<e
                                            std::function<QString()> curveName, QWidget* parent)
     : QWidget(parent), engine_(engine), curve_(std::move(curve)), curveName_(std::move(curveName))
 {
-    runControls_ = new RunControls(tr("Evaluate This Curve"),
+    runControls_ = new RunControls(tr("Evaluate Curve"),
                                    tr("Sample with this curve and measure the samples as `ebm eval` does: FID-like "
                                       "distance, inception-like score and classes (seed 1)"),
                                    false, RunControls::Layout::Row, this);
@@ -71,7 +71,9 @@ CurveEvaluationPanel::CurveEvaluationPanel(StudioEngine* engine, std::function<e
     progress_->setValue(0);
     progress_->setTextVisible(true);
     progress_->setFormat(QString());
-    status_ = new QLabel(tr("Press Evaluate This Curve to measure what the curve is worth."), this);
+    status_ = new QLabel(tr("Evaluate Curve samples with this curve and measures the samples (FID-like, "
+                            "inception-like, classes), to see what an edit is worth."),
+                         this);
     status_->setObjectName(QStringLiteral("evaluateCurveStatus"));
     status_->setWordWrap(true);
 
@@ -87,14 +89,16 @@ CurveEvaluationPanel::CurveEvaluationPanel(StudioEngine* engine, std::function<e
     results_->setSortingEnabled(true);
     results_->setToolTip(tr("Every curve evaluated in this session; click a header to sort"));
 
+    // The progress bar on a line of its own: the page is narrow at large scale factors.
     auto* row = new QHBoxLayout;
     row->addWidget(runControls_);
     row->addWidget(samples_);
     row->addWidget(stepSize_);
-    row->addWidget(progress_, 1);
+    row->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(row);
+    layout->addWidget(progress_);
     layout->addWidget(status_);
     layout->addWidget(results_, 1);
 

@@ -1,5 +1,5 @@
 #pragma once
-// "Evaluate this curve": the evaluation protocol of docs/evaluation.md (FID-like distance,
+// "Evaluate Curve": the evaluation protocol of docs/evaluation.md (FID-like distance,
 // inception-like score, classes covered; seed 1) run on the curve being edited, with progress,
 // ETA and Stop, and a table of every curve tried in this session, so that a person sees what an
 // edit of the schedule is worth.

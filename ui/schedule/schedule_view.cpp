@@ -203,7 +203,7 @@ ScheduleView::ScheduleView(StudioEngine* engine, QUndoStack* undo, StudioSetting
     right->setStretchFactor(1, 1);
     right->setStretchFactor(2, 1);
     right->setChildrenCollapsible(false);
-    right->setSizes({600, 150, 180});
+    right->setSizes({540, 140, 240});
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(left);

@@ -3,7 +3,7 @@
 // points), presets (the paper's, the quick one, the person's own), its total length, import
 // and export (ebm-schedule JSON, step,temperature CSV), and a live preview: a few samples
 // annealed on a short rescaled copy of the curve, restarted on every edit (newest request
-// wins), whose energies are drawn over the curve, and "Evaluate This Curve" (the evaluation
+// wins), whose energies are drawn over the curve, and "Evaluate Curve" (the evaluation
 // protocol on the curve, with a table of the curves tried). The Sample page samples with this curve.
 #include <QPointer>
 

@@ -228,8 +228,9 @@ SamplingOutcome JobContext::runSampling(const SamplingSettings& settings, int ru
         info.fromTrainingWeights = fromTrainingWeights;
         info.settings = settings;
         report.progress(QVariant::fromValue(info));
-        spdlog::info("sampling {} images, {} steps ({}), step size {}, seed {}", config.numSamples, total,
-                     settings.schedulePreset.toStdString(), config.stepSize, config.seed);
+        spdlog::info("sampling {} images, {} steps ({}), step size {}, {}, seed {}", config.numSamples, total,
+                     settings.schedulePreset.toStdString(), config.stepSize, ebm::toString(config.precision),
+                     config.seed);
 
         FrameRelay relay(report, control, denoisedPreview, model, sigma0, info);
         const auto onFrame = [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); };
