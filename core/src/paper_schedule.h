@@ -1,7 +1,18 @@
 #pragma once
 // The reference annealing schedule's numbers (paper-facts.md), shared by the hand-written
 // schedules and their control-point curves: 500 hot steps, 2000 cooling, 200 to zero.
+#include <algorithm>
+#include <cmath>
+
 namespace ebm::internal {
+
+/// A phase of `steps` stretched by `scale`, rounded on its own: one that exists keeps at least
+/// one step, an absent one (0 steps) stays absent. Schedule's presets and their curves both use
+/// it, so they agree step for step.
+inline int scaledPhase(int steps, double scale)
+{
+    return steps > 0 ? std::max(1, static_cast<int>(std::lround(steps * scale))) : 0;
+}
 
 constexpr int kPaperHotSteps = 500;
 constexpr int kPaperCoolingSteps = 2000;

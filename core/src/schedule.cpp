@@ -13,11 +13,6 @@ namespace {
 
 using namespace internal;  // the paper's schedule numbers
 
-int scaled(int steps, double scale) { return std::max(1, static_cast<int>(std::lround(steps * scale))); }
-
-/// A phase that exists keeps at least one step when scaled; a phase of 0 steps stays absent.
-int scaledPhase(int steps, double scale) { return steps > 0 ? scaled(steps, scale) : 0; }
-
 Schedule threePhases(int hotSteps, int coolingSteps, int finalSteps, double scale, bool exponential)
 {
     if (!(scale > 0.0))

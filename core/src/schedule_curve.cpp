@@ -23,12 +23,6 @@ using namespace internal;  // the paper's schedule numbers
 const internal::NameTable<SegmentMode, 3> kModeNames = {
     {SegmentMode::Constant, "constant"}, {SegmentMode::Linear, "linear"}, {SegmentMode::Exponential, "exponential"}};
 
-/// A phase that exists keeps at least one step when scaled; a phase of 0 steps stays absent.
-int scaledPhase(int steps, double scale)
-{
-    return steps > 0 ? std::max(1, static_cast<int>(std::lround(steps * scale))) : 0;
-}
-
 /// Hot plateau, cooling to T = 1, linear ramp to 0: the paper's shape and the fast preset's.
 /// Each phase rounds on its own, as Schedule's hand-written presets do.
 ScheduleCurve threePhaseCurve(int hotSteps, int coolingSteps, int finalSteps, int steps, SegmentMode cooling)
