@@ -13,8 +13,8 @@
 #include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "cli/distributed_launch.h"
-#include "ebm/error.h"
-#include "ebm/runtime.h"
+#include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
 
 namespace {
 

@@ -12,12 +12,12 @@
 
 #include <unistd.h>
 
-#include "ebm/runtime.h"
-#include "engine/studio_engine.h"
-#include "evaluate/evaluate_view.h"
-#include "sample/sample_view.h"
+#include "ebm/nn/runtime.h"
+#include "worker/studio_engine.h"
+#include "pages/evaluate/evaluate_view.h"
+#include "pages/sample/sample_view.h"
 #include "window/studio_settings.h"
-#include "train/train_view.h"
+#include "pages/train/train_view.h"
 #include "widgets/log_relay.h"
 #include "window/main_window.h"
 

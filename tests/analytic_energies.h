@@ -2,7 +2,7 @@
 // Energies with closed-form gradients, for tests that compare the engine with hand computations.
 #include <torch/torch.h>
 
-#include "ebm/model.h"
+#include "ebm/nn/model.h"
 
 namespace ebm::testing {
 

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ebm/checkpoint.h"
-#include "ebm/dataset.h"
-#include "ebm/error.h"
-#include "ebm/pytorch_export.h"
-#include "ebm/trainer.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "ebm/base/error.h"
+#include "ebm/io/pytorch_export.h"
+#include "ebm/train/trainer.h"
 
 using namespace ebm;
 

@@ -15,9 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "ebm/dataset.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
+#include "ebm/io/dataset.h"
+#include "ebm/base/error.h"
+#include "ebm/io/image_file.h"
+#include "ebm/io/toy2d.h"
 
 namespace {
 

@@ -17,11 +17,11 @@
 #include <future>
 #include <thread>
 
-#include "ebm/checkpoint.h"
-#include "ebm/distributed.h"
-#include "ebm/error.h"
-#include "ebm/mdsm.h"
-#include "ebm/trainer.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/train/distributed.h"
+#include "ebm/base/error.h"
+#include "ebm/train/mdsm.h"
+#include "ebm/train/trainer.h"
 
 using namespace ebm;
 

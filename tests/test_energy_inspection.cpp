@@ -10,9 +10,9 @@
 #include <cmath>
 
 #include "analytic_energies.h"
-#include "ebm/energy_inspection.h"
-#include "ebm/error.h"
-#include "ebm/sampler.h"
+#include "ebm/sample/energy_inspection.h"
+#include "ebm/base/error.h"
+#include "ebm/sample/sampler.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

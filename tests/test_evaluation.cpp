@@ -8,12 +8,12 @@
 #include <fstream>
 
 #include "analytic_energies.h"
-#include "ebm/checkpoint.h"
-#include "ebm/classifier.h"
-#include "ebm/error.h"
-#include "ebm/evaluation.h"
-#include "ebm/evaluation_job.h"
-#include "ebm/sampler.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/eval/classifier.h"
+#include "ebm/base/error.h"
+#include "ebm/eval/evaluation.h"
+#include "ebm/eval/evaluation_pipeline.h"
+#include "ebm/sample/sampler.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

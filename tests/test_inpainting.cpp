@@ -1,15 +1,32 @@
-// Inpainting masks: the presets, mask pictures (white generates, other sizes scaled with
-// nearest neighbours), and the error over the generated pixels.
+// Inpainting masks: the presets (the torch-free pixels and their tensors), mask pictures (white
+// generates, other sizes scaled with nearest neighbours), and the error over the generated pixels.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
 
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/inpainting.h"
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ebm/base/error.h"
+#include "ebm/base/mask_preset.h"
+#include "ebm/io/image_file.h"
+#include "ebm/sample/inpainting.h"
 
 using namespace ebm;
+
+namespace {
+
+/// Whether `generated` of `pixels` draws, each generated with probability `fraction`, is within
+/// five standard deviations of the binomial's mean (a false alarm about once in 1.7 million).
+bool binomiallyPlausible(double generated, double pixels, double fraction)
+{
+    const double spread = std::sqrt(pixels * fraction * (1 - fraction));
+    return std::abs(generated - pixels * fraction) <= 5 * spread;
+}
+
+}  // namespace
 
 class TestInpainting : public QObject {
     Q_OBJECT
@@ -28,12 +45,45 @@ private Q_SLOTS:
         QCOMPARE(centre[0][0][2][2].item<float>(), 1.0f);
         QCOMPARE(centre[0][0][1][2].item<float>(), 0.0f);
         QVERIFY(torch::equal(presetMask("center", 8), centre));
+        // random:FRACTION: each pixel generated with that probability; the same seed, the same mask.
         const torch::Tensor random = presetMask("random:0.25", 64, 3);
-        QVERIFY(std::abs(random.mean().item<double>() - 0.25) < 0.03);
-        QVERIFY(torch::equal(random, presetMask("random:0.25", 64, 3)));  // seeded
+        QVERIFY(binomiallyPlausible(random.sum().item<double>(), 64 * 64, 0.25));
+        QVERIFY(torch::equal(random, presetMask("random:0.25", 64, 3)));
+        QVERIFY(!torch::equal(random, presetMask("random:0.25", 64, 4)));
+        QVERIFY(torch::equal(random, random.round()));  // only 0 and 1
         for (const char* bad : {"random:abc", "random:1.5", "random:", "diagonal"})
             QVERIFY_THROWS_EXCEPTION(Error, presetMask(bad, 8));
         QVERIFY(isPresetMask("random:0.1") && isPresetMask("centre") && !isPresetMask("mask.png"));
+    }
+
+    void presetTensorsHoldThePresetPixels()
+    {
+        // presetMask is presetMaskPixels as a [1, 1, S, S] float tensor, row-major.
+        for (const std::string spec : {"left", "right", "top", "bottom", "centre", "random:0.3", "random:1"}) {
+            const std::vector<uint8_t> pixels = presetMaskPixels(spec, 12, 7);
+            const torch::Tensor mask = presetMask(spec, 12, 7);
+            QCOMPARE(pixels.size(), size_t(12 * 12));
+            QVERIFY(mask.dtype() == torch::kFloat32);
+            QCOMPARE(mask.sizes(), (torch::IntArrayRef{1, 1, 12, 12}));
+            for (int y = 0; y < 12; ++y)
+                for (int x = 0; x < 12; ++x)
+                    QCOMPARE(mask[0][0][y][x].item<float>(), float(pixels[y * 12 + x]));
+        }
+        QCOMPARE(presetMaskPixels("right", 4)[1], uint8_t(0));  // row 0, column 1: the left half
+        QCOMPARE(presetMaskPixels("bottom", 4)[8], uint8_t(1));  // row 2, column 0
+        // The fraction is a probability at every value, exactly so at 0 and 1.
+        for (double fraction : {0.0, 0.1, 0.5, 0.9, 1.0}) {
+            const std::vector<uint8_t> pixels = presetMaskPixels("random:" + std::to_string(fraction), 100, 11);
+            double generated = 0;
+            for (uint8_t pixel : pixels)
+                generated += pixel;
+            QVERIFY2(binomiallyPlausible(generated, 100 * 100, fraction), qPrintable(QString::number(fraction)));
+        }
+        QCOMPARE(presetMaskPixels("random:0", 9, 2), std::vector<uint8_t>(81, 0));
+        QCOMPARE(presetMaskPixels("random:1", 9, 2), std::vector<uint8_t>(81, 1));
+        QVERIFY(presetMaskPixels("random:0.5", 32, 1) != presetMaskPixels("random:0.5", 32, 2));
+        QVERIFY_THROWS_EXCEPTION(Error, presetMaskPixels("centre", 0));
+        QVERIFY_THROWS_EXCEPTION(Error, presetMaskPixels("random:0.5x", 8));
     }
 
     void maskPicturesRoundTripAndScaleWithNearestNeighbours()

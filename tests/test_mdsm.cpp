@@ -4,9 +4,9 @@
 #include <torch/torch.h>
 
 #include "analytic_energies.h"
-#include "ebm/checkpoint.h"
-#include "ebm/mdsm.h"
-#include "ebm/error.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/train/mdsm.h"
+#include "ebm/base/error.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

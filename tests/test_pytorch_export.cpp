@@ -6,11 +6,11 @@
 
 #include <filesystem>
 
-#include "ebm/checkpoint.h"
-#include "ebm/error.h"
-#include "ebm/model.h"
-#include "ebm/pytorch_export.h"
-#include "ebm/pytorch_import.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/base/error.h"
+#include "ebm/nn/model.h"
+#include "ebm/io/pytorch_export.h"
+#include "ebm/io/pytorch_import.h"
 
 using namespace ebm;
 

@@ -2,8 +2,8 @@
 // storage type, and damaged files (truncated, random, corrupt pickle) that must fail cleanly.
 #include <QtTest/QtTest>
 
-#include "ebm/error.h"
-#include "ebm/pytorch_import.h"
+#include "ebm/base/error.h"
+#include "ebm/io/pytorch_import.h"
 
 #include <torch/torch.h>
 

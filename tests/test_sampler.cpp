@@ -6,12 +6,13 @@
 #include <atomic>
 
 #include "analytic_energies.h"
-#include "ebm/error.h"
-#include "ebm/mdsm.h"
-#include "ebm/model_file.h"
-#include "ebm/sampler.h"
-#include "ebm/schedule_curve.h"
-#include "ebm/schedule_feed.h"
+#include "ebm/base/error.h"
+#include "ebm/train/mdsm.h"
+#include "ebm/io/model_file.h"
+#include "ebm/sample/inpainting.h"
+#include "ebm/sample/sampler.h"
+#include "ebm/schedule/schedule_curve.h"
+#include "ebm/schedule/schedule_feed.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

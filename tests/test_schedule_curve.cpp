@@ -6,10 +6,10 @@
 #include <cmath>
 #include <string>
 
-#include "ebm/error.h"
-#include "ebm/sampler.h"
-#include "ebm/schedule.h"
-#include "ebm/schedule_curve.h"
+#include "ebm/base/error.h"
+#include "ebm/sample/sampler.h"
+#include "ebm/schedule/schedule.h"
+#include "ebm/schedule/schedule_curve.h"
 
 using namespace ebm;
 

@@ -19,9 +19,9 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #include <malloc.h>
 #endif
 
-#include "ebm/runtime.h"
-#include "ebm/sampler.h"
-#include "ebm/trainer.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/sample/sampler.h"
+#include "ebm/train/trainer.h"
 
 using namespace ebm;
 

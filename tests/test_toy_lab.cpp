@@ -7,10 +7,10 @@
 
 #include <cmath>
 
-#include "ebm/error.h"
-#include "ebm/mdsm.h"
-#include "ebm/runtime.h"
-#include "ebm/toy_lab.h"
+#include "ebm/base/error.h"
+#include "ebm/train/mdsm.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/toy/toy_lab.h"
 
 using namespace ebm;
 using namespace ebm::toy;

@@ -1,14 +1,17 @@
 // The trainer: a short MDSM run on a 2D mixture learns the smoothed score, the learning-rate
-// schedule, and the guard against non-finite losses.
+// schedule, and the guard against non-finite losses; the --progress-json events round-trip.
 #include <QtTest/QtTest>
 #include <map>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
+#include <variant>
 
-#include "ebm/checkpoint.h"
-#include "ebm/error.h"
-#include "ebm/trainer.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/base/error.h"
+#include "ebm/train/progress_events.h"
+#include "ebm/train/trainer.h"
 
 using namespace ebm;
 
@@ -322,6 +325,73 @@ private Q_SLOTS:
         QVERIFY(saved.train.precision == Precision::BFloat16);
         Trainer resumed(saved, data);
         QVERIFY(resumed.config().precision == Precision::BFloat16);
+    }
+
+    void progressEventsRoundTripThroughTheirJsonLines()
+    {
+        // `ebm train --progress-json` is read by other programs: names and order stay as they are.
+        const TrainStartEvent start{"mlp 2x8 (2D, quadratic head)", "toy:moons", 20000, 5, 100, 16, 2,
+                                    "/tmp/a run.ebm"};
+        QCOMPARE(toJsonLine(start), std::string(R"j({"event":"start","model":"mlp 2x8 (2D, quadratic head)",)j"
+                                                R"j("dataset":"toy:moons","items":20000,"start_step":5,)j"
+                                                R"j("total_steps":100,"batch":16,"ranks":2,)j"
+                                                R"j("checkpoint":"/tmp/a run.ebm"})j"));
+        const TrainStepEvent step{7, 0.125, 0.25, 1e-4, 12.5, 3.0};
+        QCOMPARE(toJsonLine(step), std::string(R"({"event":"step","step":7,"loss":0.125,"smoothed":0.25,)"
+                                               R"("lr":0.0001,"steps_per_s":12.5,"eta_s":3.0})"));
+        const TrainCheckpointEvent checkpoint{10, "r\u00e9sum\u00e9/\"q\".ebm"};
+        QCOMPARE(toJsonLine(TrainCheckpointEvent{10, "m.ebm"}),
+                 std::string(R"({"event":"checkpoint","step":10,"path":"m.ebm"})"));
+        const TrainEndEvent end{12, true, "m.ebm"};
+        QCOMPARE(toJsonLine(end), std::string(R"({"event":"end","step":12,"interrupted":true,"path":"m.ebm"})"));
+
+        const auto s = parseProgressEvent(toJsonLine(start));
+        QVERIFY(s && std::holds_alternative<TrainStartEvent>(*s));
+        const auto& gotStart = std::get<TrainStartEvent>(*s);
+        QCOMPARE(gotStart.model, start.model);
+        QCOMPARE(gotStart.dataset, start.dataset);
+        QCOMPARE(gotStart.items, start.items);
+        QCOMPARE(gotStart.startStep, start.startStep);
+        QCOMPARE(gotStart.totalSteps, start.totalSteps);
+        QCOMPARE(gotStart.batch, start.batch);
+        QCOMPARE(gotStart.ranks, start.ranks);
+        QCOMPARE(gotStart.checkpoint, start.checkpoint);
+
+        const auto p = parseProgressEvent(toJsonLine(step) + "\n");  // as read, with its newline
+        QVERIFY(p && std::holds_alternative<TrainStepEvent>(*p));
+        const auto& gotStep = std::get<TrainStepEvent>(*p);
+        QCOMPARE(gotStep.step, step.step);
+        QCOMPARE(gotStep.loss, step.loss);
+        QCOMPARE(gotStep.smoothedLoss, step.smoothedLoss);
+        QCOMPARE(gotStep.learningRate, step.learningRate);
+        QCOMPARE(gotStep.stepsPerSecond, step.stepsPerSecond);
+        QCOMPARE(gotStep.etaSeconds, step.etaSeconds);
+
+        const auto c = parseProgressEvent(toJsonLine(checkpoint));
+        QVERIFY(c && std::holds_alternative<TrainCheckpointEvent>(*c));
+        QCOMPARE(std::get<TrainCheckpointEvent>(*c).step, checkpoint.step);
+        QCOMPARE(std::get<TrainCheckpointEvent>(*c).path, checkpoint.path);
+
+        const auto e = parseProgressEvent(toJsonLine(TrainProgressEvent(end)));
+        QVERIFY(e && std::holds_alternative<TrainEndEvent>(*e));
+        QCOMPARE(std::get<TrainEndEvent>(*e).step, end.step);
+        QCOMPARE(std::get<TrainEndEvent>(*e).interrupted, end.interrupted);
+        QCOMPARE(std::get<TrainEndEvent>(*e).path, end.path);
+
+        // A diverged loss is written as null (JSON has no NaN) and read back as NaN.
+        TrainStepEvent diverged = step;
+        diverged.loss = std::numeric_limits<double>::quiet_NaN();
+        QVERIFY(toJsonLine(diverged).find(R"("loss":null)") != std::string::npos);
+        const auto d = parseProgressEvent(toJsonLine(diverged));
+        QVERIFY(d && std::holds_alternative<TrainStepEvent>(*d));
+        QVERIFY(std::isnan(std::get<TrainStepEvent>(*d).loss));
+        QCOMPARE(std::get<TrainStepEvent>(*d).smoothedLoss, step.smoothedLoss);
+
+        // Anything else is not an event, and never an exception.
+        for (const char* line : {"", "not json", "[hi] ebm train: a log line", R"({"event":"step")", "[1,2]", "42",
+                                 R"({"event":"pause","step":3})", R"({"step":3})", R"({"event":7})",
+                                 "\xff\xfe{", R"({"event":"end"} trailing)"})
+            QVERIFY2(!parseProgressEvent(line), line);
     }
 
     void precisionsAreRefusedWhereTheyCannotRun()

@@ -1,28 +1,35 @@
 // The Energy page as a person uses it: sets from arrays, folders and transformed copies scored
 // on the worker exactly as ebm::measureImageEnergies scores them, the AUROC of ebm::auroc,
 // wrong shapes converted or refused in one line, unreadable pictures skipped and listed,
-// cancellation within a second, CSV export and the sources kept in a session.
+// cancellation within a second, CSV export, the sources kept in a session (sessions of earlier
+// versions open) and the measurement remembered between runs.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QProgressBar>
+#include <QSettings>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 
-#include "ebm/dataset.h"
-#include "ebm/energy_inspection.h"
-#include "ebm/image_file.h"
-#include "ebm/model_file.h"
-#include "energy/energy_charts.h"
-#include "energy/energy_view.h"
-#include "engine/studio_engine.h"
+#include <atomic>
+#include <memory>
+
+#include "annealing/sampling_job.h"
+#include "ebm/io/dataset.h"
+#include "ebm/sample/energy_inspection.h"
+#include "ebm/io/image_file.h"
+#include "ebm/io/model_file.h"
+#include "pages/energy/energy_charts.h"
+#include "pages/energy/energy_view.h"
+#include "worker/studio_engine.h"
 #include "ui_test_main.h"
 #include "widgets/run_controls.h"
 
@@ -217,9 +224,13 @@ private Q_SLOTS:
         SamplingSettings s;
         s.steps = 10;
         s.numSamples = 5;
-        QSignalSpy finished(studio_.window->engine(), &StudioEngine::samplingFinished);
-        QVERIFY(studio_.window->engine()->startSampling(s) > 0);
+        // A sampling run as the Sample page starts one; the worker keeps its final samples.
+        JobHandle* run = studio_.window->engine()->start(
+            std::make_unique<SamplingJob>(s, 1, std::make_shared<const std::atomic<bool>>(false)));
+        QVERIFY(run);
+        QSignalSpy finished(run, &JobHandle::finished);
         QVERIFY(finished.wait(30000));
+        QVERIFY(!finished.first().at(0).value<SamplingOutcome>().failed);
         const EnergyView::ImageSet& samples = addAndWait(source(QStringLiteral("samples"), kLastSamplesSpec));
         QCOMPARE(int(samples.state), int(EnergyView::SetState::Scored));
         QCOMPARE(samples.result.energy.size(), 5);
@@ -344,7 +355,47 @@ private Q_SLOTS:
         QVERIFY(view()->measureSettings().residual);
         QVERIFY(view()->canStart());  // "Score all" measures them again
     }
+
+    void anEarlierSessionOpensAndTheMeasurementIsRememberedWithoutScoring()
+    {
+        openPage();
+        // A session as the page wrote it before its fields were declared: the same keys come back.
+        const QJsonObject earlier{{QStringLiteral("noiseStd"), 0.25},
+                                  {QStringLiteral("draws"), 4},
+                                  {QStringLiteral("seed"), 7},
+                                  {QStringLiteral("residual"), false},
+                                  {QStringLiteral("sets"),
+                                   QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("inliers")},
+                                                          {QStringLiteral("spec"), inliers_},
+                                                          {QStringLiteral("train"), false},
+                                                          {QStringLiteral("classes"), QJsonArray{}},
+                                                          {QStringLiteral("limit"), 0},
+                                                          {QStringLiteral("transforms"), QString()}}}}};
+        view()->applySessionSettings(earlier);
+        QCOMPARE(view()->measureSettings().noiseStd, 0.25);
+        QCOMPARE(view()->measureSettings().draws, 4);
+        QCOMPARE(view()->measureSettings().seed, quint64(7));
+        QVERIFY(!view()->measureSettings().residual);
+        QCOMPARE(view()->sets().size(), 1);
+        QCOMPARE(view()->sessionSettings(), earlier);
+
+        // Between runs: the window hands over the store, the page keeps its fields under its key.
+        QSettings store(QDir(dir_.path()).filePath(QStringLiteral("energy.ini")), QSettings::IniFormat);
+        view()->saveSettings(store);
+        QCOMPARE(store.value(QStringLiteral("energy/draws")).toInt(), 4);
+        view()->setMeasureSettings(EnergyMeasureSettings{});
+        QCOMPARE(view()->measureSettings().draws, 8);
+        view()->restoreSettings(store);
+        QCOMPARE(view()->measureSettings().noiseStd, 0.25);
+        QCOMPARE(view()->measureSettings().draws, 4);
+        QCOMPARE(view()->measureSettings().seed, quint64(7));
+        // Restoring starts nothing: the set stays unscored until "Score all".
+        QTest::qWait(100);
+        QVERIFY(!view()->isRunning());
+        QCOMPARE(int(view()->sets()[0].state), int(EnergyView::SetState::NotScored));
+    }
 };
 
 EBM_UI_TEST_MAIN(TestUiEnergy)
 #include "test_ui_energy.moc"
+#include "annealing/sampling_types.h"

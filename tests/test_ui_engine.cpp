@@ -1,6 +1,7 @@
 // The studio's worker and engine without windows: sampling frames, pause / single step / stop,
 // a corrupt model that leaves the loaded one in place, training with pause, step, sampling from
-// the current weights, save now, resume from a checkpoint, and a non-finite loss.
+// the current weights, save now, resume from a checkpoint, and a non-finite loss. Jobs start
+// through StudioEngine::start as the pages start them; probes (ui_job_probes.h) follow them.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -10,15 +11,21 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
-#include "ebm/checkpoint.h"
-#include "ebm/dataset.h"
-#include "ebm/model.h"
-#include "ebm/pytorch_import.h"
-#include "engine/studio_engine.h"
-#include "engine/studio_types.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "ebm/nn/model.h"
+#include "ebm/io/pytorch_import.h"
+#include "worker/job_kinds.h"
+#include "worker/studio_engine.h"
+#include "worker/studio_types.h"
+#include "annealing/sampling_types.h"
+#include "pages/train/training_types.h"
+#include "ui_job_probes.h"
 #include "ui_test_main.h"
 
 using namespace ebm::studio;
+using ebm::testing::SamplingProbe;
+using ebm::testing::TrainingProbe;
 
 namespace {
 
@@ -115,12 +122,13 @@ private Q_SLOTS:
         StudioEngine engine;
         loadTiny(engine);
         QCOMPARE(engine.model().imageSize, 16);
-        QSignalSpy started(&engine, &StudioEngine::samplingStarted);
-        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
-        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
-        const int id = engine.startSampling(quickSettings(40, 5));
-        QVERIFY(id > 0);
-        QVERIFY(engine.isSampling());
+        SamplingProbe sampling(&engine);
+        QSignalSpy started(&sampling, &SamplingProbe::started);
+        QSignalSpy frames(&sampling, &SamplingProbe::frames);
+        QSignalSpy finished(&sampling, &SamplingProbe::finished);
+        JobHandle* run = sampling.start(quickSettings(40, 5));
+        QVERIFY(run);
+        QCOMPARE(engine.activeJob(kSamplingJobKind), run);
         QVERIFY(finished.wait(20000));
         QCOMPARE(started.count(), 1);
         const auto info = started.first().at(0).value<SamplingRunInfo>();
@@ -138,17 +146,18 @@ private Q_SLOTS:
         QCOMPARE(last.raw.size(), 5);
         QCOMPARE(last.energies.size(), 5);
         QCOMPARE(last.raw.front().size(), QSize(16, 16));
-        QVERIFY(!engine.isSampling());
+        QVERIFY(!engine.activeJob(kSamplingJobKind));
     }
 
     void denoisedPreviewIsRecordedWhenAsked()
     {
         StudioEngine engine;
         loadTiny(engine);
-        engine.setDenoisedPreview(true);
-        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
-        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
-        engine.startSampling(quickSettings(10, 3));
+        SamplingProbe sampling(&engine);
+        sampling.setDenoisedPreview(true);
+        QSignalSpy frames(&sampling, &SamplingProbe::frames);
+        QSignalSpy finished(&sampling, &SamplingProbe::finished);
+        sampling.start(quickSettings(10, 3));
         QVERIFY(finished.wait(20000));
         const SampleSnapshot first = frames.first().at(0).value<SampleFrameBatch>().snapshots.first();
         QCOMPARE(first.denoised.size(), 3);
@@ -167,9 +176,10 @@ private Q_SLOTS:
         SamplingSettings s = quickSettings(4, 5);
         s.startFromImages = true;
         s.startImages = start;
-        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
-        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
-        engine.startSampling(s);
+        SamplingProbe sampling(&engine);
+        QSignalSpy frames(&sampling, &SamplingProbe::frames);
+        QSignalSpy finished(&sampling, &SamplingProbe::finished);
+        sampling.start(s);
         QVERIFY(finished.wait(20000));
         QVERIFY2(!finished.first().at(0).value<SamplingOutcome>().failed,
                  qPrintable(finished.first().at(0).value<SamplingOutcome>().message));
@@ -178,68 +188,70 @@ private Q_SLOTS:
 
         s.startImages = QDir(dir_.path()).filePath(QStringLiteral("no-such-images"));
         finished.clear();
-        engine.startSampling(s);
+        sampling.start(s);
         QVERIFY(finished.wait(20000));
         const auto outcome = finished.first().at(0).value<SamplingOutcome>();
         QVERIFY(outcome.failed);
         QVERIFY2(outcome.message.contains(QLatin1String("no-such-images")), qPrintable(outcome.message));
-        QVERIFY(!engine.isSampling());
+        QVERIFY(!engine.activeJob(kSamplingJobKind));
     }
 
     void pauseStopsFramesStepGivesExactlyOneAndStopAnswersFast()
     {
         StudioEngine engine;
         loadTiny(engine);
-        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
-        QSignalSpy states(&engine, &StudioEngine::jobStateChanged);
-        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
-        engine.startSampling(quickSettings(100000, 4));  // far longer than the test
+        SamplingProbe sampling(&engine);
+        QSignalSpy frames(&sampling, &SamplingProbe::frames);
+        QSignalSpy paused(&sampling, &SamplingProbe::pausedChanged);
+        QSignalSpy finished(&sampling, &SamplingProbe::finished);
+        sampling.start(quickSettings(100000, 4));  // far longer than the test
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 3, 20000);
 
         QElapsedTimer answer;
         answer.start();
-        engine.pauseSampling();
-        QTRY_VERIFY_WITH_TIMEOUT(engine.isSamplingPaused(), 5000);
+        sampling.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(sampling.isPaused(), 5000);
         QVERIFY2(answer.elapsed() < 1000, qPrintable(QStringLiteral("pause took %1 ms").arg(answer.elapsed())));
-        QCOMPARE(states.last().at(1).value<JobState>(), JobState::Paused);
+        QCOMPARE(paused.last().at(0).toBool(), true);
         QTest::qWait(50);  // the flush that accompanies the pause has arrived
         const int pausedAt = lastStepIn(frames);
         frames.clear();
         QTest::qWait(300);
         QCOMPARE(frames.count(), 0);  // paused: nothing moves
 
-        engine.stepSampling();
+        sampling.step();
         QTRY_COMPARE_WITH_TIMEOUT(frames.count(), 1, 5000);
         QTest::qWait(200);
         QCOMPARE(frames.count(), 1);  // exactly one step, then paused again
         const auto batch = frames.first().at(0).value<SampleFrameBatch>();
         QCOMPARE(batch.snapshots.size(), 1);
         QCOMPARE(batch.snapshots.front().step, pausedAt + 1);
-        QVERIFY(engine.isSamplingPaused());
+        QVERIFY(sampling.isPaused());
 
-        engine.resumeSampling();
+        sampling.resume();
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 3, 5000);
-        QVERIFY(!engine.isSamplingPaused());
+        QVERIFY(!sampling.isPaused());
 
         answer.restart();
-        engine.stopSampling();
+        sampling.stop();
         QVERIFY(finished.wait(5000));
         QVERIFY2(answer.elapsed() < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(answer.elapsed())));
         QVERIFY(finished.first().at(0).value<SamplingOutcome>().stopped);
-        QVERIFY(!engine.isSampling());
+        QVERIFY(!engine.activeJob(kSamplingJobKind));
     }
 
     void stopWhilePausedEndsTheRun()
     {
         StudioEngine engine;
         loadTiny(engine);
-        QSignalSpy frames(&engine, &StudioEngine::sampleFrames);
-        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
-        engine.startSampling(quickSettings(100000, 2));
+        SamplingProbe sampling(&engine);
+        QSignalSpy frames(&sampling, &SamplingProbe::frames);
+        QSignalSpy finished(&sampling, &SamplingProbe::finished);
+        sampling.start(quickSettings(100000, 2));
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 1, 20000);
-        engine.pauseSampling();
-        QTRY_VERIFY_WITH_TIMEOUT(engine.isSamplingPaused(), 5000);
-        engine.stopSampling();
+        sampling.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(sampling.isPaused(), 5000);
+        sampling.stop();
         QVERIFY(finished.wait(5000));
         QVERIFY(finished.first().at(0).value<SamplingOutcome>().stopped);
     }
@@ -284,8 +296,9 @@ private Q_SLOTS:
         }
 
         // The kept model still samples.
-        QSignalSpy finished(&engine, &StudioEngine::samplingFinished);
-        engine.startSampling(quickSettings(5, 2));
+        SamplingProbe sampling(&engine);
+        QSignalSpy finished(&sampling, &SamplingProbe::finished);
+        sampling.start(quickSettings(5, 2));
         QVERIFY(finished.wait(20000));
         QVERIFY(!finished.first().at(0).value<SamplingOutcome>().failed);
     }
@@ -369,12 +382,13 @@ private Q_SLOTS:
         engine.configureRuntime(QStringLiteral("cpu"), 1);
         const QString data = writeTinyData(dir_.path(), QStringLiteral("tiny.npy"));
         const QString checkpoint = QDir(dir_.path()).filePath(QStringLiteral("run/train.ebm"));
-        QSignalSpy started(&engine, &StudioEngine::trainingStarted);
-        QSignalSpy progress(&engine, &StudioEngine::trainingProgress);
-        QSignalSpy previews(&engine, &StudioEngine::trainingPreview);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingProbe training(&engine);
+        QSignalSpy started(&training, &TrainingProbe::started);
+        QSignalSpy progress(&training, &TrainingProbe::progress);
+        QSignalSpy previews(&training, &TrainingProbe::preview);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
         QSignalSpy saved(&engine, &StudioEngine::checkpointSaved);
-        QVERIFY(engine.startTraining(tinyTraining(data, checkpoint)));
+        QVERIFY(training.start(tinyTraining(data, checkpoint)));
         QVERIFY(started.wait(20000));
         QTRY_VERIFY_WITH_TIMEOUT(lastTrainStep(progress) >= 6, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(previews.count() >= 1, 20000);
@@ -384,15 +398,15 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(point.loss));
         QVERIFY(point.learningRate > 0);
 
-        engine.pauseTraining();
-        QTRY_VERIFY_WITH_TIMEOUT(engine.isTrainingPaused(), 10000);
+        training.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(training.isPaused(), 10000);
         QTest::qWait(50);
         const qint64 pausedAt = lastTrainStep(progress);
         progress.clear();
         QTest::qWait(300);
         QCOMPARE(progress.count(), 0);
 
-        engine.stepTraining();
+        training.step();
         QTRY_COMPARE_WITH_TIMEOUT(progress.count(), 1, 5000);
         QTest::qWait(200);
         QCOMPARE(progress.count(), 1);
@@ -400,25 +414,27 @@ private Q_SLOTS:
         QCOMPARE(stepped.points.size(), 1);
         QCOMPARE(stepped.points.front().step, pausedAt + 1);
 
-        // Sample from the current weights while training waits.
-        QSignalSpy samplingStarted(&engine, &StudioEngine::samplingStarted);
-        QSignalSpy samplingFinished(&engine, &StudioEngine::samplingFinished);
-        QVERIFY(engine.startSampling(quickSettings(10, 3)) > 0);
+        // Sample from the current weights while training waits (a guest between two steps).
+        SamplingProbe sampling(&engine);
+        QSignalSpy samplingStarted(&sampling, &SamplingProbe::started);
+        QSignalSpy samplingFinished(&sampling, &SamplingProbe::finished);
+        QVERIFY(sampling.start(quickSettings(10, 3)));
         QVERIFY(samplingFinished.wait(20000));
         QVERIFY(samplingStarted.first().at(0).value<SamplingRunInfo>().fromTrainingWeights);
         QVERIFY(!samplingFinished.first().at(0).value<SamplingOutcome>().failed);
-        QVERIFY(engine.isTrainingPaused());
+        QVERIFY(training.isPaused());
         QCOMPARE(progress.count(), 1);  // training did not move meanwhile
 
-        // Save now, while paused.
+        // Save now, while paused: saving the model during training goes to the run.
         const QString now = QDir(dir_.path()).filePath(QStringLiteral("now.ebm"));
-        engine.saveTrainingCheckpoint(now);
+        QCOMPARE(engine.trainingRun(), training.handle());
+        engine.saveModel(now);
         QVERIFY(saved.wait(10000));
         QVERIFY(QFileInfo::exists(now));
 
-        engine.continueTraining();
+        training.resume();
         QTRY_VERIFY_WITH_TIMEOUT(lastTrainStep(progress) > pausedAt + 3, 10000);
-        engine.stopTraining();
+        training.stop();
         QVERIFY(finished.wait(10000));
         const auto outcome = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY(outcome.stopped);
@@ -432,7 +448,7 @@ private Q_SLOTS:
         started.clear();
         finished.clear();
         progress.clear();
-        QVERIFY(engine.resumeTrainingFrom(checkpoint, cadence));
+        QVERIFY(training.start(cadence, checkpoint));
         QVERIFY(started.wait(20000));
         const auto resumed = started.first().at(0).value<TrainingRunInfo>();
         QCOMPARE(resumed.startStep, outcome.step);
@@ -440,7 +456,7 @@ private Q_SLOTS:
         QVERIFY(!resumed.history.isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(progress.count() >= 1, 10000);
         QCOMPARE(progress.first().at(0).value<TrainProgressBatch>().points.first().step, outcome.step + 1);
-        engine.stopTraining();
+        training.stop();
         QVERIFY(finished.wait(10000));
         QVERIFY(finished.first().at(0).value<TrainingOutcome>().stopped);
     }
@@ -454,13 +470,14 @@ private Q_SLOTS:
         TrainingSettings t = tinyTraining(data, checkpoint);
         t.steps = 4;
         t.previewEvery = 0;
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
-        QVERIFY(engine.startTraining(t));
+        TrainingProbe training(&engine);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
+        QVERIFY(training.start(t));
         QVERIFY(finished.wait(20000));
         QVERIFY(finished.first().at(0).value<TrainingOutcome>().completed);
         t.steps = 7;
         finished.clear();
-        QVERIFY(engine.resumeTrainingFrom(checkpoint, t));
+        QVERIFY(training.start(t, checkpoint));
         QVERIFY(finished.wait(20000));
         const auto done = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY2(done.completed, qPrintable(done.message));
@@ -480,9 +497,10 @@ private Q_SLOTS:
         t.steps = 2;
         t.previewEvery = 0;
         t.initialWeights = start;
-        QSignalSpy started(&engine, &StudioEngine::trainingStarted);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
-        QVERIFY(engine.startTraining(t));
+        TrainingProbe training(&engine);
+        QSignalSpy started(&training, &TrainingProbe::started);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
+        QVERIFY(training.start(t));
         QVERIFY(finished.wait(20000));
         const auto done = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY2(done.completed, qPrintable(done.message));
@@ -496,7 +514,7 @@ private Q_SLOTS:
 
         t.initialWeights = QDir(dir_.path()).filePath(QStringLiteral("no-such-start.ebm"));
         finished.clear();
-        QVERIFY(engine.startTraining(t));
+        QVERIFY(training.start(t));
         QVERIFY(finished.wait(20000));
         const auto failed = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY(failed.failed);
@@ -508,15 +526,16 @@ private Q_SLOTS:
         StudioEngine engine;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
         const QString data = writeTinyData(dir_.path(), QStringLiteral("nan.npy"), true);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingProbe training(&engine);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
         TrainingSettings t = tinyTraining(data, QDir(dir_.path()).filePath(QStringLiteral("nan.ebm")));
         t.batchSize = 64;  // the NaN is in every batch
-        QVERIFY(engine.startTraining(t));
+        QVERIFY(training.start(t));
         QVERIFY(finished.wait(20000));
         const auto outcome = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY(outcome.failed);
         QVERIFY2(outcome.message.contains(QLatin1String("NaN")), qPrintable(outcome.message));
-        QVERIFY(!engine.isTraining());
+        QVERIFY(!engine.trainingRun());
         QVERIFY(!QFileInfo::exists(QDir(dir_.path()).filePath(QStringLiteral("nan.ebm"))));
     }
 
@@ -524,9 +543,10 @@ private Q_SLOTS:
     {
         StudioEngine engine;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingProbe training(&engine);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
         TrainingSettings t = tinyTraining(QDir(dir_.path()).filePath(QStringLiteral("missing.npy")), QString());
-        QVERIFY(engine.startTraining(t));
+        QVERIFY(training.start(t));
         QVERIFY(finished.wait(20000));
         const auto outcome = finished.first().at(0).value<TrainingOutcome>();
         QVERIFY(outcome.failed);
@@ -537,3 +557,4 @@ private Q_SLOTS:
 EBM_UI_TEST_MAIN(TestUiEngine)
 
 #include "test_ui_engine.moc"
+#include "moc_ui_job_probes.cpp"

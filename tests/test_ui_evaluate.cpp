@@ -1,6 +1,6 @@
 // The Evaluate page driven as a person would: choose measures, press Evaluate, watch stage
 // progress, read the figures, stop a long run, and get a clear message for bad input. The
-// figures come from the same code as `ebm eval` (app/kit/evaluation_job), so they are checked
+// figures come from the same code as `ebm eval` (ebm/eval/evaluation_pipeline.h), so they are checked
 // for consistency here (counts, shapes, finite values, valid JSON), not for quality.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -20,16 +20,21 @@
 
 #include <cmath>
 
-#include "ebm/checkpoint.h"
-#include "ebm/model.h"
-#include "engine/studio_engine.h"
-#include "evaluate/class_histogram_chart.h"
-#include "evaluate/evaluate_view.h"
+#include "annealing/annealing_hub.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/nn/model.h"
+#include "worker/job_kinds.h"
+#include "worker/studio_engine.h"
+#include "pages/evaluate/class_histogram_chart.h"
+#include "pages/evaluate/evaluate_view.h"
+#include "pages/sample/sample_view.h"
+#include "ui_job_probes.h"
 #include "ui_test_main.h"
 #include "widgets/undo_fields.h"
 #include "widgets/qcustomplot_include.h"
 
 using namespace ebm::studio;
+using ebm::testing::EvaluationProbe;
 
 namespace {
 
@@ -95,20 +100,32 @@ private Q_SLOTS:
     void everyStageReportsAndShowsFigures()
     {
         view_->setSettings(quickSettings());
-        QSignalSpy progress(engine_, &StudioEngine::evaluationProgress);
-        QSignalSpy finished(engine_, &StudioEngine::evaluationFinished);
+        EvaluationProbe evaluation(engine_, EvaluationProbe::EveryJob);
+        QSignalSpy progress(&evaluation, &EvaluationProbe::progress);
+        QSignalSpy finished(&evaluation, &EvaluationProbe::finished);
         QVERIFY(view_->evaluateButton()->isEnabled());
         view_->evaluateButton()->click();
-        QVERIFY(engine_->isEvaluating());
+        QVERIFY(engine_->activeJob(kEvaluationJobKind));
         QVERIFY(!view_->evaluateButton()->isEnabled());
         QVERIFY(view_->stopButton()->isEnabled());
-        // Other jobs wait for the cores: sampling is refused while evaluating.
-        QCOMPARE(engine_->startSampling(SamplingSettings()), 0);
+        // Other jobs wait for the cores: the Sample page refuses to sample while evaluating.
+        {
+            AnnealingHub annealing;
+            SampleView sample(engine_, &annealing, undo_);
+            QSignalSpy refused(&sample, &StudioPage::problem);
+            QVERIFY(!sample.canStart());
+            sample.startSampling();
+            QCOMPARE(refused.count(), 1);
+            QVERIFY2(refused.first().at(0).toString().contains(QLatin1String("Wait for the running job")),
+                     qPrintable(refused.first().at(0).toString()));
+            QVERIFY(!sample.isRunning());
+            QVERIFY(!engine_->activeJob(kSamplingJobKind));
+        }
         QVERIFY(finished.wait(kFinishTimeoutMs));
 
         const auto outcome = finished.takeFirst().at(0).value<EvaluationOutcome>();
         QVERIFY2(outcome.completed, qPrintable(outcome.message));
-        QVERIFY(!engine_->isEvaluating());
+        QVERIFY(!engine_->activeJob(kEvaluationJobKind));
         QVERIFY(view_->evaluateButton()->isEnabled());
 
         // Progress went through the four stages in order, each named.
@@ -189,8 +206,9 @@ private Q_SLOTS:
         s.schedulePreset = QStringLiteral("paper");
         s.steps = 2700;
         view_->setSettings(s);
-        QSignalSpy progress(engine_, &StudioEngine::evaluationProgress);
-        QSignalSpy finished(engine_, &StudioEngine::evaluationFinished);
+        EvaluationProbe evaluation(engine_, EvaluationProbe::EveryJob);
+        QSignalSpy progress(&evaluation, &EvaluationProbe::progress);
+        QSignalSpy finished(&evaluation, &EvaluationProbe::finished);
         view_->evaluateButton()->click();
         QVERIFY(progress.wait(30000));
         QElapsedTimer stopping;
@@ -201,7 +219,7 @@ private Q_SLOTS:
         QVERIFY(outcome.stopped);
         QVERIFY(!outcome.completed);
         QVERIFY2(stopping.elapsed() < 20000, "stop must take effect within a few sampler steps");
-        QVERIFY(!engine_->isEvaluating());
+        QVERIFY(!engine_->activeJob(kEvaluationJobKind));
         QCOMPARE(view_->lastOutcome().fid, previousFid);
         QVERIFY(view_->evaluateButton()->isEnabled());
     }
@@ -212,7 +230,8 @@ private Q_SLOTS:
         s.likelihood = false;
         s.samplesPath = QDir(dir_.path()).filePath(QStringLiteral("no-such-samples.npy"));
         view_->setSettings(s);
-        QSignalSpy finished(engine_, &StudioEngine::evaluationFinished);
+        EvaluationProbe evaluation(engine_, EvaluationProbe::EveryJob);
+        QSignalSpy finished(&evaluation, &EvaluationProbe::finished);
         QSignalSpy problems(view_, &EvaluateView::problem);
         view_->evaluateButton()->click();
         QVERIFY(finished.wait(60000));
@@ -247,3 +266,5 @@ private Q_SLOTS:
 EBM_UI_TEST_MAIN(TestUiEvaluate)
 
 #include "test_ui_evaluate.moc"
+#include "moc_ui_job_probes.cpp"
+#include "worker/evaluation_types.h"

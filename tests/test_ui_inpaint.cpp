@@ -1,27 +1,34 @@
 // The Inpaint page as a person uses it: an image opened as the model gets it, a mask painted
-// with mouse events (brush, eraser, rectangle, fill; each stroke one undo step), zoom about the
-// cursor, presets, mask files and sessions; runs whose known pixels stay exactly the input and
+// with mouse events (brush, eraser, rectangle, fill; each stroke one undo step of the mask
+// document), zoom about the cursor, presets (the engine's: the same masks as `ebm inpaint`), mask
+// files, sessions and remembered settings; runs whose known pixels stay exactly the input and
 // whose errors are measured over the generated pixels only.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QMouseEvent>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QWheelEvent>
 
-#include "ebm/dataset.h"
-#include "ebm/image_file.h"
-#include "inpaint/comparison_panel.h"
-#include "inpaint/inpaint_fields.h"
-#include "inpaint/inpaint_view.h"
-#include "inpaint/mask_canvas.h"
-#include "inpaint/thumbnail_browser.h"
+#include "ebm/base/mask_preset.h"
+#include "ebm/io/dataset.h"
+#include "ebm/io/image_file.h"
+#include "ebm/schedule/sampling_options.h"
+#include "pages/inpaint/comparison_panel.h"
+#include "pages/inpaint/inpaint_fields.h"
+#include "pages/inpaint/inpaint_view.h"
+#include "pages/inpaint/mask_canvas.h"
+#include "pages/inpaint/mask_document.h"
+#include "pages/inpaint/thumbnail_browser.h"
 #include "ui_test_main.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
@@ -71,6 +78,8 @@ private:
 
     InpaintView* view() const { return studio_.window->inpaintView(); }
     MaskCanvas* canvas() const { return view()->canvas(); }
+    MaskDocument* document() const { return view()->maskDocument(); }
+    const QImage& mask() const { return document()->mask(); }
 
     InpaintView* openPage()
     {
@@ -144,54 +153,54 @@ private Q_SLOTS:
         canvas()->setBrushSize(1);
         canvas()->setHardness(1.0);
         stroke(canvas(), {{3, 3}});
-        QCOMPARE(generatedCount(canvas()->mask()), 1);
-        QVERIFY(isGenerated(canvas()->mask(), 3, 3));
+        QCOMPARE(generatedCount(mask()), 1);
+        QVERIFY(isGenerated(mask(), 3, 3));
         QCOMPARE(undo->count(), 1);
 
         stroke(canvas(), {{2, 8}, {6, 8}, {10, 8}});  // one drag along row 8
-        QCOMPARE(generatedCount(canvas()->mask()), 1 + 9);
+        QCOMPARE(generatedCount(mask()), 1 + 9);
         QCOMPARE(undo->count(), 2);
 
         canvas()->setTool(MaskCanvas::Tool::Eraser);
         stroke(canvas(), {{5, 8}});
-        QVERIFY(!isGenerated(canvas()->mask(), 5, 8));
-        QCOMPARE(generatedCount(canvas()->mask()), 9);
+        QVERIFY(!isGenerated(mask(), 5, 8));
+        QCOMPARE(generatedCount(mask()), 9);
 
         canvas()->setTool(MaskCanvas::Tool::Rectangle);
         mouse(canvas(), QEvent::MouseButtonPress, canvas()->imageToWidget(QPointF(11, 11)));
         mouse(canvas(), QEvent::MouseMove, canvas()->imageToWidget(QPointF(13, 12)));
         mouse(canvas(), QEvent::MouseButtonRelease, canvas()->imageToWidget(QPointF(14, 14)));
-        QCOMPARE(generatedCount(canvas()->mask()), 9 + 9);  // pixels 11..13 squared
-        QVERIFY(isGenerated(canvas()->mask(), 13, 13) && !isGenerated(canvas()->mask(), 14, 14));
+        QCOMPARE(generatedCount(mask()), 9 + 9);  // pixels 11..13 squared
+        QVERIFY(isGenerated(mask(), 13, 13) && !isGenerated(mask(), 14, 14));
 
         // Fill flips the connected region under the click: all the unmasked background.
         canvas()->setTool(MaskCanvas::Tool::Fill);
         stroke(canvas(), {{0, 15}});
-        QCOMPARE(generatedCount(canvas()->mask()), 256);
+        QCOMPARE(generatedCount(mask()), 256);
         QCOMPARE(undo->count(), 5);
 
         undo->undo();
-        QCOMPARE(generatedCount(canvas()->mask()), 18);
+        QCOMPARE(generatedCount(mask()), 18);
         undo->undo();
-        QCOMPARE(generatedCount(canvas()->mask()), 9);
+        QCOMPARE(generatedCount(mask()), 9);
         undo->undo();
-        QVERIFY(isGenerated(canvas()->mask(), 5, 8));
+        QVERIFY(isGenerated(mask(), 5, 8));
         undo->redo();
-        QVERIFY(!isGenerated(canvas()->mask(), 5, 8));
+        QVERIFY(!isGenerated(mask(), 5, 8));
 
         // Presets, invert and clear are edits too; the mask survives switching pages.
-        page->applyPresetMask(QStringLiteral("right"));
-        QCOMPARE(generatedCount(canvas()->mask()), 128);
-        QVERIFY(isGenerated(canvas()->mask(), 8, 0) && !isGenerated(canvas()->mask(), 7, 0));
-        page->invertMask();
-        QVERIFY(isGenerated(canvas()->mask(), 7, 0) && !isGenerated(canvas()->mask(), 8, 0));
+        document()->applyPreset(QStringLiteral("right"));
+        QCOMPARE(generatedCount(mask()), 128);
+        QVERIFY(isGenerated(mask(), 8, 0) && !isGenerated(mask(), 7, 0));
+        document()->invert();
+        QVERIFY(isGenerated(mask(), 7, 0) && !isGenerated(mask(), 8, 0));
         studio_.window->pages()->setCurrentIndex(0);
         studio_.window->pages()->setCurrentWidget(page);
-        QCOMPARE(generatedCount(canvas()->mask()), 128);
-        page->clearMask();
-        QCOMPARE(generatedCount(canvas()->mask()), 0);
+        QCOMPARE(generatedCount(mask()), 128);
+        document()->clear();
+        QCOMPARE(generatedCount(mask()), 0);
         undo->undo();
-        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        QCOMPARE(generatedCount(mask()), 128);
     }
 
     void zoomKeepsThePixelUnderTheCursor()
@@ -209,20 +218,20 @@ private Q_SLOTS:
         // Painting where the cursor is still hits that pixel.
         canvas()->setBrushSize(1);
         stroke(canvas(), {{4, 9}});
-        QVERIFY(isGenerated(canvas()->mask(), 4, 9));
+        QVERIFY(isGenerated(mask(), 4, 9));
         // Middle-button drag pans: the same screen point now shows another pixel.
         const QPointF before = canvas()->widgetToImage(cursor);
         mouse(canvas(), QEvent::MouseButtonPress, cursor, Qt::MiddleButton);
         mouse(canvas(), QEvent::MouseMove, cursor + QPointF(40, 0), Qt::MiddleButton);
         mouse(canvas(), QEvent::MouseButtonRelease, cursor + QPointF(40, 0), Qt::MiddleButton);
         QVERIFY(canvas()->widgetToImage(cursor).x() < before.x());
-        QCOMPARE(generatedCount(canvas()->mask()), 1);  // panning paints nothing
+        QCOMPARE(generatedCount(mask()), 1);  // panning paints nothing
     }
 
     void knownPixelsStayExactlyTheInputAndErrorsCountTheGeneratedOnes()
     {
         InpaintView* page = openPage();
-        page->applyPresetMask(QStringLiteral("right"));
+        document()->applyPreset(QStringLiteral("right"));
         for (bool referenceNoise : {false, true}) {
             const InpaintOutcome outcome = runToEnd(3, referenceNoise);
             QVERIFY2(!outcome.run.failed, qPrintable(outcome.run.message));
@@ -272,7 +281,8 @@ private Q_SLOTS:
         openPage();
         const QString npy = QDir(dir_.path()).filePath(QStringLiteral("seventy.npy"));
         // Image k is uniformly k / 100: which one was opened is visible in its pixels.
-        ebm::writeNpy(npy.toStdString(), (torch::arange(70, torch::kFloat32) / 100).reshape({70, 1, 1, 1}).expand({70, 1, 16, 16}).contiguous());
+        const torch::Tensor levels = (torch::arange(70, torch::kFloat32) / 100).reshape({70, 1, 1, 1});
+        ebm::writeNpy(npy.toStdString(), levels.expand({70, 1, 16, 16}).contiguous());
         ThumbnailBrowser browser(studio_.window->engine(), npy, 3);
         browser.resize(500, 500);
         browser.show();
@@ -301,17 +311,73 @@ private Q_SLOTS:
         for (int y = 0; y < 32; ++y)
             for (int x = 16; x < 32; ++x)
                 big.scanLine(y)[x] = 255;
-        canvas()->setMask(big);
-        QCOMPARE(canvas()->mask().size(), QSize(16, 16));
-        QCOMPARE(generatedCount(canvas()->mask()), 128);
-        QVERIFY(isGenerated(canvas()->mask(), 8, 0) && !isGenerated(canvas()->mask(), 7, 0));
+        QVERIFY(document()->edit(big, QStringLiteral("a step from a 32x32 model")));
+        QCOMPARE(mask().size(), QSize(16, 16));
+        QCOMPARE(generatedCount(mask()), 128);
+        QVERIFY(isGenerated(mask(), 8, 0) && !isGenerated(mask(), 7, 0));
+        studio_.window->undoStack()->undo();
+        QCOMPARE(generatedCount(mask()), 0);
+        studio_.window->undoStack()->redo();
+        QCOMPARE(mask().size(), QSize(16, 16));
+        QCOMPARE(generatedCount(mask()), 128);
+    }
+
+    void theRandomPresetIsTheEnginesMask()
+    {
+        InpaintView* page = openPage();
+        // The person's way: "Random pixels", fraction 0.5, Apply.
+        auto* preset = page->findChild<QComboBox*>(QStringLiteral("maskPreset"));
+        auto* fraction = page->findChild<QDoubleSpinBox*>(QStringLiteral("maskFraction"));
+        auto* apply = page->findChild<QPushButton*>(QStringLiteral("applyMaskPreset"));
+        QVERIFY(preset && fraction && apply);
+        preset->setCurrentIndex(preset->findData(QStringLiteral("random")));
+        fraction->setValue(0.5);
+        apply->click();
+        QCOMPARE(studio_.window->undoStack()->count(), 1);
+        // `ebm inpaint --mask random:0.5` without --seed: the tool's default seed.
+        const std::vector<uint8_t> engine = ebm::presetMaskPixels("random:0.5", 16, ebm::SamplingOptions().seed);
+        for (int y = 0; y < 16; ++y)
+            for (int x = 0; x < 16; ++x)
+                QVERIFY2(isGenerated(mask(), x, y) == bool(engine[y * 16 + x]),
+                         qPrintable(QStringLiteral("pixel %1, %2").arg(x).arg(y)));
+        // The halves and the centre are the engine's too.
+        for (const char* name : {"left", "right", "top", "bottom", "centre"}) {
+            QVERIFY(document()->applyPreset(QString::fromLatin1(name)));
+            const std::vector<uint8_t> pixels = ebm::presetMaskPixels(name, 16);
+            for (int i = 0; i < 256; ++i)
+                QVERIFY(isGenerated(mask(), i % 16, i / 16) == bool(pixels[i]));
+        }
+        QVERIFY(!document()->applyPreset(QStringLiteral("diagonal")));
+    }
+
+    void settingsAreRememberedAndRestoringStartsNothing()
+    {
+        InpaintView* page = openPage();
+        InpaintSettings s = page->settings();
+        s.completions = 6;
+        s.seed = 1234;
+        s.denoiseJump = false;
+        page->setSettings(s);
+        QSettings store(QDir(dir_.path()).filePath(QStringLiteral("remembered.ini")), QSettings::IniFormat);
+        page->saveSettings(store);  // as the window does: the store at its root
+        QCOMPARE(store.value(QStringLiteral("inpainting/completions")).toInt(), 6);
+
+        page->setSettings(InpaintSettings());
+        QCOMPARE(page->settings().completions, InpaintSettings().completions);
+        page->restoreSettings(store);
+        QCOMPARE(page->settings().completions, 6);
+        QCOMPARE(page->settings().seed, quint64(1234));
+        QVERIFY(!page->settings().denoiseJump);
+        QApplication::processEvents();
+        QVERIFY(!page->isRunning() && !studio_.window->engine()->isBusy());
+        QCOMPARE(studio_.window->undoStack()->count(), 0);  // not an edit either
     }
 
     void anEmptyMaskIsRefusedWithAMessage()
     {
         InpaintView* page = openPage();
         QSignalSpy problems(page, &StudioPage::problem);
-        page->clearMask();
+        document()->clear();
         page->startInpainting();
         QCOMPARE(problems.count(), 1);
         QVERIFY(problems.front().front().toString().contains(QLatin1String("generates no pixel")));
@@ -321,14 +387,14 @@ private Q_SLOTS:
     void maskFilesAndSessions()
     {
         InpaintView* page = openPage();
-        page->applyPresetMask(QStringLiteral("centre"));
-        const QImage centre = canvas()->mask();
+        document()->applyPreset(QStringLiteral("centre"));
+        const QImage centre = mask();
         QString error;
         const QString path = QDir(dir_.path()).filePath(QStringLiteral("mask.png"));
-        QVERIFY2(page->saveMask(path, error), qPrintable(error));
-        page->clearMask();
+        QVERIFY2(document()->save(path, error), qPrintable(error));
+        document()->clear();
         QVERIFY2(page->loadMask(path, error), qPrintable(error));
-        QCOMPARE(canvas()->mask(), centre);
+        QCOMPARE(mask(), centre);
         // A 32x32 mask picture is scaled to 16x16 with nearest neighbours, and the person is told.
         QImage big(32, 32, QImage::Format_Grayscale8);
         big.fill(0);
@@ -339,8 +405,8 @@ private Q_SLOTS:
         QVERIFY(big.save(bigPath));
         QSignalSpy status(page, &StudioPage::statusMessage);
         QVERIFY(page->loadMask(bigPath, error));
-        QCOMPARE(generatedCount(canvas()->mask()), 128);
-        QVERIFY(isGenerated(canvas()->mask(), 8, 3) && !isGenerated(canvas()->mask(), 7, 3));
+        QCOMPARE(generatedCount(mask()), 128);
+        QVERIFY(isGenerated(mask(), 8, 3) && !isGenerated(mask(), 7, 3));
         QCOMPARE(status.count(), 1);
         QVERIFY(!page->loadMask(QDir(dir_.path()).filePath(QStringLiteral("none.png")), error));
         QVERIFY(error.contains(QLatin1String("none.png")));
@@ -350,11 +416,11 @@ private Q_SLOTS:
         s.completions = 5;
         page->setSettings(s);
         const QJsonObject part = page->sessionSettings();
-        page->clearMask();
+        document()->clear();
         s.completions = 9;
         page->setSettings(s);
         page->applySessionSettings(part);
-        QCOMPARE(generatedCount(canvas()->mask()), 128);
+        QCOMPARE(generatedCount(mask()), 128);
         QCOMPARE(page->settings().completions, 5);
     }
 };

@@ -8,8 +8,8 @@
 #include <memory>
 #include <thread>
 
-#include "engine/job_control.h"
-#include "engine/job_runner.h"
+#include "jobs/job_control.h"
+#include "jobs/job_runner.h"
 #include "ui_test_main.h"
 
 using namespace ebm::studio;
@@ -228,7 +228,8 @@ private Q_SLOTS:
         QSignalSpy hostFinished(host.data(), &JobHandle::finished);
         QVERIFY(hostProgress.wait(5000));
         QPointer<JobHandle> guest =
-            runner.startGuest(std::make_unique<CountingJob>(QStringLiteral("sample"), 4, false, true));
+            runner.start(std::make_unique<CountingJob>(QStringLiteral("sample"), 4, false, true),
+                         JobRunner::StartPolicy::GuestOrQueue);
         QSignalSpy guestFinished(guest.data(), &JobHandle::finished);
         QVERIFY(guestFinished.wait(5000));
         QCOMPARE(guestFinished.first().at(0).toInt(), 4);
@@ -240,7 +241,8 @@ private Q_SLOTS:
         QVERIFY(hostFinished.wait(5000));
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 1000);
 
-        QPointer<JobHandle> alone = runner.startGuest(std::make_unique<CountingJob>(QStringLiteral("sample"), 2, false, true));
+        QPointer<JobHandle> alone = runner.start(std::make_unique<CountingJob>(QStringLiteral("sample"), 2, false, true),
+                                                 JobRunner::StartPolicy::GuestOrQueue);
         QSignalSpy aloneFinished(alone.data(), &JobHandle::finished);
         QVERIFY(aloneFinished.wait(5000));
         QCOMPARE(aloneFinished.first().at(0).toInt(), 2);

@@ -2,13 +2,16 @@
 // step per stroke), training that redraws the landscape with pause, step and stop, particles
 // annealed over it with a timeline to scrub and particles dropped with a click, the single-sigma
 // versus multiscale comparison with its numbers, measure concentration, the demo kept in a
-// session, and a page that fits a 1024x700 window.
+// session (sessions of the hand-written page still open), the settings remembered between runs
+// without starting anything, and a page that fits a 1024x700 window.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <QComboBox>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSlider>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -16,10 +19,10 @@
 
 #include <cmath>
 
-#include "ebm/schedule_curve.h"
-#include "engine/jobs/learn_jobs.h"
-#include "learn/landscape_plot.h"
-#include "learn/learn_view.h"
+#include "ebm/schedule/schedule_curve.h"
+#include "pages/learn/learn_jobs.h"
+#include "pages/learn/landscape_plot.h"
+#include "pages/learn/learn_view.h"
 #include "ui_test_main.h"
 #include "widgets/notification_bar.h"
 #include "widgets/qcustomplot_include.h"
@@ -292,6 +295,69 @@ private Q_SLOTS:
             return n;
         };
         QVERIFY(occupied(r.spreadBand) > 2 * occupied(r.singleBand));
+    }
+
+    void aSessionOfTheHandWrittenPageOpens()
+    {
+        // The settings part of a session as the page wrote it before its settings were declared
+        // once (learn_fields.cpp): the same keys come back with the same values.
+        const QJsonObject old = QJsonDocument::fromJson(R"({
+            "count": 1500, "seed": 7, "compareSteps": 300, "singleSigma": 0.2, "dimension": 64,
+            "concentrationSigma": 0.5,
+            "train": {"width": 48, "depth": 2, "sigmaMin": 0.1, "sigmaMax": 1.5, "spread": 1, "sigma0": 0.2,
+                      "learningRate": 0.002, "batch": 128, "steps": 300},
+            "sample": {"particles": 300, "stepSize": 0.03, "annealing": 2, "steps": 200, "temperature": 250,
+                       "speed": 5}})").object();
+        const LearnSettings before = view_->settings();
+        view_->applySessionSettings(old);
+        const LearnSettings s = view_->settings();
+        QCOMPARE(s.count, 1500);
+        QCOMPARE(s.width, 48);
+        QVERIFY(s.spread == LearnSpread::Linear);
+        QVERIFY(s.annealing == LearnAnnealing::TemperatureSlider);
+        QCOMPARE(view_->temperatureSlider()->value(), 250);
+        QVERIFY(view_->temperatureSlider()->isEnabled());
+        QCOMPARE(view_->trainSettings().learningRate, 0.002);
+        const QJsonObject saved = view_->sessionSettings();
+        for (const QString& key : old.keys())
+            QVERIFY2(saved.value(key) == old.value(key), qPrintable(key));
+        const QStringList stateKeys{QStringLiteral("data"), QStringLiteral("points"), QStringLiteral("model")};
+        for (const QString& key : saved.keys())
+            QVERIFY2(old.contains(key) || stateKeys.contains(key), qPrintable(key));
+        view_->setSettings(before);
+    }
+
+    void theSettingsAreRememberedWithoutStartingAnything()
+    {
+        QTemporaryDir dir;
+        QSettings store(dir.filePath(QStringLiteral("studio.ini")), QSettings::IniFormat);
+        const LearnSettings before = view_->settings();
+        LearnSettings changed = before;
+        changed.count = 1234;
+        changed.width = 48;
+        changed.annealing = LearnAnnealing::TemperatureSlider;
+        changed.temperature = 100;
+        changed.arrows = false;
+        changed.brushRadius = 0.5;
+        view_->setSettings(changed);
+        view_->saveSettings(store);  // as the window does: the store at its root
+        view_->setSettings(before);
+        QCOMPARE(view_->settings().width, before.width);
+
+        const int losses = view_->losses().size();
+        view_->restoreSettings(store);
+        const LearnSettings restored = view_->settings();
+        QCOMPARE(restored.count, 1234);
+        QCOMPARE(restored.width, 48);
+        QVERIFY(restored.annealing == LearnAnnealing::TemperatureSlider);
+        QCOMPARE(view_->temperatureSlider()->value(), 100);
+        QVERIFY(!restored.arrows);
+        QCOMPARE(restored.brushRadius, 0.5);
+        QVERIFY(!view_->isRunning());
+        QTest::qWait(100);
+        QVERIFY(!view_->isTraining() && !view_->isSampling());
+        QCOMPARE(view_->losses().size(), losses);
+        view_->setSettings(before);
     }
 
     void theSessionKeepsTheDemo()

@@ -8,14 +8,17 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
-#include "ebm/checkpoint.h"
-#include "ebm/dataset.h"
-#include "engine/jobs/multiprocess_training_job.h"
-#include "engine/studio_engine.h"
-#include "engine/studio_types.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "pages/train/multiprocess_training_job.h"
+#include "worker/studio_engine.h"
+#include "worker/studio_types.h"
+#include "pages/train/training_types.h"
+#include "ui_job_probes.h"
 #include "ui_test_main.h"
 
 using namespace ebm::studio;
+using ebm::testing::TrainingProbe;
 
 namespace {
 
@@ -126,9 +129,10 @@ private Q_SLOTS:
         StudioEngine engine;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
         // The studio's own training, in its worker thread...
-        QSignalSpy progress(&engine, &StudioEngine::trainingProgress);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
-        QVERIFY(engine.startTraining(tinyRun(data_, path(QStringLiteral("one.ebm")), 1)));
+        TrainingProbe training(&engine);
+        QSignalSpy progress(&training, &TrainingProbe::progress);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
+        QVERIFY(training.start(tinyRun(data_, path(QStringLiteral("one.ebm")), 1)));
         QVERIFY(finished.wait(kRunTimeoutMs));
         QVERIFY(outcomeIn(finished).completed);
         const QVector<TrainPoint> one = pointsIn(progress);
@@ -137,12 +141,12 @@ private Q_SLOTS:
         // ...and the same settings in two processes.
         progress.clear();
         finished.clear();
-        QSignalSpy started(&engine, &StudioEngine::trainingStarted);
+        QSignalSpy started(&training, &TrainingProbe::started);
         QSignalSpy saved(&engine, &StudioEngine::checkpointSaved);
         QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
         const QString two = path(QStringLiteral("two.ebm"));
-        QVERIFY(engine.startTraining(tinyRun(data_, two, 2)));
-        QVERIFY(engine.isTraining());
+        QVERIFY(training.start(tinyRun(data_, two, 2)));
+        QVERIFY(engine.trainingRun());
         QVERIFY(finished.wait(kRunTimeoutMs));
         const TrainingOutcome outcome = outcomeIn(finished);
         QVERIFY2(outcome.completed, qPrintable(outcome.message));
@@ -183,18 +187,19 @@ private Q_SLOTS:
     {
         StudioEngine engine;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
-        QSignalSpy started(&engine, &StudioEngine::trainingStarted);
-        QSignalSpy progress(&engine, &StudioEngine::trainingProgress);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingProbe training(&engine);
+        QSignalSpy started(&training, &TrainingProbe::started);
+        QSignalSpy progress(&training, &TrainingProbe::progress);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
         const QString checkpoint = path(QStringLiteral("stopped/run.ebm"));  // its folder is made
         TrainingSettings t = tinyRun(data_, checkpoint, 2);
         t.steps = 1000000;  // runs until stopped
         t.checkpointEvery = 0;
-        QVERIFY(engine.startTraining(t));
+        QVERIFY(training.start(t));
         QTRY_VERIFY_WITH_TIMEOUT(pointsIn(progress).size() >= 3, kRunTimeoutMs);
         QElapsedTimer clock;
         clock.start();
-        engine.stopTraining();
+        training.stop();
         QVERIFY(finished.wait(kRunTimeoutMs));
         const TrainingOutcome outcome = outcomeIn(finished);
         QVERIFY2(outcome.stopped && !outcome.failed, qPrintable(outcome.message));
@@ -209,7 +214,7 @@ private Q_SLOTS:
         finished.clear();
         TrainingSettings cadence = t;
         cadence.checkpointPath.clear();  // goes on writing the resumed file
-        QVERIFY(engine.resumeTrainingFrom(checkpoint, cadence));
+        QVERIFY(training.start(cadence, checkpoint));
         QVERIFY(started.wait(kRunTimeoutMs));
         const auto info = started.first().at(0).value<TrainingRunInfo>();
         QCOMPARE(info.startStep, outcome.step);
@@ -217,7 +222,7 @@ private Q_SLOTS:
         QCOMPARE(info.checkpointPath, checkpoint);
         QTRY_VERIFY_WITH_TIMEOUT(!pointsIn(progress).isEmpty(), kRunTimeoutMs);
         QCOMPARE(pointsIn(progress).first().step, outcome.step + 1);
-        engine.stopTraining();
+        training.stop();
         QVERIFY(finished.wait(kRunTimeoutMs));
         QVERIFY(outcomeIn(finished).stopped);
         QVERIFY(ebm::loadCheckpoint(checkpoint.toStdString()).step > outcome.step);
@@ -227,11 +232,12 @@ private Q_SLOTS:
     {
         StudioEngine engine;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
-        QSignalSpy finished(&engine, &StudioEngine::trainingFinished);
+        TrainingProbe training(&engine);
+        QSignalSpy finished(&training, &TrainingProbe::finished);
         QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
         // The ranks cannot open the data: the tool's own line reaches the page.
         const QString missing = path(QStringLiteral("missing.npy"));
-        QVERIFY(engine.startTraining(tinyRun(missing, path(QStringLiteral("never.ebm")), 2)));
+        QVERIFY(training.start(tinyRun(missing, path(QStringLiteral("never.ebm")), 2)));
         QVERIFY(finished.wait(kRunTimeoutMs));
         TrainingOutcome outcome = outcomeIn(finished);
         QVERIFY(outcome.failed);
@@ -243,7 +249,7 @@ private Q_SLOTS:
         const QByteArray tool = qgetenv("EBM_TOOL");
         qputenv("EBM_TOOL", QFile::encodeName(path(QStringLiteral("no-such-ebm"))));
         finished.clear();
-        QVERIFY(engine.startTraining(tinyRun(data_, path(QStringLiteral("never.ebm")), 2)));
+        QVERIFY(training.start(tinyRun(data_, path(QStringLiteral("never.ebm")), 2)));
         QVERIFY(finished.wait(kRunTimeoutMs));
         qputenv("EBM_TOOL", tool);
         outcome = outcomeIn(finished);
@@ -254,3 +260,4 @@ private Q_SLOTS:
 
 EBM_UI_TEST_MAIN(TestUiMultiprocessTraining)
 #include "test_ui_multiprocess_training.moc"
+#include "moc_ui_job_probes.cpp"

@@ -11,10 +11,10 @@
 
 #include <cmath>
 
-#include "evaluate/class_histogram_chart.h"
+#include "pages/evaluate/class_histogram_chart.h"
 #include "widgets/qcustomplot_include.h"
-#include "sample/energy_chart.h"
-#include "train/loss_chart.h"
+#include "annealing/energy_chart.h"
+#include "pages/train/loss_chart.h"
 #include "ui_test_main.h"
 #include "widgets/plot_panel.h"
 
@@ -215,3 +215,5 @@ private Q_SLOTS:
 
 EBM_UI_TEST_MAIN(PlotPanelTest)
 #include "test_ui_plot_panel.moc"
+#include "annealing/sampling_types.h"
+#include "pages/train/training_types.h"

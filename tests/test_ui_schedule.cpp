@@ -21,19 +21,20 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 
-#include "ebm/defaults.h"
-#include "ebm/schedule.h"
-#include "ebm/schedule_curve.h"
-#include "ebm/schedule_feed.h"
-#include "engine/studio_engine.h"
-#include "sample/energy_chart.h"
-#include "sample/sample_view.h"
-#include "sample/sampling_panel.h"
-#include "schedule/control_point_table.h"
-#include "schedule/curve_evaluation_panel.h"
-#include "schedule/schedule_curve_editor.h"
-#include "schedule/schedule_document.h"
-#include "schedule/schedule_view.h"
+#include "ebm/base/defaults.h"
+#include "ebm/schedule/schedule.h"
+#include "ebm/schedule/schedule_curve.h"
+#include "ebm/schedule/schedule_feed.h"
+#include "worker/studio_engine.h"
+#include "annealing/energy_chart.h"
+#include "pages/sample/sample_view.h"
+#include "annealing/sampling_panel.h"
+#include "pages/schedule/control_point_table.h"
+#include "pages/schedule/curve_evaluation_panel.h"
+#include "pages/schedule/schedule_curve_editor.h"
+#include "pages/schedule/schedule_document.h"
+#include "pages/schedule/schedule_view.h"
+#include "ui_job_probes.h"
 #include "ui_test_main.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/run_controls.h"
@@ -42,6 +43,7 @@
 #include "window/studio_settings.h"
 
 using namespace ebm::studio;
+using ebm::testing::SamplingProbe;
 
 namespace {
 
@@ -144,8 +146,9 @@ private Q_SLOTS:
         QCOMPARE(w.sampleView()->chart()->shownTemperatures(), expanded(curve()));
 
         // A run follows it step for step.
-        QSignalSpy started(w.engine(), &StudioEngine::samplingStarted);
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);
+        QSignalSpy started(&runs, &SamplingProbe::started);
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
         s.numSamples = 2;
         w.sampleView()->panel()->setSettings(s);
         w.sampleView()->startSampling();
@@ -172,9 +175,10 @@ private Q_SLOTS:
         s.numSamples = 2;
         s.recordEvery = 1;
         w.sampleView()->panel()->setSettings(s);
-        QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
-        QSignalSpy changed(w.engine(), &StudioEngine::samplingScheduleChanged);
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);
+        QSignalSpy frames(&runs, &SamplingProbe::frames);
+        QSignalSpy changed(&runs, &SamplingProbe::scheduleChanged);
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
         w.sampleView()->startSampling();
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
         w.sampleView()->togglePause();
@@ -377,7 +381,9 @@ private Q_SLOTS:
     void aDamagedSavedScheduleIsReportedAndReplaced()
     {
         StudioSettings settings(QDir(dir_.path()).filePath(QStringLiteral("damaged.ini")));
-        settings.setScheduleCurve(QStringLiteral("{\"format\": \"ebm-schedule\", \"version\": 1"));
+        // The Schedule page keeps its curve under this key.
+        settings.store().setValue(QStringLiteral("schedule/curve"),
+                                  QStringLiteral("{\"format\": \"ebm-schedule\", \"version\": 1"));
         MainWindow w(&settings);
         QSignalSpy problems(w.scheduleView(), &StudioPage::problem);
         QTRY_COMPARE_WITH_TIMEOUT(problems.count(), 1, 5000);
@@ -454,3 +460,5 @@ private Q_SLOTS:
 
 EBM_UI_TEST_MAIN(TestUiSchedule)
 #include "test_ui_schedule.moc"
+#include "moc_ui_job_probes.cpp"
+#include "annealing/sampling_types.h"

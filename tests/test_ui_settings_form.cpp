@@ -15,11 +15,11 @@
 #include <QUndoStack>
 #include <QWheelEvent>
 
-#include "evaluate/evaluation_fields.h"
-#include "sample/sampling_fields.h"
+#include "pages/evaluate/evaluation_fields.h"
+#include "annealing/sampling_fields.h"
 #include "window/session_file.h"
 #include "window/studio_settings.h"
-#include "train/training_fields.h"
+#include "pages/train/training_fields.h"
 #include "ui_test_main.h"
 #include "widgets/undo_fields.h"
 #include "widgets/settings_form.h"
@@ -296,11 +296,17 @@ private Q_SLOTS:
         QVERIFY2(Session::fromJson(json, session, error), qPrintable(error));
         QCOMPARE(session.modelPath, QStringLiteral("/models/fashion.ebm"));
         QCOMPARE(session.device, QStringLiteral("cpu"));
-        QVERIFY(session.sampling == unusualSampling());
+        // The sampling part is the Sample page's, read by the declarations.
+        const auto samplingPart = [](const Session& s) { return s.pages.value(QStringLiteral("sampling")).toObject(); };
+        SamplingSettings sampling;
+        QVERIFY2(samplingFields().fromJson(samplingPart(session), sampling, error), qPrintable(error));
+        QVERIFY(sampling == unusualSampling());
 
         // What it writes uses the same keys and forms.
+        Session out;
+        out.pages.insert(QStringLiteral("sampling"), samplingFields().toJson(sampling));
         const QJsonObject written =
-            QJsonDocument::fromJson(session.toJson()).object().value(QStringLiteral("sampling")).toObject();
+            QJsonDocument::fromJson(out.toJson()).object().value(QStringLiteral("sampling")).toObject();
         QCOMPARE(sorted(written.keys()), sorted({"schedule", "steps", "step_size", "precision", "num_samples", "seed",
                                                  "start", "start_images", "denoise_jump", "record_every"}));
         QCOMPARE(written.value(QStringLiteral("seed")).toString(), QStringLiteral("99"));
@@ -310,14 +316,19 @@ private Q_SLOTS:
         Session sparse;
         QVERIFY(Session::fromJson(R"({"format": "ebm-studio-session-1",
                                       "sampling": {"schedule": "paper", "seed": 5}})", sparse, error));
-        QCOMPARE(sparse.sampling.steps, 2700);
-        QCOMPARE(sparse.sampling.seed, quint64(5));
-        QVERIFY(!sparse.sampling.startFromImages);
-        QVERIFY(!Session::fromJson(R"({"format": "ebm-studio-session-1", "sampling": {"schedule": "tepid"}})",
-                                   sparse, error));
+        SamplingSettings sparseSampling;
+        QVERIFY2(samplingFields().fromJson(samplingPart(sparse), sparseSampling, error), qPrintable(error));
+        QCOMPARE(sparseSampling.steps, 2700);
+        QCOMPARE(sparseSampling.seed, quint64(5));
+        QVERIFY(!sparseSampling.startFromImages);
+        // The session file takes any page's part; the Sample page refuses a wrong one when it is opened.
+        QVERIFY(Session::fromJson(R"({"format": "ebm-studio-session-1", "sampling": {"schedule": "tepid"}})",
+                                  sparse, error));
+        QVERIFY(!samplingFields().fromJson(samplingPart(sparse), sparseSampling, error));
         QCOMPARE(error, QStringLiteral("unknown schedule \"tepid\""));
-        QVERIFY(!Session::fromJson(R"({"format": "ebm-studio-session-1", "sampling": {"step_size": 0}})", sparse,
-                                   error));
+        QVERIFY(Session::fromJson(R"({"format": "ebm-studio-session-1", "sampling": {"step_size": 0}})", sparse,
+                                  error));
+        QVERIFY(!samplingFields().fromJson(samplingPart(sparse), sparseSampling, error));
         QCOMPARE(error, QStringLiteral("the step size must be positive"));
     }
 
@@ -340,8 +351,9 @@ private Q_SLOTS:
                        "referenceLimit=500\nneighbourQueries=4\nneighboursPerQuery=6\naisSteps=2000\naisImages=16\n"
                        "aisChains=24\naisTransition=mala\naisLeapfrog=7\n");
         }
+        // Each page reads its group of the store with its declarations.
         StudioSettings settings(ini);
-        QVERIFY(settings.sampling() == unusualSampling());
+        QVERIFY(samplingFields().load(settings.store()) == unusualSampling());
 
         TrainingSettings t;
         t.datasetKind = DatasetKind::ImageFolder;
@@ -367,9 +379,9 @@ private Q_SLOTS:
         t.previewSteps = 50;
         t.checkpointEvery = 700;
         t.checkpointPath = QStringLiteral("/runs/a.ebm");
-        QVERIFY(settings.training() == t);
+        QVERIFY(trainingFields().load(settings.store()) == t);
 
-        const EvaluationSettings e = settings.evaluation();
+        const EvaluationSettings e = evaluationFields().load(settings.store());
         QVERIFY(!e.fid && e.inceptionLike && !e.neighbours && e.likelihood);
         QCOMPARE(e.numSamples, 96);
         QCOMPARE(e.schedulePreset, QStringLiteral("paper"));
@@ -390,9 +402,9 @@ private Q_SLOTS:
         const QString written = QDir(dir_.path()).filePath(QStringLiteral("written.ini"));
         {
             StudioSettings out(written);
-            out.setSampling(unusualSampling());
-            out.setTraining(t);
-            out.setEvaluation(e);
+            samplingFields().save(out.store(), unusualSampling());
+            trainingFields().save(out.store(), t);
+            evaluationFields().save(out.store(), e);
             out.sync();
         }
         QSettings raw(written, QSettings::IniFormat);
@@ -458,3 +470,6 @@ private Q_SLOTS:
 
 EBM_UI_TEST_MAIN(SettingsFormTest)
 #include "test_ui_settings_form.moc"
+#include "annealing/sampling_types.h"
+#include "pages/train/training_types.h"
+#include "worker/evaluation_types.h"

@@ -30,19 +30,24 @@
 
 #include <spdlog/spdlog.h>
 
-#include "ebm/checkpoint.h"
-#include "ebm/dataset.h"
-#include "ebm/model.h"
-#include "sample/energy_chart.h"
-#include "engine/studio_engine.h"
-#include "evaluate/class_histogram_chart.h"
-#include "evaluate/evaluate_view.h"
-#include "train/loss_chart.h"
-#include "sample/sample_view.h"
-#include "sample/sampling_panel.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "ebm/nn/model.h"
+#include "annealing/energy_chart.h"
+#include "annealing/sampling_fields.h"
+#include "worker/studio_engine.h"
+#include "pages/evaluate/class_histogram_chart.h"
+#include "pages/evaluate/evaluate_view.h"
+#include "pages/evaluate/evaluation_fields.h"
+#include "pages/train/loss_chart.h"
+#include "pages/sample/sample_exports.h"
+#include "pages/sample/sample_view.h"
+#include "annealing/sampling_panel.h"
 #include "window/session_file.h"
 #include "window/studio_settings.h"
-#include "train/train_view.h"
+#include "pages/train/train_view.h"
+#include "pages/train/training_fields.h"
+#include "ui_job_probes.h"
 #include "ui_test_main.h"
 #include "widgets/log_panel.h"
 #include "widgets/notification_bar.h"
@@ -53,6 +58,8 @@
 #include "window/main_window.h"
 
 using namespace ebm::studio;
+using ebm::testing::SamplingProbe;
+using ebm::testing::TrainingProbe;
 
 namespace {
 
@@ -124,11 +131,30 @@ private:
 
     void runToEnd(MainWindow& w, const SamplingSettings& s)
     {
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
         w.sampleView()->panel()->setSettings(s);
         QVERIFY(w.sampleView()->runControls()->startButton()->isEnabled());
         w.sampleView()->runControls()->startButton()->click();
         QVERIFY(finished.wait(60000));
+    }
+
+    /// A run on 48 random 16x16 images (written as `name`) of a tiny network that would go on
+    /// far longer than any test: the test stops it.
+    TrainingSettings endlessTinyTraining(const QString& name, int seed)
+    {
+        torch::manual_seed(seed);
+        const QString data = QDir(dir_.path()).filePath(name);
+        ebm::writeNpy(data.toStdString(), torch::rand({48, 1, 16, 16}));
+        TrainingSettings t;
+        t.datasetKind = DatasetKind::Npy;
+        t.datasetPath = data;
+        t.imageSize = 16;
+        t.architecture = QStringLiteral("res6");
+        t.width = 2;
+        t.batchSize = 16;
+        t.steps = 1000000;
+        return t;
     }
 
     static SamplingSettings quick(int steps, int samples)
@@ -161,8 +187,9 @@ private Q_SLOTS:
         // on a slow, shared machine.
         SamplingSettings s = quick(2000, 32);
         w.sampleView()->panel()->setSettings(s);
-        QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);
+        QSignalSpy frames(&runs, &SamplingProbe::frames);
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
 
         StallMeter meter;
         meter.start();
@@ -188,8 +215,9 @@ private Q_SLOTS:
         MainWindow& w = openWindow(tinyModel_);
         w.sampleView()->panel()->setSettings(quick(100000, 9));
         RunControls* controls = w.sampleView()->runControls();
-        QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);
+        QSignalSpy frames(&runs, &SamplingProbe::frames);
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
         QVERIFY(!controls->pauseButton()->isEnabled());
         controls->startButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
@@ -294,7 +322,10 @@ private Q_SLOTS:
         Session read;
         QString error;
         QVERIFY2(Session::load(path, read, error), qPrintable(error));
-        QCOMPARE(read.sampling, s);
+        const QJsonObject samplingPart = read.pages.value(QStringLiteral("sampling")).toObject();
+        SamplingSettings readSampling;
+        QVERIFY2(samplingFields().fromJson(samplingPart, readSampling, error), qPrintable(error));
+        QCOMPARE(readSampling, s);
         QCOMPARE(read.modelPath, tinyModel_);
 
         panel->setSettings(quick(300, 64));
@@ -325,60 +356,77 @@ private Q_SLOTS:
         Session bad;
         QVERIFY(!Session::fromJson("{\"format\": \"something else\"}", bad, error));
         QVERIFY(!error.isEmpty());
+
+        // A session whose sampling part is wrong opens, and the Sample page says what it left as it was.
+        const SamplingSettings before = panel->settings();
+        const QString wrong = QDir(dir_.path()).filePath(QStringLiteral("wrong.ebmsession"));
+        Session wrongSession;
+        wrongSession.modelPath = tinyModel_;  // the model and device in use: nothing else changes
+        wrongSession.device = read.device;
+        wrongSession.pages.insert(QStringLiteral("sampling"),
+                                  QJsonObject{{QStringLiteral("schedule"), QStringLiteral("tepid")}});
+        QVERIFY2(wrongSession.save(wrong, error), qPrintable(error));
+        QSignalSpy problems(w.sampleView(), &StudioPage::problem);
+        QVERIFY(w.openSession(wrong));
+        QCOMPARE(problems.count(), 1);
+        QVERIFY2(problems.first().at(0).toString().contains(QLatin1String("unknown schedule \"tepid\"")),
+                 qPrintable(problems.first().at(0).toString()));
+        QCOMPARE(panel->settings(), before);
     }
 
+    /// The pages keep their settings in the settings file as the window closes; the next window shows them.
     void settingsAreRemembered()
     {
         const QString ini = QDir(dir_.path()).filePath(QStringLiteral("remember.ini"));
         {
             StudioSettings s(ini);
+            MainWindow w(&s);
             SamplingSettings sampling = quick(222, 12);
             sampling.schedulePreset = QStringLiteral("paper-linear");
-            s.setSampling(sampling);
+            w.sampleView()->panel()->setSettings(sampling);
             TrainingSettings training;
             training.width = 24;
             training.learningRate = 3e-4;
             training.datasetKind = DatasetKind::ImageFolder;
             training.initialWeights = QStringLiteral("/models/start.pt");
-            s.setTraining(training);
+            w.trainView()->setSettings(training);
             EvaluationSettings evaluation;
             evaluation.numSamples = 96;
             evaluation.likelihood = true;
             evaluation.samplesPath = QStringLiteral("/data/samples.npy");
-            s.setEvaluation(evaluation);
+            w.evaluateView()->setSettings(evaluation);
             s.addRecentModel(tinyModel_);
             s.addRecentModel(mediumModel_);
             s.addRecentModel(tinyModel_);
-            s.sync();
+            QVERIFY(w.close());
         }
         StudioSettings s(ini);
-        QCOMPARE(s.sampling().steps, 222);
-        QCOMPARE(s.sampling().schedulePreset, QStringLiteral("paper-linear"));
-        QCOMPARE(s.training().width, 24);
-        QCOMPARE(s.training().learningRate, 3e-4);
-        QCOMPARE(s.training().datasetKind, DatasetKind::ImageFolder);
-        QCOMPARE(s.training().initialWeights, QStringLiteral("/models/start.pt"));
-        QCOMPARE(s.evaluation().numSamples, 96);
-        QVERIFY(s.evaluation().likelihood);
-        QCOMPARE(s.evaluation().samplesPath, QStringLiteral("/data/samples.npy"));
+        const SamplingSettings sampling = samplingFields().load(s.store());
+        QCOMPARE(sampling.steps, 222);
+        QCOMPARE(sampling.schedulePreset, QStringLiteral("paper-linear"));
+        const TrainingSettings training = trainingFields().load(s.store());
+        QCOMPARE(training.width, 24);
+        QCOMPARE(training.learningRate, 3e-4);
+        QCOMPARE(training.datasetKind, DatasetKind::ImageFolder);
+        QCOMPARE(training.initialWeights, QStringLiteral("/models/start.pt"));
+        const EvaluationSettings evaluation = evaluationFields().load(s.store());
+        QCOMPARE(evaluation.numSamples, 96);
+        QVERIFY(evaluation.likelihood);
+        QCOMPARE(evaluation.samplesPath, QStringLiteral("/data/samples.npy"));
         QCOMPARE(s.recentModels(), (QStringList{tinyModel_, mediumModel_}));
+
+        MainWindow again(&s);
+        QCOMPARE(again.sampleView()->panel()->settings(), sampling);
+        QVERIFY(again.trainView()->settings() == training);
+        QCOMPARE(again.evaluateView()->settings().numSamples, 96);
+        QCOMPARE(again.evaluateView()->settings().samplesPath, QStringLiteral("/data/samples.npy"));
     }
 
     void trainPageTrainsPausesAndReportsNonFiniteLoss()
     {
         MainWindow& w = openWindow(tinyModel_);
         TrainView* train = w.trainView();
-        torch::manual_seed(2);
-        const QString data = QDir(dir_.path()).filePath(QStringLiteral("train.npy"));
-        ebm::writeNpy(data.toStdString(), torch::rand({48, 1, 16, 16}));
-        TrainingSettings t;
-        t.datasetKind = DatasetKind::Npy;
-        t.datasetPath = data;
-        t.imageSize = 16;
-        t.architecture = QStringLiteral("res6");
-        t.width = 2;
-        t.batchSize = 16;
-        t.steps = 1000000;
+        TrainingSettings t = endlessTinyTraining(QStringLiteral("train.npy"), 2);
         t.previewEvery = 4;
         t.previewSamples = 4;
         t.previewSteps = 6;
@@ -386,7 +434,8 @@ private Q_SLOTS:
         t.checkpointPath = QDir(dir_.path()).filePath(QStringLiteral("page.ebm"));
         train->setSettings(t);
         w.pages()->setCurrentWidget(train);
-        QSignalSpy finished(w.engine(), &StudioEngine::trainingFinished);
+        TrainingProbe runs(w.engine(), TrainingProbe::EveryJob);
+        QSignalSpy finished(&runs, &TrainingProbe::finished);
         train->startButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(train->chart()->pointCount() >= 5, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(train->previews()->count() >= 1, 30000);
@@ -444,17 +493,7 @@ private Q_SLOTS:
     {
         MainWindow& w = openWindow(tinyModel_);
         TrainView* train = w.trainView();
-        torch::manual_seed(3);
-        const QString data = QDir(dir_.path()).filePath(QStringLiteral("ranks.npy"));
-        ebm::writeNpy(data.toStdString(), torch::rand({48, 1, 16, 16}));
-        TrainingSettings t;
-        t.datasetKind = DatasetKind::Npy;
-        t.datasetPath = data;
-        t.imageSize = 16;
-        t.architecture = QStringLiteral("res6");
-        t.width = 2;
-        t.batchSize = 16;
-        t.steps = 1000000;
+        TrainingSettings t = endlessTinyTraining(QStringLiteral("ranks.npy"), 3);
         t.previewEvery = 4;  // ignored: the weights are in the other processes
         t.checkpointEvery = 0;
         t.checkpointPath = QDir(dir_.path()).filePath(QStringLiteral("ranks.ebm"));
@@ -462,7 +501,8 @@ private Q_SLOTS:
         train->setSettings(t);
         QCOMPARE(train->settings().processes, 2);
         w.pages()->setCurrentWidget(train);
-        QSignalSpy finished(w.engine(), &StudioEngine::trainingFinished);
+        TrainingProbe runs(w.engine(), TrainingProbe::EveryJob);
+        QSignalSpy finished(&runs, &TrainingProbe::finished);
         train->startButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(train->chart()->pointCount() >= 3, 120000);
         QVERIFY(train->stopButton()->isEnabled());
@@ -523,8 +563,9 @@ private Q_SLOTS:
         MainWindow& w = openWindow(tinyModel_);
         SampleView* view = w.sampleView();
         view->panel()->setSettings(quick(100000, 4));
-        QSignalSpy frames(w.engine(), &StudioEngine::sampleFrames);
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);
+        QSignalSpy frames(&runs, &SamplingProbe::frames);
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
         view->runControls()->startButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 2, 20000);
         view->togglePause();
@@ -556,26 +597,27 @@ private Q_SLOTS:
         SamplingSettings s = quick(12, 4);
         s.seed = 77;
         runToEnd(w, s);
-        const QString suggestion = w.suggestedExportPath(QStringLiteral(".png"));
+        SampleExports* exports = w.sampleView()->exports();
+        const QString suggestion = exports->suggestedPath(QStringLiteral(".png"));
         QCOMPARE(QFileInfo(suggestion).fileName(), QStringLiteral("tiny-seed77-final.png"));
         const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
         QCOMPARE(QFileInfo(suggestion).absolutePath(), QFileInfo(pictures).isDir() ? pictures : QDir::homePath());
         w.sampleView()->showMoment(3);
-        QVERIFY2(w.suggestedExportPath(QStringLiteral(".npy"))
+        QVERIFY2(exports->suggestedPath(QStringLiteral(".npy"))
                      .endsWith(QStringLiteral("tiny-seed77-step%1.npy").arg(w.sampleView()->history().at(3).step)),
-                 qPrintable(w.suggestedExportPath(QStringLiteral(".npy"))));
+                 qPrintable(exports->suggestedPath(QStringLiteral(".npy"))));
 
         const QString grid = QDir(dir_.path()).filePath(QStringLiteral("suggested-grid.png"));
-        QVERIFY(w.exportGridTo(grid));
+        QVERIFY(exports->exportGridTo(grid));
         QVERIFY(QFileInfo::exists(grid));
         QVERIFY2(w.statusBar()->currentMessage().contains(QDir::toNativeSeparators(grid)),
                  qPrintable(w.statusBar()->currentMessage()));
         const QString sheet = QDir(dir_.path()).filePath(QStringLiteral("suggested-sheet.png"));
-        QVERIFY(w.exportTrajectorySheetTo(sheet));
+        QVERIFY(exports->exportTrajectorySheetTo(sheet));
         QVERIFY(w.statusBar()->currentMessage().contains(QDir::toNativeSeparators(sheet)));
-        // The last folder used for exports is suggested next time.
-        studio_.settings->setLastFolder(QStringLiteral("export"), dir_.path());
-        QCOMPARE(QFileInfo(w.suggestedExportPath(QStringLiteral(".png"))).absolutePath(), dir_.path());
+        // The last folder used for exports (kept by the file dialogs under folders/export) is suggested next time.
+        studio_.settings->store().setValue(QStringLiteral("folders/export"), dir_.path());
+        QCOMPARE(QFileInfo(exports->suggestedPath(QStringLiteral(".png"))).absolutePath(), dir_.path());
     }
 
     void timelineKeepsItsLengthAsTheTextChanges()
@@ -692,7 +734,8 @@ private Q_SLOTS:
         QTest::keyClick(&w, Qt::Key_F5);
         QTRY_VERIFY_WITH_TIMEOUT(w.sampleView()->isRunning(), 5000);
         QVERIFY(!w.trainView()->isRunning());
-        QSignalSpy finished(w.engine(), &StudioEngine::samplingFinished);
+        SamplingProbe runs(w.engine(), SamplingProbe::EveryJob);  // follows the run going now
+        QSignalSpy finished(&runs, &SamplingProbe::finished);
         QTest::keyClick(&w, Qt::Key_Escape);
         QVERIFY(finished.wait(5000));
     }
@@ -740,3 +783,7 @@ private Q_SLOTS:
 EBM_UI_TEST_MAIN(TestUiStudio)
 
 #include "test_ui_studio.moc"
+#include "moc_ui_job_probes.cpp"
+#include "annealing/sampling_types.h"
+#include "pages/train/training_types.h"
+#include "worker/evaluation_types.h"

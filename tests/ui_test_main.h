@@ -9,9 +9,9 @@
 
 #include <torch/torch.h>
 
-#include "ebm/checkpoint.h"
-#include "ebm/model.h"
-#include "engine/studio_engine.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/nn/model.h"
+#include "worker/studio_engine.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"
 

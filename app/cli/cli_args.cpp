@@ -10,8 +10,8 @@
 #include <limits>
 #include <sstream>
 
-#include "ebm/error.h"
-#include "ebm/runtime.h"
+#include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
 

@@ -8,18 +8,17 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <iostream>
 #include <limits>
 #include <unistd.h>
 #include "command_support.h"
 #include "commands.h"
 #include "distributed_launch.h"
-#include "ebm/distributed.h"
-#include "ebm/error.h"
-#include "ebm/json.h"
-#include "ebm/runtime.h"
-#include "ebm/toy_lab.h"
-#include "ebm/trainer.h"
+#include "ebm/train/distributed.h"
+#include "ebm/base/error.h"
+#include "ebm/base/json.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/toy/toy_lab.h"
+#include "ebm/train/trainer.h"
 
 namespace ebm::cli {
 
@@ -112,16 +111,8 @@ int runScalingBench(const CliArgs& args, torch::Device device, const std::vector
         const double singleRate = 1.0 / timeIt([&] { single.step(); }, args.real("seconds"), args.integer("repeats"));
         const int64_t steps = std::max<int64_t>(args.integer("repeats"), std::llround(singleRate * args.real("seconds")));
         // The ranks: the same arguments for this width alone, their own share of the cores.
-        std::vector<std::string> arguments{"bench"};
-        for (int i = 0; i < argc; ++i) {
-            const std::string a = argv[i];
-            if (a == "--threads" || a == "--widths" || a == "--scaling-steps") {
-                ++i;
-                continue;
-            }
-            if (a.rfind("--threads=", 0) != 0 && a.rfind("--widths=", 0) != 0 && a.rfind("--scaling-steps=", 0) != 0)
-                arguments.push_back(a);
-        }
+        std::vector<std::string> arguments =
+            withoutOptions(argumentList("bench", argc, argv), {"threads", "widths", "scaling-steps"});
         arguments.insert(arguments.end(), {"--widths", std::to_string(width), "--scaling-steps", std::to_string(steps)});
         char reportPath[] = "/tmp/ebm-bench-scaling-XXXXXX";
         const int fd = ::mkstemp(reportPath);
@@ -154,11 +145,9 @@ int runScalingBench(const CliArgs& args, torch::Device device, const std::vector
                            {"allreduce_s_per_step", reduceSeconds}});
     }
     if (args.isSet("json"))
-        std::cout << Json{{"device", describeDevice(device)}, {"threads", torch::get_num_threads()},
-                          {"ranks", processes}, {"train_batch", batch}, {"precision", toString(precision)},
-                          {"results", results}}
-                         .dump()
-                  << '\n';
+        printJsonLine(Json{{"device", describeDevice(device)}, {"threads", torch::get_num_threads()},
+                           {"ranks", processes}, {"train_batch", batch}, {"precision", toString(precision)},
+                           {"results", results}});
     return 0;
 }
 
@@ -204,7 +193,7 @@ int runToyBench(const CliArgs& args)
                        {"train_batch", kToyBatch},
                        {"particles", kToyParticles},
                        {"grid", kToyGrid}};
-        std::cout << out.dump() << '\n';
+        printJsonLine(out);
         return 0;
     }
     auto verdict = [](double value, double goal) { return value <= goal ? "goal met" : "above the goal"; };
@@ -324,7 +313,7 @@ int runBench(int argc, char** argv)
                        {"train_batch", trainBatch},
                        {"langevin_batch", langevinBatch},
                        {"results", results}};
-        std::cout << out.dump() << '\n';
+        printJsonLine(out);
     }
     return 0;
 }

@@ -5,9 +5,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/model_file.h"
+#include "ebm/base/error.h"
+#include "ebm/io/image_file.h"
+#include "ebm/io/model_file.h"
 
 namespace ebm::cli {
 

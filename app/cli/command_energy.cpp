@@ -7,15 +7,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <limits>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/energy_inspection.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/json.h"
-#include "ebm/model_file.h"
+#include "ebm/sample/energy_inspection.h"
+#include "ebm/base/error.h"
+#include "ebm/io/image_file.h"
+#include "ebm/io/tensor_json.h"
+#include "ebm/io/model_file.h"
 
 namespace ebm::cli {
 namespace {
@@ -224,12 +223,8 @@ void printSummary(const char* name, const ImageSet& set)
     std::printf("\n");
 }
 
-}  // namespace
-
-int runEnergy(int argc, char** argv)
+void addEnergyOptions(CliArgs& args)
 {
-    CliArgs args("energy", "Energies of images, averaged over noise draws (energies at clean data are not trained), "
-                           "and the comparison of two sets: AUROC of the energy as an outlier score.");
     args.options(R"(
 --input=         images: .npy, PNG/JPEG file or folder, MNIST/CIFAR folder, fashion-mnist, toy:NAME
 --noise-std=0.1  add N(0, std^2) noise before measuring (sigma0 = 0.1 in the paper); 0 = none
@@ -256,125 +251,188 @@ int runEnergy(int argc, char** argv)
                  with a second set also its figures, the AUROC and the ROC curve)
 )");
     addPrecisionOption(args);
-    ModelCommand command = startModelCommand(args, argc, argv);
-    const torch::Device device = command.device;
-    OpenedModel& model = command.model;
-    const ModelConfig& config = model.net->config();
+}
 
-    SetRequest inputRequest;
-    inputRequest.source = args.text("input");
-    inputRequest.train = !args.isSet("test");
-    inputRequest.limit = args.integerIn("limit", 0, std::numeric_limits<long long>::max());
+/// --input and its options: --test, --limit, --classes, --transform.
+SetRequest inputRequestFrom(const CliArgs& args)
+{
+    SetRequest request;
+    request.source = args.text("input");
+    request.train = !args.isSet("test");
+    request.limit = args.integerIn("limit", 0, std::numeric_limits<long long>::max());
     if (args.isSet("classes"))
-        inputRequest.classes = classesOption(args, "classes");
-    inputRequest.transforms = transformsOption(args, "transform");
+        request.classes = classesOption(args, "classes");
+    request.transforms = transformsOption(args, "transform");
+    return request;
+}
 
-    const bool comparing = args.isSet("compare") || args.isSet("compare-split") || args.isSet("compare-classes") ||
-                           args.isSet("compare-transform") || args.isSet("compare-limit");
-    SetRequest compareRequest;
-    if (comparing) {
-        compareRequest.source = args.isSet("compare") ? args.text("compare") : inputRequest.source;
-        const std::string split = args.text("compare-split");
-        if (split != "same" && split != "train" && split != "test")
-            throw Error("--compare-split must be same, train or test, not '" + split + "'");
-        compareRequest.train = split == "same" ? inputRequest.train : split == "train";
-        compareRequest.limit = args.isSet("compare-limit")
-                                   ? args.integerIn("compare-limit", 0, std::numeric_limits<long long>::max())
-                                   : inputRequest.limit;
-        if (args.isSet("compare-classes"))
-            compareRequest.classes = classesOption(args, "compare-classes");
-        else if (!args.isSet("compare"))
-            compareRequest.classes = inputRequest.classes;
-        compareRequest.transforms = transformsOption(args, "compare-transform");
-    }
+/// Any --compare* option asks for a second set.
+bool comparesTwoSets(const CliArgs& args)
+{
+    return args.isSet("compare") || args.isSet("compare-split") || args.isSet("compare-classes") ||
+           args.isSet("compare-transform") || args.isSet("compare-limit");
+}
 
+/// The second set: --compare and the --compare-* options, which default to the input's.
+SetRequest compareRequestFrom(const CliArgs& args, const SetRequest& input)
+{
+    SetRequest request;
+    request.source = args.isSet("compare") ? args.text("compare") : input.source;
+    const std::string split = args.text("compare-split");
+    if (split != "same" && split != "train" && split != "test")
+        throw Error("--compare-split must be same, train or test, not '" + split + "'");
+    request.train = split == "same" ? input.train : split == "train";
+    request.limit = args.isSet("compare-limit")
+                        ? args.integerIn("compare-limit", 0, std::numeric_limits<long long>::max())
+                        : input.limit;
+    if (args.isSet("compare-classes"))
+        request.classes = classesOption(args, "compare-classes");
+    else if (!args.isSet("compare"))
+        request.classes = input.classes;
+    request.transforms = transformsOption(args, "compare-transform");
+    return request;
+}
+
+EnergyInspectionOptions inspectionOptionsFrom(const CliArgs& args, double sigma0)
+{
     EnergyInspectionOptions options;
     options.noiseStd = args.real("noise-std");
     options.draws = static_cast<int>(args.integerIn("draws", 1, kMaxDraws));
     options.seed = static_cast<uint64_t>(args.longInteger("seed"));
     options.residual = args.isSet("residual");
-    options.sigma0 = model.sigma0;
+    options.sigma0 = sigma0;
     options.precision = precisionFrom(args);
+    return options;
+}
+
+/// The second set's images, transformed: a transformed copy of the input's when they are the
+/// same images (read once), else its own.
+ImageSet loadCompareSet(const CliArgs& args, const ImageSet& input, const SetRequest& request,
+                        const ModelConfig& config, uint64_t seed)
+{
+    ImageSet compare;
+    if (request.sameImages(input.request)) {
+        compare = input;
+        compare.request = request;
+    } else {
+        compare = loadSet(request, config, args.isSet("compare-classes") ? "compare-classes" : "classes");
+    }
+    // Its own seed: a noise transform of the second set is not the first set's noise.
+    compare.images = transformed(compare, seed + 1, "compare-transform");
+    return compare;
+}
+
+/// The comparison of the two sets: each score's AUROC as an outlier score.
+struct Comparison {
+    double energyAuroc = 0.0;
+    double residualAuroc = 0.0;
+};
+
+/// --json: the settings, the input's figures and, with a second set, its figures and the comparison.
+void printEnergyJson(const OpenedModel& model, const EnergyInspectionOptions& options, const ImageSet& input,
+                     const torch::Tensor& gradNorms, const ImageSet* compare, const Comparison& comparison)
+{
+    Json out{{"model", model.checkpoint.sourcePath},
+             {"architecture", model.net->config().describe()},
+             {"noise_std", options.noiseStd},
+             {"draws", options.noiseStd > 0 ? options.draws : 1},
+             {"seed", options.seed},
+             {"input", describeSet(input.request)}};
+    addFigures(out, input);
+    if (gradNorms.defined())
+        out["grad_norms"] = tensorToJson(gradNorms);
+    if (compare) {
+        Json second = describeSet(compare->request);
+        addFigures(second, *compare);
+        out["compare"] = second;
+        out["auroc"] = comparison.energyAuroc;
+        if (options.residual)
+            out["auroc_residual"] = comparison.residualAuroc;
+        out["roc"] = rocJson(rocCurve(input.measured.energy, compare->measured.energy));
+    }
+    printJsonLine(out);
+}
+
+void printComparison(const ImageSet& input, const ImageSet& compare, const Comparison& comparison, bool residual)
+{
+    printSummary("input", input);
+    printSummary("compare", compare);
+    std::printf("AUROC %.4f  (energy as outlier score: the chance that a second-set image has the higher energy)\n",
+                comparison.energyAuroc);
+    if (residual)
+        std::printf("AUROC %.4f  (residual as outlier score)\n", comparison.residualAuroc);
+}
+
+/// The first energies, one a line, and the summary.
+void printEnergies(const ImageSet& input, bool residual)
+{
+    const torch::Tensor& energies = input.measured.energy;
+    const ScoreSummary summary = summarize(energies);
+    const int64_t shown = std::min<int64_t>(energies.numel(), kShownRows);
+    for (int64_t i = 0; i < shown; ++i)
+        std::printf("%6lld  %.6g\n", static_cast<long long>(i), energies[i].item<double>());
+    if (shown < energies.numel())
+        std::printf("   ... (%lld more; --json prints all)\n", static_cast<long long>(energies.numel() - shown));
+    std::printf("mean %.6g  std %.6g  over %lld images\n", summary.mean, summary.std,
+                static_cast<long long>(summary.count));
+    if (residual) {
+        const ScoreSummary residualSummary = summarize(input.measured.residual);
+        std::printf("residual mean %.6g  std %.6g\n", residualSummary.mean, residualSummary.std);
+    }
+}
+
+}  // namespace
+
+int runEnergy(int argc, char** argv)
+{
+    CliArgs args("energy", "Energies of images, averaged over noise draws (energies at clean data are not trained), "
+                           "and the comparison of two sets: AUROC of the energy as an outlier score.");
+    addEnergyOptions(args);
+    ModelCommand command = startModelCommand(args, argc, argv);
+    const torch::Device device = command.device;
+    OpenedModel& model = command.model;
+    const ModelConfig& config = model.net->config();
+
+    const SetRequest inputRequest = inputRequestFrom(args);
+    const bool comparing = comparesTwoSets(args);
+    const SetRequest compareRequest = comparing ? compareRequestFrom(args, inputRequest) : SetRequest();
+    const EnergyInspectionOptions options = inspectionOptionsFrom(args, model.sigma0);
 
     stopOnInterrupt();
     ImageSet input = loadSet(inputRequest, config, "classes");
     ImageSet compare;
-    if (comparing) {
-        if (compareRequest.sameImages(inputRequest)) {
-            compare = input;  // a transformed copy of the same images: read them once
-            compare.request = compareRequest;
-        } else {
-            compare = loadSet(compareRequest, config, args.isSet("compare-classes") ? "compare-classes" : "classes");
-        }
-        // Its own seed: a noise transform of the second set is not the first set's noise.
-        compare.images = transformed(compare, options.seed + 1, "compare-transform");
-    }
+    if (comparing)
+        compare = loadCompareSet(args, input, compareRequest, config, options.seed);
     input.images = transformed(input, options.seed, "transform");
 
     measure(input, *model.net, options, "energy");
     if (comparing)
         measure(compare, *model.net, options, "energy (second set)");
 
-    const torch::Tensor& energies = input.measured.energy;
     torch::Tensor gradNorms;
     if (options.noiseStd == 0.0 && input.images.size(0) <= kMaxGradNormImages) {
         auto eg = energyAndGrad(*model.net, input.images.to(device));
         gradNorms = eg.grad.flatten(1).norm(2, 1).to(torch::kCPU);
     }
-    const ScoreSummary summary = summarize(energies);
     if (!args.text("csv").empty()) {
         std::vector<const ImageSet*> sets{&input};
         if (comparing)
             sets.push_back(&compare);
         writeCsv(args.text("csv"), sets, {"input", "compare"});
     }
-    double energyAuroc = 0.0, residualAuroc = 0.0;
+    Comparison comparison;
     if (comparing) {
-        energyAuroc = auroc(input.measured.energy, compare.measured.energy);
+        comparison.energyAuroc = auroc(input.measured.energy, compare.measured.energy);
         if (options.residual)
-            residualAuroc = auroc(input.measured.residual, compare.measured.residual);
+            comparison.residualAuroc = auroc(input.measured.residual, compare.measured.residual);
     }
 
-    if (args.isSet("json")) {
-        Json out{{"model", model.checkpoint.sourcePath},
-                 {"architecture", config.describe()},
-                 {"noise_std", options.noiseStd},
-                 {"draws", options.noiseStd > 0 ? options.draws : 1},
-                 {"seed", options.seed},
-                 {"input", describeSet(inputRequest)}};
-        addFigures(out, input);
-        if (gradNorms.defined())
-            out["grad_norms"] = tensorToJson(gradNorms);
-        if (comparing) {
-            Json second = describeSet(compareRequest);
-            addFigures(second, compare);
-            out["compare"] = second;
-            out["auroc"] = energyAuroc;
-            if (options.residual)
-                out["auroc_residual"] = residualAuroc;
-            out["roc"] = rocJson(rocCurve(input.measured.energy, compare.measured.energy));
-        }
-        std::cout << out.dump() << '\n';
-    } else if (comparing) {
-        printSummary("input", input);
-        printSummary("compare", compare);
-        std::printf("AUROC %.4f  (energy as outlier score: the chance that a second-set image has the higher energy)\n",
-                    energyAuroc);
-        if (options.residual)
-            std::printf("AUROC %.4f  (residual as outlier score)\n", residualAuroc);
-    } else {
-        const int64_t shown = std::min<int64_t>(energies.numel(), kShownRows);
-        for (int64_t i = 0; i < shown; ++i)
-            std::printf("%6lld  %.6g\n", static_cast<long long>(i), energies[i].item<double>());
-        if (shown < energies.numel())
-            std::printf("   ... (%lld more; --json prints all)\n", static_cast<long long>(energies.numel() - shown));
-        std::printf("mean %.6g  std %.6g  over %lld images\n", summary.mean, summary.std,
-                    static_cast<long long>(summary.count));
-        if (options.residual) {
-            const ScoreSummary residual = summarize(input.measured.residual);
-            std::printf("residual mean %.6g  std %.6g\n", residual.mean, residual.std);
-        }
-    }
+    if (args.isSet("json"))
+        printEnergyJson(model, options, input, gradNorms, comparing ? &compare : nullptr, comparison);
+    else if (comparing)
+        printComparison(input, compare, comparison, options.residual);
+    else
+        printEnergies(input, options.residual);
     return 0;
 }
 

@@ -3,24 +3,23 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <iostream>
-#include <limits>
 #include <memory>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/error.h"
-#include "ebm/evaluation_job.h"
-#include "ebm/image_file.h"
-#include "ebm/model_file.h"
-#include "ebm/runtime.h"
+#include "ebm/base/error.h"
+#include "ebm/eval/evaluation_pipeline.h"
+#include "ebm/io/image_file.h"
+#include "ebm/io/model_file.h"
+#include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
 
-int runEval(int argc, char** argv)
+namespace {
+
+void addEvalOptions(CliArgs& args)
 {
-    CliArgs args("eval", "Evaluate an energy model or a file of samples: Frechet distance and inception-like score "
-                         "in a classifier's feature space, class histogram, nearest training neighbours, and "
-                         "log-likelihood by annealed importance sampling. See docs/evaluation.md.");
     args.options(R"(
 --model=                 checkpoint to sample from and for ais (default: bundled model)
 --raw-weights            use the trained weights even when the file holds their moving average (EMA)
@@ -59,14 +58,16 @@ int runEval(int argc, char** argv)
 --json                   print JSON instead of text
 )");
     const SamplingOptions defaults = evaluationSampling();
-    args.option("schedule", defaults.schedule, "sampling schedule: fast, paper, paper-linear, quick or a curve FILE.json")
+    args.option("schedule", defaults.schedule,
+                "sampling schedule: fast, paper, paper-linear, quick or a curve FILE.json")
         .option("steps", std::to_string(defaults.scheduleSteps), "schedule length (0 = the schedule's own)")
         .option("step-size", "0", "Langevin step size (0 = the schedule's own, as ebm sample)");
     addPrecisionOption(args);
-    const torch::Device device = parseWithRuntime(args, argc, argv);
+}
 
-    EvaluationRequest request;
-    request.device = device;
+/// --what: which figures to compute.
+void chooseFigures(const CliArgs& args, EvaluationRequest& request)
+{
     request.fid = request.inceptionLike = request.neighbours = false;
     for (const auto& item : splitList(args.text("what"))) {
         if (item == "fid")
@@ -80,13 +81,47 @@ int runEval(int argc, char** argv)
         else
             throw Error("--what: unknown item '" + item + "'; use fid, is, nn, ais");
     }
+}
+
+/// The --ais* options and --temperature.
+void chooseAisSettings(const CliArgs& args, EvaluationRequest& request)
+{
+    request.aisForward = request.aisReverse = false;
+    for (const auto& d : splitList(args.text("ais"))) {
+        if (d == "forward")
+            request.aisForward = true;
+        else if (d == "reverse")
+            request.aisReverse = true;
+        else
+            throw Error("--ais: unknown direction '" + d + "'; use forward, reverse or both");
+    }
+    AisConfig& c = request.aisConfig;
+    c.steps = args.integer("ais-steps");
+    c.schedule = parseBetaSchedule(args.text("ais-schedule"));
+    c.transition = parseAisTransition(args.text("ais-transition"));
+    c.leapfrogSteps = args.integer("ais-leapfrog");
+    c.stepSize = args.real("ais-step-size");
+    c.temperature = args.real("temperature");
+    c.chains = args.longInteger("ais-chains");
+    request.aisImages = args.longInteger("ais-images");
+    request.aisNoise = args.real("ais-noise");
+    request.aisBaseStd = args.real("ais-base-std");
+    request.aisSeed = static_cast<uint64_t>(args.longInteger("ais-seed"));
+}
+
+/// Everything the options ask for, checked before any file is read.
+EvaluationRequest evaluationRequestFrom(const CliArgs& args, torch::Device device)
+{
+    EvaluationRequest request;
+    request.device = device;
+    chooseFigures(args, request);
     request.samplesPath = args.text("samples");
     request.sampleCount = args.integerIn("num", 2, kMaxSamplesPerRun);
     request.sampling.schedule = args.text("schedule");
     request.sampling.scheduleSteps = static_cast<int>(args.integerIn("steps", 0, kMaxScheduleSteps));
     request.sampling.stepSize = args.real("step-size");
     request.sampling.precision = precisionFrom(args);
-    request.sampling.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
+    request.sampling.seed = seedFrom(args);
     request.sampleBatch = args.integerIn("sample-batch", 1, kMaxSamplesPerRun);
     request.data = args.text("data");
     request.referenceLimit = args.longInteger("reference-limit");
@@ -98,58 +133,63 @@ int runEval(int argc, char** argv)
     request.splits = args.integer("splits");
     request.neighbourQueries = args.integer("nn-count");
     request.neighboursPerQuery = args.integer("nn-k");
-    if (request.ais) {
-        request.aisForward = request.aisReverse = false;
-        for (const auto& d : splitList(args.text("ais"))) {
-            if (d == "forward")
-                request.aisForward = true;
-            else if (d == "reverse")
-                request.aisReverse = true;
-            else
-                throw Error("--ais: unknown direction '" + d + "'; use forward, reverse or both");
-        }
-        AisConfig& c = request.aisConfig;
-        c.steps = args.integer("ais-steps");
-        c.schedule = parseBetaSchedule(args.text("ais-schedule"));
-        c.transition = parseAisTransition(args.text("ais-transition"));
-        c.leapfrogSteps = args.integer("ais-leapfrog");
-        c.stepSize = args.real("ais-step-size");
-        c.temperature = args.real("temperature");
-        c.chains = args.longInteger("ais-chains");
-        request.aisImages = args.longInteger("ais-images");
-        request.aisNoise = args.real("ais-noise");
-        request.aisBaseStd = args.real("ais-base-std");
-        request.aisSeed = static_cast<uint64_t>(args.longInteger("ais-seed"));
-    }
-    // Every setting is checked before any file is read.
+    if (request.ais)
+        chooseAisSettings(args, request);
     validate(request);
+    return request;
+}
+
+/// One progress bar per stage, each with its own ETA; stops on Ctrl-C.
+class StageProgress {
+public:
+    bool operator()(EvaluationStage stage, int index, int count, double fraction, const std::string& detail)
+    {
+        if (index != barStage_) {
+            if (bar_)
+                bar_->finish();
+            bar_ = std::make_unique<ProgressBar>(stageName(stage) + " (" + std::to_string(index + 1) +
+                                                 "/" + std::to_string(count) + ")");
+            barStage_ = index;
+            started_ = std::chrono::steady_clock::now();
+        }
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+        bar_->update(fraction, detail, fraction > 0 ? elapsed * (1 - fraction) / fraction : -1.0);
+        return !g_interrupted.load();
+    }
+
+    void finish()
+    {
+        if (bar_)
+            bar_->finish();
+    }
+
+private:
+    std::unique_ptr<ProgressBar> bar_;
+    int barStage_ = -1;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+int runEval(int argc, char** argv)
+{
+    CliArgs args("eval", "Evaluate an energy model or a file of samples: Frechet distance and inception-like score "
+                         "in a classifier's feature space, class histogram, nearest training neighbours, and "
+                         "log-likelihood by annealed importance sampling. See docs/evaluation.md.");
+    addEvalOptions(args);
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+    // Every setting is checked before any file is read.
+    const EvaluationRequest request = evaluationRequestFrom(args, device);
 
     stopOnInterrupt();
     const bool needSamples = request.fid || request.inceptionLike || request.neighbours;
     EvaluationModel model;
     if (request.ais || (needSamples && request.samplesPath.empty()))
-        model = openModel(args.text("model"), request.device, weightChoiceFrom(args));
+        model = openModelOption(args, request.device);
 
-    // One progress bar per stage, each with its own ETA.
-    std::unique_ptr<ProgressBar> bar;
-    int barStage = -1;
-    auto started = std::chrono::steady_clock::now();
-    auto progress = [&](EvaluationStage stage, int index, int count, double fraction, const std::string& detail) {
-        if (index != barStage) {
-            if (bar)
-                bar->finish();
-            bar = std::make_unique<ProgressBar>(stageName(stage) + " (" + std::to_string(index + 1) +
-                                                "/" + std::to_string(count) + ")");
-            barStage = index;
-            started = std::chrono::steady_clock::now();
-        }
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        bar->update(fraction, detail, fraction > 0 ? elapsed * (1 - fraction) / fraction : -1.0);
-        return !g_interrupted.load();
-    };
-    EvaluationReport report = runEvaluation(request, model, progress);
-    if (bar)
-        bar->finish();
+    StageProgress progress;
+    EvaluationReport report = runEvaluation(request, model, std::ref(progress));
+    progress.finish();
 
     if (!args.text("save-samples").empty() && report.samples.defined() && request.samplesPath.empty())
         writeNpy(args.text("save-samples"), report.samples);
@@ -164,6 +204,5 @@ int runEval(int argc, char** argv)
         std::cout << evaluationText(report, neighbourPng);
     return 0;
 }
-
 
 }  // namespace ebm::cli

@@ -5,11 +5,11 @@
 #include <filesystem>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/checkpoint.h"
-#include "ebm/error.h"
-#include "ebm/model_file.h"
-#include "ebm/pytorch_export.h"
-#include "ebm/runtime.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/base/error.h"
+#include "ebm/io/model_file.h"
+#include "ebm/io/pytorch_export.h"
+#include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
 

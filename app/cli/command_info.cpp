@@ -3,12 +3,11 @@
 #include <torch/torch.h>
 
 #include <cstdio>
-#include <iostream>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/checkpoint.h"
-#include "ebm/json.h"
-#include "ebm/model_file.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/base/json.h"
+#include "ebm/io/model_file.h"
 
 namespace ebm::cli {
 
@@ -51,7 +50,7 @@ int runInfo(int argc, char** argv)
                                {"precision", toString(t.precision)},
                                {"history", t.history},
                                {"final_loss", cp.lossHistory.empty() ? 0.0 : cp.lossHistory.back()}};
-        std::cout << out.dump() << '\n';
+        printJsonLine(out);
         return 0;
     }
     std::printf("file          %s (%s)\n", cp.sourcePath.c_str(), cp.format.c_str());

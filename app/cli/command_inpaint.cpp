@@ -2,16 +2,15 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <iostream>
 #include <limits>
 
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/inpainting.h"
-#include "ebm/json.h"
-#include "ebm/model_file.h"
+#include "ebm/base/error.h"
+#include "ebm/io/image_file.h"
+#include "ebm/sample/inpainting.h"
+#include "ebm/io/tensor_json.h"
+#include "ebm/io/model_file.h"
 
 namespace ebm::cli {
 
@@ -102,11 +101,11 @@ int runInpaint(int argc, char** argv)
                  {"best", mse.argmin().item<int64_t>()},
                  {"worst", mse.argmax().item<int64_t>()},
                  {"stopped", result.stopped}};
-        std::cout << out.dump() << '\n';
+        printJsonLine(out);
     }
     spdlog::info("completed {} images ({} pixels generated each, mean masked MSE {:.4g}); wrote {}", done.size(0),
                  generated, mse.mean().item<double>(), args.text("out"));
-    return result.stopped ? 130 : 0;
+    return result.stopped ? kInterruptedExitStatus : 0;
 }
 
 }  // namespace ebm::cli

@@ -8,9 +8,9 @@
 #include <vector>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/model_file.h"
+#include "ebm/base/error.h"
+#include "ebm/io/image_file.h"
+#include "ebm/io/model_file.h"
 
 namespace ebm::cli {
 
@@ -119,7 +119,7 @@ int runSample(int argc, char** argv)
                  samples.size(0), model.net->config().describe(), config.schedule.size(), seconds,
                  toString(config.precision),
                  result.meanEnergies.empty() ? 0.0 : result.meanEnergies.back(), files);
-    return result.stopped ? 130 : 0;
+    return result.stopped ? kInterruptedExitStatus : 0;
 }
 
 }  // namespace ebm::cli

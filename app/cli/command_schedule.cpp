@@ -6,9 +6,9 @@
 
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/defaults.h"
-#include "ebm/error.h"
-#include "ebm/schedule_curve.h"
+#include "ebm/base/defaults.h"
+#include "ebm/base/error.h"
+#include "ebm/schedule/schedule_curve.h"
 
 namespace ebm::cli {
 

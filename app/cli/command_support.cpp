@@ -6,13 +6,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/runtime.h"
+#include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
+#include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
 
@@ -64,7 +65,12 @@ ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
 --raw-weights  use the trained weights even when the file holds their moving average (EMA)
 )");
     const torch::Device device = parseWithRuntime(args, argc, argv);
-    return ModelCommand{device, openModel(args.text("model"), device, weightChoiceFrom(args))};
+    return ModelCommand{device, openModelOption(args, device)};
+}
+
+OpenedModel openModelOption(const CliArgs& args, torch::Device device)
+{
+    return openModel(args.text("model"), device, weightChoiceFrom(args));
 }
 
 Dataset openInput(const std::string& spec, const ModelConfig& model, bool train)
@@ -150,7 +156,7 @@ SamplingOptions samplingOptionsFrom(const CliArgs& args)
     options.schedule = args.text("schedule");
     options.scheduleSteps = static_cast<int>(args.integerIn("steps", 0, kMaxScheduleSteps));
     options.stepSize = args.real("step-size");
-    options.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
+    options.seed = seedFrom(args);
     options.reportEvery = static_cast<int>(args.integerIn("every", 1, kMaxScheduleSteps));
     options.finalDenoise = !args.isSet("no-denoise");
     options.referenceInpaintNoise = args.isSet("reference-inpaint-noise");
@@ -173,6 +179,40 @@ FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep)
         }
         return !g_interrupted.load();
     };
+}
+
+uint64_t seedFrom(const CliArgs& args, const std::string& name)
+{
+    return static_cast<uint64_t>(args.integerIn(name, 0, std::numeric_limits<long long>::max()));
+}
+
+void printJsonLine(const Json& report)
+{
+    std::cout << report.dump() << '\n';
+}
+
+std::vector<std::string> withoutOptions(const std::vector<std::string>& arguments,
+                                        const std::vector<std::string>& names)
+{
+    std::vector<std::string> kept;
+    for (size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& a = arguments[i];
+        bool dropped = false;
+        for (const std::string& name : names) {
+            if (a == "--" + name) {
+                ++i;  // and its value
+                dropped = true;
+                break;
+            }
+            if (a.rfind("--" + name + "=", 0) == 0) {
+                dropped = true;
+                break;
+            }
+        }
+        if (!dropped)
+            kept.push_back(a);
+    }
+    return kept;
 }
 
 std::vector<std::string> splitList(const std::string& text)

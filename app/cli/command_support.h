@@ -1,23 +1,28 @@
 #pragma once
-// What several ebm subcommands share: runtime and model options, Ctrl-C, input data, sampling
-// options and the sampling progress display.
+// What several ebm subcommands share: runtime and model options, Ctrl-C and the exit status it
+// leaves, input data, seeds, sampling options and the sampling progress display, --json reports,
+// and argument lists for a command that starts itself again.
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <torch/types.h>
 
 #include "cli_args.h"
-#include "ebm/dataset.h"
-#include "ebm/model.h"
-#include "ebm/model_file.h"
-#include "ebm/sampler.h"
+#include "ebm/base/json.h"
+#include "ebm/io/dataset.h"
+#include "ebm/nn/model.h"
+#include "ebm/io/model_file.h"
+#include "ebm/sample/sampler.h"
 
 namespace ebm::cli {
 
 /// Raised by SIGINT/SIGTERM once stopOnInterrupt() has been called; long loops poll it.
 extern std::atomic<bool> g_interrupted;
 void stopOnInterrupt();
+/// The exit status of a command that Ctrl-C stopped early, after it wrote what it had.
+constexpr int kInterruptedExitStatus = 130;
 
 /// Adds --threads and --device, parses argv and sets the runtime up.
 torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv);
@@ -29,6 +34,8 @@ struct ModelCommand {
 };
 /// --raw-weights: the file's raw weights even when it holds averaged ones.
 WeightChoice weightChoiceFrom(const CliArgs& args);
+/// The model named by --model (the bundled one when it is not given), with --raw-weights, on `device`.
+OpenedModel openModelOption(const CliArgs& args, torch::Device device);
 
 /// Adds --model, --raw-weights and the runtime options, parses argv and opens the model (the bundled one when
 /// --model is not given).
@@ -51,6 +58,17 @@ SamplingOptions samplingOptionsFrom(const CliArgs& args);
 /// Draws the progress bar with ETA, keeps the frames (temperature and energies, not the
 /// states) when `keep` is given, stops on Ctrl-C.
 FrameCallback progressCallback(ProgressBar& bar, std::vector<SampleFrame>* keep);
+
+/// Option --name as a random seed: a whole number from 0 up.
+uint64_t seedFrom(const CliArgs& args, const std::string& name = "seed");
+
+/// A --json report: one object on one line of standard output (logs go to standard error).
+void printJsonLine(const Json& report);
+
+/// `arguments` without the options `names` (given as --name VALUE or --name=VALUE), for a
+/// command that starts itself again with other values of them.
+std::vector<std::string> withoutOptions(const std::vector<std::string>& arguments,
+                                        const std::vector<std::string>& names);
 
 /// Comma-separated items, blanks trimmed, empty items dropped.
 std::vector<std::string> splitList(const std::string& text);

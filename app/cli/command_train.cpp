@@ -6,20 +6,19 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include "command_support.h"
 #include "commands.h"
 #include "distributed_launch.h"
-#include "ebm/checkpoint.h"
-#include "ebm/distributed.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/json.h"
-#include "ebm/runtime.h"
-#include "ebm/trainer.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/train/distributed.h"
+#include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/train/progress_events.h"
+#include "ebm/train/trainer.h"
 
 namespace ebm::cli {
 namespace {
@@ -61,7 +60,8 @@ std::string datasetBesideCheckpoint(const std::string& spec, const std::string& 
 }
 
 /// --progress-json: the run as one JSON object per line on standard output, for programs that
-/// drive `ebm train` (the studio's multi-process runs). Logs stay on standard error.
+/// drive `ebm train` (the studio's multi-process runs); ebm/train/progress_events.h defines the
+/// lines. Logs stay on standard error.
 class ProgressLines {
 public:
     explicit ProgressLines(bool on) : on_(on) {}
@@ -69,11 +69,11 @@ public:
 
     /// Steps arrive as fast as the trainer makes them: lines are buffered and flushed at most
     /// ten times a second, and always when `now` is set (events a reader waits for).
-    void write(const Json& line, bool now = false)
+    void write(const TrainProgressEvent& event, bool now = false)
     {
         if (!on_)
             return;
-        const std::string text = line.dump() + '\n';
+        const std::string text = toJsonLine(event) + '\n';
         std::fwrite(text.data(), 1, text.size(), stdout);
         const auto time = std::chrono::steady_clock::now();
         if (now || time - lastFlush_ >= kFlushInterval) {
@@ -88,11 +88,8 @@ private:
     std::chrono::steady_clock::time_point lastFlush_{};
 };
 
-}  // namespace
-
-int runTrain(int argc, char** argv)
+void addTrainOptions(CliArgs& args)
 {
-    CliArgs args("train", "Train an energy model with multiscale denoising score matching (MDSM).");
     args.options(R"(
 --data=fashion-mnist     data set: fashion-mnist, an MNIST IDX folder, CIFAR-10 batch/folder, image folder,
                          .npy, or toy:NAME (8gaussians, rings, swissroll, moons, checkerboard, spirals)
@@ -129,217 +126,301 @@ int runTrain(int argc, char** argv)
 --log-every=100          print a log line every N steps when not on a terminal
 --progress-json          print the run as JSON lines on standard output (start, every step, checkpoints, end)
 )");
-    addDistributedOptions(args);
-    torch::Device device = parseWithRuntime(args, argc, argv);
-    if (const int processes = localProcessCount(args); processes > 1)
-        return runLocalRanks(argumentList("train", argc, argv), processes);
-    // Data-parallel: this process is one rank; rank 0 speaks for the run, the others only warn.
-    std::shared_ptr<Distributed> group;
-    if (const DistributedOptions distributed = distributedOptionsFrom(args); distributed.isDistributed()) {
-        if (distributed.rank != 0)
-            spdlog::set_level(spdlog::level::warn);
-        if (device.is_cuda())
-            device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(distributed.localRank % torch::cuda::device_count()));
-        group = Distributed::join(distributed, device);
-    }
-    const bool isMainRank = !group || group->isMain();
+}
 
+/// Data-parallel: this process is one rank; rank 0 speaks for the run, the others only warn.
+/// Empty for a run of one process. A CUDA rank moves `device` to its local rank's GPU.
+std::shared_ptr<Distributed> joinRankGroup(const CliArgs& args, torch::Device& device)
+{
+    const DistributedOptions distributed = distributedOptionsFrom(args);
+    if (!distributed.isDistributed())
+        return nullptr;
+    if (distributed.rank != 0)
+        spdlog::set_level(spdlog::level::warn);
+    if (device.is_cuda())
+        device = torch::Device(torch::kCUDA,
+                               static_cast<c10::DeviceIndex>(distributed.localRank % torch::cuda::device_count()));
+    return Distributed::join(distributed, device);
+}
+
+/// The trainer a run starts with, and the size of its data set (the start event reports it).
+struct PreparedTrainer {
     std::unique_ptr<Trainer> trainer;
-    TrainConfig config;
     int64_t datasetItems = 0;
+};
+
+/// --steps, --lr, --final-lr and --precision given at a resume.
+void applyResumeChanges(const CliArgs& args, Checkpoint& cp)
+{
+    if (args.isSet("steps"))
+        cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
+    // Settings changed at a resume are kept in the run's history ("step 5000: --lr 0.0001 -> 5e-05").
+    auto recordChange = [&](const char* option, const auto& from, const auto& to) {
+        std::ostringstream change;
+        change << "step " << cp.step << ": --" << option << ' ' << from << " -> " << to;
+        cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
+        spdlog::info("{}", change.str());
+    };
+    // The advice after a non-finite loss is "lower the learning rate and resume": allow it.
+    for (const auto& [option, field] : {std::pair<const char*, double TrainConfig::*>{"lr", &TrainConfig::learningRate},
+                                        {"final-lr", &TrainConfig::finalLearningRate}}) {
+        if (!args.isSet(option) || args.real(option) == cp.train.*field)
+            continue;
+        recordChange(option, cp.train.*field, args.real(option));
+        cp.train.*field = args.real(option);
+    }
+    if (args.isSet("precision")) {
+        const Precision precision = parsePrecision(args.text("precision"));
+        if (precision != cp.train.precision) {
+            recordChange("precision", toString(cp.train.precision), toString(precision));
+            cp.train.precision = precision;
+        }
+    }
+}
+
+/// --resume: the checkpoint's run, where it stopped.
+PreparedTrainer resumedTrainer(const CliArgs& args, torch::Device device)
+{
+    const std::string resumed = args.text("resume");
+    Checkpoint cp = loadCheckpoint(resumed);
+    cp.train.dataset = datasetBesideCheckpoint(cp.train.dataset, resumed);
+    Dataset data = openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
+    applyResumeChanges(args, cp);
+    // A resumed run goes on writing the file it was resumed from, wherever it is started.
+    cp.train.checkpointPath = args.isSet("out") ? args.text("out") : resumed;
+    PreparedTrainer prepared;
+    prepared.datasetItems = data.size();
+    prepared.trainer = std::make_unique<Trainer>(cp, std::move(data), device);
+    if (args.isSet("ema"))
+        prepared.trainer->setAveraging(args.real("ema"));
+    spdlog::info("resuming {} at step {} of {}", args.text("resume"), cp.step, cp.train.steps);
+    return prepared;
+}
+
+/// --arch, --head, --image-size, --width and --layers.
+ModelConfig modelFromOptions(const CliArgs& args)
+{
+    ModelConfig model;
+    model.arch = parseArchitecture(args.text("arch"));
+    model.head = parseHead(args.text("head"));
+    model.imageSize = args.integer("image-size");
+    model.baseWidth = model.hiddenWidth = static_cast<int>(args.integerIn("width", 1, ModelLimits::kMaxBaseWidth));
+    model.hiddenLayers = static_cast<int>(args.integerIn("layers", 1, ModelLimits::kMaxHiddenLayers));
+    return model;
+}
+
+/// The data set of a new run; `model` takes the data's shape: channels and image side, or the
+/// dimension of the points. `fineTuning`: the model comes from --init.
+Dataset openTrainingData(const CliArgs& args, const std::string& dataset, ModelConfig& model, bool fineTuning)
+{
+    Dataset data = model.isImageModel()
+                       ? openAnyDataset(dataset, fineTuning ? model.inChannels : pictureChannels(args), model.imageSize)
+                       : openDataset(dataset);
+    if (model.isImageModel()) {
+        if (data.data.dim() != 4)
+            throw Error(dataset + ": holds points, not images; " +
+                        (fineTuning ? args.text("init") + " is an image model, so give an image data set"
+                                    : std::string("use --arch mlp")));
+        model.inChannels = static_cast<int>(data.data.size(1));
+        model.imageSize = static_cast<int>(data.data.size(2));
+    } else {
+        if (data.data.dim() != 2)
+            throw Error(dataset + ": holds images; the mlp energy is for points (toy:NAME)");
+        model.inputDim = static_cast<int>(data.data.size(1));
+    }
+    return data;
+}
+
+/// The noise, optimisation and checkpoint settings of a new run on `dataset`.
+TrainConfig trainConfigFrom(const CliArgs& args, const std::string& dataset)
+{
+    TrainConfig config;
+    config.dataset = dataset;
+    config.noise.sigmaMin = args.real("sigma-min");
+    config.noise.sigmaMax = args.real("sigma-max");
+    config.noise.spread = parseNoiseSpread(args.text("spread"));
+    config.noise.sigma0 = args.real("sigma0");
+    config.batchSize = args.integerIn("batch", 1, kMaxBatch);
+    config.steps = args.integerIn("steps", 1, kMaxTrainSteps);
+    config.learningRate = args.real("lr");
+    const std::string lrSchedule = args.text("lr-schedule");
+    if (lrSchedule != "cosine" && lrSchedule != "constant")
+        throw Error("--lr-schedule must be cosine or constant");
+    config.cosineDecay = lrSchedule == "cosine";
+    config.finalLearningRate = args.real("final-lr");
+    config.beta1 = args.real("beta1");
+    config.beta2 = args.real("beta2");
+    config.seed = seedFrom(args);
+    config.checkpointEvery = args.integerIn("checkpoint-every", 0, kMaxTrainSteps);
+    config.checkpointPath = args.text("out");
+    config.emaDecay = args.real("ema");
+    config.precision = parsePrecision(args.text("precision"));
+    return config;
+}
+
+/// A new run: a fresh model, or the weights of --init with a fresh optimizer.
+PreparedTrainer newTrainer(const CliArgs& args, torch::Device device)
+{
+    ModelConfig model = modelFromOptions(args);
+    std::optional<Checkpoint> initial;
+    if (!args.text("init").empty()) {
+        for (const char* shapeOption : {"arch", "head", "image-size", "width", "layers"})
+            if (args.isSet(shapeOption))
+                throw Error(std::string("--") + shapeOption + " cannot be combined with --init: the "
+                            "architecture comes from " + args.text("init"));
+        initial = loadCheckpoint(args.text("init"));
+        model = initial->model;
+    }
+    const std::string dataset = absoluteIfPath(args.text("data"));
+    Dataset data = openTrainingData(args, dataset, model, initial.has_value());
+    const TrainConfig config = trainConfigFrom(args, dataset);
+    spdlog::info("training {} on {} ({} items) with {}{}", model.describe(), config.dataset, data.size(),
+                 describeDevice(device),
+                 config.precision == Precision::Float32 ? "" : ", " + toString(config.precision));
+    PreparedTrainer prepared;
+    prepared.datasetItems = data.size();
+    prepared.trainer = std::make_unique<Trainer>(model, config, std::move(data), device);
+    if (initial) {
+        prepared.trainer->startFromWeights(*initial);
+        spdlog::info("starting from the weights of {}", args.text("init"));
+    }
+    return prepared;
+}
+
+PreparedTrainer prepareTrainer(const CliArgs& args, torch::Device device)
+{
     if (!args.text("resume").empty() && !args.text("init").empty())
         throw Error("--resume continues a run exactly and --init starts a new one from given weights; use one");
-    if (!args.text("resume").empty()) {
-        const std::string resumed = args.text("resume");
-        Checkpoint cp = loadCheckpoint(resumed);
-        cp.train.dataset = datasetBesideCheckpoint(cp.train.dataset, resumed);
-        Dataset data = openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
-        if (args.isSet("steps"))
-            cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
-        // Settings changed at a resume are kept in the run's history ("step 5000: --lr 0.0001 -> 5e-05").
-        auto recordChange = [&](const char* option, const auto& from, const auto& to) {
-            std::ostringstream change;
-            change << "step " << cp.step << ": --" << option << ' ' << from << " -> " << to;
-            cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
-            spdlog::info("{}", change.str());
-        };
-        // The advice after a non-finite loss is "lower the learning rate and resume": allow it.
-        for (const auto& [option, field] : {std::pair<const char*, double TrainConfig::*>{"lr", &TrainConfig::learningRate},
-                                            {"final-lr", &TrainConfig::finalLearningRate}}) {
-            if (!args.isSet(option) || args.real(option) == cp.train.*field)
-                continue;
-            recordChange(option, cp.train.*field, args.real(option));
-            cp.train.*field = args.real(option);
-        }
-        if (args.isSet("precision")) {
-            const Precision precision = parsePrecision(args.text("precision"));
-            if (precision != cp.train.precision) {
-                recordChange("precision", toString(cp.train.precision), toString(precision));
-                cp.train.precision = precision;
-            }
-        }
-        // A resumed run goes on writing the file it was resumed from, wherever it is started.
-        cp.train.checkpointPath = args.isSet("out") ? args.text("out") : resumed;
-        datasetItems = data.size();
-        trainer = std::make_unique<Trainer>(cp, std::move(data), device);
-        if (args.isSet("ema"))
-            trainer->setAveraging(args.real("ema"));
-        spdlog::info("resuming {} at step {} of {}", args.text("resume"), cp.step, cp.train.steps);
-    } else {
-        ModelConfig model;
-        model.arch = parseArchitecture(args.text("arch"));
-        model.head = parseHead(args.text("head"));
-        model.imageSize = args.integer("image-size");
-        model.baseWidth = model.hiddenWidth = static_cast<int>(args.integerIn("width", 1, ModelLimits::kMaxBaseWidth));
-        model.hiddenLayers = static_cast<int>(args.integerIn("layers", 1, ModelLimits::kMaxHiddenLayers));
-        std::optional<Checkpoint> initial;
-        if (!args.text("init").empty()) {
-            for (const char* shapeOption : {"arch", "head", "image-size", "width", "layers"})
-                if (args.isSet(shapeOption))
-                    throw Error(std::string("--") + shapeOption + " cannot be combined with --init: the "
-                                     "architecture comes from " + args.text("init"));
-            initial = loadCheckpoint(args.text("init"));
-            model = initial->model;
-        }
-        config.dataset = absoluteIfPath(args.text("data"));
-        Dataset data = model.isImageModel() ? openAnyDataset(config.dataset, initial ? model.inChannels : pictureChannels(args), model.imageSize)
-                                                 : openDataset(config.dataset);
-        if (model.isImageModel()) {
-            if (data.data.dim() != 4)
-                throw Error(config.dataset + ": holds points, not images; " +
-                                 (initial ? args.text("init") + " is an image model, so give an image data set"
-                                          : std::string("use --arch mlp")));
-            model.inChannels = static_cast<int>(data.data.size(1));
-            model.imageSize = static_cast<int>(data.data.size(2));
-        } else {
-            if (data.data.dim() != 2)
-                throw Error(config.dataset + ": holds images; the mlp energy is for points (toy:NAME)");
-            model.inputDim = static_cast<int>(data.data.size(1));
-        }
-        config.noise.sigmaMin = args.real("sigma-min");
-        config.noise.sigmaMax = args.real("sigma-max");
-        config.noise.spread = parseNoiseSpread(args.text("spread"));
-        config.noise.sigma0 = args.real("sigma0");
-        config.batchSize = args.integerIn("batch", 1, kMaxBatch);
-        config.steps = args.integerIn("steps", 1, kMaxTrainSteps);
-        config.learningRate = args.real("lr");
-        const std::string lrSchedule = args.text("lr-schedule");
-        if (lrSchedule != "cosine" && lrSchedule != "constant")
-            throw Error("--lr-schedule must be cosine or constant");
-        config.cosineDecay = lrSchedule == "cosine";
-        config.finalLearningRate = args.real("final-lr");
-        config.beta1 = args.real("beta1");
-        config.beta2 = args.real("beta2");
-        config.seed = static_cast<uint64_t>(args.integerIn("seed", 0, std::numeric_limits<long long>::max()));
-        config.checkpointEvery = args.integerIn("checkpoint-every", 0, kMaxTrainSteps);
-        config.checkpointPath = args.text("out");
-        config.emaDecay = args.real("ema");
-        config.precision = parsePrecision(args.text("precision"));
-        spdlog::info("training {} on {} ({} items) with {}{}", model.describe(), config.dataset, data.size(),
-                     describeDevice(device), config.precision == Precision::Float32 ? "" : ", " + toString(config.precision));
-        datasetItems = data.size();
-        trainer = std::make_unique<Trainer>(model, config, std::move(data), device);
-        if (initial) {
-            trainer->startFromWeights(*initial);
-            spdlog::info("starting from the weights of {}", args.text("init"));
-        }
-    }
+    return args.text("resume").empty() ? newTrainer(args, device) : resumedTrainer(args, device);
+}
 
-    if (group) {
-        trainer->setDistributed(group);
-        spdlog::info("data-parallel over {} ranks ({}): {} rows of each batch of {} per rank", group->worldSize(),
-                     group->backendName(), rowsOfRank(trainer->config().batchSize, 0, group->worldSize()).size(),
-                     trainer->config().batchSize);
-    }
-
+/// --loss-csv, appended to; rank 0 writes it.
+std::ofstream openLossCsv(const CliArgs& args, bool isMainRank)
+{
     std::ofstream lossCsv;
     if (!args.text("loss-csv").empty() && isMainRank) {
         lossCsv.open(args.text("loss-csv"), std::ios::app);
         if (!lossCsv)
             throw Error(args.text("loss-csv") + ": cannot write the loss CSV");
     }
-    ProgressLines lines(args.isSet("progress-json") && isMainRank);
-    const int worldSize = group ? group->worldSize() : 1;
+    return lossCsv;
+}
+
+TrainStartEvent startEvent(const Trainer& t, int64_t datasetItems, int worldSize)
+{
+    return TrainStartEvent{t.net()->config().describe(), t.config().dataset, datasetItems, t.completedSteps(),
+                           t.config().steps, t.config().batchSize, worldSize, t.config().checkpointPath};
+}
+
+/// Where rank 0 reports each step: the JSON lines, the loss CSV, the progress bar and the log.
+struct StepReports {
+    const Trainer& trainer;
+    ProgressLines& lines;
+    std::ofstream& lossCsv;
+    std::string lossCsvPath;
+    ProgressBar& bar;
+    long long logEvery;
+
+    void operator()(const TrainProgress& p) const
     {
-        const Trainer& t = *trainer;
-        Json start = {{"event", "start"},
-                      {"model", t.net()->config().describe()},
-                      {"dataset", t.config().dataset},
-                      {"items", datasetItems},
-                      {"start_step", t.completedSteps()},
-                      {"total_steps", t.config().steps},
-                      {"batch", t.config().batchSize},
-                      {"ranks", worldSize},
-                      {"checkpoint", t.config().checkpointPath}};
-        lines.write(start, true);
+        const auto every = trainer.config().checkpointEvery;
+        const bool checkpointed = every > 0 && p.step % every == 0;
+        lines.write(TrainStepEvent{p.step, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond, p.etaSeconds},
+                    checkpointed);
+        if (checkpointed)
+            lines.write(TrainCheckpointEvent{p.step, trainer.config().checkpointPath}, true);
+        if (lossCsv.is_open()) {
+            lossCsv << p.step << ',' << p.loss << ',' << p.learningRate << '\n';
+            // Flushed with every checkpoint, so a killed run keeps the rows it can resume from.
+            if (checkpointed)
+                lossCsv.flush();
+            if (!lossCsv)
+                throw Error(lossCsvPath + ": writing the loss CSV failed (is the disk full?); "
+                            "the checkpoint " + trainer.config().checkpointPath + " is kept");
+        }
+        char detail[96];
+        std::snprintf(detail, sizeof detail, "step %lld  loss %.4g  %.2f it/s", static_cast<long long>(p.step),
+                      p.smoothedLoss, p.stepsPerSecond);
+        bar.update(static_cast<double>(p.step) / std::max<int64_t>(1, p.totalSteps), detail, p.etaSeconds);
+        if (p.step % logEvery == 0)
+            spdlog::info("step {}/{} loss {:.5g} (smoothed {:.5g}) lr {:.3g} {:.2f} it/s {:.0f} images/s ETA {}",
+                         p.step, p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond,
+                         p.stepsPerSecond * static_cast<double>(trainer.config().batchSize),
+                         formatDuration(p.etaSeconds));
     }
-    stopOnInterrupt();
-    ProgressBar bar("train");
-    const long long logEvery = args.integerIn("log-every", 1, kMaxTrainSteps);
-    TrainProgress last;
-    const std::string out = trainer->config().checkpointPath;
+};
+
+/// Trains to the last step or to Ctrl-C, rank 0 reporting every step. A failure is logged with
+/// what it leaves in `out`, then passed on.
+TrainProgress trainReporting(Trainer& trainer, const StepReports& reports, bool isMainRank, const std::string& out)
+{
     try {
-        last = trainer->run(
+        return trainer.run(
             [&](const TrainProgress& p) {
-                if (!isMainRank)
-                    return true;
-                const auto every = trainer->config().checkpointEvery;
-                const bool checkpointed = every > 0 && p.step % every == 0;
-                lines.write({{"event", "step"},
-                             {"step", p.step},
-                             {"loss", p.loss},
-                             {"smoothed", p.smoothedLoss},
-                             {"lr", p.learningRate},
-                             {"steps_per_s", p.stepsPerSecond},
-                             {"eta_s", p.etaSeconds}},
-                            checkpointed);
-                if (checkpointed)
-                    lines.write({{"event", "checkpoint"}, {"step", p.step}, {"path", trainer->config().checkpointPath}}, true);
-                if (lossCsv.is_open()) {
-                    lossCsv << p.step << ',' << p.loss << ',' << p.learningRate << '\n';
-                    // Flushed with every checkpoint, so a killed run keeps the rows it can resume from.
-                    if (checkpointed)
-                        lossCsv.flush();
-                    if (!lossCsv)
-                        throw Error(args.text("loss-csv") + ": writing the loss CSV failed (is the disk full?); "
-                                    "the checkpoint " + trainer->config().checkpointPath + " is kept");
-                }
-                char detail[96];
-                std::snprintf(detail, sizeof detail, "step %lld  loss %.4g  %.2f it/s", static_cast<long long>(p.step),
-                              p.smoothedLoss, p.stepsPerSecond);
-                bar.update(static_cast<double>(p.step) / std::max<int64_t>(1, p.totalSteps), detail, p.etaSeconds);
-                if (p.step % logEvery == 0)
-                    spdlog::info("step {}/{} loss {:.5g} (smoothed {:.5g}) lr {:.3g} {:.2f} it/s {:.0f} images/s ETA {}",
-                                 p.step, p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond,
-                                 p.stepsPerSecond * static_cast<double>(trainer->config().batchSize),
-                                 formatDuration(p.etaSeconds));
+                if (isMainRank)
+                    reports(p);
                 return true;
             },
             &g_interrupted);
     } catch (const Error&) {
         if (isMainRank)
-            bar.finish();
+            reports.bar.finish();
         std::error_code ec;
         if (std::filesystem::exists(out, ec))
-            spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer->completedSteps(), out);
+            spdlog::error("training stopped at step {}; {} keeps the last good checkpoint", trainer.completedSteps(),
+                          out);
         else
-            spdlog::error("training stopped at step {} before any checkpoint was written", trainer->completedSteps());
+            spdlog::error("training stopped at step {} before any checkpoint was written", trainer.completedSteps());
         throw;
     }
+}
+
+}  // namespace
+
+int runTrain(int argc, char** argv)
+{
+    CliArgs args("train", "Train an energy model with multiscale denoising score matching (MDSM).");
+    addTrainOptions(args);
+    addDistributedOptions(args);
+    torch::Device device = parseWithRuntime(args, argc, argv);
+    if (const int processes = localProcessCount(args); processes > 1)
+        return runLocalRanks(argumentList("train", argc, argv), processes);
+    const std::shared_ptr<Distributed> group = joinRankGroup(args, device);
+    const bool isMainRank = !group || group->isMain();
+
+    const PreparedTrainer prepared = prepareTrainer(args, device);
+    Trainer& trainer = *prepared.trainer;
+    if (group) {
+        trainer.setDistributed(group);
+        spdlog::info("data-parallel over {} ranks ({}): {} rows of each batch of {} per rank", group->worldSize(),
+                     group->backendName(), rowsOfRank(trainer.config().batchSize, 0, group->worldSize()).size(),
+                     trainer.config().batchSize);
+    }
+
+    std::ofstream lossCsv = openLossCsv(args, isMainRank);
+    ProgressLines lines(args.isSet("progress-json") && isMainRank);
+    const int worldSize = group ? group->worldSize() : 1;
+    lines.write(startEvent(trainer, prepared.datasetItems, worldSize), true);
+    stopOnInterrupt();
+    ProgressBar bar("train");
+    const long long logEvery = args.integerIn("log-every", 1, kMaxTrainSteps);
+    const std::string out = trainer.config().checkpointPath;
+    const StepReports reports{trainer, lines, lossCsv, args.text("loss-csv"), bar, logEvery};
+    const TrainProgress last = trainReporting(trainer, reports, isMainRank, out);
     if (isMainRank)  // the other ranks share the terminal but never draw
         bar.finish();
     // Ranks stop together, so a stop on another rank also leaves this run short of its steps.
-    const bool interrupted = g_interrupted || trainer->completedSteps() < trainer->config().steps;
+    const bool interrupted = g_interrupted || trainer.completedSteps() < trainer.config().steps;
     if (isMainRank) {
-        trainer->saveCheckpoint(out);
+        trainer.saveCheckpoint(out);
         if (lossCsv.is_open() && !lossCsv.flush())
             throw Error(args.text("loss-csv") + ": writing the loss CSV failed (is the disk full?); the checkpoint " +
                         out + " was written");
     }
-    lines.write({{"event", "end"}, {"step", trainer->completedSteps()}, {"interrupted", interrupted}, {"path", out}}, true);
+    lines.write(TrainEndEvent{trainer.completedSteps(), interrupted, out}, true);
     spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", interrupted ? "interrupted" : "finished",
-                 trainer->completedSteps(), last.smoothedLoss, out);
-    return interrupted ? 130 : 0;
+                 trainer.completedSteps(), last.smoothedLoss, out);
+    return interrupted ? kInterruptedExitStatus : 0;
 }
 
 }  // namespace ebm::cli

@@ -7,21 +7,23 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/classifier.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/json.h"
-#include "ebm/runtime.h"
+#include "ebm/eval/classifier.h"
+#include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
+#include "ebm/base/json.h"
+#include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
 
-int runTrainClassifier(int argc, char** argv)
+namespace {
+
+/// Log lines of the training come every this many steps when standard error is not a terminal.
+constexpr int64_t kLogEvery = 100;
+
+void addClassifierOptions(CliArgs& args)
 {
-    CliArgs args("train-classifier", "Train the small CNN classifier whose features and predictions ebm eval uses "
-                                     "(Frechet distance, inception-like score, class histogram).");
     args.options(R"(
 --data=fashion-mnist  labelled data set (MNIST-layout folder, CIFAR-10, fashion-mnist)
 --image-size=32       image side (multiple of 8)
@@ -38,8 +40,11 @@ int runTrainClassifier(int argc, char** argv)
 --out=classifier.pt   where to write the classifier
 --json                print JSON
 )");
-    const torch::Device device = parseWithRuntime(args, argc, argv);
-    const int imageSize = args.integer("image-size");
+}
+
+/// The labelled training split of --data, cut to --limit.
+Dataset openLabelledTrainingSet(const CliArgs& args, int imageSize)
+{
     Dataset train = openAnyDataset(args.text("data"), 0, imageSize, true);
     if (train.data.dim() != 4)
         throw Error(args.text("data") + ": holds points, not images");
@@ -49,6 +54,12 @@ int runTrainClassifier(int argc, char** argv)
         train.data = train.data.slice(0, 0, args.longInteger("limit"));
         train.labels = train.labels.slice(0, 0, args.longInteger("limit"));
     }
+    return train;
+}
+
+/// The network's shape: --widths and --features, and channels and classes from the data.
+ClassifierConfig classifierConfigFrom(const CliArgs& args, const Dataset& train, int imageSize)
+{
     ClassifierConfig config;
     config.inChannels = static_cast<int>(train.data.size(1));
     config.imageSize = imageSize;
@@ -64,9 +75,11 @@ int runTrainClassifier(int argc, char** argv)
         throw Error("--widths needs three whole numbers such as 16,32,64");
     config.featureDim = args.integer("features");
     config.numClasses = std::max<int>(2, static_cast<int>(train.labels.max().item<int64_t>()) + 1);
-    Classifier net(config);
-    net->to(device);
+    return config;
+}
 
+ClassifierTrainConfig classifierTrainingFrom(const CliArgs& args)
+{
     ClassifierTrainConfig tc;
     tc.epochs = args.integer("epochs");
     tc.batchSize = args.longInteger("batch");
@@ -75,15 +88,14 @@ int runTrainClassifier(int argc, char** argv)
     tc.randomShift = args.integer("shift");
     tc.randomFlip = !args.isSet("no-flip");
     tc.seed = static_cast<uint64_t>(args.longInteger("seed"));
-    // Log lines go to stderr: stdout is reserved for the report (JSON with --json).
-    std::fprintf(stderr, "training classifier %s (%lld parameters) on %s (%lld images), %s\n",
-                 config.describe().c_str(), static_cast<long long>(net->parameterCount()), args.text("data").c_str(),
-                 static_cast<long long>(train.size()), describeDevice(device).c_str());
+    return tc;
+}
 
+/// Trains with a progress bar (log lines when standard error is not a terminal) until done or Ctrl-C.
+ClassifierTrainResult trainShowingProgress(Classifier& net, const Dataset& train, const ClassifierTrainConfig& tc)
+{
     stopOnInterrupt();
     ProgressBar bar("classifier");
-    const auto t0 = std::chrono::steady_clock::now();
-    const int64_t logEvery = 100;
     const bool onTerminal = ::isatty(STDERR_FILENO) != 0;
     ClassifierTrainResult result = trainClassifier(
         *net, train, tc,
@@ -91,7 +103,7 @@ int runTrainClassifier(int argc, char** argv)
             char detail[96];
             std::snprintf(detail, sizeof detail, "epoch %d  loss %.3f  acc %.3f", p.epoch, p.loss, p.trainAccuracy);
             bar.update(static_cast<double>(p.step) / p.totalSteps, detail, p.etaSeconds);
-            if (!onTerminal && p.step % logEvery == 0)
+            if (!onTerminal && p.step % kLogEvery == 0)
                 std::fprintf(stderr, "step %lld/%lld  %s  ETA %s\n", static_cast<long long>(p.step),
                              static_cast<long long>(p.totalSteps), detail,
                              formatDuration(p.etaSeconds).c_str());
@@ -99,51 +111,107 @@ int runTrainClassifier(int argc, char** argv)
         },
         &g_interrupted);
     bar.finish();
-    if (result.stopped)
-        throw Error("interrupted after " + std::to_string(result.steps) + " steps; nothing written");
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return result;
+}
 
-    double testAccuracy = 0.0;
-    int64_t testCount = 0;
+/// Accuracy on the test split of --data; no images (count 0) when it has none with labels.
+struct TestAccuracy {
+    double accuracy = 0.0;
+    int64_t images = 0;
+};
+
+TestAccuracy testAccuracyOf(Classifier& net, const CliArgs& args, const ClassifierConfig& config)
+{
+    TestAccuracy result;
     try {
-        Dataset test = openAnyDataset(args.text("data"), config.inChannels, imageSize, false);
+        Dataset test = openAnyDataset(args.text("data"), config.inChannels, config.imageSize, false);
         if (test.labels.defined() && test.labels.numel() == test.size()) {
-            testAccuracy = classifierAccuracy(*net, test);
-            testCount = test.size();
+            result.accuracy = classifierAccuracy(*net, test);
+            result.images = test.size();
         }
     } catch (const Error& e) {
         std::fprintf(stderr, "no test accuracy: %s\n", e.what());
     }
-    const double trainAccuracy = classifierAccuracy(*net, train);
+    return result;
+}
+
+/// What was trained and written, in JSON (--json) or text.
+struct ClassifierReport {
+    std::string out;
+    ClassifierConfig config;
+    int64_t parameters = 0;
+    uintmax_t bytes = 0;
+    ClassifierTrainResult result;
+    double seconds = 0.0;
+    double trainAccuracy = 0.0;
+    TestAccuracy test;
+};
+
+void printReport(const ClassifierReport& r, bool json)
+{
+    if (json) {
+        const Json out{{"out", r.out},
+                       {"architecture", r.config.describe()},
+                       {"parameters", r.parameters},
+                       {"bytes", r.bytes},
+                       {"steps", r.result.steps},
+                       {"seconds", r.seconds},
+                       {"train_accuracy", r.trainAccuracy},
+                       {"test_accuracy", r.test.images ? Json(r.test.accuracy) : Json(nullptr)},
+                       {"test_images", r.test.images}};
+        printJsonLine(out);
+        return;
+    }
+    std::printf("classifier  %s (%lld parameters, %lld bytes)\n", r.config.describe().c_str(),
+                static_cast<long long>(r.parameters), static_cast<long long>(r.bytes));
+    std::printf("trained     %lld steps in %s; final loss %.4f\n", static_cast<long long>(r.result.steps),
+                formatDuration(r.seconds).c_str(), r.result.finalLoss);
+    std::printf("accuracy    train %.2f%%", 100 * r.trainAccuracy);
+    if (r.test.images)
+        std::printf(", test %.2f%% (%lld images)", 100 * r.test.accuracy, static_cast<long long>(r.test.images));
+    std::printf("\nwrote       %s\n", r.out.c_str());
+}
+
+}  // namespace
+
+int runTrainClassifier(int argc, char** argv)
+{
+    CliArgs args("train-classifier", "Train the small CNN classifier whose features and predictions ebm eval uses "
+                                     "(Frechet distance, inception-like score, class histogram).");
+    addClassifierOptions(args);
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+    const int imageSize = args.integer("image-size");
+    const Dataset train = openLabelledTrainingSet(args, imageSize);
+    ClassifierReport report;
+    report.out = args.text("out");
+    report.config = classifierConfigFrom(args, train, imageSize);
+    Classifier net(report.config);
+    net->to(device);
+    const ClassifierTrainConfig tc = classifierTrainingFrom(args);
+    // Log lines go to stderr: stdout is reserved for the report (JSON with --json).
+    std::fprintf(stderr, "training classifier %s (%lld parameters) on %s (%lld images), %s\n",
+                 report.config.describe().c_str(), static_cast<long long>(net->parameterCount()),
+                 args.text("data").c_str(), static_cast<long long>(train.size()), describeDevice(device).c_str());
+
+    const auto t0 = std::chrono::steady_clock::now();
+    report.result = trainShowingProgress(net, train, tc);
+    if (report.result.stopped)
+        throw Error("interrupted after " + std::to_string(report.result.steps) + " steps; nothing written");
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    report.test = testAccuracyOf(net, args, report.config);
+    report.trainAccuracy = classifierAccuracy(*net, train);
     ClassifierInfo info;
     info.dataset = args.text("data");
-    info.testAccuracy = testAccuracy;
-    info.trainedSteps = result.steps;
+    info.testAccuracy = report.test.accuracy;
+    info.trainedSteps = report.result.steps;
     net->to(torch::kCPU);
-    saveClassifier(*net, info, args.text("out"));
+    saveClassifier(*net, info, report.out);
     std::error_code ec;
-    const auto bytes = std::filesystem::file_size(args.text("out"), ec);
-    if (args.isSet("json")) {
-        const Json out{{"out", args.text("out")},
-                       {"architecture", config.describe()},
-                       {"parameters", net->parameterCount()},
-                       {"bytes", ec ? 0 : bytes},
-                       {"steps", result.steps},
-                       {"seconds", seconds},
-                       {"train_accuracy", trainAccuracy},
-                       {"test_accuracy", testCount ? Json(testAccuracy) : Json(nullptr)},
-                       {"test_images", testCount}};
-        std::cout << out.dump() << '\n';
-    } else {
-        std::printf("classifier  %s (%lld parameters, %lld bytes)\n", config.describe().c_str(),
-                    static_cast<long long>(net->parameterCount()), static_cast<long long>(ec ? 0 : bytes));
-        std::printf("trained     %lld steps in %s; final loss %.4f\n", static_cast<long long>(result.steps),
-                    formatDuration(seconds).c_str(), result.finalLoss);
-        std::printf("accuracy    train %.2f%%", 100 * trainAccuracy);
-        if (testCount)
-            std::printf(", test %.2f%% (%lld images)", 100 * testAccuracy, static_cast<long long>(testCount));
-        std::printf("\nwrote       %s\n", args.text("out").c_str());
-    }
+    const auto bytes = std::filesystem::file_size(report.out, ec);
+    report.bytes = ec ? 0 : bytes;
+    report.parameters = net->parameterCount();
+    printReport(report, args.isSet("json"));
     return 0;
 }
 

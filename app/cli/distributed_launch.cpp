@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <csignal>
@@ -18,8 +19,8 @@
 #include <thread>
 
 #include "command_support.h"
-#include "ebm/distributed.h"
-#include "ebm/error.h"
+#include "ebm/train/distributed.h"
+#include "ebm/base/error.h"
 
 extern char** environ;
 
@@ -29,7 +30,6 @@ namespace {
 constexpr int kMaxLocalProcesses = 256;
 constexpr double kShutdownGraceSeconds = 10.0;  // after a failure, the others get this long to end
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
-constexpr int kInterruptedStatus = 130;         // what ebm train returns after Ctrl-C
 constexpr size_t kMaxMessageBytes = 4096;
 const char* const kLauncherVariables[] = {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT",
                                           kRankErrorFileVariable};
@@ -93,7 +93,7 @@ std::string describeStatus(int status)
 
 bool failed(int status)
 {
-    return WIFSIGNALED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kInterruptedStatus);
+    return WIFSIGNALED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kInterruptedExitStatus);
 }
 
 struct Rank {
@@ -104,6 +104,181 @@ struct Rank {
     bool killedFromOutside = false;  // by a signal the launcher did not send
     std::string errorFile;
 };
+
+/// Sends `signal` to every rank still running.
+void signalRunning(const std::vector<Rank>& ranks, int signal)
+{
+    for (const Rank& r : ranks)
+        if (r.running)
+            ::kill(r.pid, signal);
+}
+
+/// The ranks get the same arguments without --nproc, and a share of the cores each.
+std::vector<std::string> rankArgumentsFrom(const std::vector<std::string>& arguments, int processes)
+{
+    std::vector<std::string> rankArguments = withoutOptions(arguments, {"nproc"});
+    const bool threadsGiven = std::any_of(rankArguments.begin(), rankArguments.end(), [](const std::string& a) {
+        return a == "--threads" || a.rfind("--threads=", 0) == 0;
+    });
+    if (!threadsGiven) {
+        rankArguments.push_back("--threads");
+        rankArguments.push_back(std::to_string(std::max(1, usableCores() / processes)));
+    }
+    return rankArguments;
+}
+
+/// A new folder for the ranks' error files.
+std::string makeMessageFolder()
+{
+    char folderTemplate[] = "/tmp/ebm-ranks-XXXXXX";
+    if (!::mkdtemp(folderTemplate))
+        throw Error(std::string("cannot make a temporary folder for the ranks' messages: ") + std::strerror(errno));
+    return folderTemplate;
+}
+
+/// This process's environment without the launcher variables: each rank gets its own.
+std::vector<std::string> environmentWithoutLauncherVariables()
+{
+    std::vector<std::string> baseEnvironment;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry = *e;
+        bool ours = false;
+        for (const char* name : kLauncherVariables)
+            ours = ours || entry.rfind(std::string(name) + "=", 0) == 0;
+        if (!ours)
+            baseEnvironment.push_back(entry);
+    }
+    return baseEnvironment;
+}
+
+/// What every rank is started with.
+struct RankLaunch {
+    int processes = 0;
+    std::string program;
+    std::vector<std::string> arguments;
+    std::vector<std::string> environment;  // without the launcher variables
+    int port = 0;                          // rank 0's rendezvous on 127.0.0.1
+    std::string folder;                    // of the ranks' error files
+};
+
+/// Starts rank `rank` with its launcher variables. When it cannot be started the ranks started
+/// before it are killed and reaped, the folder is removed, and ebm::Error says why.
+void startRank(const RankLaunch& launch, std::vector<Rank>& ranks, int rank)
+{
+    Rank& r = ranks[static_cast<size_t>(rank)];
+    r.rank = rank;
+    r.errorFile = launch.folder + "/rank" + std::to_string(rank) + ".error";
+    std::vector<std::string> environment = launch.environment;
+    environment.push_back("RANK=" + std::to_string(rank));
+    environment.push_back("LOCAL_RANK=" + std::to_string(rank));
+    environment.push_back("WORLD_SIZE=" + std::to_string(launch.processes));
+    environment.push_back("MASTER_ADDR=127.0.0.1");
+    environment.push_back("MASTER_PORT=" + std::to_string(launch.port));
+    environment.push_back(std::string(kRankErrorFileVariable) + "=" + r.errorFile);
+    std::vector<std::string> arguments = launch.arguments;
+    std::vector<char*> argv{const_cast<char*>(launch.program.c_str())};
+    for (std::string& a : arguments)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (std::string& e : environment)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const int error = ::posix_spawn(&r.pid, launch.program.c_str(), nullptr, nullptr, argv.data(), envp.data());
+    if (error != 0) {
+        signalRunning(ranks, SIGKILL);
+        for (Rank& started : ranks)
+            if (started.running)
+                ::waitpid(started.pid, nullptr, 0);
+        std::filesystem::remove_all(launch.folder);
+        throw Error("cannot start rank " + std::to_string(rank) + " (" + launch.program + "): " + std::strerror(error));
+    }
+    r.running = true;
+}
+
+/// Notes how rank `r` ended (`killed`: the launcher has sent SIGKILL; `forwardedInterrupt`: it
+/// has passed Ctrl-C on). True when the rank failed.
+bool recordExit(Rank& r, int status, bool killed, bool forwardedInterrupt)
+{
+    r.running = false;
+    r.status = status;
+    // The launcher sends SIGTERM, and SIGKILL only after the grace period.
+    r.killedFromOutside = WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
+                          !(killed && WTERMSIG(status) == SIGKILL);
+    // A rank that the passed-on Ctrl-C ended before it could catch it was interrupted.
+    const bool interruptedByUs = forwardedInterrupt && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+    return failed(status) && !interruptedByUs;
+}
+
+/// How the ranks ended, as the launcher saw it.
+struct RanksEnd {
+    int firstFailure = -1;            // the index of the first rank that failed; -1: none did
+    bool forwardedInterrupt = false;  // Ctrl-C or SIGTERM here was passed on to the ranks
+};
+
+/// Waits for every rank. Ctrl-C here is passed on; after the first failure the others get
+/// SIGTERM, and SIGKILL once the grace period is over.
+RanksEnd waitForRanks(std::vector<Rank>& ranks)
+{
+    RanksEnd end;
+    int running = static_cast<int>(ranks.size());
+    bool stopping = false, killed = false;
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    while (running > 0) {
+        if (g_interrupted.load() && !end.forwardedInterrupt) {
+            signalRunning(ranks, SIGTERM);  // the ranks stop together after the same step and rank 0 saves
+            end.forwardedInterrupt = true;
+        }
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            for (size_t i = 0; i < ranks.size(); ++i) {
+                Rank& r = ranks[i];
+                if (r.pid != pid || !r.running)
+                    continue;
+                --running;
+                if (recordExit(r, status, killed, end.forwardedInterrupt) && end.firstFailure < 0) {
+                    end.firstFailure = static_cast<int>(i);
+                    stopping = true;
+                    signalRunning(ranks, SIGTERM);
+                    deadline = std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(kShutdownGraceSeconds));
+                }
+            }
+            continue;
+        }
+        if (pid < 0 && errno != EINTR)
+            break;  // no children left to wait for
+        if (stopping && !killed && std::chrono::steady_clock::now() > deadline) {
+            signalRunning(ranks, SIGKILL);
+            killed = true;
+        }
+        std::this_thread::sleep_for(kPollInterval);
+    }
+    return end;
+}
+
+/// The launcher's one line about a failed run.
+std::string failureReport(const std::vector<Rank>& ranks, int firstFailure, int processes)
+{
+    // The cause: a rank killed from outside (its peers fail only because it vanished), else
+    // the first rank that failed.
+    int cause = firstFailure;
+    for (const Rank& r : ranks)
+        if (r.killedFromOutside) {
+            cause = r.rank;
+            break;
+        }
+    const Rank& r = ranks[static_cast<size_t>(cause)];
+    std::string message = firstLineOfFile(r.errorFile);
+    const std::string ownPrefix = "rank " + std::to_string(r.rank) + " of " + std::to_string(processes) + ": ";
+    if (message.rfind(ownPrefix, 0) == 0)
+        message = message.substr(ownPrefix.size());
+    return "rank " + std::to_string(r.rank) + " of " + std::to_string(processes) + " " +
+           (message.empty() ? describeStatus(r.status) : "failed: " + message) +
+           (processes > 1 ? "; the other ranks were stopped" : "");
+}
 
 }  // namespace
 
@@ -161,147 +336,25 @@ std::vector<std::string> argumentList(const std::string& command, int argc, char
 
 int runLocalRanks(std::vector<std::string> arguments, int processes)
 {
-    // The ranks get the same arguments without --nproc, and a share of the cores each.
-    std::vector<std::string> rankArguments;
-    bool threadsGiven = false;
-    for (size_t i = 0; i < arguments.size(); ++i) {
-        const std::string& a = arguments[i];
-        if (a == "--nproc") {
-            ++i;
-            continue;
-        }
-        if (a.rfind("--nproc=", 0) == 0)
-            continue;
-        threadsGiven = threadsGiven || a == "--threads" || a.rfind("--threads=", 0) == 0;
-        rankArguments.push_back(a);
-    }
-    if (!threadsGiven) {
-        rankArguments.push_back("--threads");
-        rankArguments.push_back(std::to_string(std::max(1, usableCores() / processes)));
-    }
-    const std::string program = programPath();
-    const int port = freeLocalPort();
-    char folderTemplate[] = "/tmp/ebm-ranks-XXXXXX";
-    if (!::mkdtemp(folderTemplate))
-        throw Error(std::string("cannot make a temporary folder for the ranks' messages: ") + std::strerror(errno));
-    const std::string folder = folderTemplate;
-
-    std::vector<std::string> baseEnvironment;
-    for (char** e = environ; *e; ++e) {
-        const std::string entry = *e;
-        bool ours = false;
-        for (const char* name : kLauncherVariables)
-            ours = ours || entry.rfind(std::string(name) + "=", 0) == 0;
-        if (!ours)
-            baseEnvironment.push_back(entry);
-    }
+    RankLaunch launch;
+    launch.processes = processes;
+    launch.arguments = rankArgumentsFrom(arguments, processes);
+    launch.program = programPath();
+    launch.port = freeLocalPort();
+    launch.folder = makeMessageFolder();
+    launch.environment = environmentWithoutLauncherVariables();
 
     stopOnInterrupt();
     std::vector<Rank> ranks(static_cast<size_t>(processes));
-    auto stopAll = [&](int signal) {
-        for (const Rank& r : ranks)
-            if (r.running)
-                ::kill(r.pid, signal);
-    };
-    for (int rank = 0; rank < processes; ++rank) {
-        Rank& r = ranks[static_cast<size_t>(rank)];
-        r.rank = rank;
-        r.errorFile = folder + "/rank" + std::to_string(rank) + ".error";
-        std::vector<std::string> environment = baseEnvironment;
-        environment.push_back("RANK=" + std::to_string(rank));
-        environment.push_back("LOCAL_RANK=" + std::to_string(rank));
-        environment.push_back("WORLD_SIZE=" + std::to_string(processes));
-        environment.push_back("MASTER_ADDR=127.0.0.1");
-        environment.push_back("MASTER_PORT=" + std::to_string(port));
-        environment.push_back(std::string(kRankErrorFileVariable) + "=" + r.errorFile);
-        std::vector<char*> argv{const_cast<char*>(program.c_str())};
-        for (std::string& a : rankArguments)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        std::vector<char*> envp;
-        for (std::string& e : environment)
-            envp.push_back(e.data());
-        envp.push_back(nullptr);
-        const int error = ::posix_spawn(&r.pid, program.c_str(), nullptr, nullptr, argv.data(), envp.data());
-        if (error != 0) {
-            stopAll(SIGKILL);
-            for (Rank& started : ranks)
-                if (started.running)
-                    ::waitpid(started.pid, nullptr, 0);
-            std::filesystem::remove_all(folder);
-            throw Error("cannot start rank " + std::to_string(rank) + " (" + program + "): " + std::strerror(error));
-        }
-        r.running = true;
-    }
-
-    int running = processes;
-    bool stopping = false, killed = false, forwardedInterrupt = false;
-    int firstFailure = -1;
-    auto deadline = std::chrono::steady_clock::time_point::max();
-    while (running > 0) {
-        if (g_interrupted.load() && !forwardedInterrupt) {
-            stopAll(SIGTERM);  // the ranks stop together after the same step and rank 0 saves
-            forwardedInterrupt = true;
-        }
-        int status = 0;
-        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
-        if (pid > 0) {
-            for (size_t i = 0; i < ranks.size(); ++i) {
-                Rank& r = ranks[i];
-                if (r.pid != pid || !r.running)
-                    continue;
-                r.running = false;
-                r.status = status;
-                // The launcher sends SIGTERM, and SIGKILL only after the grace period.
-                r.killedFromOutside = WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
-                                      !(killed && WTERMSIG(status) == SIGKILL);
-                --running;
-                // A rank that the passed-on Ctrl-C ended before it could catch it was interrupted.
-                const bool interruptedByUs = forwardedInterrupt && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
-                if (failed(status) && !interruptedByUs && firstFailure < 0) {
-                    firstFailure = static_cast<int>(i);
-                    stopping = true;
-                    stopAll(SIGTERM);
-                    deadline = std::chrono::steady_clock::now() +
-                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                   std::chrono::duration<double>(kShutdownGraceSeconds));
-                }
-            }
-            continue;
-        }
-        if (pid < 0 && errno != EINTR)
-            break;  // no children left to wait for
-        if (stopping && !killed && std::chrono::steady_clock::now() > deadline) {
-            stopAll(SIGKILL);
-            killed = true;
-        }
-        std::this_thread::sleep_for(kPollInterval);
-    }
-
-    std::string report;
-    if (firstFailure >= 0) {
-        // The cause: a rank killed from outside (its peers fail only because it vanished), else
-        // the first rank that failed.
-        int cause = firstFailure;
-        for (const Rank& r : ranks)
-            if (r.killedFromOutside) {
-                cause = r.rank;
-                break;
-            }
-        const Rank& r = ranks[static_cast<size_t>(cause)];
-        std::string message = firstLineOfFile(r.errorFile);
-        const std::string ownPrefix = "rank " + std::to_string(r.rank) + " of " + std::to_string(processes) + ": ";
-        if (message.rfind(ownPrefix, 0) == 0)
-            message = message.substr(ownPrefix.size());
-        report = "rank " + std::to_string(r.rank) + " of " + std::to_string(processes) + " " +
-                 (message.empty() ? describeStatus(r.status) : "failed: " + message) +
-                 (processes > 1 ? "; the other ranks were stopped" : "");
-    }
+    for (int rank = 0; rank < processes; ++rank)
+        startRank(launch, ranks, rank);
+    const RanksEnd end = waitForRanks(ranks);
+    const std::string report = end.firstFailure >= 0 ? failureReport(ranks, end.firstFailure, processes) : "";
     std::error_code ignored;
-    std::filesystem::remove_all(folder, ignored);
+    std::filesystem::remove_all(launch.folder, ignored);
     if (!report.empty())
         throw Error(report);
-    return forwardedInterrupt ? kInterruptedStatus : 0;
+    return end.forwardedInterrupt ? kInterruptedExitStatus : 0;
 }
 
 }  // namespace ebm::cli

@@ -7,7 +7,7 @@
 #include "cli_args.h"
 
 namespace ebm {
-struct DistributedOptions;  // ebm/distributed.h: kept out so that ebm_main stays torch-free
+struct DistributedOptions;  // ebm/train/distributed.h: kept out so that ebm_main stays torch-free
 }
 
 namespace ebm::cli {

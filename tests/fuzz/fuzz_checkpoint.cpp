@@ -3,7 +3,7 @@
 // The seeds are native files; mutations that break the native layout also reach the PyTorch
 // reader, which fuzz_pytorch covers on its own seeds.
 #include "fuzz_support.h"
-#include "ebm/checkpoint.h"
+#include "ebm/io/checkpoint.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ebm::fuzz::expectCleanError([&] {

@@ -2,7 +2,7 @@
 // archive (cifar-10-batches-bin/data_batch_1.bin) through ebm::openDataset, and as a single file
 // through ebm::loadCifar10.
 #include "fuzz_support.h"
-#include "ebm/dataset.h"
+#include "ebm/io/dataset.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string folder = ebm::fuzz::freshFolder("cifar");

@@ -3,7 +3,7 @@
 // the fuzzer mutate the IDX content behind a valid gzip stream; fuzz_idx mutates the stream.
 #include <zlib.h>
 #include "fuzz_support.h"
-#include "ebm/dataset.h"
+#include "ebm/io/dataset.h"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // zip reader and unpickler (ebm::readPytorchStateDict), then through ebm::loadCheckpoint, which
 // infers the architecture from the tensors' names and shapes, and the network built from it.
 #include "fuzz_support.h"
-#include "ebm/checkpoint.h"
-#include "ebm/pytorch_import.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/pytorch_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string path = ebm::fuzz::writeInput("input.pt", data, size);

@@ -2,7 +2,7 @@
 // (in memory), then expanded to the per-step temperatures the sampler runs on. A curve that was
 // accepted must also survive its own JSON: what the studio saves, it must open again unchanged.
 #include "fuzz_support.h"
-#include "ebm/schedule_curve.h"
+#include "ebm/schedule/schedule_curve.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -18,7 +18,7 @@
 #include "fuzz_support.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"
-#include "engine/studio_engine.h"
+#include "worker/studio_engine.h"
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
-#include "ebm/error.h"
+#include "ebm/base/error.h"
 
 namespace ebm::fuzz {
 

@@ -11,14 +11,14 @@
 #include <vector>
 #include <zlib.h>
 #include <torch/torch.h>
-#include "ebm/checkpoint.h"
-#include "ebm/dataset.h"
-#include "ebm/error.h"
-#include "ebm/image_file.h"
-#include "ebm/inpainting.h"
-#include "ebm/model.h"
-#include "ebm/pytorch_export.h"
-#include "ebm/schedule_curve.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "ebm/base/error.h"
+#include "ebm/io/image_file.h"
+#include "ebm/sample/inpainting.h"
+#include "ebm/nn/model.h"
+#include "ebm/io/pytorch_export.h"
+#include "ebm/schedule/schedule_curve.h"
 
 namespace fs = std::filesystem;
 

@@ -1,44 +1,90 @@
 #pragma once
 // What the window asks of every page: run it (start / pause / step / stop, the shortcuts go to
-// the page in front), show its run state, keep its settings in a session file, and report
-// problems and status. A new view implements this and the window lists it; nothing in the
-// window branches on which page it is.
+// the page in front), show its run state, keep its settings in a session file and between
+// runs of the studio, and report problems and status. A new view implements this and the window
+// lists it; nothing in the window branches on which page it is.
 #include <QJsonObject>
+#include <QList>
+#include <QPointer>
 #include <QString>
 #include <QWidget>
+
+#include <utility>
+
+#include "jobs/job_handle.h"
+
+class QAction;
+class QSettings;
 
 namespace ebm::studio {
 
 class StudioPage : public QWidget {
     Q_OBJECT
 public:
-    using QWidget::QWidget;
+    /// `title`: the tab text with its mnemonic ("&Sample"); `sessionKey`: the name of its part
+    /// of a session file ("sampling").
+    StudioPage(QString title, QString sessionKey, QWidget* parent = nullptr)
+        : QWidget(parent), title_(std::move(title)), sessionKey_(std::move(sessionKey))
+    {
+    }
 
-    /// Tab text with its mnemonic, e.g. "&Sample".
-    virtual QString pageTitle() const = 0;
-    /// Name of its part of a session file, e.g. "sampling".
-    virtual QString sessionKey() const = 0;
+    QString pageTitle() const { return title_; }
+    QString sessionKey() const { return sessionKey_; }
 
     virtual void start() = 0;
-    /// Pages whose jobs cannot pause ignore these.
-    virtual void togglePause() {}
-    virtual void stepOnce() {}
-    virtual void stop() = 0;
-
     virtual bool canStart() const = 0;
-    virtual bool isRunning() const = 0;
-    virtual bool isPaused() const { return false; }
+    // The run keys and the run state act on the run the page follows (followRun); a page with
+    // several runs of its own answers for them itself.
+    virtual void togglePause();
+    virtual void stepOnce();
+    virtual void stop();
+    virtual bool isRunning() const { return run_ && run_->isActive(); }
+    virtual bool isPaused() const { return isRunning() && run_->isPaused(); }
 
     virtual QJsonObject sessionSettings() const = 0;
     virtual void applySessionSettings(const QJsonObject& settings) = 0;
+
+    /// What the page remembers between runs of the studio, in `store` (at its root: a page keeps
+    /// its values under its own group, its settings form's or sessionKey()). Restoring starts nothing.
+    virtual void saveSettings(QSettings& store) const = 0;
+    virtual void restoreSettings(QSettings& store) = 0;
+
+    /// The window's menus a page adds to: its exports under File, its view toggles under View.
+    enum class Menu { File, View };
+    /// The page's actions for `menu`, with their shortcuts; the page enables them. Asked once,
+    /// when the window builds its menus.
+    virtual QList<QAction*> menuActions(Menu menu) const { return {}; }
 
 Q_SIGNALS:
     /// Something went wrong that the person must see (the window shows a notification).
     void problem(const QString& message);
     /// A line for the status bar.
     void statusMessage(const QString& text);
+    /// Something done that the person should notice (the window shows an information bar).
+    void notice(const QString& text);
+    /// Values saveSettings() writes changed in a way worth keeping at once (a saved preset).
+    void settingsChanged();
+    /// Show the page whose sessionKey() is `key` and start it ("sample from these weights").
+    void startPageRequested(const QString& key);
     /// canStart / isRunning / isPaused may have changed.
     void runStateChanged();
+
+protected:
+    /// The run the page has just started (a JobHandle from StudioEngine::start), the one the run
+    /// keys act on; `pausable` false for jobs whose page offers no pause or single step.
+    void followRun(JobHandle* run, bool pausable = true)
+    {
+        run_ = run;
+        pausable_ = pausable;
+    }
+    /// The run in progress or the last one; null before the first.
+    JobHandle* currentRun() const { return run_; }
+
+private:
+    QPointer<JobHandle> run_;
+    bool pausable_ = true;
+    QString title_;
+    QString sessionKey_;
 };
 
 }  // namespace ebm::studio

@@ -38,25 +38,27 @@
 
 #include <spdlog/spdlog.h>
 
-#include "sample/energy_chart.h"
-#include "engine/studio_engine.h"
-#include "evaluate/evaluate_view.h"
-#include "train/loss_chart.h"
-#include "sample/sample_view.h"
-#include "sample/sampling_panel.h"
-#include "energy/energy_view.h"
-#include "inpaint/inpaint_view.h"
-#include "schedule/schedule_document.h"
-#include "schedule/schedule_view.h"
-#include "session_file.h"
-#include "studio_settings.h"
-#include "train/train_view.h"
+#include "annealing/annealing_hub.h"
+#include "annealing/energy_chart.h"
+#include "worker/studio_engine.h"
+#include "pages/evaluate/evaluate_view.h"
+#include "pages/train/loss_chart.h"
+#include "pages/sample/sample_view.h"
+#include "annealing/sampling_panel.h"
+#include "pages/energy/energy_view.h"
+#include "pages/inpaint/inpaint_view.h"
+#include "pages/schedule/schedule_document.h"
+#include "pages/schedule/schedule_view.h"
+#include "window/session_file.h"
+#include "window/studio_settings.h"
+#include "pages/train/train_view.h"
+#include "widgets/file_dialogs.h"
 #include "widgets/undo_fields.h"
 #include "widgets/log_panel.h"
 #include "widgets/log_relay.h"
 #include "widgets/notification_bar.h"
 #include "widgets/studio_page.h"
-#include "learn/learn_view.h"
+#include "pages/learn/learn_view.h"
 
 namespace ebm::studio {
 namespace {
@@ -64,7 +66,6 @@ namespace {
 const QString kModelFilter = QObject::tr("Energy models (*.ebm *.pt *.pth);;Native checkpoints (*.ebm);;"
                                          "PyTorch state_dict (*.pt *.pth);;All files (*)");
 const QString kSessionFilter = QObject::tr("EBM Studio sessions (*.ebmsession *.json);;All files (*)");
-const QString kPngFilter = QObject::tr("PNG images (*.png)");
 /// The README: installed beside the program when packaged, else the one of the source tree.
 QString readmeUrl()
 {
@@ -75,12 +76,6 @@ QString readmeUrl()
         .toString();
 }
 
-/// A file-name part made of letters, digits, '-' and '_' only.
-QString fileNamePart(QString text)
-{
-    text.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]+")), QStringLiteral("-"));
-    return text.left(40);
-}
 
 }  // namespace
 
@@ -92,33 +87,27 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     undoStack_ = new QUndoStack(this);
     undo_ = new UndoFieldBinder(undoStack_, this);
 
-    sampleView_ = new SampleView(engine_, undo_, this);
+    // What the sampling pages share (the edited curve, the runs that follow it): the pages
+    // talk through it, never to each other.
+    annealing_ = new AnnealingHub(this);
+    sampleView_ = new SampleView(engine_, annealing_, undo_, this);
     trainView_ = new TrainView(engine_, undo_, this);
     evaluateView_ = new EvaluateView(engine_, undo_, this);
-    scheduleView_ = new ScheduleView(engine_, undoStack_, settings_, this);
-    sampleView_->panel()->setSettings(settings_->sampling());
-    // The Sample page samples with the Schedule page's curve ("Edited curve").
-    sampleView_->setEditedSchedule(scheduleView_->document()->curve(), false);
-    connect(scheduleView_, &ScheduleView::curveChanged, sampleView_, &SampleView::setEditedSchedule);
-    inpaintView_ = new InpaintView(engine_, undo_, this);
-    inpaintView_->setEditedSchedule(scheduleView_->document()->curve(), false);
-    connect(scheduleView_, &ScheduleView::curveChanged, inpaintView_, &InpaintView::setEditedSchedule);
-    inpaintView_->setSampleSource([this] { return sampleView_->selectedSampleImage(); });
-    energyView_ = new EnergyView(engine_, this);
-    auto* learnView = new LearnView(engine_, undoStack_, this);
-    learnView->setEditedSchedule(scheduleView_->document()->curve(), false);
-    connect(scheduleView_, &ScheduleView::curveChanged, learnView, &LearnView::setEditedSchedule);
-    trainView_->setSettings(settings_->training());
-    evaluateView_->setSettings(settings_->evaluation());
-    sampleView_->chart()->setLogScale(settings_->energyLogScale());
-    trainView_->chart()->setLogScale(settings_->lossLogScale());
-    sampleView_->setDenoisedView(settings_->denoisedPreview());
+    scheduleView_ = new ScheduleView(engine_, annealing_, undoStack_, this);
+    inpaintView_ = new InpaintView(engine_, annealing_, undo_, this);
+    energyView_ = new EnergyView(engine_, undo_, this);
+    auto* learnView = new LearnView(engine_, annealing_, undoStack_, this);
 
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
-    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_, inpaintView_, energyView_, learnView})
+    for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_,
+                                                               inpaintView_, energyView_, learnView})
         addPage(page);
+    // What each page remembered from the last run (before the window listens: restoring
+    // starts nothing and announces nothing).
+    for (StudioPage* page : studioPages_)
+        page->restoreSettings(settings_->store());
     connect(pages_, &QTabWidget::currentChanged, this, &MainWindow::updateRunActions);
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -182,15 +171,6 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
         modelStatus_->setText(tr("opening the bundled model instead…"));
         engine_->loadBundledModel();
     });
-    connect(engine_, &StudioEngine::trainingFinished, this, [this](const TrainingOutcome& outcome) {
-        if (outcome.failed || outcome.step <= 0)
-            return;
-        // Say that the model in use changed: the sample page now uses the run's weights.
-        notifications_->showInfo(tr("%1 The Sample page now uses the training run's weights (step %2); save them "
-                                    "with Ctrl+S, or open a file to go back.")
-                                     .arg(outcome.message)
-                                     .arg(outcome.step));
-    });
     connect(engine_, &StudioEngine::modelSaved, this, [this](const QString& path) {
         notifications_->showInfo(tr("Model saved to %1").arg(path));
         settings_->addRecentModel(path);
@@ -198,21 +178,6 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     });
     connect(engine_, &StudioEngine::runtimeChanged, this, &MainWindow::updateRuntimeWidgets);
     connect(engine_, &StudioEngine::activityChanged, this, &MainWindow::updateActions);
-    connect(sampleView_, &SampleView::exportAvailabilityChanged, this, &MainWindow::updateActions);
-    connect(sampleView_, &SampleView::denoisedViewChanged, this, [this](bool on) {
-        denoisedAction_->setChecked(on);
-        settings_->setDenoisedPreview(on);
-    });
-    connect(sampleView_->chart(), &EnergyChart::logScaleToggled, this, [this](bool on) {
-        logScaleAction_->setChecked(on);
-        settings_->setEnergyLogScale(on);
-    });
-    connect(trainView_->chart(), &LossChart::logScaleToggled, this,
-            [this](bool on) { settings_->setLossLogScale(on); });
-    connect(trainView_, &TrainView::sampleFromWeightsRequested, this, [this] {
-        pages_->setCurrentWidget(sampleView_);
-        sampleView_->startSampling();
-    });
 
     // A sensible first size: most of a small screen, restored later from settings.
     const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
@@ -233,7 +198,16 @@ void MainWindow::addPage(StudioPage* page)
     pages_->addTab(page, page->pageTitle());
     connect(page, &StudioPage::problem, notifications_, &NotificationBar::showError);
     connect(page, &StudioPage::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
+    connect(page, &StudioPage::notice, notifications_, &NotificationBar::showInfo);
     connect(page, &StudioPage::runStateChanged, this, &MainWindow::updateRunActions);
+    connect(page, &StudioPage::settingsChanged, this, [this, page] { page->saveSettings(settings_->store()); });
+    connect(page, &StudioPage::startPageRequested, this, [this](const QString& key) {
+        for (StudioPage* target : studioPages_)
+            if (target->sessionKey() == key) {
+                pages_->setCurrentWidget(target);
+                target->start();
+            }
+    });
 }
 
 StudioPage* MainWindow::currentPage() const { return qobject_cast<StudioPage*>(pages_->currentWidget()); }
@@ -262,7 +236,7 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open Model…"), this, [this] {
-        const QString path = askOpenPath(QStringLiteral("model"), tr("Open model"), kModelFilter);
+        const QString path = askOpenPath(this, &settings_->store(), QStringLiteral("model"), tr("Open model"), kModelFilter);
         if (!path.isEmpty())
             openModel(path);
     });
@@ -270,66 +244,41 @@ void MainWindow::buildMenus()
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("Open &Bundled Model"), this, [this] { engine_->loadBundledModel(); });
     saveModelAction_ = file->addAction(tr("&Save Model As…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("model"), tr("Save model"), tr("Native checkpoints (*.ebm)"),
+        const QString path = askSavePath(this, &settings_->store(), QStringLiteral("model"), tr("Save model"), tr("Native checkpoints (*.ebm)"),
                                          QStringLiteral(".ebm"));
         if (!path.isEmpty())
             saveModelAs(path);
     });
     saveModelAction_->setShortcut(QKeySequence::Save);
     exportPytorchAction_ = file->addAction(tr("Export Model for &PyTorch…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("model"), tr("Export model for PyTorch"),
+        const QString path = askSavePath(this, &settings_->store(), QStringLiteral("model"), tr("Export model for PyTorch"),
                                          tr("PyTorch state_dict (*.pt)"), QStringLiteral(".pt"));
         if (!path.isEmpty())
             engine_->exportPytorch(path);
     });
     file->addSeparator();
     QAction* openSessionAction = file->addAction(tr("Open Session…"), this, [this] {
-        const QString path = askOpenPath(QStringLiteral("session"), tr("Open session"), kSessionFilter);
+        const QString path = askOpenPath(this, &settings_->store(), QStringLiteral("session"), tr("Open session"), kSessionFilter);
         if (!path.isEmpty())
             openSession(path);
     });
     openSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     QAction* saveSessionAction = file->addAction(tr("Save Session…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("session"), tr("Save session"), kSessionFilter,
+        const QString path = askSavePath(this, &settings_->store(), QStringLiteral("session"), tr("Save session"), kSessionFilter,
                                          QStringLiteral(".ebmsession"));
         if (!path.isEmpty())
             saveSession(path);
     });
     saveSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
-    exportGridAction_ = file->addAction(tr("Export Grid as PNG…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("export"), tr("Export grid"), kPngFilter, QStringLiteral(".png"),
-                                         suggestedExportPath(QStringLiteral(".png")));
-        if (!path.isEmpty())
-            exportGridTo(path);
-    });
-    exportGridAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportNpyAction_ = file->addAction(tr("Export Samples as .npy…"), this, [this] {
-        const QString path = askSavePath(QStringLiteral("export"), tr("Export samples"), tr("NumPy arrays (*.npy)"),
-                                         QStringLiteral(".npy"), suggestedExportPath(QStringLiteral(".npy")));
-        if (!path.isEmpty())
-            engine_->exportSamplesNpy(path);
-    });
-    exportSheetAction_ = file->addAction(tr("Export Trajectory Contact Sheet…"), this, [this] {
-        QString suggestion = suggestedExportPath(QStringLiteral(".png"));
-        suggestion.insert(suggestion.size() - 4, QStringLiteral("-trajectory"));
-        const QString path =
-            askSavePath(QStringLiteral("export"), tr("Export trajectory"), kPngFilter, QStringLiteral(".png"), suggestion);
-        if (!path.isEmpty())
-            exportTrajectorySheetTo(path);
-    });
-    exportFramesAction_ = file->addAction(tr("Export Trajectory Frames…"), this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the frames"),
-                                                                 settings_->lastFolder(QStringLiteral("export")));
-        if (folder.isEmpty())
-            return;
-        settings_->setLastFolder(QStringLiteral("export"), folder);
-        QString error;
-        if (!sampleView_->exportTrajectoryFrames(folder, error))
-            notifications_->showError(error);
-        else
-            statusBar()->showMessage(tr("Frames written to %1").arg(folder), 10000);
-    });
+    // Each page's exports (the Sample page's grid, samples and trajectory).
+    for (StudioPage* page : studioPages_) {
+        const QList<QAction*> actions = page->menuActions(StudioPage::Menu::File);
+        if (!actions.isEmpty()) {
+            file->addSeparator();
+            file->addActions(actions);
+        }
+    }
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -362,19 +311,13 @@ void MainWindow::buildMenus()
         if (i < 9)
             show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
     }
-    view->addSeparator();
-    denoisedAction_ = view->addAction(tr("&Denoised Preview"));
-    denoisedAction_->setCheckable(true);
-    denoisedAction_->setChecked(sampleView_->showsDenoised());
-    denoisedAction_->setShortcut(QKeySequence(Qt::Key_D));
-    connect(denoisedAction_, &QAction::toggled, sampleView_, &SampleView::setDenoisedView);
-    logScaleAction_ = view->addAction(tr("Energy Chart &Log Scale"));
-    logScaleAction_->setCheckable(true);
-    logScaleAction_->setChecked(sampleView_->chart()->logScale());
-    logScaleAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
-    connect(logScaleAction_, &QAction::toggled, sampleView_->chart(), &EnergyChart::setLogScale);
-    QAction* live = view->addAction(tr("Follow Live Frame"), sampleView_, &SampleView::followLive);
-    live->setShortcut(QKeySequence(Qt::Key_End));
+    for (StudioPage* page : studioPages_) {
+        const QList<QAction*> actions = page->menuActions(StudioPage::Menu::View);
+        if (!actions.isEmpty()) {
+            view->addSeparator();
+            view->addActions(actions);
+        }
+    }
     view->addSeparator();
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -455,52 +398,6 @@ void MainWindow::showShortcuts()
     dialog.exec();
 }
 
-QString MainWindow::suggestedExportPath(const QString& suffix) const
-{
-    // The settings answer the home folder until an export folder was chosen.
-    QString folder = settings_->lastFolder(QStringLiteral("export"));
-    if (folder.isEmpty() || folder == QDir::homePath() || !QFileInfo(folder).isDir()) {
-        const QString standard = QStandardPaths::writableLocation(
-            suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation);
-        folder = QFileInfo(standard).isDir() ? standard : QDir::homePath();
-    }
-    const ModelInfo& m = engine_->model();
-    QString model = !m.path.isEmpty() ? QFileInfo(m.path).completeBaseName()
-                    : m.fromTraining  ? QStringLiteral("training-run")
-                                      : QStringLiteral("model");
-    QString name = fileNamePart(model);
-    const RunHistory& history = sampleView_->history();
-    if (!history.isEmpty()) {
-        name += QStringLiteral("-seed%1").arg(history.info().settings.seed);
-        const int shown = sampleView_->shownIndex() >= 0 ? sampleView_->shownIndex() : history.size() - 1;
-        const SampleSnapshot& moment = history.at(shown);
-        name += moment.final ? QStringLiteral("-final") : QStringLiteral("-step%1").arg(moment.step);
-    }
-    return QDir(folder).filePath(name + suffix);
-}
-
-bool MainWindow::exportGridTo(const QString& path)
-{
-    QString error;
-    if (!sampleView_->exportGrid(path, error)) {
-        notifications_->showError(error);
-        return false;
-    }
-    statusBar()->showMessage(tr("Grid written to %1").arg(QDir::toNativeSeparators(path)), 10000);
-    return true;
-}
-
-bool MainWindow::exportTrajectorySheetTo(const QString& path)
-{
-    QString error;
-    if (!sampleView_->exportTrajectorySheet(path, error)) {
-        notifications_->showError(error);
-        return false;
-    }
-    statusBar()->showMessage(tr("Trajectory written to %1").arg(QDir::toNativeSeparators(path)), 10000);
-    return true;
-}
-
 void MainWindow::buildStatusBar()
 {
     modelStatus_ = new QLabel(tr("no model"), this);
@@ -573,14 +470,8 @@ void MainWindow::updateTitle()
 
 void MainWindow::updateActions()
 {
-    const bool busy = engine_->isBusy();
-    const bool haveFrames = sampleView_->canExport() && !sampleView_->isRunning();
     saveModelAction_->setEnabled(engine_->hasModel());
-    exportPytorchAction_->setEnabled(engine_->hasModel() && !engine_->isTraining());
-    exportGridAction_->setEnabled(sampleView_->canExport());
-    exportNpyAction_->setEnabled(haveFrames && !busy);
-    exportSheetAction_->setEnabled(sampleView_->canExport());
-    exportFramesAction_->setEnabled(haveFrames);
+    exportPytorchAction_->setEnabled(engine_->hasModel() && !engine_->trainingRun());
     updateRunActions();
 }
 
@@ -599,16 +490,12 @@ bool MainWindow::saveSession(const QString& path)
 {
     Session session;
     session.modelPath = engine_->model().fromTraining || engine_->model().fallback ? QString() : engine_->model().path;
-    session.sampling = sampleView_->panel()->settings();
     session.device = device_->currentData().toString();
-    // Session's own fields, then each page's part under its key.
-    QJsonObject root = QJsonDocument::fromJson(session.toJson()).object();
     for (const StudioPage* page : studioPages_)
-        root.insert(page->sessionKey(), page->sessionSettings());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) ||
-        file.write(QJsonDocument(root).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
-        notifications_->showError(tr("%1: could not write the session (%2)").arg(path, file.errorString()));
+        session.pages.insert(page->sessionKey(), page->sessionSettings());
+    QString error;
+    if (!session.save(path, error)) {
+        notifications_->showError(tr("Could not write the session: %1").arg(error));
         return false;
     }
     if (engine_->model().fromTraining)
@@ -627,15 +514,10 @@ bool MainWindow::openSession(const QString& path)
         notifications_->showError(tr("Could not open the session: %1").arg(error));
         return false;
     }
-    sampleView_->panel()->setSettings(session.sampling);
     // Each page's part, where the file has one (older sessions hold only the sampling part).
-    QFile file(path);
-    if (file.open(QIODevice::ReadOnly)) {
-        const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-        for (StudioPage* page : studioPages_)
-            if (root.contains(page->sessionKey()) && page != sampleView_)
-                page->applySessionSettings(root.value(page->sessionKey()).toObject());
-    }
+    for (StudioPage* page : studioPages_)
+        if (session.pages.contains(page->sessionKey()))
+            page->applySessionSettings(session.pages.value(page->sessionKey()).toObject());
     undoStack_->clear();  // the session's values are the new starting point
     const int deviceIndex = device_->findData(session.device);
     if (deviceIndex >= 0)
@@ -646,27 +528,6 @@ bool MainWindow::openSession(const QString& path)
         openModel(session.modelPath);
     notifications_->showInfo(tr("Session %1 opened: press F5 to sample").arg(QFileInfo(path).fileName()));
     return true;
-}
-
-QString MainWindow::askOpenPath(const QString& purpose, const QString& title, const QString& filter)
-{
-    const QString path = QFileDialog::getOpenFileName(this, title, settings_->lastFolder(purpose), filter);
-    if (!path.isEmpty())
-        settings_->setLastFolder(purpose, QFileInfo(path).absolutePath());
-    return path;
-}
-
-QString MainWindow::askSavePath(const QString& purpose, const QString& title, const QString& filter,
-                                const QString& suffix, const QString& suggestion)
-{
-    QString path = QFileDialog::getSaveFileName(this, title,
-                                                suggestion.isEmpty() ? settings_->lastFolder(purpose) : suggestion, filter);
-    if (path.isEmpty())
-        return path;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += suffix;
-    settings_->setLastFolder(purpose, QFileInfo(path).absolutePath());
-    return path;
 }
 
 void MainWindow::startCurrent()
@@ -695,9 +556,8 @@ void MainWindow::stopCurrent()
 
 void MainWindow::saveSettings()
 {
-    settings_->setSampling(sampleView_->panel()->settings());
-    settings_->setTraining(trainView_->settings());
-    settings_->setEvaluation(evaluateView_->settings());
+    for (const StudioPage* page : studioPages_)
+        page->saveSettings(settings_->store());
     settings_->setWindowGeometry(saveGeometry());
     settings_->setWindowState(saveState());
     settings_->sync();
@@ -705,7 +565,7 @@ void MainWindow::saveSettings()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (engine_->isTraining()) {
+    if (engine_->trainingRun()) {
         const auto answer = QMessageBox::question(
             this, tr("Training is running"),
             tr("Stop training and quit? The run is saved to its checkpoint file when one is set."));

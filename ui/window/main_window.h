@@ -1,7 +1,7 @@
 #pragma once
 #include <QMainWindow>
 
-#include "engine/studio_types.h"
+#include "worker/studio_types.h"
 
 class QAction;
 class QComboBox;
@@ -15,6 +15,7 @@ namespace ebm::studio {
 
 class LogPanel;
 class NotificationBar;
+class AnnealingHub;
 class SampleView;
 class StudioEngine;
 class StudioPage;
@@ -59,18 +60,12 @@ public:
 
     /// Every menu shortcut as (key sequence, what it does), read from the actions themselves.
     QList<QPair<QString, QString>> shortcutList() const;
-    /// A file name for an export of what the sample page shows: model, seed and step, in the
-    /// folder last used for exports (else Pictures for images, Documents for arrays).
-    QString suggestedExportPath(const QString& suffix) const;
-
     // File operations without dialogs (menus wrap them; tests call them).
     void openModel(const QString& path);
     void saveModelAs(const QString& path);
     bool saveSession(const QString& path);
     bool openSession(const QString& path);
     /// Writes the sample grid as PNG and says where in the status bar; false on failure.
-    bool exportGridTo(const QString& path);
-    bool exportTrajectorySheetTo(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -84,9 +79,6 @@ private:
     void updateActions();
     void applyRuntimeChoice();
     void saveSettings();
-    QString askOpenPath(const QString& purpose, const QString& title, const QString& filter);
-    QString askSavePath(const QString& purpose, const QString& title, const QString& filter, const QString& suffix,
-                        const QString& suggestion = QString());
     void showShortcuts();
     void addPage(StudioPage* page);
     void updateRunActions();
@@ -101,6 +93,7 @@ private:
     StudioEngine* engine_;
     QUndoStack* undoStack_;
     UndoFieldBinder* undo_;
+    AnnealingHub* annealing_;
     SampleView* sampleView_;
     TrainView* trainView_;
     EvaluateView* evaluateView_;
@@ -118,12 +111,6 @@ private:
     QMenu* recentMenu_ = nullptr;
     QAction* exportPytorchAction_ = nullptr;
     QAction* saveModelAction_ = nullptr;
-    QAction* exportGridAction_ = nullptr;
-    QAction* exportNpyAction_ = nullptr;
-    QAction* exportSheetAction_ = nullptr;
-    QAction* exportFramesAction_ = nullptr;
-    QAction* denoisedAction_ = nullptr;
-    QAction* logScaleAction_ = nullptr;
     QComboBox* device_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QLabel* modelStatus_ = nullptr;

@@ -1,4 +1,4 @@
-#include "session_file.h"
+#include "window/session_file.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -6,13 +6,14 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QSaveFile>
-
-#include "sample/sampling_fields.h"
+#include <QStringList>
 
 namespace ebm::studio {
 namespace {
 
 const QString kFormat = QStringLiteral("ebm-studio-session-1");
+const QStringList kOwnKeys = {QStringLiteral("format"), QStringLiteral("created"), QStringLiteral("model"),
+                              QStringLiteral("device")};
 
 }  // namespace
 
@@ -23,8 +24,9 @@ QByteArray Session::toJson() const
         {"created", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
         {"model", modelPath},
         {"device", device},
-        {"sampling", samplingFields().toJson(sampling)},
     };
+    for (auto it = pages.begin(); it != pages.end(); ++it)
+        root.insert(it.key(), it.value());
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -44,8 +46,9 @@ bool Session::fromJson(const QByteArray& json, Session& out, QString& error)
     Session s;
     s.modelPath = root.value("model").toString();
     s.device = root.value("device").toString(QStringLiteral("auto"));
-    if (!samplingFields().fromJson(root.value("sampling").toObject(), s.sampling, error))
-        return false;
+    for (auto it = root.begin(); it != root.end(); ++it)
+        if (!kOwnKeys.contains(it.key()) && it.value().isObject())
+            s.pages.insert(it.key(), it.value());
     out = s;
     return true;
 }

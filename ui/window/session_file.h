@@ -1,16 +1,17 @@
 #pragma once
-// A session file: enough to reproduce or share a sampling run (model, schedule, seed, ...),
-// as readable JSON.
+// A session file: enough to reproduce or share the studio's state (the model, the device, and
+// each page's settings under the page's session key), as readable JSON. The window writes and
+// reads the file; what a page's part means is the page's own (StudioPage::sessionSettings).
+#include <QJsonObject>
 #include <QString>
-
-#include "engine/studio_types.h"
 
 namespace ebm::studio {
 
 struct Session {
     QString modelPath;               // empty: the bundled model
-    SamplingSettings sampling;
     QString device = QStringLiteral("auto");
+    /// Each page's part by its session key ("sampling", "training", ...).
+    QJsonObject pages;
 
     QByteArray toJson() const;
     /// Throws nothing; returns false with `error` set when the text is not a session.

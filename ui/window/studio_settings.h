@@ -1,15 +1,13 @@
 #pragma once
-// Typed access to what the studio remembers between runs (QSettings underneath), so that
-// keys and defaults live in one place.
+// What the studio remembers between runs that belongs to no page (recent models, the runtime,
+// the window's geometry; file dialogs keep their folders through widgets/file_dialogs.h), typed, over the QSettings store in which each page keeps its
+// own settings.
 #include <QByteArray>
-#include <QMap>
 #include <QSettings>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
-
-#include "engine/studio_types.h"
 
 namespace ebm::studio {
 
@@ -20,12 +18,8 @@ public:
     /// A given INI file: tests use a temporary one.
     explicit StudioSettings(const QString& iniFile);
 
-    SamplingSettings sampling() const;
-    void setSampling(const SamplingSettings& s);
-    TrainingSettings training() const;
-    void setTraining(const TrainingSettings& s);
-    EvaluationSettings evaluation() const;
-    void setEvaluation(const EvaluationSettings& s);
+    /// The store itself: each page keeps its own settings here (StudioPage::saveSettings).
+    QSettings& store() { return *store_; }
 
     static constexpr int kMaxRecentModels = 8;
     QStringList recentModels() const;
@@ -40,24 +34,6 @@ public:
     void setDevicePreference(const QString& device);
     int threads() const;                // 0 = one per core
     void setThreads(int threads);
-
-    bool denoisedPreview() const;
-    void setDenoisedPreview(bool on);
-    bool energyLogScale() const;
-    void setEnergyLogScale(bool on);
-    bool lossLogScale() const;
-    void setLossLogScale(bool on);
-
-    /// The Schedule page's curve ("ebm-schedule" JSON; empty before the first edit) and the
-    /// person's own presets (name -> JSON).
-    QString scheduleCurve() const;
-    void setScheduleCurve(const QString& json);
-    QMap<QString, QString> schedulePresets() const;
-    void setSchedulePresets(const QMap<QString, QString>& presets);
-
-    /// Last folder used by a file dialog of the given purpose ("model", "export", ...).
-    QString lastFolder(const QString& purpose) const;
-    void setLastFolder(const QString& purpose, const QString& folder);
 
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& geometry);

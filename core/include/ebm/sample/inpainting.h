@@ -1,0 +1,39 @@
+#pragma once
+// Inpainting: the annealed run that completes the masked pixels of images, the preset masks as
+// tensors, mask pictures, and how close a completion is to the truth over the pixels it
+// generated. A mask is [1, 1, S, S] float: 1 marks a pixel to generate, 0 a pixel to keep. In a
+// mask picture white (>= 128 of 255) marks pixels to generate, black pixels to keep, as in other
+// inpainting tools.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+#include "ebm/base/mask_preset.h"
+#include "ebm/sample/sampler.h"
+
+namespace ebm {
+
+/// Inpainting: `mask` (broadcastable to images, 1 = generate, 0 = known) marks the pixels to
+/// sample; known pixels stay equal to `images` and get temperature-matched noise each time the
+/// energy is evaluated. Unknown pixels start from 0.5 + N(0, I).
+SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& images,
+                     const torch::Tensor& mask, const FrameCallback& onFrame = {},
+                     const std::atomic<bool>* cancel = nullptr);
+
+/// The preset `spec` names (see presetMaskPixels in ebm/base/mask_preset.h, which also declares
+/// isPresetMask) as a mask tensor. Throws ebm::Error for anything else.
+torch::Tensor presetMask(const std::string& spec, int size, uint64_t seed = 1);
+
+/// A mask picture as a mask of size x size. A picture of another size is scaled with nearest
+/// neighbours (so it stays a mask); `note`, when given, then says what was done.
+torch::Tensor readMask(const std::string& path, int size, std::string* note = nullptr);
+/// Writes a mask as a black-and-white PNG (white = generate).
+void writeMask(const std::string& path, const torch::Tensor& mask);
+
+/// Mean squared error of each completion [N, C, H, W] against `truth` ([1 or N, C, H, W])
+/// over the generated pixels of `mask`: [N] (zeros when the mask generates nothing).
+torch::Tensor maskedMse(const torch::Tensor& completions, const torch::Tensor& truth, const torch::Tensor& mask);
+
+}  // namespace ebm

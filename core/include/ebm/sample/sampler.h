@@ -1,0 +1,82 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+#include <torch/types.h>
+#include "ebm/base/defaults.h"
+#include "ebm/nn/model.h"
+#include "ebm/schedule/sampling_options.h"
+#include "ebm/schedule/schedule.h"
+#include "ebm/schedule/schedule_feed.h"
+
+namespace ebm {
+
+struct SamplerConfig {
+    Schedule schedule = Schedule::paperExponential();
+    double stepSize = kDefaultLangevinStepSize;  // eps of eq. 8
+    double sigma0 = kDefaultSigma0;  // for the denoising jump and the inpainting noise level
+    int64_t numSamples = 64;
+    uint64_t seed = 1;
+    bool finalDenoise = true;      // eq. 9 after annealing
+    int reportEvery = kDefaultReportEvery;  // callback period in steps (the last step always reports)
+    bool clampToUnitRange = false; // clip the state to [-1, 2] guards against blow-ups only
+    /// Inpainting noise on the clamped pixels: std = sigma0*sqrt(T) (paper) when false,
+    /// 0.1*T^(1/4) (the reference code) when true.
+    bool referenceInpaintNoise = false;
+    /// Arithmetic of each step's energy and gradient; the state and the noise stay float32.
+    /// (A person's request, SamplingOptions, defaults to the machine's defaultSamplingPrecision.)
+    Precision precision = Precision::Float32;
+    /// When set, polled before every step: a posted schedule replaces the remaining steps
+    /// (see continueWith), e.g. a curve edited while the run is paused.
+    std::shared_ptr<ScheduleFeed> scheduleFeed;
+};
+
+/// The sampler's configuration for a person's request and the model's sigma0. Throws
+/// ebm::Error with one line naming the setting that is out of range.
+SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0);
+
+/// Throws ebm::Error when a configuration cannot run (empty schedule, step size not positive,
+/// sample count out of range, ...). The sampler calls it before its first step.
+void validate(const SamplerConfig& config);
+
+/// What a caller sees every `reportEvery` steps.
+struct SampleFrame {
+    int step = 0;                 // 1-based count of completed steps
+    int totalSteps = 0;
+    double temperature = 0.0;
+    torch::Tensor state;          // [N, ...] current noisy state, CPU float
+    torch::Tensor energies;       // [N] energy of the current state, CPU float
+    bool final = false;           // after the denoising jump
+    /// The schedule was replaced since the previous frame; `temperatures` is then the whole
+    /// schedule the run now follows (one per step) and totalSteps its length.
+    bool scheduleChanged = false;
+    std::vector<double> temperatures;
+};
+
+/// Returning false from the callback stops sampling early (the state so far is returned).
+using FrameCallback = std::function<bool(const SampleFrame&)>;
+
+struct SampleResult {
+    torch::Tensor samples;        // [N, ...] after the jump when finalDenoise
+    torch::Tensor lastState;      // [N, ...] before the jump
+    std::vector<double> temperatures;   // per step, as run (after any schedule edits)
+    std::vector<double> meanEnergies;   // per reported step
+    std::vector<int> reportedSteps;
+    bool stopped = false;         // stopped early by callback or cancel flag
+};
+
+/// Annealed Langevin dynamics (eq. 8): x <- x - eps^2/2 dE/dx + eps sqrt(T) N(0, I).
+/// `start` empty means 0.5 + N(0, I). `cancel` is polled every step.
+SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config,
+                              torch::Tensor start = {}, const FrameCallback& onFrame = {},
+                              const std::atomic<bool>* cancel = nullptr);
+
+/// Energies of x after adding N(0, noiseStd^2) noise, averaged over `draws` draws ([N]).
+/// noiseStd = 0 measures x itself (draws is then ignored).
+torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double noiseStd = 0.1,
+                              int draws = 1, uint64_t seed = 1, int64_t batchSize = 256,
+                              Precision precision = Precision::Float32);
+
+}  // namespace ebm

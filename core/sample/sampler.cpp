@@ -1,0 +1,260 @@
+#include "ebm/sample/sampler.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <string>
+
+#include "ebm/base/error.h"
+#include "ebm/nn/precision.h"
+#include "base/file_util.h"
+#include "ebm/schedule/schedule_curve.h"
+#include "sample/langevin_loop.h"
+
+namespace ebm {
+namespace internal {
+
+NoiseSource::NoiseSource(uint64_t seed) : generator_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
+
+torch::Tensor NoiseSource::normal(torch::IntArrayRef shape, const torch::Device& device)
+{
+    torch::Tensor n = at::randn(shape, generator_, torch::TensorOptions().dtype(torch::kFloat32));
+    return device.is_cpu() ? n : n.to(device);
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::kStartMean;
+using internal::NoiseSource;
+
+// The reference code's inpainting noise on known pixels is 0.1 * T^(1/4).
+constexpr double kReferenceInpaintNoiseScale = 0.1;
+constexpr double kReferenceInpaintNoiseExponent = 0.25;
+
+void checkCancel(const std::atomic<bool>* cancel, bool& stopped)
+{
+    if (cancel && cancel->load(std::memory_order_relaxed))
+        stopped = true;
+}
+
+}  // namespace
+
+SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch::Tensor x,
+                                   const torch::Tensor& known, const torch::Tensor& mask, NoiseSource& noise,
+                                   const FrameCallback& onFrame, const std::atomic<bool>* cancel)
+{
+    validate(config);
+    checkPrecision(config.precision, x.device());
+    // A copy: a schedule posted to the feed replaces its remaining steps.
+    Schedule schedule = config.schedule;
+    int steps = schedule.size();
+    bool scheduleChanged = false;
+    const torch::Device device = x.device();
+    const double drift = 0.5 * config.stepSize * config.stepSize;
+    const int every = std::max(1, config.reportEvery);
+
+    // Parameters need no gradients while sampling; restore their flags afterwards.
+    std::vector<std::pair<torch::Tensor, bool>> flags;
+    for (auto& p : net.parameters()) {
+        flags.emplace_back(p, p.requires_grad());
+        p.set_requires_grad(false);
+    }
+    struct Restore {
+        std::vector<std::pair<torch::Tensor, bool>>& flags;
+        ~Restore()
+        {
+            for (auto& [p, f] : flags)
+                p.set_requires_grad(f);
+        }
+    } restore{flags};
+
+    SampleResult result;
+    const bool inpainting = mask.defined();
+
+    auto evaluationPoint = [&](const torch::Tensor& state, double temperature) {
+        if (!inpainting)
+            return state;
+        // Known pixels get the noise the free ones carry at this temperature (paper-facts.md).
+        const double std = config.referenceInpaintNoise
+                               ? kReferenceInpaintNoiseScale * std::pow(temperature, kReferenceInpaintNoiseExponent)
+                               : config.sigma0 * std::sqrt(temperature);
+        torch::Tensor noisyKnown = known + std * noise.normal(state.sizes(), device);
+        return mask * state + (1 - mask) * noisyKnown;
+    };
+
+    auto report = [&](int step, double temperature, const torch::Tensor& state,
+                      const torch::Tensor& energies, bool final) {
+        // Checked here, not every step: reading a value back stalls a GPU, and NaNs persist.
+        const double meanEnergy = energies.mean().item<double>();
+        if (!std::isfinite(meanEnergy))
+            throw Error("sampling diverged by step " + std::to_string(step) +
+                        " (non-finite energy); try a smaller step size");
+        result.reportedSteps.push_back(step);
+        result.meanEnergies.push_back(meanEnergy);
+        if (!onFrame)
+            return true;
+        SampleFrame frame;
+        frame.step = step;
+        frame.totalSteps = steps;
+        frame.temperature = temperature;
+        frame.state = state.detach().to(torch::kCPU).clone();
+        frame.energies = energies.to(torch::kCPU).clone();
+        frame.final = final;
+        if (scheduleChanged) {
+            frame.scheduleChanged = true;
+            frame.temperatures = schedule.temperatures();
+            scheduleChanged = false;
+        }
+        return onFrame(frame);
+    };
+
+    torch::Tensor lastPoint = x;
+    for (int step = 0; step < steps; ++step) {
+        checkCancel(cancel, result.stopped);
+        if (result.stopped)
+            break;
+        if (config.scheduleFeed)
+            if (std::optional<Schedule> edited = config.scheduleFeed->take()) {
+                schedule = continueWith(schedule, *edited, step);
+                steps = schedule.size();
+                scheduleChanged = true;
+                if (step >= steps)
+                    break;  // the edited schedule ends here
+            }
+        const double temperature = schedule.at(step);
+        torch::Tensor point = evaluationPoint(x, temperature);
+        EnergyAndGrad eg = energyAndGrad(net, point, config.precision);
+        torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
+                                                      noise.normal(x.sizes(), device);
+        x = inpainting ? x + mask * update : x + update;
+        if (config.clampToUnitRange)
+            x = x.clamp(-1.0, 2.0);
+        lastPoint = point;
+        const bool last = step + 1 == steps;
+        if (((step + 1) % every == 0 || last) && !report(step + 1, temperature, x, eg.energy, false))
+            result.stopped = true;
+    }
+
+    result.temperatures = schedule.temperatures();
+    result.lastState = inpainting ? mask * x + (1 - mask) * known : x;
+    if (config.finalDenoise && !result.stopped) {
+        torch::Tensor jumped = denoise(net, evaluationPoint(x, 0.0), config.sigma0, config.precision);
+        result.samples = inpainting ? mask * jumped + (1 - mask) * known : jumped;
+        EnergyAndGrad eg = energyAndGrad(net, result.samples, config.precision);
+        report(steps, 0.0, result.samples, eg.energy, true);
+    } else {
+        result.samples = result.lastState;
+    }
+    result.samples = result.samples.detach();
+    return result;
+}
+
+namespace {
+
+/// A schedule option that names a curve file rather than a preset.
+bool isScheduleFile(const std::string& name)
+{
+    constexpr const char* kSuffix = ".json";
+    return name.size() > 5 && name.compare(name.size() - 5, 5, kSuffix) == 0;
+}
+
+Schedule scheduleFromFile(const std::string& path, int steps)
+{
+    const ScheduleCurve curve = ScheduleCurve::load(path);
+    return (steps > 0 ? curve.rescaled(steps) : curve).expand();
+}
+
+}  // namespace
+
+void validate(const SamplerConfig& config)
+{
+    if (config.schedule.empty())
+        throw Error("the annealing schedule has no steps");
+    if (config.schedule.size() > kMaxScheduleSteps)
+        throw Error("the annealing schedule has " + std::to_string(config.schedule.size()) + " steps; at most " +
+                    std::to_string(kMaxScheduleSteps) + " are allowed");
+    if (!(config.stepSize > 0.0) || !std::isfinite(config.stepSize))
+        throw Error("the Langevin step size must be a positive number, not " + internal::numberText(config.stepSize));
+    if (!(config.sigma0 > 0.0) || !std::isfinite(config.sigma0))
+        throw Error("sigma0 must be a positive number, not " + internal::numberText(config.sigma0));
+    if (config.numSamples < 1 || config.numSamples > kMaxSamplesPerRun)
+        throw Error("the number of samples must be between 1 and " + std::to_string(kMaxSamplesPerRun) + ", not " +
+                    std::to_string(config.numSamples));
+    if (config.reportEvery < 1)
+        throw Error("frames are reported every N steps with N at least 1, not " + std::to_string(config.reportEvery));
+}
+
+SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0)
+{
+    if (options.scheduleSteps < 0 || options.scheduleSteps > kMaxScheduleSteps)
+        throw Error("the schedule length must be between 0 (the preset's own) and " +
+                    std::to_string(kMaxScheduleSteps) + " steps, not " + std::to_string(options.scheduleSteps));
+    SamplerConfig config;
+    if (options.curve)
+        config.schedule =
+            (options.scheduleSteps > 0 ? options.curve->rescaled(options.scheduleSteps) : *options.curve).expand();
+    else
+        config.schedule = isScheduleFile(options.schedule) ? scheduleFromFile(options.schedule, options.scheduleSteps)
+                                                       : Schedule::preset(options.schedule, options.scheduleSteps);
+    // 0 asks for the schedule's own step size; a negative one is refused by validate().
+    config.stepSize = options.stepSize != 0.0 ? options.stepSize
+                      : options.curve         ? kDefaultLangevinStepSize
+                                              : schedulePresetStepSize(options.schedule, options.scheduleSteps);
+    config.sigma0 = sigma0;
+    config.numSamples = options.numSamples;
+    config.seed = options.seed;
+    config.finalDenoise = options.finalDenoise;
+    config.reportEvery = options.reportEvery;
+    config.referenceInpaintNoise = options.referenceInpaintNoise;
+    config.precision = options.precision;
+    validate(config);
+    return config;
+}
+
+SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch::Tensor start,
+                              const FrameCallback& onFrame, const std::atomic<bool>* cancel)
+{
+    const torch::Device device = deviceOf(net);
+    NoiseSource noise(config.seed);
+    torch::Tensor x;
+    if (start.defined()) {
+        x = start.to(device, torch::kFloat32).clone();
+    } else {
+        if (config.numSamples < 1)
+            throw Error("ask for at least one sample");
+        std::vector<int64_t> shape{config.numSamples};
+        for (int64_t d : net.config().sampleShape())
+            shape.push_back(d);
+        x = kStartMean + noise.normal(shape, device);
+    }
+    return internal::runLangevin(net, config, x, {}, {}, noise, onFrame, cancel);
+}
+
+torch::Tensor measureEnergies(EnergyNetImpl& net, const torch::Tensor& x, double noiseStd, int draws,
+                              uint64_t seed, int64_t batchSize, Precision precision)
+{
+    if (noiseStd < 0.0)
+        throw Error("the noise level must be non-negative");
+    torch::NoGradGuard noGrad;
+    const torch::Device device = deviceOf(net);
+    checkPrecision(precision, device);
+    const int repeats = noiseStd > 0.0 ? std::max(1, draws) : 1;
+    NoiseSource noise(seed);
+    std::vector<torch::Tensor> parts;
+    for (int64_t begin = 0; begin < x.size(0); begin += batchSize) {
+        torch::Tensor batch = x.slice(0, begin, std::min(x.size(0), begin + batchSize)).to(device, torch::kFloat32);
+        torch::Tensor sum = torch::zeros({batch.size(0)}, batch.options());
+        for (int r = 0; r < repeats; ++r) {
+            torch::Tensor input = noiseStd > 0.0 ? batch + noiseStd * noise.normal(batch.sizes(), device) : batch;
+            PrecisionScope scope(precision, device);
+            sum += net.forward(input).to(torch::kFloat32);
+        }
+        parts.push_back((sum / repeats).to(torch::kCPU));
+    }
+    return parts.empty() ? torch::zeros({0}) : torch::cat(parts);
+}
+
+}  // namespace ebm

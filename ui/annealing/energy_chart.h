@@ -1,0 +1,65 @@
+#pragma once
+#include <QVector>
+
+#include <limits>
+
+#include "worker/studio_types.h"
+#include "annealing/sampling_types.h"
+#include "widgets/plot_panel.h"
+
+class QCPGraph;
+class QCPItemStraightLine;
+class QLabel;
+
+namespace ebm::studio {
+
+/// Temperature vs energy (the paper's figure F.1B, live): the schedule's temperature per step
+/// on the right axis; on the left each sample's energy trace, their mean and a min-max band.
+/// A vertical cursor marks the moment the timeline shows.
+class EnergyChart : public PlotPanel {
+    Q_OBJECT
+public:
+    explicit EnergyChart(QWidget* parent = nullptr);
+
+    void startRun(const SamplingRunInfo& info);
+    /// Before any run: the temperature curve of the chosen schedule alone.
+    void showSchedule(const QVector<double>& temperatures);
+    /// A running run's schedule was edited: the new temperatures and length, energies kept.
+    void updateSchedule(const QVector<double>& temperatures);
+    void addSnapshots(const QVector<SampleSnapshot>& snapshots);
+    /// The temperature curve drawn (tests).
+    QVector<double> shownTemperatures() const;
+    void setCursorStep(int step);
+    void setHighlightedSample(int index);
+    /// Points recorded so far in the mean trace (tests).
+    int pointCount() const { return static_cast<int>(steps_.size()); }
+
+Q_SIGNALS:
+    /// The person clicked in the chart at this step: the timeline follows.
+    void stepClicked(int step);
+
+protected:
+    void applyScales() override;
+
+private:
+    void rescaleEnergy();
+
+    QLabel* note_;
+    QCPGraph* temperature_ = nullptr;
+    QCPGraph* mean_ = nullptr;
+    QCPGraph* bandMin_ = nullptr;
+    QCPGraph* bandMax_ = nullptr;
+    QCPGraph* selected_ = nullptr;
+    QVector<QCPGraph*> traces_;
+    QCPItemStraightLine* cursor_ = nullptr;
+
+    QVector<double> steps_;
+    QVector<QVector<double>> perSample_;
+    double minEnergy_ = std::numeric_limits<double>::infinity();
+    double maxEnergy_ = -std::numeric_limits<double>::infinity();
+    double maxTemperature_ = 1.0;
+    int totalSteps_ = 1;
+    int highlighted_ = -1;
+};
+
+}  // namespace ebm::studio

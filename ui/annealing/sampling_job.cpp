@@ -1,0 +1,261 @@
+// The sampling job: annealed Langevin with live frames, a recorded history, pause / single step
+// / stop between steps, and the eq. 9 denoised preview on request.
+#include "annealing/sampling_job.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ebm/base/error.h"
+#include "ebm/sample/inpainting.h"
+#include "ebm/sample/sampler.h"
+#include "ebm/schedule/schedule.h"
+#include "ebm/schedule/schedule_curve.h"
+#include "ebm/io/dataset.h"
+#include "annealing/annealing_run.h"
+#include "jobs/job_control.h"
+#include "worker/job_context.h"
+#include "worker/tensor_images.h"
+
+namespace ebm::studio {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A person follows a grid of samples at a few updates a second; each batch repaints the grid,
+// the chart and the timeline on the GUI thread, whose time on a 2-core machine comes out of the
+// sampler's. 10 batches a second (every recorded frame still arrives, in the batch) left the
+// studio's sampling within the machine's run-to-run spread of `ebm sample`'s; 25 a second did not.
+constexpr auto kFrameInterval = std::chrono::milliseconds(100);
+// Automatic history period: about this many recorded moments per run, whatever its length.
+constexpr int kTargetHistoryFrames = 150;
+// The GUI keeps every recorded frame for the timeline; bound that memory whatever the person
+// asks for (256 samples of 2700 steps recorded at every step would need gigabytes).
+constexpr double kHistoryBudgetBytes = 256.0 * 1024 * 1024;
+constexpr int kMaxHistoryFrames = 2000;
+constexpr int kMinHistoryFrames = 100;
+constexpr int kMaxSamples = 256;
+
+torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, int64_t count)
+{
+    if (spec.trimmed().isEmpty())
+        throw ebm::Error("choose the start images (a .npy file, an image or a folder of images)");
+    torch::Tensor images =
+        ebm::openAnyDataset(spec.toStdString(), config.inChannels, config.imageSize, false).data;
+    if (images.dim() != 4 || images.size(1) != config.inChannels || images.size(2) != config.imageSize ||
+        images.size(3) != config.imageSize)
+        throw ebm::Error(spec.toStdString() + ": the start images do not have the model's shape " +
+                         std::to_string(config.inChannels) + "x" + std::to_string(config.imageSize) + "x" +
+                         std::to_string(config.imageSize));
+    // Fewer images than samples: repeat them, so each image seeds several chains.
+    const torch::Tensor rows = torch::arange(count, torch::kLong).remainder(images.size(0));
+    return images.index_select(0, rows).to(torch::kFloat32);
+}
+
+/// Turns the sampler's per-step callbacks into recorded snapshots, throttled batches and the
+/// pause / step / stop protocol.
+class FrameRelay {
+public:
+    FrameRelay(JobReporter& report, JobControl& control, std::shared_ptr<const std::atomic<bool>> denoisedPreview,
+               ebm::EnergyNetImpl& model, double sigma0, SamplingRunInfo info)
+        : report_(report), control_(control), denoisedPreview_(std::move(denoisedPreview)), model_(model), sigma0_(sigma0),
+          recordEvery_(info.recordEvery), info_(std::move(info))
+    {
+        batch_.runId = info_.runId;
+    }
+
+    bool onFrame(const ebm::SampleFrame& frame)
+    {
+        lastStep_ = frame.step;
+        if (frame.scheduleChanged) {
+            // The frames so far belong to the old schedule: they go first.
+            flush();
+            info_.totalSteps = frame.totalSteps;
+            info_.temperatures = QVector<double>(frame.temperatures.begin(), frame.temperatures.end());
+            info_.scheduleUpdate = true;
+            info_.scheduleChangedAtStep = frame.step - 1;
+            report_.progress(QVariant::fromValue(info_));
+        }
+        // Record the regular history, the very first step, the moment a pause takes effect,
+        // every single step and the step a stop ends on, so that the step the person is told
+        // about is always the last one in the timeline.
+        const bool record = frame.final || frame.step == 1 || frame.step % recordEvery_ == 0 ||
+                            control_.pauseRequested() || control_.cancelRequested();
+        if (record)
+            batch_.snapshots.push_back(snapshot(frame));
+        if (frame.final) {
+            flush();
+            return true;
+        }
+        if (!batch_.snapshots.isEmpty() && (control_.pauseRequested() || Clock::now() - lastEmit_ >= kFrameInterval))
+            flush();
+        return gate();
+    }
+
+    void flush()
+    {
+        if (batch_.snapshots.isEmpty())
+            return;
+        report_.progress(QVariant::fromValue(batch_));
+        batch_.snapshots.clear();
+        lastEmit_ = Clock::now();
+    }
+
+    int lastStep() const { return lastStep_; }
+
+private:
+    SampleSnapshot snapshot(const ebm::SampleFrame& frame)
+    {
+        SampleSnapshot s;
+        s.step = frame.step;
+        s.temperature = frame.temperature;
+        s.final = frame.final;
+        s.energies = tensorToDoubles(frame.energies);
+        s.raw = tensorToImages(frame.state);
+        if (denoisedPreview_ && denoisedPreview_->load()) {
+            if (frame.final) {
+                s.denoised = s.raw;  // the final frame is already after the jump
+            } else {
+                const torch::Device device = ebm::deviceOf(model_);
+                s.denoised = tensorToImages(ebm::denoise(model_, frame.state.to(device), sigma0_).to(torch::kCPU));
+            }
+        }
+        return s;
+    }
+
+    /// Between two steps: returns false to stop; blocks (on the worker thread) while paused.
+    /// Sampling hosts no interjections: stray ones are dropped.
+    bool gate()
+    {
+        return control_.awaitNextStep(report_, [this] { flush(); });
+    }
+
+    JobReporter& report_;
+    JobControl& control_;
+    std::shared_ptr<const std::atomic<bool>> denoisedPreview_;  // null: no preview
+    ebm::EnergyNetImpl& model_;
+    double sigma0_;
+    int recordEvery_;
+    SamplingRunInfo info_;
+    SampleFrameBatch batch_;
+    Clock::time_point lastEmit_{};
+    int lastStep_ = 0;
+};
+
+}  // namespace
+
+QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter& report)
+{
+    // As a guest of a training job, this samples from the weights being trained.
+    AnnealingRun run;
+    run.model = context->modelInUse();
+    if (!run.model.net) {
+        SamplingOutcome outcome;
+        outcome.runId = runId_;
+        outcome.failed = true;
+        outcome.message = QObject::tr("No model is loaded yet.");
+        return QVariant::fromValue(outcome);
+    }
+    run.settings = settings_;
+    run.runId = runId_;
+    run.denoisedPreview = denoisedPreview_;
+    run.scheduleFeed = scheduleFeed_;
+    run.samples = &context->model.lastSamples;
+    return QVariant::fromValue(runAnnealing(run, control, report));
+}
+
+SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobReporter& report)
+{
+    const SamplingSettings& settings = run.settings;
+    ebm::EnergyNetImpl& model = *run.model.net;
+    const double sigma0 = run.model.sigma0;
+    const InpaintInput* inpaint = run.inpaint;
+    SamplingOutcome outcome;
+    outcome.runId = run.runId;
+    const auto started = Clock::now();
+    try {
+        if (!model.config().isImageModel())
+            throw ebm::Error("this model draws 2-D points; the sample view shows image models");
+        ebm::SamplingOptions options;
+        options.schedule = settings.schedulePreset.toStdString();
+        options.scheduleSteps = settings.steps;
+        options.stepSize = settings.stepSize;
+        options.precision = ebm::parsePrecision(settings.precision.toStdString());
+        options.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
+        options.seed = settings.seed;
+        options.finalDenoise = settings.denoiseJump;
+        options.reportEvery = 1;  // the relay decides what to record; every step may pause
+        if (settings.schedulePreset == kEditedSchedulePreset)
+            options.curve = ebm::ScheduleCurve::fromJson(settings.scheduleCurve.toStdString(), "the edited schedule");
+        options.referenceInpaintNoise = inpaint && inpaint->referenceNoise;
+        ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
+        config.scheduleFeed = run.scheduleFeed;
+        if (inpaint) {
+            const ebm::ModelConfig& m = model.config();
+            const auto& shape = inpaint->images.sizes();
+            if (inpaint->images.dim() != 4 || shape[1] != m.inChannels || shape[2] != m.imageSize ||
+                shape[3] != m.imageSize)
+                throw ebm::Error("the image was prepared for another model; open it again for " + m.describe());
+            config.numSamples = inpaint->images.size(0);
+        }
+        torch::Tensor start;
+        if (settings.startFromImages)
+            start = startImages(settings.startImages, model.config(), config.numSamples);
+
+        const int total = config.schedule.size();
+        const ebm::ModelConfig& shape = model.config();
+        const double frameBytes = static_cast<double>(config.numSamples) *
+                                  (shape.inChannels * shape.imageSize * shape.imageSize + 256.0) * 2.0;  // raw + denoised
+        const int maxFrames = std::clamp(static_cast<int>(kHistoryBudgetBytes / frameBytes), kMinHistoryFrames,
+                                         kMaxHistoryFrames);
+        const int fewestSteps = std::max(1, (total + maxFrames - 1) / maxFrames);
+        int every = settings.recordEvery > 0
+                        ? settings.recordEvery
+                        : std::max(1, (total + kTargetHistoryFrames - 1) / kTargetHistoryFrames);
+        if (every < fewestSteps) {
+            spdlog::info("recording every {} steps instead of {} to keep the timeline's memory bounded",
+                         fewestSteps, every);
+            every = fewestSteps;
+        }
+        SamplingRunInfo info;
+        info.runId = run.runId;
+        info.totalSteps = total;
+        info.numSamples = static_cast<int>(config.numSamples);
+        info.recordEvery = every;
+        info.temperatures = QVector<double>(config.schedule.temperatures().begin(),
+                                            config.schedule.temperatures().end());
+        info.modelDescription = QString::fromStdString(model.config().describe());
+        info.fromTrainingWeights = run.model.fromTraining;
+        info.settings = settings;
+        report.progress(QVariant::fromValue(info));
+        spdlog::info("sampling {} images, {} steps ({}), step size {}, {}, seed {}", config.numSamples, total,
+                     settings.schedulePreset.toStdString(), config.stepSize, ebm::toString(config.precision),
+                     config.seed);
+
+        FrameRelay relay(report, control, run.denoisedPreview, model, sigma0, info);
+        const auto onFrame = [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); };
+        ebm::SampleResult result =
+            inpaint ? ebm::inpaint(model, config, inpaint->images, inpaint->mask, onFrame, control.cancelFlag())
+                    : ebm::annealedLangevin(model, config, start, onFrame, control.cancelFlag());
+        relay.flush();
+        if (run.samples)
+            *run.samples = result.samples.detach().to(torch::kCPU);
+        outcome.stopped = result.stopped;
+        outcome.stepsDone = relay.lastStep();
+    } catch (const ebm::Cancelled&) {
+        outcome.stopped = true;
+    } catch (const std::exception& e) {
+        outcome.failed = true;
+        outcome.message = firstLine(e.what());
+        spdlog::error("sampling failed: {}", outcome.message.toStdString());
+    }
+    outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    if (!outcome.failed)
+        spdlog::info("sampling {} after {} steps in {:.1f} s", outcome.stopped ? "stopped" : "finished",
+                     outcome.stepsDone, outcome.seconds);
+    return outcome;
+}
+
+}  // namespace ebm::studio

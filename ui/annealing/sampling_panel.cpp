@@ -1,0 +1,36 @@
+#include "annealing/sampling_panel.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include "annealing/sampling_fields.h"
+#include "widgets/settings_form.h"
+
+namespace ebm::studio {
+
+SamplingPanel::SamplingPanel(UndoFieldBinder* undo, QWidget* parent) : QWidget(parent)
+{
+    model_ = new QLabel(tr("Loading the model…"), this);
+    model_->setWordWrap(true);
+    model_->setObjectName(QStringLiteral("modelLabel"));
+    model_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form_ = new SettingsForm<SamplingSettings>(samplingFields(), undo, this);
+    connect(form_, &SettingsFormWidget::valuesChanged, this, &SamplingPanel::settingsChanged);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(model_);
+    layout->addWidget(form_);
+    layout->addStretch(1);
+}
+
+SamplingSettings SamplingPanel::settings() const { return form_->settings(); }
+
+void SamplingPanel::setSettings(const SamplingSettings& settings) { form_->setSettings(settings); }
+
+void SamplingPanel::setModelText(const QString& text, const QString& tooltip)
+{
+    model_->setText(text);
+    model_->setToolTip(tooltip);
+}
+
+}  // namespace ebm::studio

@@ -1,0 +1,79 @@
+#pragma once
+// The values of an annealing run: what the person asks for (SamplingSettings, also kept in
+// settings and sessions) and what the run reports to the page (its start, frame batches,
+// schedule changes, outcome). No torch: moc reads this header.
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+#include "worker/studio_types.h"
+
+namespace ebm::studio {
+
+/// What a person chooses on the sampling panel; also stored in settings and session files.
+struct SamplingSettings {
+    QString schedulePreset = defaultSchedulePreset();  // a core preset name, or "custom"
+    int steps = defaultStepsForPreset(defaultSchedulePreset());  // schedule length
+    /// With the "custom" preset: the edited curve as "ebm-schedule" JSON, rescaled to `steps`.
+    /// Not a setting of the form: the Sample page fills it in from the Schedule page's curve.
+    QString scheduleCurve;
+    double stepSize = defaultStepSizeForPreset(defaultSchedulePreset());  // eps of eq. 8
+    int numSamples = 64;
+    quint64 seed = 1;
+    bool startFromImages = false;    // false: 0.5 + N(0, I)
+    QString startImages;             // .npy, image file or folder, data set folder
+    bool denoiseJump = true;         // eq. 9 after annealing
+    int recordEvery = 0;             // history period in steps; 0 = automatic (about 150 frames)
+    QString precision = defaultPrecisionName();  // the network's arithmetic: "float32" or "bf16"
+
+    bool operator==(const SamplingSettings& other) const;
+    bool operator!=(const SamplingSettings& other) const { return !(*this == other); }
+};
+
+/// One recorded moment of a sampling run.
+struct SampleSnapshot {
+    int step = 0;                    // completed Langevin steps
+    double temperature = 0.0;
+    QVector<double> energies;        // one per sample
+    QVector<QImage> raw;             // current noisy state, clipped to [0, 1]
+    QVector<QImage> denoised;        // eq. 9 preview; empty when not requested
+    bool final = false;              // after the denoising jump
+};
+
+/// Snapshots recorded since the previous batch; the job sends at most ~10 batches a second.
+struct SampleFrameBatch {
+    int runId = 0;
+    QVector<SampleSnapshot> snapshots;
+};
+
+struct SamplingRunInfo {
+    int runId = 0;
+    int totalSteps = 0;
+    int numSamples = 0;
+    int recordEvery = 1;
+    QVector<double> temperatures;    // schedule, one per step
+    /// Sent again during the run when an edited schedule took over: temperatures and
+    /// totalSteps are then the schedule from here on, steps up to scheduleChangedAtStep ran.
+    bool scheduleUpdate = false;
+    int scheduleChangedAtStep = 0;
+    QString modelDescription;
+    bool fromTrainingWeights = false;
+    SamplingSettings settings;
+};
+
+struct SamplingOutcome {
+    int runId = 0;
+    bool stopped = false;            // cancelled by the person
+    bool failed = false;
+    QString message;                 // failure reason or summary
+    double seconds = 0.0;
+    int stepsDone = 0;
+};
+
+}  // namespace ebm::studio
+
+Q_DECLARE_METATYPE(ebm::studio::SamplingSettings)
+Q_DECLARE_METATYPE(ebm::studio::SampleFrameBatch)
+Q_DECLARE_METATYPE(ebm::studio::SamplingRunInfo)
+Q_DECLARE_METATYPE(ebm::studio::SamplingOutcome)

@@ -1,0 +1,114 @@
+#include "pages/energy/energy_image_table.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace ebm::studio {
+namespace {
+
+constexpr int kThumbnailSide = 32;  // pixels in the table
+constexpr int kSetIdRole = Qt::UserRole;
+constexpr int kImageRole = Qt::UserRole + 1;
+
+QTableWidgetItem* numberItem(double value)
+{
+    auto* item = new QTableWidgetItem;
+    item->setData(Qt::DisplayRole, value);  // a number: sorts numerically
+    item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+    return item;
+}
+
+}  // namespace
+
+EnergyImageTable::EnergyImageTable(QWidget* parent) : QWidget(parent)
+{
+    table_ = new QTableWidget(0, ColumnCount);
+    table_->setHorizontalHeaderLabels(
+        {tr("Image"), tr("Set"), tr("Index"), tr("Energy"), tr("Spread"), tr("Residual")});
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
+    table_->verticalHeader()->setDefaultSectionSize(kThumbnailSide + 4);
+    table_->verticalHeader()->hide();
+    table_->setSortingEnabled(true);
+    connect(table_, &QTableWidget::currentCellChanged, this, [this](int row) {
+        const QTableWidgetItem* item = row >= 0 ? table_->item(row, ImageColumn) : nullptr;
+        if (item)
+            Q_EMIT imageChosen(item->data(kSetIdRole).toInt(), item->data(kImageRole).toInt());
+    });
+    filterNote_ = new QLabel;
+    filterNote_->setObjectName(QStringLiteral("energyFilterNote"));
+    filterNote_->setStyleSheet(QStringLiteral("color: gray"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(filterNote_);
+    layout->addWidget(table_, 1);
+}
+
+void EnergyImageTable::showSets(const QVector<EnergyImageSet>& sets)
+{
+    table_->setSortingEnabled(false);
+    table_->clearContents();
+    int rows = 0;
+    for (const EnergyImageSet& set : sets)
+        if (set.state == EnergySetState::Scored)
+            rows += set.result.energy.size();
+    table_->setRowCount(rows);
+    int row = 0;
+    for (const EnergyImageSet& set : sets) {
+        if (set.state != EnergySetState::Scored)
+            continue;
+        const EnergySetResult& r = set.result;
+        for (int i = 0; i < r.energy.size(); ++i, ++row) {
+            auto* image = new QTableWidgetItem;
+            if (i < r.images.size())
+                image->setIcon(QIcon(QPixmap::fromImage(r.images[i].scaled(kThumbnailSide, kThumbnailSide))));
+            image->setData(kSetIdRole, set.id);
+            image->setData(kImageRole, i);
+            table_->setItem(row, ImageColumn, image);
+            table_->setItem(row, SetColumn, new QTableWidgetItem(set.source.name));
+            auto* index = numberItem(static_cast<double>(r.rows.value(i, i)));
+            if (i < r.files.size())
+                index->setToolTip(r.files[i]);
+            table_->setItem(row, IndexColumn, index);
+            table_->setItem(row, EnergyColumn, numberItem(r.energy[i]));
+            table_->setItem(row, SpreadColumn, numberItem(r.spread.value(i)));
+            table_->setItem(row, ResidualColumn,
+                            i < r.residual.size() ? numberItem(r.residual[i]) : new QTableWidgetItem);
+        }
+    }
+    table_->setSortingEnabled(true);
+}
+
+void EnergyImageTable::filterEnergies(bool filtering, double low, double high)
+{
+    int shown = 0;
+    for (int row = 0; row < table_->rowCount(); ++row) {
+        const QTableWidgetItem* energy = table_->item(row, EnergyColumn);
+        const double e = energy ? energy->data(Qt::DisplayRole).toDouble() : 0.0;
+        const bool inside = !filtering || (e >= low && e <= high);
+        table_->setRowHidden(row, !inside);
+        shown += inside;
+    }
+    filterNote_->setText(filtering ? tr("Energies %1 to %2: %3 of %4 images (click the histogram to show all)")
+                                         .arg(low, 0, 'g', 6)
+                                         .arg(high, 0, 'g', 6)
+                                         .arg(shown)
+                                         .arg(table_->rowCount())
+                                   : tr("Drag across the histogram to list only those energies"));
+}
+
+int EnergyImageTable::visibleRows() const
+{
+    int shown = 0;
+    for (int row = 0; row < table_->rowCount(); ++row)
+        shown += !table_->isRowHidden(row);
+    return shown;
+}
+
+int EnergyImageTable::rowCount() const { return table_->rowCount(); }
+
+}  // namespace ebm::studio

@@ -1,0 +1,40 @@
+#pragma once
+// The Energy page's table of the scored sets' images: a thumbnail, the set, the image's index
+// (its file as a tooltip), energy, spread and residual, sortable; rows outside an energy range
+// can be hidden (the histogram's drag), with a note saying how many are shown.
+#include <QVector>
+#include <QWidget>
+
+#include "pages/energy/energy_sets.h"
+
+class QLabel;
+class QTableWidget;
+
+namespace ebm::studio {
+
+class EnergyImageTable : public QWidget {
+    Q_OBJECT
+public:
+    enum Column { ImageColumn, SetColumn, IndexColumn, EnergyColumn, SpreadColumn, ResidualColumn, ColumnCount };
+
+    explicit EnergyImageTable(QWidget* parent = nullptr);
+
+    /// One row per image of every scored set.
+    void showSets(const QVector<EnergyImageSet>& sets);
+    /// Hides the rows whose energy is outside [low, high] while `filtering`; shows all otherwise.
+    void filterEnergies(bool filtering, double low, double high);
+    /// Rows not hidden by the filter.
+    int visibleRows() const;
+    int rowCount() const;
+    QTableWidget* table() const { return table_; }
+
+Q_SIGNALS:
+    /// The current row became image `imageIndex` of the set with id `setId`.
+    void imageChosen(int setId, int imageIndex);
+
+private:
+    QTableWidget* table_;
+    QLabel* filterNote_;
+};
+
+}  // namespace ebm::studio

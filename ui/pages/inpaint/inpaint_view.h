@@ -1,0 +1,143 @@
+#pragma once
+// The Inpaint page: an image as the model gets it (a data set image, a picture or array file, or
+// the Sample page's selected sample), a mask (MaskDocument) painted on a zoomable canvas (brush,
+// eraser, rectangle, fill, presets, clear, invert; every stroke one undo step), N completions
+// annealed live with the temperature/energy chart and pause / step / stop, then side by side
+// with their errors over the generated pixels. Exports: completions (PNG grid, .npy), mask,
+// side by side.
+#include <QImage>
+#include <QPointer>
+
+#include <functional>
+#include <optional>
+
+#include "ebm/schedule/schedule_curve.h"
+#include "pages/inpaint/inpaint_job.h"
+#include "annealing/run_history.h"
+#include "widgets/studio_page.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QToolButton;
+
+namespace ebm::studio {
+
+class AnnealingHub;
+class ComparisonPanel;
+class EnergyChart;
+class JobHandle;
+class MaskCanvas;
+class MaskDocument;
+class RunControls;
+class SampleGridWidget;
+class StudioEngine;
+class UndoFieldBinder;
+struct InpaintSettings;
+template <class S>
+class SettingsForm;
+
+class InpaintView : public StudioPage {
+    Q_OBJECT
+public:
+    enum class Source { DataSet, File, Sample };
+
+    InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    // StudioPage
+    void start() override { startInpainting(); }
+    bool canStart() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+    /// The run settings (the form's fields); restoring shows them and starts nothing.
+    void saveSettings(QSettings& store) const override;
+    void restoreSettings(QSettings& store) override;
+
+    MaskDocument* maskDocument() const { return document_; }
+    MaskCanvas* canvas() const { return canvas_; }
+    RunControls* runControls() const { return runControls_; }
+    SampleGridWidget* grid() const { return grid_; }
+    ComparisonPanel* comparison() const { return comparison_; }
+    EnergyChart* chart() const { return chart_; }
+    QLabel* status() const { return status_; }
+    QLabel* imageNote() const { return imageNote_; }
+    const RunHistory& history() const { return history_; }
+    const InpaintImage& inputImage() const { return input_; }
+    const std::optional<InpaintOutcome>& lastOutcome() const { return outcome_; }
+    InpaintSettings settings() const;
+    void setSettings(const InpaintSettings& settings);
+
+    /// Opens image `index` of `spec` (a data set, picture or .npy) on the worker.
+    void openImage(Source source, const QString& spec, int index);
+    /// Where the Sample page's selected sample comes from (the window wires it).
+
+    /// A mask picture as one undo step; the status bar says when it was scaled to the image.
+    bool loadMask(const QString& path, QString& error);
+    bool exportCompletionsPng(const QString& path, QString& error) const;
+    bool exportSideBySide(const QString& path, QString& error) const;
+    /// Written on the worker; the status bar says when it is done.
+    bool exportCompletionsNpy(const QString& path, QString& error);
+
+public Q_SLOTS:
+    void startInpainting();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    // The parts of the page, built once by the constructor.
+    QWidget* buildImageBox();
+    QWidget* buildExportBox();
+    QWidget* buildSettingsColumn(const QList<QWidget*>& boxes);
+    QWidget* buildCanvasColumn();
+    QWidget* buildResultColumn();
+    void connectRunControls();
+    void connectEngine();
+
+    Source chosenSource() const;
+    void openChosenImage();
+    void browseImageFile();
+    void browseThumbnails();
+    void onImageOpened(const InpaintImage& image);
+    void onProgress(int runId, const QVariant& value);
+    void onFinished(int runId, const QVariant& result);
+    void updateControls();
+    void updateSourceFields();
+    QString askSave(const QString& title, const QString& filter, const QString& suffix, const QString& name);
+    /// Asks for a path and writes to it with `write`; a failure becomes a problem message.
+    void saveAs(const QString& title, const QString& filter, const QString& suffix, const QString& name,
+                const std::function<bool(const QString& path, QString& error)>& write);
+
+    StudioEngine* engine_;
+    UndoFieldBinder* undo_;
+    MaskDocument* document_;
+    MaskCanvas* canvas_;
+    RunControls* runControls_;
+    SettingsForm<InpaintSettings>* form_;
+    QComboBox* source_;
+    QLineEdit* path_;
+    QToolButton* browse_;
+    QSpinBox* index_;
+    QLabel* imageNote_;
+    QTabWidget* results_;
+    SampleGridWidget* grid_;
+    EnergyChart* chart_;
+    ComparisonPanel* comparison_;
+    QLabel* status_;
+    QPushButton* exportPng_;
+    QPushButton* exportNpy_;
+    QPushButton* exportPanel_;
+
+    InpaintImage input_;
+    QImage inputMaskAtRun_;
+    std::optional<InpaintOutcome> outcome_;
+    AnnealingHub* annealing_;  // the edited curve, the Sample page's selected sample
+    QPointer<JobHandle> opening_;
+    RunHistory history_;
+    int runId_ = 0;
+};
+
+}  // namespace ebm::studio

@@ -1,0 +1,276 @@
+#pragma once
+// The Learn page's jobs (2D teaching demos, ebm/toy/toy_lab.h): make or open a point set, train an
+// MLP energy with MDSM while reporting the landscape, anneal particles over it, compare one
+// noise level with many, and the measure-concentration statistics. Values are plain: the page
+// never sees a tensor; a model travels as its flat weights, so the session file can hold it.
+#include <QMetaType>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "ebm/base/defaults.h"
+#include "ebm/schedule/schedule_feed.h"
+#include "jobs/job.h"
+
+namespace ebm::studio {
+
+inline const QString kLearnTrainJobKind = QStringLiteral("learn-train");
+inline const QString kLearnSampleJobKind = QStringLiteral("learn-sample");
+inline const QString kLearnCompareJobKind = QStringLiteral("learn-compare");
+inline const QString kLearnDataJobKind = QStringLiteral("learn-data");
+inline const QString kLearnConcentrationJobKind = QStringLiteral("learn-concentration");
+
+/// An MLP energy as its parameters, flattened in the network's parameter order.
+struct LearnModel {
+    int width = 128;
+    int depth = 3;
+    QVector<float> weights;   // empty: no model yet
+    bool isEmpty() const { return weights.isEmpty(); }
+};
+
+struct LearnTrainSettings {
+    int width = 128;
+    int depth = 3;
+    double sigmaMin = 0.05;
+    double sigmaMax = 2.0;
+    bool geometric = true;       // spread of the sigmas; false = linear
+    bool singleSigma = false;    // every row at sigmaMin (the single-level baseline)
+    double sigma0 = 0.1;
+    double learningRate = 1e-3;
+    int batchSize = 256;
+    int steps = 2000;
+    quint64 seed = 1;
+};
+
+/// E(x) and the score -dE/dx on a square grid [-extent, extent]^2, rows with y rising.
+struct LearnLandscape {
+    int resolution = 0;
+    double extent = 3.0;
+    QVector<float> energies;     // resolution^2
+    QVector<float> scoreX, scoreY;
+    bool isEmpty() const { return resolution == 0; }
+};
+
+/// What a training run shows, at most 25 times a second.
+struct LearnTrainReport {
+    qint64 step = 0;
+    qint64 totalSteps = 0;
+    QVector<float> losses;       // the steps since the previous report
+    LearnLandscape landscape;    // the newest (empty when none was computed for this report)
+};
+
+struct LearnTrainResult {
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    LearnModel model;
+    qint64 steps = 0;
+    LearnLandscape landscape;
+};
+
+/// Trains on `points` from `start` (empty: fresh weights). Progress: LearnTrainReport.
+/// Result: LearnTrainResult (also after a stop, with the weights reached).
+class LearnTrainJob : public Job {
+public:
+    LearnTrainJob(QVector<QPointF> points, LearnTrainSettings settings, LearnModel start, int gridResolution,
+                  double extent)
+        : points_(std::move(points)), settings_(settings), start_(std::move(start)), gridResolution_(gridResolution),
+          extent_(extent) {}
+    QString kind() const override { return kLearnTrainJobKind; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    QVector<QPointF> points_;
+    LearnTrainSettings settings_;
+    LearnModel start_;
+    int gridResolution_;
+    double extent_;
+};
+
+/// What the GUI changes while particles run: read by the worker before every frame.
+struct LearnSampleControls {
+    std::atomic<double> temperature{1.0};   // hand-driven annealing
+    std::atomic<int> stepsPerFrame{2};      // the speed
+    std::shared_ptr<ebm::ScheduleFeed> scheduleFeed = std::make_shared<ebm::ScheduleFeed>();
+
+    void dropParticles(const QVector<QPointF>& points)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        drops_ += points;
+    }
+    QVector<QPointF> takeDrops()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        QVector<QPointF> taken;
+        taken.swap(drops_);
+        return taken;
+    }
+
+private:
+    std::mutex mutex_;
+    QVector<QPointF> drops_;
+};
+
+struct LearnSampleSettings {
+    int particles = 500;
+    double stepSize = ebm::kDefaultLangevinStepSize;
+    double sigma0 = 0.1;
+    double extent = 3.0;          // start spread over [-extent, extent]^2
+    bool useSchedule = true;      // false: the temperature slider drives the run until stopped
+    QVector<double> temperatures; // the schedule (one per step); empty: the toy default
+    bool finalDenoise = true;
+    quint64 seed = 1;
+    QVector<QPointF> start;       // empty: spread start
+};
+
+struct LearnSampleFrame {
+    int step = 0;
+    int totalSteps = 0;           // 0 for hand-driven runs
+    double temperature = 0.0;
+    bool final = false;           // after the denoising jump
+    QVector<QPointF> positions;
+};
+
+struct LearnSampleResult {
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    QVector<QPointF> positions;
+    int steps = 0;
+};
+
+/// Annealed Langevin for particles, one frame every 40 ms at most. Progress: LearnSampleFrame.
+class LearnSampleJob : public Job {
+public:
+    LearnSampleJob(LearnModel model, LearnSampleSettings settings, std::shared_ptr<LearnSampleControls> controls)
+        : model_(std::move(model)), settings_(std::move(settings)), controls_(std::move(controls)) {}
+    QString kind() const override { return kLearnSampleJobKind; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    LearnModel model_;
+    LearnSampleSettings settings_;
+    std::shared_ptr<LearnSampleControls> controls_;
+};
+
+struct LearnCompareSettings {
+    LearnTrainSettings train;     // the multiscale model's (and the common) settings
+    double singleSigma = 0.1;     // the single-level model's one sigma
+    int steps = 800;
+    LearnSampleSettings sampling;
+    QString mixture;              // a toy mixture's name ("weighted8"): its modes are measured
+};
+
+struct LearnCompareSide {
+    QString label;
+    LearnLandscape landscape;
+    QVector<QPointF> samples;
+    bool hasModes = false;
+    int modesCovered = 0;
+    int modes = 0;
+    double weightTv = 0.0;
+    double unassigned = 0.0;
+    QVector<double> sampleWeights;
+    double mmd = 0.0;
+};
+
+struct LearnCompareProgress {
+    int done = 0;                 // training steps of both models, then sampling steps
+    int total = 0;
+    QString phase;
+};
+
+struct LearnCompareResult {
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    LearnCompareSide single, multiscale;
+    QVector<double> trueWeights;
+    double mmdBandwidth = 0.0;
+};
+
+/// Trains a single-sigma and an MDSM model on the same points, samples both and measures them.
+class LearnCompareJob : public Job {
+public:
+    LearnCompareJob(QVector<QPointF> points, LearnCompareSettings settings, int gridResolution, double extent)
+        : points_(std::move(points)), settings_(std::move(settings)), gridResolution_(gridResolution), extent_(extent) {}
+    QString kind() const override { return kLearnCompareJobKind; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    QVector<QPointF> points_;
+    LearnCompareSettings settings_;
+    int gridResolution_;
+    double extent_;
+};
+
+struct LearnDataResult {
+    QString error;
+    QString name;
+    QVector<QPointF> points;
+};
+
+/// A named toy ("weighted8", "toy:moons", ...) or a .npy of [N, 2] points. Result: LearnDataResult.
+class LearnDataJob : public Job {
+public:
+    LearnDataJob(QString spec, int count, quint64 seed) : spec_(std::move(spec)), count_(count), seed_(seed) {}
+    QString kind() const override { return kLearnDataJobKind; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    QString spec_;
+    int count_;
+    quint64 seed_;
+};
+
+struct LearnHistogram {
+    double lo = 0.0, hi = 1.0;
+    QVector<double> counts;       // fractions of all draws per bin
+    double mean = 0.0, stddev = 0.0;
+};
+
+struct LearnConcentrationSettings {
+    int dimension = 1024;
+    double sigma = 0.3;
+    QVector<double> spread;       // the sigmas of a multiscale spread
+    int draws = 2000;
+};
+
+struct LearnConcentrationResult {
+    QString error;
+    double expectedDistance = 0.0;
+    LearnHistogram distance, angle;          // one sigma
+    LearnHistogram singleBand, spreadBand;   // one sigma and the spread, on a common range
+};
+
+class LearnConcentrationJob : public Job {
+public:
+    explicit LearnConcentrationJob(LearnConcentrationSettings settings) : settings_(std::move(settings)) {}
+    QString kind() const override { return kLearnConcentrationJobKind; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    LearnConcentrationSettings settings_;
+};
+
+/// The data names offered by the page (ebm::toy::toyDataNames, no torch needed to list them).
+QStringList learnDataNames();
+
+/// Registers the values above for queued connections (the page calls it once).
+void registerLearnTypes();
+
+}  // namespace ebm::studio
+
+Q_DECLARE_METATYPE(ebm::studio::LearnTrainReport)
+Q_DECLARE_METATYPE(ebm::studio::LearnTrainResult)
+Q_DECLARE_METATYPE(ebm::studio::LearnSampleFrame)
+Q_DECLARE_METATYPE(ebm::studio::LearnSampleResult)
+Q_DECLARE_METATYPE(ebm::studio::LearnCompareProgress)
+Q_DECLARE_METATYPE(ebm::studio::LearnCompareResult)
+Q_DECLARE_METATYPE(ebm::studio::LearnDataResult)
+Q_DECLARE_METATYPE(ebm::studio::LearnConcentrationResult)

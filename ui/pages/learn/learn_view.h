@@ -1,0 +1,169 @@
+#pragma once
+// The Learn page: 2D teaching demos of energies, scores and annealed Langevin sampling (issue 13).
+// A point set (a toy, a weighted mixture, a .npy or points painted with the brush) and an MLP
+// energy trained live with MDSM: its landscape E(x) as a heat map with the score arrows and the
+// loss curve (TrainingLab); particles annealed over it with short trails and a timeline
+// (ParticlesDemo); a single noise level against many, side by side with the numbers
+// (ComparisonTab); and the measure concentration of section 2 (ConcentrationTab).
+// The page holds the tabs, the side panel of settings (learn_fields.h), the data points (their
+// edits are undo steps) and the trained model. Every job runs on the worker (learn_jobs.*); the
+// page holds plain values only.
+#include <QPointer>
+#include <QVector>
+
+#include <optional>
+
+#include "ebm/schedule/schedule_curve.h"
+#include "pages/learn/learn_fields.h"
+#include "pages/learn/learn_jobs.h"
+#include "widgets/studio_page.h"
+
+class QComboBox;
+class QLabel;
+class QSlider;
+class QTabWidget;
+class QUndoStack;
+
+namespace ebm::studio {
+
+class AnnealingHub;
+class ComparisonTab;
+class ConcentrationTab;
+class JobHandle;
+class LandscapePlot;
+class PlotPanel;
+class RunControls;
+class SettingsFormWidget;
+class StudioEngine;
+class TrainingLab;
+
+class LearnView : public StudioPage {
+    Q_OBJECT
+public:
+    LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* undo, QWidget* parent = nullptr);
+
+    // StudioPage: the run keys act on the particles while they run, else on training.
+    void start() override { startTraining(); }
+    void togglePause() override;
+    void stepOnce() override;
+    void stop() override;
+    bool canStart() const override;
+    bool isRunning() const override;
+    bool isPaused() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+    void saveSettings(QSettings& store) const override;
+    /// Shows the remembered settings; starts nothing.
+    void restoreSettings(QSettings& store) override;
+
+    /// The settings as the side panel and the tabs' bars show them.
+    LearnSettings settings() const;
+    /// Shows `settings` (no undo step).
+    void setSettings(const LearnSettings& settings);
+
+    /// The Schedule page's curve, for the "Schedule page curve" annealing (live edits reach a run).
+    void setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited);
+
+    // Data
+    /// Makes the named toy (or reads a .npy path) on the worker; the points arrive later.
+    void loadData(const QString& spec);
+    /// Replaces the data points as one undo step.
+    void editPoints(const QVector<QPointF>& points, const QString& text);
+    /// Sets the points without an undo step (undo commands and sessions use it).
+    void setPoints(const QVector<QPointF>& points);
+    const QVector<QPointF>& points() const { return points_; }
+    QString dataName() const { return dataName_; }
+
+    // Training
+    LearnTrainSettings trainSettings() const;
+    void setTrainSettings(const LearnTrainSettings& settings);
+    void startTraining();
+    /// "Go on from the current model" (same width and depth) instead of fresh weights.
+    void setContinueTraining(bool on);
+    const LearnModel& model() const { return model_; }
+    const LearnLandscape& landscape() const;
+    int landscapeUpdates() const;
+    const QVector<float>& losses() const;
+    bool isTraining() const;
+
+    // Sampling
+    using Annealing = LearnAnnealing;
+    LearnSampleSettings sampleSettings() const;
+    void setSampleSettings(const LearnSampleSettings& settings);
+    void setAnnealing(Annealing annealing);
+    void startSampling();
+    bool isSampling() const;
+    const QVector<LearnSampleFrame>& frames() const;
+    /// The frame on screen (the newest unless the timeline was moved back).
+    int shownFrame() const;
+    void showFrame(int index);
+    /// Adds particles: to the running run, or to the start of the next one.
+    void dropParticles(const QVector<QPointF>& points);
+    const QVector<QPointF>& pendingDrops() const;
+
+    // Comparison and concentration
+    void startComparison();
+    const LearnCompareResult& comparison() const;
+    void startConcentration();
+    const LearnConcentrationResult& concentrationResult() const;
+
+    // Widgets, for tests and screenshots
+    LandscapePlot* landscapePlot() const;
+    LandscapePlot* singlePlot() const;
+    LandscapePlot* multiscalePlot() const;
+    PlotPanel* lossPlot() const;
+    PlotPanel* distancePlot() const;
+    PlotPanel* anglePlot() const;
+    PlotPanel* bandPlot() const;
+    QComboBox* toolBox() const { return tool_; }
+    QComboBox* dataBox() const { return dataBox_; }
+    QSlider* timeline() const;
+    QSlider* temperatureSlider() const { return temperature_; }
+    QTabWidget* tabs() const { return tabs_; }
+    QLabel* comparisonNumbers() const;
+    QLabel* concentrationSummary() const;
+    RunControls* trainControls() const;
+    RunControls* sampleControls() const;
+
+Q_SIGNALS:
+    /// A new landscape is on screen (from a training report, a finished run or a session).
+    void landscapeUpdated();
+
+private:
+    QWidget* buildSidePanel();
+    void addDataRows();
+    void addSamplingRows();
+    void connectTabs();
+    void connectSidePanel();
+    void restoreModel(const QJsonObject& json);
+    void updateControls();
+    void updateTemperatureLabel();
+
+    StudioEngine* engine_;
+    QUndoStack* undo_;
+
+    // Side panel: the settings form with the page's own widgets in its boxes
+    SettingsFormWidget* panelForm_;
+    QComboBox* dataBox_;
+    QComboBox* tool_;
+    QLabel* dataSummary_;
+    QSlider* temperature_;
+    QLabel* temperatureLabel_;
+    /// Every form of the settings: the side panel's and those of the tabs' bars.
+    QVector<SettingsFormWidget*> forms_;
+
+    // Tabs
+    QTabWidget* tabs_;
+    TrainingLab* lab_;
+    ComparisonTab* comparison_;
+    ConcentrationTab* concentration_;
+
+    // What the tabs share
+    QVector<QPointF> points_;
+    QString dataName_;
+    LearnModel model_;
+    std::optional<ebm::ScheduleCurve> editedCurve_;
+    QPointer<JobHandle> loading_;
+};
+
+}  // namespace ebm::studio

@@ -1,0 +1,148 @@
+#include "pages/sample/sample_exports.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include "annealing/energy_chart.h"
+#include "pages/sample/sample_view.h"
+#include "widgets/file_dialogs.h"
+#include "worker/studio_engine.h"
+#include "annealing/sampling_types.h"
+
+namespace ebm::studio {
+namespace {
+
+const QString kExportPurpose = QStringLiteral("export");
+const QString kPngFilter = QObject::tr("PNG images (*.png)");
+
+/// A file-name part made of letters, digits, '-' and '_' only.
+QString fileNamePart(QString text)
+{
+    text.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]+")), QStringLiteral("-"));
+    return text.left(40);
+}
+
+}  // namespace
+
+SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(view), view_(view), engine_(engine)
+{
+    grid_ = new QAction(tr("Export Grid as PNG…"), this);
+    grid_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(grid_, &QAction::triggered, this, [this] {
+        const QString path = askSavePath(view_, store_, kExportPurpose, tr("Export grid"), kPngFilter,
+                                         QStringLiteral(".png"), suggestedPath(QStringLiteral(".png")));
+        if (!path.isEmpty())
+            exportGridTo(path);
+    });
+    npy_ = new QAction(tr("Export Samples as .npy…"), this);
+    connect(npy_, &QAction::triggered, this, [this] {
+        const QString path =
+            askSavePath(view_, store_, kExportPurpose, tr("Export samples"), tr("NumPy arrays (*.npy)"),
+                        QStringLiteral(".npy"), suggestedPath(QStringLiteral(".npy")));
+        if (!path.isEmpty())
+            engine_->exportSamplesNpy(path);
+    });
+    sheet_ = new QAction(tr("Export Trajectory Contact Sheet…"), this);
+    connect(sheet_, &QAction::triggered, this, [this] {
+        QString suggestion = suggestedPath(QStringLiteral(".png"));
+        suggestion.insert(suggestion.size() - 4, QStringLiteral("-trajectory"));
+        const QString path = askSavePath(view_, store_, kExportPurpose, tr("Export trajectory"), kPngFilter,
+                                         QStringLiteral(".png"), suggestion);
+        if (!path.isEmpty())
+            exportTrajectorySheetTo(path);
+    });
+    frames_ = new QAction(tr("Export Trajectory Frames…"), this);
+    connect(frames_, &QAction::triggered, this, [this] {
+        const QString folder = askFolder(view_, store_, kExportPurpose, tr("Folder for the frames"));
+        if (folder.isEmpty())
+            return;
+        QString error;
+        if (!view_->exportTrajectoryFrames(folder, error))
+            Q_EMIT view_->problem(error);
+        else
+            Q_EMIT view_->statusMessage(tr("Frames written to %1").arg(folder));
+    });
+    fileActions_ = {grid_, npy_, sheet_, frames_};
+
+    auto* denoised = new QAction(tr("&Denoised Preview"), this);
+    denoised->setCheckable(true);
+    denoised->setChecked(view_->showsDenoised());
+    denoised->setShortcut(QKeySequence(Qt::Key_D));
+    connect(denoised, &QAction::toggled, view_, &SampleView::setDenoisedView);
+    connect(view_, &SampleView::denoisedViewChanged, denoised, &QAction::setChecked);
+    auto* logScale = new QAction(tr("Energy Chart &Log Scale"), this);
+    logScale->setCheckable(true);
+    logScale->setChecked(view_->chart()->logScale());
+    logScale->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    connect(logScale, &QAction::toggled, view_->chart(), &EnergyChart::setLogScale);
+    connect(view_->chart(), &EnergyChart::logScaleToggled, logScale, &QAction::setChecked);
+    auto* live = new QAction(tr("Follow Live Frame"), this);
+    live->setShortcut(QKeySequence(Qt::Key_End));
+    connect(live, &QAction::triggered, view_, &SampleView::followLive);
+    viewActions_ = {denoised, logScale, live};
+
+    connect(view_, &SampleView::exportAvailabilityChanged, this, &SampleExports::updateActions);
+    connect(view_, &StudioPage::runStateChanged, this, &SampleExports::updateActions);
+    connect(engine_, &StudioEngine::activityChanged, this, &SampleExports::updateActions);
+    updateActions();
+}
+
+void SampleExports::updateActions()
+{
+    const bool haveFrames = view_->canExport() && !view_->isRunning();
+    grid_->setEnabled(view_->canExport());
+    npy_->setEnabled(haveFrames && !engine_->isBusy());
+    sheet_->setEnabled(view_->canExport());
+    frames_->setEnabled(haveFrames);
+}
+
+QString SampleExports::suggestedPath(const QString& suffix) const
+{
+    // The settings answer the home folder until an export folder was chosen.
+    QString folder = lastFolder(store_, kExportPurpose);
+    if (folder.isEmpty() || folder == QDir::homePath() || !QFileInfo(folder).isDir()) {
+        const QString standard = QStandardPaths::writableLocation(
+            suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation);
+        folder = QFileInfo(standard).isDir() ? standard : QDir::homePath();
+    }
+    const ModelInfo& m = engine_->model();
+    const QString model = !m.path.isEmpty() ? QFileInfo(m.path).completeBaseName()
+                          : m.fromTraining  ? QStringLiteral("training-run")
+                                            : QStringLiteral("model");
+    QString name = fileNamePart(model);
+    const RunHistory& history = view_->history();
+    if (!history.isEmpty()) {
+        name += QStringLiteral("-seed%1").arg(history.info().settings.seed);
+        const int shown = view_->shownIndex() >= 0 ? view_->shownIndex() : history.size() - 1;
+        const SampleSnapshot& moment = history.at(shown);
+        name += moment.final ? QStringLiteral("-final") : QStringLiteral("-step%1").arg(moment.step);
+    }
+    return QDir(folder).filePath(name + suffix);
+}
+
+bool SampleExports::exportGridTo(const QString& path)
+{
+    QString error;
+    if (!view_->exportGrid(path, error)) {
+        Q_EMIT view_->problem(error);
+        return false;
+    }
+    Q_EMIT view_->statusMessage(tr("Grid written to %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+bool SampleExports::exportTrajectorySheetTo(const QString& path)
+{
+    QString error;
+    if (!view_->exportTrajectorySheet(path, error)) {
+        Q_EMIT view_->problem(error);
+        return false;
+    }
+    Q_EMIT view_->statusMessage(tr("Trajectory written to %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+}  // namespace ebm::studio

@@ -1,0 +1,140 @@
+#pragma once
+#include <QPointer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "ebm/schedule/schedule_curve.h"
+#include "worker/studio_types.h"
+#include "annealing/sampling_types.h"
+#include "annealing/run_history.h"
+#include "widgets/studio_page.h"
+
+class QLabel;
+class QSlider;
+class QToolButton;
+
+namespace ebm::studio {
+
+class AnnealingHub;
+class EnergyChart;
+class JobHandle;
+class SampleExports;
+class RunControls;
+class SampleGridWidget;
+class SamplingPanel;
+class StudioEngine;
+class UndoFieldBinder;
+
+/// The sample page: settings and run buttons, the live grid, the selected sample with its own
+/// trajectory, a timeline over the recorded history, and the temperature/energy chart.
+class SampleView : public StudioPage {
+    Q_OBJECT
+public:
+    SampleView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    // StudioPage
+    void start() override { startSampling(); }
+    bool canStart() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+    void saveSettings(QSettings& store) const override;
+    void restoreSettings(QSettings& store) override;
+    QList<QAction*> menuActions(Menu menu) const override;
+
+    /// The page's exports (File menu): grid, samples, trajectory.
+    SampleExports* exports() const { return exports_; }
+
+    SamplingPanel* panel() const { return panel_; }
+    RunControls* runControls() const { return runControls_; }
+    QLabel* runStatus() const { return runStatus_; }
+    QLabel* momentLabel() const { return momentLabel_; }
+    SampleGridWidget* grid() const { return grid_; }
+    SampleGridWidget* selectedView() const { return selectedView_; }
+    SampleGridWidget* trajectoryView() const { return trajectory_; }
+    EnergyChart* chart() const { return chart_; }
+    QSlider* timeline() const { return timeline_; }
+    const RunHistory& history() const { return history_; }
+    /// Index of the moment shown (-1 when none).
+    int shownIndex() const { return shownIndex_; }
+    bool showsDenoised() const { return denoised_; }
+    int selectedSample() const { return selectedSample_; }
+    /// The selected sample (else the first) at the moment shown; null when there is none.
+    QImage selectedSampleImage() const;
+
+    // Exports of what is on screen; false with `error` set on failure.
+    bool exportGrid(const QString& path, QString& error) const;
+    bool exportTrajectorySheet(const QString& path, QString& error) const;
+    bool exportTrajectoryFrames(const QString& folder, QString& error) const;
+    bool canExport() const { return !history_.isEmpty(); }
+
+public Q_SLOTS:
+    void startSampling();
+    void setDenoisedView(bool on);
+    void selectSample(int index);
+    /// Shows a recorded moment; -1 or the last index returns to following the live run.
+    void showMoment(int index);
+    void followLive();
+    /// The Schedule page's curve, for the "Edited curve" preset. `edited`: the person changed
+    /// it (not a session or a start-up restore), so the page switches to it. A run that follows
+    /// the edited curve takes the new one from its next step on, paused or not.
+    void setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited);
+
+Q_SIGNALS:
+    void denoisedViewChanged(bool on);
+    void exportAvailabilityChanged(bool available);
+
+private:
+    void onRunStarted(const SamplingRunInfo& info);
+    void onFrames(const SampleFrameBatch& batch);
+    void onRunFinished(const SamplingOutcome& outcome);
+    void onScheduleChanged(const SamplingRunInfo& info);
+    /// What the run reports: its start, frame batches and schedule changes.
+    void onRunProgress(const QVariant& value);
+    // Builders of the constructor, left to right.
+    QWidget* buildSettingsColumn(UndoFieldBinder* undo);
+    QWidget* buildCentre();
+    QWidget* buildSelectedSample();
+    /// The engine's and the hub's signals this page follows.
+    void connectRuns();
+    void previewSchedule();
+    void updateControls();
+    /// "Paused at step N" and the like, from the recorded history: the one step count shown.
+    void showPausedState(bool paused);
+    void updateModelText();
+    void updateSelectedPanel();
+    QString momentText(int index) const;
+
+    StudioEngine* engine_;
+    AnnealingHub* annealing_;
+    SampleExports* exports_;
+    /// Read by the run at every recorded frame, so the view can switch mid-run.
+    std::shared_ptr<std::atomic<bool>> denoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
+    int lastRunId_ = 0;
+    SamplingPanel* panel_;
+    RunControls* runControls_;
+    SampleGridWidget* grid_;
+    SampleGridWidget* selectedView_;
+    SampleGridWidget* trajectory_;
+    QLabel* selectedInfo_;
+    QLabel* runStatus_;
+    QLabel* momentLabel_;
+    QLabel* denoisedNote_;
+    QToolButton* showRaw_;
+    QToolButton* showDenoised_;
+    QToolButton* liveButton_;
+    QSlider* timeline_;
+    EnergyChart* chart_;
+
+    std::optional<ebm::ScheduleCurve> editedSchedule_;
+    RunHistory history_;
+    int expectedRunId_ = 0;
+    int shownIndex_ = -1;
+    bool live_ = true;
+    bool denoised_ = false;
+    int selectedSample_ = -1;
+    QVector<int> trajectoryIndices_;  // history index of each trajectory cell
+};
+
+}  // namespace ebm::studio

@@ -1,0 +1,125 @@
+#pragma once
+#include <QPointer>
+#include "worker/studio_types.h"
+#include "pages/train/training_types.h"
+#include "widgets/studio_page.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QToolButton;
+
+namespace ebm::studio {
+
+template <class S>
+class SettingsForm;
+
+class LossChart;
+class RunControls;
+class SampleGridWidget;
+class ScientificSpinBox;
+class JobHandle;
+class StudioEngine;
+class UndoFieldBinder;
+
+/// The train page: data set, architecture and optimiser settings; live loss, learning rate,
+/// speed and ETA; previews every N steps in a scrollable history; pause, step, save now,
+/// resume from a checkpoint, and sampling from the current weights.
+class TrainView : public StudioPage {
+    Q_OBJECT
+public:
+    TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+
+    // StudioPage
+    void start() override { startTraining(); }
+    bool canStart() const override;
+    QJsonObject sessionSettings() const override;
+    void applySessionSettings(const QJsonObject& settings) override;
+    void saveSettings(QSettings& store) const override;
+    void restoreSettings(QSettings& store) override;
+
+    /// Rough duration of a run with these settings on this machine, in seconds: the measured
+    /// speed of the last run when there is one, otherwise a model of the cost per step.
+    double estimatedSeconds(const TrainingSettings& settings) const;
+    QLabel* estimateLabel() const { return estimate_; }
+    RunControls* runControls() const { return runControls_; }
+
+    TrainingSettings settings() const;
+    void setSettings(const TrainingSettings& settings);
+
+    LossChart* chart() const { return chart_; }
+    QListWidget* previews() const { return previews_; }
+    QProgressBar* progress() const { return progress_; }
+    QLabel* statusLabel() const { return status_; }
+    QLabel* statsLabel() const { return stats_; }
+    QLabel* runInfoLabel() const { return runInfo_; }
+    QPushButton* startButton() const;
+    QPushButton* pauseButton() const;
+    QPushButton* stepButton() const;
+    QPushButton* stopButton() const;
+    qint64 lastStep() const { return lastStep_; }
+
+public Q_SLOTS:
+    void startTraining();
+    void resumeFrom(const QString& checkpointPath);
+    void chooseCheckpointToResume();
+    void togglePause() override;
+    void stepOnce() override;
+    void stop() override;
+    /// Writes the current weights (with optimizer state) between two steps; asks for a file
+    /// when no checkpoint path is set.
+    void saveNow();
+
+private:
+    /// Progress, loss chart and previews: the constructor's right column.
+    QWidget* buildProgressColumn();
+    /// Starts a run (a new one when `checkpointPath` is empty) and follows its handle.
+    bool startRun(const QString& checkpointPath, const TrainingSettings& settings);
+    void onRunProgress(const QVariant& value);
+    void onStarted(const TrainingRunInfo& info);
+    void onProgress(const TrainProgressBatch& batch);
+    void onPreview(const TrainingPreview& preview);
+    void onFinished(const TrainingOutcome& outcome);
+    void updateControls();
+    void updateEstimate();
+    /// Status line, progress bar and figures from lastStep_: the one step count shown.
+    void showStep();
+
+    StudioEngine* engine_;
+    SettingsForm<TrainingSettings>* form_;
+
+    RunControls* runControls_;
+    QPushButton* resume_;
+    QPushButton* save_;
+    QPushButton* sampleNow_;
+
+    QLabel* runInfo_;
+    QLabel* stats_;
+    QLabel* status_;
+    QLabel* estimate_;
+    QProgressBar* progress_;
+    LossChart* chart_;
+    QListWidget* previews_;
+    SampleGridWidget* previewLarge_;
+
+    /// The running run is data-parallel in processes of its own (no pause, step, save now or
+    /// sampling from its weights: they live in those processes).
+    bool runsInOtherProcesses() const;
+
+    qint64 lastStep_ = 0;
+    int runProcesses_ = 1;                 // of the run started last
+    int runBatch_ = 0;                     // its batch, for the images/s figure
+    bool paused_ = false;
+    double measuredSecondsPerStep_ = 0.0;  // of the last run, for the estimate
+    QString measuredFor_;                  // the shape it was measured on
+    qint64 totalSteps_ = 0;
+    double lastLoss_ = 0.0, lastSmoothed_ = 0.0, lastRate_ = 0.0, stepsPerSecond_ = 0.0, eta_ = 0.0;
+};
+
+}  // namespace ebm::studio
