@@ -1,9 +1,14 @@
 // ebm: the command-line face of the engine, with no Qt, for laptops, cluster and GPU nodes.
 // Each subcommand lives in its own file under cli/; this file only dispatches and reports errors.
+#include <fcntl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -45,14 +50,63 @@ void handErrorToLauncher(const std::string& line)
         std::ofstream(path) << line << '\n';
 }
 
-}  // namespace
-
-int main(int argc, char** argv)
+/// A closed standard descriptor is taken by the next file the program opens, and what is printed
+/// would land in that file (a model, a PNG): hold it with /dev/null opened read-only, so that
+/// printing there fails and is reported.
+void holdClosedStandardDescriptors()
 {
-    // Logs go to stderr so that --json output on stdout stays machine-readable.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("ebm"));
-    spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
-    ebm::keepFreedMemoryForReuse();
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd)
+        if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            const int held = ::open("/dev/null", O_RDONLY);  // the lowest free descriptor: fd
+            if (held >= 0 && held != fd) {
+                ::dup2(held, fd);
+                ::close(held);
+            }
+        }
+}
+
+/// Whether all that went to standard output (std::cout and printf share stdout's buffer) reached
+/// it. A command whose output is lost (a full disk, a closed descriptor) has failed, as in coreutils.
+bool standardOutputWritten()
+{
+    errno = 0;
+    std::cout.flush();
+    int error = errno;
+    const bool flushed = std::fflush(stdout) == 0;
+    if (error == 0)
+        error = errno;
+    if (flushed && !std::cout.fail() && !std::ferror(stdout))
+        return true;
+    // A write that failed while the command ran (its buffer filled) left the error flag, not
+    // its errno: say so rather than guess a reason.
+    const std::string reason =
+        error != 0 ? std::strerror(error) : "a write failed while the command ran (a full disk, a closed pipe?)";
+    std::cerr << "ebm: writing to standard output failed: " << reason << '\n';
+    return false;
+}
+
+/// Runs the command, turning its errors into one line on standard error and exit status 1.
+int runCommand(const std::string& command, int (*run)(int, char**), int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const cli::HelpShown&) {
+        return 0;
+    } catch (const ebm::Error& e) {
+        std::cerr << "ebm " << command << ": " << e.what() << '\n';
+        handErrorToLauncher(e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::string text = e.what();
+        std::cerr << "ebm " << command << ": unexpected error: " << text.substr(0, text.find('\n')) << '\n';
+        handErrorToLauncher("unexpected error: " + text.substr(0, text.find('\n')));
+        return 1;
+    }
+}
+
+/// Dispatches to the command named by argv[1]; the exit status.
+int dispatch(int argc, char** argv)
+{
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         printUsage();
         return argc < 2 ? 2 : 0;
@@ -69,18 +123,20 @@ int main(int argc, char** argv)
         printUsage();
         return 2;
     }
-    try {
-        return it->second(argc - 2, argv + 2);
-    } catch (const cli::HelpShown&) {
-        return 0;
-    } catch (const ebm::Error& e) {
-        std::cerr << "ebm " << command << ": " << e.what() << '\n';
-        handErrorToLauncher(e.what());
-        return 1;
-    } catch (const std::exception& e) {
-        std::string text = e.what();
-        std::cerr << "ebm " << command << ": unexpected error: " << text.substr(0, text.find('\n')) << '\n';
-        handErrorToLauncher("unexpected error: " + text.substr(0, text.find('\n')));
-        return 1;
-    }
+    return runCommand(command, it->second, argc - 2, argv + 2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    holdClosedStandardDescriptors();
+    // Logs go to stderr so that --json output on stdout stays machine-readable.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("ebm"));
+    spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+    ebm::keepFreedMemoryForReuse();
+    const int status = dispatch(argc, argv);
+    if (!standardOutputWritten())
+        return status == 0 ? 1 : status;
+    return status;
 }

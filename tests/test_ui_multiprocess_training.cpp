@@ -122,6 +122,12 @@ private Q_SLOTS:
         QCOMPARE(valueOf(resumed, QStringLiteral("--resume")), path(QStringLiteral("r.ebm")));
         QCOMPARE(valueOf(resumed, QStringLiteral("--steps")), QStringLiteral("40"));
         QVERIFY(!resumed.contains(QStringLiteral("--data")));  // the checkpoint knows its data
+        // The page's checkpoint file is replaced as a studio run replaces it (the tool asks for
+        // --force); a run that continues its own file needs none.
+        QVERIFY(fresh.contains(QStringLiteral("--force")));
+        QVERIFY(resumed.contains(QStringLiteral("--force")));
+        QVERIFY(!MultiProcessTrainingJob::trainArguments(t, t.checkpointPath, t.checkpointPath)
+                     .contains(QStringLiteral("--force")));
     }
 
     void twoProcessesTrainTheSameRunAsOne()

@@ -25,6 +25,10 @@ int runDenoise(int argc, char** argv)
     ModelCommand command = startModelCommand(args, argc, argv);
     const torch::Device device = command.device;
     OpenedModel& model = command.model;
+    std::vector<NamedFile> outputs = namedFiles(args, {"npy"});
+    if (model.net->config().isImageModel())  // points make no picture
+        outputs.insert(outputs.begin(), NamedFile{"out", args.text("out")});
+    refuseSharedFiles({{"model", model.path}, {"input", args.text("input")}}, outputs);
     torch::Tensor x = limitRows(openInput(args.text("input"), model.net->config()).data, args.integerIn("num", 1, kMaxSamplesPerRun));
     if (const double std = args.real("add-noise"); std > 0) {
         auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(args.longInteger("seed")));

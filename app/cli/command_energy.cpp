@@ -392,6 +392,8 @@ int runEnergy(int argc, char** argv)
     const torch::Device device = command.device;
     OpenedModel& model = command.model;
     const ModelConfig& config = model.net->config();
+    refuseSharedFiles({{"model", model.path}, {"input", args.text("input")}, {"compare", args.text("compare")}},
+                      namedFiles(args, {"csv"}));
 
     const SetRequest inputRequest = inputRequestFrom(args);
     const bool comparing = comparesTwoSets(args);

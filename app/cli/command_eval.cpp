@@ -139,6 +139,28 @@ EvaluationRequest evaluationRequestFrom(const CliArgs& args, torch::Device devic
     return request;
 }
 
+/// The files eval may read: the model, samples, reference data, classifier, feature network and schedule.
+std::vector<NamedFile> evaluationInputs(const CliArgs& args)
+{
+    std::vector<NamedFile> inputs{{"model", modelFileOption(args)},
+                                  {"classifier", args.text("classifier").empty() ? bundledClassifierPath()
+                                                                                 : args.text("classifier")}};
+    for (const NamedFile& file : namedFiles(args, {"samples", "data", "features", "schedule"}))
+        inputs.push_back(file);
+    return inputs;
+}
+
+/// The files eval writes: the drawn samples (when it draws them) and the neighbours' grid (when asked for).
+std::vector<NamedFile> evaluationOutputs(const CliArgs& args, const EvaluationRequest& request)
+{
+    std::vector<NamedFile> outputs;
+    if (request.samplesPath.empty())
+        outputs = namedFiles(args, {"save-samples"});
+    if (request.neighbours)
+        outputs.push_back({"nn-out", args.text("nn-out")});
+    return outputs;
+}
+
 /// One progress bar per stage, each with its own ETA; stops on Ctrl-C.
 class StageProgress {
 public:
@@ -180,6 +202,7 @@ int runEval(int argc, char** argv)
     const torch::Device device = parseWithRuntime(args, argc, argv);
     // Every setting is checked before any file is read.
     const EvaluationRequest request = evaluationRequestFrom(args, device);
+    refuseSharedFiles(evaluationInputs(args), evaluationOutputs(args, request));
 
     stopOnInterrupt();
     const bool needSamples = request.fid || request.inceptionLike || request.neighbours;

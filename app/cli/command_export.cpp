@@ -2,7 +2,6 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <filesystem>
 #include "command_support.h"
 #include "commands.h"
 #include "ebm/io/checkpoint.h"
@@ -30,10 +29,8 @@ int runExport(int argc, char** argv)
     const std::string format = args.text("format");
     if (format != "pytorch" && format != "native")
         throw Error("--format must be pytorch or native, not '" + format + "'");
-    const std::string path = args.text("model").empty() ? bundledModelPath() : args.text("model");
-    std::error_code ec;
-    if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, path, ec))
-        throw Error("--out names the model being exported (" + out + "); choose another file");
+    const std::string path = modelFileOption(args);
+    refuseSharedFiles({{"model", path}}, {{"out", out}});
     Checkpoint checkpoint = loadCheckpoint(path);
     const WeightChoice choice = weightChoiceFrom(args);
     const bool averaged = choosesAveragedWeights(checkpoint, choice);

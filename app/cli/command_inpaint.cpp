@@ -7,6 +7,7 @@
 #include "command_support.h"
 #include "commands.h"
 #include "ebm/base/error.h"
+#include "ebm/base/mask_preset.h"
 #include "ebm/io/image_file.h"
 #include "ebm/sample/inpainting.h"
 #include "ebm/io/tensor_json.h"
@@ -53,6 +54,10 @@ int runInpaint(int argc, char** argv)
     const ModelConfig& shape = model.net->config();
     if (!shape.isImageModel())
         throw Error("inpainting needs an image model; " + model.checkpoint.sourcePath + " draws 2-D points");
+    const std::string maskFile = isPresetMask(args.text("mask")) ? std::string() : args.text("mask");
+    refuseSharedFiles({{"model", model.path}, {"input", args.text("input")}, {"mask", maskFile},
+                       {"schedule", args.text("schedule")}},
+                      namedFiles(args, {"out", "npy", "save-mask"}));
     const SamplerConfig config = makeSamplerConfig(samplingOptionsFrom(args), model.sigma0);
     const long long count = args.integerIn("num", 1, kMaxSamplesPerRun);
     const long long index = args.integerIn("index", -1, std::numeric_limits<int>::max());

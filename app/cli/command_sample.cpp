@@ -36,6 +36,12 @@ void writeTraceCsv(const std::string& path, const std::vector<SampleFrame>& fram
 }
 
 
+/// Where --energies-npy FILE puts the step numbers and temperatures: FILE.steps.npy.
+std::string stepsNpyPath(const std::string& energiesNpy)
+{
+    return std::filesystem::path(energiesNpy).replace_extension(".steps.npy").string();
+}
+
 /// The energies of each recorded step, for redrawing the paper's figure F.1B in a notebook.
 void writeEnergiesNpy(const std::string& path, const std::vector<SampleFrame>& frames)
 {
@@ -50,9 +56,23 @@ void writeEnergiesNpy(const std::string& path, const std::vector<SampleFrame>& f
     }
     writeNpy(path, torch::stack(rows));
     const int64_t count = static_cast<int64_t>(frames.size());
-    std::filesystem::path stepsPath(path);
-    stepsPath.replace_extension(".steps.npy");
-    writeNpy(stepsPath.string(), torch::from_blob(steps.data(), {count, 2}, torch::kFloat32).clone());
+    writeNpy(stepsNpyPath(path), torch::from_blob(steps.data(), {count, 2}, torch::kFloat32).clone());
+}
+
+/// Every file the run writes, with the option that names it: the PNG grid of an image model,
+/// the samples' .npy (a point model's defaults to --out with .npy), the trace and the energies.
+std::vector<NamedFile> sampleOutputs(const CliArgs& args, bool pictures, const std::string& npy)
+{
+    std::vector<NamedFile> outputs;
+    if (pictures)
+        outputs.push_back({"out", args.text("out")});
+    outputs.push_back({args.text("npy").empty() ? "out" : "npy", npy});
+    outputs.push_back({"trace", args.text("trace")});
+    if (const std::string energiesNpy = args.text("energies-npy"); !energiesNpy.empty()) {
+        outputs.push_back({"energies-npy", energiesNpy});
+        outputs.push_back({"energies-npy", stepsNpyPath(energiesNpy)});
+    }
+    return outputs;
 }
 
 }  // namespace
@@ -73,6 +93,13 @@ int runSample(int argc, char** argv)
     addSamplingOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     OpenedModel& model = command.model;
+    // Points (an mlp model) make no picture: they go to .npy, beside --out unless --npy names one.
+    const bool pictures = model.net->config().isImageModel();
+    std::string npy = args.text("npy");
+    if (!pictures && npy.empty())
+        npy = std::filesystem::path(args.text("out")).replace_extension(".npy").string();
+    refuseSharedFiles({{"model", model.path}, {"start", args.text("start")}, {"schedule", args.text("schedule")}},
+                      sampleOutputs(args, pictures, npy));
     SamplingOptions options = samplingOptionsFrom(args);
     options.numSamples = args.integerIn("num", 1, kMaxSamplesPerRun);
     const SamplerConfig config = makeSamplerConfig(options, model.sigma0);
@@ -91,13 +118,9 @@ int runSample(int argc, char** argv)
         spdlog::warn("interrupted: writing the state reached so far");
     const torch::Tensor samples = result.samples.to(torch::kCPU);
     std::vector<std::string> written;
-    std::string npy = args.text("npy");
-    if (samples.dim() == 4) {
+    if (pictures) {
         saveSampleOutputs(samples, args.text("out"), args.integer("cols"));
         written.push_back(args.text("out"));
-    } else if (npy.empty()) {
-        // Points (an mlp model) make no picture: keep them as .npy beside the requested output.
-        npy = std::filesystem::path(args.text("out")).replace_extension(".npy").string();
     }
     if (!npy.empty()) {
         writeNpy(npy, samples);

@@ -1,11 +1,13 @@
 #include "command_support.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -13,6 +15,7 @@
 
 #include "ebm/base/error.h"
 #include "ebm/io/dataset.h"
+#include "ebm/io/model_file.h"
 #include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
@@ -30,6 +33,51 @@ std::string numberText(double value)
     std::ostringstream text;
     text << value;
     return text.str();
+}
+
+/// What tells files apart: an existing file's device and inode (whatever its spelling or the
+/// links to it), else, for a file not written yet, the canonical form of its name.
+struct FileIdentity {
+    bool exists = false;
+    bool regular = false;  // only a regular file holds something an output could destroy
+    dev_t device = 0;
+    ino_t inode = 0;
+    std::string canonicalName;
+};
+
+FileIdentity identify(const std::string& path)
+{
+    FileIdentity identity;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {
+        identity.exists = true;
+        identity.regular = S_ISREG(info.st_mode);
+        identity.device = info.st_dev;
+        identity.inode = info.st_ino;
+        return identity;
+    }
+    // Absolute first: weakly_canonical leaves a relative name none of whose parts exist as it is.
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+    const std::filesystem::path canonical = std::filesystem::weakly_canonical(absolute, ec);
+    identity.canonicalName = ec ? absolute.lexically_normal().string() : canonical.string();
+    return identity;
+}
+
+/// Whether writing `output` would destroy `other`: the same existing regular file, or, when
+/// `other` is an output too and neither exists yet, the same name.
+bool clashes(const FileIdentity& output, const FileIdentity& other, bool otherIsOutput)
+{
+    if (output.exists || other.exists)
+        return output.regular && other.regular && output.device == other.device && output.inode == other.inode;
+    return otherIsOutput && output.canonicalName == other.canonicalName;
+}
+
+[[noreturn]] void refuseClash(const NamedFile& output, const NamedFile& other)
+{
+    const std::string spelled = output.path == other.path ? output.path : output.path + " and " + other.path;
+    throw Error("--" + output.option + " and --" + other.option + " name the same file (" + spelled +
+                "); choose another file for --" + output.option);
 }
 
 }  // namespace
@@ -71,6 +119,49 @@ ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
 OpenedModel openModelOption(const CliArgs& args, torch::Device device)
 {
     return openModel(args.text("model"), device, weightChoiceFrom(args));
+}
+
+std::string modelFileOption(const CliArgs& args)
+{
+    return args.text("model").empty() ? bundledModelPath() : args.text("model");
+}
+
+std::vector<NamedFile> namedFiles(const CliArgs& args, const std::vector<std::string>& names)
+{
+    std::vector<NamedFile> files;
+    for (const std::string& name : names)
+        if (!args.text(name).empty())
+            files.push_back({name, args.text(name)});
+    return files;
+}
+
+void refuseSharedFiles(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs)
+{
+    std::vector<FileIdentity> inputIds, outputIds;
+    for (const NamedFile& input : inputs)
+        inputIds.push_back(identify(input.path));
+    for (const NamedFile& output : outputs)
+        outputIds.push_back(identify(output.path));
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        if (outputs[i].path.empty())
+            continue;
+        for (size_t k = 0; k < inputs.size(); ++k)
+            if (!inputs[k].path.empty() && clashes(outputIds[i], inputIds[k], false))
+                refuseClash(outputs[i], inputs[k]);
+        for (size_t k = 0; k < i; ++k)
+            if (!outputs[k].path.empty() && clashes(outputIds[i], outputIds[k], true))
+                refuseClash(outputs[i], outputs[k]);
+    }
+}
+
+bool sameExistingFile(const std::string& a, const std::string& b)
+{
+    return !a.empty() && !b.empty() && clashes(identify(a), identify(b), false);
+}
+
+bool isExistingFile(const std::string& path)
+{
+    return !path.empty() && identify(path).regular;
 }
 
 Dataset openInput(const std::string& spec, const ModelConfig& model, bool train)

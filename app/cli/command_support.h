@@ -1,7 +1,8 @@
 #pragma once
 // What several ebm subcommands share: runtime and model options, Ctrl-C and the exit status it
 // leaves, input data, seeds, sampling options and the sampling progress display, --json reports,
-// and argument lists for a command that starts itself again.
+// argument lists for a command that starts itself again, and the check that no output destroys
+// an input or another output.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -40,6 +41,29 @@ OpenedModel openModelOption(const CliArgs& args, torch::Device device);
 /// Adds --model, --raw-weights and the runtime options, parses argv and opens the model (the bundled one when
 /// --model is not given).
 ModelCommand startModelCommand(CliArgs& args, int argc, char** argv);
+
+/// The file --model names, or the bundled model's when it is not given.
+std::string modelFileOption(const CliArgs& args);
+
+/// A file that a command reads or writes, with the option that names it ({"model", "m.ebm"}).
+struct NamedFile {
+    std::string option;  // without the dashes, as CliArgs names it
+    std::string path;     // empty: not given, nothing to check
+};
+
+/// The files of the options `names` that were given a value, for refuseSharedFiles.
+std::vector<NamedFile> namedFiles(const CliArgs& args, const std::vector<std::string>& names);
+
+/// Refuses, before any work, a command whose outputs would overwrite one of its inputs or one
+/// another: one line naming both options and the file. Existing files are compared by identity
+/// (device and inode, so that ./m.ebm, m.ebm and a link to it are one file); outputs not yet
+/// written, by their canonical names. Devices and folders (/dev/null twice) never clash.
+void refuseSharedFiles(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs);
+
+/// Whether `a` and `b` name one existing regular file, however each is spelled or linked.
+bool sameExistingFile(const std::string& a, const std::string& b);
+/// Whether `path` names an existing regular file (through links).
+bool isExistingFile(const std::string& path);
 
 /// Images (or points) for a model: a .npy, a picture file or folder, a data set.
 Dataset openInput(const std::string& spec, const ModelConfig& model, bool train = false);

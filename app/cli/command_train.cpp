@@ -116,7 +116,9 @@ void addTrainOptions(CliArgs& args)
 --precision=float32      arithmetic of each step: float32; tf32 (CUDA's matrix units, Ampere and later); or
                          bf16 (bfloat16 autocast for convolutions and matrix products: CUDA, or CPUs with
                          AVX-512 BF16/AMX). Weights, optimizer and loss stay float32. May change at --resume
---out=model.ebm          final checkpoint (also written on Ctrl-C)
+--out=model.ebm          final checkpoint (also written on Ctrl-C); an existing file is refused unless
+                         --force is given or the run resumes that file
+--force                  replace an existing --out file
 --checkpoint-every=5000  write --out every N steps (0 = only at the end)
 --resume=                continue a native checkpoint exactly where it stopped (it goes on writing that file
                          unless --out is given); --steps, --lr, --final-lr and --ema may be changed
@@ -126,6 +128,23 @@ void addTrainOptions(CliArgs& args)
 --log-every=100          print a log line every N steps when not on a terminal
 --progress-json          print the run as JSON lines on standard output (start, every step, checkpoints, end)
 )");
+}
+
+/// Refuses, before any rank starts, a run that would destroy a file it was not asked to: an output
+/// that is one of the run's inputs or the other output, or an existing --out file (a finished
+/// model) without --force. A resumed run goes on writing the file it resumes: that is no loss.
+void refuseOverwrites(const CliArgs& args)
+{
+    const std::string resume = args.text("resume");
+    const bool outGiven = args.isSet("out") || resume.empty();
+    const NamedFile out{outGiven ? "out" : "resume", outGiven ? args.text("out") : resume};
+    const bool continuesOut = !resume.empty() && (!outGiven || sameExistingFile(resume, out.path));
+    std::vector<NamedFile> inputs = namedFiles(args, {"data", "init"});
+    if (!continuesOut)
+        inputs.push_back({"resume", resume});
+    refuseSharedFiles(inputs, {out, {"loss-csv", args.text("loss-csv")}});
+    if (!continuesOut && !args.isSet("force") && isExistingFile(out.path))
+        throw Error(out.path + " exists; give --force to replace it, or --resume " + out.path + " to continue it");
 }
 
 /// Data-parallel: this process is one rank; rank 0 speaks for the run, the others only warn.
@@ -383,6 +402,7 @@ int runTrain(int argc, char** argv)
     addTrainOptions(args);
     addDistributedOptions(args);
     torch::Device device = parseWithRuntime(args, argc, argv);
+    refuseOverwrites(args);
     if (const int processes = localProcessCount(args); processes > 1)
         return runLocalRanks(argumentList("train", argc, argv), processes);
     const std::shared_ptr<Distributed> group = joinRankGroup(args, device);

@@ -180,6 +180,7 @@ int runTrainClassifier(int argc, char** argv)
                                      "(Frechet distance, inception-like score, class histogram).");
     addClassifierOptions(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
+    refuseSharedFiles(namedFiles(args, {"data"}), namedFiles(args, {"out"}));
     const int imageSize = args.integer("image-size");
     const Dataset train = openLabelledTrainingSet(args, imageSize);
     ClassifierReport report;

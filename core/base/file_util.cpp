@@ -1,38 +1,40 @@
 #include "base/file_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 
 #include "ebm/base/error.h"
 
 namespace ebm::internal {
-namespace {
+namespace fs = std::filesystem;
 
-void syncToDisk(const std::string& path)
+void refuseNonRegularFile(const std::string& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+        throw Error(path + ": is not a regular file (a pipe, device or folder); read from a file instead");
 }
-
-}  // namespace
 
 std::string readFileBytes(const std::string& path, uintmax_t maxBytes)
 {
-    namespace fs = std::filesystem;
     std::error_code code;
     const fs::file_status status = fs::status(path, code);
     if (!fs::exists(status))
         throw Error(path + ": no such file");
     if (fs::is_directory(status))
         throw Error(path + ": is a folder, expected a file");
+    refuseNonRegularFile(path);
     const uintmax_t size = fs::file_size(path, code);
     if (code)
         throw Error(path + ": cannot determine its size (" + code.message() + ")");
@@ -56,7 +58,7 @@ std::string numberText(double value)
     return text.str();
 }
 
-std::string fileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+std::string fileName(const std::string& path) { return fs::path(path).filename().string(); }
 
 std::string firstLine(const std::string& text)
 {
@@ -66,47 +68,183 @@ std::string firstLine(const std::string& text)
 
 namespace {
 
-/// Writes the temporary file with `write`, then flushes and renames it over `path`.
-template <typename WriteTemporary>
-void replaceAtomically(const std::string& path, const std::string& what, WriteTemporary write)
+constexpr int kMaxLinkHops = 40;             // the kernel's own limit before ELOOP
+constexpr int kMaxTemporaryNameTries = 100;  // names already taken by chance before giving up
+constexpr size_t kRandomNameChars = 10;      // 62^10 names: nobody plants a link at each of them
+constexpr mode_t kNewFileMode = 0666;        // narrowed by the umask (and a default ACL) as for any new file
+
+/// The file a write to `path` lands on: `path`, or the end of its chain of symbolic links (which
+/// may not exist yet). Replacing that file, not the link, keeps every link a link.
+fs::path followLinks(const std::string& path)
 {
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    const fs::path temporary = target.string() + ".partial";
-    try {
-        write(temporary.string());
-    } catch (const std::exception& e) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw Error(fileName(path) + ": could not write the " + what + ": " + firstLine(e.what()) +
-                    " (check that the folder exists and is writable, and that the disk has space)");
+    fs::path target(path);
+    for (int hops = 0;; ++hops) {
+        std::error_code ec;
+        if (!fs::is_symlink(fs::symlink_status(target, ec)))
+            return target;
+        if (hops == kMaxLinkHops)
+            throw Error(path + ": too many symbolic links (a loop?); write to a file instead");
+        const fs::path next = fs::read_symlink(target, ec);
+        if (ec)
+            throw Error(path + ": cannot read the symbolic link (" + ec.message() + ")");
+        target = next.is_absolute() ? next : target.parent_path() / next;
     }
-    syncToDisk(temporary.string());
-    std::error_code ec;
-    fs::rename(temporary, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw Error(fileName(path) + ": could not replace the " + what + " file: " + ec.message() +
-                    " (check the folder's permissions)");
+}
+
+/// `what` and the reason errno gives, taken before anything else can change errno.
+std::runtime_error systemFailure(const char* what)
+{
+    const int error = errno;
+    return std::runtime_error(std::string(what) + " (" + std::strerror(error) + ")");
+}
+
+std::string randomChars()
+{
+    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::random_device source;  // getrandom(2): not predictable from the time or the process id
+    std::uniform_int_distribution<size_t> pick(0, sizeof(kAlphabet) - 2);
+    std::string chars(kRandomNameChars, ' ');
+    for (char& c : chars)
+        c = kAlphabet[pick(source)];
+    return chars;
+}
+
+/// ".<name>.<random>" beside the file, hidden and traceable to it; ".ebm-<random>" where that
+/// would be longer than the folder's file system allows a name to be.
+fs::path temporaryName(const fs::path& folder, const std::string& targetName)
+{
+    const std::string random = randomChars();
+    std::string name = "." + targetName + "." + random;
+    long nameMax = ::pathconf(folder.c_str(), _PC_NAME_MAX);
+    if (nameMax <= 0)
+        nameMax = NAME_MAX;
+    if (name.size() > static_cast<size_t>(nameMax))
+        name = ".ebm-" + random;
+    return folder / name;
+}
+
+/// A new file under a name nobody can guess, removed again unless kept.
+class TemporaryFile {
+public:
+    TemporaryFile() = default;
+    TemporaryFile(const TemporaryFile&) = delete;
+    TemporaryFile& operator=(const TemporaryFile&) = delete;
+    ~TemporaryFile()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        if (!path_.empty())
+            ::unlink(path_.c_str());
     }
-    // The rename itself lives in the folder: flush it too.
-    syncToDisk((target.has_parent_path() ? target.parent_path() : fs::path(".")).string());
+
+    /// O_CREAT|O_EXCL fails on anything already at the name, a planted symbolic link included,
+    /// so the bytes never land in someone else's file.
+    void create(const fs::path& folder, const std::string& targetName)
+    {
+        for (int tries = 1;; ++tries) {
+            const fs::path candidate = temporaryName(folder, targetName);
+            fd_ = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kNewFileMode);
+            if (fd_ >= 0) {
+                path_ = candidate.string();
+                return;
+            }
+            const int error = errno;
+            if (error != EEXIST || tries == kMaxTemporaryNameTries)
+                throw std::runtime_error("cannot create a file in " + folder.string() + " (" + std::strerror(error) +
+                                         ")");
+        }
+    }
+
+    int fd() const { return fd_; }
+    const std::string& path() const { return path_; }
+
+    /// Flushes the bytes to the disk and closes: both report write errors (a full disk, NFS).
+    void syncAndClose()
+    {
+        if (::fsync(fd_) != 0)
+            throw systemFailure("flushing it to the disk failed");
+        const int fd = fd_;
+        fd_ = -1;
+        if (::close(fd) != 0)
+            throw systemFailure("closing it failed");
+    }
+
+    /// After the rename the name is the target's: nothing left to remove.
+    void keep() { path_.clear(); }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+void writeAll(int fd, const std::string& bytes)
+{
+    size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t wrote = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (wrote < 0 && errno == EINTR)
+            continue;
+        if (wrote < 0)
+            throw systemFailure("writing failed");
+        if (wrote == 0)
+            throw std::runtime_error("the disk took no more bytes");
+        done += static_cast<size_t>(wrote);
+    }
+}
+
+/// A replaced file keeps its owner and permissions (a new one gets the umask's, from open).
+void takeOverOwnerAndMode(int fd, const struct stat& existing)
+{
+    if (::fchown(fd, existing.st_uid, existing.st_gid) != 0) {
+        // Only root may give a file to someone else; anyone else's new file is theirs anyway.
+    }
+    if (::fchmod(fd, existing.st_mode & 07777) != 0)
+        throw systemFailure("cannot give it the old file's permissions");
+}
+
+/// The rename lives in the folder: flush it too, or a crash may bring the old file back.
+void syncFolder(const fs::path& folder)
+{
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
 }
 
 }  // namespace
 
 void writeBytesAtomically(const std::string& path, const std::string& bytes, const std::string& what)
 {
-    replaceAtomically(path, what, [&](const std::string& temporary) {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw std::runtime_error("cannot create " + temporary);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out)
-            throw std::runtime_error("the write failed");
-    });
+    const fs::path target = followLinks(path);
+    struct stat existing {};
+    const bool replacing = ::lstat(target.c_str(), &existing) == 0;
+    if (!replacing && errno == ENAMETOOLONG)
+        throw Error(path + ": the name or its path is longer than the system allows (" + std::to_string(NAME_MAX) +
+                    " bytes a name, " + std::to_string(PATH_MAX) + " a path); choose a shorter one");
+    // A rename over a device or pipe would destroy it (as root, /dev/null itself); one over a
+    // folder fails with a puzzling message.
+    if (replacing && !S_ISREG(existing.st_mode))
+        throw Error(path + ": is not a regular file (a device, pipe or folder); write to a file instead");
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    TemporaryFile temporary;
+    try {
+        temporary.create(folder, target.filename().string());
+        if (replacing)
+            takeOverOwnerAndMode(temporary.fd(), existing);
+        writeAll(temporary.fd(), bytes);
+        temporary.syncAndClose();
+    } catch (const std::exception& e) {
+        throw Error(path + ": could not write the " + what + ": " + firstLine(e.what()) +
+                    " (check that the folder exists and is writable, and that the disk has space)");
+    }
+    if (::rename(temporary.path().c_str(), target.c_str()) != 0) {
+        const int error = errno;
+        throw Error(path + ": could not replace the " + what + " file: " + std::strerror(error) +
+                    " (check the folder's permissions)");
+    }
+    temporary.keep();
+    syncFolder(folder);
 }
 
 }  // namespace ebm::internal

@@ -463,6 +463,7 @@ Checkpoint loadCheckpoint(const std::string& path)
         throw Error(path + ": no such file");
     if (fs::is_directory(path, ec))
         throw Error(path + ": is a folder, not a checkpoint file");
+    internal::refuseNonRegularFile(path);  // a pipe would block the reading below forever
     if (fs::file_size(path, ec) == 0)
         throw Error(source + ": the file is empty, not a checkpoint");
     if (!looksLikeZip(path))

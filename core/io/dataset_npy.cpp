@@ -3,7 +3,6 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include <spdlog/spdlog.h>
@@ -156,31 +155,6 @@ bool isLittleEndianHost() {
     return first == 1;
 }
 
-/// Writes bytes to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file and a failure leaves the old file alone.
-void writeFileAtomically(const std::string& path, const std::string& bytes) {
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) fail(path, "cannot create it (does the folder exist, is it writable?)");
-        out.write(bytes.data(), std::streamsize(bytes.size()));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::error_code ignored;
-            fs::remove(temporary, ignored);
-            fail(path, "writing failed (disk full?)");
-        }
-    }
-    std::error_code code;
-    fs::rename(temporary, path, code);
-    if (code) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        fail(path, "cannot replace it: " + code.message());
-    }
-}
-
 }  // namespace
 
 torch::Tensor readNpy(const std::string& path) {
@@ -269,7 +243,8 @@ void writeNpy(const std::string& path, const torch::Tensor& array) {
         bytes += char(header.size() >> 8);
         bytes += header;
         bytes.append(static_cast<const char*>(values.data_ptr()), values.numel() * sizeof(float));
-        writeFileAtomically(path, bytes);
+        // A reader never sees half a file, a failure keeps the old one, planted links are ignored.
+        internal::writeBytesAtomically(path, bytes, "array");
         return 0;
     });
 }

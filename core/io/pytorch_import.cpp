@@ -10,6 +10,7 @@
 #include "ebm/io/pytorch_import.h"
 
 #include "ebm/base/error.h"
+#include "base/file_util.h"
 #include "io/unpickler.h"
 
 #include <torch/torch.h>
@@ -361,6 +362,8 @@ void checkTensorRecords(const std::string& path) {
 }
 
 bool looksLikeZip(const std::string& path) {
+    // Opening a pipe waits for a writer, forever: refused before (checked with stat, not open).
+    internal::refuseNonRegularFile(path);
     std::ifstream in(path, std::ios::binary);
     unsigned char magic[4] = {};
     return in.read(reinterpret_cast<char*>(magic), 4) && le32(magic) == kLocalHeaderSig;

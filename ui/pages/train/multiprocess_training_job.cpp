@@ -297,6 +297,9 @@ QStringList MultiProcessTrainingJob::trainArguments(const TrainingSettings& s, c
         a << QStringLiteral("--resume") << resumePath;
         if (extendTo > 0)
             a << QStringLiteral("--steps") << QString::number(extendTo);
+        // The Train page's checkpoint file is the person's choice, replaced as a studio run replaces it.
+        if (QFileInfo(resumePath).absoluteFilePath() != QFileInfo(checkpointPath).absoluteFilePath())
+            a << QStringLiteral("--force");
         return a;
     }
     a << QStringLiteral("--data") << s.datasetSpec() << QStringLiteral("--channels") << QString::number(s.imageChannels);
@@ -312,7 +315,7 @@ QStringList MultiProcessTrainingJob::trainArguments(const TrainingSettings& s, c
       << (s.cosineDecay ? QStringLiteral("cosine") : QStringLiteral("constant")) << QStringLiteral("--final-lr")
       << number(s.finalLearningRate) << QStringLiteral("--seed") << QString::number(s.seed)
       << QStringLiteral("--checkpoint-every") << QString::number(s.checkpointEvery)
-      << QStringLiteral("--precision") << s.precision;
+      << QStringLiteral("--precision") << s.precision << QStringLiteral("--force");
     return a;
 }
 

@@ -18,7 +18,8 @@ std::map<std::string, torch::Tensor> readPytorchStateDict(const std::string& pat
 /// checks neither, and reads past a shortened record. Throws ebm::Error naming the file.
 void checkTensorRecords(const std::string& path);
 
-/// True when the file starts like a zip archive (both native and PyTorch files do).
+/// True when the file starts like a zip archive (both native and PyTorch files do). Throws
+/// ebm::Error for what is not a regular file (a pipe would block the read).
 bool looksLikeZip(const std::string& path);
 
 }  // namespace ebm
