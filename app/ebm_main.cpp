@@ -15,11 +15,11 @@
 #include <map>
 #include <string>
 
+#include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
 #include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "cli/distributed_launch.h"
-#include "ebm/base/error.h"
-#include "ebm/nn/runtime.h"
 
 namespace {
 

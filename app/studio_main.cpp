@@ -14,12 +14,12 @@
 
 #include "ebm/nn/runtime.h"
 #include "worker/studio_engine.h"
+#include "widgets/log_relay.h"
 #include "pages/evaluate/evaluate_view.h"
 #include "pages/sample/sample_view.h"
-#include "window/studio_settings.h"
 #include "pages/train/train_view.h"
-#include "widgets/log_relay.h"
 #include "window/main_window.h"
+#include "window/studio_settings.h"
 
 namespace {
 

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ebm/base/error.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
-#include "ebm/base/error.h"
 #include "ebm/io/pytorch_export.h"
 #include "ebm/train/trainer.h"
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "ebm/io/dataset.h"
 #include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/toy2d.h"
 

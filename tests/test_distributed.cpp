@@ -17,9 +17,9 @@
 #include <future>
 #include <thread>
 
+#include "ebm/base/error.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/train/distributed.h"
-#include "ebm/base/error.h"
 #include "ebm/train/mdsm.h"
 #include "ebm/train/trainer.h"
 

@@ -9,10 +9,10 @@
 #include <atomic>
 #include <cmath>
 
-#include "analytic_energies.h"
-#include "ebm/sample/energy_inspection.h"
 #include "ebm/base/error.h"
+#include "ebm/sample/energy_inspection.h"
 #include "ebm/sample/sampler.h"
+#include "analytic_energies.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

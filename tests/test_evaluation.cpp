@@ -7,13 +7,13 @@
 #include <cmath>
 #include <fstream>
 
-#include "analytic_energies.h"
-#include "ebm/io/checkpoint.h"
-#include "ebm/eval/classifier.h"
 #include "ebm/base/error.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/sample/sampler.h"
+#include "ebm/eval/classifier.h"
 #include "ebm/eval/evaluation.h"
 #include "ebm/eval/evaluation_pipeline.h"
-#include "ebm/sample/sampler.h"
+#include "analytic_energies.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

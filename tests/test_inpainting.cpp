@@ -116,6 +116,39 @@ private Q_SLOTS:
         }
     }
 
+    void masksThatGenerateNothingAreRefused()
+    {
+        QTemporaryDir dir;
+        auto refusal = [](const std::string& path, int size) {
+            try {
+                readMask(path, size);
+            } catch (const Error& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return QString();
+        };
+        // All black, and pure red (dark gray as a mask): completions equal to the input, exit 0.
+        const std::string black = QDir(dir.path()).filePath(QStringLiteral("black.png")).toStdString();
+        writeImage(black, torch::zeros({1, 8, 8}));
+        QCOMPARE(refusal(black, 8), QString::fromStdString(black + ": has no white pixels, so nothing would be "
+                                                                   "generated; white marks the pixels to generate"));
+        const std::string red = QDir(dir.path()).filePath(QStringLiteral("red.png")).toStdString();
+        torch::Tensor redPixels = torch::zeros({3, 8, 8});
+        redPixels[0] = 1;
+        writeImage(red, redPixels);
+        QVERIFY(refusal(red, 8).startsWith(QString::fromStdString(red + ": has no white pixels")));
+        // One white pixel that nearest neighbours drop when 16x16 becomes 8x8 (odd rows and columns go).
+        const std::string speck = QDir(dir.path()).filePath(QStringLiteral("speck.png")).toStdString();
+        torch::Tensor speckPixels = torch::zeros({1, 16, 16});
+        speckPixels[0][5][5] = 1;
+        writeImage(speck, speckPixels);
+        QVERIFY(refusal(speck, 16).isEmpty());
+        const QString lost = refusal(speck, 8);
+        QVERIFY2(lost.startsWith(QString::fromStdString(speck + ": its white pixels are lost when the 16x16 mask is "
+                                                                "scaled to 8x8")),
+                 qPrintable(lost));
+    }
+
     void maskedErrorCountsOnlyTheGeneratedPixels()
     {
         const torch::Tensor truth = torch::zeros({1, 1, 2, 2});

@@ -3,10 +3,10 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
-#include "analytic_energies.h"
+#include "ebm/base/error.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/train/mdsm.h"
-#include "ebm/base/error.h"
+#include "analytic_energies.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

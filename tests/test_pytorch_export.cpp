@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/base/error.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/checkpoint.h"
 #include "ebm/io/pytorch_export.h"
 #include "ebm/io/pytorch_import.h"
 

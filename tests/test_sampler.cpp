@@ -5,14 +5,14 @@
 
 #include <atomic>
 
-#include "analytic_energies.h"
 #include "ebm/base/error.h"
-#include "ebm/train/mdsm.h"
-#include "ebm/io/model_file.h"
-#include "ebm/sample/inpainting.h"
-#include "ebm/sample/sampler.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "ebm/schedule/schedule_feed.h"
+#include "ebm/io/model_file.h"
+#include "ebm/train/mdsm.h"
+#include "ebm/sample/inpainting.h"
+#include "ebm/sample/sampler.h"
+#include "analytic_energies.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;

@@ -6,10 +6,11 @@
 #include <cmath>
 #include <string>
 
+#include "ebm/base/defaults.h"
 #include "ebm/base/error.h"
-#include "ebm/sample/sampler.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_curve.h"
+#include "ebm/sample/sampler.h"
 
 using namespace ebm;
 
@@ -174,6 +175,66 @@ private Q_SLOTS:
             QVERIFY2(message.contains(QLatin1String(needle)), qPrintable(message + "  (expected: " + needle + ")"));
             QVERIFY2(!message.contains('\n'), qPrintable(message));
         }
+    }
+
+    void temperaturesThatOverflowAreRefusedNamingThePoint()
+    {
+        // 1 / 1e-320 (a denormal) overflows: every step after point 2 was inf, printed and run.
+        const QString denormal = refusal(R"({"format": "ebm-schedule", "version": 1, "steps": 400, "points": [
+            {"step": 0, "temperature": 100, "to_next": "linear"},
+            {"step": 300, "temperature": 1e-320, "to_next": "exponential"},
+            {"step": 400, "temperature": 1}]})");
+        QVERIFY2(denormal.startsWith(QLatin1String("my.json: point 2 (step 300, T = 1e-320) gives a temperature that is "
+                                                   "not a finite positive number at step 301 (inf); ")),
+                 qPrintable(denormal));
+        QVERIFY2(!denormal.contains('\n'), qPrintable(denormal));
+        // Finite ends 1e600 apart: their ratio overflows from the first step on.
+        const QString apart = refusal(R"({"format": "ebm-schedule", "version": 1, "steps": 10, "points": [
+            {"step": 0, "temperature": 1e-300, "to_next": "exponential"}, {"step": 10, "temperature": 1e300}]})");
+        QVERIFY2(apart.startsWith(QLatin1String("my.json: point 1 (step 0, T = 1e-300) gives a temperature that is not "
+                                                "a finite positive number at step 1 (inf)")),
+                 qPrintable(apart));
+        // Curves made in memory (the studio's editor) are refused alike.
+        QVERIFY_THROWS_EXCEPTION(Error, ScheduleCurve(10, {{0, 1e-320, SegmentMode::Exponential}, {10, 1.0}}));
+        // A denormal held constant is a temperature like any other: no ratio overflows.
+        const Schedule constant = ScheduleCurve(10, {{0, 1e-320, SegmentMode::Constant}, {10, 1.0}}).expand();
+        QCOMPARE(constant.at(9), 1e-320);
+        // A file whose steps miss the bad segment runs; rescaled onto it, the refusal names the file.
+        const ScheduleCurve between = ScheduleCurve::fromJson(
+            R"({"format": "ebm-schedule", "version": 1, "steps": 1, "points": [
+                {"step": 0.2, "temperature": 1e-320, "to_next": "exponential"}, {"step": 0.6, "temperature": 1}]})",
+            "my.json");
+        QCOMPARE(between.expand().at(0), 1.0);
+        QString rescaled;
+        try {
+            between.rescaled(10);
+        } catch (const Error& e) {
+            rescaled = QString::fromUtf8(e.what());
+        }
+        QVERIFY2(rescaled.startsWith(QLatin1String("my.json rescaled to 10 steps: point 1 (step 2, T = 1e-320) gives a "
+                                                   "temperature that is not a finite positive number at step 3")),
+                 qPrintable(rescaled));
+        // The hand-written schedules say which step is wrong.
+        try {
+            Schedule({1.0, std::nan("")});
+            QFAIL("a NaN temperature was taken");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("step 2 is nan")), e.what());
+        }
+    }
+
+    void stepCountsAreReadAsWritten()
+    {
+        // 2^63 steps: read as a signed number it wrapped, and the message said "not -1".
+        const std::string points = R"(, "points": [{"step": 0, "temperature": 1}]})";
+        const QString huge = refusal(R"({"format": "ebm-schedule", "version": 1, "steps": 9223372036854775808)" + points);
+        QCOMPARE(huge, QStringLiteral("my.json: a schedule has between 1 and %1 steps, not 9223372036854775808")
+                           .arg(kMaxScheduleSteps));
+        const QString negative = refusal(R"({"format": "ebm-schedule", "version": 1, "steps": -3)" + points);
+        QVERIFY2(negative.endsWith(QLatin1String("steps, not -3")), qPrintable(negative));
+        QVERIFY(refusal(R"({"format": "ebm-schedule", "version": 1, "steps": 10000001)" + points)
+                    .endsWith(QLatin1String("steps, not 10000001")));
+        QVERIFY(refusal(R"({"format": "ebm-schedule", "version": 1, "steps": 1)" + points).isEmpty());
     }
 
     void fuzzFindingsAreRefusedCleanly()

@@ -20,8 +20,8 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include "ebm/nn/runtime.h"
-#include "ebm/sample/sampler.h"
 #include "ebm/train/trainer.h"
+#include "ebm/sample/sampler.h"
 
 using namespace ebm;
 

@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "ebm/base/error.h"
-#include "ebm/train/mdsm.h"
 #include "ebm/nn/runtime.h"
+#include "ebm/train/mdsm.h"
 #include "ebm/toy/toy_lab.h"
 
 using namespace ebm;

@@ -8,8 +8,8 @@
 #include <limits>
 #include <variant>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/base/error.h"
+#include "ebm/io/checkpoint.h"
 #include "ebm/train/progress_events.h"
 #include "ebm/train/trainer.h"
 

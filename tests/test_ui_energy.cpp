@@ -22,16 +22,16 @@
 #include <atomic>
 #include <memory>
 
-#include "annealing/sampling_job.h"
 #include "ebm/io/dataset.h"
-#include "ebm/sample/energy_inspection.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/model_file.h"
+#include "ebm/sample/energy_inspection.h"
+#include "worker/studio_engine.h"
+#include "widgets/run_controls.h"
+#include "annealing/sampling_job.h"
 #include "pages/energy/energy_charts.h"
 #include "pages/energy/energy_view.h"
-#include "worker/studio_engine.h"
 #include "ui_test_main.h"
-#include "widgets/run_controls.h"
 
 using namespace ebm::studio;
 
@@ -397,5 +397,5 @@ private Q_SLOTS:
 };
 
 EBM_UI_TEST_MAIN(TestUiEnergy)
-#include "test_ui_energy.moc"
 #include "annealing/sampling_types.h"
+#include "test_ui_energy.moc"

@@ -11,9 +11,9 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+#include "ebm/nn/model.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
-#include "ebm/nn/model.h"
 #include "ebm/io/pytorch_import.h"
 #include "worker/job_kinds.h"
 #include "worker/studio_engine.h"

@@ -20,18 +20,18 @@
 
 #include <cmath>
 
-#include "annealing/annealing_hub.h"
-#include "ebm/io/checkpoint.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/checkpoint.h"
 #include "worker/job_kinds.h"
 #include "worker/studio_engine.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/undo_fields.h"
+#include "annealing/annealing_hub.h"
 #include "pages/evaluate/class_histogram_chart.h"
 #include "pages/evaluate/evaluate_view.h"
 #include "pages/sample/sample_view.h"
 #include "ui_job_probes.h"
 #include "ui_test_main.h"
-#include "widgets/undo_fields.h"
-#include "widgets/qcustomplot_include.h"
 
 using namespace ebm::studio;
 using ebm::testing::EvaluationProbe;
@@ -265,6 +265,6 @@ private Q_SLOTS:
 
 EBM_UI_TEST_MAIN(TestUiEvaluate)
 
+#include "worker/evaluation_types.h"
 #include "test_ui_evaluate.moc"
 #include "moc_ui_job_probes.cpp"
-#include "worker/evaluation_types.h"

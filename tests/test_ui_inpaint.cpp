@@ -20,9 +20,11 @@
 #include <QWheelEvent>
 
 #include "ebm/base/mask_preset.h"
+#include "ebm/schedule/sampling_options.h"
 #include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
-#include "ebm/schedule/sampling_options.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
 #include "pages/inpaint/comparison_panel.h"
 #include "pages/inpaint/inpaint_fields.h"
 #include "pages/inpaint/inpaint_view.h"
@@ -30,8 +32,6 @@
 #include "pages/inpaint/mask_document.h"
 #include "pages/inpaint/thumbnail_browser.h"
 #include "ui_test_main.h"
-#include "widgets/run_controls.h"
-#include "widgets/sample_grid_widget.h"
 
 using namespace ebm::studio;
 

@@ -20,13 +20,15 @@
 #include <cmath>
 
 #include "ebm/schedule/schedule_curve.h"
-#include "pages/learn/learn_jobs.h"
-#include "pages/learn/landscape_plot.h"
-#include "pages/learn/learn_view.h"
-#include "ui_test_main.h"
 #include "widgets/notification_bar.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/run_controls.h"
+#include "pages/learn/landscape_plot.h"
+#include "pages/learn/learn_jobs.h"
+#include "pages/learn/learn_view.h"
+#include "pages/schedule/schedule_document.h"
+#include "pages/schedule/schedule_view.h"
+#include "ui_test_main.h"
 
 using namespace ebm::studio;
 
@@ -219,9 +221,10 @@ private Q_SLOTS:
         view_->startSampling();
         QTRY_VERIFY_WITH_TIMEOUT(view_->frames().size() > 1, kJobTimeoutMs);
         QVERIFY(view_->frames().back().temperature > 1.0);   // still hot: the quick curve starts at T = 100
-        // The Schedule page's edit: a constant T = 0.5 from the next step on.
+        // The Schedule page's edit: a constant T = 0.5 from the next step on, as a person makes it
+        // there (it reaches the run through the link every sampling page shares).
         const ebm::ScheduleCurve flat(60, {{0.0, 0.5, ebm::SegmentMode::Constant}, {60.0, 0.5, ebm::SegmentMode::Constant}});
-        view_->setEditedSchedule(flat, true);
+        studio_.window->scheduleView()->document()->edit(flat, QStringLiteral("flat"));
         QTRY_VERIFY_WITH_TIMEOUT(std::abs(view_->frames().back().temperature - 0.5) < 1e-9, kJobTimeoutMs);
         QCOMPARE(view_->frames().back().totalSteps, 400);
         view_->stop();

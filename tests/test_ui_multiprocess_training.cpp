@@ -10,9 +10,9 @@
 
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
-#include "pages/train/multiprocess_training_job.h"
 #include "worker/studio_engine.h"
 #include "worker/studio_types.h"
+#include "pages/train/multiprocess_training_job.h"
 #include "pages/train/training_types.h"
 #include "ui_job_probes.h"
 #include "ui_test_main.h"

@@ -11,12 +11,12 @@
 
 #include <cmath>
 
-#include "pages/evaluate/class_histogram_chart.h"
+#include "widgets/plot_panel.h"
 #include "widgets/qcustomplot_include.h"
 #include "annealing/energy_chart.h"
+#include "pages/evaluate/class_histogram_chart.h"
 #include "pages/train/loss_chart.h"
 #include "ui_test_main.h"
-#include "widgets/plot_panel.h"
 
 using namespace ebm::studio;
 
@@ -214,6 +214,6 @@ private Q_SLOTS:
 };
 
 EBM_UI_TEST_MAIN(PlotPanelTest)
-#include "test_ui_plot_panel.moc"
 #include "annealing/sampling_types.h"
 #include "pages/train/training_types.h"
+#include "test_ui_plot_panel.moc"

@@ -26,21 +26,21 @@
 #include "ebm/schedule/schedule_curve.h"
 #include "ebm/schedule/schedule_feed.h"
 #include "worker/studio_engine.h"
+#include "widgets/qcustomplot_include.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
 #include "annealing/energy_chart.h"
-#include "pages/sample/sample_view.h"
 #include "annealing/sampling_panel.h"
+#include "pages/sample/sample_view.h"
 #include "pages/schedule/control_point_table.h"
 #include "pages/schedule/curve_evaluation_panel.h"
 #include "pages/schedule/schedule_curve_editor.h"
 #include "pages/schedule/schedule_document.h"
 #include "pages/schedule/schedule_view.h"
-#include "ui_job_probes.h"
-#include "ui_test_main.h"
-#include "widgets/qcustomplot_include.h"
-#include "widgets/run_controls.h"
-#include "widgets/sample_grid_widget.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"
+#include "ui_job_probes.h"
+#include "ui_test_main.h"
 
 using namespace ebm::studio;
 using ebm::testing::SamplingProbe;
@@ -459,6 +459,6 @@ private Q_SLOTS:
 };
 
 EBM_UI_TEST_MAIN(TestUiSchedule)
+#include "annealing/sampling_types.h"
 #include "test_ui_schedule.moc"
 #include "moc_ui_job_probes.cpp"
-#include "annealing/sampling_types.h"

@@ -15,14 +15,14 @@
 #include <QUndoStack>
 #include <QWheelEvent>
 
-#include "pages/evaluate/evaluation_fields.h"
+#include "widgets/settings_form.h"
+#include "widgets/undo_fields.h"
 #include "annealing/sampling_fields.h"
+#include "pages/evaluate/evaluation_fields.h"
+#include "pages/train/training_fields.h"
 #include "window/session_file.h"
 #include "window/studio_settings.h"
-#include "pages/train/training_fields.h"
 #include "ui_test_main.h"
-#include "widgets/undo_fields.h"
-#include "widgets/settings_form.h"
 
 using namespace ebm::studio;
 
@@ -469,7 +469,7 @@ private Q_SLOTS:
 };
 
 EBM_UI_TEST_MAIN(SettingsFormTest)
-#include "test_ui_settings_form.moc"
+#include "worker/evaluation_types.h"
 #include "annealing/sampling_types.h"
 #include "pages/train/training_types.h"
-#include "worker/evaluation_types.h"
+#include "test_ui_settings_form.moc"

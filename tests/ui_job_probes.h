@@ -17,18 +17,18 @@
 #include <atomic>
 #include <memory>
 
-#include "annealing/sampling_job.h"
 #include "jobs/job_handle.h"
 #include "jobs/job_runner.h"
-#include "pages/train/multiprocess_training_job.h"
-#include "pages/train/training_job.h"
 #include "worker/evaluate_job.h"
+#include "worker/evaluation_types.h"
 #include "worker/job_kinds.h"
 #include "worker/studio_engine.h"
 #include "worker/studio_types.h"
+#include "annealing/sampling_job.h"
 #include "annealing/sampling_types.h"
+#include "pages/train/multiprocess_training_job.h"
+#include "pages/train/training_job.h"
 #include "pages/train/training_types.h"
-#include "worker/evaluation_types.h"
 
 namespace ebm::testing {
 

@@ -9,8 +9,8 @@
 
 #include <torch/torch.h>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/checkpoint.h"
 #include "worker/studio_engine.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"

@@ -14,6 +14,22 @@
 #include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
+namespace {
+
+/// Whether `value` is written as a whole number: digits, after an optional sign.
+bool writtenAsWholeNumber(const std::string& value)
+{
+    const size_t first = !value.empty() && (value[0] == '-' || value[0] == '+') ? 1 : 0;
+    return value.size() > first && value.find_first_not_of("0123456789", first) == std::string::npos;
+}
+
+Error outsideRange(const std::string& name, long long lowest, long long highest, const std::string& value)
+{
+    return Error("--" + name + " must be between " + std::to_string(lowest) + " and " + std::to_string(highest) +
+                 ", not " + value);
+}
+
+}  // namespace
 
 CliArgs::CliArgs(std::string command, std::string summary)
     : command_(std::move(command)), summary_(std::move(summary))
@@ -85,7 +101,12 @@ long long CliArgs::longInteger(const std::string& name) const
         long long v = std::stoll(value, &used);
         if (used == value.size())
             return v;
-    } catch (const std::logic_error&) {
+    } catch (const std::out_of_range&) {
+        // 2^63 is a whole number, only too large: say so, with the number as written.
+        if (writtenAsWholeNumber(value))
+            throw outsideRange(name, std::numeric_limits<long long>::min(), std::numeric_limits<long long>::max(),
+                               value);
+    } catch (const std::invalid_argument&) {
     }
     throw Error("--" + name + " needs a whole number, got '" + value + "'");
 }
@@ -97,10 +118,17 @@ int CliArgs::integer(const std::string& name) const
 
 long long CliArgs::integerIn(const std::string& name, long long lowest, long long highest) const
 {
+    // A whole number beyond 64 bits is outside this range too (not "not a whole number").
+    if (const std::string written = text(name); writtenAsWholeNumber(written)) {
+        try {
+            (void)std::stoll(written);
+        } catch (const std::out_of_range&) {
+            throw outsideRange(name, lowest, highest, written);
+        }
+    }
     const long long value = longInteger(name);
     if (value < lowest || value > highest)
-        throw Error("--" + name + " must be between " + std::to_string(lowest) + " and " + std::to_string(highest) +
-                    ", not " + text(name));
+        throw outsideRange(name, lowest, highest, text(name));
     return value;
 }
 

@@ -10,15 +10,15 @@
 #include <functional>
 #include <limits>
 #include <unistd.h>
-#include "command_support.h"
-#include "commands.h"
-#include "distributed_launch.h"
-#include "ebm/train/distributed.h"
 #include "ebm/base/error.h"
 #include "ebm/base/json.h"
 #include "ebm/nn/runtime.h"
-#include "ebm/toy/toy_lab.h"
+#include "ebm/train/distributed.h"
 #include "ebm/train/trainer.h"
+#include "ebm/toy/toy_lab.h"
+#include "command_support.h"
+#include "commands.h"
+#include "distributed_launch.h"
 
 namespace ebm::cli {
 

@@ -3,11 +3,11 @@
 #include <torch/torch.h>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include "command_support.h"
-#include "commands.h"
 #include "ebm/base/error.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/model_file.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 

@@ -8,13 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include "command_support.h"
-#include "commands.h"
-#include "ebm/sample/energy_inspection.h"
 #include "ebm/base/error.h"
 #include "ebm/io/image_file.h"
-#include "ebm/io/tensor_json.h"
 #include "ebm/io/model_file.h"
+#include "ebm/io/tensor_json.h"
+#include "ebm/sample/energy_inspection.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 namespace {
@@ -27,6 +27,9 @@ constexpr long long kMaxClassLabel = 65535;
 /// Gradient norms of clean images are printed for sets up to this size (one gradient pass).
 constexpr int64_t kMaxGradNormImages = 4096;
 constexpr int64_t kShownRows = 20;  // per-image energies in the text output
+/// Exit status when some energies are NaN or infinite: the output is written, but its figures
+/// are not numbers a script should take (0 would pass them on as results).
+constexpr int kNonFiniteExitStatus = 3;
 
 /// Which images a set holds, as the options name them.
 struct SetRequest {
@@ -136,6 +139,18 @@ Json describeSet(const SetRequest& request)
     return out;
 }
 
+/// How many of a set's energies are NaN or infinite.
+int64_t nonFiniteEnergies(const ImageSet& set)
+{
+    return set.measured.energy.defined() ? (~torch::isfinite(set.measured.energy)).sum().item<int64_t>() : 0;
+}
+
+/// The start of the note on non-finite energies, the same in the text and the JSON output.
+std::string nonFiniteNote(int64_t count)
+{
+    return std::to_string(count) + " energies are NaN or infinite (the model overflowed on them)";
+}
+
 /// The per-image figures and their summaries, with the keys the JSON output has always used.
 void addFigures(Json& out, const ImageSet& set)
 {
@@ -144,12 +159,9 @@ void addFigures(Json& out, const ImageSet& set)
     out["mean"] = energy.mean;
     out["std"] = energy.std;
     // JSON has no NaN or infinity: such values are written as null, and said so here.
-    const int64_t nonFinite =
-        set.measured.energy.defined() ? (~torch::isfinite(set.measured.energy)).sum().item<int64_t>() : 0;
-    if (nonFinite > 0) {
+    if (const int64_t nonFinite = nonFiniteEnergies(set); nonFinite > 0) {
         out["non_finite_energies"] = nonFinite;
-        out["note"] = std::to_string(nonFinite) + " energies are NaN or infinite (the model overflowed on them); "
-                      "they and the summaries they enter are written as null";
+        out["note"] = nonFiniteNote(nonFinite) + "; they and the summaries they enter are written as null";
     }
     out["energies"] = tensorToJson(set.measured.energy);
     out["spreads"] = tensorToJson(set.measured.spread);
@@ -206,6 +218,15 @@ void writeCsv(const std::string& path, const std::vector<const ImageSet*>& sets,
         throw Error(path + ": could not write the CSV file");
 }
 
+/// Text output: the JSON output's note on non-finite energies, with what to check.
+void printNonFiniteNote(const ImageSet& set)
+{
+    if (const int64_t nonFinite = nonFiniteEnergies(set); nonFinite > 0)
+        std::printf("note: %s; they and the summaries they enter are shown as nan; check that the images are in "
+                    "[0, 1] and --noise-std is small (the paper's is 0.1)\n",
+                    nonFiniteNote(nonFinite).c_str());
+}
+
 void printSummary(const char* name, const ImageSet& set)
 {
     const ScoreSummary energy = summarize(set.measured.energy);
@@ -221,6 +242,7 @@ void printSummary(const char* name, const ImageSet& set)
         std::printf("\n         residual mean %.6g  std %.6g", residual.mean, residual.std);
     }
     std::printf("\n");
+    printNonFiniteNote(set);
 }
 
 void addEnergyOptions(CliArgs& args)
@@ -379,6 +401,7 @@ void printEnergies(const ImageSet& input, bool residual)
         const ScoreSummary residualSummary = summarize(input.measured.residual);
         std::printf("residual mean %.6g  std %.6g\n", residualSummary.mean, residualSummary.std);
     }
+    printNonFiniteNote(input);
 }
 
 }  // namespace
@@ -386,7 +409,9 @@ void printEnergies(const ImageSet& input, bool residual)
 int runEnergy(int argc, char** argv)
 {
     CliArgs args("energy", "Energies of images, averaged over noise draws (energies at clean data are not trained), "
-                           "and the comparison of two sets: AUROC of the energy as an outlier score.");
+                           "and the comparison of two sets: AUROC of the energy as an outlier score.\n"
+                           "Exit status 3: some energies were not finite (NaN or infinite; the output says how "
+                           "many).");
     addEnergyOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     const torch::Device device = command.device;
@@ -435,7 +460,8 @@ int runEnergy(int argc, char** argv)
         printComparison(input, compare, comparison, options.residual);
     else
         printEnergies(input, options.residual);
-    return 0;
+    const bool allFinite = nonFiniteEnergies(input) == 0 && (!comparing || nonFiniteEnergies(compare) == 0);
+    return allFinite ? 0 : kNonFiniteExitStatus;
 }
 
 }  // namespace ebm::cli

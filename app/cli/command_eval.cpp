@@ -6,13 +6,13 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include "command_support.h"
-#include "commands.h"
 #include "ebm/base/error.h"
-#include "ebm/eval/evaluation_pipeline.h"
+#include "ebm/nn/runtime.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/model_file.h"
-#include "ebm/nn/runtime.h"
+#include "ebm/eval/evaluation_pipeline.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 
@@ -41,7 +41,7 @@ void addEvalOptions(CliArgs& args)
 --feature-signed         feed --features images in [-1, 1] instead of [0, 1]
 --splits=1               inception-like score: also report mean and std over this many splits
 --nn-count=8             nn: samples whose neighbours are shown (the first ones)
---nn-k=8                 nn: neighbours per sample
+--nn-k=8                 nn: neighbours per sample (1 to 100, at most the training images)
 --nn-out=neighbours.png  nn: PNG grid, one row per sample: the sample, then its neighbours
 --ais=forward,reverse    ais directions: forward (from the Gaussian), reverse (from test images)
 --ais-images=32          test images whose log density is estimated (reverse: one chain each)
@@ -132,7 +132,7 @@ EvaluationRequest evaluationRequestFrom(const CliArgs& args, torch::Device devic
     request.torchScript.signedRange = args.isSet("feature-signed");
     request.splits = args.integer("splits");
     request.neighbourQueries = args.integer("nn-count");
-    request.neighboursPerQuery = args.integer("nn-k");
+    request.neighboursPerQuery = static_cast<int>(args.integerIn("nn-k", 1, ebm::kMaxNeighboursPerQuery));
     if (request.ais)
         chooseAisSettings(args, request);
     validate(request);

@@ -2,13 +2,13 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include "command_support.h"
-#include "commands.h"
-#include "ebm/io/checkpoint.h"
 #include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/io/checkpoint.h"
 #include "ebm/io/model_file.h"
 #include "ebm/io/pytorch_export.h"
-#include "ebm/nn/runtime.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 

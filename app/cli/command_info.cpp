@@ -3,11 +3,11 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include "ebm/base/json.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/model_file.h"
 #include "command_support.h"
 #include "commands.h"
-#include "ebm/io/checkpoint.h"
-#include "ebm/base/json.h"
-#include "ebm/io/model_file.h"
 
 namespace ebm::cli {
 

@@ -4,14 +4,14 @@
 
 #include <limits>
 
-#include "command_support.h"
-#include "commands.h"
 #include "ebm/base/error.h"
 #include "ebm/base/mask_preset.h"
 #include "ebm/io/image_file.h"
-#include "ebm/sample/inpainting.h"
-#include "ebm/io/tensor_json.h"
 #include "ebm/io/model_file.h"
+#include "ebm/io/tensor_json.h"
+#include "ebm/sample/inpainting.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <vector>
-#include "command_support.h"
-#include "commands.h"
 #include "ebm/base/error.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/model_file.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 

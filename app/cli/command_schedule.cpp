@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <iostream>
 
-#include "command_support.h"
-#include "commands.h"
 #include "ebm/base/defaults.h"
 #include "ebm/base/error.h"
 #include "ebm/schedule/schedule_curve.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 

@@ -14,9 +14,9 @@
 #include <stdexcept>
 
 #include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
 #include "ebm/io/dataset.h"
 #include "ebm/io/model_file.h"
-#include "ebm/nn/runtime.h"
 
 namespace ebm::cli {
 

@@ -10,12 +10,12 @@
 
 #include <torch/types.h>
 
-#include "cli_args.h"
 #include "ebm/base/json.h"
-#include "ebm/io/dataset.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/dataset.h"
 #include "ebm/io/model_file.h"
 #include "ebm/sample/sampler.h"
+#include "cli_args.h"
 
 namespace ebm::cli {
 

@@ -9,16 +9,16 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "ebm/train/distributed.h"
+#include "ebm/train/progress_events.h"
+#include "ebm/train/trainer.h"
 #include "command_support.h"
 #include "commands.h"
 #include "distributed_launch.h"
-#include "ebm/io/checkpoint.h"
-#include "ebm/train/distributed.h"
-#include "ebm/base/error.h"
-#include "ebm/io/dataset.h"
-#include "ebm/nn/runtime.h"
-#include "ebm/train/progress_events.h"
-#include "ebm/train/trainer.h"
 
 namespace ebm::cli {
 namespace {

@@ -7,13 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include "command_support.h"
-#include "commands.h"
-#include "ebm/eval/classifier.h"
 #include "ebm/base/error.h"
-#include "ebm/io/dataset.h"
 #include "ebm/base/json.h"
 #include "ebm/nn/runtime.h"
+#include "ebm/io/dataset.h"
+#include "ebm/eval/classifier.h"
+#include "command_support.h"
+#include "commands.h"
 
 namespace ebm::cli {
 

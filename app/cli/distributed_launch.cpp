@@ -18,9 +18,9 @@
 #include <fstream>
 #include <thread>
 
-#include "command_support.h"
-#include "ebm/train/distributed.h"
 #include "ebm/base/error.h"
+#include "ebm/train/distributed.h"
+#include "command_support.h"
 
 extern char** environ;
 

@@ -13,9 +13,9 @@
 
 #include "ebm/base/error.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/pytorch_import.h"
 #include "base/file_util.h"
 #include "io/archive_file.h"
-#include "ebm/io/pytorch_import.h"
 
 namespace ebm {
 namespace {

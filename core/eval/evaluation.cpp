@@ -9,10 +9,10 @@
 #include <limits>
 #include <sstream>
 
-#include "ebm/io/dataset.h"
 #include "ebm/base/error.h"
-#include "base/enum_names.h"
+#include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
+#include "base/enum_names.h"
 
 namespace ebm {
 namespace {

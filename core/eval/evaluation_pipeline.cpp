@@ -13,14 +13,14 @@
 #include <filesystem>
 #include <sstream>
 
-#include "ebm/io/checkpoint.h"
-#include "ebm/eval/classifier.h"
-#include "ebm/io/dataset.h"
 #include "ebm/base/error.h"
-#include "ebm/io/tensor_json.h"
-#include "ebm/nn/runtime.h"
-#include "ebm/sample/sampler.h"
 #include "ebm/schedule/schedule.h"
+#include "ebm/nn/runtime.h"
+#include "ebm/io/checkpoint.h"
+#include "ebm/io/dataset.h"
+#include "ebm/io/tensor_json.h"
+#include "ebm/sample/sampler.h"
+#include "ebm/eval/classifier.h"
 
 namespace ebm {
 namespace {
@@ -151,6 +151,9 @@ void validate(const EvaluationRequest& r)
     }
     if (r.neighbours && (r.neighbourQueries < 1 || r.neighboursPerQuery < 1))
         throw Error("neighbours: show at least one sample and one neighbour");
+    if (r.neighbours && r.neighboursPerQuery > kMaxNeighboursPerQuery)
+        throw Error("neighbours: ask for between 1 and " + std::to_string(kMaxNeighboursPerQuery) +
+                    " neighbours per sample, not " + std::to_string(r.neighboursPerQuery));
     if (r.splits < 1)
         throw Error("the inception-like score needs at least one split");
     if (r.ais) {
@@ -407,15 +410,20 @@ EvaluationReport runEvaluation(const EvaluationRequest& request, const Evaluatio
 
     const Dataset test = loadReference(request, model);
     const int64_t channels = test.data.size(1), size = test.data.size(2);
-    if (needSamples)
-        collectSamples(request, model, drawsSamples, channels, size, reporter, report);
-
+    // The training split before the samples: the neighbours' count is checked against it before
+    // minutes of sampling.
     Dataset train;
     if (needSamples) {
         train = openAnyDataset(request.data, static_cast<int>(channels), static_cast<int>(size), true);
         if (train.data.dim() != 4 || train.data.size(1) != channels || train.data.size(2) != size)
             throw Error(request.data + ": the training split does not match the test split's image size");
     }
+    if (request.neighbours && request.neighboursPerQuery > train.size())
+        throw Error("neighbours: " + std::to_string(request.neighboursPerQuery) + " per sample asked for, but the "
+                    "training split of " + request.data + " holds " + std::to_string(train.size()) +
+                    " images; ask for at most " + std::to_string(train.size()));
+    if (needSamples)
+        collectSamples(request, model, drawsSamples, channels, size, reporter, report);
     if (request.fid || request.inceptionLike)
         measureQuality(request, train, test, reporter, report);
     if (request.neighbours)

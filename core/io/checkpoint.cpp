@@ -17,9 +17,9 @@
 #include <sstream>
 
 #include "ebm/base/error.h"
+#include "ebm/io/pytorch_import.h"
 #include "base/file_util.h"
 #include "io/archive_file.h"
-#include "ebm/io/pytorch_import.h"
 
 #include <zlib.h>
 
@@ -602,6 +602,14 @@ void loadWeights(EnergyNetImpl& net, const std::map<std::string, torch::Tensor>&
             msg << source << ": weight '" << item.key() << "' has shape " << it->second.sizes()
                 << " but " << net.config().describe() << " needs " << item.value().sizes();
             throw Error(msg.str());
+        }
+        // Copied as they are, integers would become weights quietly (a file saved from a
+        // quantized or a wrong tensor); the network computes in floating point.
+        if (const c10::ScalarType type = it->second.scalar_type(); !c10::isFloatingType(type)) {
+            const char* kind = type == torch::kBool ? "booleans" : c10::isComplexType(type) ? "complex numbers"
+                                                                                               : "integers";
+            throw Error(source + ": weight " + item.key() + " holds " + kind + " (" + c10::toString(type) +
+                        "); a network's weights are floating point");
         }
         if (!it->second.isfinite().all().item<bool>())
             throw Error(source + ": weight '" + item.key() + "' holds NaN or infinite values");

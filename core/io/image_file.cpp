@@ -4,6 +4,7 @@
 #include "ebm/io/image_file.h"
 
 #include <png.h>
+#include <spdlog/spdlog.h>
 #include <turbojpeg.h>
 
 #include <torch/torch.h>
@@ -27,6 +28,9 @@ namespace fs = std::filesystem;
 constexpr uintmax_t kMaxImageFileBytes = uintmax_t(256) << 20;
 constexpr int kJpegQuality = 95;
 constexpr float kMaxByte = 255.0f;
+/// Enlarging a picture more than this many times is said (28x28 Fashion-MNIST pictures to 32x32
+/// are not; a 1x1 picture, one gray value stretched to a whole image, is).
+constexpr double kQuietUpscale = 2.0;
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem)
 {
@@ -179,6 +183,16 @@ torch::Tensor squareAndResize(torch::Tensor image, int size)
     return F::interpolate(image.unsqueeze(0), options).squeeze(0).clamp(0, 1);
 }
 
+/// A warning when the picture is enlarged so much that it holds little of an image.
+void noteLargeUpscale(const std::string& path, int width, int height, int size)
+{
+    const double factor = static_cast<double>(size) / std::min(width, height);
+    if (factor > kQuietUpscale)
+        spdlog::warn("{}: a {}x{} picture, scaled up {:.3g} times to {}x{}; so small a picture holds little of an "
+                     "image: give one of at least {}x{} pixels",
+                     path, width, height, factor, size, size, size / 2, size / 2);
+}
+
 }  // namespace
 
 bool isImageFileName(const std::string& name)
@@ -195,7 +209,10 @@ torch::Tensor readImage(const std::string& path, int channels, int size)
                               .permute({2, 0, 1})
                               .to(torch::kFloat32)
                               .div(kMaxByte);
-    return size > 0 ? squareAndResize(image, size) : image.contiguous();
+    if (size <= 0)
+        return image.contiguous();
+    noteLargeUpscale(path, pixels.width, pixels.height, size);
+    return squareAndResize(image, size);
 }
 
 void writeImage(const std::string& path, const torch::Tensor& image)

@@ -46,11 +46,20 @@ torch::Tensor readMask(const std::string& path, int size, std::string* note)
     const torch::Tensor picture = readImage(path, 1);  // [1, H, W], as the file has it
     const int64_t h = picture.size(1), w = picture.size(2);
     torch::Tensor binary = (picture >= kWhiteThreshold).to(torch::kFloat32);
+    // A mask that generates nothing would end in completions equal to the input: a black or a
+    // coloured picture (pure red is dark gray) is a mistake, not a request.
+    if (!binary.any().item<bool>())
+        throw Error(path + ": has no white pixels, so nothing would be generated; white marks the pixels to generate");
     if (h != size || w != size) {
         // Nearest neighbours keep a mask a mask: no grey edges for a threshold to move.
         const torch::Tensor rows = (torch::arange(size, torch::kLong) * h).div(size, "floor");
         const torch::Tensor cols = (torch::arange(size, torch::kLong) * w).div(size, "floor");
         binary = binary.index_select(1, rows).index_select(2, cols);
+        if (!binary.any().item<bool>())
+            throw Error(path + ": its white pixels are lost when the " + std::to_string(w) + "x" + std::to_string(h) +
+                        " mask is scaled to " + std::to_string(size) + "x" + std::to_string(size) +
+                        ", so nothing would be generated; draw the mask at " + std::to_string(size) + "x" +
+                        std::to_string(size) + " or with larger white areas");
         if (note)
             *note = path + ": the mask is " + std::to_string(w) + "x" + std::to_string(h) + ", scaled to " +
                     std::to_string(size) + "x" + std::to_string(size) + " with nearest neighbours";

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "ebm/base/error.h"
+#include "ebm/schedule/schedule_curve.h"
 #include "ebm/nn/precision.h"
 #include "base/file_util.h"
-#include "ebm/schedule/schedule_curve.h"
 #include "sample/langevin_loop.h"
 
 namespace ebm {

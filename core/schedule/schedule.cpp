@@ -37,9 +37,10 @@ Schedule threePhases(int hotSteps, int coolingSteps, int finalSteps, double scal
 
 Schedule::Schedule(std::vector<double> temperatures) : temperatures_(std::move(temperatures))
 {
-    for (double t : temperatures_)
-        if (!std::isfinite(t) || t < 0.0)
-            throw Error("schedule temperatures must be finite and non-negative");
+    for (size_t k = 0; k < temperatures_.size(); ++k)
+        if (!std::isfinite(temperatures_[k]) || temperatures_[k] < 0.0)
+            throw Error("the schedule's temperature at step " + std::to_string(k + 1) + " is " +
+                        internal::numberText(temperatures_[k]) + "; temperatures must be finite and not negative");
 }
 
 Schedule Schedule::paperExponential(double scale)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "ebm/base/defaults.h"
@@ -58,6 +60,55 @@ ScheduleCurve quickCurve(int steps)
                                  {double(steps), 0.0, SegmentMode::Linear}});
 }
 
+/// The number as people write it: whole steps as whole numbers ("300", not "3e+02"), others as
+/// the shortest text that reads back as the same double ("1e-320", where numberText shows the
+/// denormal's rounding, "9.99989e-321").
+std::string shortestText(double value)
+{
+    constexpr double kLargestPlainWhole = 1e15;  // beyond it, 1e+300 reads better than its digits
+    constexpr int kMostDigits = 17;              // enough for any double
+    char text[64];  // "%.0f" below 1e15, "%.17g" of any double
+    if (std::isfinite(value) && std::floor(value) == value && std::abs(value) < kLargestPlainWhole) {
+        std::snprintf(text, sizeof text, "%.0f", value);
+        return text;
+    }
+    for (int digits = 1; digits <= kMostDigits; ++digits) {
+        std::snprintf(text, sizeof text, "%.*g", digits, value);
+        if (std::strtod(text, nullptr) == value)
+            break;
+    }
+    return text;
+}
+
+/// The point whose segment holds `step`: step k in (s_i, s_i+1] follows point i; the first
+/// point before it, the last after it.
+size_t segmentStart(const std::vector<CurvePoint>& points, double step)
+{
+    if (step <= points.front().step)
+        return 0;
+    if (step > points.back().step)
+        return points.size() - 1;
+    const auto next = std::lower_bound(points.begin() + 1, points.end(), step,
+                                       [](const CurvePoint& p, double s) { return p.step < s; });
+    return static_cast<size_t>(next - points.begin()) - 1;
+}
+
+/// The temperature at `step` on the segment from point i (segmentStart).
+double segmentTemperature(const std::vector<CurvePoint>& points, size_t i, double step)
+{
+    const CurvePoint& a = points[i];
+    if (step <= a.step || i + 1 == points.size())
+        return a.temperature;
+    const CurvePoint& b = points[i + 1];
+    const double w = (step - a.step) / (b.step - a.step);
+    switch (a.toNext) {
+    case SegmentMode::Constant: return a.temperature;
+    case SegmentMode::Linear: return a.temperature + w * (b.temperature - a.temperature);
+    case SegmentMode::Exponential: return a.temperature * std::exp(w * std::log(b.temperature / a.temperature));
+    }
+    return a.temperature;
+}
+
 }  // namespace
 
 std::string toString(SegmentMode mode) { return internal::nameOf(kModeNames, mode); }
@@ -105,26 +156,32 @@ void ScheduleCurve::validate() const
             throw Error(which + " goes on exponentially to a zero temperature; an exponential segment needs two "
                                 "positive ends (use linear to reach 0)");
     }
+    checkComputedTemperatures();
+}
+
+void ScheduleCurve::checkComputedTemperatures() const
+{
+    // Finite points can still give an infinite temperature: an exponential segment from 1e-320
+    // (a denormal) overflows the ratio of its ends. Every step is computed here, as expand() will.
+    for (int k = 1; k <= steps_; ++k) {
+        const size_t i = segmentStart(points_, k);
+        const CurvePoint& p = points_[i];
+        const bool exponential = p.toNext == SegmentMode::Exponential && i + 1 < points_.size() && k > p.step;
+        const double t = segmentTemperature(points_, i, k);
+        if (std::isfinite(t) && (exponential ? t > 0 : t >= 0))
+            continue;
+        throw Error("point " + std::to_string(i + 1) + " (step " + shortestText(p.step) + ", T = " +
+                    shortestText(p.temperature) + ") gives a temperature that is not a finite positive number at step " +
+                    std::to_string(k) + " (" + shortestText(t) + "); " +
+                    (exponential ? "keep the two temperatures of an exponential segment within a factor of 1e300 of "
+                                   "each other, or make the segment linear"
+                                 : "give the points smaller temperatures"));
+    }
 }
 
 double ScheduleCurve::temperatureAt(double step) const
 {
-    if (step <= points_.front().step)
-        return points_.front().temperature;
-    if (step > points_.back().step)
-        return points_.back().temperature;
-    // The segment (s_i, s_i+1] that holds the step.
-    const auto next = std::lower_bound(points_.begin() + 1, points_.end(), step,
-                                       [](const CurvePoint& p, double s) { return p.step < s; });
-    const CurvePoint& a = *(next - 1);
-    const CurvePoint& b = *next;
-    const double w = (step - a.step) / (b.step - a.step);
-    switch (a.toNext) {
-    case SegmentMode::Constant: return a.temperature;
-    case SegmentMode::Linear: return a.temperature + w * (b.temperature - a.temperature);
-    case SegmentMode::Exponential: return a.temperature * std::exp(w * std::log(b.temperature / a.temperature));
-    }
-    return a.temperature;
+    return segmentTemperature(points_, segmentStart(points_, step), step);
 }
 
 Schedule ScheduleCurve::expand() const
@@ -144,7 +201,16 @@ ScheduleCurve ScheduleCurve::rescaled(int steps) const
     std::vector<CurvePoint> points = points_;
     for (CurvePoint& p : points)
         p.step = std::min<double>(p.step * factor, steps);
-    return ScheduleCurve(steps, std::move(points));
+    try {
+        ScheduleCurve curve(steps, std::move(points));
+        curve.source_ = source_;
+        return curve;
+    } catch (const Error& e) {
+        // Other steps fall on other points of a segment: a file that runs may not run rescaled.
+        if (source_.empty())
+            throw;
+        throw Error(source_ + " rescaled to " + std::to_string(steps) + " steps: " + e.what());
+    }
 }
 
 std::string ScheduleCurve::toJson() const
@@ -203,10 +269,15 @@ ScheduleCurve ScheduleCurve::fromJson(const std::string& text, const std::string
         }
         points.push_back(point);
     }
-    const int64_t steps = document["steps"].get<int64_t>();
+    // Read as written: 2^63 as a signed number would wrap to a negative count. Whole numbers
+    // from 0 up are the JSON reader's unsigned ones.
+    const Json& steps = document["steps"];
+    if (!steps.is_number_unsigned() || steps.get<uint64_t>() < 1 || steps.get<uint64_t>() > uint64_t(kMaxScheduleSteps))
+        throw fail("a schedule has between 1 and " + std::to_string(kMaxScheduleSteps) + " steps, not " + steps.dump());
     try {
-        return ScheduleCurve(static_cast<int>(std::clamp<int64_t>(steps, -1, int64_t(kMaxScheduleSteps) + 1)),
-                             std::move(points));
+        ScheduleCurve curve(static_cast<int>(steps.get<uint64_t>()), std::move(points));
+        curve.source_ = source;
+        return curve;
     } catch (const Error& e) {
         throw fail(e.what());
     }

@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "ebm/train/distributed.h"
 #include "ebm/base/error.h"
-#include "base/file_util.h"
+#include "ebm/train/distributed.h"
 #include "ebm/train/mdsm.h"
+#include "base/file_util.h"
 
 namespace ebm {
 namespace {

@@ -2,8 +2,8 @@
 // through ebm::loadCheckpoint, then built into a network as every command that opens one does.
 // The seeds are native files; mutations that break the native layout also reach the PyTorch
 // reader, which fuzz_pytorch covers on its own seeds.
-#include "fuzz_support.h"
 #include "ebm/io/checkpoint.h"
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ebm::fuzz::expectCleanError([&] {

@@ -1,8 +1,8 @@
 // libFuzzer target: the bytes as a CIFAR-10 binary batch, in the folder layout of the official
 // archive (cifar-10-batches-bin/data_batch_1.bin) through ebm::openDataset, and as a single file
 // through ebm::loadCifar10.
-#include "fuzz_support.h"
 #include "ebm/io/dataset.h"
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string folder = ebm::fuzz::freshFolder("cifar");

@@ -2,8 +2,8 @@
 // from the input (split at its first byte), through ebm::loadMnistFolder. Gzipping here lets
 // the fuzzer mutate the IDX content behind a valid gzip stream; fuzz_idx mutates the stream.
 #include <zlib.h>
-#include "fuzz_support.h"
 #include "ebm/io/dataset.h"
+#include "fuzz_support.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // libFuzzer target: a picture file (PNG through libpng, JPEG through libjpeg-turbo, told apart
 // by their signatures) through ebm::readImage as gray and as RGB, resized as data sets are.
-#include "fuzz_support.h"
 #include "ebm/io/image_file.h"
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     constexpr int kResizedSide = 16;

@@ -1,7 +1,7 @@
 // libFuzzer target: an inpainting mask picture through ebm::readMask, scaled to the model's
 // side as `ebm inpaint --mask FILE` does.
-#include "fuzz_support.h"
 #include "ebm/sample/inpainting.h"
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     constexpr int kModelSide = 32;

@@ -1,8 +1,8 @@
 // libFuzzer target: a schedule curve file ("ebm-schedule" JSON) through ScheduleCurve::fromJson
 // (in memory), then expanded to the per-step temperatures the sampler runs on. A curve that was
 // accepted must also survive its own JSON: what the studio saves, it must open again unchanged.
-#include "fuzz_support.h"
 #include "ebm/schedule/schedule_curve.h"
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

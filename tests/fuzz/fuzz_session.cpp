@@ -15,10 +15,10 @@
 
 #include <memory>
 
-#include "fuzz_support.h"
+#include "worker/studio_engine.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"
-#include "worker/studio_engine.h"
+#include "fuzz_support.h"
 
 namespace {
 

@@ -11,14 +11,14 @@
 #include <vector>
 #include <zlib.h>
 #include <torch/torch.h>
+#include "ebm/base/error.h"
+#include "ebm/schedule/schedule_curve.h"
+#include "ebm/nn/model.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
-#include "ebm/base/error.h"
 #include "ebm/io/image_file.h"
-#include "ebm/sample/inpainting.h"
-#include "ebm/nn/model.h"
 #include "ebm/io/pytorch_export.h"
-#include "ebm/schedule/schedule_curve.h"
+#include "ebm/sample/inpainting.h"
 
 namespace fs = std::filesystem;
 

@@ -2,6 +2,7 @@
 
 #include "ebm/schedule/schedule_feed.h"
 #include <algorithm>
+#include <exception>
 
 #include "jobs/job_handle.h"
 
@@ -10,9 +11,15 @@ namespace ebm::studio {
 void AnnealingHub::publishCurve(const ebm::ScheduleCurve& curve, bool edited)
 {
     editedCurve_ = curve;
-    for (const Run& run : runs_)
-        if (run.handle && run.handle->isActive() && run.feed)
+    for (const Run& run : runs_) {
+        if (!run.handle || !run.handle->isActive() || !run.feed)
+            continue;
+        try {
             run.feed->post(curve.rescaled(run.steps).expand());
+        } catch (const std::exception&) {
+            // A curve that cannot run at this length: the run keeps its schedule.
+        }
+    }
     Q_EMIT editedCurveChanged(curve, edited);
 }
 

@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "worker/studio_types.h"
-#include "annealing/sampling_types.h"
 #include "widgets/plot_panel.h"
+#include "annealing/sampling_types.h"
 
 class QCPGraph;
 class QCPItemStraightLine;

@@ -4,8 +4,8 @@
 #include <QObject>
 
 #include "worker/studio_types.h"
-#include "annealing/sampling_types.h"
 #include "widgets/settings_form.h"
+#include "annealing/sampling_types.h"
 
 namespace ebm::studio {
 

@@ -9,15 +9,15 @@
 #include <chrono>
 
 #include "ebm/base/error.h"
-#include "ebm/sample/inpainting.h"
-#include "ebm/sample/sampler.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "ebm/io/dataset.h"
-#include "annealing/annealing_run.h"
+#include "ebm/sample/inpainting.h"
+#include "ebm/sample/sampler.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"
 #include "worker/tensor_images.h"
+#include "annealing/annealing_run.h"
 
 namespace ebm::studio {
 namespace {

@@ -3,8 +3,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
-#include "annealing/sampling_fields.h"
 #include "widgets/settings_form.h"
+#include "annealing/sampling_fields.h"
 
 namespace ebm::studio {
 

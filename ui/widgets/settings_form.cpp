@@ -18,9 +18,9 @@
 #include <cmath>
 #include <limits>
 
+#include "widgets/wheel_guard.h"
 #include "scientific_spin_box.h"
 #include "undo_fields.h"
-#include "widgets/wheel_guard.h"
 
 namespace ebm::studio {
 namespace {

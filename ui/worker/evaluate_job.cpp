@@ -8,9 +8,9 @@
 #include <chrono>
 
 #include "ebm/base/error.h"
+#include "ebm/schedule/schedule_curve.h"
 #include "ebm/eval/evaluation.h"
 #include "ebm/eval/evaluation_pipeline.h"
-#include "ebm/schedule/schedule_curve.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"
 #include "worker/tensor_images.h"

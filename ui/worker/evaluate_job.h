@@ -2,9 +2,9 @@
 // Measures the current model (or a file of samples) as `ebm eval` does. Progress values:
 // EvaluationProgressInfo (~10 a second); result: EvaluationOutcome.
 #include "jobs/job.h"
+#include "worker/evaluation_types.h"
 #include "worker/job_kinds.h"
 #include "worker/studio_types.h"
-#include "worker/evaluation_types.h"
 
 namespace ebm::studio {
 

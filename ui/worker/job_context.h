@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/checkpoint.h"
 #include "ebm/train/trainer.h"
 #include "worker/studio_types.h"
 

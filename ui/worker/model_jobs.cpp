@@ -8,11 +8,11 @@
 #include <torch/torch.h>
 
 #include "ebm/base/error.h"
+#include "ebm/nn/runtime.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
 #include "ebm/io/model_file.h"
 #include "ebm/io/pytorch_export.h"
-#include "ebm/nn/runtime.h"
 #include "worker/job_context.h"
 #include "worker/studio_worker.h"
 

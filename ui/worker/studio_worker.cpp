@@ -6,9 +6,9 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/base/error.h"
 #include "ebm/nn/runtime.h"
+#include "ebm/io/checkpoint.h"
 #include "worker/job_context.h"
 
 namespace ebm::studio {

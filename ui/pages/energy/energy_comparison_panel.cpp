@@ -6,9 +6,9 @@
 #include <QLabel>
 
 #include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
 #include "pages/energy/energy_charts.h"
 #include "pages/energy/energy_sets.h"
-#include "worker/studio_engine.h"
 
 namespace ebm::studio {
 

@@ -4,8 +4,8 @@
 // "energy") and the session's "energy" object, whose keys ("noiseStd", "draws", "seed",
 // "residual") stay those of the sessions saved before the declarations. The image sets beside
 // them are not simple fields: EnergySetList keeps and writes those.
-#include "pages/energy/energy_job.h"
 #include "widgets/settings_form.h"
+#include "pages/energy/energy_job.h"
 
 namespace ebm::studio {
 

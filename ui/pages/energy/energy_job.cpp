@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "ebm/io/dataset.h"
-#include "ebm/sample/energy_inspection.h"
 #include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
 #include "ebm/train/mdsm.h"
+#include "ebm/sample/energy_inspection.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"
 #include "worker/tensor_images.h"

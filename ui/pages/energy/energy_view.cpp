@@ -16,14 +16,14 @@
 #include <algorithm>
 
 #include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
+#include "widgets/run_controls.h"
 #include "pages/energy/energy_charts.h"
 #include "pages/energy/energy_comparison_panel.h"
 #include "pages/energy/energy_fields.h"
 #include "pages/energy/energy_image_preview.h"
 #include "pages/energy/energy_image_table.h"
 #include "pages/energy/energy_set_editor.h"
-#include "widgets/run_controls.h"
-#include "worker/studio_engine.h"
 
 namespace ebm::studio {
 namespace {

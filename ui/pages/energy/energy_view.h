@@ -7,9 +7,9 @@
 #include <QPointer>
 #include <QVector>
 
+#include "widgets/studio_page.h"
 #include "pages/energy/energy_job.h"
 #include "pages/energy/energy_sets.h"
-#include "widgets/studio_page.h"
 
 class QGroupBox;
 class QLabel;

@@ -27,11 +27,11 @@
 
 #include "worker/evaluate_job.h"
 #include "worker/studio_engine.h"
-#include "pages/evaluate/class_histogram_chart.h"
-#include "pages/evaluate/evaluation_fields.h"
+#include "widgets/run_controls.h"
 #include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
-#include "widgets/run_controls.h"
+#include "pages/evaluate/class_histogram_chart.h"
+#include "pages/evaluate/evaluation_fields.h"
 
 namespace ebm::studio {
 namespace {

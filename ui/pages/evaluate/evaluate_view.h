@@ -1,7 +1,7 @@
 #pragma once
 #include <QPointer>
-#include "worker/studio_types.h"
 #include "worker/evaluation_types.h"
+#include "worker/studio_types.h"
 #include "widgets/studio_page.h"
 
 class QCheckBox;

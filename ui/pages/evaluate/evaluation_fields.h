@@ -1,8 +1,8 @@
 #pragma once
 // The evaluation settings, declared once: the Evaluate page's form and QSettings group
 // "evaluation" come from these declarations.
-#include "worker/studio_types.h"
 #include "worker/evaluation_types.h"
+#include "worker/studio_types.h"
 #include "widgets/settings_form.h"
 
 namespace ebm::studio {

@@ -5,14 +5,14 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include "ebm/io/dataset.h"
 #include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
 #include "ebm/sample/inpainting.h"
-#include "annealing/annealing_run.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"
 #include "worker/tensor_images.h"
+#include "annealing/annealing_run.h"
 
 namespace ebm::studio {
 namespace {

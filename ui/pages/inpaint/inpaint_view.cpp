@@ -21,23 +21,23 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ebm/schedule/schedule_feed.h"
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
+#include "widgets/image_grid.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
+#include "widgets/settings_form.h"
+#include "widgets/undo_fields.h"
+#include "annealing/annealing_hub.h"
+#include "annealing/energy_chart.h"
+#include "annealing/sampling_types.h"
 #include "pages/inpaint/comparison_panel.h"
 #include "pages/inpaint/inpaint_fields.h"
 #include "pages/inpaint/mask_canvas.h"
 #include "pages/inpaint/mask_document.h"
 #include "pages/inpaint/mask_tools_box.h"
 #include "pages/inpaint/thumbnail_browser.h"
-#include "ebm/schedule/schedule_feed.h"
-#include "annealing/annealing_hub.h"
-#include "annealing/energy_chart.h"
-#include "widgets/image_grid.h"
-#include "widgets/run_controls.h"
-#include "widgets/sample_grid_widget.h"
-#include "widgets/settings_form.h"
-#include "widgets/undo_fields.h"
-#include "annealing/sampling_types.h"
 
 namespace ebm::studio {
 namespace {

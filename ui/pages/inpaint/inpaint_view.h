@@ -12,9 +12,9 @@
 #include <optional>
 
 #include "ebm/schedule/schedule_curve.h"
-#include "pages/inpaint/inpaint_job.h"
-#include "annealing/run_history.h"
 #include "widgets/studio_page.h"
+#include "annealing/run_history.h"
+#include "pages/inpaint/inpaint_job.h"
 
 class QComboBox;
 class QLabel;

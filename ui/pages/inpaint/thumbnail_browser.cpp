@@ -6,9 +6,9 @@
 #include <QVBoxLayout>
 
 #include "jobs/job_handle.h"
-#include "pages/inpaint/inpaint_job.h"
 #include "worker/studio_engine.h"
 #include "widgets/sample_grid_widget.h"
+#include "pages/inpaint/inpaint_job.h"
 
 namespace ebm::studio {
 namespace {

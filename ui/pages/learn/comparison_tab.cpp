@@ -9,10 +9,10 @@
 #include <algorithm>
 
 #include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
+#include "widgets/settings_form.h"
 #include "pages/learn/landscape_plot.h"
 #include "pages/learn/learn_fields.h"
-#include "widgets/settings_form.h"
-#include "worker/studio_engine.h"
 
 namespace ebm::studio {
 namespace {

@@ -11,10 +11,10 @@
 #include <cmath>
 
 #include "jobs/job_handle.h"
-#include "pages/learn/learn_fields.h"
+#include "worker/studio_engine.h"
 #include "widgets/plot_panel.h"
 #include "widgets/settings_form.h"
-#include "worker/studio_engine.h"
+#include "pages/learn/learn_fields.h"
 
 namespace ebm::studio {
 namespace {

@@ -7,8 +7,8 @@
 #include <QPointF>
 #include <QVector>
 
-#include "pages/learn/learn_jobs.h"
 #include "widgets/plot_panel.h"
+#include "pages/learn/learn_jobs.h"
 
 class QCPColorMap;
 class QCPCurve;

@@ -11,8 +11,8 @@
 
 #include "ebm/base/defaults.h"
 #include "ebm/schedule/schedule_curve.h"
-#include "pages/learn/learn_jobs.h"
 #include "widgets/settings_form.h"
+#include "pages/learn/learn_jobs.h"
 
 namespace ebm::studio {
 

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ebm/io/dataset.h"
 #include "ebm/base/error.h"
+#include "ebm/io/dataset.h"
 #include "ebm/toy/toy_lab.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"

@@ -1,4 +1,3 @@
-#include "annealing/annealing_hub.h"
 #include "pages/learn/learn_view.h"
 
 #include <QCheckBox>
@@ -19,16 +18,17 @@
 #include <QVBoxLayout>
 
 #include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
+#include "widgets/run_controls.h"
+#include "widgets/settings_form.h"
+#include "widgets/snapshot_command.h"
+#include "annealing/annealing_hub.h"
 #include "pages/learn/comparison_tab.h"
 #include "pages/learn/concentration_tab.h"
 #include "pages/learn/landscape_plot.h"
 #include "pages/learn/learn_session.h"
 #include "pages/learn/particles_demo.h"
 #include "pages/learn/training_lab.h"
-#include "widgets/run_controls.h"
-#include "widgets/settings_form.h"
-#include "widgets/snapshot_command.h"
-#include "worker/studio_engine.h"
 
 namespace ebm::studio {
 namespace {
@@ -50,7 +50,7 @@ QFormLayout* formRowOf(SettingsFormWidget* form, const QString& key, int* row)
 }  // namespace
 
 LearnView::LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* undo, QWidget* parent)
-    : StudioPage(tr("&Learn"), QStringLiteral("learn"), parent), engine_(engine), undo_(undo)
+    : StudioPage(tr("&Learn"), QStringLiteral("learn"), parent), engine_(engine), annealing_(annealing), undo_(undo)
 {
     registerLearnTypes();
     setObjectName(QStringLiteral("learnView"));
@@ -345,10 +345,7 @@ void LearnView::setAnnealing(Annealing annealing)
 
 void LearnView::setEditedSchedule(const ebm::ScheduleCurve& curve, bool)
 {
-    editedCurve_ = curve;
-    const LearnSettings s = settings();
-    if (s.annealing == Annealing::SchedulePage)
-        lab_->particles()->postSchedule(curve, s.sampleSteps);
+    editedCurve_ = curve;  // a run on it follows later edits through the hub
 }
 
 void LearnView::startSampling()
@@ -356,8 +353,14 @@ void LearnView::startSampling()
     if (model_.isEmpty() || isSampling())
         return;
     const LearnSettings s = settings();
-    if (lab_->particles()->start(model_, sampleSettings(), learnSliderTemperature(s.temperature), s.speed))
-        updateControls();
+    ParticlesDemo* particles = lab_->particles();
+    if (!particles->start(model_, sampleSettings(), learnSliderTemperature(s.temperature), s.speed))
+        return;
+    // On the Schedule page's curve, the run follows its later edits, as the image runs do.
+    if (s.annealing == Annealing::SchedulePage)
+        annealing_->announceRun(tr("Learn page particles"), particles->run(), particles->scheduleFeed(),
+                                s.sampleSteps);
+    updateControls();
 }
 
 bool LearnView::isSampling() const { return lab_->particles()->isSampling(); }

@@ -14,9 +14,9 @@
 #include <optional>
 
 #include "ebm/schedule/schedule_curve.h"
+#include "widgets/studio_page.h"
 #include "pages/learn/learn_fields.h"
 #include "pages/learn/learn_jobs.h"
-#include "widgets/studio_page.h"
 
 class QComboBox;
 class QLabel;
@@ -140,6 +140,7 @@ private:
     void updateTemperatureLabel();
 
     StudioEngine* engine_;
+    AnnealingHub* annealing_;  // the edited curve, and the link that takes its edits to a run
     QUndoStack* undo_;
 
     // Side panel: the settings form with the page's own widgets in its boxes

@@ -8,9 +8,9 @@
 #include <exception>
 
 #include "jobs/job_handle.h"
-#include "pages/learn/landscape_plot.h"
-#include "widgets/run_controls.h"
 #include "worker/studio_engine.h"
+#include "widgets/run_controls.h"
+#include "pages/learn/landscape_plot.h"
 
 namespace ebm::studio {
 namespace {
@@ -103,16 +103,6 @@ void ParticlesDemo::updateControls(bool canStart) { controls_->setState(canStart
 void ParticlesDemo::setTemperature(double temperature) { liveControls_->temperature.store(temperature); }
 
 void ParticlesDemo::setStepsPerFrame(int steps) { liveControls_->stepsPerFrame.store(steps); }
-
-void ParticlesDemo::postSchedule(const ebm::ScheduleCurve& curve, int steps)
-{
-    if (!isSampling())
-        return;
-    try {
-        liveControls_->scheduleFeed->post(curve.rescaled(steps).expand());
-    } catch (const std::exception&) {
-    }
-}
 
 void ParticlesDemo::dropParticles(const QVector<QPointF>& points)
 {

@@ -41,8 +41,12 @@ public:
     // Live controls of the run
     void setTemperature(double temperature);
     void setStepsPerFrame(int steps);
-    /// The Schedule page's curve, stretched to `steps`, for the run from its next step on.
-    void postSchedule(const ebm::ScheduleCurve& curve, int steps);
+    /// The run in progress (null before the first) and the feed it takes edited schedules from.
+    JobHandle* run() const { return sampling_; }
+    std::shared_ptr<ebm::ScheduleFeed> scheduleFeed() const
+    {
+        return liveControls_ ? liveControls_->scheduleFeed : nullptr;
+    }
     /// Adds particles: to the running run, or to the start of the next one.
     void dropParticles(const QVector<QPointF>& points);
     const QVector<QPointF>& pendingDrops() const { return pendingDrops_; }

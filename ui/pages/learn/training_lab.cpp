@@ -7,12 +7,12 @@
 #include <QVBoxLayout>
 
 #include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
+#include "widgets/plot_panel.h"
+#include "widgets/run_controls.h"
 #include "pages/learn/landscape_plot.h"
 #include "pages/learn/learn_fields.h"
 #include "pages/learn/particles_demo.h"
-#include "widgets/plot_panel.h"
-#include "widgets/run_controls.h"
-#include "worker/studio_engine.h"
 
 namespace ebm::studio {
 namespace {

@@ -6,11 +6,11 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
-#include "annealing/energy_chart.h"
-#include "pages/sample/sample_view.h"
-#include "widgets/file_dialogs.h"
 #include "worker/studio_engine.h"
+#include "widgets/file_dialogs.h"
+#include "annealing/energy_chart.h"
 #include "annealing/sampling_types.h"
+#include "pages/sample/sample_view.h"
 
 namespace ebm::studio {
 namespace {

@@ -19,17 +19,17 @@
 
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_feed.h"
+#include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
+#include "widgets/image_grid.h"
+#include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
 #include "annealing/sampling_fields.h"
 #include "annealing/sampling_job.h"
 #include "annealing/sampling_panel.h"
-#include "jobs/job_handle.h"
 #include "pages/sample/sample_exports.h"
-#include "worker/studio_engine.h"
-#include "widgets/image_grid.h"
-#include "widgets/run_controls.h"
-#include "widgets/sample_grid_widget.h"
 
 namespace ebm::studio {
 namespace {

@@ -7,9 +7,9 @@
 
 #include "ebm/schedule/schedule_curve.h"
 #include "worker/studio_types.h"
-#include "annealing/sampling_types.h"
-#include "annealing/run_history.h"
 #include "widgets/studio_page.h"
+#include "annealing/run_history.h"
+#include "annealing/sampling_types.h"
 
 class QLabel;
 class QSlider;

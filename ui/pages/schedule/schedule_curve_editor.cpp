@@ -10,8 +10,8 @@
 #include <functional>
 #include <limits>
 
-#include "pages/schedule/schedule_document.h"
 #include "widgets/qcustomplot_include.h"
+#include "pages/schedule/schedule_document.h"
 
 namespace ebm::studio {
 namespace {

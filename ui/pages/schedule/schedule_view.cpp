@@ -27,15 +27,15 @@
 
 #include "ebm/base/defaults.h"
 #include "jobs/job_handle.h"
-#include "annealing/sampling_job.h"
 #include "worker/studio_engine.h"
-#include "pages/schedule/control_point_table.h"
-#include "pages/schedule/curve_evaluation_panel.h"
-#include "pages/schedule/schedule_document.h"
+#include "widgets/file_dialogs.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
 #include "annealing/annealing_hub.h"
-#include "widgets/file_dialogs.h"
+#include "annealing/sampling_job.h"
+#include "pages/schedule/control_point_table.h"
+#include "pages/schedule/curve_evaluation_panel.h"
+#include "pages/schedule/schedule_document.h"
 
 namespace ebm::studio {
 namespace {

@@ -12,9 +12,9 @@
 #include <memory>
 
 #include "ebm/schedule/schedule_curve.h"
-#include "pages/schedule/schedule_curve_editor.h"
 #include "widgets/studio_page.h"
 #include "annealing/sampling_types.h"
+#include "pages/schedule/schedule_curve_editor.h"
 
 class QCheckBox;
 class QComboBox;

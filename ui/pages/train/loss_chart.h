@@ -2,8 +2,8 @@
 #include <QVector>
 
 #include "worker/studio_types.h"
-#include "pages/train/training_types.h"
 #include "widgets/plot_panel.h"
+#include "pages/train/training_types.h"
 
 class QCPGraph;
 

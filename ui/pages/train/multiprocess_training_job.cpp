@@ -19,8 +19,8 @@
 #include <string>
 #include <variant>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/base/error.h"
+#include "ebm/io/checkpoint.h"
 #include "ebm/io/model_file.h"
 #include "ebm/train/progress_events.h"
 #include "jobs/job_control.h"

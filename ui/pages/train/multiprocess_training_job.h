@@ -8,8 +8,8 @@
 
 #include "jobs/job.h"
 #include "worker/studio_types.h"
-#include "pages/train/training_types.h"
 #include "pages/train/training_job.h"
+#include "pages/train/training_types.h"
 
 namespace ebm::studio {
 

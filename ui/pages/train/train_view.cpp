@@ -30,15 +30,15 @@
 
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
-#include "pages/train/loss_chart.h"
-#include "pages/train/multiprocess_training_job.h"
-#include "pages/train/training_job.h"
-#include "pages/train/training_fields.h"
-#include "widgets/settings_form.h"
-#include "widgets/undo_fields.h"
 #include "widgets/run_controls.h"
 #include "widgets/sample_grid_widget.h"
 #include "widgets/scientific_spin_box.h"
+#include "widgets/settings_form.h"
+#include "widgets/undo_fields.h"
+#include "pages/train/loss_chart.h"
+#include "pages/train/multiprocess_training_job.h"
+#include "pages/train/training_fields.h"
+#include "pages/train/training_job.h"
 
 namespace ebm::studio {
 namespace {

@@ -1,8 +1,8 @@
 #pragma once
 #include <QPointer>
 #include "worker/studio_types.h"
-#include "pages/train/training_types.h"
 #include "widgets/studio_page.h"
+#include "pages/train/training_types.h"
 
 class QCheckBox;
 class QComboBox;

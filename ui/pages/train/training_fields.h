@@ -2,8 +2,8 @@
 // The training settings, declared once: the Train page's form and QSettings group "training"
 // come from these declarations.
 #include "worker/studio_types.h"
-#include "pages/train/training_types.h"
 #include "widgets/settings_form.h"
+#include "pages/train/training_types.h"
 
 namespace ebm::studio {
 

@@ -13,16 +13,16 @@
 #include <cmath>
 #include <optional>
 
+#include "ebm/base/error.h"
+#include "ebm/schedule/schedule.h"
+#include "ebm/nn/runtime.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
-#include "ebm/base/error.h"
-#include "ebm/nn/runtime.h"
 #include "ebm/sample/sampler.h"
-#include "ebm/schedule/schedule.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"
-#include "worker/studio_worker.h"
 #include "worker/model_jobs.h"
+#include "worker/studio_worker.h"
 #include "worker/tensor_images.h"
 
 namespace ebm::studio {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 #include <torch/types.h>
-#include "ebm/eval/classifier.h"
 #include "ebm/nn/model.h"
+#include "ebm/eval/classifier.h"
 
 namespace ebm {
 

@@ -10,10 +10,10 @@
 
 #include <torch/types.h>
 
-#include "ebm/eval/evaluation.h"
+#include "ebm/schedule/sampling_options.h"
 #include "ebm/nn/model.h"
 #include "ebm/io/model_file.h"
-#include "ebm/schedule/sampling_options.h"
+#include "ebm/eval/evaluation.h"
 
 namespace ebm {
 
@@ -21,6 +21,10 @@ namespace ebm {
 SamplingOptions evaluationSampling();
 
 /// What to measure and how. Defaults are those of `ebm eval`.
+/// Nearest neighbours per sample, at most: each is an image in every row of the grid (10^9 of
+/// them grew the grid and the exact distances to gigabytes before anything failed).
+constexpr int kMaxNeighboursPerQuery = 100;
+
 struct EvaluationRequest {
     bool fid = true;                 // Frechet distance to the test split (FID-like)
     bool inceptionLike = true;       // inception-like score and class histogram

@@ -5,9 +5,9 @@
 
 #include <torch/types.h>
 
-#include "ebm/io/checkpoint.h"
 #include "ebm/base/defaults.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/checkpoint.h"
 
 namespace ebm {
 

@@ -12,10 +12,10 @@
 
 #include <torch/types.h>
 
-#include "ebm/io/dataset.h"
 #include "ebm/base/defaults.h"
 #include "ebm/base/precision_mode.h"
 #include "ebm/nn/model.h"
+#include "ebm/io/dataset.h"
 
 namespace ebm {
 

@@ -27,7 +27,8 @@ SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torc
 torch::Tensor presetMask(const std::string& spec, int size, uint64_t seed = 1);
 
 /// A mask picture as a mask of size x size. A picture of another size is scaled with nearest
-/// neighbours (so it stays a mask); `note`, when given, then says what was done.
+/// neighbours (so it stays a mask); `note`, when given, then says what was done. A mask with no
+/// white pixels (at that size) is refused: nothing would be generated.
 torch::Tensor readMask(const std::string& path, int size, std::string* note = nullptr);
 /// Writes a mask as a black-and-white PNG (white = generate).
 void writeMask(const std::string& path, const torch::Tensor& mask);

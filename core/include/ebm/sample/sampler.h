@@ -6,10 +6,10 @@
 #include <vector>
 #include <torch/types.h>
 #include "ebm/base/defaults.h"
-#include "ebm/nn/model.h"
 #include "ebm/schedule/sampling_options.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_feed.h"
+#include "ebm/nn/model.h"
 
 namespace ebm {
 

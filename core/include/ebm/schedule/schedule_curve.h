@@ -28,7 +28,9 @@ struct CurvePoint {
 class ScheduleCurve {
 public:
     ScheduleCurve() = default;
-    /// Throws ebm::Error when the curve cannot be run (see validate()).
+    /// Throws ebm::Error when the curve cannot be run (see validate()): a point out of order or
+    /// range, or a step whose computed temperature is not a finite number (>= 0; > 0 on an
+    /// exponential segment), naming the point whose segment gives it.
     ScheduleCurve(int steps, std::vector<CurvePoint> points);
 
     /// The presets as curves: they expand to Schedule::paperExponential(), paperLinear() and
@@ -44,7 +46,8 @@ public:
     double temperatureAt(double step) const;
     Schedule expand() const;
 
-    /// The same shape over another number of steps: every point's step scales with it.
+    /// The same shape over another number of steps: every point's step scales with it. A curve
+    /// read from a file names the file in the error when the rescaled one cannot be run.
     ScheduleCurve rescaled(int steps) const;
 
     /// The "ebm-schedule" JSON document, and back. fromJson throws ebm::Error with one line
@@ -60,9 +63,11 @@ public:
 
 private:
     void validate() const;
+    void checkComputedTemperatures() const;
 
     int steps_ = 0;
     std::vector<CurvePoint> points_;
+    std::string source_;  // the file it was read from (empty: made in memory), for messages
 };
 
 }  // namespace ebm

@@ -7,9 +7,9 @@
 #include <torch/types.h>
 
 #include "ebm/base/defaults.h"
-#include "ebm/nn/model.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_feed.h"
+#include "ebm/nn/model.h"
 
 namespace ebm::toy {
 

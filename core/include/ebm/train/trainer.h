@@ -3,9 +3,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include "ebm/nn/model.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
-#include "ebm/nn/model.h"
 
 namespace ebm {
 
