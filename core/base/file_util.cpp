@@ -1,5 +1,7 @@
 #include "base/file_util.h"
 
+#include "ebm/base/atomic_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -248,3 +250,12 @@ void writeBytesAtomically(const std::string& path, const std::string& bytes, con
 }
 
 }  // namespace ebm::internal
+
+namespace ebm {
+
+void writeFileAtomically(const std::string& path, const std::string& bytes, const std::string& what)
+{
+    internal::writeBytesAtomically(path, bytes, what);
+}
+
+}  // namespace ebm

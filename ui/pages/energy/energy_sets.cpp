@@ -1,12 +1,14 @@
 #include "pages/energy/energy_sets.h"
 
-#include <QFile>
 #include <QJsonObject>
 #include <QObject>
 #include <QTextStream>
 
 #include <cmath>
 #include <limits>
+
+#include "ebm/base/atomic_file.h"
+#include "ebm/base/error.h"
 
 namespace ebm::studio {
 namespace {
@@ -208,12 +210,8 @@ void EnergySetList::restoreSources(const QJsonArray& sources)
 
 bool EnergySetList::writeCsv(const QString& path, QString& error) const
 {
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
-        error = tr("%1: cannot write the CSV file").arg(path);
-        return false;
-    }
-    QTextStream csv(&file);
+    QString text;
+    QTextStream csv(&text);
     csv << "set,index,energy,spread,residual\n";
     for (const EnergyImageSet& set : sets_) {
         if (set.state != EnergySetState::Scored)
@@ -228,8 +226,10 @@ bool EnergySetList::writeCsv(const QString& path, QString& error) const
         }
     }
     csv.flush();
-    if (file.error() != QFileDevice::NoError) {
-        error = tr("%1: could not write the CSV file").arg(path);
+    try {
+        ebm::writeFileAtomically(path.toStdString(), text.toStdString(), "CSV table");
+    } catch (const ebm::Error& e) {
+        error = QString::fromStdString(e.what());
         return false;
     }
     return true;
