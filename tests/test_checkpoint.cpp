@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
 #include "ebm/io/pytorch_export.h"
+#include "ebm/io/pytorch_import.h"
 #include "ebm/train/trainer.h"
 
 using namespace ebm;
@@ -515,6 +517,64 @@ private Q_SLOTS:
         for (const auto& [name, t] : a)
             QVERIFY2(torch::equal(t, b.at(name)), name.c_str());
         QCOMPARE(loadCheckpoint(path).lossHistory.size(), size_t(5));
+    }
+
+    /// Issue 24 (resume, finding 3): run settings a checkpoint stored broken (batch 0, sigma or
+    /// learning rate NaN) are refused naming the file and the stored value; the trainer said only
+    /// "the batch size must be at least 1".
+    void brokenStoredRunSettingsNameTheFileAndTheValue()
+    {
+        auto refusal = [](const TrainConfig& config) {
+            try {
+                checkStoredTrainConfig(config, "dir/run.ebm");
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        };
+        QVERIFY(refusal(TrainConfig{}).empty());
+        TrainConfig batch;
+        batch.batchSize = 0;
+        const std::string batchRefusal = refusal(batch);
+        QVERIFY2(batchRefusal.rfind("dir/run.ebm: the stored training setting 'batch' is 0 (a batch holds at least "
+                                    "1 item); the file's run settings are damaged, so the run cannot be resumed",
+                                    0) == 0,
+                 batchRefusal.c_str());
+        TrainConfig sigma;
+        sigma.noise.sigmaMax = std::nan("");
+        QVERIFY2(refusal(sigma).rfind("dir/run.ebm: the stored training setting 'sigma_max' is nan (", 0) == 0,
+                 refusal(sigma).c_str());
+        TrainConfig rate;
+        rate.learningRate = std::nan("");
+        QVERIFY2(refusal(rate).rfind("dir/run.ebm: the stored training setting 'lr' is nan (", 0) == 0,
+                 refusal(rate).c_str());
+        TrainConfig beta;
+        beta.beta2 = 1.0;
+        QVERIFY2(refusal(beta).rfind("dir/run.ebm: the stored training setting 'beta2' is 1 (", 0) == 0,
+                 refusal(beta).c_str());
+    }
+
+    /// Issue 24 (messages, finding 1): a file torch.save wrote in the pre-1.6 pickle format is
+    /// named as such, with how to save it again; a zip file passes.
+    void legacyTorchSaveFilesAreNamed()
+    {
+        QTemporaryDir dir;
+        const std::string legacy = dir.filePath("old.pt").toStdString();
+        std::ofstream(legacy, std::ios::binary) << std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8"
+                                                               "\x50\x19\x2e", 15);
+        try {
+            refuseLegacyTorchSave(legacy);
+            QFAIL("a legacy torch.save file passed");
+        } catch (const Error& e) {
+            const std::string message = e.what();
+            QVERIFY2(message.rfind("old.pt: saved by torch.save in PyTorch's legacy format (before 1.6", 0) == 0 &&
+                         message.find("torch.save(torch.load(\"old.pt\"), \"new.pt\")") != std::string::npos,
+                     message.c_str());
+        }
+        refuseLegacyTorchSave(kReference);  // the zip format: no refusal
+        const std::string pickle = dir.filePath("other.pkl").toStdString();
+        std::ofstream(pickle, std::ios::binary) << std::string("\x80\x02}q\x00.", 6);  // a plain pickle
+        refuseLegacyTorchSave(pickle);
     }
 };
 

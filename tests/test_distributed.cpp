@@ -22,6 +22,7 @@
 #include "ebm/train/distributed.h"
 #include "ebm/train/mdsm.h"
 #include "ebm/train/trainer.h"
+#include "test_support.h"
 
 using namespace ebm;
 
@@ -83,14 +84,7 @@ TrainConfig tinyImageConfig()
     return config;
 }
 
-ModelConfig tinyImageModel()
-{
-    ModelConfig model;
-    model.arch = Architecture::Res6;
-    model.baseWidth = 4;
-    model.imageSize = 8;
-    return model;
-}
+ModelConfig tinyImageModel() { return testing::resNetConfig(Architecture::Res6, 4, 8); }
 
 Dataset tinyImages()
 {

@@ -13,6 +13,7 @@
 #include "ebm/sample/energy_inspection.h"
 #include "ebm/sample/sampler.h"
 #include "analytic_energies.h"
+#include "test_support.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
@@ -166,11 +167,7 @@ private Q_SLOTS:
         }
         // A small ResNet, whose residual comes from its hand-written backward pass.
         torch::manual_seed(6);
-        ModelConfig config;
-        config.arch = Architecture::Res6;
-        config.baseWidth = 2;
-        config.imageSize = 8;
-        EnergyNet net = makeEnergyNet(config);
+        EnergyNet net = makeEnergyNet(testing::resNetConfig(Architecture::Res6, 2, 8));
         const torch::Tensor images = torch::rand({10, 1, 8, 8});
         EnergyInspectionOptions options;
         options.draws = 3;

@@ -350,6 +350,24 @@ def forward(self, x):
         saveCheckpoint(cp, energyFile);
         QVERIFY_THROWS_EXCEPTION(Error, loadClassifier(energyFile));
     }
+
+    /// Issue 24 (messages, finding 2): an energy model's state_dict given as the classifier says
+    /// what it is and what a classifier file is, not "PytorchStreamReader ... constants.pkl".
+    void aStateDictIsNotAClassifier()
+    {
+        try {
+            (void)loadClassifier(std::string(EBM_FIXTURES_DIR) + "/reference-res12-c8.pt");
+            QFAIL("a state_dict loaded as a classifier");
+        } catch (const Error& e) {
+            const std::string message = e.what();
+            QVERIFY2(message.rfind("reference-res12-c8.pt: a PyTorch state_dict (saved by torch.save), not a "
+                                   "classifier; a classifier file is the small image classifier that `ebm "
+                                   "train-classifier --out FILE` writes",
+                                   0) == 0 &&
+                         message.find("constants.pkl") == std::string::npos,
+                     message.c_str());
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestEvaluation)

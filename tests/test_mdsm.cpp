@@ -7,6 +7,7 @@
 #include "ebm/io/checkpoint.h"
 #include "ebm/train/mdsm.h"
 #include "analytic_energies.h"
+#include "test_support.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
@@ -195,11 +196,7 @@ private Q_SLOTS:
         // A small real network in double precision: the double-backprop gradient of a few
         // weights against central differences of the loss.
         torch::manual_seed(11);
-        ModelConfig config;
-        config.arch = Architecture::Res6;
-        config.baseWidth = 2;
-        config.imageSize = 8;
-        EnergyNet net = makeEnergyNet(config);
+        EnergyNet net = makeEnergyNet(testing::resNetConfig(Architecture::Res6, 2, 8));
         net->to(torch::kFloat64);
         torch::Tensor x = torch::rand({3, 1, 8, 8}, torch::kFloat64);
         torch::Tensor noise = torch::randn({3, 1, 8, 8}, torch::kFloat64);
@@ -248,12 +245,8 @@ private Q_SLOTS:
             for (HeadKind head : {HeadKind::Quadratic, HeadKind::Linear})
                 for (int channels : {1, 3})
                     for (int size : {28, 32}) {
-                        ModelConfig config;
-                        config.arch = arch;
+                        ModelConfig config = testing::resNetConfig(arch, 4, size, channels);
                         config.head = head;
-                        config.inChannels = channels;
-                        config.imageSize = size;
-                        config.baseWidth = 4;
                         EnergyNet net = makeEnergyNet(config);
                         torch::Tensor x = torch::rand({3, channels, size, size});
                         const QString failure = compareGradientMethods(*net, x, kFloatTolerance, worst);
@@ -263,11 +256,7 @@ private Q_SLOTS:
         QCOMPARE(checked, 24);
         {
             // 64x64 adds a third halving of the image; one layout is enough to cover it.
-            ModelConfig config;
-            config.arch = Architecture::Res12;
-            config.imageSize = 64;
-            config.baseWidth = 4;
-            EnergyNet net = makeEnergyNet(config);
+            EnergyNet net = makeEnergyNet(testing::resNetConfig(Architecture::Res12, 4, 64));
             const QString failure = compareGradientMethods(*net, torch::rand({2, 1, 64, 64}), kFloatTolerance, worst);
             QVERIFY2(failure.isEmpty(), qPrintable(failure));
         }
@@ -275,11 +264,7 @@ private Q_SLOTS:
               worst.energy, worst.inputGradient, worst.parameterGradient);
 
         // Double precision: the two paths differ only by rounding.
-        ModelConfig config;
-        config.arch = Architecture::Res12;
-        config.baseWidth = 3;
-        config.imageSize = 28;
-        EnergyNet net = makeEnergyNet(config);
+        EnergyNet net = makeEnergyNet(testing::resNetConfig(Architecture::Res12, 3, 28));
         net->to(torch::kFloat64);
         WorstErrors worstDouble;
         const QString failure =
@@ -299,12 +284,7 @@ private Q_SLOTS:
         WorstErrors worst;
         for (int size : {28, 32})
             for (int channels : {1, 3}) {
-                ModelConfig config;
-                config.arch = Architecture::Res12;
-                config.inChannels = channels;
-                config.imageSize = size;
-                config.baseWidth = 4;
-                EnergyNet net = makeEnergyNet(config);
+                EnergyNet net = makeEnergyNet(testing::resNetConfig(Architecture::Res12, 4, size, channels));
                 net->to(torch::kFloat64);
                 const QString failure =
                     compareGradientMethods(*net, torch::rand({3, channels, size, size}, torch::kFloat64),
@@ -320,11 +300,7 @@ private Q_SLOTS:
 
         // And the portable pass is the CPU loops' maths, not merely close to autograd: in double
         // precision the two hand-written passes agree to rounding, value and parameter gradients.
-        ModelConfig res;
-        res.arch = Architecture::Res6;
-        res.imageSize = 28;
-        res.baseWidth = 3;
-        EnergyNet net = makeEnergyNet(res);
+        EnergyNet net = makeEnergyNet(testing::resNetConfig(Architecture::Res6, 3, 28));
         net->to(torch::kFloat64);
         const torch::Tensor x = torch::rand({2, 1, 28, 28}, torch::kFloat64);
         const torch::Tensor noise = torch::randn_like(x);
@@ -352,11 +328,7 @@ private Q_SLOTS:
         // energyAndGrad (what the sampler calls) keeps no graph, so it must still equal autograd.
         torch::manual_seed(9);
         for (Architecture arch : {Architecture::Res6, Architecture::Res18}) {
-            ModelConfig config;
-            config.arch = arch;
-            config.inChannels = 3;
-            config.baseWidth = 4;
-            EnergyNet net = makeEnergyNet(config);
+            EnergyNet net = makeEnergyNet(testing::resNetConfig(arch, 4, 32, 3));
             const torch::Tensor x = torch::rand({3, 3, 32, 32});
             const EnergyAndGrad sampled = energyAndGrad(*net, x);
             const EnergyAndGrad reference = energyAndGradWithGraph(*net, x, InputGradientMethod::Autograd);
@@ -371,10 +343,7 @@ private Q_SLOTS:
         // The MLP's hand-written input gradient: the same loss and the same parameter gradients
         // as autograd's double backpropagation, for both heads.
         for (HeadKind head : {HeadKind::Quadratic, HeadKind::Linear}) {
-            torch::manual_seed(6);
-            ModelConfig config = ModelConfig::mlp(2, 16, 3);
-            config.head = head;
-            EnergyNet net = makeEnergyNet(config);
+            EnergyNet net = testing::seededPointMlp(16, head, 6);
             QVERIFY(net->explicitEnergyAndGrad(torch::rand({5, 2})).has_value());
             torch::Tensor x = torch::rand({5, 2});
             torch::Tensor noise = torch::randn({5, 2});

@@ -8,6 +8,7 @@
 
 #include "ebm/base/defaults.h"
 #include "ebm/base/error.h"
+#include "ebm/base/json.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "ebm/sample/sampler.h"
@@ -155,7 +156,7 @@ private Q_SLOTS:
     {
         const std::string head = R"({"format": "ebm-schedule", "version": 1, "steps": 100, "points": )";
         const std::vector<std::pair<std::string, const char*>> cases = {
-            {"not json at all", "not a JSON document"},
+            {"not json at all", "not valid JSON at line 1, column 2"},
             {R"({"format": "something", "version": 1, "steps": 10, "points": []})", "not an ebm schedule"},
             {R"({"format": "ebm-schedule", "version": 2, "steps": 10, "points": [{"step": 0, "temperature": 1}]})", "version 2"},
             {head + "[]}", "at least one control point"},
@@ -167,7 +168,7 @@ private Q_SLOTS:
             {head + R"([{"step": 0, "temperature": 5}, {"step": 100, "temperature": 0}]})", "needs \"to_next\""},
             {R"({"format": "ebm-schedule", "version": 1, "steps": 0, "points": [{"step": 0, "temperature": 1}]})", "between 1 and"},
             // Too large for a double: nlohmann/json throws out_of_range, not parse_error.
-            {head + R"([{"step": 0, "temperature": 1e999}]})", "not a JSON document"},
+            {head + R"([{"step": 0, "temperature": 1e999}]})", "not valid JSON"},
         };
         for (const auto& [json, needle] : cases) {
             const QString message = refusal(json);
@@ -248,7 +249,7 @@ private Q_SLOTS:
         } catch (const Error& e) {
             message = QString::fromUtf8(e.what());
         }
-        QVERIFY2(message.startsWith(QString::fromStdString(path + ": not a JSON document (")), qPrintable(message));
+        QVERIFY2(message.startsWith(QString::fromStdString(path + ": not valid JSON (")), qPrintable(message));
         QVERIFY2(message.contains(QLatin1String("number overflow")), qPrintable(message));
     }
 
@@ -266,6 +267,35 @@ private Q_SLOTS:
         QCOMPARE(makeSamplerConfig(options, kDefaultSigma0).schedule.size(), 80);
         options.schedule = dir.filePath(QStringLiteral("missing.json")).toStdString();
         QVERIFY_THROWS_EXCEPTION(Error, makeSamplerConfig(options, kDefaultSigma0));
+    }
+
+    /// JSON that does not parse (issue 24, finding B3): one line with the file, the line and
+    /// column, and the likely cause, instead of "[json.exception.parse_error.101] ...".
+    void jsonErrorsNameTheFileLineColumnAndCause()
+    {
+        auto parseRefusal = [](const std::string& text) {
+            try {
+                (void)parseJsonDocument(text, "curve.json");
+            } catch (const Error& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return QString();
+        };
+        const QString nan = parseRefusal("{\"steps\": 10,\n \"temperature\": NaN}");
+        QVERIFY2(nan.startsWith(QStringLiteral("curve.json: not valid JSON at line 2, column 17 (")), qPrintable(nan));
+        QVERIFY2(nan.endsWith(QStringLiteral("; JSON has no NaN or Infinity: write a finite number (or null where "
+                                             "one is allowed)")), qPrintable(nan));
+        QVERIFY2(!nan.contains(QStringLiteral("json.exception")) && !nan.contains('\n'), qPrintable(nan));
+        const QString utf16 = parseRefusal(std::string("\xFF\xFE{\0}\0", 6));
+        QVERIFY2(utf16.startsWith(QStringLiteral("curve.json: not valid JSON at line 1, column 1 (")) &&
+                     utf16.endsWith(QStringLiteral("; the file is UTF-16 (it starts with a byte order mark or zero "
+                                                   "bytes): save it as UTF-8")),
+                 qPrintable(utf16));
+        const QString comma = parseRefusal("{\"a\": 1,\n\n}");
+        QVERIFY2(comma.startsWith(QStringLiteral("curve.json: not valid JSON at line 3, column 1 (")) &&
+                     !comma.contains(QStringLiteral("NaN")),
+                 qPrintable(comma));
+        QCOMPARE(parseJsonDocument("{\"a\": [1, 2]}", "ok.json")["a"].size(), size_t(2));
     }
 };
 

@@ -22,6 +22,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #include "ebm/nn/runtime.h"
 #include "ebm/train/trainer.h"
 #include "ebm/sample/sampler.h"
+#include "test_support.h"
 
 using namespace ebm;
 
@@ -114,14 +115,7 @@ private:
 };
 
 // The paper's kind of network, narrow so that the soak takes seconds, not hours.
-ModelConfig soakModel()
-{
-    ModelConfig model;
-    model.arch = Architecture::Res12;
-    model.baseWidth = 4;
-    model.imageSize = 28;
-    return model;
-}
+ModelConfig soakModel() { return testing::resNetConfig(Architecture::Res12, 4, 28); }
 
 void checkGrowth(const MemoryTrace& trace)
 {

@@ -11,6 +11,7 @@
 #include "ebm/nn/runtime.h"
 #include "ebm/train/mdsm.h"
 #include "ebm/toy/toy_lab.h"
+#include "test_support.h"
 
 using namespace ebm;
 using namespace ebm::toy;
@@ -70,10 +71,7 @@ private Q_SLOTS:
     void fastEnergiesAndScoresEqualAutograd()
     {
         for (HeadKind head : {HeadKind::Quadratic, HeadKind::Linear}) {
-            torch::manual_seed(2);
-            ModelConfig config = ModelConfig::mlp(2, 32, 3);
-            config.head = head;
-            EnergyNet net = makeEnergyNet(config);
+            EnergyNet net = testing::seededPointMlp(32, head, 2);
             FastMlp fast(net);
             const torch::Tensor x = torch::randn({37, 2}) * 2.0;
             torch::Tensor energy;
@@ -90,10 +88,7 @@ private Q_SLOTS:
     void handWrittenMdsmGradientEqualsDoubleBackprop()
     {
         for (HeadKind head : {HeadKind::Quadratic, HeadKind::Linear}) {
-            torch::manual_seed(4);
-            ModelConfig config = ModelConfig::mlp(2, 24, 3);
-            config.head = head;
-            EnergyNet net = makeEnergyNet(config);
+            EnergyNet net = testing::seededPointMlp(24, head, 4);
             FastMlp fast(net);
             const torch::Tensor x = torch::randn({19, 2}) * 2.0;
             const torch::Tensor noise = torch::randn({19, 2});

@@ -2,6 +2,7 @@
 // schedule, and the guard against non-finite losses; the --progress-json events round-trip.
 #include <QtTest/QtTest>
 #include <map>
+#include <tuple>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "ebm/io/checkpoint.h"
 #include "ebm/train/progress_events.h"
 #include "ebm/train/trainer.h"
+#include "test_support.h"
 
 using namespace ebm;
 
@@ -46,6 +48,36 @@ torch::Tensor smoothedScore(const torch::Tensor& y, double sigma0)
 }
 
 ModelConfig mlp() { return ModelConfig::mlp(2, 64, 3); }
+
+// Every field of each progress event, in declaration order.
+auto fieldsOf(const TrainStartEvent& e)
+{
+    return std::tie(e.model, e.dataset, e.items, e.startStep, e.totalSteps, e.batch, e.ranks, e.checkpoint);
+}
+auto fieldsOf(const TrainStepEvent& e)
+{
+    return std::tie(e.step, e.loss, e.smoothedLoss, e.learningRate, e.stepsPerSecond, e.etaSeconds);
+}
+auto fieldsOf(const TrainCheckpointEvent& e) { return std::tie(e.step, e.path); }
+auto fieldsOf(const TrainEndEvent& e) { return std::tie(e.step, e.interrupted, e.path); }
+
+/// Checks that `line` parses to an event of `written`'s kind with the same fields: one QCOMPARE
+/// a field (doubles fuzzily, as QCOMPARE compares them), up to the first that differs.
+template <class Event>
+void checkParsesBack(const std::string& line, const Event& written)
+{
+    const auto parsed = parseProgressEvent(line);
+    QVERIFY(parsed && std::holds_alternative<Event>(*parsed));
+    std::apply(
+        [&](const auto&... got) {
+            std::apply(
+                [&](const auto&... sent) {
+                    (QTest::qCompare(got, sent, "parsed", "written", __FILE__, __LINE__) && ...);
+                },
+                fieldsOf(written));
+        },
+        fieldsOf(std::get<Event>(*parsed)));
+}
 
 }  // namespace
 
@@ -280,10 +312,7 @@ private Q_SLOTS:
     /// start it is nearly all the noise term, which does not pass through the network.)
     void bfloat16StepIsCloseToFloat32AndStaysInside()
     {
-        ModelConfig model;
-        model.arch = Architecture::Res6;
-        model.baseWidth = 8;
-        model.imageSize = 28;
+        const ModelConfig model = testing::resNetConfig(Architecture::Res6, 8, 28);
         TrainConfig config;
         config.batchSize = 16;
         config.steps = 3;
@@ -345,38 +374,12 @@ private Q_SLOTS:
         const TrainEndEvent end{12, true, "m.ebm"};
         QCOMPARE(toJsonLine(end), std::string(R"({"event":"end","step":12,"interrupted":true,"path":"m.ebm"})"));
 
-        const auto s = parseProgressEvent(toJsonLine(start));
-        QVERIFY(s && std::holds_alternative<TrainStartEvent>(*s));
-        const auto& gotStart = std::get<TrainStartEvent>(*s);
-        QCOMPARE(gotStart.model, start.model);
-        QCOMPARE(gotStart.dataset, start.dataset);
-        QCOMPARE(gotStart.items, start.items);
-        QCOMPARE(gotStart.startStep, start.startStep);
-        QCOMPARE(gotStart.totalSteps, start.totalSteps);
-        QCOMPARE(gotStart.batch, start.batch);
-        QCOMPARE(gotStart.ranks, start.ranks);
-        QCOMPARE(gotStart.checkpoint, start.checkpoint);
-
-        const auto p = parseProgressEvent(toJsonLine(step) + "\n");  // as read, with its newline
-        QVERIFY(p && std::holds_alternative<TrainStepEvent>(*p));
-        const auto& gotStep = std::get<TrainStepEvent>(*p);
-        QCOMPARE(gotStep.step, step.step);
-        QCOMPARE(gotStep.loss, step.loss);
-        QCOMPARE(gotStep.smoothedLoss, step.smoothedLoss);
-        QCOMPARE(gotStep.learningRate, step.learningRate);
-        QCOMPARE(gotStep.stepsPerSecond, step.stepsPerSecond);
-        QCOMPARE(gotStep.etaSeconds, step.etaSeconds);
-
-        const auto c = parseProgressEvent(toJsonLine(checkpoint));
-        QVERIFY(c && std::holds_alternative<TrainCheckpointEvent>(*c));
-        QCOMPARE(std::get<TrainCheckpointEvent>(*c).step, checkpoint.step);
-        QCOMPARE(std::get<TrainCheckpointEvent>(*c).path, checkpoint.path);
-
-        const auto e = parseProgressEvent(toJsonLine(TrainProgressEvent(end)));
-        QVERIFY(e && std::holds_alternative<TrainEndEvent>(*e));
-        QCOMPARE(std::get<TrainEndEvent>(*e).step, end.step);
-        QCOMPARE(std::get<TrainEndEvent>(*e).interrupted, end.interrupted);
-        QCOMPARE(std::get<TrainEndEvent>(*e).path, end.path);
+        checkParsesBack(toJsonLine(start), start);
+        checkParsesBack(toJsonLine(step) + "\n", step);  // as read, with its newline
+        checkParsesBack(toJsonLine(checkpoint), checkpoint);
+        checkParsesBack(toJsonLine(TrainProgressEvent(end)), end);
+        if (QTest::currentTestFailed())
+            return;
 
         // A diverged loss is written as null (JSON has no NaN) and read back as NaN.
         TrainStepEvent diverged = step;

@@ -58,14 +58,7 @@ SamplingSettings quickSettings(int steps, int samples)
 
 TrainingSettings tinyTraining(const QString& dataPath, const QString& checkpoint)
 {
-    TrainingSettings t;
-    t.datasetKind = DatasetKind::Npy;
-    t.datasetPath = dataPath;
-    t.imageSize = 16;
-    t.architecture = QStringLiteral("res6");
-    t.width = 2;
-    t.batchSize = 16;
-    t.steps = 1000000;  // runs until stopped
+    TrainingSettings t = ebm::testing::tinyNpyTraining(dataPath, 1000000);  // runs until stopped
     t.learningRate = 1e-3;
     t.previewEvery = 5;
     t.previewSamples = 4;
@@ -73,6 +66,21 @@ TrainingSettings tinyTraining(const QString& dataPath, const QString& checkpoint
     t.checkpointEvery = 0;
     t.checkpointPath = checkpoint;
     return t;
+}
+
+using SamplingBench = ebm::testing::ProbeBench<SamplingProbe, &SamplingProbe::frames>;
+
+/// Loads the model file `path` into `engine` on one CPU thread and waits up to `timeoutMs`: true,
+/// with `info` what the engine announced, once it is loaded; false when it was not in time.
+bool loadAndWait(StudioEngine& engine, const QString& path, int timeoutMs, ModelInfo& info)
+{
+    engine.configureRuntime(QStringLiteral("cpu"), 1);
+    QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
+    engine.loadModel(path);
+    if (!loaded.wait(timeoutMs))
+        return false;
+    info = loaded.first().at(0).value<ModelInfo>();
+    return true;
 }
 
 int snapshotsIn(const QSignalSpy& frames)
@@ -103,10 +111,8 @@ private:
 
     void loadTiny(StudioEngine& engine)
     {
-        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
-        engine.configureRuntime(QStringLiteral("cpu"), 1);
-        engine.loadModel(tinyModel_);
-        QVERIFY(loaded.wait(10000));
+        ModelInfo info;
+        QVERIFY(loadAndWait(engine, tinyModel_, 10000, info));
         QVERIFY(engine.hasModel());
     }
 
@@ -119,13 +125,11 @@ private Q_SLOTS:
 
     void samplingRunReportsEveryRecordedStep()
     {
-        StudioEngine engine;
+        SamplingBench bench;
+        auto& [engine, sampling, frames, finished] = bench;
         loadTiny(engine);
         QCOMPARE(engine.model().imageSize, 16);
-        SamplingProbe sampling(&engine);
         QSignalSpy started(&sampling, &SamplingProbe::started);
-        QSignalSpy frames(&sampling, &SamplingProbe::frames);
-        QSignalSpy finished(&sampling, &SamplingProbe::finished);
         JobHandle* run = sampling.start(quickSettings(40, 5));
         QVERIFY(run);
         QCOMPARE(engine.activeJob(kSamplingJobKind), run);
@@ -151,12 +155,10 @@ private Q_SLOTS:
 
     void denoisedPreviewIsRecordedWhenAsked()
     {
-        StudioEngine engine;
+        SamplingBench bench;
+        auto& [engine, sampling, frames, finished] = bench;
         loadTiny(engine);
-        SamplingProbe sampling(&engine);
         sampling.setDenoisedPreview(true);
-        QSignalSpy frames(&sampling, &SamplingProbe::frames);
-        QSignalSpy finished(&sampling, &SamplingProbe::finished);
         sampling.start(quickSettings(10, 3));
         QVERIFY(finished.wait(20000));
         const SampleSnapshot first = frames.first().at(0).value<SampleFrameBatch>().snapshots.first();
@@ -198,12 +200,10 @@ private Q_SLOTS:
 
     void pauseStopsFramesStepGivesExactlyOneAndStopAnswersFast()
     {
-        StudioEngine engine;
+        SamplingBench bench;
+        auto& [engine, sampling, frames, finished] = bench;
         loadTiny(engine);
-        SamplingProbe sampling(&engine);
-        QSignalSpy frames(&sampling, &SamplingProbe::frames);
         QSignalSpy paused(&sampling, &SamplingProbe::pausedChanged);
-        QSignalSpy finished(&sampling, &SamplingProbe::finished);
         sampling.start(quickSettings(100000, 4));  // far longer than the test
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 3, 20000);
 
@@ -242,11 +242,9 @@ private Q_SLOTS:
 
     void stopWhilePausedEndsTheRun()
     {
-        StudioEngine engine;
+        SamplingBench bench;
+        auto& [engine, sampling, frames, finished] = bench;
         loadTiny(engine);
-        SamplingProbe sampling(&engine);
-        QSignalSpy frames(&sampling, &SamplingProbe::frames);
-        QSignalSpy finished(&sampling, &SamplingProbe::finished);
         sampling.start(quickSettings(100000, 2));
         QTRY_VERIFY_WITH_TIMEOUT(frames.count() >= 1, 20000);
         sampling.pause();
@@ -308,11 +306,8 @@ private Q_SLOTS:
         const QString fixture = QStringLiteral(EBM_FIXTURES_DIR "/reference-res12-c8.pt");
         QVERIFY2(QFileInfo::exists(fixture), qPrintable(fixture + " is missing: the fixture lives in tests/data"));
         StudioEngine engine;
-        engine.configureRuntime(QStringLiteral("cpu"), 1);
-        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
-        engine.loadModel(fixture);
-        QVERIFY(loaded.wait(20000));
-        const auto info = loaded.first().at(0).value<ModelInfo>();
+        ModelInfo info;
+        QVERIFY(loadAndWait(engine, fixture, 20000, info));
         QVERIFY2(info.description.startsWith(QLatin1String("res12-8")), qPrintable(info.description));
         QCOMPARE(info.format, QStringLiteral("pytorch-state-dict"));
     }
@@ -331,11 +326,8 @@ private Q_SLOTS:
         ebm::saveCheckpoint(cp, averagedPath.toStdString());
 
         StudioEngine engine;
-        engine.configureRuntime(QStringLiteral("cpu"), 1);
-        QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
-        engine.loadModel(averagedPath);
-        QVERIFY(loaded.wait(10000));
-        const auto info = loaded.first().at(0).value<ModelInfo>();
+        ModelInfo info;
+        QVERIFY(loadAndWait(engine, averagedPath, 10000, info));
         QVERIFY(info.averagedWeights);
         QVERIFY2(info.weights.contains(QLatin1String("averaged weights (EMA 0.99)")), qPrintable(info.weights));
 

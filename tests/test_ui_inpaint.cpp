@@ -31,6 +31,7 @@
 #include "pages/inpaint/mask_canvas.h"
 #include "pages/inpaint/mask_document.h"
 #include "pages/inpaint/thumbnail_browser.h"
+#include "ui_file_traps.h"
 #include "ui_test_main.h"
 
 using namespace ebm::studio;
@@ -422,6 +423,43 @@ private Q_SLOTS:
         page->applySessionSettings(part);
         QCOMPARE(generatedCount(mask()), 128);
         QCOMPARE(page->settings().completions, 5);
+    }
+
+    void exportsKeepLinksAndRefusePipes()
+    {
+        // The pictures and the mask go through the safe writer, not QImage::save (which writes
+        // into a pipe and into a linked file in place).
+        InpaintView* page = openPage();
+        document()->applyPreset(QStringLiteral("right"));
+        const InpaintOutcome outcome = runToEnd(2);
+        QVERIFY2(!outcome.run.failed, qPrintable(outcome.run.message));
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        QString error;
+        const QString plain = QDir(folder.path()).filePath(QStringLiteral("plain.png"));
+        QVERIFY2(page->exportCompletionsPng(plain, error), qPrintable(error));
+        const ebm::testing::LinkedFile grid = ebm::testing::LinkedFile::make(
+            folder.path(), QStringLiteral("grid.png"), QStringLiteral("grid-real.png"));
+        QVERIFY(grid.ok());
+        QVERIFY2(page->exportCompletionsPng(grid.link, error), qPrintable(error));
+        QVERIFY(grid.linkKept());
+        QVERIFY(grid.replacedWhole());
+        QCOMPARE(QImage(grid.real), QImage(plain));
+
+        ebm::testing::HeldFifo side(QDir(folder.path()).filePath(QStringLiteral("side.png")));
+        QVERIFY(side.ok());
+        QVERIFY(!page->exportSideBySide(side.path(), error));
+        QVERIFY2(error.startsWith(side.path()) && error.contains(QLatin1String("not a regular file")),
+                 qPrintable(error));
+        QVERIFY(side.stillAFifo());
+        QCOMPARE(side.bytesInPipe(), qint64(0));
+
+        ebm::testing::HeldFifo maskPipe(QDir(folder.path()).filePath(QStringLiteral("mask.png")));
+        QVERIFY(maskPipe.ok());
+        QVERIFY(!document()->save(maskPipe.path(), error));
+        QVERIFY2(error.startsWith(maskPipe.path()), qPrintable(error));
+        QVERIFY(maskPipe.stillAFifo());
+        QCOMPARE(maskPipe.bytesInPipe(), qint64(0));
     }
 };
 

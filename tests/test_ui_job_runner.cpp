@@ -58,6 +58,18 @@ private:
 
 std::unique_ptr<Job> counting(const QString& kind, int steps) { return std::make_unique<CountingJob>(kind, steps); }
 
+/// A job as the runner started it, with spies on its progress and its end made at once, before
+/// it can report.
+struct WatchedJob {
+    explicit WatchedJob(JobHandle* started)
+        : handle(started), progress(started, &JobHandle::progress), finished(started, &JobHandle::finished)
+    {
+    }
+    QPointer<JobHandle> handle;
+    QSignalSpy progress;
+    QSignalSpy finished;
+};
+
 }  // namespace
 
 class TestUiJobRunner : public QObject {
@@ -113,9 +125,8 @@ private Q_SLOTS:
     void reportsEveryProgressAndFinishesExactlyOnce()
     {
         JobRunner runner(nullptr);
-        QPointer<JobHandle> handle = runner.start(counting(QStringLiteral("a"), 12));
-        QSignalSpy progress(handle.data(), &JobHandle::progress);
-        QSignalSpy finished(handle.data(), &JobHandle::finished);
+        WatchedJob job(runner.start(counting(QStringLiteral("a"), 12)));
+        auto& [handle, progress, finished] = job;
         QVERIFY(finished.wait(5000));
         QCOMPARE(progress.count(), 12);
         for (int i = 0; i < progress.count(); ++i)
@@ -133,10 +144,8 @@ private Q_SLOTS:
     void replaceCancelsTheSameKindAndRunsTheNewRequest()
     {
         JobRunner runner(nullptr);
-        QPointer<JobHandle> old = runner.start(counting(QStringLiteral("render"), 100000));
-        QSignalSpy oldProgress(old.data(), &JobHandle::progress);
-        QSignalSpy oldFinished(old.data(), &JobHandle::finished);
-        QVERIFY(oldProgress.wait(5000));
+        WatchedJob old(runner.start(counting(QStringLiteral("render"), 100000)));
+        QVERIFY(old.progress.wait(5000));
         QPointer<JobHandle> other = runner.start(counting(QStringLiteral("other"), 3));
         QSignalSpy otherFinished(other.data(), &JobHandle::finished);
 
@@ -144,9 +153,9 @@ private Q_SLOTS:
         QVERIFY(newer);
         QSignalSpy newerStarted(newer.data(), &JobHandle::started);
         QSignalSpy newerFinished(newer.data(), &JobHandle::finished);
-        QVERIFY(old->cancelRequested());
-        QVERIFY(oldFinished.wait(5000));
-        QVERIFY(oldFinished.first().at(0).toInt() < 100000);  // stopped between two steps
+        QVERIFY(old.handle->cancelRequested());
+        QVERIFY(old.finished.wait(5000));
+        QVERIFY(old.finished.first().at(0).toInt() < 100000);  // stopped between two steps
         QVERIFY(newerFinished.wait(5000));
         QCOMPARE(newerStarted.count(), 1);
         QCOMPARE(newerFinished.first().at(0).toInt(), 5);
@@ -172,30 +181,28 @@ private Q_SLOTS:
     void cancelEndsARunningJobAndDropsAQueuedOne()
     {
         JobRunner runner(nullptr);
-        QPointer<JobHandle> running = runner.start(counting(QStringLiteral("a"), 100000));
+        WatchedJob running(runner.start(counting(QStringLiteral("a"), 100000)));
         QPointer<JobHandle> queued = runner.start(counting(QStringLiteral("b"), 5));
-        QSignalSpy runningProgress(running.data(), &JobHandle::progress);
-        QSignalSpy runningFinished(running.data(), &JobHandle::finished);
         QSignalSpy queuedStarted(queued.data(), &JobHandle::started);
         QSignalSpy queuedFinished(queued.data(), &JobHandle::finished);
         queued->cancel();
         QCOMPARE(queuedFinished.count(), 1);  // at once, without waiting for the running job
         QCOMPARE(queuedStarted.count(), 0);
-        QVERIFY(runningProgress.wait(5000));
+        QVERIFY(running.progress.wait(5000));
         QElapsedTimer answer;
         answer.start();
-        running->cancel();
-        QVERIFY(runningFinished.wait(5000));
+        running.handle->cancel();
+        QVERIFY(running.finished.wait(5000));
         QVERIFY2(answer.elapsed() < 1000, qPrintable(QStringLiteral("cancel took %1 ms").arg(answer.elapsed())));
-        QVERIFY(runningFinished.first().at(0).toInt() < 100000);
+        QVERIFY(running.finished.first().at(0).toInt() < 100000);
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 1000);
     }
 
     void pauseHoldsTheJobAndStepGivesExactlyOne()
     {
         JobRunner runner(nullptr);
-        QPointer<JobHandle> handle = runner.start(counting(QStringLiteral("a"), 100000));
-        QSignalSpy progress(handle.data(), &JobHandle::progress);
+        WatchedJob job(runner.start(counting(QStringLiteral("a"), 100000)));
+        auto& [handle, progress, finished] = job;
         QSignalSpy paused(handle.data(), &JobHandle::pausedChanged);
         QVERIFY(progress.wait(5000));
         handle->pause();
@@ -223,22 +230,20 @@ private Q_SLOTS:
     void guestRunsInsideItsHost()
     {
         JobRunner runner(nullptr);
-        QPointer<JobHandle> host = runner.start(std::make_unique<CountingJob>(QStringLiteral("train"), 100000, true));
-        QSignalSpy hostProgress(host.data(), &JobHandle::progress);
-        QSignalSpy hostFinished(host.data(), &JobHandle::finished);
-        QVERIFY(hostProgress.wait(5000));
+        WatchedJob host(runner.start(std::make_unique<CountingJob>(QStringLiteral("train"), 100000, true)));
+        QVERIFY(host.progress.wait(5000));
         QPointer<JobHandle> guest =
             runner.start(std::make_unique<CountingJob>(QStringLiteral("sample"), 4, false, true),
                          JobRunner::StartPolicy::GuestOrQueue);
         QSignalSpy guestFinished(guest.data(), &JobHandle::finished);
         QVERIFY(guestFinished.wait(5000));
         QCOMPARE(guestFinished.first().at(0).toInt(), 4);
-        QCOMPARE(hostFinished.count(), 0);
+        QCOMPARE(host.finished.count(), 0);
         QVERIFY(runner.isBusy());
-        hostProgress.clear();
-        QVERIFY(hostProgress.wait(5000));  // the host goes on
-        host->cancel();
-        QVERIFY(hostFinished.wait(5000));
+        host.progress.clear();
+        QVERIFY(host.progress.wait(5000));  // the host goes on
+        host.handle->cancel();
+        QVERIFY(host.finished.wait(5000));
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy(), 1000);
 
         QPointer<JobHandle> alone = runner.start(std::make_unique<CountingJob>(QStringLiteral("sample"), 2, false, true),

@@ -23,9 +23,12 @@
 #include "widgets/notification_bar.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/run_controls.h"
+#include "annealing/annealing_hub.h"
 #include "pages/learn/landscape_plot.h"
 #include "pages/learn/learn_jobs.h"
+#include "pages/learn/learn_session.h"
 #include "pages/learn/learn_view.h"
+#include "pages/learn/training_lab.h"
 #include "pages/schedule/schedule_document.h"
 #include "pages/schedule/schedule_view.h"
 #include "ui_test_main.h"
@@ -45,6 +48,15 @@ double maxDifference(const QVector<float>& a, const QVector<float>& b)
     for (int i = 0; i < a.size(); ++i)
         worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
     return worst;
+}
+
+/// The heat map of a landscape plot.
+QCPColorMap* colourMapOf(LandscapePlot* plot)
+{
+    for (int i = 0; i < plot->plot()->plottableCount(); ++i)
+        if (auto* map = qobject_cast<QCPColorMap*>(plot->plot()->plottable(i)))
+            return map;
+    return nullptr;
 }
 
 }  // namespace
@@ -410,6 +422,75 @@ private Q_SLOTS:
         }
         const QRect plot(view_->landscapePlot()->mapTo(&w, QPoint(0, 0)), view_->landscapePlot()->size());
         QVERIFY(w.rect().contains(plot));
+    }
+
+    /// Before anything is trained the plots show no heat map (a new QCPColorMap draws a dark
+    /// square over [0, 5]^2 until it gets data); a landscape shows it, an empty one hides it.
+    void noHeatMapBeforeALandscape()
+    {
+        AnnealingHub hub;
+        QUndoStack undo;
+        LearnView fresh(studio_.window->engine(), &hub, &undo);
+        QTRY_COMPARE_WITH_TIMEOUT(fresh.points().size(), kDefaultPoints, 20000);   // data, but no model yet
+        for (LandscapePlot* plot : {fresh.landscapePlot(), fresh.singlePlot(), fresh.multiscalePlot()}) {
+            QCPColorMap* map = colourMapOf(plot);
+            QVERIFY(map);
+            QVERIFY2(!map->visible() || map->data()->isEmpty(), qPrintable(plot->objectName()));
+        }
+        LandscapePlot* plot = fresh.landscapePlot();
+        LearnLandscape landscape;
+        landscape.resolution = 4;
+        landscape.extent = 3.0;
+        for (int i = 0; i < 16; ++i)
+            landscape.energies << float(i);
+        plot->setLandscape(landscape);
+        QVERIFY(colourMapOf(plot)->visible() && !colourMapOf(plot)->data()->isEmpty());
+        plot->setLandscape(LearnLandscape{});
+        QVERIFY(!colourMapOf(plot)->visible());
+    }
+
+    /// A reopened session says how long its model trained, not "after 0 steps; final loss 0".
+    void aReopenedSessionSaysHowLongTheModelTrained()
+    {
+        view_->tabs()->setCurrentIndex(0);
+        view_->setContinueTraining(false);
+        trainAndWait(40);
+        auto* lab = view_->findChild<TrainingLab*>();
+        QVERIFY(lab);
+        QVERIFY2(lab->statusLabel()->text().contains(QLatin1String("after 40 steps")),
+                 qPrintable(lab->statusLabel()->text()));
+        const QString finalLoss = QString::number(view_->losses().back(), 'g', 4);
+        QCOMPARE(view_->model().trainedSteps, qint64(40));
+
+        // The model in the session carries its steps and final loss.
+        const QJsonObject saved = view_->sessionSettings();
+        const LearnModel stored = learnModelFromJson(saved.value(QStringLiteral("model")).toObject());
+        QCOMPARE(stored.trainedSteps, qint64(40));
+        QCOMPARE(QString::number(stored.finalLoss, 'g', 4), finalLoss);
+
+        // Reopened: the landscape is drawn again (a run of no steps) and the caption is the model's.
+        const int updates = view_->landscapeUpdates();
+        lab->statusLabel()->clear();
+        view_->applySessionSettings(saved);
+        QTRY_VERIFY_WITH_TIMEOUT(view_->landscapeUpdates() > updates, kJobTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
+        const QString caption = lab->statusLabel()->text();
+        QVERIFY2(caption.contains(QLatin1String("after 40 steps")), qPrintable(caption));
+        QVERIFY2(caption.contains(finalLoss), qPrintable(caption));
+        QCOMPARE(view_->model().trainedSteps, qint64(40));   // and a second save keeps them
+
+        // An older session (no steps recorded) says so instead of "0 steps".
+        QJsonObject older = saved;
+        QJsonObject model = older.value(QStringLiteral("model")).toObject();
+        model.remove(QStringLiteral("trainedSteps"));
+        model.remove(QStringLiteral("finalLoss"));
+        older.insert(QStringLiteral("model"), model);
+        const int before = view_->landscapeUpdates();
+        view_->applySessionSettings(older);
+        QTRY_VERIFY_WITH_TIMEOUT(view_->landscapeUpdates() > before, kJobTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
+        QVERIFY2(!lab->statusLabel()->text().contains(QLatin1String("0 steps")),
+                 qPrintable(lab->statusLabel()->text()));
     }
 };
 

@@ -38,14 +38,7 @@ QString writeTinyData(const QString& folder)
 /// A Res6 of width 2 on 16x16 images: milliseconds per step.
 TrainingSettings tinyRun(const QString& data, const QString& checkpoint, int processes)
 {
-    TrainingSettings t;
-    t.datasetKind = DatasetKind::Npy;
-    t.datasetPath = data;
-    t.imageSize = 16;
-    t.architecture = QStringLiteral("res6");
-    t.width = 2;
-    t.batchSize = 16;
-    t.steps = kRunSteps;
+    TrainingSettings t = ebm::testing::tinyNpyTraining(data, kRunSteps);
     t.learningRate = 1e-3;
     t.previewEvery = 0;
     t.checkpointEvery = kCheckpointEvery;
@@ -61,6 +54,8 @@ QVector<TrainPoint> pointsIn(const QSignalSpy& progress)
         points += args.at(0).value<TrainProgressBatch>().points;
     return points;
 }
+
+using TrainingBench = ebm::testing::ProbeBench<TrainingProbe, &TrainingProbe::progress>;
 
 TrainingOutcome outcomeIn(const QSignalSpy& finished) { return finished.last().at(0).value<TrainingOutcome>(); }
 
@@ -132,12 +127,10 @@ private Q_SLOTS:
 
     void twoProcessesTrainTheSameRunAsOne()
     {
-        StudioEngine engine;
+        TrainingBench bench;
+        auto& [engine, training, progress, finished] = bench;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
         // The studio's own training, in its worker thread...
-        TrainingProbe training(&engine);
-        QSignalSpy progress(&training, &TrainingProbe::progress);
-        QSignalSpy finished(&training, &TrainingProbe::finished);
         QVERIFY(training.start(tinyRun(data_, path(QStringLiteral("one.ebm")), 1)));
         QVERIFY(finished.wait(kRunTimeoutMs));
         QVERIFY(outcomeIn(finished).completed);
@@ -191,12 +184,10 @@ private Q_SLOTS:
 
     void stopEndsEveryProcessWithACheckpointThatResumes()
     {
-        StudioEngine engine;
+        TrainingBench bench;
+        auto& [engine, training, progress, finished] = bench;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
-        TrainingProbe training(&engine);
         QSignalSpy started(&training, &TrainingProbe::started);
-        QSignalSpy progress(&training, &TrainingProbe::progress);
-        QSignalSpy finished(&training, &TrainingProbe::finished);
         const QString checkpoint = path(QStringLiteral("stopped/run.ebm"));  // its folder is made
         TrainingSettings t = tinyRun(data_, checkpoint, 2);
         t.steps = 1000000;  // runs until stopped
@@ -236,10 +227,9 @@ private Q_SLOTS:
 
     void failuresSayWhatWentWrong()
     {
-        StudioEngine engine;
+        TrainingBench bench;
+        auto& [engine, training, progress, finished] = bench;
         engine.configureRuntime(QStringLiteral("cpu"), 1);
-        TrainingProbe training(&engine);
-        QSignalSpy finished(&training, &TrainingProbe::finished);
         QSignalSpy loaded(&engine, &StudioEngine::modelLoaded);
         // The ranks cannot open the data: the tool's own line reaches the page.
         const QString missing = path(QStringLiteral("missing.npy"));

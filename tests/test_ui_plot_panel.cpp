@@ -16,6 +16,7 @@
 #include "annealing/energy_chart.h"
 #include "pages/evaluate/class_histogram_chart.h"
 #include "pages/train/loss_chart.h"
+#include "ui_file_traps.h"
 #include "ui_test_main.h"
 
 using namespace ebm::studio;
@@ -210,6 +211,44 @@ private Q_SLOTS:
 
         chart.setCounts({}, {}, {}, 0);
         QCOMPARE(chart.plot()->plottableCount(), 0);
+    }
+
+    void exportKeepsLinksRefusesPipesAndIgnoresPlantedLinks()
+    {
+        // The export writes through the engine's safe writer, not QCustomPlot::savePng (which
+        // writes into a pipe and into a linked file in place).
+        EnergyChart chart;
+        chart.resize(400, 250);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const ebm::testing::LinkedFile target = ebm::testing::LinkedFile::make(
+            dir.path(), QStringLiteral("energy.png"), QStringLiteral("energy-real.png"));
+        QVERIFY(target.ok());
+        QVERIFY(chart.exportPng(target.link, 320, 200));
+        QVERIFY(target.linkKept());
+        QVERIFY(target.replacedWhole());
+        QCOMPARE(QImage(target.real).size(), QSize(320, 200));
+
+        ebm::testing::HeldFifo fifo(QDir(dir.path()).filePath(QStringLiteral("pipe.png")));
+        QVERIFY(fifo.ok());
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!chart.exportPng(fifo.path(), 120, 80));
+        QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(fifo.stillAFifo());
+        QCOMPARE(fifo.bytesInPipe(), qint64(0));
+
+        const QString victim = QDir(dir.path()).filePath(QStringLiteral("victim.txt"));
+        QFile victimFile(victim);
+        QVERIFY(victimFile.open(QIODevice::WriteOnly));
+        victimFile.write("keep me");
+        victimFile.close();
+        const QString plain = QDir(dir.path()).filePath(QStringLiteral("plain.png"));
+        const QStringList links = ebm::testing::plantTemporaryLookingLinks(plain, victim);
+        QCOMPARE(links.size(), 5);
+        QVERIFY(chart.exportPng(plain, 200, 100));
+        QVERIFY(ebm::testing::plantedLinksUntouched(links, victim, "keep me"));
+        QCOMPARE(QImage(plain).size(), QSize(200, 100));
     }
 };
 

@@ -39,6 +39,7 @@
 #include "pages/schedule/schedule_view.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"
+#include "ui_file_traps.h"
 #include "ui_job_probes.h"
 #include "ui_test_main.h"
 
@@ -455,6 +456,37 @@ private Q_SLOTS:
         for (int i = 0; i < trace.steps.size(); ++i)
             QVERIFY(trace.min[i] <= trace.mean[i] && trace.mean[i] <= trace.max[i]);
         QVERIFY(view->previewStatus()->text().contains(QLatin1String("400 steps")));
+    }
+
+    void curveExportsKeepLinksAndRefusePipes()
+    {
+        // Through the safe writer, not QSaveFile (which renames its temporary over a pipe).
+        MainWindow& w = openWindow();
+        ScheduleView* view = w.scheduleView();
+        QVERIFY(view->loadPreset(QStringLiteral("paper")));
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        QString error;
+        const ebm::testing::LinkedFile json = ebm::testing::LinkedFile::make(
+            folder.path(), QStringLiteral("curve.json"), QStringLiteral("curve-real.json"));
+        QVERIFY(json.ok());
+        QVERIFY2(view->exportCurve(json.link, error), qPrintable(error));
+        QVERIFY(json.linkKept());
+        QVERIFY(json.replacedWhole());
+        view->document()->reset(testCurve());
+        QVERIFY2(view->importCurve(json.real, error), qPrintable(error));
+        QCOMPARE(curve().steps(), 2700);
+
+        ebm::testing::HeldFifo csv(QDir(folder.path()).filePath(QStringLiteral("curve.csv")));
+        QVERIFY(csv.ok());
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!view->exportCsv(csv.path(), error));
+        QVERIFY(clock.elapsed() < 2000);
+        QVERIFY2(error.startsWith(csv.path()) && error.contains(QLatin1String("not a regular file")),
+                 qPrintable(error));
+        QVERIFY(csv.stillAFifo());
+        QCOMPARE(csv.bytesInPipe(), qint64(0));
     }
 };
 

@@ -466,6 +466,41 @@ private Q_SLOTS:
         QVERIFY(evaluation.settings().samplesPath.isEmpty());
         QVERIFY(evaluation.field(QStringLiteral("numSamples"))->isEnabled());
     }
+
+    /// A typed number outside a field's range is brought to the nearest end when editing ends
+    /// (Qt alone refuses the keystroke: 500 in a field of at most 100 gave 50, 99999999999 gave 99).
+    void typedOutOfRangeValuesClampToTheRange()
+    {
+        SettingsForm<Toy> form(toyFields(), nullptr);
+        form.show();
+        auto typeInto = [](QAbstractSpinBox* field, const QString& text) {
+            field->setFocus();
+            field->selectAll();
+            QTest::keyClicks(field, text);
+            QTest::keyClick(field, Qt::Key_Return);
+        };
+        auto* count = fieldOf<QSpinBox>(form, QStringLiteral("count"));
+        QCOMPARE(count->maximum(), 100);
+        QSignalSpy finished(count, &QAbstractSpinBox::editingFinished);
+        typeInto(count, QStringLiteral("500"));
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(count->value(), 100);
+        QCOMPARE(form.settings().count, 100);
+        typeInto(count, QStringLiteral("42"));
+        QCOMPARE(count->value(), 42);   // in range: as typed
+        typeInto(count, QStringLiteral("99999999999"));
+        QCOMPARE(count->value(), 100);
+        typeInto(count, QStringLiteral("0"));   // below the minimum of 1
+        QCOMPARE(count->value(), 1);
+        typeInto(count, QStringLiteral("x"));   // not a number: still refused
+        QCOMPARE(count->value(), 1);
+        QVERIFY2(count->toolTip().contains(QLatin1String("1 to 100")), qPrintable(count->toolTip()));
+
+        auto* rate = fieldOf<QDoubleSpinBox>(form, QStringLiteral("rate"));
+        typeInto(rate, QStringLiteral("5"));
+        QCOMPARE(rate->value(), 2.0);
+        QCOMPARE(form.settings().rate, 2.0);
+    }
 };
 
 EBM_UI_TEST_MAIN(SettingsFormTest)

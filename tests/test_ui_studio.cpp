@@ -17,6 +17,7 @@
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QSlider>
@@ -54,6 +55,7 @@
 #include "window/main_window.h"
 #include "window/session_file.h"
 #include "window/studio_settings.h"
+#include "ui_file_traps.h"
 #include "ui_job_probes.h"
 #include "ui_test_main.h"
 
@@ -146,15 +148,7 @@ private:
         torch::manual_seed(seed);
         const QString data = QDir(dir_.path()).filePath(name);
         ebm::writeNpy(data.toStdString(), torch::rand({48, 1, 16, 16}));
-        TrainingSettings t;
-        t.datasetKind = DatasetKind::Npy;
-        t.datasetPath = data;
-        t.imageSize = 16;
-        t.architecture = QStringLiteral("res6");
-        t.width = 2;
-        t.batchSize = 16;
-        t.steps = 1000000;
-        return t;
+        return ebm::testing::tinyNpyTraining(data, 1000000);
     }
 
     static SamplingSettings quick(int steps, int samples)
@@ -777,6 +771,102 @@ private Q_SLOTS:
         QTest::qWait(50);
         QVERIFY(w.sampleView()->grid()->width() > 50);
         QVERIFY(w.sampleView()->runControls()->startButton()->isVisible());
+    }
+
+    /// A page's status message ("wrote ...") is shown: the permanent labels leave it room.
+    void statusMessagesHaveRoomBesideThePermanentLabels()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        w.resize(1024, 700);
+        QTest::qWait(100);
+        QCOMPARE(w.size(), QSize(1024, 700));
+        const QString message = QStringLiteral("wrote /home/someone/Pictures/tiny-seed77-final.png");
+        Q_EMIT w.sampleView()->statusMessage(message);
+        QStatusBar* bar = w.statusBar();
+        QCOMPARE(bar->currentMessage(), message);
+        // QStatusBar paints the message itself (no child label) between its left margin (6 px)
+        // and 2 px before the leftmost permanent widget: that is the room the text gets.
+        int firstPermanent = bar->width();
+        for (QWidget* child : bar->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly))
+            if (child->isVisible() && !child->inherits("QSizeGrip"))
+                firstPermanent = qMin(firstPermanent, child->x());
+        const int room = firstPermanent - 2 - 6;
+        QVERIFY2(room >= bar->fontMetrics().horizontalAdvance(message),
+                 qPrintable(QStringLiteral("%1 px for the message").arg(room)));
+        // The permanent labels stay whole beside it.
+        for (const char* name : {"modelStatus", "runtimeStatus"}) {
+            auto* label = bar->findChild<QLabel*>(QLatin1String(name));
+            QVERIFY2(label && label->isVisible(), name);
+            QVERIFY2(label->width() >= label->sizeHint().width(), name);
+        }
+        QVERIFY(!bar->findChild<QLabel*>(QStringLiteral("modelStatus"))->text().isEmpty());
+    }
+
+    /// A geometry saved on a larger screen (or at another QT_SCALE_FACTOR) opens inside the screen.
+    void restoredGeometryFitsTheScreen()
+    {
+        QScreen* screen = QGuiApplication::primaryScreen();
+        QVERIFY(screen);
+        const QRect available = screen->availableGeometry();
+        QWidget larger;
+        larger.setGeometry(available.x() + 40, available.y() + 40, available.width() * 2, available.height() * 2);
+        QCOMPARE(larger.width(), available.width() * 2);
+        QTemporaryDir folder;
+        StudioSettings settings(QDir(folder.path()).filePath(QStringLiteral("settings.ini")));
+        settings.setThreads(1);
+        settings.setDevicePreference(QStringLiteral("cpu"));
+        settings.setWindowGeometry(larger.saveGeometry());
+        MainWindow w(&settings);
+        // Only a minimum size the pages need may hold it larger than the screen.
+        const QSize allowed = available.size().expandedTo(w.minimumSize());
+        QVERIFY2(w.width() <= allowed.width() && w.height() <= allowed.height(),
+                 qPrintable(QStringLiteral("%1x%2 on a screen of %3x%4")
+                                .arg(w.width()).arg(w.height()).arg(available.width()).arg(available.height())));
+        QVERIFY(available.contains(w.geometry().topLeft()));
+    }
+
+    void sampleExportsKeepLinksAndRefusePipes()
+    {
+        // The Sample page's image exports go through the safe writer, not QImage::save (which
+        // writes into a pipe and into a linked file in place).
+        MainWindow& w = openWindow(tinyModel_);
+        runToEnd(w, quick(6, 4));
+        SampleView* view = w.sampleView();
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        QString error;
+        const QString plain = QDir(folder.path()).filePath(QStringLiteral("plain-grid.png"));
+        QVERIFY2(view->exportGrid(plain, error), qPrintable(error));
+        const ebm::testing::LinkedFile grid = ebm::testing::LinkedFile::make(
+            folder.path(), QStringLiteral("grid.png"), QStringLiteral("grid-real.png"));
+        QVERIFY(grid.ok());
+        QVERIFY2(view->exportGrid(grid.link, error), qPrintable(error));
+        QVERIFY(grid.linkKept());
+        QVERIFY(grid.replacedWhole());
+        QCOMPARE(QImage(grid.real), QImage(plain));
+
+        ebm::testing::HeldFifo sheet(QDir(folder.path()).filePath(QStringLiteral("sheet.png")));
+        QVERIFY(sheet.ok());
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!view->exportTrajectorySheet(sheet.path(), error));
+        QVERIFY(clock.elapsed() < 2000);
+        QVERIFY2(error.startsWith(sheet.path()) && error.contains(QLatin1String("not a regular file")),
+                 qPrintable(error));
+        QVERIFY(sheet.stillAFifo());
+        QCOMPARE(sheet.bytesInPipe(), qint64(0));
+
+        // A pipe where the first frame goes: the export stops there, naming it.
+        const QString frames = QDir(folder.path()).filePath(QStringLiteral("frames"));
+        QVERIFY(QDir().mkpath(frames));
+        const QString firstFrame = QDir(frames).filePath(
+            QStringLiteral("frame-0000-step%1.png").arg(view->history().at(0).step, 5, 10, QLatin1Char('0')));
+        ebm::testing::HeldFifo frame(firstFrame);
+        QVERIFY(frame.ok());
+        QVERIFY(!view->exportTrajectoryFrames(frames, error));
+        QVERIFY2(error.startsWith(firstFrame), qPrintable(error));
+        QVERIFY(frame.stillAFifo());
+        QCOMPARE(frame.bytesInPipe(), qint64(0));
     }
 };
 

@@ -12,10 +12,13 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QSignalSpy>
 #include <QVariant>
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "jobs/job_handle.h"
 #include "jobs/job_runner.h"
@@ -31,6 +34,22 @@
 #include "pages/train/training_types.h"
 
 namespace ebm::testing {
+
+/// A run of a Res6 of width 2 on the 16x16 images of the .npy file `dataPath`, batches of 16:
+/// milliseconds per step, so tests stay short. Previews, checkpoints and the rest keep the
+/// form's defaults; each test sets the cadence it watches.
+inline studio::TrainingSettings tinyNpyTraining(const QString& dataPath, qint64 steps)
+{
+    studio::TrainingSettings t;
+    t.datasetKind = studio::DatasetKind::Npy;
+    t.datasetPath = dataPath;
+    t.imageSize = 16;
+    t.architecture = QStringLiteral("res6");
+    t.width = 2;
+    t.batchSize = 16;
+    t.steps = steps;
+    return t;
+}
 
 /// What every probe does: follow handles of one kind and pass their controls on.
 class JobProbe : public QObject {
@@ -78,10 +97,42 @@ protected:
                 [this, handle](const QVariant& result) { relayFinished(*handle, result); });
         return handle;
     }
-    /// One progress value of a followed job.
-    virtual void relayProgress(const QVariant& value) = 0;
-    /// The result of `handle`; invalid when the job was dropped before it ran.
-    virtual void relayFinished(const studio::JobHandle& handle, const QVariant& result) = 0;
+    /// One progress value of a followed job: through the first relay of its type that
+    /// relayProgressAs made (a value of no such type goes nowhere).
+    virtual void relayProgress(const QVariant& value)
+    {
+        for (const auto& relay : progressRelays_)
+            if (relay(value))
+                return;
+    }
+    /// The result of `handle`, invalid when the job was dropped before it ran: through the relay
+    /// that relayFinishedAs made.
+    virtual void relayFinished(const studio::JobHandle& handle, const QVariant& result)
+    {
+        Q_UNUSED(handle);
+        if (finishedRelay_)
+            finishedRelay_(result);
+    }
+
+    /// Each progress value goes out through the one of `targets` (signals of this probe) that
+    /// takes its type.
+    template <class Probe, class... T>
+    void relayProgressAs(void (Probe::*... targets)(const T&))
+    {
+        (relayOneProgressAs(targets), ...);
+    }
+    /// Results go out through `target`, a signal of this probe; a job dropped before it ran gives a
+    /// stopped outcome that says `droppedMessage`.
+    template <class Outcome, class Probe>
+    void relayFinishedAs(void (Probe::*target)(const Outcome&), const QString& droppedMessage = QString())
+    {
+        Outcome dropped;
+        dropped.stopped = true;
+        dropped.message = droppedMessage;
+        finishedRelay_ = [this, target, dropped](const QVariant& result) {
+            Q_EMIT(static_cast<Probe*>(this)->*target)(result.isValid() ? result.value<Outcome>() : dropped);
+        };
+    }
 
     template <class T>
     static bool holds(const QVariant& value)
@@ -93,6 +144,16 @@ protected:
 
 private:
     void followActiveJob() { follow(engine_->activeJob(kind_)); }
+    template <class T, class Probe>
+    void relayOneProgressAs(void (Probe::*target)(const T&))
+    {
+        progressRelays_.push_back([this, target](const QVariant& value) {
+            if (!holds<T>(value))
+                return false;
+            Q_EMIT(static_cast<Probe*>(this)->*target)(value.value<T>());
+            return true;
+        });
+    }
     void whenActive(void (studio::JobHandle::*action)())
     {
         if (isActive())
@@ -102,6 +163,8 @@ private:
     QString kind_;
     QPointer<studio::JobHandle> handle_;
     QSet<int> followed_;  // handle ids: each job is connected once
+    std::vector<std::function<bool(const QVariant&)>> progressRelays_;
+    std::function<void(const QVariant&)> finishedRelay_;
 };
 
 /// Annealed Langevin runs of the Sample page's kind.
@@ -169,6 +232,8 @@ public:
     explicit TrainingProbe(studio::StudioEngine* engine, Follow follow = OwnJobs)
         : JobProbe(engine, studio::kTrainingJobKind, follow)
     {
+        relayProgressAs(&TrainingProbe::progress, &TrainingProbe::started, &TrainingProbe::preview);
+        relayFinishedAs(&TrainingProbe::finished);
     }
 
     /// Starts a new run (`resumePath` empty) or continues that checkpoint with `settings` as
@@ -191,23 +256,6 @@ Q_SIGNALS:
     void progress(const ebm::studio::TrainProgressBatch& batch);
     void preview(const ebm::studio::TrainingPreview& preview);
     void finished(const ebm::studio::TrainingOutcome& outcome);
-
-protected:
-    void relayProgress(const QVariant& value) override
-    {
-        if (holds<studio::TrainProgressBatch>(value))
-            Q_EMIT progress(value.value<studio::TrainProgressBatch>());
-        else if (holds<studio::TrainingRunInfo>(value))
-            Q_EMIT started(value.value<studio::TrainingRunInfo>());
-        else if (holds<studio::TrainingPreview>(value))
-            Q_EMIT preview(value.value<studio::TrainingPreview>());
-    }
-    void relayFinished(const studio::JobHandle&, const QVariant& result) override
-    {
-        studio::TrainingOutcome dropped;
-        dropped.stopped = true;
-        Q_EMIT finished(result.isValid() ? result.value<studio::TrainingOutcome>() : dropped);
-    }
 };
 
 /// Evaluations of the model or of a file of samples.
@@ -217,6 +265,8 @@ public:
     explicit EvaluationProbe(studio::StudioEngine* engine, Follow follow = OwnJobs)
         : JobProbe(engine, studio::kEvaluationJobKind, follow)
     {
+        relayProgressAs(&EvaluationProbe::progress);
+        relayFinishedAs(&EvaluationProbe::finished, QStringLiteral("Evaluation stopped; nothing was measured."));
     }
 
     /// Starts an evaluation after the jobs ahead. Null when refused.
@@ -228,20 +278,17 @@ public:
 Q_SIGNALS:
     void progress(const ebm::studio::EvaluationProgressInfo& progress);
     void finished(const ebm::studio::EvaluationOutcome& outcome);
+};
 
-protected:
-    void relayProgress(const QVariant& value) override
-    {
-        if (holds<studio::EvaluationProgressInfo>(value))
-            Q_EMIT progress(value.value<studio::EvaluationProgressInfo>());
-    }
-    void relayFinished(const studio::JobHandle&, const QVariant& result) override
-    {
-        studio::EvaluationOutcome dropped;
-        dropped.stopped = true;
-        dropped.message = QStringLiteral("Evaluation stopped; nothing was measured.");
-        Q_EMIT finished(result.isValid() ? result.value<studio::EvaluationOutcome>() : dropped);
-    }
+/// An engine, a probe of one kind on it and spies on the probe's `progressSignal` and on its
+/// ends: what most job tests watch. Tests bind the members to names of their own, as in
+/// `auto& [engine, training, progress, finished] = bench;`.
+template <class Probe, auto progressSignal>
+struct ProbeBench {
+    studio::StudioEngine engine;
+    Probe probe{&engine};
+    QSignalSpy progress{&probe, progressSignal};
+    QSignalSpy finished{&probe, &Probe::finished};
 };
 
 }  // namespace ebm::testing

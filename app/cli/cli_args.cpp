@@ -23,6 +23,13 @@ bool writtenAsWholeNumber(const std::string& value)
     return value.size() > first && value.find_first_not_of("0123456789", first) == std::string::npos;
 }
 
+std::string numberText(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
 Error outsideRange(const std::string& name, long long lowest, long long highest, const std::string& value)
 {
     return Error("--" + name + " must be between " + std::to_string(lowest) + " and " + std::to_string(highest) +
@@ -140,7 +147,14 @@ double CliArgs::real(const std::string& name) const
         double v = std::stod(value, &used);
         if (used == value.size() && std::isfinite(v))
             return v;
-    } catch (const std::logic_error&) {
+        if (used == value.size())  // "inf" or "nan": a number, but none a setting can take
+            throw Error("--" + name + " needs a finite number, got '" + value + "'");
+    } catch (const std::out_of_range&) {
+        // A number all the same (1e-320 underflows, 1e999 overflows): say so, not "needs a number".
+        throw Error("--" + name + " " + value + " is out of range: a number here is 0 or between " +
+                    numberText(std::numeric_limits<double>::min()) + " and " +
+                    numberText(std::numeric_limits<double>::max()) + " in size");
+    } catch (const std::invalid_argument&) {
     }
     throw Error("--" + name + " needs a number, got '" + value + "'");
 }

@@ -110,7 +110,7 @@ int runInpaint(int argc, char** argv)
     }
     spdlog::info("completed {} images ({} pixels generated each, mean masked MSE {:.4g}); wrote {}", done.size(0),
                  generated, mse.mean().item<double>(), args.text("out"));
-    return result.stopped ? kInterruptedExitStatus : 0;
+    return result.stopped ? interruptedExitStatus() : 0;
 }
 
 }  // namespace ebm::cli

@@ -111,11 +111,21 @@ int runSample(int argc, char** argv)
     std::vector<SampleFrame> frames;
     const bool keepFrames = !args.text("trace").empty() || !args.text("energies-npy").empty();
     const auto started = std::chrono::steady_clock::now();
-    SampleResult result = annealedLangevin(*model.net, config, start, progressCallback(bar, keepFrames ? &frames : nullptr));
+    // The steps actually run: Ctrl-C stops the run at a reported step, short of the schedule.
+    int stepsDone = 0;
+    const FrameCallback drawProgress = progressCallback(bar, keepFrames ? &frames : nullptr);
+    const FrameCallback countSteps = [&stepsDone, &drawProgress](const SampleFrame& frame) {
+        if (!frame.final)
+            stepsDone = frame.step;
+        return drawProgress(frame);
+    };
+    SampleResult result = annealedLangevin(*model.net, config, start, countSteps);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bar.finish();
+    const int scheduleSteps = static_cast<int>(result.temperatures.size());
     if (result.stopped)
-        spdlog::warn("interrupted: writing the state reached so far");
+        spdlog::warn("interrupted after {} of {} steps: writing the state reached so far (no denoising jump)",
+                     stepsDone, scheduleSteps);
     const torch::Tensor samples = result.samples.to(torch::kCPU);
     std::vector<std::string> written;
     if (pictures) {
@@ -138,11 +148,13 @@ int runSample(int argc, char** argv)
     std::string files;
     for (const std::string& f : written)
         files += (files.empty() ? "" : ", ") + f;
+    const std::string stepsRun = result.stopped ? std::to_string(stepsDone) + " of " + std::to_string(scheduleSteps)
+                                                : std::to_string(scheduleSteps);
     spdlog::info("{} samples from {} in {} steps ({:.1f} s sampling, {}); final mean energy {:.4g}; wrote {}",
-                 samples.size(0), model.net->config().describe(), config.schedule.size(), seconds,
+                 samples.size(0), model.net->config().describe(), stepsRun, seconds,
                  toString(config.precision),
                  result.meanEnergies.empty() ? 0.0 : result.meanEnergies.back(), files);
-    return result.stopped ? kInterruptedExitStatus : 0;
+    return result.stopped ? interruptedExitStatus() : 0;
 }
 
 }  // namespace ebm::cli

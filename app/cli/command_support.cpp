@@ -1,13 +1,21 @@
 #include "command_support.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <climits>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -24,9 +32,16 @@ std::atomic<bool> g_interrupted{false};
 
 namespace {
 
+// The signal that stopped the command (0: none); lock-free, so the handler may store it.
+std::atomic<int> g_interruptSignal{0};
+
 constexpr long long kMaxThreads = 1 << 16;  // configureThreads bounds it by the cores anyway
 
-void onInterrupt(int) { g_interrupted.store(true); }
+void onInterrupt(int signal)
+{
+    g_interruptSignal.store(signal);
+    g_interrupted.store(true);
+}
 
 std::string numberText(double value)
 {
@@ -86,6 +101,87 @@ void stopOnInterrupt()
 {
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+}
+
+int interruptedExitStatus()
+{
+    return g_interruptSignal.load() == SIGTERM ? kTerminatedExitStatus : kInterruptedExitStatus;
+}
+
+namespace {
+
+/// The process id a lock holder wrote into its lock file, or "" when it cannot be read.
+std::string lockHolder(const std::string& lockPath)
+{
+    std::ifstream in(lockPath);
+    long long pid = 0;
+    return in >> pid && pid > 0 ? std::to_string(pid) : std::string();
+}
+
+/// Whether `descriptor` is still the file at `path`: a holder that gave the lock up removed its
+/// file, and a lock on the removed file would keep nobody out.
+bool stillNamedBy(int descriptor, const std::string& path)
+{
+    struct stat opened {}, named {};
+    return ::fstat(descriptor, &opened) == 0 && ::stat(path.c_str(), &named) == 0 && opened.st_dev == named.st_dev &&
+           opened.st_ino == named.st_ino;
+}
+
+/// OUTPUT.lock beside the output; for a name too long to take ".lock" (255 bytes a name), a
+/// shorter name derived from it, so that every run on that output still finds the same file.
+std::string lockPathFor(const std::string& output)
+{
+    const std::filesystem::path path(output);
+    const std::string name = path.filename().string() + ".lock";
+    if (name.size() <= NAME_MAX)
+        return output + ".lock";
+    std::ostringstream shortName;
+    shortName << ".ebm-lock-" << std::hex << std::hash<std::string>{}(path.filename().string());
+    return (path.parent_path() / shortName.str()).string();
+}
+
+}  // namespace
+
+OutputLock::OutputLock(const std::string& output, const std::string& option) : lockPath_(lockPathFor(output))
+{
+    constexpr int kAttempts = 5;  // a holder removing its file between our open and flock: try again
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        const int descriptor = ::open(lockPath_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (descriptor < 0)
+            throw Error(lockPath_ + ": cannot make the lock file that keeps other runs off --" + option + " " +
+                        output + " (" + std::strerror(errno) + "); choose an --" + option +
+                        " in a folder you can write");
+        if (::flock(descriptor, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(descriptor);
+            if (error != EWOULDBLOCK)
+                throw Error(lockPath_ + ": cannot lock it (" + std::string(std::strerror(error)) + ")");
+            const std::string holder = lockHolder(lockPath_);
+            throw Error(output + " is being written by another run" +
+                        (holder.empty() ? std::string() : " (process " + holder + ")") + ", which holds " +
+                        lockPath_ + "; wait for it to end, or choose another --" + option);
+        }
+        if (!stillNamedBy(descriptor, lockPath_)) {
+            ::close(descriptor);
+            continue;
+        }
+        descriptor_ = descriptor;
+        const std::string pid = std::to_string(::getpid()) + "\n";
+        if (::ftruncate(descriptor_, 0) != 0 || ::write(descriptor_, pid.data(), pid.size()) < 0)
+            spdlog::debug("{}: cannot note this process in the lock file", lockPath_);
+        return;
+    }
+    throw Error(lockPath_ + ": the lock file keeps being replaced; is another run starting on --" + option + " " +
+                output + "?");
+}
+
+OutputLock::~OutputLock()
+{
+    if (descriptor_ < 0)
+        return;
+    // Removed while still held, so a run waiting on this file finds it gone and makes a new one.
+    ::unlink(lockPath_.c_str());
+    ::close(descriptor_);
 }
 
 torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv)

@@ -22,8 +22,32 @@ namespace ebm::cli {
 /// Raised by SIGINT/SIGTERM once stopOnInterrupt() has been called; long loops poll it.
 extern std::atomic<bool> g_interrupted;
 void stopOnInterrupt();
-/// The exit status of a command that Ctrl-C stopped early, after it wrote what it had.
+/// The exit status of a command that Ctrl-C (SIGINT) stopped early, after it wrote what it had:
+/// 128 + the signal's number, as a shell reports a command the signal killed.
 constexpr int kInterruptedExitStatus = 130;
+/// The same for SIGTERM (kill's default signal, what a job scheduler or a launcher sends).
+constexpr int kTerminatedExitStatus = 143;
+/// The exit status of a command stopped early: kTerminatedExitStatus when SIGTERM stopped it,
+/// else kInterruptedExitStatus (Ctrl-C, or a stop that came from elsewhere, such as another rank).
+int interruptedExitStatus();
+
+/// An exclusive lock on OUTPUT.lock (flock, not waited for), held for the life of the object, so
+/// that two runs never write one output at once. The lock file keeps the holder's process id
+/// (for the refusal) and is removed when the lock is given up.
+class OutputLock {
+public:
+    /// Throws ebm::Error in one line when another process holds the lock or the lock file
+    /// cannot be made; `option` names the option that gave `output` (for the message).
+    OutputLock(const std::string& output, const std::string& option);
+    ~OutputLock();
+    OutputLock(const OutputLock&) = delete;
+    OutputLock& operator=(const OutputLock&) = delete;
+    const std::string& path() const { return lockPath_; }
+
+private:
+    std::string lockPath_;
+    int descriptor_ = -1;
+};
 
 /// Adds --threads and --device, parses argv and sets the runtime up.
 torch::Device parseWithRuntime(CliArgs& args, int argc, char** argv);

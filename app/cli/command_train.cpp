@@ -13,6 +13,7 @@
 #include "ebm/nn/runtime.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
+#include "ebm/io/pytorch_import.h"
 #include "ebm/train/distributed.h"
 #include "ebm/train/progress_events.h"
 #include "ebm/train/trainer.h"
@@ -121,7 +122,10 @@ void addTrainOptions(CliArgs& args)
 --force                  replace an existing --out file
 --checkpoint-every=5000  write --out every N steps (0 = only at the end)
 --resume=                continue a native checkpoint exactly where it stopped (it goes on writing that file
-                         unless --out is given); --steps, --lr, --final-lr and --ema may be changed
+                         unless --out is given); --steps, --lr, --final-lr, --ema, --precision and
+                         --checkpoint-every may be changed, and --data names the data set when it has moved
+                         (same item shape); the options that define the run (--arch, --batch, the noise...)
+                         are refused
 --init=                  fine-tune: start from this checkpoint's weights (native or PyTorch .pt) with a fresh
                          optimizer and learning-rate schedule; the architecture comes from the file
 --loss-csv=              write step,loss,lr per step to this CSV file
@@ -130,14 +134,46 @@ void addTrainOptions(CliArgs& args)
 )");
 }
 
+/// The options that define a run. A resumed run keeps the values its checkpoint stored, so one
+/// of them given with --resume would be ignored without a word: it is refused instead.
+constexpr const char* kFixedAtResume[] = {"arch",   "width",  "layers", "head",  "image-size",  "channels",
+                                          "sigma-min", "sigma-max", "spread", "sigma0", "batch", "lr-schedule",
+                                          "beta1",  "beta2",  "seed"};
+
+/// Refuses, in one line naming them, the options of kFixedAtResume given with --resume.
+void refuseFixedOptionsAtResume(const CliArgs& args)
+{
+    const std::string resume = args.text("resume");
+    std::vector<std::string> given;
+    for (const char* option : kFixedAtResume)
+        if (args.isSet(option))
+            given.push_back(std::string("--") + option);
+    if (resume.empty() || given.empty())
+        return;
+    std::string list;
+    for (size_t i = 0; i < given.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == given.size() ? " and " : ", ") + given[i];
+    throw Error(list + " cannot change when resuming " + resume + ", which goes on with the settings it stored; " +
+                "leave " + (given.size() == 1 ? "it" : "them") + " out, or start a new run from its weights with " +
+                "--init " + resume);
+}
+
+/// The file the run writes: --out, or the file it resumes when --out is not given.
+NamedFile trainOutput(const CliArgs& args)
+{
+    const std::string resume = args.text("resume");
+    const bool outGiven = args.isSet("out") || resume.empty();
+    return NamedFile{outGiven ? "out" : "resume", outGiven ? args.text("out") : resume};
+}
+
 /// Refuses, before any rank starts, a run that would destroy a file it was not asked to: an output
 /// that is one of the run's inputs or the other output, or an existing --out file (a finished
 /// model) without --force. A resumed run goes on writing the file it resumes: that is no loss.
 void refuseOverwrites(const CliArgs& args)
 {
     const std::string resume = args.text("resume");
-    const bool outGiven = args.isSet("out") || resume.empty();
-    const NamedFile out{outGiven ? "out" : "resume", outGiven ? args.text("out") : resume};
+    const NamedFile out = trainOutput(args);
+    const bool outGiven = out.option == "out";
     const bool continuesOut = !resume.empty() && (!outGiven || sameExistingFile(resume, out.path));
     std::vector<NamedFile> inputs = namedFiles(args, {"data", "init"});
     if (!continuesOut)
@@ -168,18 +204,30 @@ struct PreparedTrainer {
     int64_t datasetItems = 0;
 };
 
-/// --steps, --lr, --final-lr and --precision given at a resume.
+/// Settings changed at a resume are kept in the run's history ("step 5000: --lr 0.0001 -> 5e-05").
+template <typename Value>
+void recordResumeChange(Checkpoint& cp, const char* option, const Value& from, const Value& to)
+{
+    std::ostringstream change;
+    change << "step " << cp.step << ": --" << option << ' ' << from << " -> " << to;
+    cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
+    spdlog::info("{}", change.str());
+}
+
+/// --steps, --lr, --final-lr, --precision and --checkpoint-every given at a resume.
 void applyResumeChanges(const CliArgs& args, Checkpoint& cp)
 {
     if (args.isSet("steps"))
         cp.train.steps = args.integerIn("steps", 1, kMaxTrainSteps);
-    // Settings changed at a resume are kept in the run's history ("step 5000: --lr 0.0001 -> 5e-05").
     auto recordChange = [&](const char* option, const auto& from, const auto& to) {
-        std::ostringstream change;
-        change << "step " << cp.step << ": --" << option << ' ' << from << " -> " << to;
-        cp.train.history += (cp.train.history.empty() ? "" : "; ") + change.str();
-        spdlog::info("{}", change.str());
+        recordResumeChange(cp, option, from, to);
     };
+    if (args.isSet("checkpoint-every")) {
+        const long long every = args.integerIn("checkpoint-every", 0, kMaxTrainSteps);
+        if (every != cp.train.checkpointEvery)
+            recordChange("checkpoint-every", static_cast<long long>(cp.train.checkpointEvery), every);
+        cp.train.checkpointEvery = every;
+    }
     // The advice after a non-finite loss is "lower the learning rate and resume": allow it.
     for (const auto& [option, field] : {std::pair<const char*, double TrainConfig::*>{"lr", &TrainConfig::learningRate},
                                         {"final-lr", &TrainConfig::finalLearningRate}}) {
@@ -197,13 +245,79 @@ void applyResumeChanges(const CliArgs& args, Checkpoint& cp)
     }
 }
 
+/// The checkpoint --resume names, its stored run settings checked: every refusal names the file.
+Checkpoint loadResumedCheckpoint(const CliArgs& args)
+{
+    const std::string resumed = args.text("resume");
+    Checkpoint cp;
+    try {
+        refuseLegacyTorchSave(resumed);
+        cp = loadCheckpoint(resumed);
+    } catch (const Error& e) {
+        // A stored word the reader does not know ("unknown noise spread 'x'") comes without the file.
+        const std::string message = e.what();
+        if (message.find(std::filesystem::path(resumed).filename().string()) != std::string::npos)
+            throw;
+        throw Error(resumed + ": " + message + "; the file's run settings are damaged or from a newer version");
+    }
+    if (!cp.hasTraining)
+        return cp;  // the trainer says that weights alone cannot be resumed
+    // Settings given again at this resume replace the stored ones, which need not be valid then;
+    // the new values are checked as options are.
+    TrainConfig stored = cp.train;
+    const TrainConfig defaults;
+    if (args.isSet("steps"))
+        stored.steps = defaults.steps;
+    if (args.isSet("lr"))
+        stored.learningRate = defaults.learningRate;
+    if (args.isSet("final-lr"))
+        stored.finalLearningRate = defaults.finalLearningRate;
+    if (args.isSet("checkpoint-every"))
+        stored.checkpointEvery = defaults.checkpointEvery;
+    if (args.isSet("ema"))
+        stored.emaDecay = defaults.emaDecay;
+    checkStoredTrainConfig(stored, resumed);
+    return cp;
+}
+
+/// The data set of a resumed run: the stored one, or --data for one that has moved. Data given
+/// anew must have items of the stored model's shape; its contents cannot be compared with the
+/// stored data set's (checkpoints keep no fingerprint of their data), which is said.
+Dataset resumedData(const CliArgs& args, Checkpoint& cp)
+{
+    const std::string resumed = args.text("resume");
+    const std::string stored = datasetBesideCheckpoint(cp.train.dataset, resumed);
+    if (!args.isSet("data")) {
+        cp.train.dataset = stored;
+        return openAnyDataset(stored, cp.model.inChannels, cp.model.imageSize);
+    }
+    const std::string given = absoluteIfPath(args.text("data"));
+    Dataset data = openAnyDataset(given, cp.model.inChannels, cp.model.imageSize);
+    const std::vector<int64_t> expected = cp.model.sampleShape();
+    const std::vector<int64_t> got(data.data.sizes().begin() + 1, data.data.sizes().end());
+    if (got != expected) {
+        std::ostringstream message;
+        message << given << ": holds items of shape " << c10::IntArrayRef(got) << ", but " << resumed
+                << " was trained on " << stored << ", whose items have shape " << c10::IntArrayRef(expected)
+                << "; give --data with items of that shape (image size and channels)";
+        throw Error(message.str());
+    }
+    if (given != stored) {
+        spdlog::warn("{}: could not be checked against {}, the data {} was trained on (checkpoints keep no "
+                     "fingerprint of their data); resuming on it, assuming it holds the same items",
+                     given, stored, resumed);
+        recordResumeChange(cp, "data", stored, given);
+        cp.train.dataset = given;
+    }
+    return data;
+}
+
 /// --resume: the checkpoint's run, where it stopped.
 PreparedTrainer resumedTrainer(const CliArgs& args, torch::Device device)
 {
     const std::string resumed = args.text("resume");
-    Checkpoint cp = loadCheckpoint(resumed);
-    cp.train.dataset = datasetBesideCheckpoint(cp.train.dataset, resumed);
-    Dataset data = openAnyDataset(cp.train.dataset, cp.model.inChannels, cp.model.imageSize);
+    Checkpoint cp = loadResumedCheckpoint(args);
+    Dataset data = resumedData(args, cp);
     applyResumeChanges(args, cp);
     // A resumed run goes on writing the file it was resumed from, wherever it is started.
     cp.train.checkpointPath = args.isSet("out") ? args.text("out") : resumed;
@@ -287,6 +401,7 @@ PreparedTrainer newTrainer(const CliArgs& args, torch::Device device)
             if (args.isSet(shapeOption))
                 throw Error(std::string("--") + shapeOption + " cannot be combined with --init: the "
                             "architecture comes from " + args.text("init"));
+        refuseLegacyTorchSave(args.text("init"));
         initial = loadCheckpoint(args.text("init"));
         model = initial->model;
     }
@@ -402,9 +517,15 @@ int runTrain(int argc, char** argv)
     addTrainOptions(args);
     addDistributedOptions(args);
     torch::Device device = parseWithRuntime(args, argc, argv);
+    refuseFixedOptionsAtResume(args);
     refuseOverwrites(args);
     if (const int processes = localProcessCount(args); processes > 1)
         return runLocalRanks(argumentList("train", argc, argv), processes);
+    // Rank 0 writes the output: it holds the lock for the whole run (the launcher above does not,
+    // or its own rank 0 would find the lock taken).
+    std::optional<OutputLock> outputLock;
+    if (distributedOptionsFrom(args).rank == 0)
+        outputLock.emplace(trainOutput(args).path, "out");
     const std::shared_ptr<Distributed> group = joinRankGroup(args, device);
     const bool isMainRank = !group || group->isMain();
 
@@ -440,7 +561,7 @@ int runTrain(int argc, char** argv)
     lines.write(TrainEndEvent{trainer.completedSteps(), interrupted, out}, true);
     spdlog::info("{} after {} steps (loss {:.5g}): wrote {}", interrupted ? "interrupted" : "finished",
                  trainer.completedSteps(), last.smoothedLoss, out);
-    return interrupted ? kInterruptedExitStatus : 0;
+    return interrupted ? interruptedExitStatus() : 0;
 }
 
 }  // namespace ebm::cli

@@ -93,7 +93,8 @@ std::string describeStatus(int status)
 
 bool failed(int status)
 {
-    return WIFSIGNALED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kInterruptedExitStatus);
+    const int code = WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
+    return code != 0 && code != kInterruptedExitStatus && code != kTerminatedExitStatus;
 }
 
 struct Rank {
@@ -354,7 +355,7 @@ int runLocalRanks(std::vector<std::string> arguments, int processes)
     std::filesystem::remove_all(launch.folder, ignored);
     if (!report.empty())
         throw Error(report);
-    return end.forwardedInterrupt ? kInterruptedExitStatus : 0;
+    return end.forwardedInterrupt ? interruptedExitStatus() : 0;
 }
 
 }  // namespace ebm::cli

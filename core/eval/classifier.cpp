@@ -316,6 +316,25 @@ void saveClassifier(ClassifierImpl& net, const ClassifierInfo& info, const std::
     internal::saveArchiveAtomically(archive, path, "classifier");
 }
 
+namespace {
+
+/// A PyTorch torch.save file (an energy model's state_dict, say) is a zip too, but LibTorch's
+/// archive reader fails on it with "PytorchStreamReader failed locating file constants.pkl":
+/// say what the file is and what a classifier file is instead.
+void refuseStateDictAsClassifier(const std::string& path)
+{
+    try {
+        (void)readPytorchStateDict(path);
+    } catch (const std::exception&) {
+        return;  // not a readable state_dict either: the caller calls it damaged
+    }
+    throw Error(fileName(path) + ": a PyTorch state_dict (saved by torch.save), not a classifier; a classifier "
+                "file is the small image classifier that `ebm train-classifier --out FILE` writes, which the "
+                "evaluation uses to label samples (leave --classifier out for the bundled one)");
+}
+
+}  // namespace
+
 LoadedClassifier loadClassifier(const std::string& path)
 {
     namespace fs = std::filesystem;
@@ -327,6 +346,7 @@ LoadedClassifier loadClassifier(const std::string& path)
         throw Error(path + ": is a folder, not a classifier file");
     if (fs::file_size(path, ec) == 0)
         throw Error(source + ": the file is empty, not a classifier");
+    refuseLegacyTorchSave(path);
     if (!looksLikeZip(path))
         throw Error(source + ": not a classifier file (expected an archive written by ebm train-classifier)");
 
@@ -334,6 +354,7 @@ LoadedClassifier loadClassifier(const std::string& path)
     try {
         archive.load_from(path);
     } catch (const std::exception& e) {
+        refuseStateDictAsClassifier(path);
         throw Error(source + ": cannot read the classifier archive (" + firstLine(e.what()) + "); the file is damaged");
     }
     auto readString = [&](const char* key, bool required) -> std::string {

@@ -162,7 +162,11 @@ TrainConfig trainFromKeys(const KeyValues& values, const std::string& source)
     t.dataset = r.get("dataset");
     t.noise.sigmaMin = r.real("sigma_min");
     t.noise.sigmaMax = r.real("sigma_max");
-    t.noise.spread = parseNoiseSpread(r.get("spread"));
+    try {
+        t.noise.spread = parseNoiseSpread(r.get("spread"));
+    } catch (const Error& e) {
+        throw Error(source + ": checkpoint metadata: " + e.what() + "; the file is damaged or from a newer version");
+    }
     t.noise.sigma0 = r.real("sigma0");
     t.batchSize = r.integer("batch");
     t.steps = r.integer("steps");
@@ -466,9 +470,11 @@ Checkpoint loadCheckpoint(const std::string& path)
     internal::refuseNonRegularFile(path);  // a pipe would block the reading below forever
     if (fs::file_size(path, ec) == 0)
         throw Error(source + ": the file is empty, not a checkpoint");
-    if (!looksLikeZip(path))
+    if (!looksLikeZip(path)) {
+        refuseLegacyTorchSave(path);  // says how to re-save a pre-1.6 torch.save file
         throw Error(source + ": not a checkpoint (neither an EBM Studio file nor a PyTorch zip "
                              "archive saved by torch.save)");
+    }
     std::optional<Checkpoint> native;
     try {
         native = loadNative(path);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "ebm/base/error.h"
@@ -16,9 +17,20 @@ Dataset loadImageFolder(const std::string& folder, int channels, int size, std::
     if (!fs::is_directory(folder, ec))
         throw Error(folder + ": no such folder");
     std::vector<std::string> names;
-    for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec))
-        if (entry.is_regular_file(ec) && isImageFileName(entry.path().filename().string()))
-            names.push_back(entry.path().filename().string());
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        // An entry's own error (a link to a missing file) is that entry's, not the listing's.
+        std::error_code entryError;
+        const bool regular = entry.is_regular_file(entryError);
+        if (regular && isImageFileName(name))
+            names.push_back(name);
+        else if (entryError && isImageFileName(name)) {
+            const std::string why = entryError.message();
+            std::error_code linkError;
+            spdlog::warn("{}: skipped: {} ({}); the other pictures are read", (fs::path(folder) / name).string(),
+                         entry.is_symlink(linkError) ? "a link to a file that does not exist" : "cannot be read", why);
+        }
+    }
     if (ec)
         throw Error(folder + ": cannot list it: " + ec.message());
     if (names.empty())

@@ -1,4 +1,5 @@
 #include "ebm/io/model_file.h"
+#include "ebm/io/pytorch_import.h"
 
 #include <torch/torch.h>
 
@@ -55,6 +56,7 @@ OpenedModel openModel(const std::string& requested, torch::Device device, Weight
 {
     OpenedModel model;
     model.path = requested.empty() ? bundledModelPath() : requested;
+    refuseLegacyTorchSave(model.path);  // else "not a checkpoint", without the way out
     model.checkpoint = loadCheckpoint(model.path);
     model.net = instantiate(model.checkpoint, choice);
     model.usesAveragedWeights = choosesAveragedWeights(model.checkpoint, choice);

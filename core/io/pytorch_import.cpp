@@ -369,4 +369,25 @@ bool looksLikeZip(const std::string& path) {
     return in.read(reinterpret_cast<char*>(magic), 4) && le32(magic) == kLocalHeaderSig;
 }
 
+void refuseLegacyTorchSave(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return;  // a pipe would block the read; what is not a file is the caller's to word
+    // The legacy format is a pickle (protocol 2: 0x80 0x02) whose first object is torch's magic
+    // number 0x1950a86a20f9469cfc6c, pickled as a 10-byte little-endian LONG1 (opcode 0x8a).
+    static const unsigned char kLegacyStart[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c,
+                                                 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
+    unsigned char start[sizeof kLegacyStart] = {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in.read(reinterpret_cast<char*>(start), sizeof start) ||
+        std::memcmp(start, kLegacyStart, sizeof start) != 0)
+        return;
+    throw Error(internal::fileName(path) +
+                ": saved by torch.save in PyTorch's legacy format (before 1.6, or with "
+                "_use_new_zipfile_serialization=False), which this program does not read; save it again "
+                "with a current PyTorch: torch.save(torch.load(\"old.pt\"), \"new.pt\") for a state_dict, or "
+                "torch.save(model.state_dict(), \"new.pt\")");
+}
+
 }  // namespace ebm

@@ -231,13 +231,7 @@ std::string ScheduleCurve::toJson() const
 ScheduleCurve ScheduleCurve::fromJson(const std::string& text, const std::string& source)
 {
     auto fail = [&](const std::string& problem) -> Error { return Error(source + ": " + problem); };
-    Json document;
-    try {
-        document = Json::parse(text);
-    } catch (const Json::exception& e) {
-        // Not only parse_error: a number too large for a double ("1e999") is out_of_range.
-        throw fail(std::string("not a JSON document (") + internal::firstLine(e.what()) + ")");
-    }
+    const Json document = parseJsonDocument(text, source);
     if (!document.is_object() || !document.contains("format") || document["format"] != kFormat)
         throw fail("not an ebm schedule (its \"format\" must be \"ebm-schedule\")");
     if (!document.contains("version") || !document["version"].is_number_integer() || document["version"] != kVersion)

@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "qcustomplot_include.h"
+#include "widgets/safe_save.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,6 +32,20 @@ QString& lastExportFolder()
 {
     static QString folder;
     return folder;
+}
+
+constexpr double kExportDotsPerInch = 96;  // the resolution QCustomPlot::savePng records in the PNG
+constexpr double kMetresPerInch = 0.0254;
+
+/// The chart as a PNG of width x height times `scale` pixels, written through the safe writer
+/// (QCustomPlot::savePng opens the path itself: it would write into a pipe, or into the old file in place).
+bool writeChartPng(QCustomPlot* plot, const QString& path, int width, int height, double scale, QString& error)
+{
+    QImage image = plot->toPixmap(width, height, scale).toImage();
+    const int dotsPerMetre = qRound(kExportDotsPerInch / kMetresPerInch);
+    image.setDotsPerMeterX(dotsPerMetre);
+    image.setDotsPerMeterY(dotsPerMetre);
+    return saveImage(image, path, "PNG", QObject::tr("chart"), error);
 }
 
 /// Logarithmic ticks people can read: a label at every decade (10, 100, 1000, …), and between
@@ -261,7 +276,8 @@ void PlotPanel::setLegendPlacement(LegendPlacement placement)
 
 bool PlotPanel::exportPng(const QString& path, int width, int height)
 {
-    return plot_->savePng(path, width, height, 1.0);
+    QString error;
+    return writeChartPng(plot_, path, width, height, 1.0, error);
 }
 
 QString PlotPanel::suggestedFileName() const { return fileStem_ + QStringLiteral(".png"); }
@@ -301,8 +317,9 @@ void PlotPanel::exportWithDialog()
         path += QStringLiteral(".png");
     lastExportFolder() = QFileInfo(path).absolutePath();
     // The size shown on screen, at the screen's pixel density: the PNG looks like the chart.
-    if (!plot_->savePng(path, plot_->width(), plot_->height(), devicePixelRatioF()))
-        QMessageBox::warning(this, tr("Export Chart"), tr("Could not write %1.").arg(QDir::toNativeSeparators(path)));
+    QString error;
+    if (!writeChartPng(plot_, path, plot_->width(), plot_->height(), devicePixelRatioF(), error))
+        QMessageBox::warning(this, tr("Export Chart"), error);
 }
 
 }  // namespace ebm::studio

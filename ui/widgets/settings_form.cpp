@@ -18,8 +18,8 @@
 #include <cmath>
 #include <limits>
 
+#include "widgets/clamping_spin_box.h"
 #include "widgets/wheel_guard.h"
-#include "scientific_spin_box.h"
 #include "undo_fields.h"
 
 namespace ebm::studio {
@@ -342,7 +342,7 @@ QWidget* SettingsFormWidget::makeEditor(const FieldSpec& spec)
     const QString suffix = spec.unit.isEmpty() ? QString() : QStringLiteral(" ") + spec.unit;
     switch (spec.kind) {
     case FieldKind::Integer: {
-        auto* spin = new QSpinBox(this);
+        auto* spin = new ClampingSpinBox(this);  // a typed 500 in a field of at most 256 becomes 256, not 50
         constexpr double kIntMax = std::numeric_limits<int>::max();
         spin->setRange(hasRange(spec) ? int(qMax(-kIntMax, spec.minimum)) : 0,
                        hasRange(spec) ? int(qMin(kIntMax, spec.maximum)) : int(kIntMax));
@@ -355,7 +355,9 @@ QWidget* SettingsFormWidget::makeEditor(const FieldSpec& spec)
     }
     case FieldKind::Real:
     case FieldKind::Scientific: {
-        QDoubleSpinBox* spin = spec.kind == FieldKind::Scientific ? new ScientificSpinBox(this) : new QDoubleSpinBox(this);
+        QDoubleSpinBox* spin = spec.kind == FieldKind::Scientific
+                                   ? static_cast<QDoubleSpinBox*>(new ClampingScientificSpinBox(this))
+                                   : new ClampingDoubleSpinBox(this);
         if (spec.kind == FieldKind::Real) {
             spin->setDecimals(spec.decimals);
             spin->setSingleStep(spec.singleStep);
@@ -386,6 +388,12 @@ QWidget* SettingsFormWidget::makeEditor(const FieldSpec& spec)
     }
     editor->setObjectName(spec.objectName);
     editor->setToolTip(spec.toolTip);
+    // The range is in the tooltip: a typed value outside it is brought to the nearest end.
+    if (auto* spin = qobject_cast<QAbstractSpinBox*>(editor); spin && hasRange(spec)) {
+        const QString range = tr("From %1 to %2.").arg(spin->property("minimum").toString(),
+                                                      spin->property("maximum").toString());
+        editor->setToolTip(spec.toolTip.isEmpty() ? range : spec.toolTip + QStringLiteral("\n") + range);
+    }
     if (qobject_cast<QAbstractSpinBox*>(editor) || qobject_cast<QComboBox*>(editor))
         guardWheel(editor);
     return editor;

@@ -252,15 +252,20 @@ public:
         return base;
     }
 
-    S load(QSettings& settings) const { return apply(field_storage::load(specs_, values(S()), settings, group_)); }
+    /// `base` with the stored fields written into it (keys not stored keep base's values).
+    S load(QSettings& settings, const S& base = S()) const
+    {
+        return apply(field_storage::load(specs_, values(base), settings, group_), base);
+    }
     void save(QSettings& settings, const S& s) const { field_storage::save(specs_, values(s), settings, group_); }
     QJsonObject toJson(const S& s) const { return field_storage::toJson(specs_, values(s)); }
-    bool fromJson(const QJsonObject& json, S& out, QString& error) const
+    /// `base` with the fields of `json` written into it; false with `error` when a value is refused.
+    bool fromJson(const QJsonObject& json, S& out, QString& error, const S& base = S()) const
     {
         FieldValues loaded;
-        if (!field_storage::fromJson(specs_, values(S()), json, loaded, error))
+        if (!field_storage::fromJson(specs_, values(base), json, loaded, error))
             return false;
-        out = apply(loaded);
+        out = apply(loaded, base);
         return true;
     }
 

@@ -1,5 +1,7 @@
 #include "widgets/studio_page.h"
 
+#include <QSettings>
+
 namespace ebm::studio {
 
 void StudioPage::togglePause()
@@ -18,6 +20,42 @@ void StudioPage::stop()
 {
     if (isRunning())
         run_->cancel();
+}
+
+QJsonObject StudioPage::sessionSettings() const
+{
+    QJsonObject part;
+    for (const Keeper& keeper : keepers_)
+        if (keeper.toSession)
+            keeper.toSession(part);
+    return part;
+}
+
+void StudioPage::applySessionSettings(const QJsonObject& part)
+{
+    for (const Keeper& keeper : keepers_)
+        if (keeper.fromSession)
+            keeper.fromSession(part);
+}
+
+void StudioPage::saveSettings(QSettings& store) const
+{
+    for (const Keeper& keeper : keepers_)
+        if (keeper.save)
+            keeper.save(store);
+}
+
+void StudioPage::restoreSettings(QSettings& store)
+{
+    for (const Keeper& keeper : keepers_)
+        if (keeper.restore)
+            keeper.restore(store);
+}
+
+void StudioPage::refusedSessionValue(const QString& error)
+{
+    Q_EMIT problem(tr("The session's %1 settings were left as they were: %2")
+                       .arg(QString(title_).remove(QLatin1Char('&')), error));
 }
 
 }  // namespace ebm::studio

@@ -9,9 +9,12 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <utility>
+#include <vector>
 
 #include "jobs/job_handle.h"
+#include "widgets/settings_form.h"
 
 class QAction;
 class QSettings;
@@ -41,13 +44,14 @@ public:
     virtual bool isRunning() const { return run_ && run_->isActive(); }
     virtual bool isPaused() const { return isRunning() && run_->isPaused(); }
 
-    virtual QJsonObject sessionSettings() const = 0;
-    virtual void applySessionSettings(const QJsonObject& settings) = 0;
-
-    /// What the page remembers between runs of the studio, in `store` (at its root: a page keeps
-    /// its values under its own group, its settings form's or sessionKey()). Restoring starts nothing.
-    virtual void saveSettings(QSettings& store) const = 0;
-    virtual void restoreSettings(QSettings& store) = 0;
+    /// The page's part of a session file, and what it remembers between runs of the studio in
+    /// `store` (at its root: a page keeps its values under its own group). Both hold what the
+    /// page declared with keepFields / keepInSession / keepInStore, in that order; restoring
+    /// starts nothing.
+    QJsonObject sessionSettings() const;
+    void applySessionSettings(const QJsonObject& part);
+    void saveSettings(QSettings& store) const;
+    void restoreSettings(QSettings& store);
 
     /// The window's menus a page adds to: its exports under File, its view toggles under View.
     enum class Menu { File, View };
@@ -70,6 +74,46 @@ Q_SIGNALS:
     void runStateChanged();
 
 protected:
+    enum class Keep { SessionAndStore, StoreOnly };
+    /// Keeps the settings struct S of the page's form: `fields` declare it, `read` gives the
+    /// values shown, `show` shows values without an undo step. Keys a session part or the store
+    /// lacks keep the values shown; a refused session value leaves every field as it was and
+    /// says so.
+    template <class S>
+    void keepFields(const FieldSet<S>& fields, std::function<S()> read, std::function<void(const S&)> show,
+                    Keep where = Keep::SessionAndStore)
+    {
+        Keeper keeper;
+        if (where == Keep::SessionAndStore) {
+            keeper.toSession = [&fields, read](QJsonObject& part) {
+                const QJsonObject values = fields.toJson(read());
+                for (auto it = values.begin(); it != values.end(); ++it)
+                    part.insert(it.key(), it.value());
+            };
+            keeper.fromSession = [this, &fields, read, show](const QJsonObject& part) {
+                S loaded;
+                QString error;
+                if (fields.fromJson(part, loaded, error, read()))
+                    show(loaded);
+                else
+                    refusedSessionValue(error);
+            };
+        }
+        keeper.save = [&fields, read](QSettings& store) { fields.save(store, read()); };
+        keeper.restore = [&fields, read, show](QSettings& store) { show(fields.load(store, read())); };
+        keepers_.push_back(std::move(keeper));
+    }
+    /// More of the session part than the fields (a page's image sets, its mask).
+    void keepInSession(std::function<void(QJsonObject&)> write, std::function<void(const QJsonObject&)> read)
+    {
+        keepers_.push_back({std::move(write), std::move(read), {}, {}});
+    }
+    /// More of what is remembered between runs than the fields (view toggles, user presets).
+    void keepInStore(std::function<void(QSettings&)> save, std::function<void(QSettings&)> restore)
+    {
+        keepers_.push_back({{}, {}, std::move(save), std::move(restore)});
+    }
+
     /// The run the page has just started (a JobHandle from StudioEngine::start), the one the run
     /// keys act on; `pausable` false for jobs whose page offers no pause or single step.
     void followRun(JobHandle* run, bool pausable = true)
@@ -81,6 +125,15 @@ protected:
     JobHandle* currentRun() const { return run_; }
 
 private:
+    struct Keeper {
+        std::function<void(QJsonObject&)> toSession;
+        std::function<void(const QJsonObject&)> fromSession;
+        std::function<void(QSettings&)> save;
+        std::function<void(QSettings&)> restore;
+    };
+    void refusedSessionValue(const QString& error);
+
+    std::vector<Keeper> keepers_;
     QPointer<JobHandle> run_;
     bool pausable_ = true;
     QString title_;

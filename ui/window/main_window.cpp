@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,7 +22,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QScreen>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -186,11 +186,33 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
         restoreGeometry(settings_->windowGeometry());
     if (!settings_->windowState().isEmpty())
         restoreState(settings_->windowState());
+    fitIntoScreen();
     updateTitle();
     updateActions();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::fitIntoScreen()
+{
+    // A geometry saved on a larger screen, or at another QT_SCALE_FACTOR, can be larger than the
+    // screen now: shrink it to the available area and move it inside, so every edge is reachable.
+    if (windowState() & (Qt::WindowMaximized | Qt::WindowFullScreen))
+        return;
+    const QScreen* target = QGuiApplication::screenAt(geometry().center());
+    if (!target)
+        target = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!target)
+        return;
+    const QRect available = target->availableGeometry();
+    QRect fitted = geometry();
+    fitted.setSize(fitted.size().boundedTo(available.size()).expandedTo(minimumSize()));
+    const int lastLeft = qMax(available.left(), available.right() + 1 - fitted.width());
+    const int lastTop = qMax(available.top(), available.bottom() + 1 - fitted.height());
+    fitted.moveTo(qBound(available.left(), fitted.left(), lastLeft), qBound(available.top(), fitted.top(), lastTop));
+    if (fitted != geometry())
+        setGeometry(fitted);
+}
 
 void MainWindow::addPage(StudioPage* page)
 {
@@ -418,7 +440,11 @@ void MainWindow::buildStatusBar()
     threads_->setToolTip(tr("CPU threads for the model's arithmetic; applied between jobs"));
     connect(device_, &QComboBox::currentIndexChanged, this, &MainWindow::applyRuntimeChoice);
     connect(threads_, &QSpinBox::valueChanged, this, &MainWindow::applyRuntimeChoice);
-    statusBar()->addPermanentWidget(modelStatus_, 1);
+    // No stretch on the permanent labels: QStatusBar paints showMessage() text in the room left
+    // of the first permanent widget, and a stretching label would take all of it.
+    modelStatus_->setObjectName(QStringLiteral("modelStatus"));
+    runtimeStatus_->setObjectName(QStringLiteral("runtimeStatus"));
+    statusBar()->addPermanentWidget(modelStatus_);
     statusBar()->addPermanentWidget(runtimeStatus_);
     statusBar()->addPermanentWidget(device_);
     statusBar()->addPermanentWidget(threads_);

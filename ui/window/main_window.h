@@ -73,6 +73,8 @@ protected:
 private:
     void buildMenus();
     void buildStatusBar();
+    /// Shrinks and moves a restored geometry into the available area of its screen.
+    void fitIntoScreen();
     void rebuildRecentMenu();
     void updateRuntimeWidgets(const RuntimeInfo& info);
     void updateTitle();

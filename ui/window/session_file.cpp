@@ -5,8 +5,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
-#include <QSaveFile>
 #include <QStringList>
+
+#include "widgets/safe_save.h"
 
 namespace ebm::studio {
 namespace {
@@ -55,12 +56,8 @@ bool Session::fromJson(const QByteArray& json, Session& out, QString& error)
 
 bool Session::save(const QString& path, QString& error) const
 {
-    QSaveFile file(path);  // written to a temporary and renamed: a crash leaves the old file
-    if (!file.open(QIODevice::WriteOnly) || file.write(toJson()) < 0 || !file.commit()) {
-        error = QObject::tr("%1: cannot write (%2)").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    // Written to a temporary and renamed (a crash leaves the old file); a link stays a link.
+    return saveBytes(path, toJson(), QObject::tr("session"), error);
 }
 
 bool Session::load(const QString& path, Session& out, QString& error)

@@ -57,22 +57,4 @@ const FieldSet<EnergyMeasureSettings>& energyFields()
     return fields;
 }
 
-EnergyMeasureSettings loadEnergySettings(QSettings& store, const EnergyMeasureSettings& current)
-{
-    const FieldSet<EnergyMeasureSettings>& fields = energyFields();
-    const FieldValues stored =
-        field_storage::load(fields.specs(), fields.values(current), store, fields.settingsGroup());
-    return fields.apply(stored, current);
-}
-
-EnergyMeasureSettings energySettingsFromJson(const QJsonObject& json, const EnergyMeasureSettings& current)
-{
-    const FieldSet<EnergyMeasureSettings>& fields = energyFields();
-    FieldValues loaded;
-    QString error;  // only choices and checks refuse values, and these fields have neither
-    if (!field_storage::fromJson(fields.specs(), fields.values(current), json, loaded, error))
-        return current;
-    return fields.apply(loaded, current);
-}
-
 }  // namespace ebm::studio

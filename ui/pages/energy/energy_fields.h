@@ -11,11 +11,4 @@ namespace ebm::studio {
 
 const FieldSet<EnergyMeasureSettings>& energyFields();
 
-/// The settings stored under the current group of `store`; what is not stored there (or not a
-/// value of its field) stays as in `current`.
-EnergyMeasureSettings loadEnergySettings(QSettings& store, const EnergyMeasureSettings& current);
-/// The settings of a session's "energy" object; keys absent (or of another type) stay as in
-/// `current`, as the page has always read sessions.
-EnergyMeasureSettings energySettingsFromJson(const QJsonObject& json, const EnergyMeasureSettings& current);
-
 }  // namespace ebm::studio

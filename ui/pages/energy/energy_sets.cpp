@@ -7,8 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "ebm/base/atomic_file.h"
-#include "ebm/base/error.h"
+#include "widgets/safe_save.h"
 
 namespace ebm::studio {
 namespace {
@@ -226,13 +225,7 @@ bool EnergySetList::writeCsv(const QString& path, QString& error) const
         }
     }
     csv.flush();
-    try {
-        ebm::writeFileAtomically(path.toStdString(), text.toStdString(), "CSV table");
-    } catch (const ebm::Error& e) {
-        error = QString::fromStdString(e.what());
-        return false;
-    }
-    return true;
+    return saveBytes(path, text.toUtf8(), tr("CSV table"), error);
 }
 
 }  // namespace ebm::studio

@@ -41,6 +41,11 @@ EnergyView::EnergyView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     : StudioPage(tr("E&nergy"), QStringLiteral("energy"), parent), engine_(engine)
 {
     registerEnergyTypes();
+    keepFields<EnergyMeasureSettings>(
+        energyFields(), [this] { return measureSettings(); },
+        [this](const EnergyMeasureSettings& s) { setMeasureSettings(s); });
+    keepInSession([this](QJsonObject& part) { part.insert(kSetsKey, sets_.sourcesToJson()); },
+                  [this](const QJsonObject& part) { restoreSets(part); });
     QLayout* leftColumn = buildLeftColumn(undo);
     QWidget* results = buildResults();
     auto* layout = new QHBoxLayout(this);
@@ -331,16 +336,8 @@ void EnergyView::showImage(int setId, int imageIndex)
 
 bool EnergyView::exportCsv(const QString& path, QString& error) const { return sets_.writeCsv(path, error); }
 
-QJsonObject EnergyView::sessionSettings() const
+void EnergyView::restoreSets(const QJsonObject& settings)
 {
-    QJsonObject settings = energyFields().toJson(measureSettings());
-    settings.insert(kSetsKey, sets_.sourcesToJson());
-    return settings;
-}
-
-void EnergyView::applySessionSettings(const QJsonObject& settings)
-{
-    setMeasureSettings(energySettingsFromJson(settings, measureSettings()));
     if (!settings.contains(kSetsKey))
         return;
     stop();
@@ -349,10 +346,6 @@ void EnergyView::applySessionSettings(const QJsonObject& settings)
     refreshAll();
     updateControls();
 }
-
-void EnergyView::saveSettings(QSettings& store) const { energyFields().save(store, measureSettings()); }
-
-void EnergyView::restoreSettings(QSettings& store) { setMeasureSettings(loadEnergySettings(store, measureSettings())); }
 
 void EnergyView::updateControls()
 {

@@ -50,11 +50,6 @@ public:
     void stop() override;
     bool canStart() const override;
     bool isRunning() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    /// The measurement fields (not the sets); restoring starts nothing.
-    void saveSettings(QSettings& store) const override;
-    void restoreSettings(QSettings& store) override;
 
     EnergyMeasureSettings measureSettings() const;
     void setMeasureSettings(const EnergyMeasureSettings& settings);
@@ -91,6 +86,9 @@ public Q_SLOTS:
     void scoreAll();
 
 private:
+    /// The image sets' sources (a session part's, not remembered between runs); they come back
+    /// unscored.
+    void restoreSets(const QJsonObject& part);
     QLayout* buildLeftColumn(UndoFieldBinder* undo);
     QGroupBox* buildSetsBox();
     QWidget* buildResults();

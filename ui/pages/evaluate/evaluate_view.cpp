@@ -15,7 +15,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
 #include <QScrollBar>
@@ -28,6 +27,7 @@
 #include "worker/evaluate_job.h"
 #include "worker/studio_engine.h"
 #include "widgets/run_controls.h"
+#include "widgets/safe_save.h"
 #include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
 #include "pages/evaluate/class_histogram_chart.h"
@@ -71,6 +71,8 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
 {
     // ---- what to measure, the samples, the likelihood: one declaration (evaluation_fields.cpp)
     form_ = new SettingsForm<EvaluationSettings>(evaluationFields(), undo, this);
+    keepFields<EvaluationSettings>(
+        evaluationFields(), [this] { return settings(); }, [this](const EvaluationSettings& s) { setSettings(s); });
     connect(form_, &SettingsFormWidget::valuesChanged, this, &EvaluateView::updateControls);
 
     // ---- run controls
@@ -185,21 +187,6 @@ bool EvaluateView::canStart() const
     return !engine_->isBusy() && (engine_->hasModel() || samplesFromFile());
 }
 
-QJsonObject EvaluateView::sessionSettings() const { return evaluationFields().toJson(settings()); }
-void EvaluateView::applySessionSettings(const QJsonObject& json)
-{
-    EvaluationSettings loaded;
-    QString error;
-    if (evaluationFields().fromJson(json, loaded, error))
-        setSettings(loaded);
-    else
-        Q_EMIT problem(tr("The session's evaluation settings were left as they were: %1").arg(error));
-}
-
-void EvaluateView::saveSettings(QSettings& store) const { evaluationFields().save(store, settings()); }
-
-void EvaluateView::restoreSettings(QSettings& store) { setSettings(evaluationFields().load(store)); }
-
 EvaluationSettings EvaluateView::settings() const { return form_->settings(); }
 
 void EvaluateView::setSettings(const EvaluationSettings& s)
@@ -262,10 +249,9 @@ void EvaluateView::saveReport(const QString& path)
         return;
     }
     // Written whole or not at all, so an old report is never half overwritten.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(outcome_.reportJson.toUtf8()) < 0 ||
-        !file.commit()) {
-        Q_EMIT problem(tr("Could not write %1: %2. Choose a folder you can write to.").arg(path, file.errorString()));
+    QString error;
+    if (!saveBytes(path, outcome_.reportJson.toUtf8(), tr("evaluation report"), error)) {
+        Q_EMIT problem(error);
         return;
     }
     Q_EMIT statusMessage(tr("Wrote the evaluation report to %1").arg(path));

@@ -39,10 +39,6 @@ public:
     // StudioPage
     void start() override { startEvaluation(); }
     bool canStart() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    void saveSettings(QSettings& store) const override;
-    void restoreSettings(QSettings& store) override;
 
     EvaluationSettings settings() const;
     /// Shows `settings` in the fields without making an undo step (startup, reset).

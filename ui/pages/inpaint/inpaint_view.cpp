@@ -26,6 +26,7 @@
 #include "worker/studio_engine.h"
 #include "widgets/image_grid.h"
 #include "widgets/run_controls.h"
+#include "widgets/safe_save.h"
 #include "widgets/sample_grid_widget.h"
 #include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
@@ -68,6 +69,10 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
     : StudioPage(tr("&Inpaint"), QStringLiteral("inpainting"), parent), engine_(engine), undo_(undo), annealing_(annealing)
 {
     registerInpaintTypes();
+    keepFields<InpaintSettings>(
+        inpaintFields(), [this] { return settings(); }, [this](const InpaintSettings& s) { setSettings(s); });
+    keepInSession([this](QJsonObject& part) { writeImageAndMask(part); },
+                  [this](const QJsonObject& part) { readImageAndMask(part); });
     document_ = new MaskDocument(undo_->stack(), this);
     canvas_ = new MaskCanvas(document_, this);
     runControls_ = new RunControls(tr("Inpaint"), tr("Complete the masked pixels with annealed Langevin dynamics"),
@@ -579,11 +584,7 @@ bool InpaintView::exportCompletionsPng(const QString& path, QString& error) cons
         error = tr("There are no completions yet.");
         return false;
     }
-    if (!composeGrid(outcome_->images, 0, 2, kExportScale).save(path, "PNG")) {
-        error = tr("%1: could not write the picture").arg(path);
-        return false;
-    }
-    return true;
+    return saveImage(composeGrid(outcome_->images, 0, 2, kExportScale), path, "PNG", tr("completions picture"), error);
 }
 
 bool InpaintView::exportSideBySide(const QString& path, QString& error) const
@@ -593,11 +594,7 @@ bool InpaintView::exportSideBySide(const QString& path, QString& error) const
         error = tr("There are no completions yet.");
         return false;
     }
-    if (!picture.save(path, "PNG")) {
-        error = tr("%1: could not write the picture").arg(path);
-        return false;
-    }
-    return true;
+    return saveImage(picture, path, "PNG", tr("side-by-side picture"), error);
 }
 
 bool InpaintView::exportCompletionsNpy(const QString& path, QString& error)
@@ -623,9 +620,8 @@ bool InpaintView::exportCompletionsNpy(const QString& path, QString& error)
     return true;
 }
 
-QJsonObject InpaintView::sessionSettings() const
+void InpaintView::writeImageAndMask(QJsonObject& part) const
 {
-    QJsonObject part = inpaintFields().toJson(settings());
     const Source s = chosenSource();
     part.insert(QStringLiteral("source"), s == Source::File ? QStringLiteral("file")
                                           : s == Source::Sample ? QStringLiteral("sample") : QStringLiteral("dataset"));
@@ -636,18 +632,10 @@ QJsonObject InpaintView::sessionSettings() const
     buffer.open(QIODevice::WriteOnly);
     document_->binary().save(&buffer, "PNG");
     part.insert(QStringLiteral("mask_png"), QString::fromLatin1(png.toBase64()));
-    return part;
 }
 
-void InpaintView::applySessionSettings(const QJsonObject& part)
+void InpaintView::readImageAndMask(const QJsonObject& part)
 {
-    InpaintSettings s;
-    QString error;
-    if (!inpaintFields().fromJson(part, s, error)) {
-        Q_EMIT problem(tr("The session's inpainting settings were not applied: %1").arg(error));
-        return;
-    }
-    setSettings(s);
     const QString source = part.value(QStringLiteral("source")).toString();
     const int index = part.value(QStringLiteral("index")).toInt(0);
     if (source == QLatin1String("file") && !part.value(QStringLiteral("path")).toString().isEmpty())
@@ -659,9 +647,5 @@ void InpaintView::applySessionSettings(const QJsonObject& part)
     if (!mask.isNull())
         document_->reset(mask);  // not an undo step: the session is the new starting point
 }
-
-void InpaintView::saveSettings(QSettings& store) const { inpaintFields().save(store, settings()); }
-
-void InpaintView::restoreSettings(QSettings& store) { setSettings(inpaintFields().load(store)); }
 
 }  // namespace ebm::studio

@@ -50,11 +50,6 @@ public:
     // StudioPage
     void start() override { startInpainting(); }
     bool canStart() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    /// The run settings (the form's fields); restoring shows them and starts nothing.
-    void saveSettings(QSettings& store) const override;
-    void restoreSettings(QSettings& store) override;
 
     MaskDocument* maskDocument() const { return document_; }
     MaskCanvas* canvas() const { return canvas_; }
@@ -88,6 +83,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    // The session part beyond the form's fields: the image's source and the painted mask.
+    void writeImageAndMask(QJsonObject& part) const;
+    void readImageAndMask(const QJsonObject& part);
     // The parts of the page, built once by the constructor.
     QWidget* buildImageBox();
     QWidget* buildExportBox();

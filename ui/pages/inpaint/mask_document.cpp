@@ -1,16 +1,15 @@
 #include "pages/inpaint/mask_document.h"
 
-#include <QBuffer>
 #include <QFileInfo>
 #include <QLocale>
 #include <QUndoStack>
 
 #include <vector>
 
-#include "ebm/base/atomic_file.h"
 #include "ebm/base/error.h"
 #include "ebm/base/mask_preset.h"
 #include "ebm/schedule/sampling_options.h"
+#include "widgets/safe_save.h"
 #include "widgets/snapshot_command.h"
 
 namespace ebm::studio {
@@ -136,20 +135,7 @@ bool MaskDocument::load(const QString& path, QString& error, QString* note)
 
 bool MaskDocument::save(const QString& path, QString& error) const
 {
-    QByteArray png;
-    QBuffer buffer(&png);
-    buffer.open(QIODevice::WriteOnly);
-    if (!binary().save(&buffer, "PNG")) {
-        error = tr("%1: could not encode the mask as PNG").arg(path);
-        return false;
-    }
-    try {
-        ebm::writeFileAtomically(path.toStdString(), png.toStdString(), "mask");
-    } catch (const ebm::Error& e) {
-        error = QString::fromStdString(e.what());
-        return false;
-    }
-    return true;
+    return saveImage(binary(), path, "PNG", tr("mask"), error);
 }
 
 void MaskDocument::resize(const QSize& size)

@@ -37,6 +37,10 @@ LandscapePlot::LandscapePlot(const QString& title, const QString& fileStem, QWid
     map_->setGradient(QCPColorGradient(QCPColorGradient::gpThermal));
     map_->setInterpolate(true);
     map_->setTightBoundary(false);
+    // A new QCPColorMap holds a 10x10 grid of zeros over [0, 5]^2, drawn as a dark square:
+    // nothing is drawn until a landscape arrives.
+    map_->data()->clear();
+    map_->setVisible(false);
     data_ = plot->addGraph();
     data_->setLineStyle(QCPGraph::lsNone);
     data_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kDataColor, 3));
@@ -74,6 +78,7 @@ void LandscapePlot::setLandscape(const LearnLandscape& landscape)
     const int r = landscape.resolution;
     if (r < 2 || landscape.energies.size() != r * r) {
         map_->data()->clear();
+        map_->setVisible(false);
         arrows_->data()->clear();
         requestReplot();
         return;
@@ -88,6 +93,7 @@ void LandscapePlot::setLandscape(const LearnLandscape& landscape)
         for (int ix = 0; ix < r; ++ix)
             map_->data()->setCell(ix, iy, landscape.energies[iy * r + ix] - lowest);
     map_->setDataRange(QCPRange(0.0, std::max(1e-9, top - lowest)));
+    map_->setVisible(true);
     refreshArrows();
     requestReplot();
 }

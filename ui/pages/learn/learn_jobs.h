@@ -10,6 +10,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -30,6 +31,10 @@ struct LearnModel {
     int width = 128;
     int depth = 3;
     QVector<float> weights;   // empty: no model yet
+    // How the weights came about, shown again when a session brings the model back (set by the
+    // page when a run ends; the jobs leave them at zero).
+    qint64 trainedSteps = 0;  // every run on these weights together; 0: not recorded
+    double finalLoss = std::numeric_limits<double>::quiet_NaN();  // the last step's loss; NaN: not recorded
     bool isEmpty() const { return weights.isEmpty(); }
 };
 

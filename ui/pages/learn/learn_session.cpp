@@ -2,8 +2,10 @@
 
 #include <QByteArray>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace ebm::studio {
 namespace {
@@ -45,9 +47,16 @@ QVector<QPointF> learnPointsFromBase64(const QString& text, int maxPoints)
 
 QJsonObject learnModelToJson(const LearnModel& model)
 {
-    return QJsonObject{{QStringLiteral("width"), model.width},
-                       {QStringLiteral("depth"), model.depth},
-                       {QStringLiteral("weights"), floatsToBase64(model.weights)}};
+    QJsonObject json{{QStringLiteral("width"), model.width},
+                     {QStringLiteral("depth"), model.depth},
+                     {QStringLiteral("weights"), floatsToBase64(model.weights)}};
+    // The page's caption ("Trained after N steps; final loss L.") comes back from these.
+    if (model.trainedSteps > 0) {
+        json.insert(QStringLiteral("trainedSteps"), double(model.trainedSteps));
+        if (std::isfinite(model.finalLoss))
+            json.insert(QStringLiteral("finalLoss"), model.finalLoss);
+    }
+    return json;
 }
 
 LearnModel learnModelFromJson(const QJsonObject& json)
@@ -56,6 +65,9 @@ LearnModel learnModelFromJson(const QJsonObject& json)
     model.width = json.value(QStringLiteral("width")).toInt();
     model.depth = json.value(QStringLiteral("depth")).toInt();
     model.weights = floatsFromBase64(json.value(QStringLiteral("weights")).toString());
+    // Older sessions have neither: 0 steps means "not recorded".
+    model.trainedSteps = std::max<qint64>(0, json.value(QStringLiteral("trainedSteps")).toInteger());
+    model.finalLoss = json.value(QStringLiteral("finalLoss")).toDouble(std::numeric_limits<double>::quiet_NaN());
     return model;
 }
 

@@ -54,6 +54,10 @@ LearnView::LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* 
 {
     registerLearnTypes();
     setObjectName(QStringLiteral("learnView"));
+    keepFields<LearnSettings>(
+        learnFields(), [this] { return settings(); }, [this](const LearnSettings& s) { setSettings(s); },
+        Keep::StoreOnly);
+    keepInSession([this](QJsonObject& root) { writeSession(root); }, [this](const QJsonObject& root) { readSession(root); });
     lab_ = new TrainingLab(engine_);
     comparison_ = new ComparisonTab(engine_);
     concentration_ = new ConcentrationTab(engine_);
@@ -227,10 +231,6 @@ void LearnView::setSettings(const LearnSettings& settings)
         form->setValues(values);
     temperature_->setValue(settings.temperature);
 }
-
-void LearnView::saveSettings(QSettings& store) const { learnFields().save(store, settings()); }
-
-void LearnView::restoreSettings(QSettings& store) { setSettings(learnFields().load(store)); }
 
 // --- Data -------------------------------------------------------------------------------------
 
@@ -438,17 +438,18 @@ void LearnView::updateControls()
     Q_EMIT runStateChanged();
 }
 
-QJsonObject LearnView::sessionSettings() const
+void LearnView::writeSession(QJsonObject& root) const
 {
-    QJsonObject root = learnSettingsToJson(settings());
+    const QJsonObject settingsJson = learnSettingsToJson(settings());
+    for (auto it = settingsJson.begin(); it != settingsJson.end(); ++it)
+        root.insert(it.key(), it.value());
     root.insert(QStringLiteral("data"), dataName_);
     root.insert(QStringLiteral("points"), learnPointsToBase64(points_));
     if (!model_.isEmpty())
         root.insert(QStringLiteral("model"), learnModelToJson(model_));
-    return root;
 }
 
-void LearnView::applySessionSettings(const QJsonObject& root)
+void LearnView::readSession(const QJsonObject& root)
 {
     LearnSettings restored;
     QString error;

@@ -50,11 +50,6 @@ public:
     bool canStart() const override;
     bool isRunning() const override;
     bool isPaused() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    void saveSettings(QSettings& store) const override;
-    /// Shows the remembered settings; starts nothing.
-    void restoreSettings(QSettings& store) override;
 
     /// The settings as the side panel and the tabs' bars show them.
     LearnSettings settings() const;
@@ -130,6 +125,9 @@ Q_SIGNALS:
     void landscapeUpdated();
 
 private:
+    // The session part: the settings (nested by tab), the data points and the trained model.
+    void writeSession(QJsonObject& root) const;
+    void readSession(const QJsonObject& root);
     QWidget* buildSidePanel();
     void addDataRows();
     void addSamplingRows();

@@ -6,6 +6,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
 #include "widgets/plot_panel.h"
@@ -75,6 +77,8 @@ bool TrainingLab::start(const QVector<QPointF>& points, const LearnTrainSettings
         Q_EMIT problem(tr("The worker refused the training run."));
         return false;
     }
+    from_ = from;
+    drawingOnly_ = false;
     if (from.isEmpty())
         losses_.clear();
     showLoss();
@@ -93,8 +97,12 @@ void TrainingLab::drawLandscape(const QVector<QPointF>& points, LearnTrainSettin
     settings.steps = 0;
     training_ = engine_->start(std::make_unique<LearnTrainJob>(points, settings, model, kFinalGrid, kLearnExtent),
                                JobRunner::StartPolicy::Queue);
-    if (training_)
-        connect(training_, &JobHandle::finished, this, &TrainingLab::onFinished);
+    if (!training_)
+        return;
+    // The caption then tells the steps and loss the model carries, not this run's none.
+    from_ = model;
+    drawingOnly_ = true;
+    connect(training_, &JobHandle::finished, this, &TrainingLab::onFinished);
 }
 
 bool TrainingLab::isTraining() const { return training_ && training_->isActive(); }
@@ -138,15 +146,28 @@ void TrainingLab::onFinished(const QVariant& value)
     if (!result.error.isEmpty())
         Q_EMIT problem(result.error);
     if (result.ok) {
-        Q_EMIT modelTrained(result.model);
+        // The model keeps how it was trained, so that a session brings the caption back.
+        LearnModel model = result.model;
+        model.trainedSteps = from_.trainedSteps + result.steps;
+        model.finalLoss = result.steps > 0 && !losses_.isEmpty() ? double(losses_.back()) : from_.finalLoss;
+        Q_EMIT modelTrained(model);
         showLandscape(result.landscape);
-        status_->setText(tr("%1 after %2 steps; final loss %3.")
-                             .arg(result.cancelled ? tr("Stopped") : tr("Trained"))
-                             .arg(result.steps)
-                             .arg(losses_.isEmpty() ? 0.0 : losses_.back(), 0, 'g', 4));
-        Q_EMIT statusMessage(tr("Learn: the MLP energy trained for %1 steps").arg(result.steps));
+        status_->setText(trainedCaption(model, result.cancelled));
+        if (!drawingOnly_)
+            Q_EMIT statusMessage(tr("Learn: the MLP energy trained for %1 steps").arg(result.steps));
     }
     Q_EMIT runStateChanged();
+}
+
+QString TrainingLab::trainedCaption(const LearnModel& model, bool cancelled) const
+{
+    if (drawingOnly_ && model.trainedSteps <= 0)
+        return tr("A model from the session; how long it trained was not recorded.");
+    const QString loss = std::isfinite(model.finalLoss) ? QString::number(model.finalLoss, 'g', 4) : tr("not recorded");
+    return tr("%1 after %2 steps; final loss %3.")
+        .arg(cancelled && !drawingOnly_ ? tr("Stopped") : tr("Trained"))
+        .arg(model.trainedSteps)
+        .arg(loss);
 }
 
 void TrainingLab::showLandscape(const LearnLandscape& landscape)

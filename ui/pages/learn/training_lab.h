@@ -42,6 +42,8 @@ public:
     int landscapeUpdates() const { return landscapeUpdates_; }
     const QVector<float>& losses() const { return losses_; }
 
+    /// The caption under the loss curve ("Trained after N steps; final loss L.").
+    QLabel* statusLabel() const { return status_; }
     LandscapePlot* plane() const { return plane_; }
     PlotPanel* lossPlot() const { return lossPlot_; }
     ParticlesDemo* particles() const { return particles_; }
@@ -63,6 +65,7 @@ private:
     void onFinished(const QVariant& value);
     void showLandscape(const LearnLandscape& landscape);
     void showLoss();
+    QString trainedCaption(const LearnModel& model, bool cancelled) const;
 
     StudioEngine* engine_;
     LandscapePlot* plane_;
@@ -74,6 +77,8 @@ private:
     int landscapeUpdates_ = 0;
     QVector<float> losses_;
     QPointer<JobHandle> training_;
+    LearnModel from_;             // the weights the run started from (their steps and loss)
+    bool drawingOnly_ = false;    // the run draws a restored model's landscape: no training
 };
 
 }  // namespace ebm::studio

@@ -23,6 +23,7 @@
 #include "worker/studio_engine.h"
 #include "widgets/image_grid.h"
 #include "widgets/run_controls.h"
+#include "widgets/safe_save.h"
 #include "widgets/sample_grid_widget.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
@@ -40,12 +41,28 @@ constexpr int kSheetColumns = 10;      // contact sheet of a trajectory
 
 QString formatNumber(double v) { return QString::number(v, 'g', 4); }
 
+const QString kEnergyLogScaleKey = QStringLiteral("view/energyLogScale");
+const QString kDenoisedPreviewKey = QStringLiteral("view/denoisedPreview");
+
 }  // namespace
 
 SampleView::SampleView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldBinder* undo, QWidget* parent)
     : StudioPage(tr("&Sample"), QStringLiteral("sampling"), parent), engine_(engine), annealing_(annealing)
 {
     QWidget* leftColumn = buildSettingsColumn(undo);
+    keepFields<SamplingSettings>(
+        samplingFields(), [this] { return panel_->settings(); },
+        [this](const SamplingSettings& s) { panel_->setSettings(s); });
+    keepInStore(
+        [this](QSettings& store) {
+            store.setValue(kEnergyLogScaleKey, chart_->logScale());
+            store.setValue(kDenoisedPreviewKey, denoised_);
+        },
+        [this](QSettings& store) {
+            chart_->setLogScale(store.value(kEnergyLogScaleKey, true).toBool());
+            setDenoisedView(store.value(kDenoisedPreviewKey, false).toBool());
+            exports_->setStore(&store);
+        });
     chart_ = new EnergyChart(this);
     connect(chart_, &EnergyChart::stepClicked, this, [this](int step) {
         if (!history_.isEmpty())
@@ -239,34 +256,6 @@ bool SampleView::canStart() const
            (engine_->trainingRun() && !isRunning());
 }
 
-
-QJsonObject SampleView::sessionSettings() const { return samplingFields().toJson(panel_->settings()); }
-
-void SampleView::applySessionSettings(const QJsonObject& settings)
-{
-    SamplingSettings s;
-    QString error;
-    if (!samplingFields().fromJson(settings, s, error)) {
-        Q_EMIT problem(tr("The session's sampling settings were not applied: %1").arg(error));
-        return;
-    }
-    panel_->setSettings(s);
-}
-
-void SampleView::saveSettings(QSettings& store) const
-{
-    samplingFields().save(store, panel_->settings());
-    store.setValue(QStringLiteral("view/energyLogScale"), chart_->logScale());
-    store.setValue(QStringLiteral("view/denoisedPreview"), denoised_);
-}
-
-void SampleView::restoreSettings(QSettings& store)
-{
-    panel_->setSettings(samplingFields().load(store));
-    chart_->setLogScale(store.value(QStringLiteral("view/energyLogScale"), true).toBool());
-    setDenoisedView(store.value(QStringLiteral("view/denoisedPreview"), false).toBool());
-    exports_->setStore(&store);
-}
 
 QList<QAction*> SampleView::menuActions(Menu menu) const
 {
@@ -585,11 +574,7 @@ bool SampleView::exportGrid(const QString& path, QString& error) const
         return false;
     }
     const QImage grid = composeGrid(history_.imagesAt(shownIndex_, denoised_), 0, 2, kExportScale);
-    if (!grid.save(path)) {
-        error = tr("%1: could not write the image (check the folder and the extension)").arg(path);
-        return false;
-    }
-    return true;
+    return saveImage(grid, path, nullptr, tr("sample grid"), error);
 }
 
 bool SampleView::exportTrajectorySheet(const QString& path, QString& error) const
@@ -605,11 +590,7 @@ bool SampleView::exportTrajectorySheet(const QString& path, QString& error) cons
     for (int i = 0; i < frames.size(); ++i)
         captions << (history_.at(i).final ? tr("final") : tr("step %1").arg(history_.at(i).step));
     const QImage sheet = composeCaptionedGrid(frames, captions, kSheetColumns, 2, kExportScale);
-    if (sheet.isNull() || !sheet.save(path)) {
-        error = tr("%1: could not write the image (check the folder and the extension)").arg(path);
-        return false;
-    }
-    return true;
+    return saveImage(sheet, path, nullptr, tr("trajectory sheet"), error);
 }
 
 bool SampleView::exportTrajectoryFrames(const QString& folder, QString& error) const
@@ -632,10 +613,8 @@ bool SampleView::exportTrajectoryFrames(const QString& folder, QString& error) c
         const QString name = dir.filePath(QStringLiteral("frame-%1-step%2.png")
                                               .arg(i, 4, 10, QLatin1Char('0'))
                                               .arg(history_.at(i).step, 5, 10, QLatin1Char('0')));
-        if (!frame.save(name)) {
-            error = tr("%1: could not write the frame").arg(name);
+        if (!saveImage(frame, name, "PNG", tr("trajectory frame"), error))
             return false;
-        }
     }
     return true;
 }

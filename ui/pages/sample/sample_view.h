@@ -37,10 +37,6 @@ public:
     // StudioPage
     void start() override { startSampling(); }
     bool canStart() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    void saveSettings(QSettings& store) const override;
-    void restoreSettings(QSettings& store) override;
     QList<QAction*> menuActions(Menu menu) const override;
 
     /// The page's exports (File menu): grid, samples, trajectory.

@@ -13,7 +13,6 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -30,6 +29,7 @@
 #include "worker/studio_engine.h"
 #include "widgets/file_dialogs.h"
 #include "widgets/run_controls.h"
+#include "widgets/safe_save.h"
 #include "widgets/sample_grid_widget.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/sampling_job.h"
@@ -56,22 +56,15 @@ constexpr int kPreviewDelayMs = 150;
 // The curve gets the room: the settings column is as narrow as its buttons allow.
 constexpr int kLeftColumnWidth = 340;
 const QString kUserPresetPrefix = QStringLiteral("user:");
-bool writeText(const QString& path, const QByteArray& text, QString& error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(text) != text.size() || !file.commit()) {
-        error = QObject::tr("%1: could not write the file (%2)").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 ScheduleView::ScheduleView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* undo, QWidget* parent)
     : StudioPage(tr("Sc&hedule"), QStringLiteral("schedule"), parent), engine_(engine), annealing_(annealing)
 {
     document_ = new ScheduleDocument(undo, this);
+    keepInSession([this](QJsonObject& part) { writeSession(part); }, [this](const QJsonObject& part) { readSession(part); });
+    keepInStore([this](QSettings& store) { saveCurveAndPresets(store); },
+                [this](QSettings& store) { restoreCurveAndPresets(store); });
     editor_ = new ScheduleCurveEditor(document_, this);
     table_ = new ControlPointTable(document_, this);
     connect(editor_, &ScheduleCurveEditor::selectionChanged, this, [this] { table_->selectPoints(editor_->selection()); });
@@ -473,12 +466,12 @@ bool ScheduleView::importCurve(const QString& path, QString& error)
 
 bool ScheduleView::exportCurve(const QString& path, QString& error) const
 {
-    return writeText(path, QByteArray::fromStdString(document_->curve().toJson()), error);
+    return saveBytes(path, QByteArray::fromStdString(document_->curve().toJson()), tr("schedule curve"), error);
 }
 
 bool ScheduleView::exportCsv(const QString& path, QString& error) const
 {
-    return writeText(path, QByteArray::fromStdString(document_->curve().toCsv()), error);
+    return saveBytes(path, QByteArray::fromStdString(document_->curve().toCsv()), tr("schedule CSV table"), error);
 }
 
 void ScheduleView::askImport()
@@ -512,18 +505,16 @@ void ScheduleView::askExport(bool csv)
         Q_EMIT problem(error);
 }
 
-QJsonObject ScheduleView::sessionSettings() const
+void ScheduleView::writeSession(QJsonObject& part) const
 {
-    QJsonObject part;
     part.insert(QStringLiteral("curve"),
                 QJsonDocument::fromJson(QByteArray::fromStdString(document_->curve().toJson())).object());
     part.insert(QStringLiteral("livePreview"), livePreview_->isChecked());
     part.insert(QStringLiteral("previewSamples"), previewSamples_->value());
     part.insert(QStringLiteral("previewSteps"), previewSteps_->value());
-    return part;
 }
 
-void ScheduleView::applySessionSettings(const QJsonObject& settings)
+void ScheduleView::readSession(const QJsonObject& settings)
 {
     if (settings.contains(QStringLiteral("curve"))) {
         const QByteArray json = QJsonDocument(settings.value(QStringLiteral("curve")).toObject()).toJson();
@@ -540,7 +531,7 @@ void ScheduleView::applySessionSettings(const QJsonObject& settings)
     previewSteps_->setValue(settings.value(QStringLiteral("previewSteps")).toInt(previewSteps_->value()));
 }
 
-void ScheduleView::saveSettings(QSettings& store) const
+void ScheduleView::saveCurveAndPresets(QSettings& store) const
 {
     store.setValue(kCurveKey, QString::fromStdString(document_->curve().toJson()));
     store.remove(kUserPresetsGroup);
@@ -550,7 +541,7 @@ void ScheduleView::saveSettings(QSettings& store) const
     store.endGroup();
 }
 
-void ScheduleView::restoreSettings(QSettings& store)
+void ScheduleView::restoreCurveAndPresets(QSettings& store)
 {
     store_ = &store;
     userPresets_.clear();

@@ -51,11 +51,6 @@ public:
     void stop() override;
     bool canStart() const override;
     bool isRunning() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    /// The curve and the person's own presets.
-    void saveSettings(QSettings& store) const override;
-    void restoreSettings(QSettings& store) override;
 
     ScheduleDocument* document() const { return document_; }
     ScheduleCurveEditor* editor() const { return editor_; }
@@ -93,6 +88,12 @@ Q_SIGNALS:
     void curveChanged(const ebm::ScheduleCurve& curve, bool byPerson);
 
 private:
+    // The session part: the curve and the preview's settings.
+    void writeSession(QJsonObject& part) const;
+    void readSession(const QJsonObject& part);
+    // Remembered between runs: the curve and the person's own presets.
+    void saveCurveAndPresets(QSettings& store) const;
+    void restoreCurveAndPresets(QSettings& store);
     void onCurveChanged(bool byPerson);
     void onPreviewProgress(int runId, const QVariant& value);
     // Builders of the constructor's left column.

@@ -38,7 +38,8 @@ constexpr int kStartTimeoutMilliseconds = 30000;
 // After Stop every rank finishes its step and rank 0 writes the checkpoint; a large model's
 // step takes seconds on a CPU. Past this the ranks are killed (the last checkpoint stays).
 constexpr auto kStopGrace = std::chrono::seconds(120);
-constexpr int kExitInterrupted = 130;       // ebm train's status for a run stopped early
+constexpr int kExitInterrupted = 130;       // ebm train's status for a run stopped by SIGINT
+constexpr int kExitTerminated = 143;        // and by SIGTERM (QProcess::terminate)
 constexpr int kLoggedErrorLines = 20;       // of the tool's standard error, when a run fails
 
 QString number(double value) { return QString::number(value, 'g', 17); }
@@ -234,7 +235,7 @@ TrainingOutcome outcomeOf(const QProcess& process, const ProgressReader& reader,
         outcome.completed = true;
         outcome.message =
             QObject::tr("Training finished at step %1 (%2 processes).").arg(reader.lastStep()).arg(processes);
-    } else if (stopping && (exitCode == kExitInterrupted || exitCode == 0)) {
+    } else if (stopping && (exitCode == kExitInterrupted || exitCode == kExitTerminated || exitCode == 0)) {
         outcome.stopped = true;
         outcome.message = QObject::tr("Training stopped at step %1.").arg(reader.lastStep());
     } else {

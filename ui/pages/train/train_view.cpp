@@ -45,6 +45,7 @@ namespace {
 
 constexpr int kPreviewIconSide = 128;
 constexpr int kMaxPreviews = 200;  // oldest previews go first on very long runs
+const QString kLossLogScaleKey = QStringLiteral("view/lossLogScale");
 // Above this estimated duration the page warns before a long run.
 constexpr double kLongRunSeconds = 3600.0;
 // Cost model of one MDSM step when no run has been measured: seconds per step of res12 at
@@ -75,6 +76,10 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
 {
     // --- settings form: one declaration (training_fields.cpp) -------------------------------
     form_ = new SettingsForm<TrainingSettings>(trainingFields(), undo, this);
+    keepFields<TrainingSettings>(
+        trainingFields(), [this] { return settings(); }, [this](const TrainingSettings& s) { setSettings(s); });
+    keepInStore([this](QSettings& store) { store.setValue(kLossLogScaleKey, chart_->logScale()); },
+                [this](QSettings& store) { chart_->setLogScale(store.value(kLossLogScaleKey, true).toBool()); });
     connect(form_, &SettingsFormWidget::valuesChanged, this, &TrainView::updateEstimate);
 
     runControls_ = new RunControls(tr("Start training"), tr("Train a model with these settings"), true,
@@ -212,29 +217,6 @@ QPushButton* TrainView::stopButton() const { return runControls_->stopButton(); 
 bool TrainView::runsInOtherProcesses() const { return isRunning() && runProcesses_ > 1; }
 
 bool TrainView::canStart() const { return !engine_->isBusy(); }
-QJsonObject TrainView::sessionSettings() const { return trainingFields().toJson(settings()); }
-void TrainView::applySessionSettings(const QJsonObject& json)
-{
-    TrainingSettings loaded;
-    QString error;
-    if (trainingFields().fromJson(json, loaded, error))
-        setSettings(loaded);
-    else
-        Q_EMIT problem(tr("The session's training settings were left as they were: %1").arg(error));
-}
-
-void TrainView::saveSettings(QSettings& store) const
-{
-    trainingFields().save(store, settings());
-    store.setValue(QStringLiteral("view/lossLogScale"), chart_->logScale());
-}
-
-void TrainView::restoreSettings(QSettings& store)
-{
-    setSettings(trainingFields().load(store));
-    chart_->setLogScale(store.value(QStringLiteral("view/lossLogScale"), true).toBool());
-}
-
 double TrainView::estimatedSeconds(const TrainingSettings& s) const
 {
     double perStep = 0.0;

@@ -39,10 +39,6 @@ public:
     // StudioPage
     void start() override { startTraining(); }
     bool canStart() const override;
-    QJsonObject sessionSettings() const override;
-    void applySessionSettings(const QJsonObject& settings) override;
-    void saveSettings(QSettings& store) const override;
-    void restoreSettings(QSettings& store) override;
 
     /// Rough duration of a run with these settings on this machine, in seconds: the measured
     /// speed of the last run when there is one, otherwise a model of the cost per step.

@@ -47,4 +47,9 @@ struct TrainConfig {
     std::string history;
 };
 
+/// Refuses the run settings a checkpoint stored when one cannot be trained with (a batch of 0, a
+/// noise level or learning rate that is NaN, Adam's beta at 1): one line naming `source` (the
+/// file), the stored setting and its value, instead of the trainer's words without the file.
+void checkStoredTrainConfig(const TrainConfig& config, const std::string& source);
+
 }  // namespace ebm

@@ -22,4 +22,9 @@ void checkTensorRecords(const std::string& path);
 /// ebm::Error for what is not a regular file (a pipe would block the read).
 bool looksLikeZip(const std::string& path);
 
+/// Refuses, in one line naming the file, a file in the pickle format that torch.save wrote before
+/// PyTorch 1.6 (or with _use_new_zipfile_serialization=False), saying how to save it again in
+/// the zip format this program reads. Other files pass. Call it where a zip is expected.
+void refuseLegacyTorchSave(const std::string& path);
+
 }  // namespace ebm
