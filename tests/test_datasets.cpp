@@ -155,6 +155,7 @@ private Q_SLOTS:
     void pngFile();
     void jpegFile();
     void pictureFilesRejectBadInput();
+    void anEmptyFolderNamesPictures();
 
 private:
     QTemporaryDir dir_;
@@ -671,6 +672,30 @@ void DatasetTest::pictureFilesRejectBadInput() {
     QVERIFY(skipped[0].find("c.png") != std::string::npos);
     expectError([&] { ebm::loadImageFolder(folder.path().toStdString(), 1, 8); },
                 folder.filePath("c.png").toStdString(), "damaged picture in a folder");
+}
+
+/// An empty folder given where a folder of pictures would load: the message names pictures
+/// beside the array formats, as one line that names the folder.
+void DatasetTest::anEmptyFolderNamesPictures() {
+    QTemporaryDir empty;
+    const std::string folder = empty.path().toStdString();
+    for (const bool anyDataset : {true, false}) {
+        try {
+            if (anyDataset)
+                ebm::openAnyDataset(folder, 1, 16, false);
+            else
+                ebm::openDataset(folder);
+            QFAIL("an empty folder opened as a data set");
+        } catch (const ebm::Error& error) {
+            const std::string message = error.what();
+            QVERIFY2(message.find(folder) != std::string::npos, message.c_str());
+            QVERIFY2(message.find("no pictures") != std::string::npos, message.c_str());
+            QVERIFY2(message.find("PNG or JPEG picture") != std::string::npos, message.c_str());
+            QVERIFY2(message.find("IDX") != std::string::npos && message.find(".npy") != std::string::npos,
+                     message.c_str());
+            QVERIFY2(message.find('\n') == std::string::npos, message.c_str());
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(DatasetTest)

@@ -1,5 +1,6 @@
 // Inpainting masks: the presets (the torch-free pixels and their tensors), mask pictures (white
-// generates, other sizes scaled with nearest neighbours), and the error over the generated pixels.
+// generates, other sizes scaled with nearest neighbours), the error over the generated pixels, and
+// feathered masks (soft weights at the edge; radius 0 is the hard clamp).
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -13,6 +14,8 @@
 #include "ebm/base/mask_preset.h"
 #include "ebm/io/image_file.h"
 #include "ebm/sample/inpainting.h"
+#include "ebm/sample/sampler.h"
+#include "analytic_energies.h"
 
 using namespace ebm;
 
@@ -164,6 +167,51 @@ private Q_SLOTS:
         QCOMPARE(mse[0].item<double>(), 0.125);
         QVERIFY(std::abs(mse[1].item<double>() - 0.005) < 1e-7);
         QCOMPARE(maskedMse(completions, truth, torch::zeros({1, 1, 2, 2}))[0].item<double>(), 0.0);
+    }
+
+    /// A feathered mask: weight 1 on the generated pixels, a Gaussian fall-off over `radius`
+    /// pixels outside them, exactly 0 farther; radius 0 is the mask itself.
+    void featheringSoftensOnlyTheEdge()
+    {
+        const torch::Tensor right = presetMask("right", 8);  // columns 4..7 generated
+        QVERIFY(featherMask(right, 0).is_same(right));
+        const torch::Tensor soft = featherMask(right, 2);
+        QCOMPARE(soft.sizes(), right.sizes());
+        for (int y = 0; y < 8; ++y) {
+            for (int x = 4; x < 8; ++x)
+                QVERIFY(soft[0][0][y][x].item<float>() == 1.0f);
+            const float next = soft[0][0][y][3].item<float>(), second = soft[0][0][y][2].item<float>();
+            QVERIFY2(next < 1 && next > second && second > 0, qPrintable(QString("%1 %2").arg(next).arg(second)));
+            QVERIFY(soft[0][0][y][1].item<float>() == 0.0f && soft[0][0][y][0].item<float>() == 0.0f);
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, featherMask(right, -1));
+        QVERIFY_THROWS_EXCEPTION(Error, featherMask(right, std::nan("")));
+    }
+
+    /// An inpainting run with soft weights blends the edge and keeps the pixels beyond it exactly;
+    /// radius 0 is the hard clamp; soft weights without a generated pixel are refused.
+    void aFeatheredRunBlendsTheEdgeAndKeepsTheRest()
+    {
+        testing::QuadraticEnergyImpl energy(64, 10.0, 0.5);
+        torch::manual_seed(5);
+        const torch::Tensor images = torch::rand({2, 1, 8, 8});
+        SamplerConfig config;
+        config.schedule = Schedule::quick(60, 10.0);
+        config.stepSize = 0.2;
+        config.sigma0 = 0.1;
+        const torch::Tensor right = presetMask("right", 8);
+        const torch::Tensor hard = inpaint(energy, config, images, right).samples;
+        QVERIFY(torch::equal(inpaint(energy, config, images, featherMask(right, 0)).samples, hard));
+        const torch::Tensor soft = inpaint(energy, config, images, featherMask(right, 2)).samples;
+        using torch::indexing::Slice;
+        const auto columns = [](const torch::Tensor& t, int from, int to) {
+            return t.index({Slice(), Slice(), Slice(), Slice(from, to)});
+        };
+        QVERIFY(torch::equal(columns(soft, 0, 2), columns(images, 0, 2)));   // beyond the feather: exact
+        QVERIFY(torch::equal(columns(hard, 0, 4), columns(images, 0, 4)));   // the hard clamp keeps all four
+        QVERIFY(!torch::equal(columns(soft, 3, 4), columns(images, 3, 4)));  // the edge is blended
+        QVERIFY_THROWS_EXCEPTION(Error, inpaint(energy, config, images, right * 0.5));
+        QVERIFY_THROWS_EXCEPTION(Error, inpaint(energy, config, images, right * 2));
     }
 };
 

@@ -1,5 +1,6 @@
 // Annealed Langevin dynamics, the denoising jump, inpainting and energy measurement on energies
 // whose answers are known in closed form.
+#include <ATen/CPUGeneratorImpl.h>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -23,6 +24,19 @@ constexpr double kBf16LowestError = 1e-5;        // below this the reduced preci
 constexpr double kBf16GradientTolerance = 5e-2;  // relative, whole gradient (measured 9e-3)
 constexpr double kBf16EnergyTolerance = 3e-2;    // relative, largest energy (measured 1.4e-2)
 constexpr double kBf16PixelTolerance = 0.1;      // largest pixel difference after 40 steps (measured 0.05)
+
+/// A chain held at one temperature, without the final denoising jump: what its samples settle at
+/// is known in closed form for a quadratic energy.
+SamplerConfig fixedTemperatureChain(double temperature, int steps, double stepSize, uint64_t seed, int reportEvery)
+{
+    SamplerConfig config;
+    config.schedule = Schedule(std::vector<double>(steps, temperature));
+    config.stepSize = stepSize;
+    config.finalDenoise = false;
+    config.seed = seed;
+    config.reportEvery = reportEvery;
+    return config;
+}
 }  // namespace
 
 class TestSampler : public QObject {
@@ -36,12 +50,7 @@ private Q_SLOTS:
         QuadraticEnergyImpl energy(1, 1.0 / (s * s));
         energy.to(torch::kFloat32);
         for (double temperature : {0.5, 4.0}) {
-            SamplerConfig config;
-            config.schedule = Schedule(std::vector<double>(3000, temperature));
-            config.stepSize = eps;
-            config.finalDenoise = false;
-            config.seed = 5;
-            config.reportEvery = 1000;
+            const SamplerConfig config = fixedTemperatureChain(temperature, 3000, eps, 5, 1000);
             torch::Tensor start = torch::zeros({8000, 1});
             SampleResult result = annealedLangevin(energy, config, start);
             const double rho = 1 - eps * eps / (2 * s * s);
@@ -387,6 +396,144 @@ private Q_SLOTS:
         QVERIFY(std::abs(logPiece.at(1) - 10.0) < 1e-9);
         QVERIFY_THROWS_EXCEPTION(Error, Schedule::preset("nonsense"));
         QVERIFY_THROWS_EXCEPTION(Error, Schedule(std::vector<double>{1.0, -2.0}));
+    }
+
+    void malaKeepsTheTargetVarianceWhereLangevinIsBiased()
+    {
+        // E = ||x||^2 / (2 s^2) at T = 2: the target exp(-E/T) has variance T s^2 = 0.5 per
+        // coordinate. With eps^2/(2 s^2) = 0.72 plain Langevin's AR(1) chain settles at
+        // T s^2 / (1 - 0.72/2) = 0.78 (+56%); MALA's accept/reject removes that bias.
+        const double s = 0.5, eps = 0.6, temperature = 2.0;
+        const double target = temperature * s * s;
+        QuadraticEnergyImpl energy(2, 1.0 / (s * s));
+        energy.to(torch::kFloat32);
+        SamplerConfig config = fixedTemperatureChain(temperature, 400, eps, 11, 100);
+        const torch::Tensor start = torch::zeros({4000, 2});
+        const SampleResult plain = annealedLangevin(energy, config, start);
+        config.sampler = Sampler::Mala;
+        const SampleResult mala = annealedLangevin(energy, config, start);
+        const double plainVar = plain.samples.var().item<double>();
+        const double malaVar = mala.samples.var().item<double>();
+        qInfo("target variance %.3f: langevin %.3f, mala %.3f (acceptance %.3f)", target, plainVar, malaVar,
+              mala.meanAcceptance);
+        QVERIFY2(plainVar > 1.3 * target, qPrintable(QString("langevin variance %1").arg(plainVar)));
+        QVERIFY2(std::abs(malaVar - target) < 0.08 * target, qPrintable(QString("mala variance %1").arg(malaVar)));
+        QVERIFY(std::abs(mala.samples.mean().item<double>()) < 0.05);
+        // At this step a good share of the proposals is refused, and every step's rate is recorded.
+        QCOMPARE(int(mala.acceptanceRates.size()), 400);
+        QVERIFY2(mala.meanAcceptance > 0.5 && mala.meanAcceptance < 0.95, qPrintable(QString::number(mala.meanAcceptance)));
+        QVERIFY(plain.acceptanceRates.empty() && !plain.chainAcceptance.defined());
+        QCOMPARE(plain.meanAcceptance, 1.0);
+    }
+
+    void malaAcceptanceIsAFractionAndNearOneForATinyStep()
+    {
+        QuadraticEnergyImpl energy(2, 4.0, 0.3);
+        energy.to(torch::kFloat32);
+        SamplerConfig config;
+        config.sampler = Sampler::Mala;
+        config.numSamples = 500;
+        config.reportEvery = 7;
+        config.seed = 4;
+        // Any schedule: the quick one ends at T = 0, where the ratio's limit decides (at a tiny step
+        // the float32 rounding of the energies does, hence near 1 rather than 1).
+        for (const Schedule& schedule : {Schedule::quick(60, 10.0), Schedule(std::vector<double>(60, 1.0))}) {
+            config.schedule = schedule;
+            for (double eps : {0.01, 1.2}) {
+                config.stepSize = eps;
+                bool framesAgree = true;
+                const SampleResult r = annealedLangevin(energy, config, {}, [&](const SampleFrame& f) {
+                    // The frame carries its step's rate (the result has it for every step).
+                    if (!f.final)
+                        framesAgree = framesAgree && f.acceptance >= 0.0 && f.acceptance <= 1.0;
+                    return true;
+                });
+                QVERIFY(framesAgree);
+                QCOMPARE(int(r.acceptanceRates.size()), 60);
+                for (double rate : r.acceptanceRates)
+                    QVERIFY2(rate >= 0.0 && rate <= 1.0, qPrintable(QString::number(rate)));
+                QCOMPARE(r.chainAcceptance.size(0), int64_t(500));
+                QVERIFY(r.chainAcceptance.min().item<double>() >= 0.0 && r.chainAcceptance.max().item<double>() <= 1.0);
+                QVERIFY(std::abs(r.chainAcceptance.mean().item<double>() - r.meanAcceptance) < 1e-5);
+                if (eps < 0.1)
+                    QVERIFY2(r.meanAcceptance > 0.98, qPrintable(QString("eps %1: %2").arg(eps).arg(r.meanAcceptance)));
+                else
+                    QVERIFY2(r.meanAcceptance < 0.9, qPrintable(QString("eps %1: %2").arg(eps).arg(r.meanAcceptance)));
+            }
+        }
+        // The frames report exactly the result's per-step rates.
+        config.stepSize = 0.5;
+        config.reportEvery = 1;
+        std::vector<double> frameRates;
+        const SampleResult r = annealedLangevin(energy, config, {}, [&](const SampleFrame& f) {
+            if (!f.final)
+                frameRates.push_back(f.acceptance);
+            return true;
+        });
+        QCOMPARE(frameRates, r.acceptanceRates);
+    }
+
+    void langevinIsUnchangedAndMalaProposesItsStep()
+    {
+        // The default is plain Langevin, from the options through to the sampler.
+        QVERIFY(SamplerConfig{}.sampler == Sampler::Langevin);
+        QVERIFY(SamplingOptions{}.sampler == Sampler::Langevin);
+        SamplingOptions options;
+        options.sampler = Sampler::Mala;
+        QVERIFY(makeSamplerConfig(options, kDefaultSigma0).sampler == Sampler::Mala);
+        QVERIFY(parseSampler("langevin") == Sampler::Langevin && parseSampler("mala") == Sampler::Mala);
+        QCOMPARE(toString(Sampler::Mala), std::string("mala"));
+        try {
+            parseSampler("foo");
+            QFAIL("an unknown sampler was accepted");
+        } catch (const Error& e) {
+            QCOMPARE(QString::fromUtf8(e.what()), QString("unknown sampler 'foo': use langevin or mala"));
+        }
+
+        // Langevin is eq. 8 and the jump exactly as before, bit for bit: the same seeded CPU
+        // stream for the start and each step's noise, nothing else drawn from it.
+        QuadraticEnergyImpl energy(3, 4.0, 0.2);
+        for (auto& p : energy.parameters())
+            p.set_requires_grad(false);  // as the sampler has them, so that both take one path
+        SamplerConfig config;
+        config.schedule = Schedule::quick(30, 10.0);
+        config.stepSize = 0.1;
+        config.numSamples = 5;
+        config.seed = 21;
+        const SampleResult run = annealedLangevin(energy, config);
+        at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(config.seed);
+        const auto normal = [&](torch::IntArrayRef shape) {
+            return at::randn(shape, generator, torch::TensorOptions().dtype(torch::kFloat32));
+        };
+        torch::Tensor x = 0.5 + normal({5, 3});
+        const double drift = 0.5 * config.stepSize * config.stepSize;
+        for (double temperature : config.schedule.temperatures()) {
+            const torch::Tensor update =
+                -drift * energyAndGrad(energy, x).grad + config.stepSize * std::sqrt(temperature) * normal(x.sizes());
+            x = x + update;
+        }
+        QVERIFY(torch::equal(run.lastState, x));
+        QVERIFY(torch::equal(run.samples, denoise(energy, x, config.sigma0)));
+
+        // MALA's proposal is that step: on a flat energy every ratio is exactly 1, so MALA accepts
+        // every step and retraces Langevin bit for bit.
+        QuadraticEnergyImpl flat(3, 0.0);
+        const SampleResult flatLangevin = annealedLangevin(flat, config);
+        config.sampler = Sampler::Mala;
+        const SampleResult flatMala = annealedLangevin(flat, config);
+        QCOMPARE(flatMala.meanAcceptance, 1.0);
+        QVERIFY(torch::equal(flatMala.samples, flatLangevin.samples));
+
+        // Inpainting keeps plain Langevin: MALA is refused there in one line.
+        QuadraticEnergyImpl pixels(16, 10.0, 0.5);
+        torch::Tensor mask = torch::zeros({1, 1, 4, 4});
+        mask.index_put_({0, 0, torch::indexing::Slice(), torch::indexing::Slice(2, 4)}, 1);
+        try {
+            inpaint(pixels, config, torch::rand({2, 1, 4, 4}), mask);
+            QFAIL("inpainting ran with MALA");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("choose langevin"), e.what());
+        }
     }
 };
 

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QListWidget>
@@ -27,9 +28,11 @@
 #include "ebm/io/model_file.h"
 #include "ebm/sample/energy_inspection.h"
 #include "worker/studio_engine.h"
+#include "widgets/notification_bar.h"
 #include "widgets/run_controls.h"
 #include "annealing/sampling_job.h"
 #include "pages/energy/energy_charts.h"
+#include "pages/energy/energy_image_table.h"
 #include "pages/energy/energy_view.h"
 #include "ui_test_main.h"
 
@@ -393,6 +396,104 @@ private Q_SLOTS:
         QTest::qWait(100);
         QVERIFY(!view()->isRunning());
         QCOMPARE(int(view()->sets()[0].state), int(EnergyView::SetState::NotScored));
+    }
+
+    /// A banner coming and going leaves the page where it was: the button under the mouse
+    /// stays under it (issue 23).
+    void aBannerKeepsThePageInPlace()
+    {
+        openPage();
+        MainWindow& w = *studio_.window;
+        w.notifications()->dismiss();
+        QTest::qWait(50);
+        QWidget* button = view()->runControls()->startButton();
+        const QPoint before = button->mapTo(&w, QPoint(0, 0));
+        const QString error = QStringLiteral("Could not open the model: ") + QString(40, QLatin1Char('x')) +
+                              QStringLiteral(" is damaged; a long explanation follows ") +
+                              QString(300, QLatin1Char('y'));
+        w.notifications()->showError(error);
+        QTest::qWait(50);
+        QCOMPARE(w.notifications()->text(), error);
+        QCOMPARE(button->mapTo(&w, QPoint(0, 0)), before);
+        QCOMPARE(w.width(), 1200);   // a long message does not widen the window either
+        w.notifications()->dismiss();
+        QTest::qWait(50);
+        QVERIFY(w.notifications()->text().isEmpty());
+        QCOMPARE(button->mapTo(&w, QPoint(0, 0)), before);
+        w.notifications()->showInfo(QStringLiteral("Model saved"));
+        QTest::qWait(50);
+        QCOMPARE(button->mapTo(&w, QPoint(0, 0)), before);
+        w.notifications()->dismiss();
+    }
+
+    /// The columns fill the table (the set's name takes what is left) and each thumbnail says
+    /// which image it is.
+    void theTableColumnsFillItsWidthAndThumbnailsAreNamed()
+    {
+        openPage();
+        studio_.window->resize(1500, 900);
+        addAndWait(source(QStringLiteral("inliers"), inliers_));
+        QTest::qWait(100);
+        QTableWidget* table = view()->table();
+        QVERIFY(table->viewport()->width() > 700);
+        QCOMPARE(table->horizontalHeader()->length(), table->viewport()->width());
+        for (int row = 0; row < table->rowCount(); ++row) {
+            const QString tip = table->item(row, EnergyImageTable::ImageColumn)->toolTip();
+            const int index = int(table->item(row, EnergyImageTable::IndexColumn)->data(Qt::DisplayRole).toDouble());
+            const double energy = table->item(row, EnergyImageTable::EnergyColumn)->data(Qt::DisplayRole).toDouble();
+            QVERIFY2(tip.contains(QStringLiteral("inliers, image %1").arg(index)), qPrintable(tip));
+            QVERIFY2(tip.contains(QString::number(energy, 'g', 6)), qPrintable(tip));
+        }
+    }
+
+    /// The image chosen in the table stays chosen when the rows are sorted and when a new set
+    /// fills the table again.
+    void theChosenImageStaysChosenAcrossSorting()
+    {
+        openPage();
+        addAndWait(source(QStringLiteral("inliers"), inliers_));
+        QTableWidget* table = view()->table();
+        auto imageAt = [table](int row) {
+            return row < 0 ? QString()
+                           : table->item(row, EnergyImageTable::SetColumn)->text() + QLatin1Char('#') +
+                                 table->item(row, EnergyImageTable::IndexColumn)->text();
+        };
+        table->sortByColumn(EnergyImageTable::EnergyColumn, Qt::AscendingOrder);
+        table->setCurrentCell(5, EnergyImageTable::ImageColumn);
+        const QString chosen = imageAt(5);
+        table->sortByColumn(EnergyImageTable::EnergyColumn, Qt::DescendingOrder);
+        QCOMPARE(imageAt(table->currentRow()), chosen);
+        QVERIFY(table->selectionModel()->isRowSelected(table->currentRow(), QModelIndex()));
+        // Sorted by set, descending: the next set's rows come first and move the chosen one down.
+        table->sortByColumn(EnergyImageTable::SetColumn, Qt::DescendingOrder);
+        QCOMPARE(imageAt(table->currentRow()), chosen);
+        addAndWait(source(QStringLiteral("shifted"), shifted_));
+        QCOMPARE(table->rowCount(), 22);
+        QCOMPARE(imageAt(table->currentRow()), chosen);
+        QVERIFY(table->currentRow() >= 10);
+        QVERIFY(table->selectionModel()->isRowSelected(table->currentRow(), QModelIndex()));
+        QCOMPARE(table->selectedItems().size(), int(EnergyImageTable::ColumnCount));
+    }
+
+    /// A long error (an unbreakable path) wraps inside the left column: the column keeps its
+    /// width, and Score all / Stop sit on top of it as on every page.
+    void anErrorKeepsTheLeftColumnsWidth()
+    {
+        openPage();
+        QTest::qWait(50);
+        const int tableLeft = view()->table()->mapTo(view(), QPoint(0, 0)).x();
+        const int statusWidth = view()->status()->width();
+        QVERIFY(view()->runControls()->mapTo(view(), QPoint(0, 0)).y() <
+                view()->progressBar()->mapTo(view(), QPoint(0, 0)).y());
+        const QString longName = QStringLiteral("no-such-") + QString(200, QLatin1Char('x')) + QStringLiteral(".npy");
+        const QString missing = QDir(dir_.path()).filePath(longName);
+        const EnergyView::ImageSet& failed = addAndWait(source(QStringLiteral("missing"), missing));
+        QCOMPARE(int(failed.state), int(EnergyView::SetState::Failed));
+        QTest::qWait(50);
+        QVERIFY2(view()->status()->text().contains(QStringLiteral("not scored")), qPrintable(view()->status()->text()));
+        QCOMPARE(view()->table()->mapTo(view(), QPoint(0, 0)).x(), tableLeft);
+        QCOMPARE(view()->status()->width(), statusWidth);
+        QCOMPARE(studio_.window->width(), 1200);
     }
 };
 

@@ -78,6 +78,14 @@ private:
         view_->setTrainSettings(s);
     }
 
+    /// The Training tab in front and the next run on a new model; the tab's lab (null if missing).
+    TrainingLab* trainingTabOnANewModel()
+    {
+        view_->tabs()->setCurrentIndex(0);
+        view_->setContinueTraining(false);
+        return view_->findChild<TrainingLab*>();
+    }
+
     void trainAndWait(int steps)
     {
         useSmallModel(steps);
@@ -452,11 +460,9 @@ private Q_SLOTS:
     /// A reopened session says how long its model trained, not "after 0 steps; final loss 0".
     void aReopenedSessionSaysHowLongTheModelTrained()
     {
-        view_->tabs()->setCurrentIndex(0);
-        view_->setContinueTraining(false);
-        trainAndWait(40);
-        auto* lab = view_->findChild<TrainingLab*>();
+        TrainingLab* lab = trainingTabOnANewModel();
         QVERIFY(lab);
+        trainAndWait(40);
         QVERIFY2(lab->statusLabel()->text().contains(QLatin1String("after 40 steps")),
                  qPrintable(lab->statusLabel()->text()));
         const QString finalLoss = QString::number(view_->losses().back(), 'g', 4);
@@ -491,6 +497,105 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
         QVERIFY2(!lab->statusLabel()->text().contains(QLatin1String("0 steps")),
                  qPrintable(lab->statusLabel()->text()));
+    }
+
+    /// Beside the plane a colour scale bound to the heat map; under the mouse the energy and the
+    /// gradient's length from the computed grid (bilinear between nodes, the node's own values on
+    /// a node).
+    void theReadoutGivesTheGridsValuesUnderTheMouse()
+    {
+        LandscapePlot plot(QStringLiteral("Readout"), QStringLiteral("readout"));
+        plot.resize(520, 420);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        LearnLandscape landscape;
+        landscape.resolution = 4;
+        landscape.extent = 3.0;   // nodes at -3, -1, 1, 3
+        for (int iy = 0; iy < 4; ++iy)
+            for (int ix = 0; ix < 4; ++ix) {
+                landscape.energies << float(2 * ix + 3 * iy + 1);   // linear: bilinear is exact
+                landscape.scoreX << 3.0f;
+                landscape.scoreY << -4.0f;
+            }
+        plot.setLandscape(landscape);
+        QCPColorMap* map = colourMapOf(&plot);
+        QVERIFY(plot.colourScale());
+        QCOMPARE(map->colorScale(), plot.colourScale());
+        QCOMPARE(plot.colourScale()->dataRange(), map->dataRange());
+
+        const LandscapePlot::Readout node = plot.readoutAt(QPointF(-1.0, 1.0));   // node (1, 2)
+        QVERIFY(node.inside);
+        QCOMPARE(node.energy, double(landscape.energies[2 * 4 + 1]));
+        QCOMPARE(node.gradient, 5.0);
+        const LandscapePlot::Readout middle = plot.readoutAt(QPointF(0.0, 0.0));   // grid (1.5, 1.5)
+        QVERIFY(std::abs(middle.energy - (2 * 1.5 + 3 * 1.5 + 1)) < 1e-9);
+        QVERIFY(!plot.readoutAt(QPointF(3.5, 0.0)).inside);
+
+        plot.replotNow();   // lays the axes out, so that pixels map to the plane
+        const QPoint pixel = plot.toPixel(QPointF(-1.0, 1.0));
+        // A hover (no button held), as the widget gets it with mouse tracking on; QTest::mouseMove
+        // reaches only a widget shown on a screen.
+        QMouseEvent hover(QEvent::MouseMove, QPointF(pixel), plot.plot()->mapToGlobal(QPointF(pixel)), Qt::NoButton,
+                          Qt::NoButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(plot.plot(), &hover);
+        const QPointF at = plot.toPlane(pixel);
+        const LandscapePlot::Readout under = plot.readoutAt(at);
+        QVERIFY(under.inside);
+        const double expected = 2 * (at.x() + 3.0) / 2.0 + 3 * (at.y() + 3.0) / 2.0 + 1;
+        QVERIFY2(std::abs(under.energy - expected) < 1e-4, qPrintable(QString::number(under.energy)));
+        const QString energyText = QStringLiteral("E = ") + QString::number(under.energy, 'g', 4);
+        QTRY_VERIFY2(plot.readoutLabel()->text().contains(energyText), qPrintable(plot.readoutLabel()->text()));
+        QVERIFY2(plot.readoutLabel()->text().contains(QStringLiteral("|∇E| = 5")),
+                 qPrintable(plot.readoutLabel()->text()));
+    }
+
+    /// The concentration histograms have room above their tallest bar.
+    void theConcentrationBarsAreNotCutOff()
+    {
+        view_->tabs()->setCurrentIndex(2);
+        if (view_->concentrationResult().distance.counts.isEmpty()) {
+            view_->startConcentration();
+            QTRY_VERIFY_WITH_TIMEOUT(!view_->concentrationResult().distance.counts.isEmpty(), kJobTimeoutMs);
+        }
+        for (PlotPanel* panel : {view_->distancePlot(), view_->anglePlot(), view_->bandPlot()}) {
+            QCustomPlot* plot = panel->plot();
+            for (int i = 0; i < plot->plottableCount(); ++i) {
+                auto* bars = qobject_cast<QCPBars*>(plot->plottable(i));
+                if (!bars)
+                    continue;
+                double tallest = 0.0;
+                for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+                    tallest = std::max(tallest, it->value);
+                QVERIFY(tallest > 0.0);
+                const QCPRange range = bars->valueAxis()->range();
+                QVERIFY2(range.upper >= 1.05 * tallest,
+                         qPrintable(QStringLiteral("%1: axis ends at %2, tallest bar %3")
+                                        .arg(bars->name()).arg(range.upper).arg(tallest)));
+                QVERIFY(range.lower <= 0.0);
+            }
+        }
+    }
+
+    /// The learning rate and the noise range changed while the model trains reach the run.
+    void theLearningRateAndNoiseRangeChangeWhileTraining()
+    {
+        TrainingLab* lab = trainingTabOnANewModel();
+        QVERIFY(lab);
+        useSmallModel(1000000);
+        view_->startTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(lab->reportedLive().learningRate > 0.0, kJobTimeoutMs);
+        QCOMPARE(lab->reportedLive().learningRate, 3e-3);
+        LearnTrainSettings changed = view_->trainSettings();
+        changed.learningRate = 5e-4;
+        changed.sigmaMin = 0.1;
+        changed.sigmaMax = 1.5;
+        view_->setTrainSettings(changed);
+        QTRY_COMPARE_WITH_TIMEOUT(lab->reportedLive().learningRate, 5e-4, kJobTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(lab->reportedLive().sigmaMin, 0.1, kJobTimeoutMs);
+        QCOMPARE(lab->reportedLive().sigmaMax, 1.5);
+        QVERIFY(view_->isTraining());   // the same run
+        view_->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isTraining(), kJobTimeoutMs);
     }
 };
 

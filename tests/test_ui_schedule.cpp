@@ -41,7 +41,7 @@
 #include "window/studio_settings.h"
 #include "ui_file_traps.h"
 #include "ui_job_probes.h"
-#include "ui_test_main.h"
+#include "ui_studio_test_case.h"
 
 using namespace ebm::studio;
 using ebm::testing::SamplingProbe;
@@ -91,17 +91,13 @@ ebm::ScheduleCurve testCurve()
 
 }  // namespace
 
-class TestUiSchedule : public QObject {
+class TestUiSchedule : public ebm::testing::StudioTestCase {
     Q_OBJECT
 private:
-    QTemporaryDir dir_;
-    QString model_;
-    ebm::testing::StudioUnderTest studio_;
-
+    /// The window on the tiny model, the Schedule page in front with the test curve, no undo steps.
     MainWindow& openWindow()
     {
-        studio_.open(dir_.path(), model_);
-        MainWindow& w = *studio_.window;
+        MainWindow& w = StudioTestCase::openWindow(tinyModel_);
         w.pages()->setCurrentWidget(w.scheduleView());
         ScheduleView* view = w.scheduleView();
         view->document()->reset(testCurve());
@@ -117,14 +113,6 @@ private:
     const ebm::ScheduleCurve& curve() const { return view()->document()->curve(); }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QVERIFY(dir_.isValid());
-        model_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 2, 11);
-    }
-
-    void cleanup() { studio_.close(); }
-
     void draggingAPointChangesWhatTheSamplerRunsAndUndoRestoresIt()
     {
         MainWindow& w = openWindow();
@@ -374,7 +362,7 @@ private Q_SLOTS:
         QCOMPARE(problems.count(), 1);
         QVERIFY(ScheduleDocument::same(curve(), testCurve()));
 
-        cleanup();
+        studio_.close();  // as after each test
         MainWindow& again = openWindow();
         QVERIFY(again.scheduleView()->userPresetNames().contains(QStringLiteral("four points")));
     }
@@ -494,3 +482,4 @@ EBM_UI_TEST_MAIN(TestUiSchedule)
 #include "annealing/sampling_types.h"
 #include "test_ui_schedule.moc"
 #include "moc_ui_job_probes.cpp"
+#include "moc_ui_studio_test_case.cpp"

@@ -57,7 +57,7 @@
 #include "window/studio_settings.h"
 #include "ui_file_traps.h"
 #include "ui_job_probes.h"
-#include "ui_test_main.h"
+#include "ui_studio_test_case.h"
 
 using namespace ebm::studio;
 using ebm::testing::SamplingProbe;
@@ -108,18 +108,14 @@ private:
 
 }  // namespace
 
-class TestUiStudio : public QObject {
+class TestUiStudio : public ebm::testing::StudioTestCase {
     Q_OBJECT
 private:
-    QTemporaryDir dir_;
-    QString tinyModel_;
     QString mediumModel_;
-    ebm::testing::StudioUnderTest studio_;
 
-    MainWindow& openWindow(const QString& model)
+    void writeTestFiles() override
     {
-        studio_.open(dir_.path(), model);
-        return *studio_.window;
+        mediumModel_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("medium.ebm"), 32, 4, 11);
     }
 
     QString writeCorruptModel(const QString& name)
@@ -161,18 +157,6 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QVERIFY(dir_.isValid());
-        tinyModel_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("tiny.ebm"), 16, 2, 11);
-        mediumModel_ = ebm::testing::writeUntrainedModel(dir_.path(), QStringLiteral("medium.ebm"), 32, 4, 11);
-    }
-
-    void cleanup()
-    {
-        studio_.close();
-    }
-
     void sampleButtonRunsAndTheWindowStaysResponsive()
     {
         MainWindow& w = openWindow(mediumModel_);
@@ -697,11 +681,8 @@ private Q_SLOTS:
     {
         MainWindow& w = openWindow(tinyModel_);
         const auto list = w.shortcutList();
-        auto has = [&](const QString& keys, const QString& action) {
-            for (const auto& entry : list)
-                if (entry.first.contains(keys) && entry.second.contains(action))
-                    return true;
-            return false;
+        auto has = [&list](const QString& keys, const QString& action) {
+            return ebm::testing::listsShortcut(list, keys, action);
         };
         QVERIFY(has(QStringLiteral("F5"), QStringLiteral("Start")));
         QVERIFY(has(QStringLiteral("F6"), QStringLiteral("Pause")));
@@ -877,3 +858,4 @@ EBM_UI_TEST_MAIN(TestUiStudio)
 #include "pages/train/training_types.h"
 #include "test_ui_studio.moc"
 #include "moc_ui_job_probes.cpp"
+#include "moc_ui_studio_test_case.cpp"

@@ -1,9 +1,11 @@
 #pragma once
 // What the widget tests share: main() (a QApplication, offscreen under ctest, test-mode
 // settings, OpenMP threads that sleep when idle instead of spinning on the cores the GUI thread
-// needs) and small untrained models to load.
+// needs), small untrained models to load, the studio window on its own settings and its F1 list.
 #include <QApplication>
 #include <QDir>
+#include <QList>
+#include <QPair>
 #include <QStandardPaths>
 #include <QtTest/QtTest>
 
@@ -12,6 +14,7 @@
 #include "ebm/nn/model.h"
 #include "ebm/io/checkpoint.h"
 #include "worker/studio_engine.h"
+#include "widgets/studio_page.h"
 #include "window/main_window.h"
 #include "window/studio_settings.h"
 
@@ -72,6 +75,26 @@ struct StudioUnderTest {
         settings.reset();
     }
 };
+
+/// Whether a row of an F1 list (keys, what they do) has keys containing `keys` and an action
+/// containing `action`.
+inline bool listsShortcut(const QList<QPair<QString, QString>>& rows, const QString& keys, const QString& action)
+{
+    for (const auto& [rowKeys, rowAction] : rows)
+        if (rowKeys.contains(keys) && rowAction.contains(action))
+            return true;
+    return false;
+}
+
+/// The same for the keys a page lists itself (StudioPage::pageShortcuts).
+inline bool listsShortcut(const QList<ebm::studio::StudioPage::ShortcutHelp>& help, const QString& keys,
+                          const QString& action)
+{
+    QList<QPair<QString, QString>> rows;
+    for (const auto& entry : help)
+        rows.append({entry.keys, entry.action});
+    return listsShortcut(rows, keys, action);
+}
 
 }  // namespace ebm::testing
 

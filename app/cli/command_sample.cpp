@@ -7,8 +7,10 @@
 #include <fstream>
 #include <vector>
 #include "ebm/base/error.h"
+#include "ebm/base/json.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/model_file.h"
+#include "ebm/io/tensor_json.h"
 #include "command_support.h"
 #include "commands.h"
 
@@ -75,6 +77,48 @@ std::vector<NamedFile> sampleOutputs(const CliArgs& args, bool pictures, const s
     return outputs;
 }
 
+Sampler samplerFrom(const CliArgs& args)
+{
+    try {
+        return parseSampler(args.text("sampler"));
+    } catch (const Error& e) {
+        throw Error(std::string("--sampler: ") + e.what());
+    }
+}
+
+/// One --json record per reported step; acceptance is MALA's (null for Langevin and the jump).
+Json stepRecord(const SampleFrame& frame, Sampler sampler)
+{
+    const bool accepts = sampler == Sampler::Mala && !frame.final;
+    return Json{{"step", frame.step},
+                {"temperature", frame.temperature},
+                {"mean_energy", frame.energies.mean().item<double>()},
+                {"acceptance", accepts ? Json(frame.acceptance) : Json(nullptr)},
+                {"final", frame.final}};
+}
+
+/// --json: the run's settings, its outcome and the recorded steps.
+Json sampleReport(const OpenedModel& model, const SamplerConfig& config, const SampleResult& result,
+                  int stepsRun, double seconds, const std::vector<std::string>& written, Json records)
+{
+    const bool mala = config.sampler == Sampler::Mala;
+    return Json{{"model", model.checkpoint.sourcePath},
+                {"samples", result.samples.size(0)},
+                {"sampler", toString(config.sampler)},
+                {"step_size", config.stepSize},
+                {"steps", stepsRun},
+                {"schedule_steps", static_cast<int>(result.temperatures.size())},
+                {"precision", toString(config.precision)},
+                {"seconds", seconds},
+                {"final_mean_energy", result.meanEnergies.empty() ? Json(nullptr) : Json(result.meanEnergies.back())},
+                {"mean_acceptance", mala ? Json(result.meanAcceptance) : Json(nullptr)},
+                {"chain_acceptance", mala && result.chainAcceptance.defined() ? tensorToJson(result.chainAcceptance)
+                                                                              : Json(nullptr)},
+                {"stopped", result.stopped},
+                {"files", written},
+                {"records", std::move(records)}};
+}
+
 }  // namespace
 
 int runSample(int argc, char** argv)
@@ -89,7 +133,11 @@ int runSample(int argc, char** argv)
 --energies-npy=    write every recorded step's energies as .npy [steps, N] (float32), with
                    FILE.steps.npy beside it holding the step numbers and temperatures [steps, 2]
 --start=           start from these images (.npy, image folder...) instead of noise
+--json             print the run as JSON: settings, mean acceptance (mala) and every recorded step
 )");
+    args.option("sampler", toString(kDefaultSampler),
+                "langevin (eq. 8, every step taken) or mala (Metropolis-adjusted: each chain's step accepted "
+                "or rejected, unbiased at large step sizes)");
     addSamplingOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     OpenedModel& model = command.model;
@@ -101,6 +149,7 @@ int runSample(int argc, char** argv)
     refuseSharedFiles({{"model", model.path}, {"start", args.text("start")}, {"schedule", args.text("schedule")}},
                       sampleOutputs(args, pictures, npy));
     SamplingOptions options = samplingOptionsFrom(args);
+    options.sampler = samplerFrom(args);
     options.numSamples = args.integerIn("num", 1, kMaxSamplesPerRun);
     const SamplerConfig config = makeSamplerConfig(options, model.sigma0);
     torch::Tensor start;
@@ -113,10 +162,14 @@ int runSample(int argc, char** argv)
     const auto started = std::chrono::steady_clock::now();
     // The steps actually run: Ctrl-C stops the run at a reported step, short of the schedule.
     int stepsDone = 0;
+    const bool json = args.isSet("json");
+    Json records = Json::array();
     const FrameCallback drawProgress = progressCallback(bar, keepFrames ? &frames : nullptr);
-    const FrameCallback countSteps = [&stepsDone, &drawProgress](const SampleFrame& frame) {
+    const FrameCallback countSteps = [&](const SampleFrame& frame) {
         if (!frame.final)
             stepsDone = frame.step;
+        if (json)
+            records.push_back(stepRecord(frame, config.sampler));
         return drawProgress(frame);
     };
     SampleResult result = annealedLangevin(*model.net, config, start, countSteps);
@@ -150,6 +203,11 @@ int runSample(int argc, char** argv)
         files += (files.empty() ? "" : ", ") + f;
     const std::string stepsRun = result.stopped ? std::to_string(stepsDone) + " of " + std::to_string(scheduleSteps)
                                                 : std::to_string(scheduleSteps);
+    if (json)
+        printJsonLine(sampleReport(model, config, result, result.stopped ? stepsDone : scheduleSteps, seconds,
+                                   written, std::move(records)));
+    if (config.sampler == Sampler::Mala)
+        spdlog::info("mala: {:.1f}% of the proposed steps accepted", 100.0 * result.meanAcceptance);
     spdlog::info("{} samples from {} in {} steps ({:.1f} s sampling, {}); final mean energy {:.4g}; wrote {}",
                  samples.size(0), model.net->config().describe(), stepsRun, seconds,
                  toString(config.precision),

@@ -13,6 +13,7 @@
 #include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
 #include "base/enum_names.h"
+#include "nn/frozen_parameters.h"
 
 namespace ebm {
 namespace {
@@ -139,26 +140,6 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 // AIS machinery
-
-/// Turns off parameter gradients for the duration of a run (only input gradients are needed).
-class FrozenParameters {
-public:
-    explicit FrozenParameters(torch::nn::Module& net)
-    {
-        for (auto& p : net.parameters()) {
-            flags_.emplace_back(p, p.requires_grad());
-            p.set_requires_grad(false);
-        }
-    }
-    ~FrozenParameters()
-    {
-        for (auto& [p, f] : flags_)
-            p.set_requires_grad(f);
-    }
-
-private:
-    std::vector<std::pair<torch::Tensor, bool>> flags_;
-};
 
 double logMeanExp(const torch::Tensor& values)
 {
@@ -622,7 +603,7 @@ AisResult forwardAis(EnergyNetImpl& net, const AisConfig& config, const EvalProg
 {
     if (config.chains < 1)
         throw Error("forward AIS needs at least one chain");
-    FrozenParameters frozen(net);
+    internal::FrozenParameters frozen(net);
     AisRunner runner(net, config, net.config().sampleShape());
     const std::vector<double> betas = betaSchedule(config.schedule, config.steps, config.scheduleParameter);
     runner.start(runner.baseSample(config.chains));
@@ -650,7 +631,7 @@ AisResult reverseAis(EnergyNetImpl& net, const torch::Tensor& start, const AisCo
     if (start.dim() != static_cast<int64_t>(shape.size()) + 1 ||
         std::vector<int64_t>(start.sizes().begin() + 1, start.sizes().end()) != shape)
         throw Error("reverse AIS: the start images do not have the model's input shape");
-    FrozenParameters frozen(net);
+    internal::FrozenParameters frozen(net);
     AisRunner runner(net, config, shape);
     const std::vector<double> betas = betaSchedule(config.schedule, config.steps, config.scheduleParameter);
     runner.start(start);

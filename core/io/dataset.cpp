@@ -26,8 +26,8 @@ constexpr int64_t kDefaultToyPoints = 50000;
 const char* const kFashionMnistFolder = "/usr/share/datasets/fashion-mnist";
 
 const char* const kUnderstoodKinds =
-    "give a folder of MNIST-style IDX files, a CIFAR-10 binary batch (.bin) or a folder of them, "
-    "a .npy array, 'toy:NAME[:COUNT]' or 'fashion-mnist'";
+    "give a PNG or JPEG picture or a folder of them (image models), a folder of MNIST-style IDX files, "
+    "a CIFAR-10 binary batch (.bin) or a folder of them, a .npy array, 'toy:NAME[:COUNT]' or 'fashion-mnist'";
 
 }  // namespace
 
@@ -117,7 +117,7 @@ Dataset openDataset(const std::string& spec, bool train, int imageSize) {
     if (fs::is_directory(status)) {
         if (internal::hasMnistFiles(spec)) return withImageSize(loadMnistFolder(spec, train, 0), imageSize);
         if (internal::hasCifarFiles(spec)) return withImageSize(loadCifar10(spec, train), imageSize);
-        fail(spec, std::string("folder holds neither MNIST-style IDX files nor CIFAR-10 batches; ") + kUnderstoodKinds);
+        fail(spec, std::string("folder holds no pictures, IDX files or CIFAR-10 batches; ") + kUnderstoodKinds);
     }
 
     const std::string name = lowerCase(fs::path(spec).filename().string());

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "ebm/base/error.h"
@@ -23,8 +25,12 @@ SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torc
     const torch::Device device = deviceOf(net);
     torch::Tensor known = images.to(device, torch::kFloat32);
     torch::Tensor free = mask.to(device, torch::kFloat32).expand_as(known).contiguous();
-    if (((free != 0) & (free != 1)).any().item<bool>())
-        throw Error("an inpainting mask must hold only 0 (known) and 1 (generate)");
+    if (((free < 0) | (free > 1) | free.isnan()).any().item<bool>())
+        throw Error("an inpainting mask must hold weights in [0, 1] (0 known, 1 generate)");
+    // Soft weights feather the edge of generated pixels; without any, they are a mistake.
+    if (((free != 0) & (free != 1)).any().item<bool>() && !(free == 1).any().item<bool>())
+        throw Error("an inpainting mask with soft weights must generate some pixels (weight 1): "
+                    "a mask holds 0 (known) and 1 (generate), with soft weights only at a feathered edge");
     internal::NoiseSource noise(config.seed);
     torch::Tensor x = free * (internal::kStartMean + noise.normal(known.sizes(), device)) + (1 - free) * known;
     // Nothing known: the same run as unconditional sampling with this seed (the known pixels'
@@ -32,6 +38,28 @@ SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torc
     if ((free == 1).all().item<bool>())
         return internal::runLangevin(net, config, x, {}, {}, noise, onFrame, cancel);
     return internal::runLangevin(net, config, x, known, free, noise, onFrame, cancel);
+}
+
+torch::Tensor featherMask(const torch::Tensor& mask, double radius)
+{
+    if (!std::isfinite(radius) || radius < 0)
+        throw Error("a mask feather radius must be 0 or more pixels (got " + std::to_string(radius) + ")");
+    if (radius == 0)
+        return mask;  // the hard clamp, bit for bit
+    namespace F = torch::nn::functional;
+    const int64_t reach = static_cast<int64_t>(std::ceil(radius));
+    const double sigma = radius / 2;
+    const torch::Tensor offsets = torch::arange(-reach, reach + 1, torch::kFloat64);
+    torch::Tensor kernel = (-offsets.pow(2) / (2 * sigma * sigma)).exp();
+    kernel = (kernel / kernel.sum()).to(mask.device(), torch::kFloat32);
+    const int64_t h = mask.size(-2), w = mask.size(-1);
+    const torch::Tensor binary = mask.to(torch::kFloat32).reshape({-1, 1, h, w});
+    // Separable blur; the border repeats the edge pixels, so it neither adds nor removes weight.
+    torch::Tensor blurred = F::pad(binary, F::PadFuncOptions({reach, reach, 0, 0}).mode(torch::kReplicate));
+    blurred = F::conv2d(blurred, kernel.reshape({1, 1, 1, -1}));
+    blurred = F::pad(blurred, F::PadFuncOptions({0, 0, reach, reach}).mode(torch::kReplicate));
+    blurred = F::conv2d(blurred, kernel.reshape({1, 1, -1, 1}));
+    return torch::maximum(binary, blurred.clamp(0, 1)).reshape(mask.sizes()).contiguous();
 }
 
 torch::Tensor presetMask(const std::string& spec, int size, uint64_t seed)

@@ -20,6 +20,8 @@ class NoiseSource {
 public:
     explicit NoiseSource(uint64_t seed);
     torch::Tensor normal(torch::IntArrayRef shape, const torch::Device& device);
+    /// Uniform [0, 1) float64 draws (MALA's acceptance tests), on the state's device.
+    torch::Tensor uniform(torch::IntArrayRef shape, const torch::Device& device);
 
 private:
     at::Generator generator_;

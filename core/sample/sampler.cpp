@@ -4,12 +4,15 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include "ebm/base/error.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "ebm/nn/precision.h"
 #include "base/file_util.h"
+#include "nn/frozen_parameters.h"
 #include "sample/langevin_loop.h"
 
 namespace ebm {
@@ -23,6 +26,12 @@ torch::Tensor NoiseSource::normal(torch::IntArrayRef shape, const torch::Device&
     return device.is_cpu() ? n : n.to(device);
 }
 
+torch::Tensor NoiseSource::uniform(torch::IntArrayRef shape, const torch::Device& device)
+{
+    torch::Tensor u = at::rand(shape, generator_, torch::TensorOptions().dtype(torch::kFloat64));
+    return device.is_cpu() ? u : u.to(device);
+}
+
 }  // namespace internal
 
 namespace {
@@ -34,10 +43,113 @@ using internal::NoiseSource;
 constexpr double kReferenceInpaintNoiseScale = 0.1;
 constexpr double kReferenceInpaintNoiseExponent = 0.25;
 
+// MALA's acceptance tests draw from a stream of their own, so that its proposals use exactly the
+// noise plain Langevin uses from the same seed.
+constexpr uint64_t kAcceptanceStreamSalt = 0x9E3779B97F4A7C15ULL;
+
 void checkCancel(const std::atomic<bool>* cancel, bool& stopped)
 {
     if (cancel && cancel->load(std::memory_order_relaxed))
         stopped = true;
+}
+
+/// Metropolis-adjusted Langevin: each step's Langevin move is a proposal, accepted per chain.
+/// It keeps the energy and gradient of the current state, so that a step costs one evaluation.
+class MalaChain {
+public:
+    MalaChain(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& x)
+        : net_(net), config_(config), uniforms_(config.seed ^ kAcceptanceStreamSalt),
+          current_(energyAndGrad(net, x, config.precision)),
+          acceptedSteps_(torch::zeros({x.size(0)}, x.options().dtype(torch::kFloat64)))
+    {
+    }
+
+    /// One step at `temperature` from x: x' where a chain accepts its proposal, x elsewhere.
+    torch::Tensor step(const torch::Tensor& x, double temperature, NoiseSource& noise);
+    /// Energies of the current state [N].
+    const torch::Tensor& energies() const { return current_.energy; }
+    /// Fraction of the chains accepted at the latest step; reads a value back, so at reports only.
+    double latestRate() const
+    {
+        return stepsRun_ == 0 ? 1.0 : rateChunks_.back()[(stepsRun_ - 1) % kRateChunk].item<double>();
+    }
+    /// The acceptance figures of the steps run, into the result.
+    void record(SampleResult& result) const;
+
+private:
+    torch::Tensor logAcceptance(const EnergyAndGrad& proposed, const torch::Tensor& moved, double temperature) const;
+
+    // Per-step rates stay on the device (no read-back per step), in chunks: schedules may be long.
+    static constexpr int64_t kRateChunk = 4096;
+
+    EnergyNetImpl& net_;
+    const SamplerConfig& config_;
+    NoiseSource uniforms_;
+    EnergyAndGrad current_;
+    torch::Tensor acceptedSteps_;            // [N] accepted steps per chain, float64 on the state's device
+    std::vector<torch::Tensor> rateChunks_;  // per step, the fraction of chains accepted
+    int64_t stepsRun_ = 0;
+};
+
+torch::Tensor MalaChain::step(const torch::Tensor& x, double temperature, NoiseSource& noise)
+{
+    const torch::Device device = x.device();
+    // The proposal is plain Langevin's step (runLangevin), the same expression and the same noise.
+    const double drift = 0.5 * config_.stepSize * config_.stepSize;
+    const torch::Tensor update = -drift * current_.grad + config_.stepSize * std::sqrt(temperature) *
+                                                              noise.normal(x.sizes(), device);
+    torch::Tensor proposal = x + update;
+    if (config_.clampToUnitRange)
+        proposal = proposal.clamp(-1.0, 2.0);
+    const EnergyAndGrad proposed = energyAndGrad(net_, proposal, config_.precision);
+    // A clamped proposal moved less than `update`: the ratio needs the move actually made.
+    const torch::Tensor moved = config_.clampToUnitRange ? proposal - x : update;
+    const torch::Tensor logAlpha = logAcceptance(proposed, moved, temperature);
+    // u < alpha as log u < log alpha; a NaN ratio (a non-finite proposal) is never accepted.
+    const torch::Tensor accepted = uniforms_.uniform({x.size(0)}, device).log() < logAlpha;
+    std::vector<int64_t> perChain(static_cast<size_t>(x.dim()), 1);
+    perChain[0] = x.size(0);
+    const torch::Tensor acceptedRows = accepted.reshape(perChain);
+    current_.grad = torch::where(acceptedRows, proposed.grad, current_.grad);
+    current_.energy = torch::where(accepted.reshape(current_.energy.sizes()), proposed.energy, current_.energy);
+    const torch::Tensor acceptedValues = accepted.to(torch::kFloat64);
+    acceptedSteps_ += acceptedValues;
+    if (stepsRun_ % kRateChunk == 0)
+        rateChunks_.push_back(torch::empty({kRateChunk}, acceptedValues.options()));
+    rateChunks_.back()[stepsRun_ % kRateChunk].copy_(acceptedValues.mean());
+    ++stepsRun_;
+    return torch::where(acceptedRows, proposal, x);
+}
+
+torch::Tensor MalaChain::logAcceptance(const EnergyAndGrad& proposed, const torch::Tensor& moved,
+                                       double temperature) const
+{
+    // Target exp(-E/T), proposals q(y|x) = N(y; x - d g(x), eps^2 T I), d = eps^2/2, g = dE/dx:
+    // log alpha = [E(x) - E(x') - (||x - x' + d g(x')||^2 - ||x' - x + d g(x)||^2) / (2 eps^2)] / T.
+    // In float64: the two squared norms nearly cancel.
+    const double eps = config_.stepSize;
+    const double drift = 0.5 * eps * eps;
+    auto wide = [](const torch::Tensor& t) { return t.to(torch::kFloat64).flatten(1); };
+    const torch::Tensor forward = (wide(moved) + drift * wide(current_.grad)).pow(2).sum(1);
+    const torch::Tensor reverse = (-wide(moved) + drift * wide(proposed.grad)).pow(2).sum(1);
+    const torch::Tensor energyDrop =
+        current_.energy.to(torch::kFloat64).flatten() - proposed.energy.to(torch::kFloat64).flatten();
+    const torch::Tensor scaled = energyDrop - (reverse - forward) / (2 * eps * eps);
+    if (temperature > 0.0)
+        return scaled / temperature;
+    // T = 0: the ratio's limit as T falls to 0, all or nothing.
+    return torch::where(scaled >= 0, torch::zeros_like(scaled),
+                        torch::full_like(scaled, -std::numeric_limits<double>::infinity()));
+}
+
+void MalaChain::record(SampleResult& result) const
+{
+    if (stepsRun_ == 0)
+        return;
+    const torch::Tensor rates = torch::cat(rateChunks_).slice(0, 0, stepsRun_).to(torch::kCPU).contiguous();
+    result.acceptanceRates.assign(rates.data_ptr<double>(), rates.data_ptr<double>() + rates.numel());
+    result.meanAcceptance = rates.mean().item<double>();
+    result.chainAcceptance = (acceptedSteps_ / static_cast<double>(stepsRun_)).to(torch::kCPU, torch::kFloat32);
 }
 
 }  // namespace
@@ -56,23 +168,17 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
     const double drift = 0.5 * config.stepSize * config.stepSize;
     const int every = std::max(1, config.reportEvery);
 
-    // Parameters need no gradients while sampling; restore their flags afterwards.
-    std::vector<std::pair<torch::Tensor, bool>> flags;
-    for (auto& p : net.parameters()) {
-        flags.emplace_back(p, p.requires_grad());
-        p.set_requires_grad(false);
-    }
-    struct Restore {
-        std::vector<std::pair<torch::Tensor, bool>>& flags;
-        ~Restore()
-        {
-            for (auto& [p, f] : flags)
-                p.set_requires_grad(f);
-        }
-    } restore{flags};
+    const internal::FrozenParameters frozen(net);
 
     SampleResult result;
     const bool inpainting = mask.defined();
+    std::optional<MalaChain> mala;
+    if (config.sampler == Sampler::Mala) {
+        if (inpainting)
+            throw Error("inpainting runs the langevin sampler only: MALA's acceptance test would compare energies "
+                        "under different noise on the known pixels; choose langevin");
+        mala.emplace(net, config, x);
+    }
 
     auto evaluationPoint = [&](const torch::Tensor& state, double temperature) {
         if (!inpainting)
@@ -103,6 +209,7 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
         frame.state = state.detach().to(torch::kCPU).clone();
         frame.energies = energies.to(torch::kCPU).clone();
         frame.final = final;
+        frame.acceptance = mala && !final ? mala->latestRate() : 1.0;
         if (scheduleChanged) {
             frame.scheduleChanged = true;
             frame.temperatures = schedule.temperatures();
@@ -111,7 +218,6 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
         return onFrame(frame);
     };
 
-    torch::Tensor lastPoint = x;
     for (int step = 0; step < steps; ++step) {
         checkCancel(cancel, result.stopped);
         if (result.stopped)
@@ -125,20 +231,28 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
                     break;  // the edited schedule ends here
             }
         const double temperature = schedule.at(step);
-        torch::Tensor point = evaluationPoint(x, temperature);
-        EnergyAndGrad eg = energyAndGrad(net, point, config.precision);
-        torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
-                                                      noise.normal(x.sizes(), device);
-        x = inpainting ? x + mask * update : x + update;
-        if (config.clampToUnitRange)
-            x = x.clamp(-1.0, 2.0);
-        lastPoint = point;
+        torch::Tensor energies;  // reported with the state: Langevin's before its step, MALA's after
+        if (mala) {
+            x = mala->step(x, temperature, noise);
+            energies = mala->energies();
+        } else {
+            torch::Tensor point = evaluationPoint(x, temperature);
+            EnergyAndGrad eg = energyAndGrad(net, point, config.precision);
+            torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
+                                                          noise.normal(x.sizes(), device);
+            x = inpainting ? x + mask * update : x + update;
+            if (config.clampToUnitRange)
+                x = x.clamp(-1.0, 2.0);
+            energies = eg.energy;
+        }
         const bool last = step + 1 == steps;
-        if (((step + 1) % every == 0 || last) && !report(step + 1, temperature, x, eg.energy, false))
+        if (((step + 1) % every == 0 || last) && !report(step + 1, temperature, x, energies, false))
             result.stopped = true;
     }
 
     result.temperatures = schedule.temperatures();
+    if (mala)
+        mala->record(result);
     result.lastState = inpainting ? mask * x + (1 - mask) * known : x;
     if (config.finalDenoise && !result.stopped) {
         torch::Tensor jumped = denoise(net, evaluationPoint(x, 0.0), config.sigma0, config.precision);
@@ -210,6 +324,7 @@ SamplerConfig makeSamplerConfig(const SamplingOptions& options, double sigma0)
     config.reportEvery = options.reportEvery;
     config.referenceInpaintNoise = options.referenceInpaintNoise;
     config.precision = options.precision;
+    config.sampler = options.sampler;
     validate(config);
     return config;
 }

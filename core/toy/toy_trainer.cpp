@@ -104,6 +104,15 @@ void ToyTrainer::setLearningRate(double rate)
     state_->config.learningRate = rate;
 }
 
+void ToyTrainer::setNoise(const NoiseConfig& noise)
+{
+    ToyTrainConfig changed = state_->config;
+    changed.noise = noise;
+    changed.validate();   // the same limits as at the start
+    state_->sigmas = batchSigmas(noise, changed.batchSize);
+    state_->config = changed;
+}
+
 double ToyTrainer::step()
 {
     torch::NoGradGuard noGraph;

@@ -18,6 +18,7 @@ constexpr double kLogTemperatureFloor = 1e-2;
 constexpr int kReplotsPerSecond = 8;
 
 const QColor kTemperatureColor(230, 120, 20);
+const QColor kPlannedColor(230, 120, 20, 110);
 const QColor kMeanColor(25, 90, 200);
 const QColor kBandColor(25, 90, 200, 45);
 const QColor kTraceColor(120, 120, 120, 60);
@@ -64,6 +65,10 @@ EnergyChart::EnergyChart(QWidget* parent) : PlotPanel(tr("Temperature and energy
     temperature_ = plot->addGraph(plot->xAxis, plot->yAxis2);
     temperature_->setPen(QPen(kTemperatureColor, 2, Qt::DashLine));
     temperature_->setName(tr("temperature"));
+    planned_ = plot->addGraph(plot->xAxis, plot->yAxis2);
+    planned_->setPen(QPen(kPlannedColor, 2, Qt::DotLine));
+    planned_->setName(tr("next run's temperature"));
+    planned_->removeFromLegend();
 
     cursor_ = new QCPItemStraightLine(plot);
     cursor_->setPen(QPen(QColor(0, 0, 0, 140), 1, Qt::DotLine));
@@ -110,6 +115,7 @@ void EnergyChart::startRun(const SamplingRunInfo& info)
     selected_->data()->clear();
     highlighted_ = -1;
 
+    showPlannedSchedule({});
     updateSchedule(info.temperatures);
     setCursorStep(0);
 }
@@ -122,7 +128,36 @@ void EnergyChart::updateSchedule(const QVector<double>& temperatures)
         x[i] = i + 1;
     temperature_->setData(x, temperatures, true);
     maxTemperature_ = temperatures.isEmpty() ? 1.0 : qMax(1e-6, *std::max_element(temperatures.begin(), temperatures.end()));
-    plot()->xAxis->setRange(0, totalSteps_);
+    fitTemperatureRanges();
+}
+
+void EnergyChart::showPlannedSchedule(const QVector<double>& temperatures)
+{
+    QVector<double> x(temperatures.size());
+    for (int i = 0; i < x.size(); ++i)
+        x[i] = i + 1;
+    planned_->setData(x, temperatures, true);
+    if (temperatures.isEmpty())
+        planned_->removeFromLegend();
+    else
+        planned_->addToLegend();
+    plannedSteps_ = static_cast<int>(temperatures.size());
+    plannedMaxTemperature_ =
+        temperatures.isEmpty() ? 0.0 : *std::max_element(temperatures.begin(), temperatures.end());
+    fitTemperatureRanges();
+}
+
+QVector<double> EnergyChart::plannedTemperatures() const
+{
+    QVector<double> t;
+    for (auto it = planned_->data()->constBegin(); it != planned_->data()->constEnd(); ++it)
+        t.push_back(it->value);
+    return t;
+}
+
+void EnergyChart::fitTemperatureRanges()
+{
+    plot()->xAxis->setRange(0, qMax(totalSteps_, plannedSteps_));
     applyScales();
     requestReplot();
 }
@@ -194,7 +229,8 @@ void EnergyChart::applyScales()
 {
     const bool log = logScale();
     setAxisLogarithmic(plot()->yAxis2, log);
-    plot()->yAxis2->setRange(log ? kLogTemperatureFloor : 0.0, log ? maxTemperature_ * 2.0 : maxTemperature_ * 1.05);
+    const double ceiling = qMax(maxTemperature_, plannedMaxTemperature_);
+    plot()->yAxis2->setRange(log ? kLogTemperatureFloor : 0.0, log ? ceiling * 2.0 : ceiling * 1.05);
     rescaleEnergy();
 }
 

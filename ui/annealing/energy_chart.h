@@ -26,9 +26,13 @@ public:
     void showSchedule(const QVector<double>& temperatures);
     /// A running run's schedule was edited: the new temperatures and length, energies kept.
     void updateSchedule(const QVector<double>& temperatures);
+    /// After a run: the schedule the next run will follow, drawn beside the run's own (empty: none).
+    void showPlannedSchedule(const QVector<double>& temperatures);
     void addSnapshots(const QVector<SampleSnapshot>& snapshots);
     /// The temperature curve drawn (tests).
     QVector<double> shownTemperatures() const;
+    /// The next run's temperature curve drawn beside the run's (tests).
+    QVector<double> plannedTemperatures() const;
     void setCursorStep(int step);
     void setHighlightedSample(int index);
     /// Points recorded so far in the mean trace (tests).
@@ -43,9 +47,12 @@ protected:
 
 private:
     void rescaleEnergy();
+    /// Both temperature curves fit: the run's and the next run's.
+    void fitTemperatureRanges();
 
     QLabel* note_;
     QCPGraph* temperature_ = nullptr;
+    QCPGraph* planned_ = nullptr;
     QCPGraph* mean_ = nullptr;
     QCPGraph* bandMin_ = nullptr;
     QCPGraph* bandMax_ = nullptr;
@@ -59,6 +66,8 @@ private:
     double maxEnergy_ = -std::numeric_limits<double>::infinity();
     double maxTemperature_ = 1.0;
     int totalSteps_ = 1;
+    double plannedMaxTemperature_ = 0.0;
+    int plannedSteps_ = 0;
     int highlighted_ = -1;
 };
 

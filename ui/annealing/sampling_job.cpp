@@ -148,9 +148,10 @@ private:
 
 QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter& report)
 {
-    // As a guest of a training job, this samples from the weights being trained.
+    // As a guest of a training job, this samples from the weights being trained. The Sample
+    // page's runs keep the model a finished training run replaced until the page takes its weights.
     AnnealingRun run;
-    run.model = context->modelInUse();
+    run.model = kind_ == kSamplingJobKind ? context->samplePageModel() : context->modelInUse();
     if (!run.model.net) {
         SamplingOutcome outcome;
         outcome.runId = runId_;

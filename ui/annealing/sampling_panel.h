@@ -24,12 +24,22 @@ public:
     /// Shows the given settings without creating undo steps.
     void setSettings(const SamplingSettings& settings);
     void setModelText(const QString& text, const QString& tooltip);
+    /// The length of the Schedule page's curve. With the "Edited curve" preset the steps field
+    /// shows it and is read-only: one curve, one length (the Schedule page changes it).
+    void setEditedCurveSteps(int steps);
+    /// The steps field (tests).
+    QWidget* stepsField() const;
 
 Q_SIGNALS:
     void settingsChanged();
 
 private:
+    /// Keeps the steps field on the curve's length while the edited curve is chosen.
+    void followEditedCurve();
+
     QLabel* model_;
+    int editedCurveSteps_ = 0;  // 0: no curve published yet
+    QString stepsToolTip_;
     SettingsForm<SamplingSettings>* form_;
 };
 

@@ -9,13 +9,18 @@ namespace ebm::studio {
 
 /// A strip above the pages for problems and notices: never modal, so a message can neither
 /// block the event loop nor a test; errors stay until dismissed, notices fade after a while.
+/// Its row is always there at one fixed height, empty without a message, so that a message
+/// coming or going never moves the page under the mouse. A message longer than the row is
+/// elided; the whole text is its tooltip.
 class NotificationBar : public QFrame {
     Q_OBJECT
 public:
     enum class Kind { Info, Error };
     explicit NotificationBar(QWidget* parent = nullptr);
 
-    QString text() const;
+    /// The message shown, whole; empty when there is none.
+    QString text() const { return showing_ ? text_ : QString(); }
+    bool hasMessage() const { return showing_; }
     Kind kind() const { return kind_; }
 
 public Q_SLOTS:
@@ -24,10 +29,18 @@ public Q_SLOTS:
     void showInfo(const QString& text) { showMessage(text, Kind::Info); }
     void dismiss();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    /// The message elided to the label's width (the row holds one line).
+    void showElided();
+
     QLabel* message_;
     QToolButton* close_;
     QTimer* autoHide_;
+    QString text_;
+    bool showing_ = false;
     Kind kind_ = Kind::Info;
 };
 

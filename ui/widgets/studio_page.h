@@ -59,6 +59,13 @@ public:
     /// when the window builds its menus.
     virtual QList<QAction*> menuActions(Menu menu) const { return {}; }
 
+    /// A key or gesture the page handles itself (not a menu action), for the shortcut list (F1).
+    struct ShortcutHelp {
+        QString keys;    // "Delete", "Space + drag", "Wheel"
+        QString action;  // "removes the selected points"
+    };
+    virtual QList<ShortcutHelp> pageShortcuts() const { return {}; }
+
 Q_SIGNALS:
     /// Something went wrong that the person must see (the window shows a notification).
     void problem(const QString& message);

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDate>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDialog>
@@ -26,6 +27,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStandardItemModel>
+#include <QStringList>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTabWidget>
@@ -66,6 +68,7 @@ namespace {
 const QString kModelFilter = QObject::tr("Energy models (*.ebm *.pt *.pth);;Native checkpoints (*.ebm);;"
                                          "PyTorch state_dict (*.pt *.pth);;All files (*)");
 const QString kSessionFilter = QObject::tr("EBM Studio sessions (*.ebmsession *.json);;All files (*)");
+const QString kSessionPurpose = QStringLiteral("session");  // the session dialogs' remembered folder
 /// The README: installed beside the program when packaged, else the one of the source tree.
 QString readmeUrl()
 {
@@ -76,6 +79,27 @@ QString readmeUrl()
         .toString();
 }
 
+
+/// An action whose text changes (undo and redo name the edit) lists this text instead in the
+/// shortcut list.
+const char* const kShortcutHelpText = "shortcutHelpText";
+
+/// The model label's tooltip: the file, the weights in use, and how it was trained over its runs.
+QString modelToolTip(const ModelInfo& info)
+{
+    QStringList lines;
+    if (!info.path.isEmpty())
+        lines << info.path;
+    if (!info.weights.isEmpty())
+        lines << info.weights;
+    if (info.totalSteps > info.trainedSteps)
+        lines << QObject::tr("Trained %1 steps in all, %2 of them in its last run")
+                     .arg(info.totalSteps)
+                     .arg(info.trainedSteps);
+    if (!info.trainingHistory.isEmpty())
+        lines << QObject::tr("History: %1").arg(info.trainingHistory);
+    return lines.join(QLatin1Char('\n'));
+}
 
 }  // namespace
 
@@ -142,7 +166,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
             rebuildRecentMenu();
         }
         modelStatus_->setText(info.description);
-        modelStatus_->setToolTip(info.weights.isEmpty() ? info.path : info.path + QStringLiteral("\n") + info.weights);
+        modelStatus_->setToolTip(modelToolTip(info));
         updateTitle();
         updateActions();
         if (!readyLogged_ && launchedAt_ > 0) {
@@ -280,14 +304,15 @@ void MainWindow::buildMenus()
     });
     file->addSeparator();
     QAction* openSessionAction = file->addAction(tr("Open Session…"), this, [this] {
-        const QString path = askOpenPath(this, &settings_->store(), QStringLiteral("session"), tr("Open session"), kSessionFilter);
+        const QString path =
+            askOpenPath(this, &settings_->store(), kSessionPurpose, tr("Open session"), kSessionFilter);
         if (!path.isEmpty())
             openSession(path);
     });
     openSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     QAction* saveSessionAction = file->addAction(tr("Save Session…"), this, [this] {
-        const QString path = askSavePath(this, &settings_->store(), QStringLiteral("session"), tr("Save session"), kSessionFilter,
-                                         QStringLiteral(".ebmsession"));
+        const QString path = askSavePath(this, &settings_->store(), kSessionPurpose, tr("Save session"), kSessionFilter,
+                                         QStringLiteral(".ebmsession"), suggestedSessionPath());
         if (!path.isEmpty())
             saveSession(path);
     });
@@ -308,8 +333,10 @@ void MainWindow::buildMenus()
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     QAction* undo = undoStack_->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
+    undo->setProperty(kShortcutHelpText, tr("Undo the last edit (any page's)"));
     QAction* redo = undoStack_->createRedoAction(this, tr("&Redo"));
     redo->setShortcut(QKeySequence::Redo);
+    redo->setProperty(kShortcutHelpText, tr("Redo the edit undone last"));
     edit->addAction(undo);
     edit->addAction(redo);
 
@@ -376,16 +403,39 @@ QList<QPair<QString, QString>> MainWindow::shortcutList() const
             QStringList keys;
             for (const QKeySequence& key : action->shortcuts())
                 keys << key.toString(QKeySequence::NativeText);
+            // Undo and redo carry the edit's name in their text: list what the key does instead.
+            const QVariant fixedText = action->property(kShortcutHelpText);
+            const QString text = fixedText.isValid() ? fixedText.toString() : action->text();
             if (!keys.isEmpty())
                 list.append({keys.join(QStringLiteral(" or ")),
                              QString(menu->title()).remove(QLatin1Char('&')) + QStringLiteral(" › ") +
-                                 QString(action->text()).remove(QLatin1Char('&')).remove(QStringLiteral("…"))});
+                                 QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…"))});
         }
     };
     for (const QAction* top : menuBar()->actions())
         if (top->menu())
             collect(top->menu());
+    // The keys and gestures each page handles itself, under the page's title.
+    for (const StudioPage* page : studioPages_) {
+        const QString title = QString(page->pageTitle()).remove(QLatin1Char('&'));
+        for (const StudioPage::ShortcutHelp& help : page->pageShortcuts())
+            list.append({help.keys, title + QStringLiteral(" › ") + help.action});
+    }
     return list;
+}
+
+QString MainWindow::suggestedSessionPath() const
+{
+    // The model's name and today's date, in the folder of the last session: a name that says
+    // what the session was about, and that a second session of the day does not silently reuse.
+    const ModelInfo& model = engine_->model();
+    QString stem = QStringLiteral("session");
+    if (engine_->hasModel() && model.fromTraining)
+        stem = QStringLiteral("training-run");
+    else if (engine_->hasModel() && !model.path.isEmpty())
+        stem = QFileInfo(model.path).completeBaseName();
+    const QString name = QStringLiteral("%1-%2.ebmsession").arg(stem, QDate::currentDate().toString(Qt::ISODate));
+    return QDir(lastFolder(&settings_->store(), kSessionPurpose)).filePath(name);
 }
 
 void MainWindow::showShortcuts()

@@ -58,8 +58,12 @@ public:
     const QList<StudioPage*>& studioPages() const { return studioPages_; }
     StudioPage* currentPage() const;
 
-    /// Every menu shortcut as (key sequence, what it does), read from the actions themselves.
+    /// Every menu shortcut as (key sequence, what it does), read from the actions themselves,
+    /// then the keys each page handles itself (StudioPage::pageShortcuts) under the page's title.
     QList<QPair<QString, QString>> shortcutList() const;
+    /// What Save Session offers: the model's base name and today's date, in the folder of the
+    /// last session opened or saved.
+    QString suggestedSessionPath() const;
     // File operations without dialogs (menus wrap them; tests call them).
     void openModel(const QString& path);
     void saveModelAs(const QString& path);

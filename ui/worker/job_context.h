@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <memory>
+#include <optional>
 
 #include "ebm/nn/model.h"
 #include "ebm/io/checkpoint.h"
@@ -26,6 +27,14 @@ struct LoadedModel {
     torch::Tensor lastSamples;          // final samples of the last sampling run, CPU, for .npy export
 };
 
+/// The model the Sample page goes on sampling after a training run's weights replaced it as the
+/// loaded model, until the person takes those weights there (ReleaseKeptModelJob): a barely
+/// trained network must not silently replace the one being looked at.
+struct KeptModel {
+    ebm::EnergyNet net;
+    ModelInfo info;
+};
+
 /// The training run of this process. While it is active it owns the weights being trained,
 /// and jobs that run as its guests (sampling from the current weights) read them.
 struct TrainingSlot {
@@ -45,12 +54,19 @@ struct JobContext {
     StudioWorker* worker = nullptr;     // announces model-wide changes (loaded, saved, notices)
     LoadedModel model;
     TrainingSlot training;
+    std::optional<KeptModel> keptForSamplePage;
 
     ModelInUse modelInUse();
+    /// What the Sample page's runs use: modelInUse(), except the kept model when there is one
+    /// and no training run hosts them.
+    ModelInUse samplePageModel();
     RuntimeInfo runtimeInfo() const;
     ModelInfo describe(const ebm::Checkpoint& cp, const ebm::EnergyNetImpl& net) const;
-    /// Makes `net` the loaded model and announces it.
+    /// Makes `net`, the weights a training run leaves, the loaded model and announces it. The
+    /// model they replace is kept for the Sample page (unless one is kept already).
     void adopt(ebm::EnergyNet net, ebm::Checkpoint meta, ModelInfo described);
+    /// Makes an opened model (a file, the bundled model) the loaded model of every page.
+    void adoptOpened(ebm::EnergyNet net, ebm::Checkpoint meta, ModelInfo described);
 };
 
 }  // namespace ebm::studio

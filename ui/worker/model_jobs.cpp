@@ -27,6 +27,8 @@ void configureRuntime(JobContext& c, const QString& devicePreference, int thread
         if (wanted != c.model.device) {
             if (c.model.net)
                 c.model.net->to(wanted);
+            if (c.keptForSamplePage)
+                c.keptForSamplePage->net->to(wanted);
             c.model.device = wanted;
         }
         spdlog::info("studio worker runs on {}", ebm::describeDevice(c.model.device));
@@ -50,7 +52,7 @@ bool loadModel(JobContext& c, const QString& path)
         if (opened.usesAveragedWeights)
             described.description += QObject::tr(" · averaged weights");
         spdlog::info("loaded {} ({})", path.toStdString(), described.description.toStdString());
-        c.adopt(std::move(opened.net), std::move(opened.checkpoint), std::move(described));
+        c.adoptOpened(std::move(opened.net), std::move(opened.checkpoint), std::move(described));
         return true;
     } catch (const std::exception& e) {
         // The current model stays: a bad file must not leave the studio without one.
@@ -86,7 +88,7 @@ bool loadBundledModel(JobContext& c)
         ModelInfo described = c.describe(cp, *model);
         described.fallback = true;
         described.description = QObject::tr("untrained stand-in, %1").arg(described.description);
-        c.adopt(std::move(model), std::move(cp), std::move(described));
+        c.adoptOpened(std::move(model), std::move(cp), std::move(described));
         return true;
     } catch (const std::exception& e) {
         Q_EMIT c.worker->modelLoadFailed(path, firstLine(e.what()));
@@ -180,6 +182,12 @@ QVariant SaveModelJob::run(JobContext* context, JobControl&, JobReporter&)
 QVariant ExportPytorchJob::run(JobContext* context, JobControl&, JobReporter&)
 {
     exportPytorch(*context, path());
+    return true;
+}
+
+QVariant ReleaseKeptModelJob::run(JobContext* context, JobControl&, JobReporter&)
+{
+    context->keptForSamplePage.reset();
     return true;
 }
 

@@ -57,6 +57,14 @@ public:
 /// does when it reaches a training job that has ended.
 void saveModelTo(JobContext& context, const QString& path);
 
+/// The Sample page takes the loaded model (a training run's weights): the model it kept
+/// sampling until now is freed (StudioEngine::releaseKeptModel).
+class ReleaseKeptModelJob : public Job {
+public:
+    QString kind() const override { return QStringLiteral("kept-model"); }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+};
+
 /// Writes the last sampling run's final samples as a .npy file.
 class ExportSamplesJob : public FileJob {
 public:

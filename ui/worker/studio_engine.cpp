@@ -28,6 +28,10 @@ StudioEngine::StudioEngine(QObject* parent) : QObject(parent)
         else
             takeModel(info);      // e.g. the weights a training run leaves
     });
+    connect(worker_.get(), &StudioWorker::modelKeptForSamplePage, this, [this](const ModelInfo& kept) {
+        keptForSampling_ = kept;
+        Q_EMIT keptModelChanged();
+    });
     connect(worker_.get(), &StudioWorker::modelLoadFailed, this, &StudioEngine::modelLoadFailed);
     connect(runner_.get(), &JobRunner::activityChanged, this, &StudioEngine::activityChanged);
 }
@@ -71,6 +75,10 @@ bool StudioEngine::loadModel(const QString& path)
         if (openedModel_) {
             const ModelInfo info = *openedModel_;
             openedModel_.reset();
+            if (keptForSampling_) {
+                keptForSampling_.reset();  // the worker let it go when it opened this one
+                Q_EMIT keptModelChanged();
+            }
             takeModel(info);
         }
     });
@@ -105,6 +113,21 @@ void StudioEngine::exportPytorch(const QString& path)
 void StudioEngine::configureRuntime(const QString& device, int threads)
 {
     start(std::make_unique<ConfigureRuntimeJob>(device, threads));
+}
+
+bool StudioEngine::releaseKeptModel()
+{
+    if (!keptForSampling_)
+        return true;
+    if (trainingRun()) {
+        Q_EMIT problem(tr("Wait for the training run to end: its weights are the ones to sample then."));
+        return false;
+    }
+    // Queued: a run on the kept model ends first, and any run started later samples the loaded one.
+    start(std::make_unique<ReleaseKeptModelJob>());
+    keptForSampling_.reset();
+    Q_EMIT keptModelChanged();
+    return true;
 }
 
 void StudioEngine::exportSamplesNpy(const QString& path)

@@ -47,6 +47,14 @@ public:
     const ModelInfo& model() const { return model_; }
     const RuntimeInfo& runtime() const { return runtime_; }
 
+    /// The model the Sample page still samples after a training run's weights became the loaded
+    /// model (they are offered there, never switched to silently); nullopt when it samples the
+    /// loaded model. Opening a model ends it.
+    const std::optional<ModelInfo>& modelKeptForSampling() const { return keptForSampling_; }
+    /// The Sample page takes the loaded model (the training run's weights): the kept model is
+    /// freed. Refused (false, with a problem()) while a training run goes.
+    bool releaseKeptModel();
+
     /// Writes the final samples of the last sampling run as .npy; refused while a job runs.
     void exportSamplesNpy(const QString& path);
 
@@ -57,6 +65,8 @@ public:
 Q_SIGNALS:
     void runtimeChanged(const ebm::studio::RuntimeInfo& info);
     void modelLoaded(const ebm::studio::ModelInfo& info);
+    /// modelKeptForSampling() changed (emitted before the modelLoaded of a training run's weights).
+    void keptModelChanged();
     void modelLoadFailed(const QString& path, const QString& message);
     void modelSaved(const QString& path);
     void checkpointSaved(const QString& path, qint64 step);
@@ -78,6 +88,7 @@ private:
     /// A model opened by a load job, announced when the job has ended (so that nothing is
     /// busy any more when pages hear of it).
     std::optional<ModelInfo> openedModel_;
+    std::optional<ModelInfo> keptForSampling_;
 };
 
 }  // namespace ebm::studio

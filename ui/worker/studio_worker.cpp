@@ -44,27 +44,52 @@ ModelInfo JobContext::describe(const ebm::Checkpoint& cp, const ebm::EnergyNetIm
     m.imageModel = config.isImageModel();
     // sigma0 sets the size of the denoising jump; reference files do not record it.
     m.sigma0 = cp.hasTraining ? cp.train.noise.sigma0 : 0.1;
-    m.trainedSteps = cp.step;
+    m.trainedSteps = m.totalSteps = cp.step;
     if (cp.hasTraining) {
-        // Say what it learned: the data set (file name for paths) and how long.
+        // Say what it learned: the data set (file name for paths) and how long, over every run
+        // the history records (a fine-tune's own count starts at 0).
+        m.trainingHistory = QString::fromStdString(cp.train.history);
+        m.totalSteps = cp.step + stepsBeforeThisRun(m.trainingHistory);
         QString data = QString::fromStdString(cp.train.dataset);
         if (data.contains(QLatin1Char('/')))
             data = QFileInfo(data).fileName();
-        m.description += QObject::tr(" · %1, %2 steps").arg(data.isEmpty() ? QObject::tr("unknown data") : data).arg(cp.step);
+        const QString steps = m.totalSteps > cp.step
+                                  ? QObject::tr("%1 steps in all (%2 in its last run)").arg(m.totalSteps).arg(cp.step)
+                                  : QObject::tr("%1 steps").arg(cp.step);
+        m.description += QObject::tr(" · %1, %2").arg(data.isEmpty() ? QObject::tr("unknown data") : data, steps);
     }
     return m;
 }
 
-void JobContext::adopt(ebm::EnergyNet net, ebm::Checkpoint meta, ModelInfo described)
+namespace {
+
+void replaceModel(JobContext& c, ebm::EnergyNet net, ebm::Checkpoint meta, ModelInfo described)
 {
     // The network holds the weights in use; no second copy, except the raw weights of a model
     // whose network holds their average (saving writes both).
     if (!described.averagedWeights)
         meta.weights.clear();
-    model.net = std::move(net);
-    model.metadata = std::move(meta);
-    model.info = std::move(described);
-    Q_EMIT worker->modelLoaded(model.info);
+    c.model.net = std::move(net);
+    c.model.metadata = std::move(meta);
+    c.model.info = std::move(described);
+    Q_EMIT c.worker->modelLoaded(c.model.info);
+}
+
+}  // namespace
+
+void JobContext::adopt(ebm::EnergyNet net, ebm::Checkpoint meta, ModelInfo described)
+{
+    if (!keptForSamplePage && model.net) {
+        keptForSamplePage = KeptModel{model.net, model.info};
+        Q_EMIT worker->modelKeptForSamplePage(model.info);  // before modelLoaded: the engine knows first
+    }
+    replaceModel(*this, std::move(net), std::move(meta), std::move(described));
+}
+
+void JobContext::adoptOpened(ebm::EnergyNet net, ebm::Checkpoint meta, ModelInfo described)
+{
+    keptForSamplePage.reset();  // the person chose this model: every page uses it
+    replaceModel(*this, std::move(net), std::move(meta), std::move(described));
 }
 
 ModelInUse JobContext::modelInUse()
@@ -72,6 +97,13 @@ ModelInUse JobContext::modelInUse()
     if (training.active && training.trainer)
         return {training.trainer->net().get(), training.trainer->config().noise.sigma0, true};
     return {model.net.get(), model.info.sigma0, model.info.fromTraining};
+}
+
+ModelInUse JobContext::samplePageModel()
+{
+    if (keptForSamplePage && !(training.active && training.trainer))
+        return {keptForSamplePage->net.get(), keptForSamplePage->info.sigma0, keptForSamplePage->info.fromTraining};
+    return modelInUse();
 }
 
 StudioWorker::StudioWorker() : d(std::make_unique<JobContext>())

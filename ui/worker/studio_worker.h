@@ -26,6 +26,9 @@ public:
 Q_SIGNALS:
     void runtimeChanged(const ebm::studio::RuntimeInfo& info);
     void modelLoaded(const ebm::studio::ModelInfo& info);
+    /// A training run's weights became the loaded model; `kept`, the model they replaced, stays
+    /// the Sample page's until it takes them (emitted just before modelLoaded).
+    void modelKeptForSamplePage(const ebm::studio::ModelInfo& kept);
     void modelLoadFailed(const QString& path, const QString& message);
     void modelSaved(const QString& path);
     void checkpointSaved(const QString& path, qint64 step);

@@ -2,7 +2,9 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace ebm::studio {
@@ -33,12 +35,21 @@ EnergyImageTable::EnergyImageTable(QWidget* parent) : QWidget(parent)
     table_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
     table_->verticalHeader()->setDefaultSectionSize(kThumbnailSide + 4);
     table_->verticalHeader()->hide();
+    // The set's name takes the width the numbers leave, so the columns fill the table.
+    table_->horizontalHeader()->setSectionResizeMode(SetColumn, QHeaderView::Stretch);
     table_->setSortingEnabled(true);
     connect(table_, &QTableWidget::currentCellChanged, this, [this](int row) {
         const QTableWidgetItem* item = row >= 0 ? table_->item(row, ImageColumn) : nullptr;
-        if (item)
-            Q_EMIT imageChosen(item->data(kSetIdRole).toInt(), item->data(kImageRole).toInt());
+        if (!item)
+            return;
+        chosenSet_ = item->data(kSetIdRole).toInt();
+        chosenImage_ = item->data(kImageRole).toInt();
+        Q_EMIT imageChosen(chosenSet_, chosenImage_);
     });
+    // A sort moves the chosen row (the selection follows it): bring it back in sight, after the
+    // view has sorted.
+    connect(table_->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this] { QTimer::singleShot(0, this, &EnergyImageTable::revealCurrentRow); });
     filterNote_ = new QLabel;
     filterNote_->setObjectName(QStringLiteral("energyFilterNote"));
     filterNote_->setStyleSheet(QStringLiteral("color: gray"));
@@ -66,6 +77,10 @@ void EnergyImageTable::showSets(const QVector<EnergyImageSet>& sets)
             auto* image = new QTableWidgetItem;
             if (i < r.images.size())
                 image->setIcon(QIcon(QPixmap::fromImage(r.images[i].scaled(kThumbnailSide, kThumbnailSide))));
+            image->setToolTip(tr("%1, image %2: energy %3")
+                                  .arg(set.source.name)
+                                  .arg(r.rows.value(i, i))
+                                  .arg(r.energy[i], 0, 'g', 6));
             image->setData(kSetIdRole, set.id);
             image->setData(kImageRole, i);
             table_->setItem(row, ImageColumn, image);
@@ -80,7 +95,33 @@ void EnergyImageTable::showSets(const QVector<EnergyImageSet>& sets)
                             i < r.residual.size() ? numberItem(r.residual[i]) : new QTableWidgetItem);
         }
     }
-    table_->setSortingEnabled(true);
+    table_->setSortingEnabled(true);   // sorts the new rows as the header says
+    // The image chosen before stays chosen (without announcing it again: the preview shows it).
+    const int chosenRow = rowOf(chosenSet_, chosenImage_);
+    if (chosenRow >= 0) {
+        const QSignalBlocker quiet(table_);
+        table_->setCurrentCell(chosenRow, ImageColumn);
+        table_->selectRow(chosenRow);
+        revealCurrentRow();
+    }
+}
+
+int EnergyImageTable::rowOf(int setId, int imageIndex) const
+{
+    if (setId < 0)
+        return -1;
+    for (int row = 0; row < table_->rowCount(); ++row) {
+        const QTableWidgetItem* item = table_->item(row, ImageColumn);
+        if (item && item->data(kSetIdRole).toInt() == setId && item->data(kImageRole).toInt() == imageIndex)
+            return row;
+    }
+    return -1;
+}
+
+void EnergyImageTable::revealCurrentRow()
+{
+    if (const QTableWidgetItem* current = table_->currentItem())
+        table_->scrollToItem(current);
 }
 
 void EnergyImageTable::filterEnergies(bool filtering, double low, double high)

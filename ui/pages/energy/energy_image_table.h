@@ -1,7 +1,9 @@
 #pragma once
-// The Energy page's table of the scored sets' images: a thumbnail, the set, the image's index
-// (its file as a tooltip), energy, spread and residual, sortable; rows outside an energy range
-// can be hidden (the histogram's drag), with a note saying how many are shown.
+// The Energy page's table of the scored sets' images: a thumbnail (named by its set, index and
+// energy in its tooltip), the set, the image's index (its file as a tooltip), energy, spread and
+// residual, sortable, the set column taking the width left; the chosen image stays chosen when
+// the rows are sorted or filled again; rows outside an energy range can be hidden (the
+// histogram's drag), with a note saying how many are shown.
 #include <QVector>
 #include <QWidget>
 
@@ -19,7 +21,7 @@ public:
 
     explicit EnergyImageTable(QWidget* parent = nullptr);
 
-    /// One row per image of every scored set.
+    /// One row per image of every scored set; the chosen image, when still there, stays chosen.
     void showSets(const QVector<EnergyImageSet>& sets);
     /// Hides the rows whose energy is outside [low, high] while `filtering`; shows all otherwise.
     void filterEnergies(bool filtering, double low, double high);
@@ -33,8 +35,15 @@ Q_SIGNALS:
     void imageChosen(int setId, int imageIndex);
 
 private:
+    /// The row showing image `imageIndex` of set `setId`, -1 when none does.
+    int rowOf(int setId, int imageIndex) const;
+    /// Keeps the current row in sight (after a sort moved it).
+    void revealCurrentRow();
+
     QTableWidget* table_;
     QLabel* filterNote_;
+    int chosenSet_ = -1;     // the image chosen last: found again after a sort or a refill
+    int chosenImage_ = -1;
 };
 
 }  // namespace ebm::studio

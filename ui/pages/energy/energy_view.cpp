@@ -46,11 +46,11 @@ EnergyView::EnergyView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
         [this](const EnergyMeasureSettings& s) { setMeasureSettings(s); });
     keepInSession([this](QJsonObject& part) { part.insert(kSetsKey, sets_.sourcesToJson()); },
                   [this](const QJsonObject& part) { restoreSets(part); });
-    QLayout* leftColumn = buildLeftColumn(undo);
+    QWidget* leftColumn = buildLeftColumn(undo);
     QWidget* results = buildResults();
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(leftColumn);
+    layout->addWidget(leftColumn);
     layout->addWidget(results, 1);
 
     connect(engine_, &StudioEngine::activityChanged, this, &EnergyView::updateControls);
@@ -63,7 +63,7 @@ EnergyView::EnergyView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
     updateControls();
 }
 
-QLayout* EnergyView::buildLeftColumn(UndoFieldBinder* undo)
+QWidget* EnergyView::buildLeftColumn(UndoFieldBinder* undo)
 {
     runControls_ = new RunControls(tr("Score all"), tr("Score every set again with the current settings"), false,
                                    RunControls::Layout::Row, this);
@@ -81,23 +81,38 @@ QLayout* EnergyView::buildLeftColumn(UndoFieldBinder* undo)
     progress_->setValue(0);
     status_ = new QLabel;
     status_->setWordWrap(true);
+    // The column's width, whatever the message: a long error wraps instead of widening it.
+    QSizePolicy statusPolicy = status_->sizePolicy();
+    statusPolicy.setHorizontalPolicy(QSizePolicy::Ignored);
+    status_->setSizePolicy(statusPolicy);
 
-    auto* left = new QWidget;
-    auto* leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(form_);
-    leftLayout->addWidget(editor_);
-    leftLayout->addWidget(buildSetsBox(), 1);
+    auto* forms = new QWidget;
+    auto* formsLayout = new QVBoxLayout(forms);
+    formsLayout->setContentsMargins(0, 0, 0, 0);
+    formsLayout->addWidget(form_);
+    formsLayout->addWidget(editor_);
+    formsLayout->addWidget(buildSetsBox(), 1);
     auto* scroll = new QScrollArea;
-    scroll->setWidget(left);
+    scroll->setWidget(forms);
     scroll->setWidgetResizable(true);
-    scroll->setFixedWidth(kLeftColumnWidth);
-    auto* leftColumn = new QVBoxLayout;
-    leftColumn->addWidget(scroll, 1);
-    leftColumn->addWidget(progress_);
-    leftColumn->addWidget(status_);
-    leftColumn->addWidget(runControls_);
-    return leftColumn;
+    auto* column = new QWidget;
+    column->setObjectName(QStringLiteral("energyLeftColumn"));
+    column->setFixedWidth(kLeftColumnWidth);
+    auto* columnLayout = new QVBoxLayout(column);
+    columnLayout->setContentsMargins(0, 0, 0, 0);
+    columnLayout->addWidget(runControls_);   // on top, outside the scrolled forms, as on every page
+    columnLayout->addWidget(scroll, 1);
+    columnLayout->addWidget(progress_);
+    columnLayout->addWidget(status_);
+    return column;
+}
+
+void EnergyView::setStatus(const QString& message)
+{
+    QString breakable = message;
+    breakable.replace(QLatin1Char('/'), QStringLiteral("/\u200B"));   // a zero-width space: a place to wrap
+    status_->setText(breakable);
+    status_->setToolTip(message);
 }
 
 QGroupBox* EnergyView::buildSetsBox()
@@ -176,7 +191,7 @@ void EnergyView::addFromForm()
         added = editor_->readSource(s, error) && addSet(s, error);
     }
     if (!added) {
-        status_->setText(error);
+        setStatus(error);
         Q_EMIT problem(error);
         return;
     }
@@ -233,7 +248,7 @@ void EnergyView::scoreNext()
         set.state = SetState::Scoring;
         scoring_ = handle;
         progress_->setValue(0);
-        status_->setText(tr("Scoring '%1'…").arg(set.source.name));
+        setStatus(tr("Scoring '%1'…").arg(set.source.name));
         connect(handle, &JobHandle::progress, this, [this](const QVariant& v) {
             const EnergyProgress p = v.value<EnergyProgress>();
             if (p.total > 0)
@@ -281,7 +296,7 @@ void EnergyView::reportScoring(const ImageSet& set)
         message = tr("'%1' not scored: %2").arg(set.source.name, result.error);
         Q_EMIT problem(message);
     }
-    status_->setText(message);
+    setStatus(message);
     Q_EMIT statusMessage(message);
 }
 

@@ -13,7 +13,6 @@
 
 class QGroupBox;
 class QLabel;
-class QLayout;
 class QListWidget;
 class QProgressBar;
 class QPushButton;
@@ -89,7 +88,11 @@ private:
     /// The image sets' sources (a session part's, not remembered between runs); they come back
     /// unscored.
     void restoreSets(const QJsonObject& part);
-    QLayout* buildLeftColumn(UndoFieldBinder* undo);
+    /// The settings column at a fixed width: Score all / Stop on top (as on every page), the
+    /// scrolled forms and sets, the progress and a status line that wraps inside the column.
+    QWidget* buildLeftColumn(UndoFieldBinder* undo);
+    /// Shows `message` in the status line, breakable after every '/' so a long path wraps.
+    void setStatus(const QString& message);
     QGroupBox* buildSetsBox();
     QWidget* buildResults();
     void addFromForm();

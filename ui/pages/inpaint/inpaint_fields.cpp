@@ -10,6 +10,7 @@ namespace ebm::studio {
 namespace {
 
 constexpr int kMaxCompletions = 64;
+constexpr int kMaxMaskFeather = 8;         // pixels; the model's images are 32 wide
 constexpr int kMaxSeedInField = std::numeric_limits<int>::max();
 
 FieldSet<InpaintSettings> declareInpaintFields()
@@ -43,6 +44,16 @@ FieldSet<InpaintSettings> declareInpaintFields()
         .label(QObject::tr("Denoising jump at the end (eq. 9)"))
         .group(run)
         .undoText(QObject::tr("inpainting denoising jump"));
+    f.integer(QStringLiteral("maskFeather"), &S::maskFeather)
+        .label(QObject::tr("Mask feather"))
+        .group(run)
+        .range(0, kMaxMaskFeather)
+        .unit(QObject::tr("px"))
+        .special(QObject::tr("off"))
+        .objectName(QStringLiteral("maskFeatherField"))
+        .undoText(QObject::tr("mask feather"))
+        .tip(QObject::tr("Blur radius of the mask's edge in pixels: known pixels that near the generated ones are "
+                         "partly generated, blending into the completion. 0: the paper's hard clamp"));
     return f;
 }
 

@@ -18,6 +18,7 @@ struct InpaintSettings {
     quint64 seed = 1;
     bool referenceNoise = false;     // 0.1*T^(1/4) on known pixels (reference code) instead of sigma0*sqrt(T)
     bool denoiseJump = true;
+    int maskFeather = 0;             // pixels of soft edge around the generated ones; 0: the hard clamp
     QString precision = defaultPrecisionName();
 };
 

@@ -110,7 +110,8 @@ QVariant InpaintJob::run(JobContext* context, JobControl& control, JobReporter& 
         const int64_t n = std::max(1, request_.sampling.numSamples);
         InpaintInput input;
         input.images = fromValues(request_.pixels, {1, c, s, s}).expand({n, c, s, s}).contiguous();
-        input.mask = (fromValues(request_.mask, {1, 1, s, s}) > 0.5).to(torch::kFloat32);
+        const torch::Tensor generated = (fromValues(request_.mask, {1, 1, s, s}) > 0.5).to(torch::kFloat32);
+        input.mask = ebm::featherMask(generated, request_.featherRadius);  // radius 0: the binary mask
         input.referenceNoise = request_.referenceNoise;
         const torch::Device device = ebm::deviceOf(*inUse.net);
         input.images = input.images.to(device);
@@ -126,7 +127,8 @@ QVariant InpaintJob::run(JobContext* context, JobControl& control, JobReporter& 
         outcome.run = runAnnealing(run, control, report);
         if (!outcome.run.failed && samples.defined()) {
             const torch::Tensor truth = input.images.to(torch::kCPU).slice(0, 0, 1);
-            const torch::Tensor mse = ebm::maskedMse(samples, truth, input.mask.to(torch::kCPU));
+            // Over the pixels the person marked, not the feathered edge.
+            const torch::Tensor mse = ebm::maskedMse(samples, truth, generated);
             outcome.maskedMse = QVector<double>(mse.size(0));
             for (int64_t i = 0; i < mse.size(0); ++i)
                 outcome.maskedMse[i] = mse[i].item<double>();

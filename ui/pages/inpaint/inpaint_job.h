@@ -41,6 +41,7 @@ struct InpaintRequest {
     int channels = 1;
     int size = 32;
     bool referenceNoise = false;     // the reference code's noise on known pixels
+    int featherRadius = 0;           // pixels of soft weights around the generated ones (ebm::featherMask)
 };
 
 struct InpaintOutcome {

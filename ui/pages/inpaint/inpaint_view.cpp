@@ -9,6 +9,7 @@
 #include <QGroupBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -20,6 +21,8 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "ebm/schedule/schedule_feed.h"
 #include "jobs/job_handle.h"
@@ -47,6 +50,33 @@ constexpr int kLeftColumnWidth = 380;
 constexpr int kExportScale = 4;            // exported pictures: 32-pixel images become 128 pixels
 constexpr int kFashionMnistTestImages = 10000;
 const QString kFashionMnist = QStringLiteral("fashion-mnist");
+
+/// On this page Ctrl+Z and Ctrl+Shift+Z do what Edit > Undo and Redo say, whichever field has
+/// focus. Qt's text fields (and spin boxes) take those keys for their own typing, which undoes
+/// nothing on the Edit menu's stack (a value set with the arrows leaves no typing) while the menu
+/// names a stroke or a setting. The strokes and the settings share the window's one stack, so the
+/// keys walk it in the order the menu shows. The image path, which is not on the stack, keeps
+/// its own typing's undo while it has some.
+class UndoKeysToEditMenu : public QObject {
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() != QEvent::ShortcutOverride)
+            return false;
+        const auto* key = static_cast<QKeyEvent*>(event);
+        const bool undo = key->matches(QKeySequence::Undo);
+        if (!undo && !key->matches(QKeySequence::Redo))
+            return false;
+        if (const auto* line = qobject_cast<QLineEdit*>(watched))
+            if (undo ? line->isUndoAvailable() : line->isRedoAvailable())
+                return false;
+        event->ignore();  // not overridden: the window's Undo / Redo action takes the key
+        return true;
+    }
+};
 
 /// An 8-bit image of the model's size as the values the model reads, [C, H, W] in [0, 1].
 QVector<float> imagePixels(const QImage& image, int channels)
@@ -93,6 +123,9 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
         saveAs(tr("Save Mask"), tr("PNG images (*.png)"), QStringLiteral(".png"), QStringLiteral("mask"),
                [this](const QString& path, QString& error) { return document_->save(path, error); });
     });
+    connect(maskBox, &MaskToolsBox::statusMessage, this, &StudioPage::statusMessage);
+    connect(canvas_, &MaskCanvas::imageFileDropped, this,
+            [this](const QString& path) { openImage(Source::File, path, 0); });
     QWidget* canvasColumn = buildCanvasColumn();
     form_ = new SettingsForm<InpaintSettings>(inpaintFields(), undo_, this);
     QWidget* exportBox = buildExportBox();
@@ -111,8 +144,19 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
     layout->addWidget(split, 1);
 
     connectEngine();
+    routeUndoKeysToEditMenu();
     updateSourceFields();
     updateControls();
+}
+
+void InpaintView::routeUndoKeysToEditMenu()
+{
+    auto* filter = new UndoKeysToEditMenu(this);
+    for (QAbstractSpinBox* field : findChildren<QAbstractSpinBox*>())
+        field->installEventFilter(filter);
+    for (QLineEdit* field : findChildren<QLineEdit*>())
+        if (!qobject_cast<QAbstractSpinBox*>(field->parentWidget()))  // a spin box's own editor: the box has focus
+            field->installEventFilter(filter);
 }
 
 void InpaintView::connectRunControls()
@@ -266,10 +310,18 @@ QWidget* InpaintView::buildResultColumn()
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("inpaintStatus"));
     status_->setWordWrap(true);
+    useCompletion_ = new QPushButton(tr("Use as Input"), this);
+    useCompletion_->setObjectName(QStringLiteral("useCompletionButton"));
+    useCompletion_->setToolTip(tr("The selected completion (else the first) becomes the image to complete; "
+                                  "the mask stays"));
+    connect(useCompletion_, &QPushButton::clicked, this, &InpaintView::useCompletionAsInput);
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(status_, 1);
+    statusRow->addWidget(useCompletion_);
     auto* resultColumn = new QWidget(this);
     auto* resultLayout = new QVBoxLayout(resultColumn);
     resultLayout->setContentsMargins(0, 0, 0, 0);
-    resultLayout->addWidget(status_);
+    resultLayout->addLayout(statusRow);
     resultLayout->addWidget(results_, 1);
     return resultColumn;
 }
@@ -418,6 +470,43 @@ bool InpaintView::loadMask(const QString& path, QString& error)
     return true;
 }
 
+bool InpaintView::useCompletionAsInput()
+{
+    if (!outcome_ || outcome_->images.isEmpty() || isRunning())
+        return false;
+    const int selected = grid_->selected();
+    const int index = selected >= 0 && selected < outcome_->images.size() ? selected : 0;
+    const int values = outcome_->channels * outcome_->size * outcome_->size;
+    if (outcome_->completions.size() < (index + 1) * values)
+        return false;
+    InpaintImage image;
+    image.ok = true;
+    image.source = tr("completion #%1 of the last run").arg(index + 1);
+    image.conversion = tr("its values as the model produced them, within [0, 1]");
+    image.channels = outcome_->channels;
+    image.size = outcome_->size;
+    image.pixels = outcome_->completions.mid(index * values, values);
+    for (float& v : image.pixels)
+        v = std::clamp(v, 0.0f, 1.0f);  // as every other source gives them, and as the picture shows
+    image.image = outcome_->images[index];
+    onImageOpened(image);
+    Q_EMIT statusMessage(tr("Completion #%1 is the image to complete now; the mask stays").arg(index + 1));
+    return true;
+}
+
+QList<StudioPage::ShortcutHelp> InpaintView::pageShortcuts() const
+{
+    return {
+        {tr("Left drag on the mask"), tr("paints with the tool chosen (brush, eraser, rectangle; a click fills)")},
+        {tr("Space + left drag"), tr("pans the mask")},
+        {tr("Middle drag"), tr("pans the mask")},
+        {tr("Wheel"), tr("zooms the mask about the cursor")},
+        {tr("Drop a file on the mask"), tr("opens the picture or .npy file as the image to complete")},
+        {tr("Ctrl+Z / Ctrl+Shift+Z on this page"),
+         tr("undo / redo what Edit names: strokes and settings in one order")},
+    };
+}
+
 bool InpaintView::canStart() const
 {
     return engine_->hasModel() && engine_->model().imageModel && !engine_->isBusy() && input_.ok;
@@ -458,6 +547,7 @@ void InpaintView::startInpainting()
     request.channels = input_.channels;
     request.size = input_.size;
     request.referenceNoise = s.referenceNoise;
+    request.featherRadius = s.maskFeather;
     inputMaskAtRun_ = document_->binary();
     request.mask = document_->values();
     const int id = ++runId_;
@@ -557,6 +647,7 @@ void InpaintView::updateControls()
     exportPng_->setEnabled(haveResult);
     exportNpy_->setEnabled(haveResult);
     exportPanel_->setEnabled(haveResult);
+    useCompletion_->setEnabled(haveResult && !isRunning());
     Q_EMIT runStateChanged();
 }
 

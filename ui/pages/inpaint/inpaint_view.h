@@ -3,7 +3,8 @@
 // the Sample page's selected sample), a mask (MaskDocument) painted on a zoomable canvas (brush,
 // eraser, rectangle, fill, presets, clear, invert; every stroke one undo step), N completions
 // annealed live with the temperature/energy chart and pause / step / stop, then side by side
-// with their errors over the generated pixels. Exports: completions (PNG grid, .npy), mask,
+// with their errors over the generated pixels; a completion can become the image to complete
+// next. A picture dropped on the canvas is opened. Exports: completions (PNG grid, .npy), mask,
 // side by side.
 #include <QImage>
 #include <QPointer>
@@ -50,6 +51,8 @@ public:
     // StudioPage
     void start() override { startInpainting(); }
     bool canStart() const override;
+    /// The canvas's own keys and gestures (painting, panning, zooming, dropping a file).
+    QList<ShortcutHelp> pageShortcuts() const override;
 
     MaskDocument* maskDocument() const { return document_; }
     MaskCanvas* canvas() const { return canvas_; }
@@ -75,6 +78,9 @@ public:
     bool exportSideBySide(const QString& path, QString& error) const;
     /// Written on the worker; the status bar says when it is done.
     bool exportCompletionsNpy(const QString& path, QString& error);
+    /// The completion selected in the grid (the first when none is) becomes the image to
+    /// complete, as the model produced it; the mask stays. False when there is none.
+    bool useCompletionAsInput();
 
 public Q_SLOTS:
     void startInpainting();
@@ -94,6 +100,7 @@ private:
     QWidget* buildResultColumn();
     void connectRunControls();
     void connectEngine();
+    void routeUndoKeysToEditMenu();
 
     Source chosenSource() const;
     void openChosenImage();
@@ -128,6 +135,7 @@ private:
     QPushButton* exportPng_;
     QPushButton* exportNpy_;
     QPushButton* exportPanel_;
+    QPushButton* useCompletion_;
 
     InpaintImage input_;
     QImage inputMaskAtRun_;

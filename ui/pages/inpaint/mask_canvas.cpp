@@ -1,6 +1,10 @@
 #include "pages/inpaint/mask_canvas.h"
 
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -33,7 +37,9 @@ MaskCanvas::MaskCanvas(MaskDocument* document, QWidget* parent) : QWidget(parent
     setMinimumSize(160, 160);
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
-    setToolTip(tr("Paint the pixels to generate. Wheel: zoom; middle button or Space + drag: pan"));
+    setAcceptDrops(true);
+    setToolTip(tr("Paint the pixels to generate. Wheel: zoom; middle button or Space + drag: pan; "
+                  "drop a picture or .npy file to complete it"));
     connect(document_, &MaskDocument::maskChanged, this, qOverload<>(&QWidget::update));
     QImage blank(document_->size(), QImage::Format_Grayscale8);  // until an image is opened
     blank.fill(0);
@@ -285,6 +291,32 @@ void MaskCanvas::wheelEvent(QWheelEvent* event)
     if (notches != 0.0)
         setZoom(zoom_ * std::pow(kWheelZoomStep, notches), event->position());
     event->accept();
+}
+
+QString MaskCanvas::droppedImageFile(const QMimeData* mime)
+{
+    if (!mime || !mime->hasUrls() || mime->urls().isEmpty() || !mime->urls().front().isLocalFile())
+        return {};
+    const QString path = mime->urls().front().toLocalFile();
+    // What the page opens: the file dialog's "Images and arrays".
+    static const QStringList kSuffixes{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
+                                       QStringLiteral("npy")};
+    return kSuffixes.contains(QFileInfo(path).suffix().toLower()) ? path : QString();
+}
+
+void MaskCanvas::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!droppedImageFile(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MaskCanvas::dropEvent(QDropEvent* event)
+{
+    const QString path = droppedImageFile(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    Q_EMIT imageFileDropped(path);
 }
 
 void MaskCanvas::keyPressEvent(QKeyEvent* event)

@@ -4,11 +4,14 @@
 // generated when its mask value is at least 128), rectangle, and fill (flips the connected
 // region under the click). Wheel zooms about the cursor, the middle button (or Space with the
 // left) pans. A stroke is painted on a draft of the mask; when it ends, the draft is one edit
-// of the document (one undo step).
+// of the document (one undo step). A picture or .npy file dropped on it is offered to the page
+// (imageFileDropped) to open as the image to complete.
 #include <QColor>
 #include <QImage>
 #include <QPointF>
 #include <QWidget>
+
+class QMimeData;
 
 namespace ebm::studio {
 
@@ -49,8 +52,14 @@ public:
     QPointF widgetToImage(const QPointF& point) const;
     QPointF imageToWidget(const QPointF& point) const;
 
+    /// The local picture or .npy file a drag carries (the first URL), or empty when it carries
+    /// none: what the canvas accepts as a drop.
+    static QString droppedImageFile(const QMimeData* mime);
+
 Q_SIGNALS:
     void zoomChanged(double zoom);
+    /// A picture or .npy file was dropped on the canvas.
+    void imageFileDropped(const QString& path);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -61,6 +70,8 @@ protected:
     void keyPressEvent(QKeyEvent* event) override;
     void keyReleaseEvent(QKeyEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void dab(const QPointF& at);

@@ -102,7 +102,7 @@ bool MaskDocument::applyPreset(const QString& name, double fraction)
         for (int x = 0; x < side; ++x)
             row[x] = pixels[size_t(y) * side + x] ? 255 : 0;
     }
-    edit(mask, tr("Mask preset"));
+    edit(mask, tr("Mask preset %1").arg(spec));
     return true;
 }
 

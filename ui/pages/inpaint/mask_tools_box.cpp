@@ -92,23 +92,47 @@ void MaskToolsBox::addPresetRows(QFormLayout* form)
              {tr("Centre square"), QStringLiteral("centre")},
              {tr("Random pixels"), QStringLiteral("random")}})
         preset_->addItem(label, name);
+    preset_->setToolTip(tr("Choosing a preset replaces the mask with it (Ctrl+Z brings the mask back)"));
+    // activated: the person's choice, also of the preset already shown (after painting over it).
+    connect(preset_, &QComboBox::activated, this, &MaskToolsBox::applyChosenPreset);
     fraction_ = new QDoubleSpinBox(this);
     fraction_->setObjectName(QStringLiteral("maskFraction"));
     fraction_->setRange(0.0, 1.0);
     fraction_->setSingleStep(0.05);
     fraction_->setValue(0.5);
+    fraction_->setKeyboardTracking(false);  // a typed fraction is one edit, not one per digit
     fraction_->setToolTip(tr("Fraction of random pixels to generate"));
+    connect(fraction_, &QDoubleSpinBox::valueChanged, this, [this] {
+        if (preset_->currentData().toString() == QLatin1String("random"))
+            applyChosenPreset();
+    });
     auto* applyPreset = new QPushButton(tr("Apply"), this);
     applyPreset->setObjectName(QStringLiteral("applyMaskPreset"));
-    connect(applyPreset, &QPushButton::clicked, this, [this] {
-        canvas_->document()->applyPreset(preset_->currentData().toString(), fraction_->value());
-    });
-    form->addRow(tr("Preset"), preset_);
+    applyPreset->setToolTip(tr("Apply the preset again (it replaces the mask)"));
+    connect(applyPreset, &QPushButton::clicked, this, &MaskToolsBox::applyChosenPreset);
     auto* presetRow = new QHBoxLayout;
-    presetRow->addWidget(new QLabel(tr("Random fraction"), this));
-    presetRow->addWidget(fraction_);
+    presetRow->addWidget(preset_, 1);
     presetRow->addWidget(applyPreset);
-    form->addRow(presetRow);
+    form->addRow(tr("Preset"), presetRow);
+    auto* fractionRow = new QHBoxLayout;
+    fractionRow->addWidget(new QLabel(tr("Random fraction"), this));
+    fractionRow->addWidget(fraction_);
+    fractionRow->addStretch(1);
+    form->addRow(fractionRow);
+}
+
+void MaskToolsBox::applyChosenPreset()
+{
+    MaskDocument* document = canvas_->document();
+    const QImage before = document->mask();
+    const int generatedBefore = document->generatedPixels();
+    if (!document->applyPreset(preset_->currentData().toString(), fraction_->value()) || document->mask() == before)
+        return;
+    if (generatedBefore > 0)
+        Q_EMIT statusMessage(tr("The “%1” preset replaced the mask you had (%2 generated pixels); "
+                                "Edit > Undo (Ctrl+Z) brings it back")
+                                 .arg(preset_->currentText())
+                                 .arg(generatedBefore));
 }
 
 void MaskToolsBox::addEditButtons(QFormLayout* form)

@@ -1,7 +1,9 @@
 #pragma once
 // The Inpaint page's "Mask" box: the canvas's tool, brush size and hardness, the overlay's
-// opacity and colour, and the mask edits (presets, clear, invert) on its document. Loading and
-// saving need the page's file dialogs and messages: the box asks for them.
+// opacity and colour, and the mask edits (presets, clear, invert) on its document. A preset is
+// applied when it is chosen (and again with Apply beside it, or when the random fraction
+// changes), one undo step; replacing a painted mask is said in the status. Loading and saving
+// need the page's file dialogs and messages: the box asks for them.
 #include <QGroupBox>
 
 class QComboBox;
@@ -21,11 +23,14 @@ public:
 Q_SIGNALS:
     void loadRequested();
     void saveRequested();
+    /// A line for the page's status (a preset replaced the painted mask).
+    void statusMessage(const QString& text);
 
 private:
     void addBrushRows(QFormLayout* form);
     void addPresetRows(QFormLayout* form);
     void addEditButtons(QFormLayout* form);
+    void applyChosenPreset();
 
     MaskCanvas* canvas_;
     QComboBox* tool_;

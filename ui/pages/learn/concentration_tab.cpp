@@ -20,6 +20,7 @@ namespace ebm::studio {
 namespace {
 
 constexpr int kSpreadLevels = 10;
+constexpr double kBarHeadroom = 1.12;   // the value axes reach this far above the tallest bar
 const QColor kSingleColor(200, 80, 40, 150);
 const QColor kSpreadColor(40, 120, 200, 150);
 
@@ -33,6 +34,24 @@ void showHistogram(QCPBars* bars, const LearnHistogram& h)
     }
     bars->setWidth(width);
     bars->setData(keys, values, true);
+}
+
+/// Value axes from 0 to a little above their tallest bar, so no bar touches the frame (rescaleAxes
+/// alone ends the range at the tallest bar).
+void giveBarsHeadroom(QCustomPlot* plot)
+{
+    for (QCPAxis* axis : {plot->yAxis, plot->yAxis2}) {
+        double tallest = 0.0;
+        for (int i = 0; i < plot->plottableCount(); ++i) {
+            auto* bars = qobject_cast<QCPBars*>(plot->plottable(i));
+            if (!bars || bars->valueAxis() != axis)
+                continue;
+            for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+                tallest = std::max(tallest, it->value);
+        }
+        if (tallest > 0.0)
+            axis->setRange(0.0, tallest * kBarHeadroom);
+    }
 }
 
 QCPBars* addBars(QCustomPlot* plot, const QColor& color, const QString& name, bool secondAxis = false)
@@ -129,6 +148,7 @@ void ConcentrationTab::onFinished(const QVariant& value)
     showHistogram(bars(bandPlot_, 1), result_.spreadBand);
     for (PlotPanel* p : {distancePlot_, anglePlot_, bandPlot_}) {
         p->plot()->rescaleAxes();
+        giveBarsHeadroom(p->plot());
         p->requestReplot();
     }
     distancePlot_->plot()->xAxis->setLabel(tr("mean %1, sqrt(d)·sigma = %2")

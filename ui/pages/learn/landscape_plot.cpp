@@ -2,6 +2,8 @@
 
 #include "widgets/qcustomplot_include.h"
 
+#include <QEvent>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -41,6 +43,23 @@ LandscapePlot::LandscapePlot(const QString& title, const QString& fileStem, QWid
     // nothing is drawn until a landscape arrives.
     map_->data()->clear();
     map_->setVisible(false);
+    // The colours' key, right of the plane and as tall as it: energy above the lowest on the grid.
+    scale_ = new QCPColorScale(plot);
+    scale_->setType(QCPAxis::atRight);
+    scale_->setBarWidth(10);
+    scale_->axis()->setLabel(tr("E − min E"));
+    scale_->axis()->setTickLabelFont(plot->xAxis->tickLabelFont());
+    scale_->axis()->setLabelFont(plot->xAxis->labelFont());
+    plot->plotLayout()->addElement(0, 1, scale_);
+    auto* margins = new QCPMarginGroup(plot);
+    plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    map_->setColorScale(scale_);   // the map's data range and gradient are the scale's from now on
+    map_->setGradient(QCPColorGradient(QCPColorGradient::gpThermal));   // (binding took the scale's)
+    readout_ = new QLabel(this);
+    readout_->setObjectName(QStringLiteral("landscapeReadout"));
+    readout_->setToolTip(tr("The energy and the length of its gradient under the mouse, from the computed grid"));
+    addTitleBarWidget(readout_);
     data_ = plot->addGraph();
     data_->setLineStyle(QCPGraph::lsNone);
     data_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kDataColor, 3));
@@ -61,6 +80,8 @@ LandscapePlot::LandscapePlot(const QString& title, const QString& fileStem, QWid
     connect(plot, &QCustomPlot::mousePress, this, &LandscapePlot::onPress);
     connect(plot, &QCustomPlot::mouseMove, this, &LandscapePlot::onMove);
     connect(plot, &QCustomPlot::mouseRelease, this, &LandscapePlot::onRelease);
+    plot->setMouseTracking(true);   // the readout follows the mouse without a button held
+    plot->installEventFilter(this);
     setExtent(3.0);
 }
 
@@ -239,10 +260,56 @@ void LandscapePlot::onPress(QMouseEvent* event)
 
 void LandscapePlot::onMove(QMouseEvent* event)
 {
+    const QPointF plane = toPlane(event->position().toPoint());
+    showReadout(plane);
     if (!stroking_)
         return;
-    cursor_ = toPlane(event->position().toPoint());
+    cursor_ = plane;
     dab();
+}
+
+LandscapePlot::Readout LandscapePlot::readoutAt(const QPointF& plane) const
+{
+    Readout readout;
+    const int r = landscape_.resolution;
+    if (r < 2 || landscape_.energies.size() != r * r || !(landscape_.extent > 0.0))
+        return readout;
+    // Node (ix, iy) sits at -extent + 2 extent i / (r - 1), as the heat map's cells do.
+    const double spacing = 2.0 * landscape_.extent / (r - 1);
+    const double gx = (plane.x() + landscape_.extent) / spacing, gy = (plane.y() + landscape_.extent) / spacing;
+    if (!(gx >= 0.0 && gx <= r - 1 && gy >= 0.0 && gy <= r - 1))
+        return readout;
+    const int x0 = std::min(static_cast<int>(gx), r - 2), y0 = std::min(static_cast<int>(gy), r - 2);
+    const double fx = gx - x0, fy = gy - y0;
+    auto bilinear = [&](const QVector<float>& grid) {
+        const auto at = [&](int ix, int iy) { return double(grid[iy * r + ix]); };
+        return (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
+               fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+    };
+    readout.inside = true;
+    readout.energy = bilinear(landscape_.energies);
+    // The score is -grad E: its length is |grad E| (interpolated as a vector, then measured).
+    if (landscape_.scoreX.size() == r * r && landscape_.scoreY.size() == r * r)
+        readout.gradient = std::hypot(bilinear(landscape_.scoreX), bilinear(landscape_.scoreY));
+    return readout;
+}
+
+void LandscapePlot::showReadout(const QPointF& plane)
+{
+    const Readout readout = readoutAt(plane);
+    readout_->setText(readout.inside ? tr("x = (%1, %2)   E = %3   |∇E| = %4")
+                                           .arg(plane.x(), 0, 'f', 2)
+                                           .arg(plane.y(), 0, 'f', 2)
+                                           .arg(readout.energy, 0, 'g', 4)
+                                           .arg(readout.gradient, 0, 'g', 4)
+                                     : QString());
+}
+
+bool LandscapePlot::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == plot() && event->type() == QEvent::Leave)
+        readout_->clear();   // the mouse left the plane: no stale numbers
+    return PlotPanel::eventFilter(watched, event);
 }
 
 void LandscapePlot::onRelease(QMouseEvent* event)

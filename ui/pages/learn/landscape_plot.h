@@ -3,6 +3,8 @@
 // data points, and particles with short trails. The mouse paints data points (a brush whose
 // density follows how long it is held), erases them, or drops particles, depending on the tool.
 // Each stroke ends in one strokeFinished(before, after) that the page pushes as an undo command.
+// A colour scale beside the plane reads the heat map's colours; under the mouse a readout gives
+// E(x) and |grad E| interpolated from the computed grid.
 #include <QElapsedTimer>
 #include <QPointF>
 #include <QVector>
@@ -11,8 +13,10 @@
 #include "pages/learn/learn_jobs.h"
 
 class QCPColorMap;
+class QCPColorScale;
 class QCPCurve;
 class QCPGraph;
+class QLabel;
 class QMouseEvent;
 class QTimer;
 
@@ -24,6 +28,17 @@ public:
     enum class Tool { None, Draw, Erase, DropParticles };
 
     LandscapePlot(const QString& title, const QString& fileStem, QWidget* parent = nullptr);
+
+    /// E(x) and |grad E| at a point of the plane, bilinear between the grid's nodes.
+    struct Readout {
+        bool inside = false;   // false: no landscape, or the point is off its grid
+        double energy = 0.0;
+        double gradient = 0.0;
+    };
+    Readout readoutAt(const QPointF& plane) const;
+    /// The readout of the point under the mouse (title bar); empty away from the landscape.
+    QLabel* readoutLabel() const { return readout_; }
+    QCPColorScale* colourScale() const { return scale_; }
 
     void setExtent(double extent);
     double extent() const { return extent_; }
@@ -55,6 +70,8 @@ private:
     void dab();
     void refreshData();
     void refreshArrows();
+    void showReadout(const QPointF& plane);
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     double extent_ = 3.0;
     LearnLandscape landscape_;
@@ -67,6 +84,8 @@ private:
     quint32 dabSeed_ = 1;
     QTimer* dabTimer_;
     QCPColorMap* map_;
+    QCPColorScale* scale_;
+    QLabel* readout_;
     QCPGraph* data_;
     QCPCurve* arrows_;
     QCPCurve* trails_;

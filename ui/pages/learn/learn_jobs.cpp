@@ -130,6 +130,21 @@ ebm::toy::ToyTrainConfig trainConfigOf(const LearnTrainSettings& s)
     return config;
 }
 
+/// The learning rate and noise range a person changed during the run, from the next step on.
+void applyLiveChange(ebm::toy::ToyTrainer& trainer, const LearnTrainSettings& settings, const LearnLiveTraining& live)
+{
+    LearnTrainSettings changed = settings;
+    changed.learningRate = live.learningRate;
+    changed.sigmaMin = live.sigmaMin;
+    changed.sigmaMax = std::max(live.sigmaMin, live.sigmaMax);
+    const ebm::toy::ToyTrainConfig config = trainConfigOf(changed);
+    if (config.learningRate != trainer.config().learningRate)
+        trainer.setLearningRate(config.learningRate);
+    const ebm::NoiseConfig& now = trainer.config().noise;
+    if (config.noise.sigmaMin != now.sigmaMin || config.noise.sigmaMax != now.sigmaMax)
+        trainer.setNoise(config.noise);
+}
+
 void checkPoints(const QVector<QPointF>& points)
 {
     if (points.isEmpty())
@@ -178,6 +193,9 @@ QVariant LearnTrainJob::run(JobContext*, JobControl& control, JobReporter& repor
         sinceLandscape.start();
         auto flush = [&](bool withLandscape) {
             pending.step = trainer.completedSteps();
+            pending.learningRate = trainer.config().learningRate;
+            pending.sigmaMin = trainer.config().noise.sigmaMin;
+            pending.sigmaMax = trainer.config().noise.sigmaMax;
             if (withLandscape) {
                 pending.landscape = landscapeOf(trainer.fast(), gridResolution_, extent_);
                 sinceLandscape.restart();
@@ -193,6 +211,9 @@ QVariant LearnTrainJob::run(JobContext*, JobControl& control, JobReporter& repor
                 result.cancelled = true;
                 break;
             }
+            if (live_)
+                if (const std::optional<LearnLiveTraining> change = live_->take())
+                    applyLiveChange(trainer, settings_, *change);
             pending.losses.push_back(static_cast<float>(trainer.step()));
             const bool stepping = control.pauseRequested();
             if (stepping || sinceReport.elapsed() >= kFrameIntervalMs)

@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "ebm/base/defaults.h"
 #include "ebm/schedule/schedule_feed.h"
@@ -67,6 +68,9 @@ struct LearnTrainReport {
     qint64 totalSteps = 0;
     QVector<float> losses;       // the steps since the previous report
     LearnLandscape landscape;    // the newest (empty when none was computed for this report)
+    double learningRate = 0.0;   // what the trainer uses now (changed live by the page)
+    double sigmaMin = 0.0;
+    double sigmaMax = 0.0;
 };
 
 struct LearnTrainResult {
@@ -78,14 +82,44 @@ struct LearnTrainResult {
     LearnLandscape landscape;
 };
 
+/// The settings a person may change while the model trains.
+struct LearnLiveTraining {
+    double learningRate = 1e-3;
+    double sigmaMin = 0.05;
+    double sigmaMax = 2.0;
+};
+
+/// What the GUI changes while the model trains: posted by the page, taken by the worker before
+/// the next step (the newest post wins).
+class LearnTrainControls {
+public:
+    void post(const LearnLiveTraining& values)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = values;
+    }
+    std::optional<LearnLiveTraining> take()
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::optional<LearnLiveTraining> taken;
+        taken.swap(pending_);
+        return taken;
+    }
+
+private:
+    std::mutex mutex_;
+    std::optional<LearnLiveTraining> pending_;
+};
+
 /// Trains on `points` from `start` (empty: fresh weights). Progress: LearnTrainReport.
-/// Result: LearnTrainResult (also after a stop, with the weights reached).
+/// Result: LearnTrainResult (also after a stop, with the weights reached). With `live`, the
+/// learning rate and the noise range posted there apply from the next step on.
 class LearnTrainJob : public Job {
 public:
     LearnTrainJob(QVector<QPointF> points, LearnTrainSettings settings, LearnModel start, int gridResolution,
-                  double extent)
+                  double extent, std::shared_ptr<LearnTrainControls> live = nullptr)
         : points_(std::move(points)), settings_(settings), start_(std::move(start)), gridResolution_(gridResolution),
-          extent_(extent) {}
+          extent_(extent), live_(std::move(live)) {}
     QString kind() const override { return kLearnTrainJobKind; }
     QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
 
@@ -95,6 +129,7 @@ private:
     LearnModel start_;
     int gridResolution_;
     double extent_;
+    std::shared_ptr<LearnTrainControls> live_;
 };
 
 /// What the GUI changes while particles run: read by the worker before every frame.

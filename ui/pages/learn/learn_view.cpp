@@ -197,6 +197,9 @@ void LearnView::connectSidePanel()
         updateTemperatureLabel();
     });
     connect(speed, &QSpinBox::valueChanged, this, [this](int v) { lab_->particles()->setStepsPerFrame(v); });
+    // The learning rate and the noise range reach a run in progress before its next step.
+    connect(panelForm_, &SettingsFormWidget::valuesChanged, this,
+            [this] { lab_->changeWhileTraining(trainSettings()); });
     connect(annealing, &QComboBox::currentIndexChanged, this, &LearnView::updateControls);
     connect(arrows, &QCheckBox::toggled, this, [this](bool on) {
         lab_->plane()->setArrowsVisible(on);
@@ -423,6 +426,18 @@ void LearnView::stop()
     lab_->particles()->stop();
     lab_->stop();
     comparison_->stop();
+}
+
+QList<StudioPage::ShortcutHelp> LearnView::pageShortcuts() const
+{
+    return {
+        {tr("Drag on the plane (Mouse: Draw points)"),
+         tr("paints data points, more the longer it is held; one undo step")},
+        {tr("Drag on the plane (Mouse: Erase points)"), tr("erases the data points under the brush; one undo step")},
+        {tr("Click on the plane (Mouse: Drop particles)"),
+         tr("drops particles: into the running run, or the next one")},
+        {tr("Hover over the plane"), tr("reads E(x) and |∇E| at the mouse from the computed landscape")},
+    };
 }
 
 bool LearnView::canStart() const { return !points_.isEmpty() && !isTraining(); }

@@ -50,6 +50,8 @@ public:
     bool canStart() const override;
     bool isRunning() const override;
     bool isPaused() const override;
+    /// The plane's mouse gestures (the tool chosen under "Mouse" decides what a drag does).
+    QList<ShortcutHelp> pageShortcuts() const override;
 
     /// The settings as the side panel and the tabs' bars show them.
     LearnSettings settings() const;

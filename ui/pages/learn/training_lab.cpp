@@ -71,8 +71,10 @@ QWidget* TrainingLab::buildLossColumn()
 
 bool TrainingLab::start(const QVector<QPointF>& points, const LearnTrainSettings& settings, const LearnModel& from)
 {
-    training_ = engine_->start(std::make_unique<LearnTrainJob>(points, settings, from, kLiveGrid, kLearnExtent),
-                               JobRunner::StartPolicy::Queue);
+    live_ = std::make_shared<LearnTrainControls>();
+    training_ = engine_->start(
+        std::make_unique<LearnTrainJob>(points, settings, from, kLiveGrid, kLearnExtent, live_),
+        JobRunner::StartPolicy::Queue);
     if (!training_) {
         Q_EMIT problem(tr("The worker refused the training run."));
         return false;
@@ -129,14 +131,27 @@ void TrainingLab::stop()
 
 void TrainingLab::updateControls(bool canStart) { controls_->setState(canStart, isTraining(), isPaused()); }
 
+void TrainingLab::changeWhileTraining(const LearnTrainSettings& settings)
+{
+    if (!isTraining() || drawingOnly_ || !live_)
+        return;
+    live_->post(LearnLiveTraining{settings.learningRate, settings.sigmaMin, settings.sigmaMax});
+}
+
 void TrainingLab::onReport(const QVariant& value)
 {
     const LearnTrainReport report = value.value<LearnTrainReport>();
     losses_ += report.losses;
+    reportedLive_ = LearnLiveTraining{report.learningRate, report.sigmaMin, report.sigmaMax};
     if (!report.landscape.isEmpty())
         showLandscape(report.landscape);
-    status_->setText(tr("Step %1 of %2, loss %3").arg(report.step).arg(report.totalSteps)
-                         .arg(losses_.isEmpty() ? 0.0 : losses_.back(), 0, 'g', 4));
+    status_->setText(tr("Step %1 of %2, loss %3 (learning rate %4, sigma %5 to %6)")
+                         .arg(report.step)
+                         .arg(report.totalSteps)
+                         .arg(losses_.isEmpty() ? 0.0 : losses_.back(), 0, 'g', 4)
+                         .arg(report.learningRate, 0, 'g', 3)
+                         .arg(report.sigmaMin, 0, 'g', 3)
+                         .arg(report.sigmaMax, 0, 'g', 3));
     showLoss();
 }
 

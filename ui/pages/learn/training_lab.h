@@ -7,6 +7,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include <memory>
+
 #include "pages/learn/learn_jobs.h"
 
 class QLabel;
@@ -37,6 +39,11 @@ public:
     void stop();
     /// Start needs `canStart` (data points) and no run.
     void updateControls(bool canStart);
+    /// The learning rate and noise range of `settings` reach the run in progress before its next
+    /// step (nothing happens without a run).
+    void changeWhileTraining(const LearnTrainSettings& settings);
+    /// The learning rate and noise range the run in progress reported last (zeros before).
+    const LearnLiveTraining& reportedLive() const { return reportedLive_; }
 
     const LearnLandscape& landscape() const { return landscape_; }
     int landscapeUpdates() const { return landscapeUpdates_; }
@@ -77,6 +84,8 @@ private:
     int landscapeUpdates_ = 0;
     QVector<float> losses_;
     QPointer<JobHandle> training_;
+    std::shared_ptr<LearnTrainControls> live_;   // the run's live settings, shared with its job
+    LearnLiveTraining reportedLive_{0.0, 0.0, 0.0};
     LearnModel from_;             // the weights the run started from (their steps and loss)
     bool drawingOnly_ = false;    // the run draws a restored model's landscape: no training
 };

@@ -1,6 +1,8 @@
 #include "pages/sample/sample_exports.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QMenu>
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -65,7 +67,7 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
         else
             Q_EMIT view_->statusMessage(tr("Frames written to %1").arg(folder));
     });
-    fileActions_ = {grid_, npy_, sheet_, frames_};
+    fileActions_ = {grid_, gridScaleMenu()->menuAction(), npy_, sheet_, frames_};
 
     auto* denoised = new QAction(tr("&Denoised Preview"), this);
     denoised->setCheckable(true);
@@ -90,6 +92,29 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
     updateActions();
 }
 
+QMenu* SampleExports::gridScaleMenu()
+{
+    // Remembered by the page (its store): how large exported grids are, as pixels per image pixel.
+    auto* menu = new QMenu(tr("Grid Export Scale"), view_);
+    menu->setObjectName(QStringLiteral("gridExportScaleMenu"));
+    auto* choices = new QActionGroup(menu);
+    const QList<QPair<QString, int>> scales = {{tr("Automatic (at least 512 pixels)"), 0},
+                                               {tr("×1"), 1}, {tr("×2"), 2}, {tr("×4"), 4}, {tr("×8"), 8}};
+    for (const auto& [label, scale] : scales) {
+        QAction* choice = menu->addAction(label);
+        choice->setCheckable(true);
+        choice->setData(scale);
+        choice->setChecked(view_->gridExportScale() == scale);
+        choices->addAction(choice);
+        connect(choice, &QAction::triggered, view_, [this, scale] { view_->setGridExportScale(scale); });
+    }
+    connect(view_, &SampleView::gridExportScaleChanged, menu, [choices](int scale) {
+        for (QAction* choice : choices->actions())
+            choice->setChecked(choice->data().toInt() == scale);
+    });
+    return menu;
+}
+
 void SampleExports::updateActions()
 {
     const bool haveFrames = view_->canExport() && !view_->isRunning();
@@ -108,7 +133,7 @@ QString SampleExports::suggestedPath(const QString& suffix) const
             suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation);
         folder = QFileInfo(standard).isDir() ? standard : QDir::homePath();
     }
-    const ModelInfo& m = engine_->model();
+    const ModelInfo m = view_->sampledModel();
     const QString model = !m.path.isEmpty() ? QFileInfo(m.path).completeBaseName()
                           : m.fromTraining  ? QStringLiteral("training-run")
                                             : QStringLiteral("model");

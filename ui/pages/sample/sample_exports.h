@@ -8,6 +8,7 @@
 #include <QString>
 
 class QAction;
+class QMenu;
 class QSettings;
 
 namespace ebm::studio {
@@ -34,6 +35,8 @@ public:
 
 private:
     void updateActions();
+    /// File > Grid Export Scale: automatic, x1, x2, x4, x8.
+    QMenu* gridScaleMenu();
 
     SampleView* view_;
     StudioEngine* engine_;

@@ -2,6 +2,7 @@
 
 #include <QButtonGroup>
 #include <QDir>
+#include <QFrame>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QJsonDocument>
@@ -15,6 +16,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ebm/schedule/schedule.h"
@@ -36,13 +38,27 @@ namespace ebm::studio {
 namespace {
 
 constexpr int kTrajectoryCells = 24;   // frames shown for the selected sample
-constexpr int kExportScale = 2;        // exported grids: 32-pixel images become 64 pixels
+constexpr int kExportScale = 2;        // exported trajectories: 32-pixel images become 64 pixels
+constexpr int kMaxGridExportScale = 8;
+constexpr int kAutomaticGridPixels = 512;  // automatic grid scale: at least this wide
 constexpr int kSheetColumns = 10;      // contact sheet of a trajectory
 
 QString formatNumber(double v) { return QString::number(v, 'g', 4); }
 
+/// One schedule, give or take the rounding of a curve that went through JSON.
+bool sameSchedule(const QVector<double>& a, const QVector<double>& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (int i = 0; i < a.size(); ++i)
+        if (std::abs(a[i] - b[i]) > 1e-9 * std::max(1.0, std::abs(a[i])))
+            return false;
+    return true;
+}
+
 const QString kEnergyLogScaleKey = QStringLiteral("view/energyLogScale");
 const QString kDenoisedPreviewKey = QStringLiteral("view/denoisedPreview");
+const QString kGridExportScaleKey = QStringLiteral("export/gridScale");
 
 }  // namespace
 
@@ -57,10 +73,12 @@ SampleView::SampleView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldB
         [this](QSettings& store) {
             store.setValue(kEnergyLogScaleKey, chart_->logScale());
             store.setValue(kDenoisedPreviewKey, denoised_);
+            store.setValue(kGridExportScaleKey, gridExportScale_);
         },
         [this](QSettings& store) {
             chart_->setLogScale(store.value(kEnergyLogScaleKey, true).toBool());
             setDenoisedView(store.value(kDenoisedPreviewKey, false).toBool());
+            setGridExportScale(store.value(kGridExportScaleKey, 0).toInt());
             exports_->setStore(&store);
         });
     chart_ = new EnergyChart(this);
@@ -118,8 +136,32 @@ QWidget* SampleView::buildSettingsColumn(UndoFieldBinder* undo)
     auto* layout = new QVBoxLayout(column);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(runControls_);
+    layout->addWidget(buildTrainingWeightsOffer());
     layout->addWidget(panelScroll, 1);
     return column;
+}
+
+QWidget* SampleView::buildTrainingWeightsOffer()
+{
+    // After a training run the page keeps the model it samples: a barely trained network must
+    // not replace it unasked. The new weights are offered here instead.
+    trainingWeightsNote_ = new QLabel(this);
+    trainingWeightsNote_->setObjectName(QStringLiteral("trainingWeightsNote"));
+    trainingWeightsNote_->setWordWrap(true);
+    trainingWeightsNote_->setTextFormat(Qt::PlainText);
+    trainingWeightsButton_ = new QPushButton(tr("Sample with the training weights"), this);
+    trainingWeightsButton_->setObjectName(QStringLiteral("trainingWeightsButton"));
+    trainingWeightsButton_->setToolTip(tr("From the next run on, sample the weights the training run left"));
+    connect(trainingWeightsButton_, &QPushButton::clicked, this, &SampleView::sampleTrainingWeights);
+    auto* offer = new QFrame(this);
+    offer->setFrameShape(QFrame::StyledPanel);
+    auto* layout = new QVBoxLayout(offer);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(trainingWeightsNote_);
+    layout->addWidget(trainingWeightsButton_);
+    offer->setVisible(false);
+    trainingWeightsOffer_ = offer;
+    return offer;
 }
 
 QWidget* SampleView::buildCentre()
@@ -221,10 +263,8 @@ QWidget* SampleView::buildSelectedSample()
 void SampleView::connectRuns()
 {
     // Until the first run, the chart shows the temperature schedule the settings describe.
-    connect(panel_, &SamplingPanel::settingsChanged, this, [this] {
-        if (history_.isEmpty() && !isRunning())
-            previewSchedule();
-    });
+    // After a run, beside it: the chart always shows what the next run will do.
+    connect(panel_, &SamplingPanel::settingsChanged, this, &SampleView::previewSchedule);
     // The Sample page samples with the Schedule page's curve ("Edited curve").
     if (annealing_->editedCurve())
         setEditedSchedule(*annealing_->editedCurve(), false);
@@ -235,8 +275,11 @@ void SampleView::connectRuns()
     exports_ = new SampleExports(this, engine_);
     connect(engine_, &StudioEngine::activityChanged, this, &SampleView::updateControls);
     connect(engine_, &StudioEngine::modelLoaded, this, &SampleView::updateModelText);
+    connect(engine_, &StudioEngine::keptModelChanged, this, &SampleView::updateModelText);
     // Samples on screen always say which model drew them.
     connect(engine_, &StudioEngine::modelLoaded, this, [this](const ModelInfo& info) {
+        if (engine_->modelKeptForSampling())
+            return;  // a training run's weights, only offered: this page samples the same model
         if (!history_.isEmpty() && !isRunning())
             runStatus_->setText(tr("These samples are from the previous model (%1); press Sample (F5) for %2.")
                                     .arg(history_.info().modelDescription, info.description));
@@ -246,6 +289,8 @@ void SampleView::connectRuns()
             runStatus_->setText(tr("%1 could not be opened: these samples are still from %2.")
                                     .arg(QFileInfo(path).fileName(), history_.info().modelDescription));
     });
+    if (engine_->hasModel())
+        updateModelText();  // a page made after the model was loaded (or after a training run)
     updateControls();
 }
 
@@ -323,7 +368,7 @@ void SampleView::onRunProgress(const QVariant& value)
     }
 }
 
-void SampleView::previewSchedule()
+QVector<double> SampleView::plannedTemperatures() const
 {
     const SamplingSettings s = panel_->settings();
     try {
@@ -332,19 +377,31 @@ void SampleView::previewSchedule()
             s.schedulePreset == kEditedSchedulePreset
                 ? (editedSchedule_ ? editedSchedule_->rescaled(s.steps).expand().temperatures() : std::vector<double>{})
                 : ebm::Schedule::preset(s.schedulePreset.toStdString(), s.steps).temperatures();
-        chart_->showSchedule(QVector<double>(t.begin(), t.end()));
+        return QVector<double>(t.begin(), t.end());
     } catch (const std::exception&) {
-        chart_->showSchedule({});  // an impossible schedule: the run will say why
+        return {};  // an impossible schedule: the run will say why
     }
+}
+
+void SampleView::previewSchedule()
+{
+    if (isRunning())
+        return;  // the chart is the run's until it ends
+    const QVector<double> planned = plannedTemperatures();
+    if (history_.isEmpty())
+        chart_->showSchedule(planned);
+    else  // the last run's curve stays with its energies; the next one beside it when it differs
+        chart_->showPlannedSchedule(sameSchedule(planned, history_.info().temperatures) ? QVector<double>()
+                                                                                         : planned);
 }
 
 void SampleView::setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited)
 {
-    const bool lengthChanged = !editedSchedule_ || editedSchedule_->steps() != curve.steps();
     editedSchedule_ = curve;
+    // With the edited curve chosen, the steps field shows the curve's length, read-only.
+    panel_->setEditedCurveSteps(curve.steps());
     SamplingSettings s = panel_->settings();
-    const bool usesCurve = s.schedulePreset == kEditedSchedulePreset;
-    if ((edited && !usesCurve) || (usesCurve && lengthChanged && s.steps != curve.steps())) {
+    if (edited && s.schedulePreset != kEditedSchedulePreset) {
         // Shaping the curve means sampling with it, at its own length.
         s.schedulePreset = kEditedSchedulePreset;
         s.steps = curve.steps();
@@ -360,7 +417,7 @@ void SampleView::setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited)
         const std::vector<double> t = ebm::continueWith(current, next, done).temperatures();
         chart_->updateSchedule(QVector<double>(t.begin(), t.end()));
         runStatus_->setText(tr("Schedule edited: steps after %1 follow the new curve").arg(done));
-    } else if (history_.isEmpty() && !isRunning()) {
+    } else {
         previewSchedule();
     }
 }
@@ -547,17 +604,44 @@ void SampleView::onRunFinished(const SamplingOutcome& outcome)
         Q_EMIT statusMessage(runStatus_->text());
     Q_EMIT exportAvailabilityChanged(canExport());
     updateControls();
+    previewSchedule();  // settings changed during the run: the next run's schedule beside this one
 }
 
 void SampleView::updateControls()
 {
     runControls_->setState(canStart(), isRunning(), isPaused());
+    // While a run trains, its weights are what guests sample anyway; take them when it has ended.
+    trainingWeightsButton_->setEnabled(engine_->modelKeptForSampling() && !engine_->trainingRun());
     Q_EMIT runStateChanged();
+}
+
+ModelInfo SampleView::sampledModel() const
+{
+    const std::optional<ModelInfo>& kept = engine_->modelKeptForSampling();
+    return kept ? *kept : engine_->model();
+}
+
+void SampleView::sampleTrainingWeights()
+{
+    const std::optional<ModelInfo> kept = engine_->modelKeptForSampling();
+    if (!kept || !engine_->releaseKeptModel())
+        return;  // the engine said why it refused
+    if (!history_.isEmpty() && !isRunning())
+        runStatus_->setText(tr("These samples are from %1; press Sample (F5) for the training run's weights.")
+                                .arg(kept->description));
+    Q_EMIT statusMessage(tr("The Sample page samples %1 from the next run on").arg(engine_->model().description));
 }
 
 void SampleView::updateModelText()
 {
-    const ModelInfo& m = engine_->model();
+    const ModelInfo m = sampledModel();
+    const std::optional<ModelInfo>& kept = engine_->modelKeptForSampling();
+    trainingWeightsOffer_->setVisible(kept.has_value());
+    if (kept)
+        trainingWeightsNote_->setText(
+            tr("A training run left new weights (%1). This page goes on sampling the model above until you "
+               "take them.")
+                .arg(engine_->model().description));
     QString text = tr("<b>Model:</b> %1").arg(m.description.toHtmlEscaped());
     if (m.fallback)
         text += tr("<br><span style=\"color:#c62828\">The bundled model is missing: samples stay noise.</span>");
@@ -567,13 +651,35 @@ void SampleView::updateModelText()
     updateControls();
 }
 
+void SampleView::setGridExportScale(int scale)
+{
+    scale = qBound(0, scale, kMaxGridExportScale);
+    if (scale == gridExportScale_)
+        return;
+    gridExportScale_ = scale;
+    Q_EMIT gridExportScaleChanged(scale);
+}
+
+int SampleView::effectiveGridExportScale(const QVector<QImage>& images) const
+{
+    if (gridExportScale_ > 0 || images.isEmpty())
+        return qMax(1, gridExportScale_);
+    // At scale 1 the gaps are one pixel: the grid is 1 + columns x (width + 1) pixels wide.
+    const int columns = gridColumns(static_cast<int>(images.size()));
+    const int unscaled = 1 + columns * (qMax(images.front().width(), images.front().height()) + 1);
+    return qBound(1, (kAutomaticGridPixels + unscaled - 1) / unscaled, kMaxGridExportScale);
+}
+
 bool SampleView::exportGrid(const QString& path, QString& error) const
 {
     if (shownIndex_ < 0) {
         error = tr("There is nothing to export yet: run the sampler first.");
         return false;
     }
-    const QImage grid = composeGrid(history_.imagesAt(shownIndex_, denoised_), 0, 2, kExportScale);
+    const QVector<QImage>& images = history_.imagesAt(shownIndex_, denoised_);
+    // The gaps grow with the images (one image pixel), so scale k gives exactly k times the pixels.
+    const int scale = effectiveGridExportScale(images);
+    const QImage grid = composeGrid(images, 0, scale, scale);
     return saveImage(grid, path, nullptr, tr("sample grid"), error);
 }
 

@@ -12,6 +12,7 @@
 #include "annealing/sampling_types.h"
 
 class QLabel;
+class QPushButton;
 class QSlider;
 class QToolButton;
 
@@ -43,6 +44,12 @@ public:
     SampleExports* exports() const { return exports_; }
 
     SamplingPanel* panel() const { return panel_; }
+    /// The model this page samples: the loaded one, or the one a training run's weights
+    /// replaced, until the person takes those weights with trainingWeightsButton().
+    ModelInfo sampledModel() const;
+    /// "Sample with the training weights", shown while the page keeps its model after training.
+    QPushButton* trainingWeightsButton() const { return trainingWeightsButton_; }
+    QLabel* trainingWeightsNote() const { return trainingWeightsNote_; }
     RunControls* runControls() const { return runControls_; }
     QLabel* runStatus() const { return runStatus_; }
     QLabel* momentLabel() const { return momentLabel_; }
@@ -64,6 +71,12 @@ public:
     bool exportTrajectorySheet(const QString& path, QString& error) const;
     bool exportTrajectoryFrames(const QString& folder, QString& error) const;
     bool canExport() const { return !history_.isEmpty(); }
+    /// Enlargement of exported grids (each image pixel becomes scale x scale pixels, and so do
+    /// the gaps); 0: automatic, the smallest that makes the grid at least 512 pixels wide.
+    int gridExportScale() const { return gridExportScale_; }
+    void setGridExportScale(int scale);
+    /// The enlargement an export of `images` uses now.
+    int effectiveGridExportScale(const QVector<QImage>& images) const;
 
 public Q_SLOTS:
     void startSampling();
@@ -76,10 +89,13 @@ public Q_SLOTS:
     /// it (not a session or a start-up restore), so the page switches to it. A run that follows
     /// the edited curve takes the new one from its next step on, paused or not.
     void setEditedSchedule(const ebm::ScheduleCurve& curve, bool edited);
+    /// Samples the loaded model (a training run's weights) from the next run on.
+    void sampleTrainingWeights();
 
 Q_SIGNALS:
     void denoisedViewChanged(bool on);
     void exportAvailabilityChanged(bool available);
+    void gridExportScaleChanged(int scale);
 
 private:
     void onRunStarted(const SamplingRunInfo& info);
@@ -92,8 +108,12 @@ private:
     QWidget* buildSettingsColumn(UndoFieldBinder* undo);
     QWidget* buildCentre();
     QWidget* buildSelectedSample();
+    QWidget* buildTrainingWeightsOffer();
     /// The engine's and the hub's signals this page follows.
     void connectRuns();
+    /// The temperatures the settings describe (empty when they describe no schedule).
+    QVector<double> plannedTemperatures() const;
+    /// Draws the schedule of the next run: alone before any run, beside the last run's after it.
     void previewSchedule();
     void updateControls();
     /// "Paused at step N" and the like, from the recorded history: the one step count shown.
@@ -115,6 +135,9 @@ private:
     SampleGridWidget* trajectory_;
     QLabel* selectedInfo_;
     QLabel* runStatus_;
+    QWidget* trainingWeightsOffer_;
+    QLabel* trainingWeightsNote_;
+    QPushButton* trainingWeightsButton_;
     QLabel* momentLabel_;
     QLabel* denoisedNote_;
     QToolButton* showRaw_;
@@ -130,6 +153,7 @@ private:
     bool live_ = true;
     bool denoised_ = false;
     int selectedSample_ = -1;
+    int gridExportScale_ = 0;
     QVector<int> trajectoryIndices_;  // history index of each trajectory cell
 };
 

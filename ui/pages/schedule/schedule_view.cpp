@@ -250,6 +250,21 @@ void ScheduleView::onCurveChanged(bool byPerson)
         previewDelay_->start();
 }
 
+QList<StudioPage::ShortcutHelp> ScheduleView::pageShortcuts() const
+{
+    // As ScheduleCurveEditor's event filter and mouse handlers do them, on the focused curve.
+    return {
+        {tr("Delete or Backspace"), tr("removes the selected points (one undo step)")},
+        {tr("Left / Right"), tr("moves the selected points one step earlier / later (with Shift: 10)")},
+        {tr("Up / Down"), tr("raises / lowers the selected points' temperature (with Shift: 10 times as far)")},
+        {tr("Ctrl+A"), tr("selects every point of the curve")},
+        {tr("Click on the curve"), tr("adds a point there (keep the button down to drag it)")},
+        {tr("Shift+click or Ctrl+click"), tr("adds a point to the selection, or takes it out")},
+        {tr("Drag on empty space"), tr("selects the points inside the rectangle (with Shift or Ctrl: adds them)")},
+        {tr("Right-click"), tr("sets the segment's mode: constant, linear or exponential")},
+    };
+}
+
 bool ScheduleView::canStart() const
 {
     return engine_->hasModel() && engine_->model().imageModel && (!engine_->isBusy() || isRunning());

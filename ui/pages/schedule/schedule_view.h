@@ -51,6 +51,8 @@ public:
     void stop() override;
     bool canStart() const override;
     bool isRunning() const override;
+    /// What the curve editor does with the keys and the mouse (its keyPressEvent and clicks).
+    QList<ShortcutHelp> pageShortcuts() const override;
 
     ScheduleDocument* document() const { return document_; }
     ScheduleCurveEditor* editor() const { return editor_; }

@@ -151,7 +151,8 @@ private:
     void handle(const ebm::TrainStepEvent& e)
     {
         lastStep_ = e.step;
-        batch_.points.push_back(TrainPoint{lastStep_, e.loss, e.smoothedLoss, e.learningRate});
+        const double wallSeconds = std::chrono::duration<double>(Clock::now() - started_).count();
+        batch_.points.push_back(TrainPoint{lastStep_, e.loss, e.smoothedLoss, e.learningRate, wallSeconds});
         batch_.stepsPerSecond = e.stepsPerSecond;
         batch_.etaSeconds = e.etaSeconds;
     }
@@ -191,6 +192,7 @@ private:
     QByteArray pending_;
     TrainProgressBatch batch_;
     Clock::time_point lastEmit_ = Clock::now();
+    const Clock::time_point started_ = Clock::now();  // the loss chart's wall-time axis
     qint64 lastStep_ = 0;
     bool wroteCheckpoint_ = false;
     bool ended_ = false;

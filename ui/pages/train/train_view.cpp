@@ -1,5 +1,6 @@
 #include "pages/train/train_view.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -25,12 +26,15 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <limits>
 #include <utility>
 
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
 #include "widgets/run_controls.h"
+#include "widgets/file_dialogs.h"
+#include "widgets/safe_save.h"
 #include "widgets/sample_grid_widget.h"
 #include "widgets/scientific_spin_box.h"
 #include "widgets/settings_form.h"
@@ -46,13 +50,25 @@ namespace {
 constexpr int kPreviewIconSide = 128;
 constexpr int kMaxPreviews = 200;  // oldest previews go first on very long runs
 const QString kLossLogScaleKey = QStringLiteral("view/lossLogScale");
+const QString kLossSmoothingKey = QStringLiteral("view/lossSmoothing");
+const QString kLossWallTimeKey = QStringLiteral("view/lossWallTime");
+// The speed of the last run, kept between runs of the studio with what it was measured on.
+const QString kSecondsPerStepKey = QStringLiteral("trainingSpeed/secondsPerStep");
+const QString kSpeedShapeKey = QStringLiteral("trainingSpeed/shape");
+const QString kExportPurpose = QStringLiteral("export");
 // Above this estimated duration the page warns before a long run.
 constexpr double kLongRunSeconds = 3600.0;
 // Cost model of one MDSM step when no run has been measured: seconds per step of res12 at
-// width 16, batch 64, 32x32 images on one CPU thread (measured order of magnitude; the first
-// progress of a real run replaces it). Cost grows with batch, pixels and width squared.
-constexpr double kSecondsPerReferenceStep = 0.6;
-constexpr double kCudaSpeedup = 20.0;
+// width 16, batch 64, 32x32 images on one CPU thread. `ebm bench` measures 0.27-0.32 s for
+// batch 128 on 2 threads (README, Speed), so about 0.15 s for batch 64 on 2 threads, 0.3 s on
+// one; the run of 1500 default steps took 44 s where 0.6 had promised 1:30. Cost grows
+// with batch, pixels and width squared; the first steps of a real run replace the model.
+constexpr double kSecondsPerReferenceStep = 0.3;
+constexpr double kCudaSpeedup = 20.0;  // not measured yet: no GPU figures in the project
+// Steps a run takes before its speed counts. The first steps allocate and warm the caches, and
+// the trainer's speed is a moving average (weight 0.9) that starts at the first step's: after 30
+// steps that step weighs 0.9^29 = 5%.
+constexpr qint64 kCalibrationSteps = 30;
 
 double depthFactor(const QString& architecture)
 {
@@ -63,10 +79,17 @@ double depthFactor(const QString& architecture)
     return 1.0;
 }
 
-/// What the measured speed of a run depends on.
-QString shapeKey(const TrainingSettings& s)
+/// What the measured speed of a run depends on: the network, the batch and where it runs.
+QString shapeKey(const TrainingSettings& s, const RuntimeInfo& runtime)
 {
-    return QStringLiteral("%1-%2-%3-%4").arg(s.architecture).arg(s.width).arg(s.imageSize).arg(s.batchSize);
+    return QStringLiteral("%1-%2-%3-%4 x%5 %6 %7/%8")
+        .arg(s.architecture)
+        .arg(s.width)
+        .arg(s.imageSize)
+        .arg(s.batchSize)
+        .arg(s.processes)
+        .arg(s.precision, runtime.device)
+        .arg(runtime.threads);
 }
 
 }  // namespace
@@ -78,8 +101,6 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     form_ = new SettingsForm<TrainingSettings>(trainingFields(), undo, this);
     keepFields<TrainingSettings>(
         trainingFields(), [this] { return settings(); }, [this](const TrainingSettings& s) { setSettings(s); });
-    keepInStore([this](QSettings& store) { store.setValue(kLossLogScaleKey, chart_->logScale()); },
-                [this](QSettings& store) { chart_->setLogScale(store.value(kLossLogScaleKey, true).toBool()); });
     connect(form_, &SettingsFormWidget::valuesChanged, this, &TrainView::updateEstimate);
 
     runControls_ = new RunControls(tr("Start training"), tr("Train a model with these settings"), true,
@@ -127,6 +148,11 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
     leftLayout->addWidget(formScroll, 1);
 
     QWidget* right = buildProgressColumn();
+    keepInStore([this](QSettings& store) { saveView(store); }, [this](QSettings& store) { restoreView(store); });
+    exportLossCsv_ = new QAction(tr("Export Loss as CSV…"), this);
+    exportLossCsv_->setToolTip(tr("Write the loss of every recorded step (raw and smoothed) and the learning rate"));
+    exportLossCsv_->setEnabled(false);
+    connect(exportLossCsv_, &QAction::triggered, this, &TrainView::askExportLossCsv);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(leftColumn);
@@ -164,6 +190,7 @@ QWidget* TrainView::buildProgressColumn()
     progress_->setTextVisible(true);
     progress_->setFormat(tr("no run"));
     chart_ = new LossChart(this);
+    connect(chart_, &LossChart::viewChanged, this, &StudioPage::settingsChanged);
 
     previews_ = new QListWidget(this);
     previews_->setObjectName(QStringLiteral("previewHistory"));
@@ -217,10 +244,71 @@ QPushButton* TrainView::stopButton() const { return runControls_->stopButton(); 
 bool TrainView::runsInOtherProcesses() const { return isRunning() && runProcesses_ > 1; }
 
 bool TrainView::canStart() const { return !engine_->isBusy(); }
+
+QList<QAction*> TrainView::menuActions(Menu menu) const
+{
+    return menu == Menu::File ? QList<QAction*>{exportLossCsv_} : QList<QAction*>{};
+}
+
+void TrainView::saveView(QSettings& store) const
+{
+    store.setValue(kLossLogScaleKey, chart_->logScale());
+    store.setValue(kLossSmoothingKey, chart_->smoothing());
+    store.setValue(kLossWallTimeKey, chart_->xAxis() == LossChart::XAxis::WallTime);
+    if (measuredSecondsPerStep_ > 0.0) {
+        store.setValue(kSecondsPerStepKey, measuredSecondsPerStep_);
+        store.setValue(kSpeedShapeKey, measuredFor_);
+    }
+}
+
+void TrainView::restoreView(QSettings& store)
+{
+    store_ = &store;  // for the export dialog's folder
+    chart_->setLogScale(store.value(kLossLogScaleKey, true).toBool());
+    chart_->setSmoothing(store.value(kLossSmoothingKey, chart_->smoothing()).toDouble());
+    chart_->setXAxis(store.value(kLossWallTimeKey, false).toBool() ? LossChart::XAxis::WallTime
+                                                                   : LossChart::XAxis::Step);
+    const double secondsPerStep = store.value(kSecondsPerStepKey, 0.0).toDouble();
+    const QString shape = store.value(kSpeedShapeKey).toString();
+    if (secondsPerStep > 0.0 && std::isfinite(secondsPerStep) && !shape.isEmpty()) {
+        measuredSecondsPerStep_ = secondsPerStep;
+        measuredFor_ = shape;
+    }
+    updateEstimate();
+}
+
+bool TrainView::exportLossCsv(const QString& path, QString& error) const
+{
+    if (chart_->pointCount() == 0) {
+        error = tr("There is no loss to export yet: start a training run first.");
+        return false;
+    }
+    return saveBytes(path, chart_->toCsv(), tr("loss CSV table"), error);
+}
+
+void TrainView::askExportLossCsv()
+{
+    const QString suggestion = QDir(lastFolder(store_, kExportPurpose)).filePath(QStringLiteral("loss.csv"));
+    const QString path = askSavePath(this, store_, kExportPurpose, tr("Export loss as CSV"),
+                                     tr("CSV tables (*.csv)"), QStringLiteral(".csv"), suggestion);
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (exportLossCsv(path, error))
+        Q_EMIT statusMessage(tr("Loss of %1 steps written to %2").arg(chart_->pointCount()).arg(path));
+    else
+        Q_EMIT problem(error);
+}
+
+bool TrainView::hasMeasuredSpeed(const TrainingSettings& s) const
+{
+    return measuredSecondsPerStep_ > 0.0 && measuredFor_ == shapeKey(s, engine_->runtime());
+}
+
 double TrainView::estimatedSeconds(const TrainingSettings& s) const
 {
     double perStep = 0.0;
-    if (measuredSecondsPerStep_ > 0.0 && measuredFor_ == shapeKey(s)) {
+    if (hasMeasuredSpeed(s)) {
         perStep = measuredSecondsPerStep_;
     } else {
         const double pixels = (s.imageSize / 32.0) * (s.imageSize / 32.0);
@@ -237,8 +325,9 @@ double TrainView::estimatedSeconds(const TrainingSettings& s) const
 void TrainView::updateEstimate()
 {
     const double seconds = estimatedSeconds(settings());
-    const bool measured = measuredSecondsPerStep_ > 0.0 && measuredFor_ == shapeKey(settings());
-    const QString basis = measured ? tr("at the speed of the last run") : tr("rough estimate for this machine");
+    const QString basis = hasMeasuredSpeed(settings())
+                              ? tr("measured %1 s/step on this machine").arg(measuredSecondsPerStep_, 0, 'g', 3)
+                              : tr("rough estimate for this machine");
     if (seconds > kLongRunSeconds) {
         estimate_->setStyleSheet(QStringLiteral("color: #b36b00"));
         estimate_->setText(tr("⚠ Estimated duration %1 (%2): a long run. Fewer steps, a smaller batch or width "
@@ -290,6 +379,7 @@ void TrainView::startTraining()
         s.checkpointPath = defaultTrainingCheckpointPath();
     // Known before the engine announces the run, so that its buttons come up right.
     const int previousProcesses = std::exchange(runProcesses_, s.processes);
+    runShape_ = shapeKey(s, engine_->runtime());
     if (startRun(QString(), s))
         status_->setText(s.processes > 1 ? tr("Starting %1 training processes…").arg(s.processes)
                                          : tr("Opening the data set…"));
@@ -342,6 +432,7 @@ void TrainView::onRunProgress(const QVariant& value)
 void TrainView::resumeFrom(const QString& checkpointPath)
 {
     const int previousProcesses = std::exchange(runProcesses_, settings().processes);
+    runShape_.clear();  // the checkpoint's network, not necessarily the form's: not measured
     if (startRun(checkpointPath, settings()))
         status_->setText(tr("Resuming %1…").arg(QFileInfo(checkpointPath).fileName()));
     else
@@ -399,8 +490,11 @@ void TrainView::onStarted(const TrainingRunInfo& info)
     lastStep_ = info.startStep;
     runProcesses_ = info.processes;
     runBatch_ = info.batchSize;
+    runStartStep_ = info.startStep;
+    calibratedThisRun_ = false;
     chart_->reset(info.totalSteps);
     chart_->addPoints(info.history);
+    exportLossCsv_->setEnabled(chart_->pointCount() > 0);
     previews_->clear();
     previewLarge_->setImages({});
     runInfo_->setText(tr("<b>%1</b> on %2 (%3 items)%4")
@@ -409,7 +503,6 @@ void TrainView::onStarted(const TrainingRunInfo& info)
                           .arg(info.startStep > 0 ? tr(", resumed at step %1").arg(info.startStep) : QString()));
     status_->setText(tr("Training…"));
     paused_ = false;
-    measuredFor_ = shapeKey(settings());
     progress_->setValue(static_cast<int>(1000 * lastStep_ / qMax<qint64>(1, totalSteps_)));
     progress_->setFormat(tr("step %1 / %2").arg(lastStep_).arg(totalSteps_));
     Q_EMIT statusMessage(tr("Training %1").arg(info.modelDescription));
@@ -428,9 +521,25 @@ void TrainView::onProgress(const TrainProgressBatch& batch)
     lastRate_ = p.learningRate;
     stepsPerSecond_ = batch.stepsPerSecond;
     eta_ = batch.etaSeconds;
-    if (stepsPerSecond_ > 0.0)
-        measuredSecondsPerStep_ = 1.0 / stepsPerSecond_;
+    exportLossCsv_->setEnabled(true);
+    calibrate();
     showStep();
+}
+
+void TrainView::calibrate()
+{
+    // The trainer's steps per second after the first steps: the estimate uses it at once, and
+    // the studio keeps it for the next start.
+    if (runShape_.isEmpty() || stepsPerSecond_ <= 0.0 || lastStep_ - runStartStep_ < kCalibrationSteps)
+        return;
+    const bool first = !calibratedThisRun_;
+    measuredSecondsPerStep_ = 1.0 / stepsPerSecond_;
+    measuredFor_ = runShape_;
+    calibratedThisRun_ = true;
+    if (first) {
+        updateEstimate();
+        Q_EMIT settingsChanged();
+    }
 }
 
 void TrainView::onPreview(const TrainingPreview& preview)
@@ -454,6 +563,9 @@ void TrainView::onFinished(const TrainingOutcome& outcome)
         lastStep_ = outcome.step;  // the step the run ended on, shown everywhere alike
         showStep();
     }
+    if (calibratedThisRun_)
+        Q_EMIT settingsChanged();  // the speed of the whole run, kept for the next start
+    calibratedThisRun_ = false;
     updateEstimate();
     if (outcome.failed) {
         status_->setText(tr("<span style=\"color:#c62828\">%1</span>").arg(outcome.message.toHtmlEscaped()));
@@ -461,10 +573,11 @@ void TrainView::onFinished(const TrainingOutcome& outcome)
     } else {
         status_->setText(outcome.message);
         Q_EMIT statusMessage(outcome.message);
-        // The model in use changed: the Sample page now uses the run's weights.
+        // The model in use changed; the Sample page keeps sampling the model it had until the
+        // person takes the new weights there.
         if (outcome.step > 0)
-            Q_EMIT notice(tr("%1 The Sample page now uses the training run's weights (step %2); save them "
-                             "with Ctrl+S, or open a file to go back.")
+            Q_EMIT notice(tr("%1 The Sample page offers the training run's weights (step %2) beside the model it "
+                             "samples; save them with Ctrl+S.")
                               .arg(outcome.message)
                               .arg(outcome.step));
     }

@@ -4,7 +4,9 @@
 #include "widgets/studio_page.h"
 #include "pages/train/training_types.h"
 
+class QAction;
 class QCheckBox;
+class QSettings;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -39,10 +41,20 @@ public:
     // StudioPage
     void start() override { startTraining(); }
     bool canStart() const override;
+    /// File: "Export Loss as CSV…".
+    QList<QAction*> menuActions(Menu menu) const override;
 
-    /// Rough duration of a run with these settings on this machine, in seconds: the measured
-    /// speed of the last run when there is one, otherwise a model of the cost per step.
+    /// Rough duration of a run with these settings on this machine, in seconds: the speed
+    /// measured on the first steps of the last run of the same shape (kept between runs of the
+    /// studio) when there is one, otherwise a model of the cost per step.
     double estimatedSeconds(const TrainingSettings& settings) const;
+    /// Whether estimatedSeconds(settings) comes from a measured speed.
+    bool hasMeasuredSpeed(const TrainingSettings& settings) const;
+    double measuredSecondsPerStep() const { return measuredSecondsPerStep_; }
+    /// Writes the chart's loss as CSV (LossChart::toCsv) through the safe writer; false with
+    /// `error` set when there is nothing to write or the file cannot be written.
+    bool exportLossCsv(const QString& path, QString& error) const;
+    QAction* exportLossCsvAction() const { return exportLossCsv_; }
     QLabel* estimateLabel() const { return estimate_; }
     RunControls* runControls() const { return runControls_; }
 
@@ -84,6 +96,12 @@ private:
     void onFinished(const TrainingOutcome& outcome);
     void updateControls();
     void updateEstimate();
+    /// Takes the run's speed once its first steps are done (and keeps following it).
+    void calibrate();
+    void askExportLossCsv();
+    // What is kept between runs of the studio beside the form: the chart's view and the speed.
+    void saveView(QSettings& store) const;
+    void restoreView(QSettings& store);
     /// Status line, progress bar and figures from lastStep_: the one step count shown.
     void showStep();
 
@@ -114,6 +132,11 @@ private:
     bool paused_ = false;
     double measuredSecondsPerStep_ = 0.0;  // of the last run, for the estimate
     QString measuredFor_;                  // the shape it was measured on
+    QString runShape_;                     // of the run going on; empty: not measured (a resume)
+    qint64 runStartStep_ = 0;
+    bool calibratedThisRun_ = false;
+    QAction* exportLossCsv_ = nullptr;
+    QSettings* store_ = nullptr;           // where the view was restored from: the dialog's folder
     qint64 totalSteps_ = 0;
     double lastLoss_ = 0.0, lastSmoothed_ = 0.0, lastRate_ = 0.0, stepsPerSecond_ = 0.0, eta_ = 0.0;
 };

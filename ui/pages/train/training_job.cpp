@@ -76,7 +76,8 @@ TrainingOutcome runTraining(JobContext& c, const TrainingSettings& cadence, Trai
 
     TrainProgressBatch batch;
     batch.totalSteps = total;
-    Clock::time_point lastEmit = Clock::now();
+    const Clock::time_point started = Clock::now();  // the loss chart's wall-time axis
+    Clock::time_point lastEmit = started;
     auto flush = [&] {
         if (batch.points.isEmpty())
             return;
@@ -137,7 +138,8 @@ TrainingOutcome runTraining(JobContext& c, const TrainingSettings& cadence, Trai
                 break;
             }
             const ebm::TrainProgress p = t.step();
-            batch.points.push_back(TrainPoint{p.step, p.loss, p.smoothedLoss, p.learningRate});
+            const double wallSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+            batch.points.push_back(TrainPoint{p.step, p.loss, p.smoothedLoss, p.learningRate, wallSeconds});
             batch.stepsPerSecond = p.stepsPerSecond;
             batch.etaSeconds = p.etaSeconds;
             if (cadence.checkpointEvery > 0 && p.step % cadence.checkpointEvery == 0)
@@ -213,7 +215,14 @@ TrainingOutcome startTraining(JobContext& c, const TrainingSettings& settings, J
         }
         model.inChannels = static_cast<int>(data.data.size(1));
         model.imageSize = static_cast<int>(data.data.size(2));
-        const ebm::TrainConfig config = trainConfigFrom(settings);
+        ebm::TrainConfig config = trainConfigFrom(settings);
+        // The steps behind the starting weights stay countable: the window shows the total.
+        if (start && start->hasTraining) {
+            const QString before = QString::fromStdString(start->train.history);
+            const QString entry = fineTuneHistoryEntry(QFileInfo(settings.initialWeights).fileName(),
+                                                       start->step + stepsBeforeThisRun(before));
+            config.history = (before.isEmpty() ? entry : before + QStringLiteral("; ") + entry).toStdString();
+        }
         TrainingRunInfo info;
         info.modelDescription = QString::fromStdString(model.describe());
         if (start)

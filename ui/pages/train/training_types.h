@@ -59,6 +59,7 @@ struct TrainPoint {
     double loss = 0.0;
     double smoothedLoss = 0.0;
     double learningRate = 0.0;
+    double wallSeconds = -1.0;       // since this run started; negative for earlier runs' history
 };
 
 struct TrainProgressBatch {

@@ -18,9 +18,21 @@ namespace ebm {
 /// Inpainting: `mask` (broadcastable to images, 1 = generate, 0 = known) marks the pixels to
 /// sample; known pixels stay equal to `images` and get temperature-matched noise each time the
 /// energy is evaluated. Unknown pixels start from 0.5 + N(0, I).
+/// A mask may also hold soft weights w in [0, 1] around its generated pixels (featherMask): each
+/// energy evaluation sees w*x + (1-w)*(known + noise), each step moves a pixel by w times its
+/// update, and the result is w*x + (1-w)*known. A mask with weights between 0 and 1 but no pixel
+/// of weight 1 is refused (most likely a mask on another scale). With only 0 and 1 the run is the
+/// paper's hard clamp, exactly.
 SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& images,
                      const torch::Tensor& mask, const FrameCallback& onFrame = {},
                      const std::atomic<bool>* cancel = nullptr);
+
+/// Soft weights for inpainting: `mask` (0 and 1) with its edge feathered by `radius` pixels: 1
+/// on the generated pixels, and outside them a Gaussian blur of the mask (sigma radius / 2, cut
+/// off ceil(radius) pixels away), so known pixels near the edge are partly generated and those
+/// more than ceil(radius) rows or columns away stay exactly known. Radius 0 returns `mask`
+/// itself. Throws ebm::Error for a negative or non-finite radius.
+torch::Tensor featherMask(const torch::Tensor& mask, double radius);
 
 /// The preset `spec` names (see presetMaskPixels in ebm/base/mask_preset.h, which also declares
 /// isPresetMask) as a mask tensor. Throws ebm::Error for anything else.

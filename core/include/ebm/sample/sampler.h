@@ -31,6 +31,9 @@ struct SamplerConfig {
     /// When set, polled before every step: a posted schedule replaces the remaining steps
     /// (see continueWith), e.g. a curve edited while the run is paused.
     std::shared_ptr<ScheduleFeed> scheduleFeed;
+    /// Langevin takes every step; Mala accepts each chain's step with the Metropolis-Hastings
+    /// ratio for exp(-E/T) (unconditional sampling only: inpainting refuses it).
+    Sampler sampler = kDefaultSampler;
 };
 
 /// The sampler's configuration for a person's request and the model's sigma0. Throws
@@ -53,6 +56,9 @@ struct SampleFrame {
     /// schedule the run now follows (one per step) and totalSteps its length.
     bool scheduleChanged = false;
     std::vector<double> temperatures;
+    /// Fraction of the chains whose step was accepted at this step (MALA); plain Langevin takes
+    /// every step, and the final frame is the jump, not a step: 1 there.
+    double acceptance = 1.0;
 };
 
 /// Returning false from the callback stops sampling early (the state so far is returned).
@@ -65,9 +71,19 @@ struct SampleResult {
     std::vector<double> meanEnergies;   // per reported step
     std::vector<int> reportedSteps;
     bool stopped = false;         // stopped early by callback or cancel flag
+    /// MALA only (empty or undefined for Langevin, which accepts every step): the fraction of
+    /// chains accepted at every step run, each chain's fraction of accepted steps ([N], CPU) and
+    /// the mean over the steps run.
+    std::vector<double> acceptanceRates;
+    torch::Tensor chainAcceptance;
+    double meanAcceptance = 1.0;
 };
 
 /// Annealed Langevin dynamics (eq. 8): x <- x - eps^2/2 dE/dx + eps sqrt(T) N(0, I).
+/// With config.sampler Mala that step is a proposal x', accepted per chain with probability
+/// min(1, exp(-(E(x') - E(x))/T) q(x|x') / q(x'|x)), q(y|x) = N(y; x - eps^2/2 dE/dx(x), eps^2 T I);
+/// at T = 0, the ratio's limit: accepted when E(x') + ||x - x' + eps^2/2 dE/dx(x')||^2 / (2 eps^2)
+/// is at most E(x). Still one energy and gradient per step: an accepted x' keeps its gradient.
 /// `start` empty means 0.5 + N(0, I). `cancel` is polled every step.
 SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config,
                               torch::Tensor start = {}, const FrameCallback& onFrame = {},

@@ -12,6 +12,18 @@
 
 namespace ebm {
 
+/// How each annealing step moves the state. Both propose the Langevin step of eq. 8 at the step's
+/// temperature T; MALA then accepts or rejects it per chain (Metropolis-Hastings for exp(-E/T)),
+/// which removes the step size's bias at the cost of some rejected moves.
+enum class Sampler {
+    Langevin,  // eq. 8 as the paper runs it: every step taken
+    Mala,      // Metropolis-adjusted Langevin
+};
+constexpr Sampler kDefaultSampler = Sampler::Langevin;
+
+std::string toString(Sampler sampler);           // "langevin", "mala"
+Sampler parseSampler(const std::string& name);   // throws ebm::Error naming the known ones
+
 struct SamplingOptions {
     std::string schedule = defaultSchedulePreset();  // a preset (schedulePresets()) or a curve FILE.json
     int scheduleSteps = 0;                     // 0 = the preset's (or curve's) own length
@@ -27,6 +39,7 @@ struct SamplingOptions {
     bool referenceInpaintNoise = false;        // 0.1*T^(1/4) on known pixels instead of sigma0*sqrt(T)
     /// The network's arithmetic for each step's energy and gradient (the state stays float32).
     Precision precision = defaultSamplingPrecision();
+    Sampler sampler = kDefaultSampler;
 };
 
 }  // namespace ebm

@@ -44,6 +44,9 @@ public:
     void setPoints(torch::Tensor points);
     /// Changes the learning rate from the next step on.
     void setLearningRate(double rate);
+    /// Changes the noise levels (sigma range, spread, sigma0) from the next step on; the weights
+    /// and Adam's moments stay. Throws ebm::Error (one line) on a range the trainer refuses.
+    void setNoise(const NoiseConfig& noise);
 
     EnergyNet net() const;
     FastMlp& fast();
