@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <atomic>
+#include <numeric>
 
 #include "ebm/base/error.h"
 #include "ebm/schedule/schedule_curve.h"
@@ -533,6 +534,62 @@ private Q_SLOTS:
             QFAIL("inpainting ran with MALA");
         } catch (const Error& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains("choose langevin"), e.what());
+        }
+    }
+
+    void aStepObserverSeesEveryStepAndChangesNothing()
+    {
+        // Cooling, 12 steps held at T = 0.5 (the stretch `ebm sample --diagnostics` reads), cooling.
+        std::vector<double> temperatures{4.0, 2.0, 1.0};
+        temperatures.insert(temperatures.end(), 12, 0.5);
+        temperatures.insert(temperatures.end(), {0.25, 0.0});
+        QuadraticEnergyImpl energy(3, 4.0, 0.2);
+        for (auto& p : energy.parameters())
+            p.set_requires_grad(false);
+        for (Sampler sampler : {Sampler::Langevin, Sampler::Mala}) {
+            SamplerConfig config;
+            config.schedule = Schedule(temperatures);
+            config.stepSize = 0.6;  // large enough that MALA rejects some steps
+            config.numSamples = 6;
+            config.seed = 5;
+            config.reportEvery = 4;
+            config.sampler = sampler;
+            const SampleResult plain = annealedLangevin(energy, config);
+
+            std::vector<int> steps;
+            std::vector<double> seenTemperatures;
+            int heldSteps = 0;
+            bool shapesRight = true;
+            double energyMismatch = 0.0;
+            config.onStep = [&](const StepObservation& seen) {
+                steps.push_back(seen.step);
+                seenTemperatures.push_back(seen.temperature);
+                heldSteps += seen.temperature == 0.5 ? 1 : 0;
+                shapesRight = shapesRight && seen.state.sizes() == torch::IntArrayRef({6, 3}) &&
+                              seen.energies.numel() == 6;
+                // The energies are the observed state's own, for Langevin and MALA alike.
+                torch::NoGradGuard noGrad;
+                const torch::Tensor own = energy.forward(seen.state).flatten();
+                energyMismatch = std::max(energyMismatch, (own - seen.energies.flatten()).abs().max().item<double>());
+            };
+            const SampleResult observed = annealedLangevin(energy, config);
+
+            const std::string name = toString(sampler);
+            std::vector<int> everyStep(temperatures.size());
+            std::iota(everyStep.begin(), everyStep.end(), 1);
+            QVERIFY2(steps == everyStep, name.c_str());
+            QVERIFY2(seenTemperatures == temperatures, name.c_str());
+            QCOMPARE(heldSteps, 12);
+            QVERIFY2(shapesRight, name.c_str());
+            QVERIFY2(energyMismatch < 1e-5, (name + ": " + std::to_string(energyMismatch)).c_str());
+            // Bit for bit the run without an observer.
+            QVERIFY2(torch::equal(observed.samples, plain.samples), name.c_str());
+            QVERIFY2(torch::equal(observed.lastState, plain.lastState), name.c_str());
+            QVERIFY2(observed.meanEnergies == plain.meanEnergies, name.c_str());
+            QVERIFY2(observed.reportedSteps == plain.reportedSteps, name.c_str());
+            QVERIFY2(observed.acceptanceRates == plain.acceptanceRates, name.c_str());
+            if (sampler == Sampler::Mala)
+                QVERIFY2(plain.meanAcceptance > 0.0 && plain.meanAcceptance < 1.0, name.c_str());
         }
     }
 };

@@ -8,6 +8,7 @@
 #include "ebm/io/model_file.h"
 #include "command_support.h"
 #include "commands.h"
+#include "settings_from_image.h"
 
 namespace ebm::cli {
 
@@ -35,9 +36,16 @@ int runDenoise(int argc, char** argv)
         x = x + std * at::randn(x.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32));
     }
     const torch::Tensor clean = denoise(*model.net, x.to(device), model.sigma0).to(torch::kCPU);
-    if (x.dim() == 4)
-        writeImage(args.text("out"), makeGrid(torch::cat({x.clamp(0, 1), clean.clamp(0, 1)}),
-                                                      static_cast<int>(x.size(0))));
+    if (x.dim() == 4) {
+        const std::string input = args.text("input");
+        const Json details{{"input", inputSettings(input)},
+                           {"samples", x.size(0)},
+                           {"add_noise", args.real("add-noise")},
+                           {"seed", args.longInteger("seed")}};
+        writeImage(args.text("out"),
+                   makeGrid(torch::cat({x.clamp(0, 1), clean.clamp(0, 1)}), static_cast<int>(x.size(0))),
+                   pictureSettings("denoise", &model, details));
+    }
     if (!args.text("npy").empty())
         writeNpy(args.text("npy"), clean);
     spdlog::info("denoised {} images; wrote {}", x.size(0), args.text("out"));

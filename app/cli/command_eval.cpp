@@ -13,6 +13,7 @@
 #include "ebm/eval/evaluation_pipeline.h"
 #include "command_support.h"
 #include "commands.h"
+#include "settings_from_image.h"
 
 namespace ebm::cli {
 
@@ -161,6 +162,25 @@ std::vector<NamedFile> evaluationOutputs(const CliArgs& args, const EvaluationRe
     return outputs;
 }
 
+/// What the neighbours' grid keeps of the run: the reference data and the neighbours asked for, and
+/// either the file of samples or the model and the sampling settings that drew them.
+std::string neighbourSettings(const EvaluationRequest& request, const EvaluationModel& model)
+{
+    Json details{{"data", request.data},
+                 {"queries", request.neighbourQueries},
+                 {"neighbours_per_query", request.neighboursPerQuery}};
+    if (!request.samplesPath.empty() || !model.net) {
+        details["samples_file"] = inputSettings(request.samplesPath);
+        return pictureSettings("eval", nullptr, details);
+    }
+    const SamplerConfig config = makeSamplerConfig(request.sampling, model.sigma0);
+    for (const auto& [key, value] : samplingSettings(request.sampling, config).items())
+        details[key] = value;
+    details["samples"] = request.sampleCount;
+    details["sample_batch"] = request.sampleBatch;  // batch k is drawn with seed + k
+    return pictureSettings("eval", &model, details);
+}
+
 /// One progress bar per stage, each with its own ETA; stops on Ctrl-C.
 class StageProgress {
 public:
@@ -219,7 +239,7 @@ int runEval(int argc, char** argv)
     std::string neighbourPng;
     if (report.neighbours.present) {
         neighbourPng = args.text("nn-out");
-        writeImage(neighbourPng, report.neighbours.grid);
+        writeImage(neighbourPng, report.neighbours.grid, neighbourSettings(request, model));
     }
     if (args.isSet("json"))
         std::cout << evaluationJson(report, neighbourPng);

@@ -3,22 +3,34 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include "ebm/base/error.h"
 #include "ebm/base/json.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/model_file.h"
 #include "command_support.h"
 #include "commands.h"
+#include "settings_from_image.h"
 
 namespace ebm::cli {
 
 int runInfo(int argc, char** argv)
 {
-    CliArgs args("info", "Describe a checkpoint: architecture, parameters and training metadata.");
+    CliArgs args("info", "Describe a checkpoint: architecture, parameters and training metadata; or, with "
+                         "--image, the settings that a PNG written by the ebm tool keeps.");
     args.options(R"(
---json  print JSON
+--json    print JSON
+--image=  print the settings that made this PNG (indented JSON; one line with --json) instead; exit
+          status 1 when it holds none
 )");
-    const ModelCommand command = startModelCommand(args, argc, argv);
-    const OpenedModel& model = command.model;
+    addModelOptions(args);
+    const torch::Device device = parseWithRuntime(args, argc, argv);
+    if (!args.text("image").empty()) {
+        if (!args.text("model").empty())
+            throw Error("give --image or --model, not both: --image describes a picture, --model a checkpoint");
+        printPictureSettings(args.text("image"), args.isSet("json"));
+        return 0;
+    }
+    const OpenedModel model = openModelOption(args, device);
     const auto& cp = model.checkpoint;
     const auto& m = model.net->config();
     const auto& t = cp.train;

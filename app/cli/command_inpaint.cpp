@@ -12,6 +12,7 @@
 #include "ebm/sample/inpainting.h"
 #include "command_support.h"
 #include "commands.h"
+#include "settings_from_image.h"
 
 namespace ebm::cli {
 
@@ -29,6 +30,31 @@ torch::Tensor openMask(const std::string& spec, const ModelConfig& model, uint64
     if (!note.empty())
         spdlog::warn("{}", note);
     return mask;
+}
+
+/// A mask as writeMask draws it: white (1) where pixels are generated, black elsewhere.
+torch::Tensor maskPicture(const torch::Tensor& mask)
+{
+    return (mask.reshape({1, mask.size(-2), mask.size(-1)}) > 0.5).to(torch::kFloat32);
+}
+
+/// What the grid and the saved mask keep of the run: the sampling settings, the input and the
+/// images taken from it, the mask (a preset by name, a file by its fingerprint) and the noise on
+/// the known pixels.
+std::string inpaintSettings(const CliArgs& args, const OpenedModel& model, const SamplingOptions& sampling,
+                            const SamplerConfig& config, int64_t count, const std::string& maskFile)
+{
+    Json details = samplingSettings(sampling, config);
+    const std::string input = args.text("input");
+    details["input"] = inputSettings(input);
+    details["index"] = args.integer("index");
+    details["samples"] = count;
+    if (maskFile.empty())
+        details["mask"] = args.text("mask");
+    else
+        details["mask"] = fileFingerprint(maskFile);
+    details["reference_inpaint_noise"] = config.referenceInpaintNoise;
+    return pictureSettings("inpaint", &model, details);
 }
 
 }  // namespace
@@ -58,7 +84,8 @@ int runInpaint(int argc, char** argv)
     refuseSharedFiles({{"model", model.path}, {"input", args.text("input")}, {"mask", maskFile},
                        {"schedule", args.text("schedule")}},
                       namedFiles(args, {"out", "npy", "save-mask"}));
-    const SamplerConfig config = makeSamplerConfig(samplingOptionsFrom(args), model.sigma0);
+    const SamplingOptions sampling = samplingOptionsFrom(args);
+    const SamplerConfig config = makeSamplerConfig(sampling, model.sigma0);
     const long long count = args.integerIn("num", 1, kMaxSamplesPerRun);
     const long long index = args.integerIn("index", -1, std::numeric_limits<int>::max());
     const std::string input = args.text("input");
@@ -74,8 +101,9 @@ int runInpaint(int argc, char** argv)
         images = limitRows(all, count);
     }
     const torch::Tensor mask = openMask(args.text("mask"), shape, config.seed);
+    const std::string settings = inpaintSettings(args, model, sampling, config, images.size(0), maskFile);
     if (!args.text("save-mask").empty())
-        writeMask(args.text("save-mask"), mask);
+        writeImage(args.text("save-mask"), maskPicture(mask), settings);
     const int64_t generated = (mask > 0.5).sum().item<int64_t>();
 
     SampleResult result;
@@ -91,7 +119,7 @@ int runInpaint(int argc, char** argv)
     const torch::Tensor done = result.samples.to(torch::kCPU);
     const torch::Tensor shown = images * (1 - mask) + kHiddenPixelValue * mask;
     const int cols = static_cast<int>(images.size(0));
-    writeImage(args.text("out"), makeGrid(torch::cat({images, shown, done.clamp(0, 1)}), cols));
+    writeImage(args.text("out"), makeGrid(torch::cat({images, shown, done.clamp(0, 1)}), cols), settings);
     if (!args.text("npy").empty())
         writeNpy(args.text("npy"), done.to(torch::kFloat32).contiguous());
     const torch::Tensor mse = maskedMse(done, images, mask);

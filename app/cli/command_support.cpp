@@ -202,12 +202,17 @@ WeightChoice weightChoiceFrom(const CliArgs& args)
     return args.isSet("raw-weights") ? WeightChoice::Raw : WeightChoice::PreferAveraged;
 }
 
-ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
+void addModelOptions(CliArgs& args)
 {
     args.options(R"(
 --model=      checkpoint: native .ebm or a reference PyTorch .pt (default: bundled model)
 --raw-weights  use the trained weights even when the file holds their moving average (EMA)
 )");
+}
+
+ModelCommand startModelCommand(CliArgs& args, int argc, char** argv)
+{
+    addModelOptions(args);
     const torch::Device device = parseWithRuntime(args, argc, argv);
     return ModelCommand{device, openModelOption(args, device)};
 }

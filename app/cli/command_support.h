@@ -62,6 +62,9 @@ WeightChoice weightChoiceFrom(const CliArgs& args);
 /// The model named by --model (the bundled one when it is not given), with --raw-weights, on `device`.
 OpenedModel openModelOption(const CliArgs& args, torch::Device device);
 
+/// Adds --model and --raw-weights (for a command that opens the model only in some of its uses).
+void addModelOptions(CliArgs& args);
+
 /// Adds --model, --raw-weights and the runtime options, parses argv and opens the model (the bundled one when
 /// --model is not given).
 ModelCommand startModelCommand(CliArgs& args, int argc, char** argv);

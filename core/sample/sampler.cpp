@@ -53,6 +53,14 @@ void checkCancel(const std::atomic<bool>* cancel, bool& stopped)
         stopped = true;
 }
 
+/// Hands a step to the configuration's observer, if any; detached, so that it keeps no graph alive.
+void observeStep(const SamplerConfig& config, int step, double temperature, const torch::Tensor& state,
+                 const torch::Tensor& energies)
+{
+    if (config.onStep)
+        config.onStep(StepObservation{step, temperature, state.detach(), energies.detach()});
+}
+
 /// Metropolis-adjusted Langevin: each step's Langevin move is a proposal, accepted per chain.
 /// It keeps the energy and gradient of the current state, so that a step costs one evaluation.
 class MalaChain {
@@ -235,9 +243,11 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
         if (mala) {
             x = mala->step(x, temperature, noise);
             energies = mala->energies();
+            observeStep(config, step + 1, temperature, x, energies);
         } else {
             torch::Tensor point = evaluationPoint(x, temperature);
             EnergyAndGrad eg = energyAndGrad(net, point, config.precision);
+            observeStep(config, step + 1, temperature, point, eg.energy);
             torch::Tensor update = -drift * eg.grad + config.stepSize * std::sqrt(temperature) *
                                                           noise.normal(x.sizes(), device);
             x = inpainting ? x + mask * update : x + update;

@@ -65,12 +65,44 @@ ebm::Dataset openTrainingData(const std::string& spec, int channels, int imageSi
     return data;
 }
 
+/// A few quick samples from the weights of the moment, for the page's preview strip.
+void sendPreview(ebm::Trainer& t, const TrainingSettings& cadence, JobControl& control, JobReporter& report)
+{
+    ebm::SamplingOptions options;
+    options.schedule = "quick";
+    options.scheduleSteps = std::max(3, cadence.previewSteps);
+    options.numSamples = std::clamp(cadence.previewSamples, 1, 64);
+    options.seed = kPreviewSeed;
+    options.reportEvery = options.scheduleSteps;
+    const ebm::SamplerConfig config = ebm::makeSamplerConfig(options, t.config().noise.sigma0);
+    ebm::SampleResult r = ebm::annealedLangevin(*t.net(), config, {}, {}, control.cancelFlag());
+    if (!r.stopped)
+        report.progress(QVariant::fromValue(TrainingPreview{t.completedSteps(), tensorGridImage(r.samples)}));
+}
+
+/// The trained weights become the loaded model, ready to save (the Sample page offers them).
+void adoptTrainedWeights(JobContext& c, ebm::Trainer& t)
+{
+    ebm::Checkpoint meta;
+    meta.model = t.net()->config();
+    meta.hasTraining = true;
+    meta.train = t.config();
+    meta.step = t.completedSteps();
+    meta.format = "training";
+    ModelInfo described = c.describe(meta, *t.net());
+    described.fromTraining = true;
+    described.path.clear();
+    // Said plainly wherever the model is named: these are a training run's weights.
+    described.description =
+        QObject::tr("training run weights (step %1) · %2").arg(t.completedSteps()).arg(described.description);
+    c.adopt(t.net(), std::move(meta), std::move(described));
+}
+
 TrainingOutcome runTraining(JobContext& c, const TrainingSettings& cadence, TrainingRunInfo runInfo,
                             std::string checkpointPath, JobControl& control, JobReporter& report)
 {
     ebm::Trainer& t = *c.training.trainer;
     const int64_t total = t.config().steps;
-    const double sigma0 = t.config().noise.sigma0;
     c.training.active = true;
     report.progress(QVariant::fromValue(runInfo));
 
@@ -105,19 +137,6 @@ TrainingOutcome runTraining(JobContext& c, const TrainingSettings& cadence, Trai
         }
     };
 
-    auto preview = [&] {
-        ebm::SamplingOptions options;
-        options.schedule = "quick";
-        options.scheduleSteps = std::max(3, cadence.previewSteps);
-        options.numSamples = std::clamp(cadence.previewSamples, 1, 64);
-        options.seed = kPreviewSeed;
-        options.reportEvery = options.scheduleSteps;
-        const ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
-        ebm::SampleResult r = ebm::annealedLangevin(*t.net(), config, {}, {}, control.cancelFlag());
-        if (!r.stopped)
-            report.progress(QVariant::fromValue(TrainingPreview{t.completedSteps(), tensorGridImage(r.samples)}));
-    };
-
     auto handle = [&](const Interjection& work) {
         if (work.kind == Interjection::Kind::SaveCheckpoint) {
             trySave(work.path.toStdString());
@@ -146,7 +165,7 @@ TrainingOutcome runTraining(JobContext& c, const TrainingSettings& cadence, Trai
                 trySave(checkpointPath);
             if (cadence.previewEvery > 0 && p.step % cadence.previewEvery == 0) {
                 flush();
-                preview();
+                sendPreview(t, cadence, control, report);
             }
             if (control.pauseRequested() || Clock::now() - lastEmit >= kProgressInterval)
                 flush();
@@ -169,22 +188,8 @@ TrainingOutcome runTraining(JobContext& c, const TrainingSettings& cadence, Trai
         outcome.message = QObject::tr("Training stopped at step %1.").arg(outcome.step);
     c.training.active = false;
 
-    // The trained weights become the model the sample view uses, ready to sample or save.
-    if (t.completedSteps() > 0) {
-        ebm::Checkpoint meta;
-        meta.model = t.net()->config();
-        meta.hasTraining = true;
-        meta.train = t.config();
-        meta.step = t.completedSteps();
-        meta.format = "training";
-        ModelInfo described = c.describe(meta, *t.net());
-        described.fromTraining = true;
-        described.path.clear();
-        // Said plainly wherever the model is named: the sample page now uses these weights.
-        described.description =
-            QObject::tr("training run weights (step %1) · %2").arg(t.completedSteps()).arg(described.description);
-        c.adopt(t.net(), std::move(meta), std::move(described));
-    }
+    if (t.completedSteps() > 0)
+        adoptTrainedWeights(c, t);
     return outcome;
 }
 

@@ -13,6 +13,18 @@
 
 namespace ebm {
 
+/// What a step observer sees at every step: the state whose energy the step measured, and that
+/// energy. Langevin measures the state before its move, MALA the state after its accept/reject
+/// decision. The tensors stay on the sampler's device (nothing is copied or read back for them)
+/// and are valid during the call only: copy what you keep.
+struct StepObservation {
+    int step = 0;             // 1-based, as SampleFrame counts
+    double temperature = 0.0;
+    torch::Tensor state;      // [N, ...]
+    torch::Tensor energies;   // N energies
+};
+using StepObserver = std::function<void(const StepObservation&)>;
+
 struct SamplerConfig {
     Schedule schedule = Schedule::paperExponential();
     double stepSize = kDefaultLangevinStepSize;  // eps of eq. 8
@@ -34,6 +46,9 @@ struct SamplerConfig {
     /// Langevin takes every step; Mala accepts each chain's step with the Metropolis-Hastings
     /// ratio for exp(-E/T) (unconditional sampling only: inpainting refuses it).
     Sampler sampler = kDefaultSampler;
+    /// When set, called at every step, reported or not (e.g. `ebm sample --diagnostics` keeps a
+    /// few numbers per chain and step). It draws nothing: the run is the same with or without it.
+    StepObserver onStep;
 };
 
 /// The sampler's configuration for a person's request and the model's sigma0. Throws
