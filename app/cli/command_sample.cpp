@@ -357,7 +357,8 @@ int runSample(int argc, char** argv)
     std::string npy = args.text("npy");
     if (!pictures && npy.empty())
         npy = std::filesystem::path(args.text("out")).replace_extension(".npy").string();
-    refuseSharedFiles({{"model", model.path}, {"start", args.text("start")}, {"schedule", args.text("schedule")}},
+    refuseSharedFiles({{"model", model.path}, {"start", args.text("start")}, {"schedule", args.text("schedule")},
+                       {"settings-from", args.text("settings-from")}},
                       sampleOutputs(args, pictures, npy));
     SamplingOptions options = samplingOptionsFrom(args);
     options.sampler = samplerFrom(args);
