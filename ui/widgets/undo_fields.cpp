@@ -3,6 +3,8 @@
 #include <QAbstractButton>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QKeyEvent>
+#include <QKeySequence>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QUndoCommand>
@@ -161,6 +163,41 @@ void UndoFieldBinder::withoutUndo(const std::function<void()>& change)
     --applying_;
     for (auto it = last_.begin(); it != last_.end(); ++it)
         it.value() = read(it.key());
+}
+
+namespace {
+
+class UndoKeysToEditMenu : public QObject {
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() != QEvent::ShortcutOverride)
+            return false;
+        const auto* key = static_cast<QKeyEvent*>(event);
+        const bool undo = key->matches(QKeySequence::Undo);
+        if (!undo && !key->matches(QKeySequence::Redo))
+            return false;
+        if (const auto* line = qobject_cast<QLineEdit*>(watched))
+            if (undo ? line->isUndoAvailable() : line->isRedoAvailable())
+                return false;
+        event->ignore();  // not overridden: the window's Undo / Redo action takes the key
+        return true;
+    }
+};
+
+}  // namespace
+
+void routeUndoKeysToEditMenu(QWidget* page)
+{
+    auto* filter = new UndoKeysToEditMenu(page);
+    for (QAbstractSpinBox* field : page->findChildren<QAbstractSpinBox*>())
+        field->installEventFilter(filter);
+    for (QLineEdit* field : page->findChildren<QLineEdit*>())
+        if (!qobject_cast<QAbstractSpinBox*>(field->parentWidget()))  // a spin box's own editor: the box has focus
+            field->installEventFilter(filter);
 }
 
 }  // namespace ebm::studio

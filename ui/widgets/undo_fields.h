@@ -50,4 +50,10 @@ private:
     int applying_ = 0;
 };
 
+/// Ctrl+Z and Ctrl+Shift+Z in `page` do what Edit > Undo and Redo say, whichever field has focus.
+/// Qt's spin boxes and text fields take those keys for their own typing, which undoes nothing on
+/// the Edit menu's stack (a value set with the arrows leaves no typing) while the menu names a
+/// step. A line edit that is not on the stack keeps its own typing's undo while it has some.
+void routeUndoKeysToEditMenu(QWidget* page);
+
 }  // namespace ebm::studio

@@ -51,33 +51,6 @@ constexpr int kExportScale = 4;            // exported pictures: 32-pixel images
 constexpr int kFashionMnistTestImages = 10000;
 const QString kFashionMnist = QStringLiteral("fashion-mnist");
 
-/// On this page Ctrl+Z and Ctrl+Shift+Z do what Edit > Undo and Redo say, whichever field has
-/// focus. Qt's text fields (and spin boxes) take those keys for their own typing, which undoes
-/// nothing on the Edit menu's stack (a value set with the arrows leaves no typing) while the menu
-/// names a stroke or a setting. The strokes and the settings share the window's one stack, so the
-/// keys walk it in the order the menu shows. The image path, which is not on the stack, keeps
-/// its own typing's undo while it has some.
-class UndoKeysToEditMenu : public QObject {
-public:
-    using QObject::QObject;
-
-protected:
-    bool eventFilter(QObject* watched, QEvent* event) override
-    {
-        if (event->type() != QEvent::ShortcutOverride)
-            return false;
-        const auto* key = static_cast<QKeyEvent*>(event);
-        const bool undo = key->matches(QKeySequence::Undo);
-        if (!undo && !key->matches(QKeySequence::Redo))
-            return false;
-        if (const auto* line = qobject_cast<QLineEdit*>(watched))
-            if (undo ? line->isUndoAvailable() : line->isRedoAvailable())
-                return false;
-        event->ignore();  // not overridden: the window's Undo / Redo action takes the key
-        return true;
-    }
-};
-
 /// An 8-bit image of the model's size as the values the model reads, [C, H, W] in [0, 1].
 QVector<float> imagePixels(const QImage& image, int channels)
 {
@@ -144,19 +117,9 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
     layout->addWidget(split, 1);
 
     connectEngine();
-    routeUndoKeysToEditMenu();
+    routeUndoKeysToEditMenu(this);  // strokes and settings share the window's one stack
     updateSourceFields();
     updateControls();
-}
-
-void InpaintView::routeUndoKeysToEditMenu()
-{
-    auto* filter = new UndoKeysToEditMenu(this);
-    for (QAbstractSpinBox* field : findChildren<QAbstractSpinBox*>())
-        field->installEventFilter(filter);
-    for (QLineEdit* field : findChildren<QLineEdit*>())
-        if (!qobject_cast<QAbstractSpinBox*>(field->parentWidget()))  // a spin box's own editor: the box has focus
-            field->installEventFilter(filter);
 }
 
 void InpaintView::connectRunControls()

@@ -100,7 +100,6 @@ private:
     QWidget* buildResultColumn();
     void connectRunControls();
     void connectEngine();
-    void routeUndoKeysToEditMenu();
 
     Source chosenSource() const;
     void openChosenImage();
