@@ -170,6 +170,23 @@ private Q_SLOTS:
                  qPrintable(QString::fromStdString(kReference) + " is missing: the fixture lives in tests/data"));
     }
 
+    void historyCountsTheStepsBeforeAFineTune()
+    {
+        QCOMPARE(stepsBeforeThisRun(""), int64_t(0));
+        QCOMPARE(stepsBeforeThisRun("step 5000: --lr 0.0001 -> 5e-05"), int64_t(0));
+        const std::string first = fineTuneHistoryEntry("base.ebm", 10000);
+        QCOMPARE(first, std::string("fine-tuned from base.ebm, which had 10000 steps"));
+        QCOMPARE(stepsBeforeThisRun(first), int64_t(10000));
+        // A second fine-tune's entry counts the first one's steps too; the last entry wins.
+        const std::string both = appendHistory(appendHistory(first, "step 3: --lr 1 -> 2"),
+                                               fineTuneHistoryEntry("ft.ebm", 26000));
+        QCOMPARE(both, first + "; step 3: --lr 1 -> 2; fine-tuned from ft.ebm, which had 26000 steps");
+        QCOMPARE(stepsBeforeThisRun(both), int64_t(26000));
+        // A file name cannot break the history into lines or entries.
+        QCOMPARE(fineTuneHistoryEntry("a;b\nc.ebm", 1), std::string("fine-tuned from a b c.ebm, which had 1 steps"));
+        QCOMPARE(stepsBeforeThisRun("fine-tuned from x, which had 12 apples"), int64_t(0));
+    }
+
     void referenceFixtureMatchesPyTorch()
     {
         Checkpoint cp = loadCheckpoint(kReference);

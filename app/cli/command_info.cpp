@@ -61,6 +61,7 @@ int runInfo(int argc, char** argv)
                                {"ema", t.emaDecay},
                                {"precision", toString(t.precision)},
                                {"history", t.history},
+                               {"steps_in_all", cp.step + stepsBeforeThisRun(t.history)},
                                {"final_loss", cp.lossHistory.empty() ? 0.0 : cp.lossHistory.back()}};
         printJsonLine(out);
         return 0;
@@ -75,13 +76,16 @@ int runInfo(int argc, char** argv)
         std::printf("steps         %lld of %lld (batch %lld, lr %g, %s)\n", static_cast<long long>(cp.step),
                     static_cast<long long>(t.steps), static_cast<long long>(t.batchSize), t.learningRate,
                     t.cosineDecay ? "cosine decay" : "constant");
+        if (const int64_t before = stepsBeforeThisRun(t.history); before > 0)
+            std::printf("in all        %lld steps with the runs before this one\n",
+                        static_cast<long long>(cp.step + before));
         std::printf("noise         sigma %g..%g %s, sigma0 %g\n", t.noise.sigmaMin, t.noise.sigmaMax,
                     toString(t.noise.spread).c_str(), t.noise.sigma0);
         std::printf("arithmetic    %s\n", toString(t.precision).c_str());
         if (!cp.lossHistory.empty())
             std::printf("last loss     %.5g (normalised)\n", cp.lossHistory.back());
         if (!t.history.empty())
-            std::printf("changed       %s\n", t.history.c_str());
+            std::printf("history       %s\n", t.history.c_str());
     } else {
         std::printf("training      no metadata (weights only)\n");
     }

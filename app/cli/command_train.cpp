@@ -407,7 +407,13 @@ PreparedTrainer newTrainer(const CliArgs& args, torch::Device device)
     }
     const std::string dataset = absoluteIfPath(args.text("data"));
     Dataset data = openTrainingData(args, dataset, model, initial.has_value());
-    const TrainConfig config = trainConfigFrom(args, dataset);
+    TrainConfig config = trainConfigFrom(args, dataset);
+    // The step count starts afresh: keep what the starting weights had been trained for.
+    if (initial && initial->hasTraining)
+        config.history = appendHistory(
+            initial->train.history,
+            fineTuneHistoryEntry(std::filesystem::path(args.text("init")).filename().string(),
+                                 initial->step + stepsBeforeThisRun(initial->train.history)));
     spdlog::info("training {} on {} ({} items) with {}{}", model.describe(), config.dataset, data.size(),
                  describeDevice(device),
                  config.precision == Precision::Float32 ? "" : ", " + toString(config.precision));

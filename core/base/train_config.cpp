@@ -30,6 +30,35 @@ NoiseConfig NoiseConfig::singleSigma(double sigma, double sigma0)
     return config;
 }
 
+std::string fineTuneHistoryEntry(std::string source, int64_t stepsBefore)
+{
+    for (char& c : source)  // a history is one line, and "; " separates its entries
+        if (c == '\n' || c == '\r' || c == ';')
+            c = ' ';
+    return "fine-tuned from " + source + ", which had " + std::to_string(stepsBefore) + " steps";
+}
+
+int64_t stepsBeforeThisRun(const std::string& history)
+{
+    static const std::string marker = ", which had ";
+    const size_t at = history.rfind(marker);
+    if (at == std::string::npos)
+        return 0;
+    int64_t steps = 0;
+    size_t i = at + marker.size();
+    const size_t digitsStart = i;
+    for (; i < history.size() && history[i] >= '0' && history[i] <= '9' && i - digitsStart < 18; ++i)
+        steps = steps * 10 + (history[i] - '0');
+    if (i == digitsStart || history.compare(i, 6, " steps") != 0)
+        return 0;
+    return steps;
+}
+
+std::string appendHistory(const std::string& history, const std::string& entry)
+{
+    return history.empty() ? entry : history + "; " + entry;
+}
+
 void checkStoredTrainConfig(const TrainConfig& config, const std::string& source)
 {
     auto refuse = [&](const char* key, const std::string& value, const char* rule) {

@@ -56,26 +56,6 @@ struct RuntimeInfo {
     bool cudaAvailable = false;
 };
 
-/// Fine-tuning starts the step count afresh, so the studio notes in the run's TrainConfig
-/// history what the starting weights had been trained for ("fine-tuned from base.ebm, which had
-/// 26000 steps"); stepsBeforeThisRun reads it back (the last such entry; 0 when there is none).
-inline QString fineTuneHistoryEntry(QString source, qint64 stepsBefore)
-{
-    source.replace(QLatin1Char('\n'), QLatin1Char(' '));  // a history is one line
-    return QStringLiteral("fine-tuned from %1, which had %2 steps").arg(source).arg(stepsBefore);
-}
-inline qint64 stepsBeforeThisRun(const QString& history)
-{
-    const QString marker = QStringLiteral(", which had ");
-    const int at = history.lastIndexOf(marker);
-    if (at < 0)
-        return 0;
-    const QString rest = history.mid(at + marker.size());
-    bool ok = false;
-    const qint64 steps = rest.left(rest.indexOf(QLatin1Char(' '))).toLongLong(&ok);
-    return ok && steps > 0 ? steps : 0;
-}
-
 /// h:mm:ss for an ETA or elapsed time; "–" when unknown (negative or absurd).
 QString formatDuration(double seconds);
 

@@ -49,7 +49,7 @@ ModelInfo JobContext::describe(const ebm::Checkpoint& cp, const ebm::EnergyNetIm
         // Say what it learned: the data set (file name for paths) and how long, over every run
         // the history records (a fine-tune's own count starts at 0).
         m.trainingHistory = QString::fromStdString(cp.train.history);
-        m.totalSteps = cp.step + stepsBeforeThisRun(m.trainingHistory);
+        m.totalSteps = cp.step + ebm::stepsBeforeThisRun(cp.train.history);
         QString data = QString::fromStdString(cp.train.dataset);
         if (data.contains(QLatin1Char('/')))
             data = QFileInfo(data).fileName();

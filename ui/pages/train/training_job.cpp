@@ -223,10 +223,10 @@ TrainingOutcome startTraining(JobContext& c, const TrainingSettings& settings, J
         ebm::TrainConfig config = trainConfigFrom(settings);
         // The steps behind the starting weights stay countable: the window shows the total.
         if (start && start->hasTraining) {
-            const QString before = QString::fromStdString(start->train.history);
-            const QString entry = fineTuneHistoryEntry(QFileInfo(settings.initialWeights).fileName(),
-                                                       start->step + stepsBeforeThisRun(before));
-            config.history = (before.isEmpty() ? entry : before + QStringLiteral("; ") + entry).toStdString();
+            const std::string& before = start->train.history;
+            config.history = ebm::appendHistory(
+                before, ebm::fineTuneHistoryEntry(QFileInfo(settings.initialWeights).fileName().toStdString(),
+                                                  start->step + ebm::stepsBeforeThisRun(before)));
         }
         TrainingRunInfo info;
         info.modelDescription = QString::fromStdString(model.describe());

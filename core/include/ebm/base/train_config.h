@@ -43,9 +43,21 @@ struct TrainConfig {
     double emaDecay = 0.0;
     /// The arithmetic of each step (float32, or TF32 / bfloat16 autocast on capable hardware).
     Precision precision = Precision::Float32;
-    /// Settings changed when the run was resumed, "step 5000: --lr 0.0001 -> 5e-05; ...".
+    /// What happened to the run before and during it, entries joined by "; ": settings changed at
+    /// a resume ("step 5000: --lr 0.0001 -> 5e-05") and, for a fine-tune, what its starting
+    /// weights had been trained for (fineTuneHistoryEntry).
     std::string history;
 };
+
+/// A fine-tune starts its step count afresh, so its history notes what the starting weights had
+/// been trained for: "fine-tuned from base.ebm, which had 26000 steps" (`ebm train --init` and
+/// the studio's fine-tune both write it).
+std::string fineTuneHistoryEntry(std::string source, int64_t stepsBefore);
+/// The steps behind a run's starting weights, read back from its history (the last
+/// fineTuneHistoryEntry; 0 when there is none).
+int64_t stepsBeforeThisRun(const std::string& history);
+/// `history` with `entry` appended ("; " between entries).
+std::string appendHistory(const std::string& history, const std::string& entry);
 
 /// Refuses the run settings a checkpoint stored when one cannot be trained with (a batch of 0, a
 /// noise level or learning rate that is NaN, Adam's beta at 1): one line naming `source` (the
