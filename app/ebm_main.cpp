@@ -32,8 +32,10 @@ void printUsage()
                  "commands:\n"
                  "  train     train a model (MDSM) on a data set\n"
                  "  sample    annealed Langevin sampling to a PNG grid, .npy and CSV trace\n"
+                 "  sweep     a labelled grid of sampling runs over one or two settings (step size, steps, seed, ...)\n"
                  "  inpaint   complete masked images\n"
                  "  energy    energies of images (with sigma0 noise); compare two sets (AUROC)\n"
+                 "  path      energy along the straight line and the relaxed (NEB) path between two images\n"
                  "  denoise   single-step denoising jump\n"
                  "  info      describe a checkpoint\n"
                  "  export    write a model as a PyTorch state_dict (reference keys) or native checkpoint\n"
@@ -116,7 +118,8 @@ int dispatch(int argc, char** argv)
         {"train", cli::runTrain},   {"sample", cli::runSample}, {"inpaint", cli::runInpaint},
         {"energy", cli::runEnergy}, {"denoise", cli::runDenoise}, {"info", cli::runInfo},
         {"bench", cli::runBench},   {"eval", cli::runEval},     {"train-classifier", cli::runTrainClassifier},
-        {"schedule", cli::runSchedule}, {"export", cli::runExport}};
+        {"schedule", cli::runSchedule}, {"export", cli::runExport}, {"path", cli::runPath},
+        {"sweep", cli::runSweep}};
     auto it = commands.find(command);
     if (it == commands.end()) {
         std::cerr << "ebm: unknown command '" << command << "'\n";

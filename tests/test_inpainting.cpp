@@ -1,12 +1,14 @@
 // Inpainting masks: the presets (the torch-free pixels and their tensors), mask pictures (white
 // generates, other sizes scaled with nearest neighbours), the error over the generated pixels, and
-// feathered masks (soft weights at the edge; radius 0 is the hard clamp).
+// feathered masks (soft weights at the edge; radius 0 is the hard clamp), and inpainting with MALA
+// (known pixels kept, acceptance recorded, the conditional of a Gaussian sampled without bias).
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,36 @@ bool binomiallyPlausible(double generated, double pixels, double fraction)
 {
     const double spread = std::sqrt(pixels * fraction * (1 - fraction));
     return std::abs(generated - pixels * fraction) <= 5 * spread;
+}
+
+/// E(x) = 1/2 (x - m)^T P (x - m) over the flattened pixels: a correlated Gaussian, whose
+/// conditional given some pixels k has precision P_uu and mean m_u - P_uu^-1 P_uk (k - m_k).
+class CorrelatedGaussianImpl : public EnergyNetImpl {
+public:
+    CorrelatedGaussianImpl(const torch::Tensor& precision, const torch::Tensor& centre)
+        : EnergyNetImpl(testing::pointConfig(static_cast<int>(precision.size(0))))
+    {
+        p = register_parameter("p", precision.to(torch::kFloat64));
+        m = register_parameter("m", centre.to(torch::kFloat64));
+    }
+    torch::Tensor forward(const torch::Tensor& x) override
+    {
+        const torch::Tensor d = x.flatten(1) - m.to(x.dtype());
+        return 0.5 * (d.matmul(p.to(x.dtype())) * d).sum(1);
+    }
+    torch::Tensor p, m;
+};
+
+/// A chain held at T = 1 for `steps` steps, without the final jump.
+SamplerConfig heldAtOne(int steps, double stepSize, Sampler sampler)
+{
+    SamplerConfig config;
+    config.schedule = Schedule(std::vector<double>(steps, 1.0));
+    config.stepSize = stepSize;
+    config.finalDenoise = false;
+    config.sampler = sampler;
+    config.seed = 3;
+    return config;
 }
 
 }  // namespace
@@ -212,6 +244,164 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(columns(soft, 3, 4), columns(images, 3, 4)));  // the edge is blended
         QVERIFY_THROWS_EXCEPTION(Error, inpaint(energy, config, images, right * 0.5));
         QVERIFY_THROWS_EXCEPTION(Error, inpaint(energy, config, images, right * 2));
+    }
+
+    /// MALA inpainting keeps the known pixels exactly, in every frame and in the result, and
+    /// records each step's acceptance (in [0, 1], the frames' the result's) and each chain's.
+    void malaInpaintingKeepsKnownPixelsAndRecordsAcceptance()
+    {
+        testing::QuadraticEnergyImpl energy(16, 10.0, 0.5);
+        torch::manual_seed(7);
+        const torch::Tensor images = torch::rand({3, 1, 4, 4});
+        const torch::Tensor mask = presetMask("right", 4);
+        const torch::Tensor known = (1 - mask).expand_as(images).to(torch::kBool);
+        SamplerConfig config;
+        config.schedule = Schedule::quick(60, 10.0);
+        config.stepSize = 0.3;  // large enough that some steps are refused
+        config.sigma0 = 0.1;
+        config.reportEvery = 1;
+        config.sampler = Sampler::Mala;
+        for (bool referenceNoise : {false, true}) {
+            config.referenceInpaintNoise = referenceNoise;
+            bool everyFrameKeeps = true;
+            std::vector<double> frameRates;
+            double observedMismatch = 0.0;
+            config.onStep = [&](const StepObservation& seen) {
+                // The observed energies are the observed state's own (its known pixels noisy).
+                torch::NoGradGuard noGrad;
+                const torch::Tensor own = energy.forward(seen.state).flatten();
+                const double mismatch = (own - seen.energies.flatten()).abs().max().item<double>();
+                observedMismatch = std::max(observedMismatch, mismatch);
+            };
+            const SampleResult r = inpaint(energy, config, images, mask, [&](const SampleFrame& f) {
+                everyFrameKeeps =
+                    everyFrameKeeps && torch::equal(f.state.masked_select(known), images.masked_select(known));
+                if (!f.final)
+                    frameRates.push_back(f.acceptance);
+                return true;
+            });
+            QVERIFY(everyFrameKeeps);
+            QVERIFY(torch::equal(r.samples.masked_select(known), images.masked_select(known)));
+            QVERIFY2(observedMismatch < 1e-5, qPrintable(QString::number(observedMismatch)));
+            QCOMPARE(int(r.acceptanceRates.size()), 60);
+            QCOMPARE(frameRates, r.acceptanceRates);
+            for (double rate : r.acceptanceRates)
+                QVERIFY2(rate >= 0.0 && rate <= 1.0, qPrintable(QString::number(rate)));
+            QCOMPARE(r.chainAcceptance.size(0), int64_t(3));
+            QVERIFY(r.chainAcceptance.min().item<double>() >= 0.0 && r.chainAcceptance.max().item<double>() <= 1.0);
+            QVERIFY(std::abs(r.chainAcceptance.mean().item<double>() - r.meanAcceptance) < 1e-5);
+            const double meanRate =
+                std::accumulate(r.acceptanceRates.begin(), r.acceptanceRates.end(), 0.0) / r.acceptanceRates.size();
+            QVERIFY(std::abs(meanRate - r.meanAcceptance) < 1e-12);
+            QVERIFY2(r.meanAcceptance > 0.0 && r.meanAcceptance < 1.0, qPrintable(QString::number(r.meanAcceptance)));
+            // Free pixels still relax towards the energy's centre (0.5).
+            const torch::Tensor freePixels = r.samples.masked_select(known.logical_not());
+            QVERIFY((freePixels - 0.5).abs().mean().item<double>() < 0.2);
+        }
+        // Plain Langevin records no acceptance, as unconditional sampling does.
+        config.sampler = Sampler::Langevin;
+        config.onStep = {};
+        const SampleResult plain = inpaint(energy, config, images, mask);
+        QVERIFY(plain.acceptanceRates.empty() && !plain.chainAcceptance.defined());
+        QCOMPARE(plain.meanAcceptance, 1.0);
+    }
+
+    /// A tiny step is almost always accepted, a huge one mostly refused (at T = 1, where float32
+    /// rounding of the energies cannot decide).
+    void malaInpaintingAcceptanceFallsWithTheStepSize()
+    {
+        testing::QuadraticEnergyImpl energy(16, 10.0, 0.5);
+        torch::manual_seed(8);
+        const torch::Tensor images = torch::rand({200, 1, 4, 4});
+        const torch::Tensor mask = presetMask("centre", 4);
+        const SampleResult tiny = inpaint(energy, heldAtOne(40, 0.01, Sampler::Mala), images, mask);
+        const SampleResult huge = inpaint(energy, heldAtOne(40, 1.0, Sampler::Mala), images, mask);
+        QVERIFY2(tiny.meanAcceptance > 0.98, qPrintable(QString::number(tiny.meanAcceptance)));
+        QVERIFY2(huge.meanAcceptance < 0.5, qPrintable(QString::number(huge.meanAcceptance)));
+        QCOMPARE(int(huge.acceptanceRates.size()), 40);
+    }
+
+    /// MALA's proposal is Langevin inpainting's step, with the same noise: on a flat energy every
+    /// ratio is 1, so MALA retraces Langevin inpainting bit for bit, hard mask or feathered.
+    void malaInpaintingProposesLangevinsStep()
+    {
+        testing::QuadraticEnergyImpl flat(64, 0.0);
+        torch::manual_seed(9);
+        const torch::Tensor images = torch::rand({2, 1, 8, 8});
+        SamplerConfig config;
+        config.schedule = Schedule::quick(30, 10.0);
+        config.stepSize = 0.2;
+        config.sigma0 = 0.1;
+        config.seed = 12;
+        for (const torch::Tensor& mask : {presetMask("right", 8), featherMask(presetMask("right", 8), 2)}) {
+            config.sampler = Sampler::Langevin;
+            const SampleResult langevin = inpaint(flat, config, images, mask);
+            config.sampler = Sampler::Mala;
+            const SampleResult mala = inpaint(flat, config, images, mask);
+            QCOMPARE(mala.meanAcceptance, 1.0);
+            QVERIFY(torch::equal(mala.lastState, langevin.lastState));
+            QVERIFY(torch::equal(mala.samples, langevin.samples));
+        }
+    }
+
+    /// At T = 1 and a large step, MALA inpainting samples the conditional of a correlated
+    /// Gaussian given the known pixels (its mean and covariance in closed form), where plain
+    /// Langevin inpainting at that step inflates the covariance.
+    void malaInpaintingSamplesTheConditionalWhereLangevinIsBiased()
+    {
+        // Pixels of a 2x2 image in row-major order; the right column (1 and 3) is generated.
+        const torch::Tensor precision = torch::tensor({{3.0, -1.0, 0.5, 0.3},
+                                                       {-1.0, 4.0, 0.5, 1.0},
+                                                       {0.5, 0.5, 3.0, -1.2},
+                                                       {0.3, 1.0, -1.2, 4.0}},
+                                                      torch::kFloat64);
+        const torch::Tensor centre = torch::full({4}, 0.5, torch::kFloat64);
+        CorrelatedGaussianImpl energy(precision, centre);
+        const torch::Tensor unknown = torch::tensor({1, 3}, torch::kLong);
+        const torch::Tensor knownIndex = torch::tensor({0, 2}, torch::kLong);
+        const torch::Tensor knownValues = torch::tensor({0.2, 0.9}, torch::kFloat64);
+        const torch::Tensor pUU = precision.index({unknown}).index({torch::indexing::Slice(), unknown});
+        const torch::Tensor pUK = precision.index({unknown}).index({torch::indexing::Slice(), knownIndex});
+        const torch::Tensor covariance = torch::linalg::inv(pUU);  // 1/15 [[4, -1], [-1, 4]]
+        const torch::Tensor mean = centre.index({unknown}) - covariance.matmul(pUK.matmul(knownValues - 0.5));
+
+        constexpr int64_t kChains = 6000;
+        torch::Tensor image = torch::zeros({1, 1, 2, 2});
+        image[0][0][0][0] = 0.2;
+        image[0][0][1][0] = 0.9;
+        const torch::Tensor images = image.expand({kChains, 1, 2, 2}).contiguous();
+        torch::Tensor mask = torch::zeros({1, 1, 2, 2});
+        mask[0][0][0][1] = 1;
+        mask[0][0][1][1] = 1;
+        // eps^2/2 times P_uu's eigenvalues (3 and 5) is 0.375 and 0.625: Langevin's chain settles
+        // with variances 1/(1 - 0.19) and 1/(1 - 0.31) times too large along them (+31% on each
+        // pixel's). sigma0 nearly 0 keeps the known pixels' noise out of the target.
+        auto sampled = [&](Sampler sampler) {
+            SamplerConfig config = heldAtOne(150, 0.5, sampler);
+            config.sigma0 = 1e-6;
+            config.reportEvery = 150;
+            const SampleResult r = inpaint(energy, config, images, mask);
+            return std::make_pair(r.samples.flatten(1).index({torch::indexing::Slice(), unknown}).to(torch::kFloat64),
+                                  r.meanAcceptance);
+        };
+        auto covarianceOf = [](const torch::Tensor& draws) {
+            const torch::Tensor centred = draws - draws.mean(0);
+            return centred.t().matmul(centred) / (draws.size(0) - 1);
+        };
+        const auto [mala, acceptance] = sampled(Sampler::Mala);
+        const torch::Tensor plain = sampled(Sampler::Langevin).first;
+        const double meanError = (mala.mean(0) - mean).abs().max().item<double>();
+        const double covarianceError = (covarianceOf(mala) - covariance).abs().max().item<double>();
+        const double plainExcess = (covarianceOf(plain).diagonal() / covariance.diagonal()).min().item<double>();
+        qInfo("conditional variance %.4f: mala %.4f, langevin %.4f (acceptance %.3f)",
+              covariance[0][0].item<double>(), covarianceOf(mala)[0][0].item<double>(),
+              covarianceOf(plain)[0][0].item<double>(), acceptance);
+        QVERIFY2(meanError < 0.03, qPrintable(QString("mala mean off by %1").arg(meanError)));
+        QVERIFY2(covarianceError < 0.02, qPrintable(QString("mala covariance off by %1").arg(covarianceError)));
+        QVERIFY2(plainExcess > 1.15, qPrintable(QString("langevin variance ratio %1").arg(plainExcess)));
+        QVERIFY2(acceptance > 0.5 && acceptance < 0.98, qPrintable(QString::number(acceptance)));
+        // Langevin's mean is right for a Gaussian (its drift is linear): the bias is the spread.
+        QVERIFY((plain.mean(0) - mean).abs().max().item<double>() < 0.03);
     }
 };
 

@@ -1,18 +1,23 @@
 // Settings inside every exported picture (issue 27): the engine's own SHA-256 against the
-// standard's test vectors, and the "ebm-studio" chunk of a PNG written, read back, missing and
-// damaged.
+// standard's test vectors, the "ebm-studio" chunk of a PNG written, read back, missing and
+// damaged, the torch-free encoder the studio writes its QImages with, and the sampling settings
+// written and read back.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ebm/base/error.h"
+#include "ebm/base/png_settings.h"
 #include "ebm/base/sha256.h"
 #include "ebm/io/image_file.h"
+#include "ebm/schedule/sampling_settings.h"
 
 using namespace ebm;
 
@@ -63,12 +68,11 @@ uint32_t crc32Of(const std::string& bytes)
 
 enum class Checksum { Fixed, LeftWrong };
 
-/// The file at `path` with `from` (which must occur once, inside the settings chunk) replaced by
+/// `bytes` of a PNG with `from` (which must occur once, inside the settings chunk) replaced by
 /// `to` of the same length; the chunk's checksum is then made to match the new text, or left as
 /// it was, as after damage on a disk.
-void spoil(const std::string& path, const std::string& from, const std::string& to, Checksum checksum)
+void spoilBytes(std::string& bytes, const std::string& from, const std::string& to, Checksum checksum)
 {
-    std::string bytes = readBytes(path);
     const size_t at = bytes.find(from);
     QVERIFY2(at != std::string::npos && bytes.find(from, at + 1) == std::string::npos, from.c_str());
     QCOMPARE(to.size(), from.size());
@@ -83,7 +87,41 @@ void spoil(const std::string& path, const std::string& from, const std::string& 
         for (int i = 0; i < 4; ++i)
             bytes[type + 4 + length + size_t(i)] = char(crc >> (24 - 8 * i));
     }
+}
+
+/// The file at `path`, spoilt as spoilBytes does.
+void spoil(const std::string& path, const std::string& from, const std::string& to, Checksum checksum)
+{
+    std::string bytes = readBytes(path);
+    spoilBytes(bytes, from, to, checksum);
     writeBytes(path, bytes);
+}
+
+/// Pixels of `channels` 8-bit channels, distinct in every byte that counts, with `padding` bytes
+/// of 0xEE after each row (QImage rows are 4-byte aligned): the encoder must skip them.
+std::string testPixels(int width, int height, int channels, int padding)
+{
+    std::string pixels;
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width * channels; ++x)
+            pixels += char((y * 37 + x * 11) % 251);
+        pixels += std::string(size_t(padding), '\xEE');
+    }
+    return pixels;
+}
+
+/// Sampling options unlike the defaults in every field the settings keep.
+SamplingOptions unusualOptions()
+{
+    SamplingOptions options;
+    options.schedule = "quick";
+    options.scheduleSteps = 20;
+    options.seed = 7;
+    options.stepSize = 0.03;
+    options.sampler = Sampler::Mala;
+    options.precision = Precision::BFloat16;
+    options.finalDenoise = false;
+    return options;
 }
 
 }  // namespace
@@ -193,6 +231,139 @@ private Q_SLOTS:
             QVERIFY2(error.rfind(path + ": ", 0) == 0, error.c_str());
             QVERIFY(!QFileInfo::exists(QString::fromStdString(path)));
         }
+    }
+
+    /// The encoder the studio writes its pictures with: gray, RGB and RGBA rows with padding come
+    /// back as the pixels given (RGBA read as RGB: fully opaque here), the settings chunk as
+    /// written, from the bytes in memory as from the file.
+    void encodedPngRoundTrips()
+    {
+        QTemporaryDir dir;
+        constexpr int kWidth = 5, kHeight = 3, kPadding = 3;
+        for (int channels : {1, 3, 4}) {
+            std::string pixels = testPixels(kWidth, kHeight, channels, kPadding);
+            if (channels == 4)
+                for (int y = 0; y < kHeight; ++y)
+                    for (int x = 0; x < kWidth; ++x)
+                        pixels[size_t(y * (kWidth * 4 + kPadding) + x * 4 + 3)] = char(255);  // opaque
+            const std::string png = encodePng(reinterpret_cast<const uint8_t*>(pixels.data()), kWidth, kHeight,
+                                              channels, size_t(kWidth * channels + kPadding), kSettings);
+            const std::optional<std::string> settings = readPngSettingsFromBytes(png, "memory");
+            QVERIFY(settings.has_value());
+            QCOMPARE(*settings, kSettings);
+            QVERIFY(png.find(std::string("iTXt") + kPngSettingsKeyword) < png.find("IDAT"));  // before the pixels
+
+            const std::string path = dir.filePath(QStringLiteral("encoded-%1.png").arg(channels)).toStdString();
+            writeBytes(path, png);
+            QCOMPARE(*readPngSettings(path), kSettings);
+            const int readChannels = channels == 1 ? 1 : 3;
+            const torch::Tensor read = readImage(path, readChannels);  // [C, H, W] in [0, 1]
+            QCOMPARE(read.sizes(), (torch::IntArrayRef{readChannels, kHeight, kWidth}));
+            for (int y = 0; y < kHeight; ++y)
+                for (int x = 0; x < kWidth; ++x)
+                    for (int c = 0; c < readChannels; ++c) {
+                        const size_t at = size_t(y * (kWidth * channels + kPadding) + x * channels + c);
+                        const auto given = uint8_t(pixels[at]);
+                        QCOMPARE(int(std::lround(read[c][y][x].item<float>() * 255)), int(given));
+                    }
+        }
+        // Without settings: a plain PNG, which holds none.
+        const std::string pixels = testPixels(kWidth, kHeight, 1, 0);
+        const std::string plain =
+            encodePng(reinterpret_cast<const uint8_t*>(pixels.data()), kWidth, kHeight, 1, kWidth, "");
+        QVERIFY(!readPngSettingsFromBytes(plain, "memory").has_value());
+    }
+
+    /// A chunk spoilt in memory is refused in one line naming the source; the encoder refuses
+    /// what a reader would not take, and shapes that are no picture, before encoding anything.
+    void encodedPngRefusals()
+    {
+        constexpr size_t npos = std::string::npos;
+        const std::string pixels = testPixels(4, 4, 3, 0);
+        const auto* data = reinterpret_cast<const uint8_t*>(pixels.data());
+        std::string png = encodePng(data, 4, 4, 3, 12, kSettings);
+        spoilBytes(png, R"({"format")", R"(#"format")", Checksum::Fixed);
+        if (QTest::currentTestFailed())
+            return;
+        const std::string error = errorOf([&] { readPngSettingsFromBytes(png, "dropped.png"); });
+        const std::string expected =
+            "dropped.png: its EBM Studio settings (the ebm-studio chunk) are damaged: not JSON";
+        QVERIFY2(error.rfind(expected, 0) == 0, error.c_str());
+        QVERIFY2(error.find('\n') == std::string::npos, error.c_str());
+        QVERIFY(errorOf([&] { readPngSettingsFromBytes("GIF89a", "a.gif"); }).rfind("a.gif: is not a PNG", 0) == 0);
+
+        QVERIFY(errorOf([&] { encodePng(data, 4, 4, 3, 12, "{}"); }).find("not EBM Studio settings") != npos);
+        QVERIFY(errorOf([&] { encodePng(data, 4, 4, 2, 12, ""); }).find("not 2") != npos);
+        QVERIFY(errorOf([&] { encodePng(data, 4, 4, 3, 11, ""); }).find("rows are shorter") != npos);
+        QVERIFY(errorOf([&] { encodePng(data, 0, 4, 3, 12, ""); }).find("empty") != npos);
+    }
+
+    /// What samplingSettingsJson writes, readSamplingSettings reads back field for field; the
+    /// schedule comes back as a curve that runs exactly the temperatures that ran.
+    void samplingSettingsReadBack()
+    {
+        const SamplingOptions written = unusualOptions();
+        const Schedule ran = Schedule::preset("quick", 20);
+        Json settings = samplingSettingsJson(written, ran, 0.03);
+        QCOMPARE(settings["step_size"].get<double>(), 0.03);
+        QCOMPARE(settings["sampler"].get<std::string>(), std::string("mala"));
+        QVERIFY(!holdsSamplingRun(Json{{"command", "denoise"}}));
+        QVERIFY(holdsSamplingRun(settings));
+        settings["samples"] = 5;
+        // Through the text a PNG keeps, as a reader gets it.
+        settings = Json::parse(settings.dump());
+        SamplingOptions read;
+        readSamplingSettings(settings, "grid.png", "try again", read);
+        QCOMPARE(read.seed, written.seed);
+        QVERIFY(read.curve.has_value());
+        QCOMPARE(read.curve->expand().temperatures(), ran.temperatures());
+        QCOMPARE(read.stepSize, 0.03);
+        QVERIFY(read.sampler == Sampler::Mala);
+        QVERIFY(read.precision == Precision::BFloat16);
+        QCOMPARE(read.finalDenoise, false);
+        QCOMPARE(read.numSamples, int64_t(5));
+    }
+
+    /// A schedule edited during the run is kept as it ran, step for step.
+    void scheduleEditedDuringTheRunIsKeptAsItRan()
+    {
+        std::vector<double> temperatures = Schedule::preset("quick", 20).temperatures();
+        temperatures[10] = 42.0;
+        const Schedule ran(temperatures);
+        const ScheduleCurve curve = curveThatRan(unusualOptions(), ran);
+        QCOMPARE(curve.steps(), 20);
+        QCOMPARE(curve.expand().temperatures(), temperatures);
+    }
+
+    /// A damaged value is refused in one line naming the picture, the key, the value and what to
+    /// do, and changes nothing; keys a reader leaves out are not even looked at.
+    void damagedSamplingSettingsAreRefused()
+    {
+        Json settings = samplingSettingsJson(unusualOptions(), Schedule::preset("quick", 20), 0.03);
+        settings["samples"] = 5;
+        settings["step_size"] = -1;
+        const SamplingOptions before;
+        SamplingOptions options = before;
+        const std::string error =
+            errorOf([&] { readSamplingSettings(settings, "grid.png", "do it by hand", options); });
+        QCOMPARE(error, std::string("grid.png: its EBM Studio settings hold \"step_size\": -1, not a positive number; "
+                                    "the settings are damaged: do it by hand"));
+        QCOMPARE(options.seed, before.seed);  // nothing taken, not even what came before the damage
+        QVERIFY(!options.curve.has_value());
+
+        SamplingSettingsKeys keys;
+        keys.stepSize = false;
+        readSamplingSettings(settings, "grid.png", "do it by hand", options, keys);
+        QCOMPARE(options.seed, uint64_t(7));
+        QCOMPARE(options.stepSize, before.stepSize);
+
+        settings.erase("seed");
+        QVERIFY(errorOf([&] { readSamplingSettings(settings, "grid.png", "x", options, keys); })
+                    .find("\"seed\": null, not a value (it is missing)") != std::string::npos);
+        settings["seed"] = 7;
+        settings["schedule"] = "fast";
+        const std::string scheduleError = errorOf([&] { readSamplingSettings(settings, "grid.png", "x", options, keys); });
+        QVERIFY2(scheduleError.rfind("grid.png (its schedule)", 0) == 0, scheduleError.c_str());
     }
 
     /// Only PNGs hold settings: a JPEG is written without, and asking one for them says so.

@@ -1,7 +1,8 @@
 // The Learn page as a person uses it: painting and erasing data points with the mouse (one undo
 // step per stroke), training that redraws the landscape with pause, step and stop, particles
-// annealed over it with a timeline to scrub and particles dropped with a click, the single-sigma
-// versus multiscale comparison with its numbers, measure concentration, the demo kept in a
+// annealed over it with a timeline to scrub and particles dropped with a click, MALA's particles
+// with their acceptance, the single-sigma versus multiscale comparison with its numbers, Langevin
+// against MALA with their mode-weight distances, measure concentration, the demo kept in a
 // session (sessions of the hand-written page still open), the settings remembered between runs
 // without starting anything, and a page that fits a 1024x700 window.
 #include <QtTest/QtTest>
@@ -20,6 +21,8 @@
 #include <cmath>
 
 #include "ebm/schedule/schedule_curve.h"
+#include "ebm/toy/toy_data.h"
+#include "ebm/toy/toy_metrics.h"
 #include "widgets/notification_bar.h"
 #include "widgets/qcustomplot_include.h"
 #include "widgets/run_controls.h"
@@ -48,6 +51,17 @@ double maxDifference(const QVector<float>& a, const QVector<float>& b)
     for (int i = 0; i < a.size(); ++i)
         worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
     return worst;
+}
+
+torch::Tensor pointsTensorOf(const QVector<QPointF>& points)
+{
+    torch::Tensor t = torch::empty({points.size(), 2}, torch::kFloat32);
+    float* out = t.data_ptr<float>();
+    for (int i = 0; i < points.size(); ++i) {
+        out[2 * i] = float(points[i].x());
+        out[2 * i + 1] = float(points[i].y());
+    }
+    return t;
 }
 
 /// The heat map of a landscape plot.
@@ -280,6 +294,50 @@ private Q_SLOTS:
         view_->toolBox()->setCurrentIndex(static_cast<int>(LandscapePlot::Tool::None));
     }
 
+    /// The sampler chosen in the side panel runs the particles: MALA reports the share of moves it
+    /// took, beside the timeline; Langevin takes every one.
+    void malaParticlesReportTheirAcceptance()
+    {
+        view_->tabs()->setCurrentIndex(0);
+        QVERIFY(!view_->model().isEmpty());
+        view_->setAnnealing(LearnView::Annealing::ToyDefault);
+        const LearnSampleSettings before = view_->sampleSettings();
+        LearnSampleSettings s = before;
+        s.particles = 200;
+        s.temperatures = QVector<double>(60, 1.0);   // sets the step count to 60
+        s.stepSize = 1.0;   // far beyond the trained energy's stable steps: MALA refuses many moves
+        s.sampler = ebm::Sampler::Mala;
+        view_->setSampleSettings(s);
+        QVERIFY(view_->settings().sampler == ebm::Sampler::Mala);
+        QVERIFY(view_->sampleSettings().sampler == ebm::Sampler::Mala);
+        view_->startSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isSampling(), kJobTimeoutMs);
+        const QVector<LearnSampleFrame>& frames = view_->frames();
+        QVERIFY(frames.size() > 2);
+        QVERIFY(frames.back().final);
+        double lowest = 1.0;
+        for (const LearnSampleFrame& frame : frames) {
+            QVERIFY2(frame.acceptance >= 0.0 && frame.acceptance <= 1.0, qPrintable(QString::number(frame.acceptance)));
+            lowest = std::min(lowest, frame.acceptance);
+        }
+        QVERIFY2(lowest < 1.0, "a MALA run at step size 1 refused no move: the choice did not reach the sampler");
+        const QString shown = view_->particleFrameLabel()->text();
+        QVERIFY2(shown.contains(QStringLiteral("acceptance %1%").arg(qRound(100.0 * frames.back().acceptance))),
+                 qPrintable(shown));
+
+        // Langevin at the page's step size: every move taken, no acceptance to show.
+        s.stepSize = before.stepSize;
+        s.sampler = ebm::Sampler::Langevin;
+        view_->setSampleSettings(s);
+        view_->startSampling();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isSampling(), kJobTimeoutMs);
+        QVERIFY(view_->frames().size() > 2);
+        for (const LearnSampleFrame& frame : view_->frames())
+            QCOMPARE(frame.acceptance, 1.0);
+        QVERIFY(!view_->particleFrameLabel()->text().contains(QStringLiteral("acceptance")));
+        view_->setSampleSettings(before);
+    }
+
     void singleSigmaAgainstMultiscaleShowsTheNumbers()
     {
         view_->tabs()->setCurrentIndex(1);
@@ -298,6 +356,46 @@ private Q_SLOTS:
         QCOMPARE(view_->multiscalePlot()->landscape().energies, result.multiscale.landscape.energies);
         QVERIFY(view_->comparisonNumbers()->text().contains(QStringLiteral("weight TV")));
         QVERIFY(view_->comparisonNumbers()->text().contains(QString::number(result.multiscale.weightTv, 'f', 3)));
+    }
+
+    /// Langevin against MALA from one start at the tab's step size: both sample sets, their
+    /// acceptance, and two mode-weight distances that are toy_metrics' on the positions returned.
+    void langevinAgainstMalaShowsBothWeightDistances()
+    {
+        view_->tabs()->setCurrentIndex(3);
+        QVERIFY(!view_->model().isEmpty());
+        QCOMPARE(view_->dataName(), QStringLiteral("weighted8"));
+        view_->setAnnealing(LearnView::Annealing::ToyDefault);
+        LearnSampleSettings s = view_->sampleSettings();
+        s.temperatures = QVector<double>(60, 1.0);   // a short anneal: 60 steps
+        view_->setSampleSettings(s);
+        view_->startSamplerComparison();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->samplerComparison().ok || !view_->samplerComparison().error.isEmpty(),
+                                 kJobTimeoutMs);
+        const LearnSamplerCompareResult& result = view_->samplerComparison();
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.stepSize, view_->settings().largeStepSize);
+        QCOMPARE(result.langevin.samples.size(), 1000);   // at least 1000 particles for the numbers
+        QCOMPARE(result.mala.samples.size(), 1000);
+        QCOMPARE(result.langevin.meanAcceptance, 1.0);
+        QVERIFY(result.mala.meanAcceptance >= 0.0 && result.mala.meanAcceptance <= 1.0);
+        QCOMPARE(result.trueWeights.size(), 8);
+        QCOMPARE(view_->langevinPlot()->particleCount(), 1000);
+        QCOMPARE(view_->malaPlot()->particleCount(), 1000);
+        QVERIFY(!result.mala.landscape.isEmpty());
+
+        const std::optional<ebm::toy::GaussianMixture> mixture = ebm::toy::mixtureFor("weighted8");
+        QVERIFY(mixture);
+        const QString numbers = view_->samplerComparisonNumbers()->text();
+        for (const LearnCompareSide* side : {&result.langevin, &result.mala}) {
+            QVERIFY(side->hasModes);
+            const ebm::toy::ModeMatch match = ebm::toy::matchModes(
+                pointsTensorOf(side->samples), mixture->meansTensor(), mixture->normalisedWeights(), result.modeRadius);
+            QCOMPARE(side->weightTv, match.weightTv);
+            QCOMPARE(side->modesCovered, match.modesCovered);
+            QVERIFY2(numbers.contains(QString::number(match.weightTv, 'f', 3)), qPrintable(side->label));
+        }
+        QVERIFY(numbers.contains(QStringLiteral("weight TV")));
     }
 
     void concentrationSitsAtSqrtDSigma()
@@ -341,12 +439,30 @@ private Q_SLOTS:
         QCOMPARE(view_->temperatureSlider()->value(), 250);
         QVERIFY(view_->temperatureSlider()->isEnabled());
         QCOMPARE(view_->trainSettings().learningRate, 0.002);
+        QVERIFY(s.sampler == before.sampler);   // not in the old session: kept
+        // Saved again: the old keys with their values, and the fields that page did not have
+        // (the sampler, the Langevin vs MALA step size) at the values in use.
+        QJsonObject expected = old;
+        QJsonObject sample = expected.value(QStringLiteral("sample")).toObject();
+        sample.insert(QStringLiteral("sampler"), QStringLiteral("langevin"));
+        expected.insert(QStringLiteral("sample"), sample);
+        expected.insert(QStringLiteral("largeStepSize"), before.largeStepSize);
+        QVERIFY(before.sampler == ebm::Sampler::Langevin);
         const QJsonObject saved = view_->sessionSettings();
-        for (const QString& key : old.keys())
-            QVERIFY2(saved.value(key) == old.value(key), qPrintable(key));
+        for (const QString& key : expected.keys())
+            QVERIFY2(saved.value(key) == expected.value(key), qPrintable(key));
         const QStringList stateKeys{QStringLiteral("data"), QStringLiteral("points"), QStringLiteral("model")};
         for (const QString& key : saved.keys())
-            QVERIFY2(old.contains(key) || stateKeys.contains(key), qPrintable(key));
+            QVERIFY2(expected.contains(key) || stateKeys.contains(key), qPrintable(key));
+
+        // A session with MALA brings it back, by name.
+        QJsonObject withMala = old;
+        sample.insert(QStringLiteral("sampler"), QStringLiteral("mala"));
+        withMala.insert(QStringLiteral("sample"), sample);
+        view_->applySessionSettings(withMala);
+        QVERIFY(view_->settings().sampler == ebm::Sampler::Mala);
+        QCOMPARE(view_->sessionSettings().value(QStringLiteral("sample")).toObject().value(QStringLiteral("sampler")),
+                 QJsonValue(QStringLiteral("mala")));
         view_->setSettings(before);
     }
 
@@ -440,7 +556,8 @@ private Q_SLOTS:
         QUndoStack undo;
         LearnView fresh(studio_.window->engine(), &hub, &undo);
         QTRY_COMPARE_WITH_TIMEOUT(fresh.points().size(), kDefaultPoints, 20000);   // data, but no model yet
-        for (LandscapePlot* plot : {fresh.landscapePlot(), fresh.singlePlot(), fresh.multiscalePlot()}) {
+        for (LandscapePlot* plot : {fresh.landscapePlot(), fresh.singlePlot(), fresh.multiscalePlot(),
+                                    fresh.langevinPlot(), fresh.malaPlot()}) {
             QCPColorMap* map = colourMapOf(plot);
             QVERIFY(map);
             QVERIFY2(!map->visible() || map->data()->isEmpty(), qPrintable(plot->objectName()));

@@ -409,8 +409,9 @@ private Q_SLOTS:
         QCOMPARE(panel->stepSizeField()->value(), ebm::kDefaultLangevinStepSize);
         QVERIFY(view->loadPreset(QStringLiteral("fast")));
         QCOMPARE(panel->stepSizeField()->value(), ebm::schedulePresetStepSize("fast"));
+        QSignalSpy refusals(panel, &CurveEvaluationPanel::problem);
         panel->evaluate();
-        QVERIFY(panel->isRunning());
+        QVERIFY2(panel->isRunning(), qPrintable(refusals.isEmpty() ? QString() : refusals.last().at(0).toString()));
         panel->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 30000);
         QCOMPARE(panel->results()->rowCount(), 1);

@@ -307,7 +307,7 @@ private Q_SLOTS:
         out.pages.insert(QStringLiteral("sampling"), samplingFields().toJson(sampling));
         const QJsonObject written =
             QJsonDocument::fromJson(out.toJson()).object().value(QStringLiteral("sampling")).toObject();
-        QCOMPARE(sorted(written.keys()), sorted({"schedule", "steps", "step_size", "precision", "num_samples", "seed",
+        QCOMPARE(sorted(written.keys()), sorted({"schedule", "steps", "step_size", "sampler", "precision", "num_samples", "seed",
                                                  "start", "start_images", "denoise_jump", "record_every"}));
         QCOMPARE(written.value(QStringLiteral("seed")).toString(), QStringLiteral("99"));
         QCOMPARE(written.value(QStringLiteral("start")).toString(), QStringLiteral("images"));
@@ -409,7 +409,7 @@ private Q_SLOTS:
         }
         QSettings raw(written, QSettings::IniFormat);
         QCOMPARE(sortedKeys(raw, QStringLiteral("sampling")),
-                 sorted({"schedule", "steps", "stepSize", "precision", "numSamples", "seed", "startFromImages",
+                 sorted({"schedule", "steps", "stepSize", "sampler", "precision", "numSamples", "seed", "startFromImages",
                          "startImages", "denoiseJump", "recordEvery"}));
         QCOMPARE(sortedKeys(raw, QStringLiteral("training")),
                  sorted({"datasetKind", "datasetPath", "imageSize", "imageChannels", "architecture", "width", "head",

@@ -158,8 +158,8 @@ private Q_SLOTS:
         QCOMPARE(raw->dataCount(), 3);
     }
 
-    /// File > Export Loss as CSV: a header and one row per recorded step, written through the
-    /// safe writer; nothing to export is said, not written.
+    /// File > Export Loss as CSV: a header and one row per recorded step with its run's name,
+    /// written through the safe writer; nothing to export is said, not written.
     void lossExportsAsCsv()
     {
         MainWindow& w = openWindow(tinyModel_);
@@ -178,15 +178,17 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path));
 
         train->chart()->setSmoothing(0.5);
+        train->chart()->setCurrentRun(1, QStringLiteral("run 1"), true);
         train->chart()->addPoints(lossPoints({4.0, 2.0, 1.0}));
         QVERIFY2(train->exportLossCsv(path, error), qPrintable(error));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
-        QCOMPARE(lines[0], QStringLiteral("step,wall_time_s,loss,smoothed_loss,learning_rate"));
-        QCOMPARE(lines[1], QStringLiteral("1,0.500,4,4,0.0001"));
-        QCOMPARE(lines[3], QStringLiteral("3,1.500,1,2,0.0001"));  // 0.5 * (0.5 * 4 + 0.5 * 2) + 0.5 * 1
+        // The run's name first: the export writes every run shown on the chart (test_ui_training_runs).
+        QCOMPARE(lines[0], QStringLiteral("run,step,wall_time_s,loss,smoothed_loss,learning_rate"));
+        QCOMPARE(lines[1], QStringLiteral("run 1,1,0.500,4,4,0.0001"));
+        QCOMPARE(lines[3], QStringLiteral("run 1,3,1.500,1,2,0.0001"));  // 0.5 * (0.5 * 4 + 0.5 * 2) + 0.5 * 1
     }
 
     /// The label counts the steps of every run its history records, and the tooltip shows the

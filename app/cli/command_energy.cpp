@@ -27,9 +27,6 @@ constexpr long long kMaxClassLabel = 65535;
 /// Gradient norms of clean images are printed for sets up to this size (one gradient pass).
 constexpr int64_t kMaxGradNormImages = 4096;
 constexpr int64_t kShownRows = 20;  // per-image energies in the text output
-/// Exit status when some energies are NaN or infinite: the output is written, but its figures
-/// are not numbers a script should take (0 would pass them on as results).
-constexpr int kNonFiniteExitStatus = 3;
 
 /// Which images a set holds, as the options name them.
 struct SetRequest {

@@ -174,7 +174,8 @@ std::string neighbourSettings(const EvaluationRequest& request, const Evaluation
         return pictureSettings("eval", nullptr, details);
     }
     const SamplerConfig config = makeSamplerConfig(request.sampling, model.sigma0);
-    for (const auto& [key, value] : samplingSettings(request.sampling, config).items())
+    const Json sampling = samplingSettings(request.sampling, config);  // items() does not keep it alive
+    for (const auto& [key, value] : sampling.items())
         details[key] = value;
     details["samples"] = request.sampleCount;
     details["sample_batch"] = request.sampleBatch;  // batch k is drawn with seed + k

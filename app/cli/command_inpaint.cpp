@@ -61,9 +61,10 @@ std::string inpaintSettings(const CliArgs& args, const OpenedModel& model, const
 
 int runInpaint(int argc, char** argv)
 {
-    CliArgs args("inpaint", "Fill the masked pixels of an image with annealed Langevin sampling; known pixels stay "
-                            "exactly as they are. One image (a picture, or --index K of a data set) gets --num "
-                            "completions; a data set without --index completes its first --num images once each.");
+    CliArgs args("inpaint", "Fill the masked pixels of an image with annealed Langevin sampling (or MALA); known "
+                            "pixels stay exactly as they are. One image (a picture, or --index K of a data set) "
+                            "gets --num completions; a data set without --index completes its first --num images "
+                            "once each.");
     args.options(R"(
 --input=fashion-mnist  a PNG/JPEG picture, .npy, or data set (test split) to complete
 --index=-1             complete image K of the input --num times (-1: see above)
@@ -72,8 +73,12 @@ int runInpaint(int argc, char** argv)
 --out=inpaint.png      PNG: rows of originals, masked inputs and completions
 --npy=                 also write the completions as float32 [N, C, H, W] in [0, 1] (.npy)
 --save-mask=           also write the mask as PNG (white = generate)
---json                 print the masked-region MSE of each completion against the input
+--json                 print the masked-region MSE of each completion against the input (and the
+                       mean acceptance with mala)
 )");
+    args.option("sampler", toString(kDefaultSampler),
+                "langevin (eq. 8, every step taken) or mala (Metropolis-adjusted: each chain's step accepted "
+                "or rejected, unbiased at large step sizes; two energy evaluations a step when inpainting)");
     addSamplingOptions(args);
     ModelCommand command = startModelCommand(args, argc, argv);
     OpenedModel& model = command.model;
@@ -84,7 +89,8 @@ int runInpaint(int argc, char** argv)
     refuseSharedFiles({{"model", model.path}, {"input", args.text("input")}, {"mask", maskFile},
                        {"schedule", args.text("schedule")}},
                       namedFiles(args, {"out", "npy", "save-mask"}));
-    const SamplingOptions sampling = samplingOptionsFrom(args);
+    SamplingOptions sampling = samplingOptionsFrom(args);
+    sampling.sampler = samplerFrom(args);
     const SamplerConfig config = makeSamplerConfig(sampling, model.sigma0);
     const long long count = args.integerIn("num", 1, kMaxSamplesPerRun);
     const long long index = args.integerIn("index", -1, std::numeric_limits<int>::max());
@@ -123,19 +129,29 @@ int runInpaint(int argc, char** argv)
     if (!args.text("npy").empty())
         writeNpy(args.text("npy"), done.to(torch::kFloat32).contiguous());
     const torch::Tensor mse = maskedMse(done, images, mask);
+    // Acceptance figures as `ebm sample --json` has them (null for Langevin, which takes every step,
+    // and for a mask that generates nothing, where nothing ran).
+    const bool accepts = config.sampler == Sampler::Mala && generated > 0;
     if (args.isSet("json")) {
         Json out{{"model", model.checkpoint.sourcePath},
                  {"input", input},
                  {"index", index},
+                 {"sampler", toString(config.sampler)},
                  {"completions", done.size(0)},
                  {"generated_pixels", generated},
                  {"masked_mse", tensorToJson(mse)},
                  {"mean_masked_mse", mse.mean().item<double>()},
                  {"best", mse.argmin().item<int64_t>()},
                  {"worst", mse.argmax().item<int64_t>()},
+                 {"mean_acceptance", accepts ? Json(result.meanAcceptance) : Json(nullptr)},
+                 {"chain_acceptance", accepts && result.chainAcceptance.defined()
+                                          ? tensorToJson(result.chainAcceptance)
+                                          : Json(nullptr)},
                  {"stopped", result.stopped}};
         printJsonLine(out);
     }
+    if (accepts)
+        spdlog::info("mala: {:.1f}% of the proposed steps accepted", 100.0 * result.meanAcceptance);
     spdlog::info("completed {} images ({} pixels generated each, mean masked MSE {:.4g}); wrote {}", done.size(0),
                  generated, mse.mean().item<double>(), args.text("out"));
     return result.stopped ? interruptedExitStatus() : 0;

@@ -17,6 +17,8 @@
 #include "ebm/base/json.h"
 #include "ebm/io/image_file.h"
 #include "ebm/io/model_file.h"
+#include "ebm/io/run_video.h"
+#include "ebm/io/video_file.h"
 #include "ebm/io/tensor_json.h"
 #include "command_support.h"
 #include "commands.h"
@@ -78,20 +80,12 @@ std::vector<NamedFile> sampleOutputs(const CliArgs& args, bool pictures, const s
         outputs.push_back({"out", args.text("out")});
     outputs.push_back({args.text("npy").empty() ? "out" : "npy", npy});
     outputs.push_back({"trace", args.text("trace")});
+    outputs.push_back({"video", args.text("video")});
     if (const std::string energiesNpy = args.text("energies-npy"); !energiesNpy.empty()) {
         outputs.push_back({"energies-npy", energiesNpy});
         outputs.push_back({"energies-npy", stepsNpyPath(energiesNpy)});
     }
     return outputs;
-}
-
-Sampler samplerFrom(const CliArgs& args)
-{
-    try {
-        return parseSampler(args.text("sampler"));
-    } catch (const Error& e) {
-        throw Error(std::string("--sampler: ") + e.what());
-    }
 }
 
 /// One --json record per reported step; acceptance is MALA's (null for Langevin and the jump).
@@ -306,6 +300,39 @@ Json reportDiagnostics(const SegmentRecorder& recorder, bool json)
     return report;
 }
 
+// --video (issue 27): the run as an MP4 or animated WebP.
+constexpr const char* kVideoSettingOptions[] = {"video-fps", "video-seconds", "video-height"};
+
+/// The video's settings from --video-fps, --video-seconds, --video-height and --cols; the file
+/// itself is checked (extension, folder, H.264 encoder) before the run, not after it.
+RunVideoSettings videoSettingsFrom(const CliArgs& args, bool pictures, const std::string& model)
+{
+    const std::string video = args.text("video");
+    if (video.empty()) {
+        for (const std::string name : kVideoSettingOptions)
+            if (args.isSet(name))
+                throw Error("--" + name + " sets the video that --video FILE writes, and no --video was given");
+        return {};
+    }
+    if (!pictures)
+        throw Error("--video: " + model + " samples points, not pictures; a video needs an image model");
+    try {
+        checkVideoOutput(video);
+    } catch (const Error& e) {
+        throw Error(std::string("--video: ") + e.what());
+    }
+    RunVideoSettings settings;
+    settings.fps = static_cast<int>(args.integerIn("video-fps", kMinVideoFps, kMaxVideoFps));
+    settings.height = static_cast<int>(args.integerIn("video-height", kMinVideoHeight, kMaxVideoHeight));
+    settings.seconds = args.real("video-seconds");
+    if (!(settings.seconds > 0.0) || settings.seconds > kMaxVideoSeconds)
+        throw Error("--video-seconds must be above 0 and at most " + fmt::format("{}", kMaxVideoSeconds) + ", not " +
+                    args.text("video-seconds"));
+    settings.cols = args.integer("cols");
+    checkRunVideoSettings(settings);
+    return settings;
+}
+
 /// --json: the run's settings, its outcome and the recorded steps.
 Json sampleReport(const OpenedModel& model, const SamplerConfig& config, const SampleResult& result,
                   int stepsRun, double seconds, const std::vector<std::string>& written)
@@ -344,7 +371,14 @@ int runSample(int argc, char** argv)
 --json             print the run as JSON: settings, mean acceptance (mala) and every recorded step
 --diagnostics      R-hat, bulk ESS and the energy's autocorrelation over the longest stretch of steps at
                    one temperature (energies and 4 random projections of the images, per chain)
+--video=           also write the run as a video, FILE.mp4 (H.264) or FILE.webp (animated): the grid at
+                   evenly spaced steps with the step and temperature, the final samples held at the end
 )");
+    args.option("video-fps", std::to_string(kDefaultVideoFps), "the video's frames a second")
+        .option("video-seconds", fmt::format("{}", kDefaultVideoSeconds),
+                "the video's duration: the recorded steps are spread over it")
+        .option("video-height", std::to_string(kDefaultVideoHeight),
+                "the video's height in pixels, caption included (the grid is scaled up by whole pixels)");
     args.option("sampler", toString(kDefaultSampler),
                 "langevin (eq. 8, every step taken) or mala (Metropolis-adjusted: each chain's step accepted "
                 "or rejected, unbiased at large step sizes)");
@@ -360,6 +394,8 @@ int runSample(int argc, char** argv)
     refuseSharedFiles({{"model", model.path}, {"start", args.text("start")}, {"schedule", args.text("schedule")},
                        {"settings-from", args.text("settings-from")}},
                       sampleOutputs(args, pictures, npy));
+    const RunVideoSettings videoSettings = videoSettingsFrom(args, pictures, model.net->config().describe());
+    const std::string video = args.text("video");
     SamplingOptions options = samplingOptionsFrom(args);
     options.sampler = samplerFrom(args);
     options.numSamples = args.integerIn("num", 1, kMaxSamplesPerRun);
@@ -369,6 +405,25 @@ int runSample(int argc, char** argv)
     if (args.isSet("diagnostics")) {
         recorder.emplace(diagnosticsSegment(options, config));
         config.onStep = [&recorder](const StepObservation& step) { recorder->observe(step); };
+    }
+    // The video keeps 8-bit copies of the states at evenly spaced steps, as they are measured
+    // (Langevin's first is the starting noise), then the samples at the end.
+    std::optional<RunVideoRecorder> videoRecorder;
+    if (!video.empty()) {
+        std::vector<int64_t> shape = model.net->config().sampleShape();
+        shape.insert(shape.begin(), config.numSamples);
+        try {
+            videoRecorder.emplace(config.schedule.size(), shape);
+        } catch (const Error& e) {
+            throw Error(std::string("--video: ") + e.what());
+        }
+        if (config.numSamples > kMaxVideoSamples)
+            spdlog::info("the video shows the first {} of the {} samples", kMaxVideoSamples, config.numSamples);
+        config.onStep = [diagnose = config.onStep, &videoRecorder](const StepObservation& step) {
+            if (diagnose)
+                diagnose(step);
+            videoRecorder->observe(step.step, step.temperature, step.state);
+        };
     }
     torch::Tensor start;
     if (!args.text("start").empty())
@@ -416,6 +471,19 @@ int runSample(int argc, char** argv)
         writeEnergiesNpy(energiesNpy, frames);
         written.push_back(energiesNpy + " [" + std::to_string(frames.size()) + " steps x " +
                           std::to_string(samples.size(0)) + " samples]");
+    }
+    if (videoRecorder) {
+        const bool denoised = config.finalDenoise && !result.stopped;
+        const int endStep = result.stopped ? stepsDone : scheduleSteps;
+        const double endTemperature =
+            denoised || endStep < 1 ? 0.0 : result.temperatures[static_cast<size_t>(endStep - 1)];
+        videoRecorder->finish(endStep, endTemperature, samples, denoised);
+        const RunVideoSummary summary = writeRunVideo(video, videoRecorder->frames(), videoSettings);
+        spdlog::info("{}: {} frames of {}x{} at {} frames a second, from {} recorded steps (every {}){}", video,
+                     summary.frames, summary.width, summary.height, videoSettings.fps,
+                     videoRecorder->frames().size(), videoRecorder->period(),
+                     summary.captions ? "" : ", without captions");
+        written.push_back(video);
     }
     std::string files;
     for (const std::string& f : written)

@@ -342,6 +342,15 @@ Precision precisionFrom(const CliArgs& args)
     }
 }
 
+Sampler samplerFrom(const CliArgs& args)
+{
+    try {
+        return parseSampler(args.text("sampler"));
+    } catch (const Error& e) {
+        throw Error(std::string("--sampler: ") + e.what());
+    }
+}
+
 SamplingOptions samplingOptionsFrom(const CliArgs& args)
 {
     SamplingOptions options;

@@ -100,6 +100,12 @@ torch::Tensor limitRows(const torch::Tensor& x, long long limit);
 /// --precision: the network's arithmetic while sampling or measuring energies.
 void addPrecisionOption(CliArgs& args);
 Precision precisionFrom(const CliArgs& args);
+/// --sampler: langevin or mala (the option's error names it).
+Sampler samplerFrom(const CliArgs& args);
+
+/// Exit status when some energies are NaN or infinite: the output is written, but its figures
+/// are not numbers a script should take (0 would pass them on as results).
+constexpr int kNonFiniteExitStatus = 3;
 
 /// --schedule, --steps, --step-size, --seed, --every, --no-denoise, --reference-inpaint-noise,
 /// --precision.

@@ -15,5 +15,7 @@ int runTrainClassifier(int argc, char** argv);
 int runBench(int argc, char** argv);
 int runSchedule(int argc, char** argv);
 int runExport(int argc, char** argv);
+int runPath(int argc, char** argv);
+int runSweep(int argc, char** argv);
 
 }  // namespace ebm::cli

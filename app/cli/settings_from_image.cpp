@@ -2,16 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
 
-#include "ebm/base/defaults.h"
 #include "ebm/base/error.h"
+#include "ebm/base/png_settings.h"
 #include "ebm/base/sha256.h"
-#include "ebm/io/image_file.h"
+#include "ebm/schedule/sampling_settings.h"
 #include "command_support.h"
 
 namespace ebm::cli {
@@ -19,8 +18,6 @@ namespace {
 
 /// Digits of a SHA-256 shown in a warning: enough to tell two files apart at a glance.
 constexpr size_t kShownDigits = 12;
-/// The longest schedule kept as one point a step (about 60 bytes each in JSON).
-constexpr int kMaxStepwiseCurve = 50000;
 
 std::string baseName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
@@ -32,53 +29,6 @@ std::string modelSha256(const std::string& path)
     if (it == known.end())
         it = known.emplace(path, fileSha256Hex(path)).first;
     return it->second;
-}
-
-bool endsWithJson(const std::string& name)
-{
-    return name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0;
-}
-
-/// The schedule `options` ask for, as a curve (the way makeSamplerConfig reads them).
-ScheduleCurve requestedCurve(const SamplingOptions& options)
-{
-    const int steps = options.scheduleSteps;
-    if (options.curve)
-        return steps > 0 ? options.curve->rescaled(steps) : *options.curve;
-    if (endsWithJson(options.schedule)) {
-        const ScheduleCurve curve = ScheduleCurve::load(options.schedule);
-        return steps > 0 ? curve.rescaled(steps) : curve;
-    }
-    return ScheduleCurve::preset(options.schedule, steps);
-}
-
-/// The schedule that ran, as a curve that expands to it step for step: the requested one, or,
-/// should its expansion differ in any temperature, one constant segment a step (up to
-/// kMaxStepwiseCurve steps: a picture's settings stay well under libpng's 8 MB a chunk).
-ScheduleCurve curveThatRan(const SamplingOptions& options, const Schedule& ran)
-{
-    ScheduleCurve curve = requestedCurve(options);
-    if (curve.expand().temperatures() == ran.temperatures() || ran.size() > kMaxStepwiseCurve)
-        return curve;
-    std::vector<CurvePoint> points;
-    for (int step = 0; step < ran.size(); ++step)
-        points.push_back({double(step), ran.at(step), SegmentMode::Constant});
-    return ScheduleCurve(ran.size(), std::move(points));
-}
-
-[[noreturn]] void refuseSetting(const std::string& path, const std::string& key, const Json& value,
-                                const std::string& expected)
-{
-    throw Error(path + ": its EBM Studio settings hold \"" + key + "\": " + value.dump() + ", not " + expected +
-                "; the settings are damaged: give the sampling options on the command line instead");
-}
-
-const Json& setting(const Json& settings, const std::string& path, const std::string& key)
-{
-    const auto it = settings.find(key);
-    if (it == settings.end())
-        refuseSetting(path, key, nullptr, "a value (it is missing)");
-    return *it;
 }
 
 /// A string member of a settings object, or "" when it is missing or not a string.
@@ -152,12 +102,12 @@ std::string pictureSettings(const std::string& command, const OpenedModel* model
 
 Json samplingSettings(const SamplingOptions& options, const SamplerConfig& config)
 {
-    return Json{{"seed", config.seed},
-                {"schedule", Json::parse(curveThatRan(options, config.schedule).toJson())},
-                {"step_size", config.stepSize},
-                {"sampler", toString(config.sampler)},
-                {"precision", toString(config.precision)},
-                {"final_denoise", config.finalDenoise}};
+    SamplingOptions ran = options;  // what the configuration resolved: the run's own values
+    ran.seed = config.seed;
+    ran.sampler = config.sampler;
+    ran.precision = config.precision;
+    ran.finalDenoise = config.finalDenoise;
+    return samplingSettingsJson(ran, config.schedule, config.stepSize);
 }
 
 std::string sampleSettings(const CliArgs& args, const OpenedModel& model, const SamplingOptions& options,
@@ -187,49 +137,18 @@ void applySettingsFrom(const CliArgs& args, const OpenedModel& model, SamplingOp
         throw Error(path + " holds no EBM Studio settings (written by another program); give the sampling options "
                            "on the command line instead");
     const Json settings = Json::parse(*text);  // readPngSettings has checked it
-    if (!settings.contains("schedule"))
+    if (!holdsSamplingRun(settings))
         throw Error(path + ": its settings (ebm " + textOf(settings, "command") +
                     ") hold no sampling run to repeat; give a picture that ebm sample or ebm inpaint wrote");
-    if (!args.isSet("seed")) {
-        const Json& seed = setting(settings, path, "seed");
-        if (!seed.is_number_unsigned())
-            refuseSetting(path, "seed", seed, "a whole number from 0 up");
-        options.seed = seed.get<uint64_t>();
-    }
-    if (!args.isSet("schedule"))
-        options.curve = ScheduleCurve::fromJson(setting(settings, path, "schedule").dump(), path + " (its schedule)");
-    if (!args.isSet("step-size")) {
-        const Json& stepSize = setting(settings, path, "step_size");
-        if (!stepSize.is_number() || !std::isfinite(stepSize.get<double>()) || stepSize.get<double>() <= 0)
-            refuseSetting(path, "step_size", stepSize, "a positive number");
-        options.stepSize = stepSize.get<double>();
-    }
-    if (!args.isSet("sampler") && settings.contains("sampler")) {  // ebm inpaint's have none
-        const Json& sampler = settings["sampler"];
-        if (!sampler.is_string() || (sampler != toString(Sampler::Langevin) && sampler != toString(Sampler::Mala)))
-            refuseSetting(path, "sampler", sampler, "\"langevin\" or \"mala\"");
-        options.sampler = parseSampler(sampler.get<std::string>());
-    }
-    if (!args.isSet("precision")) {
-        const Json& precision = setting(settings, path, "precision");
-        try {
-            options.precision = parsePrecision(precision.is_string() ? precision.get<std::string>() : "");
-        } catch (const Error&) {
-            refuseSetting(path, "precision", precision, "a precision (float32, tf32, bf16)");
-        }
-    }
-    if (!args.isSet("no-denoise")) {
-        const Json& finalDenoise = setting(settings, path, "final_denoise");
-        if (!finalDenoise.is_boolean())
-            refuseSetting(path, "final_denoise", finalDenoise, "true or false");
-        options.finalDenoise = finalDenoise.get<bool>();
-    }
-    if (!args.isSet("num")) {
-        const Json& count = setting(settings, path, "samples");
-        if (!count.is_number_integer() || count.get<long long>() < 1 || count.get<long long>() > kMaxSamplesPerRun)
-            refuseSetting(path, "samples", count, "a whole number from 1 to " + std::to_string(kMaxSamplesPerRun));
-        options.numSamples = count.get<int64_t>();
-    }
+    SamplingSettingsKeys keys;  // what the command line gives wins
+    keys.seed = !args.isSet("seed");
+    keys.schedule = !args.isSet("schedule");
+    keys.stepSize = !args.isSet("step-size");
+    keys.sampler = !args.isSet("sampler");
+    keys.precision = !args.isSet("precision");
+    keys.finalDenoise = !args.isSet("no-denoise");
+    keys.samples = !args.isSet("num");
+    readSamplingSettings(settings, path, "give the sampling options on the command line instead", options, keys);
     warnAboutDifferences(settings, path, args, model);
 }
 

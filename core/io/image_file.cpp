@@ -1,7 +1,7 @@
 // Picture files through Debian's codec libraries: libpng for PNG (its simplified API reads
-// pixels; its full API writes, for the settings chunk, and reads that chunk) and the TurboJPEG API
-// of libjpeg-turbo for JPEG. Both are given whole files from memory, after the header's size has
-// been checked, so a hostile header cannot make them allocate gigabytes.
+// pixels; base/png_settings.cpp writes them, with the settings chunk, through its full API) and
+// the TurboJPEG API of libjpeg-turbo for JPEG. Both are given whole files from memory, after the
+// header's size has been checked, so a hostile header cannot make them allocate gigabytes.
 #include "ebm/io/image_file.h"
 
 #include <png.h>
@@ -13,16 +13,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <string_view>
 
 #include "ebm/base/error.h"
-#include "ebm/base/json.h"
 #include "base/file_util.h"
 
 namespace ebm {
@@ -30,7 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uintmax_t kMaxImageFileBytes = uintmax_t(256) << 20;
 constexpr int kJpegQuality = 95;
 constexpr float kMaxByte = 255.0f;
 /// Enlarging a picture more than this many times is said (28x28 Fashion-MNIST pictures to 32x32
@@ -61,7 +55,7 @@ std::string lowerExtension(const std::string& path)
 
 std::string readWholeFile(const std::string& path)
 {
-    std::string bytes = internal::readFileBytes(path, kMaxImageFileBytes);
+    std::string bytes = internal::readFileBytes(path, kMaxPictureFileBytes);
     if (bytes.empty())
         fail(path, "is empty");
     return bytes;
@@ -141,152 +135,6 @@ torch::Tensor toBytes(const std::string& path, const torch::Tensor& image)
         .clamp(0.0, 1.0).mul(kMaxByte).add(0.5f).floor().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
 }
 
-/// What libpng's handlers leave for the code that called it: the error's message, and whether a
-/// text chunk was dropped for a wrong checksum. libpng reports errors by longjmp to the caller's
-/// setjmp; nothing between them owns a C++ object.
-struct PngErrorState {
-    char message[200] = "";
-    bool textChecksumWrong = false;
-};
-
-void onPngError(png_structp png, png_const_charp message)
-{
-    auto* state = static_cast<PngErrorState*>(png_get_error_ptr(png));
-    std::snprintf(state->message, sizeof state->message, "%s", message);
-    png_longjmp(png, 1);
-}
-
-/// libpng drops an ancillary chunk whose checksum is wrong with the warning "iTXt: CRC error";
-/// other warnings change nothing we write or read.
-void onPngWarning(png_structp png, png_const_charp message)
-{
-    const std::string_view text(message);
-    const bool textChunk = text.rfind("iTXt", 0) == 0 || text.rfind("tEXt", 0) == 0 || text.rfind("zTXt", 0) == 0;
-    if (textChunk && text.find("CRC error") != std::string_view::npos)
-        static_cast<PngErrorState*>(png_get_error_ptr(png))->textChecksumWrong = true;
-}
-
-void appendPngBytes(png_structp png, png_bytep data, png_size_t size)
-{
-    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), size);
-}
-
-void flushNothing(png_structp) {}
-
-/// 8-bit gray or RGB pixels [H, W, C] as a PNG (the colours declared sRGB, as libpng's simplified
-/// writer does), with `settings`, when not empty, as an uncompressed iTXt chunk before the pixels.
-std::string encodePng(const std::string& path, const torch::Tensor& bytes, const std::string& settings)
-{
-    const auto height = uint32_t(bytes.size(0)), width = uint32_t(bytes.size(1));
-    const bool gray = bytes.size(2) == 1;
-    std::vector<png_bytep> rows(height);
-    for (uint32_t y = 0; y < height; ++y)
-        rows[y] = bytes.data_ptr<uint8_t>() + size_t(y) * width * size_t(bytes.size(2));
-    std::string out;
-    out.reserve(size_t(height) * width * size_t(bytes.size(2)) / 2 + settings.size() + 1024);
-    std::string keyword = kPngSettingsKeyword, text = settings, empty;
-    png_text chunk;
-    std::memset(&chunk, 0, sizeof chunk);
-    chunk.compression = PNG_ITXT_COMPRESSION_NONE;
-    chunk.key = keyword.data();
-    chunk.text = text.data();
-    chunk.itxt_length = text.size();
-    chunk.lang = empty.data();
-    chunk.lang_key = empty.data();
-
-    PngErrorState errors;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &errors, onPngError, onPngWarning);
-    png_infop info = png ? png_create_info_struct(png) : nullptr;
-    if (!info) {
-        png_destroy_write_struct(&png, nullptr);
-        fail(path, "libpng could not start an encoder (out of memory?)");
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        fail(path, std::string("libpng could not encode it (") + errors.message + ")");
-    }
-    png_set_write_fn(png, &out, appendPngBytes, flushNothing);
-    png_set_IHDR(png, info, width, height, 8, gray ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_sRGB(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
-    if (!settings.empty())
-        png_set_text(png, info, &chunk, 1);
-    png_write_info(png, info);
-    png_write_image(png, rows.data());
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
-    return out;
-}
-
-/// Why `text` is not settings the ebm tool wrote (empty when it is): a JSON object with "format"
-/// kPngSettingsFormat and "version" kPngSettingsVersion.
-std::string settingsProblem(const std::string& text)
-{
-    const Json settings = Json::parse(text, nullptr, false);
-    if (settings.is_discarded())
-        return "not JSON";
-    if (!settings.is_object())
-        return "JSON, but not an object";
-    const auto format = settings.find("format");
-    if (format == settings.end() || *format != kPngSettingsFormat)
-        return std::string("no \"format\": \"") + kPngSettingsFormat + "\"";
-    const auto version = settings.find("version");
-    if (version == settings.end() || !version->is_number_integer())
-        return "no whole-number \"version\"";
-    if (*version != kPngSettingsVersion)
-        return "version " + version->dump() + ", while this program reads version " +
-               std::to_string(kPngSettingsVersion) + " (written by a newer EBM Studio?)";
-    return {};
-}
-
-/// Copies what the reader asks for out of the file in memory; running past its end is an error.
-struct PngSource {
-    const std::string* file = nullptr;
-    size_t offset = 0;
-};
-
-void readPngBytes(png_structp png, png_bytep data, png_size_t size)
-{
-    auto* source = static_cast<PngSource*>(png_get_io_ptr(png));
-    if (size > source->file->size() - source->offset)
-        png_error(png, "the file ends early");
-    std::memcpy(data, source->file->data() + source->offset, size);
-    source->offset += size;
-}
-
-/// The text of the kPngSettingsKeyword chunk among those before the pixels (where encodePng puts
-/// it), or nothing. Refused when there is none but a text chunk was dropped for a wrong checksum:
-/// it may have been the settings, and the picture would otherwise seem to hold none.
-std::optional<std::string> pngSettingsText(const std::string& path, const std::string& file)
-{
-    std::optional<std::string> found;
-    PngSource source{&file, 0};
-    PngErrorState errors;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &errors, onPngError, onPngWarning);
-    png_infop info = png ? png_create_info_struct(png) : nullptr;
-    if (!info) {
-        png_destroy_read_struct(&png, nullptr, nullptr);
-        fail(path, "libpng could not start a decoder (out of memory?)");
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_read_struct(&png, &info, nullptr);
-        fail(path, std::string("not a readable PNG (") + errors.message + ")");
-    }
-    png_set_read_fn(png, &source, readPngBytes);
-    png_read_info(png, info);
-    png_textp texts = nullptr;
-    const int count = png_get_text(png, info, &texts, nullptr);
-    for (int i = 0; i < count && !found; ++i)
-        if (std::strcmp(texts[i].key, kPngSettingsKeyword) == 0)
-            found = std::string(texts[i].text, texts[i].compression >= PNG_ITXT_COMPRESSION_NONE
-                                                   ? texts[i].itxt_length : texts[i].text_length);
-    png_destroy_read_struct(&png, &info, nullptr);
-    if (!found && errors.textChecksumWrong)
-        fail(path, "a text chunk is damaged (its checksum is wrong); if it held EBM Studio settings, they cannot be "
-                   "used");
-    return found;
-}
-
 std::string encodeJpeg(const std::string& path, const torch::Tensor& bytes)
 {
     std::unique_ptr<void, int (*)(tjhandle)> handle(tjInitCompress(), tjDestroy);
@@ -364,26 +212,20 @@ void writeImage(const std::string& path, const torch::Tensor& image, const std::
     if (!folder.empty() && !fs::is_directory(folder, ec))
         fail(path, "no folder " + folder.string() + " to write it in");
     if (!settingsJson.empty())
-        if (const std::string problem = settingsProblem(settingsJson); !problem.empty())
+        if (const std::string problem = pngSettingsProblem(settingsJson); !problem.empty())
             fail(path, "the settings to keep in it are not EBM Studio settings (" + problem + ")");
-    internal::writeBytesAtomically(
-        path, ext == ".png" ? encodePng(path, bytes, settingsJson) : encodeJpeg(path, bytes), "picture");
-}
-
-std::optional<std::string> readPngSettings(const std::string& path)
-{
-    const std::string file = readWholeFile(path);
-    static const std::string kPngSignature("\x89PNG\r\n\x1a\n", 8);
-    if (file.compare(0, kPngSignature.size(), kPngSignature) != 0)
-        fail(path, "is not a PNG picture; EBM Studio keeps its settings only in the PNGs it writes");
-    std::optional<std::string> settings = pngSettingsText(path, file);
-    if (!settings)
-        return settings;
-    // The picture itself reads as before: the message says that only the chunk is spoilt.
-    if (const std::string problem = settingsProblem(*settings); !problem.empty())
-        fail(path, "its EBM Studio settings (the " + std::string(kPngSettingsKeyword) + " chunk) are damaged: " +
-                       problem + "; the pixels may be fine, but the settings cannot be used");
-    return settings;
+    std::string encoded;
+    if (ext != ".png") {
+        encoded = encodeJpeg(path, bytes);
+    } else {
+        try {
+            encoded = encodePng(bytes.data_ptr<uint8_t>(), int(bytes.size(1)), int(bytes.size(0)), int(bytes.size(2)),
+                                size_t(bytes.size(1)) * size_t(bytes.size(2)), settingsJson);
+        } catch (const Error& e) {
+            fail(path, e.what());
+        }
+    }
+    internal::writeBytesAtomically(path, encoded, "picture");
 }
 
 torch::Tensor makeGrid(const torch::Tensor& images, int cols, int pad, float padValue)

@@ -28,7 +28,8 @@ private:
 };
 
 /// The annealing loop from state `x`, drawing its noise from `noise`. `mask` undefined means
-/// every pixel is free; otherwise pixels where it is 0 stay `known` (inpainting).
+/// every pixel is free; otherwise pixels where it is 0 stay `known` (inpainting). With MALA an
+/// inpainting step evaluates the energy twice (see inpaint).
 SampleResult runLangevin(EnergyNetImpl& net, const SamplerConfig& config, torch::Tensor x,
                          const torch::Tensor& known, const torch::Tensor& mask, NoiseSource& noise,
                          const FrameCallback& onFrame, const std::atomic<bool>* cancel);

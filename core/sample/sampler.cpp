@@ -61,20 +61,38 @@ void observeStep(const SamplerConfig& config, int step, double temperature, cons
         config.onStep(StepObservation{step, temperature, state.detach(), energies.detach()});
 }
 
+/// The state the energy sees when inpainting: `state` on the generated pixels (by their weights
+/// in `mask`), the known pixels with this step's noise elsewhere.
+torch::Tensor blendKnown(const torch::Tensor& state, const torch::Tensor& noisyKnown, const torch::Tensor& mask)
+{
+    return mask * state + (1 - mask) * noisyKnown;
+}
+
 /// Metropolis-adjusted Langevin: each step's Langevin move is a proposal, accepted per chain.
-/// It keeps the energy and gradient of the current state, so that a step costs one evaluation.
+/// Unconditional sampling keeps the energy and gradient of the current state, so that a step
+/// costs one evaluation. Inpainting (`mask` defined) evaluates the current state afresh at every
+/// step: its known pixels carry new noise each time.
 class MalaChain {
 public:
-    MalaChain(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& x)
-        : net_(net), config_(config), uniforms_(config.seed ^ kAcceptanceStreamSalt),
-          current_(energyAndGrad(net, x, config.precision)),
+    MalaChain(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& x, const torch::Tensor& mask)
+        : net_(net), config_(config), uniforms_(config.seed ^ kAcceptanceStreamSalt), mask_(mask),
+          current_(mask.defined() ? EnergyAndGrad{} : energyAndGrad(net, x, config.precision)),
           acceptedSteps_(torch::zeros({x.size(0)}, x.options().dtype(torch::kFloat64)))
     {
+        if (mask.defined())
+            generated_ = (mask > 0).expand_as(x);
     }
 
     /// One step at `temperature` from x: x' where a chain accepts its proposal, x elsewhere.
     torch::Tensor step(const torch::Tensor& x, double temperature, NoiseSource& noise);
-    /// Energies of the current state [N].
+    /// One inpainting step: the proposal moves the generated pixels only, and both states see the
+    /// same `noisyKnown` pixels, so the ratio is over the generated pixels alone.
+    torch::Tensor stepInpainting(const torch::Tensor& x, const torch::Tensor& noisyKnown, double temperature,
+                                 NoiseSource& noise);
+    /// The state whose energies energies() holds, after the latest step's decision (inpainting:
+    /// with that step's noisy known pixels).
+    const torch::Tensor& measured() const { return measured_; }
+    /// Energies of the measured state [N].
     const torch::Tensor& energies() const { return current_.energy; }
     /// Fraction of the chains accepted at the latest step; reads a value back, so at reports only.
     double latestRate() const
@@ -85,6 +103,9 @@ public:
     void record(SampleResult& result) const;
 
 private:
+    /// Each chain's accept/reject decision on `proposed` ([N] bool): keeps the accepted energies
+    /// and counts the step. `moved` is the proposal's move before any inpainting weights.
+    torch::Tensor decide(const EnergyAndGrad& proposed, const torch::Tensor& moved, double temperature);
     torch::Tensor logAcceptance(const EnergyAndGrad& proposed, const torch::Tensor& moved, double temperature) const;
 
     // Per-step rates stay on the device (no read-back per step), in chunks: schedules may be long.
@@ -93,11 +114,22 @@ private:
     EnergyNetImpl& net_;
     const SamplerConfig& config_;
     NoiseSource uniforms_;
+    torch::Tensor mask_;                     // inpainting weights (undefined: unconditional)
+    torch::Tensor generated_;                // inpainting: the pixels with weight above 0, as x's shape
     EnergyAndGrad current_;
+    torch::Tensor measured_;
     torch::Tensor acceptedSteps_;            // [N] accepted steps per chain, float64 on the state's device
     std::vector<torch::Tensor> rateChunks_;  // per step, the fraction of chains accepted
     int64_t stepsRun_ = 0;
 };
+
+/// `accepted` [N] shaped to select whole chains of a state with `dims` dimensions.
+torch::Tensor chainRows(const torch::Tensor& accepted, int64_t dims)
+{
+    std::vector<int64_t> perChain(static_cast<size_t>(dims), 1);
+    perChain[0] = accepted.size(0);
+    return accepted.reshape(perChain);
+}
 
 torch::Tensor MalaChain::step(const torch::Tensor& x, double temperature, NoiseSource& noise)
 {
@@ -112,13 +144,43 @@ torch::Tensor MalaChain::step(const torch::Tensor& x, double temperature, NoiseS
     const EnergyAndGrad proposed = energyAndGrad(net_, proposal, config_.precision);
     // A clamped proposal moved less than `update`: the ratio needs the move actually made.
     const torch::Tensor moved = config_.clampToUnitRange ? proposal - x : update;
+    const torch::Tensor acceptedRows = chainRows(decide(proposed, moved, temperature), x.dim());
+    current_.grad = torch::where(acceptedRows, proposed.grad, current_.grad);
+    measured_ = torch::where(acceptedRows, proposal, x);
+    return measured_;
+}
+
+torch::Tensor MalaChain::stepInpainting(const torch::Tensor& x, const torch::Tensor& noisyKnown, double temperature,
+                                        NoiseSource& noise)
+{
+    const torch::Device device = x.device();
+    const torch::Tensor point = blendKnown(x, noisyKnown, mask_);
+    current_ = energyAndGrad(net_, point, config_.precision);
+    // Plain Langevin inpainting's step (runLangevin), the same expressions and the same noise.
+    const double drift = 0.5 * config_.stepSize * config_.stepSize;
+    const torch::Tensor update = -drift * current_.grad + config_.stepSize * std::sqrt(temperature) *
+                                                              noise.normal(x.sizes(), device);
+    torch::Tensor proposal = x + mask_ * update;
+    if (config_.clampToUnitRange)
+        proposal = proposal.clamp(-1.0, 2.0);
+    const torch::Tensor proposalPoint = blendKnown(proposal, noisyKnown, mask_);
+    const EnergyAndGrad proposed = energyAndGrad(net_, proposalPoint, config_.precision);
+    // The ratio takes the step before its weights: a pixel of weight w moves by w times it, with
+    // std w eps sqrt(T) both ways, so w leaves the ratio. A clamped proposal's step is its move / w.
+    const torch::Tensor moved = config_.clampToUnitRange
+                                    ? torch::where(generated_, (proposal - x) / mask_, torch::zeros_like(x))
+                                    : update;
+    const torch::Tensor acceptedRows = chainRows(decide(proposed, moved, temperature), x.dim());
+    current_.grad = torch::Tensor();  // the next step's known pixels carry new noise: no use for it
+    measured_ = torch::where(acceptedRows, proposalPoint, point);
+    return torch::where(acceptedRows, proposal, x);
+}
+
+torch::Tensor MalaChain::decide(const EnergyAndGrad& proposed, const torch::Tensor& moved, double temperature)
+{
     const torch::Tensor logAlpha = logAcceptance(proposed, moved, temperature);
     // u < alpha as log u < log alpha; a NaN ratio (a non-finite proposal) is never accepted.
-    const torch::Tensor accepted = uniforms_.uniform({x.size(0)}, device).log() < logAlpha;
-    std::vector<int64_t> perChain(static_cast<size_t>(x.dim()), 1);
-    perChain[0] = x.size(0);
-    const torch::Tensor acceptedRows = accepted.reshape(perChain);
-    current_.grad = torch::where(acceptedRows, proposed.grad, current_.grad);
+    const torch::Tensor accepted = uniforms_.uniform({moved.size(0)}, moved.device()).log() < logAlpha;
     current_.energy = torch::where(accepted.reshape(current_.energy.sizes()), proposed.energy, current_.energy);
     const torch::Tensor acceptedValues = accepted.to(torch::kFloat64);
     acceptedSteps_ += acceptedValues;
@@ -126,7 +188,7 @@ torch::Tensor MalaChain::step(const torch::Tensor& x, double temperature, NoiseS
         rateChunks_.push_back(torch::empty({kRateChunk}, acceptedValues.options()));
     rateChunks_.back()[stepsRun_ % kRateChunk].copy_(acceptedValues.mean());
     ++stepsRun_;
-    return torch::where(acceptedRows, proposal, x);
+    return accepted;
 }
 
 torch::Tensor MalaChain::logAcceptance(const EnergyAndGrad& proposed, const torch::Tensor& moved,
@@ -138,8 +200,17 @@ torch::Tensor MalaChain::logAcceptance(const EnergyAndGrad& proposed, const torc
     const double eps = config_.stepSize;
     const double drift = 0.5 * eps * eps;
     auto wide = [](const torch::Tensor& t) { return t.to(torch::kFloat64).flatten(1); };
-    const torch::Tensor forward = (wide(moved) + drift * wide(current_.grad)).pow(2).sum(1);
-    const torch::Tensor reverse = (-wide(moved) + drift * wide(proposed.grad)).pow(2).sum(1);
+    torch::Tensor forward = (wide(moved) + drift * wide(current_.grad)).pow(2);
+    torch::Tensor reverse = (-wide(moved) + drift * wide(proposed.grad)).pow(2);
+    if (generated_.defined()) {
+        // Inpainting: the known pixels are the same in x and x', so the densities are over the
+        // generated pixels only.
+        const torch::Tensor known = generated_.flatten(1).logical_not();
+        forward = forward.masked_fill(known, 0.0);
+        reverse = reverse.masked_fill(known, 0.0);
+    }
+    forward = forward.sum(1);
+    reverse = reverse.sum(1);
     const torch::Tensor energyDrop =
         current_.energy.to(torch::kFloat64).flatten() - proposed.energy.to(torch::kFloat64).flatten();
     const torch::Tensor scaled = energyDrop - (reverse - forward) / (2 * eps * eps);
@@ -181,22 +252,20 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
     SampleResult result;
     const bool inpainting = mask.defined();
     std::optional<MalaChain> mala;
-    if (config.sampler == Sampler::Mala) {
-        if (inpainting)
-            throw Error("inpainting runs the langevin sampler only: MALA's acceptance test would compare energies "
-                        "under different noise on the known pixels; choose langevin");
-        mala.emplace(net, config, x);
-    }
+    if (config.sampler == Sampler::Mala)
+        mala.emplace(net, config, x, mask);
 
-    auto evaluationPoint = [&](const torch::Tensor& state, double temperature) {
-        if (!inpainting)
-            return state;
-        // Known pixels get the noise the free ones carry at this temperature (paper-facts.md).
+    // Known pixels get the noise the free ones carry at this temperature (paper-facts.md).
+    auto noisyKnownAt = [&](double temperature, torch::IntArrayRef sizes) {
         const double std = config.referenceInpaintNoise
                                ? kReferenceInpaintNoiseScale * std::pow(temperature, kReferenceInpaintNoiseExponent)
                                : config.sigma0 * std::sqrt(temperature);
-        torch::Tensor noisyKnown = known + std * noise.normal(state.sizes(), device);
-        return mask * state + (1 - mask) * noisyKnown;
+        return known + std * noise.normal(sizes, device);
+    };
+    auto evaluationPoint = [&](const torch::Tensor& state, double temperature) {
+        if (!inpainting)
+            return state;
+        return blendKnown(state, noisyKnownAt(temperature, state.sizes()), mask);
     };
 
     auto report = [&](int step, double temperature, const torch::Tensor& state,
@@ -241,9 +310,10 @@ SampleResult internal::runLangevin(EnergyNetImpl& net, const SamplerConfig& conf
         const double temperature = schedule.at(step);
         torch::Tensor energies;  // reported with the state: Langevin's before its step, MALA's after
         if (mala) {
-            x = mala->step(x, temperature, noise);
+            x = inpainting ? mala->stepInpainting(x, noisyKnownAt(temperature, x.sizes()), temperature, noise)
+                           : mala->step(x, temperature, noise);
             energies = mala->energies();
-            observeStep(config, step + 1, temperature, x, energies);
+            observeStep(config, step + 1, temperature, mala->measured(), energies);
         } else {
             torch::Tensor point = evaluationPoint(x, temperature);
             EnergyAndGrad eg = energyAndGrad(net, point, config.precision);

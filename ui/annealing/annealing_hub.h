@@ -5,6 +5,7 @@
 // from its next step on: the one link from the curve editor to any running run. Pages that
 // draw other pages' runs (the Schedule page traces the Sample page's) hear of them here and
 // follow their JobHandles. No torch: the feed is core's schedule library.
+#include <QMetaMethod>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -41,6 +42,18 @@ public:
     /// edits); `source` names the page ("Sample page run"). Forgotten when the run finishes.
     void announceRun(const QString& source, JobHandle* run, std::shared_ptr<ebm::ScheduleFeed> feed, int steps);
 
+    /// Whether a curve editor (the Schedule page) takes requestCurve.
+    bool hasCurveEditor() const
+    {
+        return isSignalConnected(QMetaMethod::fromSignal(&AnnealingHub::curveRequested));
+    }
+    /// Asks the curve editor to make `curve` the edited curve, as one edit named `undoText` on the
+    /// window's undo stack (settings taken from a picture); it is then published as any edit is.
+    void requestCurve(const ebm::ScheduleCurve& curve, const QString& undoText)
+    {
+        Q_EMIT curveRequested(curve, undoText);
+    }
+
     /// The sample the Sample page shows selected, for pages that start from it (Inpaint's
     /// "From the Sample page"); null when there is none.
     QImage selectedSample() const { return selectedSample_ ? selectedSample_() : QImage(); }
@@ -50,6 +63,8 @@ Q_SIGNALS:
     void editedCurveChanged(const ebm::ScheduleCurve& curve, bool edited);
     /// A page started an annealing run: observers connect to the handle's progress.
     void runAnnounced(const QString& source, ebm::studio::JobHandle* run);
+    /// See requestCurve.
+    void curveRequested(const ebm::ScheduleCurve& curve, const QString& undoText);
 
 private:
     struct Run {

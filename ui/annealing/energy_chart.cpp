@@ -23,6 +23,31 @@ const QColor kMeanColor(25, 90, 200);
 const QColor kBandColor(25, 90, 200, 45);
 const QColor kTraceColor(120, 120, 120, 60);
 const QColor kSelectedColor(210, 30, 60);
+const QColor kAcceptanceColor(40, 130, 60);
+const QColor kAcceptanceDotColor(40, 130, 60, 110);
+
+// The acceptance plot's share of the chart's height, the energies' being 1.
+constexpr double kAcceptanceRowStretch = 0.35;
+// Some room above 100 % and below 0 %, so that a rate at either end stays visible.
+constexpr double kAcceptanceMargin = 0.05;
+
+QString percent(double fraction) { return QStringLiteral("%1%").arg(std::lround(100.0 * fraction)); }
+
+QVector<double> keysOf(const QCPGraph* graph)
+{
+    QVector<double> keys;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+        keys.push_back(it->key);
+    return keys;
+}
+
+QVector<double> valuesOf(const QCPGraph* graph)
+{
+    QVector<double> values;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+        values.push_back(it->value);
+    return values;
+}
 
 }  // namespace
 
@@ -76,6 +101,7 @@ EnergyChart::EnergyChart(QWidget* parent) : PlotPanel(tr("Temperature and energy
     cursor_->point2->setCoords(0, 1);
 
     setLegendPlacement(LegendPlacement::AboveAxes);
+    buildAcceptancePlot();
 
     connect(plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         if (event->button() != Qt::LeftButton)
@@ -90,6 +116,120 @@ EnergyChart::EnergyChart(QWidget* parent) : PlotPanel(tr("Temperature and energy
     note_->setStyleSheet(QStringLiteral("color: gray"));
     addTitleBarWidget(note_);
     applyScales();
+}
+
+void EnergyChart::buildAcceptancePlot()
+{
+    QCustomPlot* plot = this->plot();
+    stepAxes_ = new QCPMarginGroup(plot);
+    plot->axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, stepAxes_);
+    // In the layout only during and after MALA runs (showAcceptance): until then the energies
+    // have the whole height.
+    acceptanceRect_ = new QCPAxisRect(plot);
+    for (QCPAxis* axis : acceptanceRect_->axes()) {  // the look PlotPanel gave the energies' axes
+        axis->setLabelFont(plot->xAxis->labelFont());
+        axis->setTickLabelFont(plot->xAxis->tickLabelFont());
+        axis->setLabelPadding(plot->xAxis->labelPadding());
+        axis->setTickLabelPadding(plot->xAxis->tickLabelPadding());
+        axis->grid()->setPen(plot->xAxis->grid()->pen());
+        axis->grid()->setSubGridPen(plot->xAxis->grid()->subGridPen());
+        axis->grid()->setZeroLinePen(plot->xAxis->grid()->zeroLinePen());
+    }
+    QCPAxis* steps = acceptanceRect_->axis(QCPAxis::atBottom);
+    QCPAxis* rate = acceptanceRect_->axis(QCPAxis::atLeft);
+    steps->setRange(plot->xAxis->range());
+    connect(plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), steps,
+            qOverload<const QCPRange&>(&QCPAxis::setRange));
+    rate->setLabel(tr("Acceptance"));
+    rate->setRange(-kAcceptanceMargin, 1.0 + kAcceptanceMargin);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (double tick : {0.0, 0.5, 1.0})
+        ticker->addTick(tick, percent(tick));
+    ticker->setSubTickCount(4);
+    rate->setTicker(ticker);
+
+    acceptance_ = plot->addGraph(steps, rate);
+    acceptance_->setLineStyle(QCPGraph::lsNone);
+    acceptance_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kAcceptanceDotColor, 3));
+    acceptance_->setName(tr("acceptance per step"));
+    acceptance_->removeFromLegend();
+    recentAcceptance_ = plot->addGraph(steps, rate);
+    recentAcceptance_->setPen(QPen(kAcceptanceColor, 2));
+    recentAcceptance_->setName(tr("acceptance, last %1 steps").arg(kAcceptanceWindowSteps));
+    recentAcceptance_->removeFromLegend();
+
+    acceptanceCursor_ = new QCPItemStraightLine(plot);
+    acceptanceCursor_->setPen(cursor_->pen());
+    acceptanceCursor_->setClipAxisRect(acceptanceRect_);
+    for (QCPItemPosition* end : {acceptanceCursor_->point1, acceptanceCursor_->point2})
+        end->setAxes(steps, rate);
+    acceptanceCursor_->point1->setCoords(0, 0);
+    acceptanceCursor_->point2->setCoords(0, 1);
+
+    acceptanceLabel_ = new QCPItemText(plot);
+    acceptanceLabel_->setClipAxisRect(acceptanceRect_);
+    acceptanceLabel_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    acceptanceLabel_->position->setAxisRect(acceptanceRect_);
+    acceptanceLabel_->position->setCoords(0.01, 0.95);
+    acceptanceLabel_->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    acceptanceLabel_->setFont(plot->xAxis->tickLabelFont());
+    acceptanceLabel_->setColor(kAcceptanceColor);
+    acceptanceLabel_->setBrush(QColor(255, 255, 255, 200));
+    acceptanceLabel_->setPadding(QMargins(3, 1, 3, 1));
+    showAcceptance(false);
+}
+
+void EnergyChart::showAcceptance(bool shown)
+{
+    QCustomPlot* plot = this->plot();
+    QCPLayoutGrid* layout = plot->plotLayout();
+    if (shown && !acceptanceRect_->layout()) {
+        const int row = layout->rowCount();
+        layout->addElement(row, 0, acceptanceRect_);
+        layout->setRowStretchFactor(row, kAcceptanceRowStretch);
+    } else if (!shown && acceptanceRect_->layout()) {
+        layout->take(acceptanceRect_);
+        layout->simplify();  // the empty row would keep its share of the height
+    }
+    // Hidden, it leaves the margin group: its axis labels would widen the energies' margins.
+    acceptanceRect_->setMarginGroup(QCP::msLeft | QCP::msRight, shown ? stepAxes_ : nullptr);
+    acceptanceRect_->setVisible(shown);
+    for (QCPLayerable* part : std::initializer_list<QCPLayerable*>{acceptance_, recentAcceptance_, acceptanceCursor_,
+                                                                    acceptanceLabel_})
+        part->setVisible(shown);
+    if (shown)
+        recentAcceptance_->addToLegend();
+    else
+        recentAcceptance_->removeFromLegend();
+    // One step axis: labelled under the lowest plot only.
+    plot->xAxis->setTickLabels(!shown);
+    plot->xAxis->setLabel(shown ? QString() : tr("Langevin step"));
+    acceptanceRect_->axis(QCPAxis::atBottom)->setLabel(tr("Langevin step"));
+    requestReplot();
+}
+
+bool EnergyChart::showsAcceptance() const { return acceptanceRect_->layout() != nullptr && acceptanceRect_->visible(); }
+
+QVector<double> EnergyChart::acceptanceSteps() const { return keysOf(acceptance_); }
+QVector<double> EnergyChart::acceptanceValues() const { return valuesOf(acceptance_); }
+QVector<double> EnergyChart::recentAcceptanceValues() const { return valuesOf(recentAcceptance_); }
+QString EnergyChart::acceptanceText() const { return acceptanceLabel_->text(); }
+
+void EnergyChart::updateAcceptanceText()
+{
+    const QCPGraphDataContainer& data = *acceptance_->data();
+    if (data.isEmpty()) {
+        acceptanceLabel_->setText(tr("no step yet"));
+        return;
+    }
+    QString text = tr("mean %1 over the run").arg(percent(meanAcceptance_));
+    // The last recorded step at or before the cursor: the moment the timeline shows.
+    auto at = data.findEnd(cursorStep_, false);
+    if (at != data.constBegin()) {
+        --at;
+        text += tr(" · %1 at step %2").arg(percent(at->value)).arg(std::lround(at->key));
+    }
+    acceptanceLabel_->setText(text);
 }
 
 void EnergyChart::showSchedule(const QVector<double>& temperatures)
@@ -114,6 +254,10 @@ void EnergyChart::startRun(const SamplingRunInfo& info)
     bandMax_->data()->clear();
     selected_->data()->clear();
     highlighted_ = -1;
+    acceptance_->data()->clear();
+    recentAcceptance_->data()->clear();
+    meanAcceptance_ = 1.0;
+    showAcceptance(measuresAcceptance(info.settings));
 
     showPlannedSchedule({});
     updateSchedule(info.temperatures);
@@ -147,13 +291,7 @@ void EnergyChart::showPlannedSchedule(const QVector<double>& temperatures)
     fitTemperatureRanges();
 }
 
-QVector<double> EnergyChart::plannedTemperatures() const
-{
-    QVector<double> t;
-    for (auto it = planned_->data()->constBegin(); it != planned_->data()->constEnd(); ++it)
-        t.push_back(it->value);
-    return t;
-}
+QVector<double> EnergyChart::plannedTemperatures() const { return valuesOf(planned_); }
 
 void EnergyChart::fitTemperatureRanges()
 {
@@ -162,17 +300,17 @@ void EnergyChart::fitTemperatureRanges()
     requestReplot();
 }
 
-QVector<double> EnergyChart::shownTemperatures() const
-{
-    QVector<double> t;
-    for (auto it = temperature_->data()->constBegin(); it != temperature_->data()->constEnd(); ++it)
-        t.push_back(it->value);
-    return t;
-}
+QVector<double> EnergyChart::shownTemperatures() const { return valuesOf(temperature_); }
 
 void EnergyChart::addSnapshots(const QVector<SampleSnapshot>& snapshots)
 {
+    const bool acceptance = showsAcceptance();
     for (const SampleSnapshot& s : snapshots) {
+        if (acceptance && !s.final) {  // the final frame is the jump, not a step
+            acceptance_->addData(s.step, s.acceptance);
+            recentAcceptance_->addData(s.step, s.recentAcceptance);
+            meanAcceptance_ = s.meanAcceptance;
+        }
         if (s.energies.isEmpty())
             continue;
         // The final frame sits at the last step after the jump; keep it as its own point.
@@ -200,13 +338,19 @@ void EnergyChart::addSnapshots(const QVector<SampleSnapshot>& snapshots)
             maxEnergy_ = std::max(maxEnergy_, hi);
     }
     rescaleEnergy();
+    if (acceptance)
+        updateAcceptanceText();
     requestReplot();
 }
 
 void EnergyChart::setCursorStep(int step)
 {
-    cursor_->point1->setCoords(step, 0);
-    cursor_->point2->setCoords(step, 1);
+    cursorStep_ = step;
+    for (QCPItemStraightLine* line : {cursor_, acceptanceCursor_}) {
+        line->point1->setCoords(step, 0);
+        line->point2->setCoords(step, 1);
+    }
+    updateAcceptanceText();
     requestReplot();
 }
 

@@ -7,15 +7,20 @@
 #include "widgets/plot_panel.h"
 #include "annealing/sampling_types.h"
 
+class QCPAxisRect;
 class QCPGraph;
 class QCPItemStraightLine;
+class QCPItemText;
+class QCPMarginGroup;
 class QLabel;
 
 namespace ebm::studio {
 
 /// Temperature vs energy (the paper's figure F.1B, live): the schedule's temperature per step
 /// on the right axis; on the left each sample's energy trace, their mean and a min-max band.
-/// A vertical cursor marks the moment the timeline shows.
+/// Under it, for MALA runs only, the acceptance rate on the same step axis: each recorded step's
+/// (dots), its running mean and the run's mean. A vertical cursor through both marks the moment
+/// the timeline shows.
 class EnergyChart : public PlotPanel {
     Q_OBJECT
 public:
@@ -38,6 +43,17 @@ public:
     /// Points recorded so far in the mean trace (tests).
     int pointCount() const { return static_cast<int>(steps_.size()); }
 
+    /// Whether the acceptance plot is shown: during and after a MALA run (Langevin takes every step).
+    bool showsAcceptance() const;
+    /// The acceptance plot's points, one per recorded step (the final jump is not a step):
+    /// their steps, each step's acceptance and the running mean over kAcceptanceWindowSteps.
+    QVector<double> acceptanceSteps() const;
+    QVector<double> acceptanceValues() const;
+    QVector<double> recentAcceptanceValues() const;
+    /// What the acceptance plot's label says: the run's mean and the value at the cursor.
+    QString acceptanceText() const;
+    QCPAxisRect* acceptanceRect() const { return acceptanceRect_; }
+
 Q_SIGNALS:
     /// The person clicked in the chart at this step: the timeline follows.
     void stepClicked(int step);
@@ -49,6 +65,10 @@ private:
     void rescaleEnergy();
     /// Both temperature curves fit: the run's and the next run's.
     void fitTemperatureRanges();
+    void buildAcceptancePlot();
+    /// Puts the acceptance plot under the energies, or takes it out so they keep the height.
+    void showAcceptance(bool shown);
+    void updateAcceptanceText();
 
     QLabel* note_;
     QCPGraph* temperature_ = nullptr;
@@ -59,6 +79,14 @@ private:
     QCPGraph* selected_ = nullptr;
     QVector<QCPGraph*> traces_;
     QCPItemStraightLine* cursor_ = nullptr;
+    QCPMarginGroup* stepAxes_ = nullptr;  // keeps both plots' step axes aligned
+    QCPAxisRect* acceptanceRect_ = nullptr;
+    QCPGraph* acceptance_ = nullptr;
+    QCPGraph* recentAcceptance_ = nullptr;
+    QCPItemStraightLine* acceptanceCursor_ = nullptr;
+    QCPItemText* acceptanceLabel_ = nullptr;
+    double meanAcceptance_ = 1.0;
+    int cursorStep_ = 0;
 
     QVector<double> steps_;
     QVector<QVector<double>> perSample_;

@@ -1,6 +1,7 @@
 #pragma once
 // The recorded moments of one sampling run (every k steps, plus pauses and single steps), kept
-// on the GUI side so that the timeline can replay any of them without asking the worker.
+// on the GUI side so that the timeline can replay any of them without asking the worker: images,
+// energies and, for MALA runs, the step's acceptance (SampleSnapshot).
 #include <QVector>
 
 #include "worker/studio_types.h"

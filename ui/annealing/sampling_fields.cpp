@@ -16,7 +16,7 @@ FieldSet<SamplingSettings> declareSamplingFields()
     FieldSet<S> f(QStringLiteral("sampling"));
     const QString schedule = QObject::tr("Schedule"), samples = QObject::tr("Samples");
 
-    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize, &S::precision,
+    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize, &S::sampler, &S::precision,
                            {schedule, QObject::tr("Preset"), QStringLiteral("presetField"), QString()});
 
     f.integer(QStringLiteral("numSamples"), &S::numSamples)
@@ -76,6 +76,12 @@ QVector<FieldChoice> samplingPrecisionChoices()
     return {{QObject::tr("float32"), QStringLiteral("float32")},
             {QObject::tr("bfloat16"), QStringLiteral("bf16")},
             {QObject::tr("TF32 (CUDA)"), QStringLiteral("tf32")}};
+}
+
+QVector<FieldChoice> samplerChoices()
+{
+    return {{QObject::tr("Langevin (eq. 8)"), samplerName(ebm::Sampler::Langevin)},
+            {QObject::tr("MALA (Metropolis-adjusted)"), samplerName(ebm::Sampler::Mala)}};
 }
 
 QVector<FieldChoice> schedulePresetChoices()

@@ -17,6 +17,9 @@ QVector<FieldChoice> schedulePresetChoices();
 /// The network's arithmetic while sampling: float32, bf16 (and TF32, which only CUDA runs).
 QVector<FieldChoice> samplingPrecisionChoices();
 
+/// How each annealing step moves the chains: Langevin (eq. 8) or MALA, by core's names.
+QVector<FieldChoice> samplerChoices();
+
 /// How the annealing fields of a page are named and grouped.
 struct AnnealingFieldNames {
     QString group;             // form group, e.g. "Schedule"
@@ -26,10 +29,11 @@ struct AnnealingFieldNames {
 };
 
 /// The schedule preset (the presets and the Schedule page's edited curve), its length, the
-/// Langevin step size and the arithmetic, declared once for every page that anneals (Sample, Inpaint).
+/// Langevin step size, the sampler and the arithmetic, declared once for every page that
+/// anneals (Sample, Inpaint).
 template <class S>
 void declareAnnealingFields(FieldSet<S>& f, QString S::*preset, int S::*steps, double S::*stepSize,
-                            QString S::*precision, const AnnealingFieldNames& names)
+                            QString S::*sampler, QString S::*precision, const AnnealingFieldNames& names)
 {
     QVector<FieldChoice> choices = schedulePresetChoices();
     choices.push_back({presetLabel(kEditedSchedulePreset), kEditedSchedulePreset});
@@ -75,6 +79,15 @@ void declareAnnealingFields(FieldSet<S>& f, QString S::*preset, int S::*steps, d
         .defaultFrom([](const FieldValues& v) {
             return QVariant(defaultStepSizeForPreset(v.text(QStringLiteral("schedule"))));
         });
+    f.choice(QStringLiteral("sampler"), sampler, samplerChoices())
+        .label(QObject::tr("Sampler"))
+        .group(names.group)
+        .undoText(names.undoPrefix + QObject::tr("sampler"))
+        .tip(QObject::tr("Langevin: every step of eq. 8 is taken, as in the paper.\n"
+                         "MALA (Metropolis-adjusted Langevin): each chain's step is a proposal, accepted with the "
+                         "Metropolis-Hastings ratio for exp(−E/T). That removes the bias a finite step size leaves, "
+                         "at the cost of rejected moves (the chart plots the acceptance rate). Inpainting with MALA "
+                         "costs two gradient evaluations per step."));
     f.choice(QStringLiteral("precision"), precision, samplingPrecisionChoices())
         .label(QObject::tr("Arithmetic"))
         .group(names.group)

@@ -1,5 +1,5 @@
-// The sampling job: annealed Langevin with live frames, a recorded history, pause / single step
-// / stop between steps, and the eq. 9 denoised preview on request.
+// The sampling job: annealed Langevin (or MALA) with live frames, a recorded history with each
+// step's acceptance, pause / single step / stop between steps, and the eq. 9 denoised preview on request.
 #include "annealing/sampling_job.h"
 
 #include <spdlog/spdlog.h>
@@ -7,10 +7,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <numeric>
 
 #include "ebm/base/error.h"
 #include "ebm/schedule/schedule.h"
-#include "ebm/schedule/schedule_curve.h"
 #include "ebm/io/dataset.h"
 #include "ebm/sample/inpainting.h"
 #include "ebm/sample/sampler.h"
@@ -36,7 +37,6 @@ constexpr int kTargetHistoryFrames = 150;
 constexpr double kHistoryBudgetBytes = 256.0 * 1024 * 1024;
 constexpr int kMaxHistoryFrames = 2000;
 constexpr int kMinHistoryFrames = 100;
-constexpr int kMaxSamples = 256;
 
 torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, int64_t count)
 {
@@ -54,6 +54,31 @@ torch::Tensor startImages(const QString& spec, const ebm::ModelConfig& config, i
     return images.index_select(0, rows).to(torch::kFloat32);
 }
 
+/// The acceptance of every step the sampler takes (MALA's fraction of chains accepted; 1 for
+/// Langevin): what each recorded snapshot carries besides its own step's.
+class AcceptanceTally {
+public:
+    void add(double acceptance)
+    {
+        recent_.push_back(acceptance);
+        if (static_cast<int>(recent_.size()) > kAcceptanceWindowSteps)
+            recent_.pop_front();
+        total_ += acceptance;
+        ++steps_;
+    }
+    /// Over the last kAcceptanceWindowSteps steps (summed afresh: no drift over long runs).
+    double recent() const
+    {
+        return recent_.empty() ? 1.0 : std::accumulate(recent_.begin(), recent_.end(), 0.0) / recent_.size();
+    }
+    double mean() const { return steps_ == 0 ? 1.0 : total_ / steps_; }
+
+private:
+    std::deque<double> recent_;
+    double total_ = 0.0;
+    long long steps_ = 0;
+};
+
 /// Turns the sampler's per-step callbacks into recorded snapshots, throttled batches and the
 /// pause / step / stop protocol.
 class FrameRelay {
@@ -69,6 +94,8 @@ public:
     bool onFrame(const ebm::SampleFrame& frame)
     {
         lastStep_ = frame.step;
+        if (!frame.final)  // the jump is not a step
+            acceptance_.add(frame.acceptance);
         if (frame.scheduleChanged) {
             // The frames so far belong to the old schedule: they go first.
             flush();
@@ -112,6 +139,9 @@ private:
         s.step = frame.step;
         s.temperature = frame.temperature;
         s.final = frame.final;
+        s.acceptance = frame.acceptance;
+        s.recentAcceptance = acceptance_.recent();
+        s.meanAcceptance = acceptance_.mean();
         s.energies = tensorToDoubles(frame.energies);
         s.raw = tensorToImages(frame.state);
         if (denoisedPreview_ && denoisedPreview_->load()) {
@@ -140,6 +170,7 @@ private:
     int recordEvery_;
     SamplingRunInfo info_;
     SampleFrameBatch batch_;
+    AcceptanceTally acceptance_;
     Clock::time_point lastEmit_{};
     int lastStep_ = 0;
 };
@@ -179,17 +210,7 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
     try {
         if (!model.config().isImageModel())
             throw ebm::Error("this model draws 2-D points; the sample view shows image models");
-        ebm::SamplingOptions options;
-        options.schedule = settings.schedulePreset.toStdString();
-        options.scheduleSteps = settings.steps;
-        options.stepSize = settings.stepSize;
-        options.precision = ebm::parsePrecision(settings.precision.toStdString());
-        options.numSamples = std::clamp(settings.numSamples, 1, kMaxSamples);
-        options.seed = settings.seed;
-        options.finalDenoise = settings.denoiseJump;
-        options.reportEvery = 1;  // the relay decides what to record; every step may pause
-        if (settings.schedulePreset == kEditedSchedulePreset)
-            options.curve = ebm::ScheduleCurve::fromJson(settings.scheduleCurve.toStdString(), "the edited schedule");
+        ebm::SamplingOptions options = toSamplingOptions(settings);
         options.referenceInpaintNoise = inpaint && inpaint->referenceNoise;
         ebm::SamplerConfig config = ebm::makeSamplerConfig(options, sigma0);
         config.scheduleFeed = run.scheduleFeed;
@@ -231,9 +252,9 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
         info.fromTrainingWeights = run.model.fromTraining;
         info.settings = settings;
         report.progress(QVariant::fromValue(info));
-        spdlog::info("sampling {} images, {} steps ({}), step size {}, {}, seed {}", config.numSamples, total,
-                     settings.schedulePreset.toStdString(), config.stepSize, ebm::toString(config.precision),
-                     config.seed);
+        spdlog::info("sampling {} images, {} steps ({}), step size {}, {}, {}, seed {}", config.numSamples, total,
+                     settings.schedulePreset.toStdString(), config.stepSize, ebm::toString(config.sampler),
+                     ebm::toString(config.precision), config.seed);
 
         FrameRelay relay(report, control, run.denoisedPreview, model, sigma0, info);
         const auto onFrame = [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); };
@@ -245,6 +266,8 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
             *run.samples = result.samples.detach().to(torch::kCPU);
         outcome.stopped = result.stopped;
         outcome.stepsDone = relay.lastStep();
+        outcome.acceptanceSteps = static_cast<int>(result.acceptanceRates.size());
+        outcome.meanAcceptance = result.meanAcceptance;
     } catch (const ebm::Cancelled&) {
         outcome.stopped = true;
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #pragma once
-// Annealed Langevin sampling with live frames. Progress values: SamplingRunInfo once, then
-// SampleFrameBatch (at most ~10 a second), and a SamplingRunInfo marked scheduleUpdate after a
+// Annealed Langevin sampling (or MALA, as the settings' sampler says) with live frames. Progress
+// values: SamplingRunInfo once, then SampleFrameBatch (at most ~10 a second; each snapshot with
+// its step's acceptance), and a SamplingRunInfo marked scheduleUpdate after a
 // schedule posted to the feed took over; result: SamplingOutcome. Runs as a guest of a training
 // job on the weights being trained.
 #include <atomic>

@@ -7,9 +7,19 @@
 #include <QString>
 #include <QVector>
 
+#include "ebm/schedule/sampling_options.h"
 #include "worker/studio_types.h"
 
 namespace ebm::studio {
+
+/// The running acceptance the sampling job reports and the energy chart draws: the mean over
+/// this many steps up to each recorded one.
+inline constexpr int kAcceptanceWindowSteps = 50;
+
+/// The core's name of a sampler ("langevin", "mala"): the settings' and sessions' word for it.
+QString samplerName(ebm::Sampler sampler);
+/// The sampler runs use unless a person chooses another.
+QString defaultSamplerName();
 
 /// What a person chooses on the sampling panel; also stored in settings and session files.
 struct SamplingSettings {
@@ -26,6 +36,7 @@ struct SamplingSettings {
     bool denoiseJump = true;         // eq. 9 after annealing
     int recordEvery = 0;             // history period in steps; 0 = automatic (about 150 frames)
     QString precision = defaultPrecisionName();  // the network's arithmetic: "float32" or "bf16"
+    QString sampler = defaultSamplerName();      // "langevin" (eq. 8) or "mala" (Metropolis-adjusted)
 
     bool operator==(const SamplingSettings& other) const;
     bool operator!=(const SamplingSettings& other) const { return !(*this == other); }
@@ -39,6 +50,13 @@ struct SampleSnapshot {
     QVector<QImage> raw;             // current noisy state, clipped to [0, 1]
     QVector<QImage> denoised;        // eq. 9 preview; empty when not requested
     bool final = false;              // after the denoising jump
+    /// Fraction of the chains whose move was accepted at this step: MALA's; 1 with Langevin,
+    /// which takes every step, and on the final frame (the jump is not a step).
+    double acceptance = 1.0;
+    /// The same averaged over the last kAcceptanceWindowSteps steps up to this one, and over
+    /// every step so far: every step counts, recorded or not.
+    double recentAcceptance = 1.0;
+    double meanAcceptance = 1.0;
 };
 
 /// Snapshots recorded since the previous batch; the job sends at most ~10 batches a second.
@@ -69,7 +87,18 @@ struct SamplingOutcome {
     QString message;                 // failure reason or summary
     double seconds = 0.0;
     int stepsDone = 0;
+    /// The steps whose acceptance the sampler measured (MALA; 0 with Langevin) and their mean.
+    int acceptanceSteps = 0;
+    double meanAcceptance = 1.0;
 };
+
+/// Whether the run accepts or rejects its moves (MALA), so that its acceptance says something.
+bool measuresAcceptance(const SamplingSettings& settings);
+
+/// The engine's sampling options for these settings, as a run takes them: every step reported
+/// (the job decides what to record), at most 256 chains, the edited curve read from its JSON.
+/// Throws ebm::Error when a name or the curve cannot be read.
+ebm::SamplingOptions toSamplingOptions(const SamplingSettings& settings);
 
 }  // namespace ebm::studio
 

@@ -8,6 +8,8 @@
 #include <QImage>
 #include <QString>
 
+#include <string>
+
 namespace ebm::studio {
 
 /// Writes `bytes` to `path` whole or not at all. On failure returns false with `error` the
@@ -16,7 +18,10 @@ namespace ebm::studio {
 bool saveBytes(const QString& path, const QByteArray& bytes, const QString& what, QString& error);
 
 /// Encodes `image` as `format` ("PNG"; the file name's suffix decides when null, as for
-/// QImage::save) and writes it with saveBytes.
-bool saveImage(const QImage& image, const QString& path, const char* format, const QString& what, QString& error);
+/// QImage::save) and writes it with saveBytes. With `settingsJson` (not empty) a PNG keeps it as
+/// its "ebm-studio" settings chunk (ebm::encodePng, the picture as 8-bit gray, RGB or RGBA, which
+/// Qt's writer cannot do: it writes a long text compressed); other formats keep none.
+bool saveImage(const QImage& image, const QString& path, const char* format, const QString& what, QString& error,
+               const std::string& settingsJson = {});
 
 }  // namespace ebm::studio

@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,7 @@
 
 class QAction;
 class QSettings;
+class QUndoStack;
 
 namespace ebm::studio {
 
@@ -65,6 +67,18 @@ public:
         QString action;  // "removes the selected points"
     };
     virtual QList<ShortcutHelp> pageShortcuts() const { return {}; }
+
+    /// The settings a picture keeps (the JSON text of its "ebm-studio" chunk, its format and
+    /// version checked; `source` names the picture), from File > Open Settings from Image or a
+    /// PNG dropped on the window. A page that makes such pictures (it tells by their "command")
+    /// shows them in its fields as one step on `undo` and returns true. False with `error` empty:
+    /// not this page's picture; false with `error` set (one line naming `source`): its settings
+    /// cannot be used, and nothing changed.
+    virtual bool applyPictureSettings(const std::string& json, const QString& source, QUndoStack* undo,
+                                      QString* error)
+    {
+        return false;
+    }
 
 Q_SIGNALS:
     /// Something went wrong that the person must see (the window shows a notification).

@@ -11,6 +11,8 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -22,6 +24,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QRegularExpression>
 #include <QScreen>
 #include <QSpinBox>
@@ -37,8 +40,13 @@
 #include <QVBoxLayout>
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include <spdlog/spdlog.h>
+
+#include "ebm/base/error.h"
+#include "ebm/base/png_settings.h"
 
 #include "worker/studio_engine.h"
 #include "widgets/file_dialogs.h"
@@ -53,6 +61,7 @@
 #include "pages/energy/energy_view.h"
 #include "pages/evaluate/evaluate_view.h"
 #include "pages/inpaint/inpaint_view.h"
+#include "pages/landscape/landscape_view.h"
 #include "pages/learn/learn_view.h"
 #include "pages/sample/sample_view.h"
 #include "pages/schedule/schedule_document.h"
@@ -69,6 +78,7 @@ const QString kModelFilter = QObject::tr("Energy models (*.ebm *.pt *.pth);;Nati
                                          "PyTorch state_dict (*.pt *.pth);;All files (*)");
 const QString kSessionFilter = QObject::tr("EBM Studio sessions (*.ebmsession *.json);;All files (*)");
 const QString kSessionPurpose = QStringLiteral("session");  // the session dialogs' remembered folder
+const QString kPictureSettingsPurpose = QStringLiteral("picture-settings");
 /// The README: installed beside the program when packaged, else the one of the source tree.
 QString readmeUrl()
 {
@@ -79,6 +89,15 @@ QString readmeUrl()
         .toString();
 }
 
+
+/// The one local PNG file a drag carries, or empty: what the window takes settings from.
+QString draggedPng(const QMimeData* mime)
+{
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1 || !mime->urls().front().isLocalFile())
+        return {};
+    const QString path = mime->urls().front().toLocalFile();
+    return path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive) ? path : QString();
+}
 
 /// An action whose text changes (undo and redo name the edit) lists this text instead in the
 /// shortcut list.
@@ -107,6 +126,7 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
 {
     setWindowTitle(tr("EBM Studio"));
     setObjectName(QStringLiteral("ebmStudioWindow"));
+    setAcceptDrops(true);  // a PNG dropped here brings the settings it keeps (openSettingsFromImage)
     engine_ = new StudioEngine(this);
     undoStack_ = new QUndoStack(this);
     undo_ = new UndoFieldBinder(undoStack_, this);
@@ -121,12 +141,14 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     inpaintView_ = new InpaintView(engine_, annealing_, undo_, this);
     energyView_ = new EnergyView(engine_, undo_, this);
     auto* learnView = new LearnView(engine_, annealing_, undoStack_, this);
+    auto* landscapeView = new LandscapeView(engine_, undo_, this);
 
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
     for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_,
-                                                               inpaintView_, energyView_, learnView})
+                                                               inpaintView_, energyView_, learnView,
+                                                               landscapeView})
         addPage(page);
     // What each page remembered from the last run (before the window listens: restoring
     // starts nothing and announces nothing).
@@ -317,6 +339,14 @@ void MainWindow::buildMenus()
             saveSession(path);
     });
     saveSessionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    QAction* settingsFromImage = file->addAction(tr("Open Settings from &Image…"), this, [this] {
+        const QString path = askOpenPath(this, &settings_->store(), kPictureSettingsPurpose,
+                                         tr("Open settings from image"), tr("PNG images (*.png);;All files (*)"));
+        if (!path.isEmpty())
+            openSettingsFromImage(path);
+    });
+    settingsFromImage->setStatusTip(tr("Set a page as it was for a picture the studio or the ebm tool exported "
+                                       "(also: drop the PNG on the window)"));
     file->addSeparator();
     // Each page's exports (the Sample page's grid, samples and trajectory).
     for (StudioPage* page : studioPages_) {
@@ -604,6 +634,58 @@ bool MainWindow::openSession(const QString& path)
         openModel(session.modelPath);
     notifications_->showInfo(tr("Session %1 opened: press F5 to sample").arg(QFileInfo(path).fileName()));
     return true;
+}
+
+bool MainWindow::openSettingsFromImage(const QString& path)
+{
+    const QString name = QFileInfo(path).fileName();
+    std::optional<std::string> json;
+    try {
+        json = ebm::readPngSettings(QFile::encodeName(path).toStdString());
+    } catch (const ebm::Error& e) {  // not a PNG, unreadable, a damaged chunk: one line naming the file
+        notifications_->showError(QString::fromStdString(e.what()));
+        return false;
+    }
+    if (!json) {
+        notifications_->showError(
+            tr("%1 holds no EBM Studio settings (written by another program); nothing was changed").arg(name));
+        return false;
+    }
+    // The page that makes such pictures takes them; the window does not know which page that is.
+    for (StudioPage* page : studioPages_) {
+        QString error;
+        if (page->applyPictureSettings(*json, name, undoStack_, &error)) {
+            pages_->setCurrentWidget(page);
+            notifications_->showInfo(tr("The %1 page now has the settings of %2 (Edit > Undo takes them back)")
+                                         .arg(QString(page->pageTitle()).remove(QLatin1Char('&')), name));
+            return true;
+        }
+        if (!error.isEmpty()) {
+            notifications_->showError(error);
+            return false;
+        }
+    }
+    const QString command =
+        QJsonDocument::fromJson(QByteArray::fromStdString(*json)).object().value(QStringLiteral("command")).toString();
+    notifications_->showError(tr("%1 was made by \"%2\", whose settings no page of the studio takes; nothing was "
+                                 "changed")
+                                  .arg(name, command));
+    return false;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!draggedPng(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QString path = draggedPng(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openSettingsFromImage(path);
 }
 
 void MainWindow::startCurrent()

@@ -69,10 +69,16 @@ public:
     void saveModelAs(const QString& path);
     bool saveSession(const QString& path);
     bool openSession(const QString& path);
-    /// Writes the sample grid as PNG and says where in the status bar; false on failure.
+    /// File > Open Settings from Image, and a PNG dropped on the window: the settings the picture
+    /// keeps go to the page that makes such pictures, as one undo step, and that page comes to the
+    /// front. A picture without settings, with damaged ones, or of no page here changes nothing and
+    /// says why in one line of the notification bar; false then.
+    bool openSettingsFromImage(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void buildMenus();

@@ -19,7 +19,7 @@ FieldSet<InpaintSettings> declareInpaintFields()
     // Kept between runs under the page's session key.
     FieldSet<S> f{QStringLiteral("inpainting")};
     const QString run = QObject::tr("Completion");
-    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize, &S::precision,
+    declareAnnealingFields(f, &S::schedulePreset, &S::steps, &S::stepSize, &S::sampler, &S::precision,
                            {run, QObject::tr("Schedule"), QString(), QObject::tr("inpainting ")});
     f.integer(QStringLiteral("completions"), &S::completions)
         .label(QObject::tr("Completions"))

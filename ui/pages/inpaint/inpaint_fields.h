@@ -7,6 +7,7 @@
 #include "ebm/base/defaults.h"
 #include "worker/studio_types.h"
 #include "widgets/settings_form.h"
+#include "annealing/sampling_types.h"
 
 namespace ebm::studio {
 
@@ -20,6 +21,7 @@ struct InpaintSettings {
     bool denoiseJump = true;
     int maskFeather = 0;             // pixels of soft edge around the generated ones; 0: the hard clamp
     QString precision = defaultPrecisionName();
+    QString sampler = defaultSamplerName();  // "langevin" or "mala" (two gradients per step here)
 };
 
 const FieldSet<InpaintSettings>& inpaintFields();

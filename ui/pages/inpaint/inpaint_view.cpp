@@ -9,6 +9,7 @@
 #include <QGroupBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -35,6 +36,7 @@
 #include "widgets/undo_fields.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
+#include "annealing/picture_settings.h"
 #include "annealing/sampling_types.h"
 #include "pages/inpaint/comparison_panel.h"
 #include "pages/inpaint/inpaint_fields.h"
@@ -496,6 +498,7 @@ void InpaintView::startInpainting()
     request.sampling.steps = s.steps;
     request.sampling.stepSize = s.stepSize;
     request.sampling.precision = s.precision;
+    request.sampling.sampler = s.sampler;
     request.sampling.numSamples = s.completions;
     request.sampling.seed = s.seed;
     request.sampling.denoiseJump = s.denoiseJump;
@@ -512,6 +515,7 @@ void InpaintView::startInpainting()
     request.referenceNoise = s.referenceNoise;
     request.featherRadius = s.maskFeather;
     inputMaskAtRun_ = document_->binary();
+    runInputs_ = {input_.source, s.referenceNoise, s.maskFeather};
     request.mask = document_->values();
     const int id = ++runId_;
     // A completion on the edited curve follows later edits of it, as the Sample page's runs do.
@@ -638,7 +642,8 @@ bool InpaintView::exportCompletionsPng(const QString& path, QString& error) cons
         error = tr("There are no completions yet.");
         return false;
     }
-    return saveImage(composeGrid(outcome_->images, 0, 2, kExportScale), path, "PNG", tr("completions picture"), error);
+    return saveImage(composeGrid(outcome_->images, 0, 2, kExportScale), path, "PNG", tr("completions picture"), error,
+                     exportSettings());
 }
 
 bool InpaintView::exportSideBySide(const QString& path, QString& error) const
@@ -648,7 +653,52 @@ bool InpaintView::exportSideBySide(const QString& path, QString& error) const
         error = tr("There are no completions yet.");
         return false;
     }
-    return saveImage(picture, path, "PNG", tr("side-by-side picture"), error);
+    return saveImage(picture, path, "PNG", tr("side-by-side picture"), error, exportSettings());
+}
+
+std::string InpaintView::exportSettings() const
+{
+    const ebm::Json details{{"input", {{"name", runInputs_.image.toStdString()}}},
+                            {"mask",
+                             {{"pixels_sha256", maskPixelsSha256(inputMaskAtRun_)},
+                              {"width", inputMaskAtRun_.width()},
+                              {"height", inputMaskAtRun_.height()}}},
+                            {"mask_feather", runInputs_.maskFeather},
+                            {"reference_inpaint_noise", runInputs_.referenceNoise}};
+    return studioPictureSettings(kStudioInpaintCommand, engine_->model(), history_.info(), details);
+}
+
+bool InpaintView::applyPictureSettings(const std::string& json, const QString& source, QUndoStack* undo,
+                                       QString* error)
+{
+    PictureSampling picture;
+    QString problem;
+    if (!readPictureSampling(json, source, {kStudioInpaintCommand, QStringLiteral("inpaint")}, picture, problem)) {
+        *error = problem;  // empty: not a picture of inpainting
+        return false;
+    }
+    QJsonObject values = picture.fields;
+    values.insert(QStringLiteral("completions"), picture.samples);
+    const ebm::Json& kept = picture.settings;
+    if (kept.contains("reference_inpaint_noise") && kept["reference_inpaint_noise"].is_boolean())
+        values.insert(QStringLiteral("referenceNoise"), kept["reference_inpaint_noise"].get<bool>());
+    if (kept.contains("mask_feather") && kept["mask_feather"].is_number_integer())
+        values.insert(QStringLiteral("maskFeather"), kept["mask_feather"].get<int>());
+    const InpaintSettings before = settings();
+    InpaintSettings after;
+    if (!withFieldValues(inpaintFields(), values, before, after, problem) ||
+        !applyAsOneStep(undo, tr("settings from %1").arg(source), this, &InpaintView::setSettings, before, after,
+                        annealing_, picture.editedCurve, problem)) {
+        *error = tr("%1: %2").arg(source, problem);
+        return false;
+    }
+    const ebm::Json mask = kept.contains("mask") ? kept["mask"] : ebm::Json();
+    if (mask.is_object() && mask.contains("pixels_sha256") &&
+        mask["pixels_sha256"] != maskPixelsSha256(document_->binary()))
+        Q_EMIT statusMessage(tr("The mask painted now is not the one %1 was completed with (a picture keeps only "
+                                "its fingerprint)")
+                                 .arg(source));
+    return true;
 }
 
 bool InpaintView::exportCompletionsNpy(const QString& path, QString& error)

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "ebm/schedule/schedule_curve.h"
 #include "widgets/studio_page.h"
@@ -51,6 +52,12 @@ public:
     // StudioPage
     void start() override { startInpainting(); }
     bool canStart() const override;
+    /// Settings of a picture the page or `ebm inpaint` wrote: the completion fields, and the
+    /// curve when it is no preset's (through the hub, to the Schedule page), as one undo step.
+    /// The mask is not among them (a picture keeps its fingerprint): the status bar says when the
+    /// one painted now differs.
+    bool applyPictureSettings(const std::string& json, const QString& source, QUndoStack* undo,
+                              QString* error) override;
     /// The canvas's own keys and gestures (painting, panning, zooming, dropping a file).
     QList<ShortcutHelp> pageShortcuts() const override;
 
@@ -110,6 +117,8 @@ private:
     void onFinished(int runId, const QVariant& result);
     void updateControls();
     void updateSourceFields();
+    /// What the exports of the last run's completions keep of it (issue 27).
+    std::string exportSettings() const;
     QString askSave(const QString& title, const QString& filter, const QString& suffix, const QString& name);
     /// Asks for a path and writes to it with `write`; a failure becomes a problem message.
     void saveAs(const QString& title, const QString& filter, const QString& suffix, const QString& name,
@@ -138,6 +147,12 @@ private:
 
     InpaintImage input_;
     QImage inputMaskAtRun_;
+    /// What else the last run took from the page, for its exports' settings (the page may change since).
+    struct RunInputs {
+        QString image;
+        bool referenceNoise = false;
+        int maskFeather = 0;
+    } runInputs_;
     std::optional<InpaintOutcome> outcome_;
     AnnealingHub* annealing_;  // the edited curve, the Sample page's selected sample
     QPointer<JobHandle> opening_;

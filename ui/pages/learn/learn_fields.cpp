@@ -1,6 +1,7 @@
 #include "pages/learn/learn_fields.h"
 
 #include <QJsonValue>
+#include <QMetaType>
 #include <QObject>
 
 #include <algorithm>
@@ -89,6 +90,17 @@ void declareSamplingFields(FieldSet<LearnSettings>& f)
         .range(1, 20000).jsonKey(sample + QStringLiteral("particles"));
     f.real(QStringLiteral("stepSize"), &S::stepSize).label(QObject::tr("Step size")).group(sampling)
         .range(0.001, 1.0).decimals(3).step(0.005).jsonKey(sample + QStringLiteral("stepSize"));
+    // Stored by the core's names ("langevin", "mala"), as the ebm tool and the Sample page write them.
+    const QString langevin = QString::fromStdString(ebm::toString(ebm::Sampler::Langevin));
+    const QString mala = QString::fromStdString(ebm::toString(ebm::Sampler::Mala));
+    f.choice(
+         QStringLiteral("sampler"), [](const S& s) { return QVariant(QString::fromStdString(ebm::toString(s.sampler))); },
+         [mala](S& s, const QVariant& v) { s.sampler = v.toString() == mala ? ebm::Sampler::Mala : ebm::Sampler::Langevin; },
+         {{QObject::tr("Langevin"), langevin}, {QObject::tr("MALA (Metropolis-adjusted)"), mala}})
+        .label(QObject::tr("Sampler")).group(sampling)
+        .tip(QObject::tr("Langevin takes every step; MALA accepts or refuses each particle's step so that the step "
+                         "size biases nothing (the share it takes shows under the plane)"))
+        .jsonKey(sample + QStringLiteral("sampler"));
     enumChoice(f, QStringLiteral("annealing"), &S::annealing,
                {QObject::tr("Toy schedule (T 100 → 0)"), QObject::tr("Schedule page curve"),
                 QObject::tr("Temperature slider")})
@@ -111,6 +123,10 @@ void declareTabFields(FieldSet<LearnSettings>& f)
         .jsonKey(QStringLiteral("compareSteps"));
     f.real(QStringLiteral("singleSigma"), &S::singleSigma).label(QObject::tr("Single sigma"))
         .range(0.001, 10.0).decimals(3).step(0.01).jsonKey(QStringLiteral("singleSigma"));
+    f.real(QStringLiteral("largeStepSize"), &S::largeStepSize).label(QObject::tr("Step size"))
+        .range(0.001, 1.0).decimals(3).step(0.01).jsonKey(QStringLiteral("largeStepSize"))
+        .tip(QObject::tr("The step size of both runs. Langevin's bias grows towards 2 sigma0, where it turns "
+                         "unstable; MALA's acceptance falls instead"));
     f.integer(QStringLiteral("dimension"), &S::dimension).label(QObject::tr("Dimension d")).range(1, 100000)
         .jsonKey(QStringLiteral("dimension"));
     f.real(QStringLiteral("concentrationSigma"), &S::concentrationSigma).label(QObject::tr("Sigma"))
@@ -150,15 +166,23 @@ QJsonObject flattened(const QJsonObject& session)
     return flat;
 }
 
+/// A choice stored as an enum's index (enumChoice), not by name.
+bool isIndexChoice(const FieldSpec& spec)
+{
+    return spec.kind == FieldKind::Choice && !spec.choices.isEmpty() &&
+           spec.choices.front().value.userType() == QMetaType::Int;
+}
+
 /// Number fields and choice indices read as the page always read them: a value that is not a
-/// whole number keeps the current one, a choice index out of range is clamped.
+/// whole number keeps the current one, a choice index out of range is clamped. Choices by name
+/// (the sampler) are read as any field is.
 void readAsBefore(QJsonObject& flat)
 {
     for (const FieldSpec& spec : learnFields().specs()) {
         if (spec.jsonKey.isEmpty() || !flat.contains(spec.jsonKey))
             continue;
         const QJsonValue value = flat.value(spec.jsonKey);
-        if (spec.kind != FieldKind::Integer && spec.kind != FieldKind::Choice)
+        if (spec.kind != FieldKind::Integer && !isIndexChoice(spec))
             continue;
         if (!isWholeNumber(value))
             flat.remove(spec.jsonKey);

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "ebm/base/defaults.h"
+#include "ebm/schedule/sampling_options.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "widgets/settings_form.h"
 #include "pages/learn/learn_jobs.h"
@@ -25,6 +26,10 @@ constexpr int kLearnDefaultCount = 4000;
 constexpr int kLearnMaxPoints = 200000;
 constexpr int kLearnSliderSteps = 1000;   // the temperature slider's positions
 constexpr double kLearnExtent = 3.0;      // the plane shown: [-3, 3]^2 holds the radius-2 circle and its noise
+/// The "Langevin vs MALA" tab's step size: 1.6 sigma0 at the default sigma0 0.1. Langevin is
+/// stable below 2 sigma0 on the toy energies (their curvature is at most about 1/sigma0^2) and
+/// its step-size bias grows as it nears that; the particles' default 0.02 shows none.
+constexpr double kLearnLargeStepSize = 0.16;
 
 struct LearnSettings {
     // Data
@@ -45,6 +50,7 @@ struct LearnSettings {
     // Annealed Langevin sampling
     int particles = 500;
     double stepSize = ebm::kDefaultLangevinStepSize;
+    ebm::Sampler sampler = ebm::kDefaultSampler;
     LearnAnnealing annealing = LearnAnnealing::ToyDefault;
     int sampleSteps = 1500;            // ebm::toy::defaultToySchedule's length
     int temperature = kLearnSliderSteps / 2;   // the slider's position (its own widget, not a form's)
@@ -53,6 +59,8 @@ struct LearnSettings {
     // One sigma vs many
     int compareSteps = 2000;           // the training default: 800 leaves the MDSM modes unresolved
     double singleSigma = 0.1;
+    // Langevin vs MALA
+    double largeStepSize = kLearnLargeStepSize;
     // Measure concentration
     int dimension = 1024;
     double concentrationSigma = 0.3;

@@ -153,6 +153,33 @@ void checkPoints(const QVector<QPointF>& points)
         throw ebm::Error("at most " + std::to_string(kMaxLearnPoints) + " data points");
 }
 
+/// The run's temperatures: the settings' schedule, or the toy default when they give none.
+ebm::Schedule scheduleOf(const LearnSampleSettings& sampling)
+{
+    return sampling.temperatures.isEmpty()
+               ? ebm::toy::defaultToySchedule()
+               : ebm::Schedule(std::vector<double>(sampling.temperatures.begin(), sampling.temperatures.end()));
+}
+
+/// A sample belongs to the nearest of the mixture's modes within this distance.
+double modeRadiusOf(const ebm::toy::GaussianMixture& mixture)
+{
+    return kModeRadiusFraction * std::hypot(mixture.means[0][0], mixture.means[0][1]);
+}
+
+/// The samples' mode counts and weights against the mixture's, into `side`.
+void measureModes(const torch::Tensor& samples, const ebm::toy::GaussianMixture& mixture, LearnCompareSide& side)
+{
+    const ebm::toy::ModeMatch match =
+        ebm::toy::matchModes(samples, mixture.meansTensor(), mixture.normalisedWeights(), modeRadiusOf(mixture));
+    side.hasModes = true;
+    side.modesCovered = match.modesCovered;
+    side.modes = match.modes;
+    side.weightTv = match.weightTv;
+    side.unassigned = match.unassignedFraction;
+    side.sampleWeights = QVector<double>(match.sampleWeights.begin(), match.sampleWeights.end());
+}
+
 }  // namespace
 
 QStringList learnDataNames()
@@ -171,6 +198,7 @@ void registerLearnTypes()
     qRegisterMetaType<LearnSampleResult>();
     qRegisterMetaType<LearnCompareProgress>();
     qRegisterMetaType<LearnCompareResult>();
+    qRegisterMetaType<LearnSamplerCompareResult>();
     qRegisterMetaType<LearnDataResult>();
     qRegisterMetaType<LearnConcentrationResult>();
 }
@@ -242,24 +270,33 @@ QVariant LearnSampleJob::run(JobContext*, JobControl& control, JobReporter& repo
         config.stepSize = settings_.stepSize;
         config.sigma0 = settings_.sigma0;
         config.seed = settings_.seed;
+        config.sampler = settings_.sampler;
         config.recordSnapshots = false;   // the page keeps the frames it shows; a hand-driven run has no end
         const torch::Tensor start = settings_.start.isEmpty()
                                         ? ebm::toy::ParticleSampler::spreadStart(settings_.particles, settings_.extent, settings_.seed)
                                         : pointsTensor(settings_.start);
         ebm::toy::ParticleSampler sampler(netOf(model_), config, start);
         if (settings_.useSchedule) {
-            sampler.setSchedule(settings_.temperatures.isEmpty()
-                                    ? ebm::toy::defaultToySchedule()
-                                    : ebm::Schedule(std::vector<double>(settings_.temperatures.begin(), settings_.temperatures.end())));
+            sampler.setSchedule(scheduleOf(settings_));
             sampler.setScheduleFeed(controls_->scheduleFeed);
         }
+        // MALA's acceptance: per frame (the mean over its steps, steadier than the newest step's)
+        // and over the whole run.
+        double frameAccepted = 0.0, runAccepted = 0.0, shownAcceptance = 1.0;
+        int frameSteps = 0, runSteps = 0;
         auto frame = [&](bool final) {
+            if (frameSteps > 0) {
+                shownAcceptance = frameAccepted / frameSteps;
+                frameAccepted = 0.0;
+                frameSteps = 0;
+            }
             LearnSampleFrame f;
             f.step = sampler.stepsTaken();
             f.totalSteps = sampler.totalSteps();
             f.temperature = sampler.lastTemperature();
             f.final = final;
             f.positions = pointsOf(sampler.positions());
+            f.acceptance = shownAcceptance;
             report.progress(QVariant::fromValue(f));
         };
         frame(false);
@@ -279,6 +316,12 @@ QVariant LearnSampleJob::run(JobContext*, JobControl& control, JobReporter& repo
                 finished = !sampler.stepScheduled();
             else
                 sampler.step(std::max(0.0, controls_->temperature.load()));
+            if (!finished) {
+                frameAccepted += sampler.lastAcceptance();
+                runAccepted += sampler.lastAcceptance();
+                ++frameSteps;
+                ++runSteps;
+            }
             ++stepsInFrame;
             const bool stepping = control.pauseRequested();
             if (finished || stepping || stepsInFrame >= std::max(1, controls_->stepsPerFrame.load())) {
@@ -297,6 +340,7 @@ QVariant LearnSampleJob::run(JobContext*, JobControl& control, JobReporter& repo
         frame(!result.cancelled);
         result.positions = pointsOf(sampler.positions());
         result.steps = sampler.stepsTaken();
+        result.meanAcceptance = runSteps > 0 ? runAccepted / runSteps : 1.0;
         result.ok = true;
     } catch (const std::exception& e) {
         result.error = errorText(e);
@@ -312,10 +356,7 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
         checkPoints(points_);
         const torch::Tensor data = pointsTensor(points_);
         const std::optional<ebm::toy::GaussianMixture> mixture = ebm::toy::mixtureFor(settings_.mixture.toStdString());
-        const ebm::Schedule schedule =
-            settings_.sampling.temperatures.isEmpty()
-                ? ebm::toy::defaultToySchedule()
-                : ebm::Schedule(std::vector<double>(settings_.sampling.temperatures.begin(), settings_.sampling.temperatures.end()));
+        const ebm::Schedule schedule = scheduleOf(settings_.sampling);
         LearnCompareProgress progress;
         progress.total = 2 * settings_.steps + 2 * schedule.size();
         QElapsedTimer sinceReport;
@@ -347,6 +388,7 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
             config.stepSize = settings_.sampling.stepSize;
             config.sigma0 = settings.sigma0;
             config.seed = settings_.sampling.seed;
+            config.sampler = settings_.sampling.sampler;
             config.recordSnapshots = false;
             ebm::toy::ParticleSampler sampler(trainer.net(), config,
                                               ebm::toy::ParticleSampler::spreadStart(settings_.sampling.particles,
@@ -363,17 +405,8 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
             const torch::Tensor samples = sampler.positions();
             out.samples = pointsOf(samples);
             out.mmd = ebm::toy::sampleMmd(samples, data);
-            if (mixture) {
-                const double radius = kModeRadiusFraction * std::hypot(mixture->means[0][0], mixture->means[0][1]);
-                const ebm::toy::ModeMatch match =
-                    ebm::toy::matchModes(samples, mixture->meansTensor(), mixture->normalisedWeights(), radius);
-                out.hasModes = true;
-                out.modesCovered = match.modesCovered;
-                out.modes = match.modes;
-                out.weightTv = match.weightTv;
-                out.unassigned = match.unassignedFraction;
-                out.sampleWeights = QVector<double>(match.sampleWeights.begin(), match.sampleWeights.end());
-            }
+            if (mixture)
+                measureModes(samples, *mixture, out);
             return true;
         };
         if (!side(true, result.single) || !side(false, result.multiscale)) {
@@ -384,6 +417,88 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
             const std::vector<double> weights = mixture->normalisedWeights();
             result.trueWeights = QVector<double>(weights.begin(), weights.end());
         }
+        result.mmdBandwidth = ebm::toy::kDefaultMmdBandwidth;
+        tell(QStringLiteral("done"), true);
+        result.ok = true;
+    } catch (const std::exception& e) {
+        result.error = errorText(e);
+    }
+    return QVariant::fromValue(result);
+}
+
+QVariant LearnSamplerCompareJob::run(JobContext*, JobControl& control, JobReporter& report)
+{
+    const OneThreadWhileRunning oneThread;
+    LearnSamplerCompareResult result;
+    try {
+        if (model_.isEmpty())
+            throw ebm::Error("train a model first: there is nothing to sample from");
+        checkPoints(points_);
+        const LearnSampleSettings& sampling = settings_.sampling;
+        const torch::Tensor data = pointsTensor(points_);
+        const std::optional<ebm::toy::GaussianMixture> mixture = ebm::toy::mixtureFor(settings_.mixture.toStdString());
+        const ebm::Schedule schedule = scheduleOf(sampling);
+        ebm::EnergyNet net = netOf(model_);
+        LearnLandscape landscape;
+        {
+            ebm::toy::FastMlp fast(net);
+            landscape = landscapeOf(fast, gridResolution_, extent_);
+        }
+        // One start for both: whatever differs afterwards is the sampler's doing.
+        const torch::Tensor start =
+            ebm::toy::ParticleSampler::spreadStart(sampling.particles, sampling.extent, sampling.seed);
+        LearnCompareProgress progress;
+        progress.total = 2 * schedule.size();
+        QElapsedTimer sinceReport;
+        sinceReport.start();
+        auto tell = [&](const QString& phase, bool force) {
+            progress.phase = phase;
+            if (force || sinceReport.elapsed() >= kFrameIntervalMs) {
+                report.progress(QVariant::fromValue(progress));
+                sinceReport.restart();
+            }
+        };
+        auto side = [&](ebm::Sampler sampler, LearnCompareSide& out) -> bool {
+            out.label = sampler == ebm::Sampler::Mala ? QStringLiteral("MALA") : QStringLiteral("Langevin");
+            out.landscape = landscape;
+            ebm::toy::ParticleConfig config;
+            config.stepSize = sampling.stepSize;
+            config.sigma0 = sampling.sigma0;
+            config.seed = sampling.seed;
+            config.sampler = sampler;
+            config.recordSnapshots = false;
+            ebm::toy::ParticleSampler particles(net, config, start);
+            particles.setSchedule(schedule);
+            double accepted = 0.0;
+            while (particles.stepsTaken() < particles.totalSteps()) {
+                if (!control.awaitNextStep(report, {}))
+                    return false;
+                particles.stepScheduled();
+                accepted += particles.lastAcceptance();
+                ++progress.done;
+                tell(QStringLiteral("%1, step %2 of %3").arg(out.label).arg(particles.stepsTaken()).arg(schedule.size()),
+                     false);
+            }
+            out.meanAcceptance = schedule.size() > 0 ? accepted / schedule.size() : 1.0;
+            if (sampling.finalDenoise)
+                particles.denoiseJump();
+            const torch::Tensor samples = particles.positions();
+            out.samples = pointsOf(samples);
+            out.mmd = ebm::toy::sampleMmd(samples, data);
+            if (mixture)
+                measureModes(samples, *mixture, out);
+            return true;
+        };
+        if (!side(ebm::Sampler::Langevin, result.langevin) || !side(ebm::Sampler::Mala, result.mala)) {
+            result.cancelled = true;
+            return QVariant::fromValue(result);
+        }
+        if (mixture) {
+            const std::vector<double> weights = mixture->normalisedWeights();
+            result.trueWeights = QVector<double>(weights.begin(), weights.end());
+            result.modeRadius = modeRadiusOf(*mixture);
+        }
+        result.stepSize = sampling.stepSize;
         result.mmdBandwidth = ebm::toy::kDefaultMmdBandwidth;
         tell(QStringLiteral("done"), true);
         result.ok = true;

@@ -1,7 +1,8 @@
 #pragma once
 // The Learn page's jobs (2D teaching demos, ebm/toy/toy_lab.h): make or open a point set, train an
-// MLP energy with MDSM while reporting the landscape, anneal particles over it, compare one
-// noise level with many, and the measure-concentration statistics. Values are plain: the page
+// MLP energy with MDSM while reporting the landscape, anneal particles over it (Langevin or MALA),
+// compare one noise level with many, Langevin with MALA at one large step size, and the
+// measure-concentration statistics. Values are plain: the page
 // never sees a tensor; a model travels as its flat weights, so the session file can hold it.
 #include <QMetaType>
 #include <QPointF>
@@ -16,6 +17,7 @@
 #include <optional>
 
 #include "ebm/base/defaults.h"
+#include "ebm/schedule/sampling_options.h"
 #include "ebm/schedule/schedule_feed.h"
 #include "jobs/job.h"
 
@@ -24,6 +26,7 @@ namespace ebm::studio {
 inline const QString kLearnTrainJobKind = QStringLiteral("learn-train");
 inline const QString kLearnSampleJobKind = QStringLiteral("learn-sample");
 inline const QString kLearnCompareJobKind = QStringLiteral("learn-compare");
+inline const QString kLearnSamplerCompareJobKind = QStringLiteral("learn-sampler-compare");
 inline const QString kLearnDataJobKind = QStringLiteral("learn-data");
 inline const QString kLearnConcentrationJobKind = QStringLiteral("learn-concentration");
 
@@ -166,6 +169,7 @@ struct LearnSampleSettings {
     bool finalDenoise = true;
     quint64 seed = 1;
     QVector<QPointF> start;       // empty: spread start
+    ebm::Sampler sampler = ebm::kDefaultSampler;   // Mala: each move accepted or refused (Metropolis)
 };
 
 struct LearnSampleFrame {
@@ -174,6 +178,9 @@ struct LearnSampleFrame {
     double temperature = 0.0;
     bool final = false;           // after the denoising jump
     QVector<QPointF> positions;
+    /// The share of the particles' moves taken over the steps since the previous frame (MALA's
+    /// acceptance); Langevin takes every move: 1.
+    double acceptance = 1.0;
 };
 
 struct LearnSampleResult {
@@ -182,9 +189,10 @@ struct LearnSampleResult {
     QString error;
     QVector<QPointF> positions;
     int steps = 0;
+    double meanAcceptance = 1.0;  // over every step run (1 for Langevin)
 };
 
-/// Annealed Langevin for particles, one frame every 40 ms at most. Progress: LearnSampleFrame.
+/// Annealed Langevin (or MALA) for particles, one frame every 40 ms at most. Progress: LearnSampleFrame.
 class LearnSampleJob : public Job {
 public:
     LearnSampleJob(LearnModel model, LearnSampleSettings settings, std::shared_ptr<LearnSampleControls> controls)
@@ -217,6 +225,7 @@ struct LearnCompareSide {
     double unassigned = 0.0;
     QVector<double> sampleWeights;
     double mmd = 0.0;
+    double meanAcceptance = 1.0;  // the share of moves taken over the run (MALA); 1 for Langevin
 };
 
 struct LearnCompareProgress {
@@ -245,6 +254,44 @@ public:
 private:
     QVector<QPointF> points_;
     LearnCompareSettings settings_;
+    int gridResolution_;
+    double extent_;
+};
+
+struct LearnSamplerCompareSettings {
+    /// Both runs': the same start (spread from `sampling.seed`), schedule, step size (a large
+    /// one shows the difference) and seed; `sampling.sampler` is not read.
+    LearnSampleSettings sampling;
+    QString mixture;              // a toy mixture's name ("weighted8"): its modes are measured
+};
+
+struct LearnSamplerCompareResult {
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    LearnCompareSide langevin, mala;   // the same landscape (the model's) on both
+    QVector<double> trueWeights;       // empty when the data are no known mixture
+    double modeRadius = 0.0;           // a sample belongs to the nearest mode within it
+    double stepSize = 0.0;
+    double mmdBandwidth = 0.0;
+};
+
+/// Anneals the same start over `model` twice at one step size, with Langevin and with MALA, and
+/// measures both sample sets against the data (mode weights when the data are a known mixture).
+/// Progress: LearnCompareProgress (the steps of both runs). Result: LearnSamplerCompareResult.
+class LearnSamplerCompareJob : public Job {
+public:
+    LearnSamplerCompareJob(LearnModel model, QVector<QPointF> points, LearnSamplerCompareSettings settings,
+                           int gridResolution, double extent)
+        : model_(std::move(model)), points_(std::move(points)), settings_(std::move(settings)),
+          gridResolution_(gridResolution), extent_(extent) {}
+    QString kind() const override { return kLearnSamplerCompareJobKind; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    LearnModel model_;
+    QVector<QPointF> points_;
+    LearnSamplerCompareSettings settings_;
     int gridResolution_;
     double extent_;
 };
@@ -312,5 +359,6 @@ Q_DECLARE_METATYPE(ebm::studio::LearnSampleFrame)
 Q_DECLARE_METATYPE(ebm::studio::LearnSampleResult)
 Q_DECLARE_METATYPE(ebm::studio::LearnCompareProgress)
 Q_DECLARE_METATYPE(ebm::studio::LearnCompareResult)
+Q_DECLARE_METATYPE(ebm::studio::LearnSamplerCompareResult)
 Q_DECLARE_METATYPE(ebm::studio::LearnDataResult)
 Q_DECLARE_METATYPE(ebm::studio::LearnConcentrationResult)

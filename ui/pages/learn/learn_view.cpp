@@ -28,6 +28,7 @@
 #include "pages/learn/landscape_plot.h"
 #include "pages/learn/learn_session.h"
 #include "pages/learn/particles_demo.h"
+#include "pages/learn/sampler_comparison_tab.h"
 #include "pages/learn/training_lab.h"
 
 namespace ebm::studio {
@@ -60,6 +61,7 @@ LearnView::LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* 
     keepInSession([this](QJsonObject& root) { writeSession(root); }, [this](const QJsonObject& root) { readSession(root); });
     lab_ = new TrainingLab(engine_);
     comparison_ = new ComparisonTab(engine_);
+    samplerComparison_ = new SamplerComparisonTab(engine_);
     concentration_ = new ConcentrationTab(engine_);
     auto* layout = new QHBoxLayout(this);
     auto* scroll = new QScrollArea;
@@ -81,8 +83,10 @@ LearnView::LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* 
     tabs_->addTab(lab_, tr("Landscape and sampling"));
     tabs_->addTab(comparison_, tr("One sigma vs many"));
     tabs_->addTab(concentration_, tr("Measure concentration"));
+    tabs_->addTab(samplerComparison_, tr("Langevin vs MALA"));
     layout->addWidget(tabs_, 1);
-    forms_ = QVector<SettingsFormWidget*>{panelForm_} + comparison_->settingsForms() + concentration_->settingsForms();
+    forms_ = QVector<SettingsFormWidget*>{panelForm_} + comparison_->settingsForms() + concentration_->settingsForms() +
+             samplerComparison_->settingsForms();
     connectTabs();
     connectSidePanel();
     updateControls();
@@ -177,6 +181,9 @@ void LearnView::connectTabs()
     connect(comparison_, &ComparisonTab::startRequested, this, &LearnView::startComparison);
     connect(comparison_, &ComparisonTab::problem, this, &LearnView::problem);
     connect(comparison_, &ComparisonTab::runStateChanged, this, &LearnView::updateControls);
+    connect(samplerComparison_, &SamplerComparisonTab::startRequested, this, &LearnView::startSamplerComparison);
+    connect(samplerComparison_, &SamplerComparisonTab::problem, this, &LearnView::problem);
+    connect(samplerComparison_, &SamplerComparisonTab::runStateChanged, this, &LearnView::updateControls);
     connect(concentration_, &ConcentrationTab::startRequested, this, &LearnView::startConcentration);
     connect(concentration_, &ConcentrationTab::problem, this, &LearnView::problem);
 }
@@ -204,6 +211,7 @@ void LearnView::connectSidePanel()
     connect(arrows, &QCheckBox::toggled, this, [this](bool on) {
         lab_->plane()->setArrowsVisible(on);
         comparison_->setArrowsVisible(on);
+        samplerComparison_->setArrowsVisible(on);
     });
     lab_->plane()->setBrushRadius(brush->value());
     lab_->particles()->setStepsPerFrame(speed->value());
@@ -326,6 +334,7 @@ LearnSampleSettings LearnView::sampleSettings() const
     if (s.useSchedule)
         s.temperatures = learnScheduleTemperatures(page, editedCurve_);
     s.seed = quint64(page.seed);
+    s.sampler = page.sampler;
     return s;
 }
 
@@ -334,6 +343,7 @@ void LearnView::setSampleSettings(const LearnSampleSettings& sampling)
     LearnSettings s = settings();
     s.particles = sampling.particles;
     s.stepSize = sampling.stepSize;
+    s.sampler = sampling.sampler;
     if (!sampling.temperatures.isEmpty())
         s.sampleSteps = sampling.temperatures.size();
     setSettings(s);
@@ -399,6 +409,29 @@ void LearnView::startComparison()
 
 const LearnCompareResult& LearnView::comparison() const { return comparison_->result(); }
 
+void LearnView::startSamplerComparison()
+{
+    if (samplerComparison_->isRunning())
+        return;
+    if (model_.isEmpty()) {
+        Q_EMIT problem(tr("There is no model to sample: train one on the first tab."));
+        return;
+    }
+    const LearnSettings s = settings();
+    LearnSamplerCompareSettings compare;
+    compare.sampling = sampleSettings();
+    compare.sampling.stepSize = s.largeStepSize;
+    // Annealed as the other comparison is: the slider's hand-driven runs have no end.
+    if (compare.sampling.temperatures.isEmpty())
+        compare.sampling.temperatures = learnScheduleTemperatures(s, editedCurve_);
+    // The modes are known only for the untouched mixtures.
+    compare.mixture = dataName_;
+    if (samplerComparison_->start(model_, points_, compare))
+        updateControls();
+}
+
+const LearnSamplerCompareResult& LearnView::samplerComparison() const { return samplerComparison_->result(); }
+
 void LearnView::startConcentration() { concentration_->start(settings()); }
 
 const LearnConcentrationResult& LearnView::concentrationResult() const { return concentration_->result(); }
@@ -426,6 +459,7 @@ void LearnView::stop()
     lab_->particles()->stop();
     lab_->stop();
     comparison_->stop();
+    samplerComparison_->stop();
 }
 
 QList<StudioPage::ShortcutHelp> LearnView::pageShortcuts() const
@@ -449,6 +483,7 @@ void LearnView::updateControls()
     lab_->updateControls(!points_.isEmpty());
     lab_->particles()->updateControls(!model_.isEmpty() && !isTraining());
     comparison_->updateControls();
+    samplerComparison_->updateControls(!model_.isEmpty() && !isTraining());
     temperature_->setEnabled(settings().annealing == Annealing::TemperatureSlider);
     Q_EMIT runStateChanged();
 }
@@ -505,12 +540,16 @@ void LearnView::restoreModel(const QJsonObject& json)
 LandscapePlot* LearnView::landscapePlot() const { return lab_->plane(); }
 LandscapePlot* LearnView::singlePlot() const { return comparison_->singlePlot(); }
 LandscapePlot* LearnView::multiscalePlot() const { return comparison_->multiscalePlot(); }
+LandscapePlot* LearnView::langevinPlot() const { return samplerComparison_->langevinPlot(); }
+LandscapePlot* LearnView::malaPlot() const { return samplerComparison_->malaPlot(); }
 PlotPanel* LearnView::lossPlot() const { return lab_->lossPlot(); }
 PlotPanel* LearnView::distancePlot() const { return concentration_->distancePlot(); }
 PlotPanel* LearnView::anglePlot() const { return concentration_->anglePlot(); }
 PlotPanel* LearnView::bandPlot() const { return concentration_->bandPlot(); }
 QSlider* LearnView::timeline() const { return lab_->particles()->timeline(); }
 QLabel* LearnView::comparisonNumbers() const { return comparison_->numbers(); }
+QLabel* LearnView::samplerComparisonNumbers() const { return samplerComparison_->numbers(); }
+QLabel* LearnView::particleFrameLabel() const { return lab_->particles()->frameLabel(); }
 QLabel* LearnView::concentrationSummary() const { return concentration_->summary(); }
 RunControls* LearnView::trainControls() const { return lab_->controls(); }
 RunControls* LearnView::sampleControls() const { return lab_->particles()->controls(); }

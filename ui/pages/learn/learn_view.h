@@ -3,8 +3,9 @@
 // A point set (a toy, a weighted mixture, a .npy or points painted with the brush) and an MLP
 // energy trained live with MDSM: its landscape E(x) as a heat map with the score arrows and the
 // loss curve (TrainingLab); particles annealed over it with short trails and a timeline
-// (ParticlesDemo); a single noise level against many, side by side with the numbers
-// (ComparisonTab); and the measure concentration of section 2 (ConcentrationTab).
+// (ParticlesDemo), by Langevin or MALA; a single noise level against many, side by side with the
+// numbers (ComparisonTab); Langevin against MALA at one large step size (SamplerComparisonTab);
+// and the measure concentration of section 2 (ConcentrationTab).
 // The page holds the tabs, the side panel of settings (learn_fields.h), the data points (their
 // edits are undo steps) and the trained model. Every job runs on the worker (learn_jobs.*); the
 // page holds plain values only.
@@ -33,6 +34,7 @@ class JobHandle;
 class LandscapePlot;
 class PlotPanel;
 class RunControls;
+class SamplerComparisonTab;
 class SettingsFormWidget;
 class StudioEngine;
 class TrainingLab;
@@ -98,9 +100,12 @@ public:
     void dropParticles(const QVector<QPointF>& points);
     const QVector<QPointF>& pendingDrops() const;
 
-    // Comparison and concentration
+    // Comparisons and concentration
     void startComparison();
     const LearnCompareResult& comparison() const;
+    /// Langevin against MALA on the trained model, at the tab's step size.
+    void startSamplerComparison();
+    const LearnSamplerCompareResult& samplerComparison() const;
     void startConcentration();
     const LearnConcentrationResult& concentrationResult() const;
 
@@ -108,6 +113,8 @@ public:
     LandscapePlot* landscapePlot() const;
     LandscapePlot* singlePlot() const;
     LandscapePlot* multiscalePlot() const;
+    LandscapePlot* langevinPlot() const;
+    LandscapePlot* malaPlot() const;
     PlotPanel* lossPlot() const;
     PlotPanel* distancePlot() const;
     PlotPanel* anglePlot() const;
@@ -118,6 +125,9 @@ public:
     QSlider* temperatureSlider() const { return temperature_; }
     QTabWidget* tabs() const { return tabs_; }
     QLabel* comparisonNumbers() const;
+    QLabel* samplerComparisonNumbers() const;
+    /// Beside the particles' timeline: the frame's step, temperature and MALA's acceptance.
+    QLabel* particleFrameLabel() const;
     QLabel* concentrationSummary() const;
     RunControls* trainControls() const;
     RunControls* sampleControls() const;
@@ -157,6 +167,7 @@ private:
     QTabWidget* tabs_;
     TrainingLab* lab_;
     ComparisonTab* comparison_;
+    SamplerComparisonTab* samplerComparison_;
     ConcentrationTab* concentration_;
 
     // What the tabs share

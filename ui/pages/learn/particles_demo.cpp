@@ -63,6 +63,7 @@ bool ParticlesDemo::start(const LearnModel& model, const LearnSampleSettings& se
     frames_.clear();
     shownFrame_ = -1;
     followLive_ = true;
+    showsAcceptance_ = settings.sampler == ebm::Sampler::Mala;
     sampling_ = engine_->start(std::make_unique<LearnSampleJob>(model, settings, liveControls_),
                                JobRunner::StartPolicy::Queue);
     if (!sampling_) {
@@ -152,13 +153,17 @@ void ParticlesDemo::showFrame(int index)
         const QSignalBlocker block(timeline_);
         timeline_->setValue(index);
     }
-    timelineLabel_->setText(frame.totalSteps > 0
-                                ? tr("step %1/%2, T %3%4")
-                                      .arg(frame.step)
-                                      .arg(frame.totalSteps)
-                                      .arg(frame.temperature, 0, 'g', 3)
-                                      .arg(frame.final ? tr(", denoised") : QString())
-                                : tr("step %1, T %2").arg(frame.step).arg(frame.temperature, 0, 'g', 3));
+    const QString where = frame.totalSteps > 0
+                              ? tr("step %1/%2, T %3%4")
+                                    .arg(frame.step)
+                                    .arg(frame.totalSteps)
+                                    .arg(frame.temperature, 0, 'g', 3)
+                                    .arg(frame.final ? tr(", denoised") : QString())
+                              : tr("step %1, T %2").arg(frame.step).arg(frame.temperature, 0, 'g', 3);
+    // MALA's share of moves taken over the frame's steps (none before the first step).
+    timelineLabel_->setText(showsAcceptance_ && frame.step > 0
+                                ? tr("%1, acceptance %2%").arg(where).arg(qRound(100.0 * frame.acceptance))
+                                : where);
 }
 
 }  // namespace ebm::studio

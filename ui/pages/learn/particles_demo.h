@@ -1,8 +1,9 @@
 #pragma once
-// The Learn page's particles: annealed Langevin over the trained energy, drawn on the landscape
-// tab's plane with short trails. The widget is the timeline under the plane (scrub back through
-// the run; its end follows the run live); the run buttons sit in the page's side panel. The
-// temperature slider, the speed and the Schedule page's edits reach a running run.
+// The Learn page's particles: annealed Langevin (or MALA) over the trained energy, drawn on the
+// landscape tab's plane with short trails. The widget is the timeline under the plane (scrub back
+// through the run; its end follows the run live, with MALA's acceptance); the run buttons sit in
+// the page's side panel. The temperature slider, the speed and the Schedule page's edits reach a
+// running run.
 #include <QPointer>
 #include <QVector>
 #include <QWidget>
@@ -57,6 +58,8 @@ public:
     void showFrame(int index);
 
     QSlider* timeline() const { return timeline_; }
+    /// Beside the timeline: the frame's step and temperature (and MALA's acceptance).
+    QLabel* frameLabel() const { return timelineLabel_; }
     RunControls* controls() const { return controls_; }
 
 Q_SIGNALS:
@@ -76,6 +79,7 @@ private:
     QVector<LearnSampleFrame> frames_;
     int shownFrame_ = -1;
     bool followLive_ = true;
+    bool showsAcceptance_ = false;   // the frames are MALA's
     QVector<QPointF> pendingDrops_;
     std::shared_ptr<LearnSampleControls> liveControls_;
     QPointer<JobHandle> sampling_;

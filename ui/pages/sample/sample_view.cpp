@@ -1,4 +1,5 @@
 #include "pages/sample/sample_view.h"
+#include "pages/sample/sweep_dialog.h"
 
 #include <QButtonGroup>
 #include <QDir>
@@ -6,6 +7,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
@@ -29,6 +31,7 @@
 #include "widgets/sample_grid_widget.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
+#include "annealing/picture_settings.h"
 #include "annealing/sampling_fields.h"
 #include "annealing/sampling_job.h"
 #include "annealing/sampling_panel.h"
@@ -80,6 +83,7 @@ SampleView::SampleView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldB
             setDenoisedView(store.value(kDenoisedPreviewKey, false).toBool());
             setGridExportScale(store.value(kGridExportScaleKey, 0).toInt());
             exports_->setStore(&store);
+            store_ = &store;
         });
     chart_ = new EnergyChart(this);
     connect(chart_, &EnergyChart::stepClicked, this, [this](int step) {
@@ -136,6 +140,11 @@ QWidget* SampleView::buildSettingsColumn(UndoFieldBinder* undo)
     auto* layout = new QVBoxLayout(column);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(runControls_);
+    sweepButton_ = new QPushButton(tr("Sweep…"), this);
+    sweepButton_->setObjectName(QStringLiteral("sweepButton"));
+    sweepButton_->setToolTip(tr("Sample a labelled grid over one or two settings (step size, steps, seed, ...)"));
+    connect(sweepButton_, &QPushButton::clicked, this, &SampleView::openSweepDialog);
+    layout->addWidget(sweepButton_);
     layout->addWidget(buildTrainingWeightsOffer());
     layout->addWidget(panelScroll, 1);
     return column;
@@ -680,7 +689,7 @@ bool SampleView::exportGrid(const QString& path, QString& error) const
     // The gaps grow with the images (one image pixel), so scale k gives exactly k times the pixels.
     const int scale = effectiveGridExportScale(images);
     const QImage grid = composeGrid(images, 0, scale, scale);
-    return saveImage(grid, path, nullptr, tr("sample grid"), error);
+    return saveImage(grid, path, nullptr, tr("sample grid"), error, exportSettings(shownIndex_, -1));
 }
 
 bool SampleView::exportTrajectorySheet(const QString& path, QString& error) const
@@ -696,7 +705,7 @@ bool SampleView::exportTrajectorySheet(const QString& path, QString& error) cons
     for (int i = 0; i < frames.size(); ++i)
         captions << (history_.at(i).final ? tr("final") : tr("step %1").arg(history_.at(i).step));
     const QImage sheet = composeCaptionedGrid(frames, captions, kSheetColumns, 2, kExportScale);
-    return saveImage(sheet, path, nullptr, tr("trajectory sheet"), error);
+    return saveImage(sheet, path, nullptr, tr("trajectory sheet"), error, exportSettings(-1, sample));
 }
 
 bool SampleView::exportTrajectoryFrames(const QString& folder, QString& error) const
@@ -710,19 +719,82 @@ bool SampleView::exportTrajectoryFrames(const QString& folder, QString& error) c
         error = tr("%1: cannot create the folder").arg(folder);
         return false;
     }
-    // With a sample selected: its frames; otherwise the whole grid at every recorded moment.
+    // With a sample selected: its frames; otherwise the whole grid at every recorded moment. The
+    // run's settings are written once for all (an edited run's curve may be long); each name says the step.
+    const std::string gridSettings = exportSettings(-1, -1);
+    const std::string sampleSettings = selectedSample_ >= 0 ? exportSettings(-1, selectedSample_) : gridSettings;
     for (int i = 0; i < history_.size(); ++i) {
         const QVector<QImage>& images = history_.imagesAt(i, denoised_);
-        const QImage frame = selectedSample_ >= 0 && selectedSample_ < images.size()
-                                 ? images[selectedSample_].scaled(images[selectedSample_].size() * 4)
-                                 : composeGrid(images, 0, 2, kExportScale);
+        const bool oneSample = selectedSample_ >= 0 && selectedSample_ < images.size();
+        const QImage frame = oneSample ? images[selectedSample_].scaled(images[selectedSample_].size() * 4)
+                                       : composeGrid(images, 0, 2, kExportScale);
         const QString name = dir.filePath(QStringLiteral("frame-%1-step%2.png")
                                               .arg(i, 4, 10, QLatin1Char('0'))
                                               .arg(history_.at(i).step, 5, 10, QLatin1Char('0')));
-        if (!saveImage(frame, name, "PNG", tr("trajectory frame"), error))
+        if (!saveImage(frame, name, "PNG", tr("trajectory frame"), error, oneSample ? sampleSettings : gridSettings))
             return false;
     }
     return true;
+}
+
+std::string SampleView::exportSettings(int index, int sample) const
+{
+    // What is shown besides the run: the moment (a grid at step 300 of 600 is no final sample),
+    // which sample alone, and the start images, which the settings do not repeat.
+    ebm::Json details = ebm::Json::object();
+    if (index >= 0) {
+        const SampleSnapshot& moment = history_.at(index);
+        details["moment"] = {{"step", moment.step},
+                             {"final", moment.final},
+                             {"denoised_preview", denoised_ && history_.hasDenoisedAt(index) && !moment.final}};
+    }
+    if (sample >= 0)
+        details["sample_indices"] = ebm::Json::array({sample});  // counted from 0, as in the .npy samples
+    const SamplingSettings& run = history_.info().settings;
+    if (run.startFromImages)
+        details["start"] = {{"name", run.startImages.toStdString()}};
+    return studioPictureSettings(kStudioSampleCommand, sampledModel(), history_.info(), details);
+}
+
+bool SampleView::applyPictureSettings(const std::string& json, const QString& source, QUndoStack* undo,
+                                      QString* error)
+{
+    PictureSampling picture;
+    QString problem;
+    if (!readPictureSampling(json, source, {kStudioSampleCommand, QStringLiteral("sample")}, picture, problem)) {
+        *error = problem;  // empty: not a picture of sampling
+        return false;
+    }
+    QJsonObject values = picture.fields;
+    values.insert(QStringLiteral("numSamples"), picture.samples);
+    const SamplingSettings before = panel_->settings();
+    SamplingSettings after;
+    if (!withFieldValues(samplingFields(), values, before, after, problem) ||
+        !applyAsOneStep(undo, tr("settings from %1").arg(source), panel_, &SamplingPanel::setSettings, before, after,
+                        annealing_, picture.editedCurve, problem)) {
+        *error = tr("%1: %2").arg(source, problem);
+        return false;
+    }
+    return true;
+}
+
+void SampleView::openSweepDialog()
+{
+    SamplingSettings settings = panel_->settings();
+    if (settings.schedulePreset == kEditedSchedulePreset) {
+        if (!editedSchedule_) {
+            Q_EMIT problem(tr("There is no edited schedule yet: shape one on the Schedule page, or choose a preset."));
+            return;
+        }
+        settings.scheduleCurve = QString::fromStdString(editedSchedule_->toJson());
+    }
+    if (!sweepDialog_)
+        sweepDialog_ = new SweepDialog(engine_, this);
+    sweepDialog_->setStore(store_);
+    sweepDialog_->setBaseSettings(settings);
+    sweepDialog_->show();
+    sweepDialog_->raise();
+    sweepDialog_->activateWindow();
 }
 
 }  // namespace ebm::studio

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "ebm/schedule/schedule_curve.h"
 #include "worker/studio_types.h"
@@ -13,6 +14,7 @@
 
 class QLabel;
 class QPushButton;
+class QSettings;
 class QSlider;
 class QToolButton;
 
@@ -25,6 +27,7 @@ class SampleExports;
 class RunControls;
 class SampleGridWidget;
 class SamplingPanel;
+class SweepDialog;
 class StudioEngine;
 class UndoFieldBinder;
 
@@ -39,6 +42,10 @@ public:
     void start() override { startSampling(); }
     bool canStart() const override;
     QList<QAction*> menuActions(Menu menu) const override;
+    /// Settings of a picture the page or `ebm sample` wrote: the sampling fields, and the curve
+    /// when it is no preset's (through the hub, to the Schedule page), as one undo step.
+    bool applyPictureSettings(const std::string& json, const QString& source, QUndoStack* undo,
+                              QString* error) override;
 
     /// The page's exports (File menu): grid, samples, trajectory.
     SampleExports* exports() const { return exports_; }
@@ -77,9 +84,12 @@ public:
     void setGridExportScale(int scale);
     /// The enlargement an export of `images` uses now.
     int effectiveGridExportScale(const QVector<QImage>& images) const;
+    QPushButton* sweepButton() const { return sweepButton_; }
 
 public Q_SLOTS:
     void startSampling();
+    /// The Sweep dialog, on this page's settings (issue 27: a labelled grid over one or two settings).
+    void openSweepDialog();
     void setDenoisedView(bool on);
     void selectSample(int index);
     /// Shows a recorded moment; -1 or the last index returns to following the live run.
@@ -121,6 +131,9 @@ private:
     void updateModelText();
     void updateSelectedPanel();
     QString momentText(int index) const;
+    /// What an export keeps of the run (issue 27): `index` >= 0 for one recorded moment, `sample`
+    /// >= 0 when it shows that sample alone.
+    std::string exportSettings(int index, int sample) const;
 
     StudioEngine* engine_;
     AnnealingHub* annealing_;
@@ -147,6 +160,9 @@ private:
     EnergyChart* chart_;
 
     std::optional<ebm::ScheduleCurve> editedSchedule_;
+    QPushButton* sweepButton_ = nullptr;
+    QPointer<SweepDialog> sweepDialog_;
+    QSettings* store_ = nullptr;
     RunHistory history_;
     int expectedRunId_ = 0;
     int shownIndex_ = -1;

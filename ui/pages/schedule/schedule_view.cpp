@@ -128,6 +128,9 @@ ScheduleView::ScheduleView(StudioEngine* engine, AnnealingHub* annealing, QUndoS
     });
     // The last run of another page is drawn over the curve too.
     connect(annealing_, &AnnealingHub::runAnnounced, this, &ScheduleView::traceRun);
+    // Settings taken from a picture bring their curve: one edit of this curve, inside their undo step.
+    connect(annealing_, &AnnealingHub::curveRequested, this,
+            [this](const ebm::ScheduleCurve& curve, const QString& undoText) { document_->edit(curve, undoText); });
     refillPresets();
     onCurveChanged(false);
     updateControls();

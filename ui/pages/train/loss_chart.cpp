@@ -9,14 +9,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace ebm::studio {
 namespace {
 
-const QColor kRawColor(25, 90, 200, 70);
+constexpr int kRawAlpha = 70;  // the raw curves are faint: the smoothed ones are those to read
+const QColor kRawColor(25, 90, 200, kRawAlpha);
 const QColor kSmoothColor(25, 90, 200);
 const QColor kRateColor(40, 150, 70);
+// Earlier runs, by number: apart from the current run's blue and the learning rate's green, and
+// as many as runs are kept, so that the runs on the chart never share a colour.
+const QColor kRunPalette[] = {QColor(230, 120, 20), QColor(150, 60, 180), QColor(200, 40, 40),
+                              QColor(140, 90, 40),  QColor(220, 80, 160), QColor(0, 150, 150)};
+static_assert(std::size(kRunPalette) >= TrainingRuns::kMaxRuns, "each kept run needs a colour of its own");
+const QString kEarlierRunsLayer = QStringLiteral("earlierRuns");
 // A few repaints a second are plenty for a loss curve; each costs GUI-thread time.
 constexpr int kReplotsPerSecond = 4;
 // Before the first point: a short step axis rather than the whole planned run.
@@ -24,6 +32,22 @@ constexpr double kEmptyStepRange = 10.0;
 // The slider in hundredths: 0 (raw) to 0.99, as TensorBoard's.
 constexpr int kSmoothingSteps = 100;
 constexpr int kMaxSmoothingTicks = 99;
+
+QColor faint(QColor colour)
+{
+    colour.setAlpha(kRawAlpha);
+    return colour;
+}
+
+/// A CSV field: quoted when it holds a separator, a quote or a line break.
+QByteArray csvField(const QString& text)
+{
+    QByteArray field = text.toUtf8();
+    if (!field.contains(',') && !field.contains('"') && !field.contains('\n') && !field.contains('\r'))
+        return field;
+    field.replace('"', "\"\"");
+    return QByteArray("\"") + field + '"';
+}
 
 /// [lower, upper] padded by `fraction` of the span (or a multiplicative margin on log axes).
 QCPRange padded(double lower, double upper, bool log, double fraction)
@@ -47,6 +71,8 @@ LossChart::LossChart(QWidget* parent) : PlotPanel(tr("Loss"), QStringLiteral("lo
     plot->yAxis2->setLabelColor(kRateColor);
     plot->yAxis2->setTickLabelColor(kRateColor);
 
+    // Earlier runs are drawn below the current run's layer: the current run stays on top.
+    plot->addLayer(kEarlierRunsLayer, plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
     raw_ = plot->addGraph();
     raw_->setPen(QPen(kRawColor, 1));  // faint: the smoothed curve is the one to read
     raw_->setName(tr("loss"));
@@ -96,6 +122,93 @@ LossChart::LossChart(QWidget* parent) : PlotPanel(tr("Loss"), QStringLiteral("lo
     setLegendPlacement(LegendPlacement::AboveAxes);
     setLogScaleAvailable(true, tr("Logarithmic loss and learning-rate axes"));
     reset(1);
+}
+
+QColor LossChart::runColor(int number)
+{
+    const int size = static_cast<int>(std::size(kRunPalette));
+    return kRunPalette[((number - 1) % size + size) % size];
+}
+
+QColor LossChart::currentRunColor() { return kSmoothColor; }
+
+void LossChart::setCurrentRun(int number, const QString& name, bool shown)
+{
+    currentNumber_ = number;
+    currentName_ = name;
+    smoothed_->setName(name.isEmpty() ? tr("smoothed") : name);
+    if (shown == currentShown_) {
+        requestReplot();  // the legend's names
+        return;
+    }
+    currentShown_ = shown;
+    applyCurrentVisibility();
+    replotAll();
+}
+
+void LossChart::applyCurrentVisibility()
+{
+    for (QCPGraph* graph : {raw_, smoothed_, learningRate_}) {
+        graph->setVisible(currentShown_);
+        if (currentShown_)
+            graph->addToLegend();
+        else
+            graph->removeFromLegend();
+    }
+}
+
+void LossChart::setEarlierRuns(const QVector<TrainingRun>& runs)
+{
+    QCustomPlot* plot = this->plot();
+    for (const EarlierRun& run : earlier_) {
+        plot->removeGraph(run.raw);
+        plot->removeGraph(run.smoothed);
+    }
+    earlier_.clear();
+    for (const TrainingRun& source : runs) {
+        EarlierRun run;
+        run.number = source.number;
+        run.name = source.name();
+        run.shown = source.shown;
+        run.points = source.points;
+        const QColor colour = runColor(source.number);
+        run.raw = plot->addGraph();
+        run.raw->setLayer(kEarlierRunsLayer);
+        run.raw->setPen(QPen(faint(colour), 1));
+        run.raw->setAdaptiveSampling(true);
+        run.raw->removeFromLegend();  // one entry per run: its smoothed curve, by its name
+        run.smoothed = plot->addGraph();
+        run.smoothed->setLayer(kEarlierRunsLayer);
+        run.smoothed->setPen(QPen(colour, 1.5));
+        run.smoothed->setName(run.name);
+        run.smoothed->setAdaptiveSampling(true);
+        if (!run.shown)
+            run.smoothed->removeFromLegend();
+        run.raw->setVisible(run.shown);
+        run.smoothed->setVisible(run.shown);
+        earlier_.push_back(std::move(run));
+    }
+    replotAll();
+}
+
+QCPGraph* LossChart::rawGraphOf(int number) const
+{
+    if (number == currentNumber_)
+        return raw_;
+    for (const EarlierRun& run : earlier_)
+        if (run.number == number)
+            return run.raw;
+    return nullptr;
+}
+
+QCPGraph* LossChart::smoothedGraphOf(int number) const
+{
+    if (number == currentNumber_)
+        return smoothed_;
+    for (const EarlierRun& run : earlier_)
+        if (run.number == number)
+            return run.smoothed;
+    return nullptr;
 }
 
 void LossChart::reset(qint64 totalSteps)
@@ -152,15 +265,30 @@ bool LossChart::xOf(const TrainPoint& p, double& x) const
     return p.wallSeconds >= 0.0;
 }
 
+double LossChart::nextSmoothed(bool first, double previous, double loss) const
+{
+    if (first || !std::isfinite(previous))
+        return loss;
+    return std::isfinite(loss) ? smoothing_ * previous + (1.0 - smoothing_) * loss : previous;
+}
+
+void LossChart::includeInRanges(double x, double loss)
+{
+    if (std::isfinite(loss)) {
+        minLoss_ = std::min(minLoss_, loss);
+        maxLoss_ = std::max(maxLoss_, loss);
+    }
+    firstX_ = plotted_ == 0 ? x : std::min(firstX_, x);
+    lastX_ = plotted_ == 0 ? x : std::max(lastX_, x);
+    ++plotted_;
+}
+
 void LossChart::plotFrom(int from)
 {
     for (int i = from; i < points_.size(); ++i) {
         const TrainPoint& p = points_[i];
         // The moving average runs over every recorded step, whichever axis is shown.
-        double smoothed = p.loss;
-        if (i > 0 && std::isfinite(smoothedValues_.back()))
-            smoothed = std::isfinite(p.loss) ? smoothing_ * smoothedValues_.back() + (1.0 - smoothing_) * p.loss
-                                             : smoothedValues_.back();
+        const double smoothed = nextSmoothed(i == 0, i > 0 ? smoothedValues_.back() : 0.0, p.loss);
         smoothedValues_.push_back(smoothed);
         double x = 0.0;
         if (!xOf(p, x))
@@ -168,16 +296,36 @@ void LossChart::plotFrom(int from)
         raw_->addData(x, p.loss);
         smoothed_->addData(x, smoothed);
         learningRate_->addData(x, p.learningRate);
-        if (std::isfinite(p.loss)) {
-            minLoss_ = std::min(minLoss_, p.loss);
-            maxLoss_ = std::max(maxLoss_, p.loss);
-        }
+        if (!currentShown_)
+            continue;  // a hidden run leaves the axes to the runs shown
         minRate_ = std::min(minRate_, p.learningRate);
         maxRate_ = std::max(maxRate_, p.learningRate);
-        firstX_ = plotted_ == 0 ? x : std::min(firstX_, x);
-        lastX_ = plotted_ == 0 ? x : std::max(lastX_, x);
-        ++plotted_;
+        includeInRanges(x, p.loss);
     }
+}
+
+void LossChart::plotEarlierRun(EarlierRun& run)
+{
+    run.raw->data()->clear();
+    run.smoothed->data()->clear();
+    run.smoothedValues.clear();
+    run.smoothedValues.reserve(run.points.size());
+    QVector<double> keys, raw, smoothed;
+    for (int i = 0; i < run.points.size(); ++i) {
+        const TrainPoint& p = run.points[i];
+        const double average = nextSmoothed(i == 0, i > 0 ? run.smoothedValues.back() : 0.0, p.loss);
+        run.smoothedValues.push_back(average);
+        double x = 0.0;
+        if (!xOf(p, x))
+            continue;
+        keys.push_back(x);
+        raw.push_back(p.loss);
+        smoothed.push_back(average);
+        if (run.shown)
+            includeInRanges(x, p.loss);
+    }
+    run.raw->setData(keys, raw);
+    run.smoothed->setData(keys, smoothed);
 }
 
 void LossChart::replotAll()
@@ -193,6 +341,8 @@ void LossChart::replotAll()
     firstX_ = lastX_ = 0.0;
     plotted_ = 0;
     plot()->xAxis->setLabel(xAxis_ == XAxis::Step ? tr("training step") : tr("wall time since the run started (s)"));
+    for (EarlierRun& run : earlier_)
+        plotEarlierRun(run);
     plotFrom(0);
     applyScales();
     requestReplot();
@@ -200,15 +350,32 @@ void LossChart::replotAll()
 
 QByteArray LossChart::toCsv() const
 {
-    QByteArray csv("step,wall_time_s,loss,smoothed_loss,learning_rate\n");
-    for (int i = 0; i < points_.size(); ++i) {
-        const TrainPoint& p = points_[i];
-        csv += QByteArray::number(p.step) + ',' +
-               (p.wallSeconds >= 0.0 ? QByteArray::number(p.wallSeconds, 'f', 3) : QByteArray()) + ',' +
-               QByteArray::number(p.loss, 'g', 9) + ',' + QByteArray::number(smoothedValues_[i], 'g', 9) + ',' +
-               QByteArray::number(p.learningRate, 'g', 9) + '\n';
-    }
+    QByteArray csv("run,step,wall_time_s,loss,smoothed_loss,learning_rate\n");
+    auto addRows = [&csv](const QString& name, const QVector<TrainPoint>& points, const QVector<double>& smoothed) {
+        const QByteArray run = csvField(name);
+        for (int i = 0; i < points.size(); ++i) {
+            const TrainPoint& p = points[i];
+            csv += run + ',' + QByteArray::number(p.step) + ',' +
+                   (p.wallSeconds >= 0.0 ? QByteArray::number(p.wallSeconds, 'f', 3) : QByteArray()) + ',' +
+                   QByteArray::number(p.loss, 'g', 9) + ',' + QByteArray::number(smoothed[i], 'g', 9) + ',' +
+                   QByteArray::number(p.learningRate, 'g', 9) + '\n';
+        }
+    };
+    for (const EarlierRun& run : earlier_)
+        if (run.shown)
+            addRows(run.name, run.points, run.smoothedValues);
+    if (currentShown_)
+        addRows(currentName_, points_, smoothedValues_);
     return csv;
+}
+
+int LossChart::exportedPointCount() const
+{
+    int rows = currentShown_ ? static_cast<int>(points_.size()) : 0;
+    for (const EarlierRun& run : earlier_)
+        if (run.shown)
+            rows += static_cast<int>(run.points.size());
+    return rows;
 }
 
 void LossChart::applyScales()

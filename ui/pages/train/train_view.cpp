@@ -10,15 +10,18 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -56,6 +59,9 @@ const QString kLossWallTimeKey = QStringLiteral("view/lossWallTime");
 const QString kSecondsPerStepKey = QStringLiteral("trainingSpeed/secondsPerStep");
 const QString kSpeedShapeKey = QStringLiteral("trainingSpeed/shape");
 const QString kExportPurpose = QStringLiteral("export");
+// The page's kept runs in its session part (snake case, as the fields' keys).
+const QString kRunsSessionKey = QStringLiteral("loss_runs");
+constexpr int kRunSwatchSide = 12;  // the colour of a run in the Runs list
 // Above this estimated duration the page warns before a long run.
 constexpr double kLongRunSeconds = 3600.0;
 // Cost model of one MDSM step when no run has been measured: seconds per step of res12 at
@@ -149,8 +155,11 @@ TrainView::TrainView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* paren
 
     QWidget* right = buildProgressColumn();
     keepInStore([this](QSettings& store) { saveView(store); }, [this](QSettings& store) { restoreView(store); });
+    keepInSession([this](QJsonObject& part) { part.insert(kRunsSessionKey, runs_.toJson()); },
+                  [this](const QJsonObject& part) { restoreRuns(part); });
     exportLossCsv_ = new QAction(tr("Export Loss as CSV…"), this);
-    exportLossCsv_->setToolTip(tr("Write the loss of every recorded step (raw and smoothed) and the learning rate"));
+    exportLossCsv_->setToolTip(tr("Write the loss of every recorded step of the runs shown on the chart (raw and "
+                                  "smoothed, one row per step with its run's name) and the learning rate"));
     exportLossCsv_->setEnabled(false);
     connect(exportLossCsv_, &QAction::triggered, this, &TrainView::askExportLossCsv);
 
@@ -220,9 +229,16 @@ QWidget* TrainView::buildProgressColumn()
     statsLayout->addWidget(progress_);
     statsLayout->addWidget(stats_);
     statsLayout->addWidget(status_);
+    // Beside the chart: the runs it overlays, above the preview picked below.
+    auto* runsAndPreview = new QSplitter(Qt::Vertical, this);
+    runsAndPreview->addWidget(buildRunsBox());
+    runsAndPreview->addWidget(previewLarge_);
+    runsAndPreview->setStretchFactor(0, 1);
+    runsAndPreview->setStretchFactor(1, 2);
+    runsAndPreview->setChildrenCollapsible(false);
     auto* chartAndPreview = new QSplitter(Qt::Horizontal, this);
     chartAndPreview->addWidget(chart_);
-    chartAndPreview->addWidget(previewLarge_);
+    chartAndPreview->addWidget(runsAndPreview);
     chartAndPreview->setStretchFactor(0, 3);
     chartAndPreview->setStretchFactor(1, 1);
     chartAndPreview->setChildrenCollapsible(false);
@@ -234,6 +250,105 @@ QWidget* TrainView::buildProgressColumn()
     rightLayout->addWidget(new QLabel(tr("<b>Preview history</b>"), this));
     rightLayout->addWidget(previews_);
     return right;
+}
+
+QWidget* TrainView::buildRunsBox()
+{
+    runsList_ = new QListWidget(this);
+    runsList_->setObjectName(QStringLiteral("trainingRuns"));
+    runsList_->setIconSize(QSize(kRunSwatchSide, kRunSwatchSide));
+    runsList_->setToolTip(tr("The last %1 runs of this session, overlaid on the loss chart (the current one in "
+                             "blue, on top); untick a run to hide it")
+                              .arg(TrainingRuns::kMaxRuns));
+    connect(runsList_, &QListWidget::itemChanged, this, &TrainView::onRunToggled);
+    clearOldRuns_ = new QPushButton(tr("Clear old runs"), this);
+    clearOldRuns_->setObjectName(QStringLiteral("clearOldRuns"));
+    clearOldRuns_->setToolTip(tr("Forget every run but the current one"));
+    clearOldRuns_->setEnabled(false);
+    connect(clearOldRuns_, &QPushButton::clicked, this, &TrainView::clearOldRuns);
+    auto* box = new QWidget(this);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(new QLabel(tr("<b>Runs</b>"), box));
+    layout->addWidget(runsList_, 1);
+    layout->addWidget(clearOldRuns_);
+    return box;
+}
+
+void TrainView::showRunsOnChart()
+{
+    chart_->setEarlierRuns(runs_.earlier());
+    if (const TrainingRun* latest = runs_.latest())
+        chart_->setCurrentRun(latest->number, latest->name(), latest->shown);
+    else
+        chart_->setCurrentRun(0, QString(), true);
+    updateExportAction();
+}
+
+void TrainView::refreshRunsList(bool refreshLatestOnly)
+{
+    const QSignalBlocker quiet(runsList_);  // itemChanged means a toggle by the person
+    const QVector<TrainingRun>& runs = runs_.runs();
+    const bool rebuild = !refreshLatestOnly || runsList_->count() != runs.size();
+    if (rebuild)
+        runsList_->clear();
+    for (int i = rebuild ? 0 : static_cast<int>(runs.size()) - 1; i < runs.size(); ++i) {
+        const TrainingRun& run = runs[i];
+        QListWidgetItem* item = rebuild ? new QListWidgetItem(runsList_) : runsList_->item(i);
+        const bool current = i + 1 == runs.size();
+        QPixmap swatch(kRunSwatchSide, kRunSwatchSide);
+        swatch.fill(current ? LossChart::currentRunColor() : LossChart::runColor(run.number));
+        item->setIcon(QIcon(swatch));
+        const double loss = run.finalLoss();
+        item->setText(std::isfinite(loss) ? tr("%1   loss %2").arg(run.name()).arg(loss, 0, 'g', 4) : run.name());
+        item->setToolTip(tr("%1\n%2, %3 points").arg(run.settings.text(), run.endText()).arg(run.points.size()));
+        item->setData(Qt::UserRole, run.number);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+        item->setCheckState(run.shown ? Qt::Checked : Qt::Unchecked);
+    }
+    clearOldRuns_->setEnabled(runs.size() > 1);
+}
+
+void TrainView::onRunToggled(QListWidgetItem* item)
+{
+    if (runs_.setShown(item->data(Qt::UserRole).toInt(), item->checkState() == Qt::Checked))
+        showRunsOnChart();
+}
+
+void TrainView::clearOldRuns()
+{
+    runs_.clearOld();
+    showRunsOnChart();
+    refreshRunsList();
+}
+
+void TrainView::restoreRuns(const QJsonObject& part)
+{
+    if (!part.contains(kRunsSessionKey))
+        return;
+    QString error;
+    if (!part.value(kRunsSessionKey).isArray())
+        error = tr("they are not a list");
+    else if (runs_.restore(part.value(kRunsSessionKey).toArray(), error))
+        error.clear();
+    if (!error.isEmpty()) {
+        Q_EMIT problem(tr("The session's training runs were left out: %1").arg(error));
+        return;
+    }
+    if (!runs_.hasRunning()) {
+        // The session's last run is the current one on the chart; a run going on stays so.
+        chart_->reset(0);
+        if (const TrainingRun* latest = runs_.latest())
+            chart_->addPoints(latest->points);
+    }
+    showRunsOnChart();
+    refreshRunsList();
+}
+
+void TrainView::updateExportAction()
+{
+    if (exportLossCsv_)  // null while the constructor builds the chart
+        exportLossCsv_->setEnabled(chart_->exportedPointCount() > 0);
 }
 
 QPushButton* TrainView::startButton() const { return runControls_->startButton(); }
@@ -279,8 +394,10 @@ void TrainView::restoreView(QSettings& store)
 
 bool TrainView::exportLossCsv(const QString& path, QString& error) const
 {
-    if (chart_->pointCount() == 0) {
-        error = tr("There is no loss to export yet: start a training run first.");
+    if (chart_->exportedPointCount() == 0) {
+        error = runs_.isEmpty() && chart_->pointCount() == 0
+                    ? tr("There is no loss to export yet: start a training run first.")
+                    : tr("No run with a loss is shown on the chart: tick one in the Runs list to export it.");
         return false;
     }
     return saveBytes(path, chart_->toCsv(), tr("loss CSV table"), error);
@@ -295,7 +412,8 @@ void TrainView::askExportLossCsv()
         return;
     QString error;
     if (exportLossCsv(path, error))
-        Q_EMIT statusMessage(tr("Loss of %1 steps written to %2").arg(chart_->pointCount()).arg(path));
+        Q_EMIT statusMessage(
+            tr("Loss of %1 steps (the runs shown) written to %2").arg(chart_->exportedPointCount()).arg(path));
     else
         Q_EMIT problem(error);
 }
@@ -393,6 +511,7 @@ bool TrainView::startRun(const QString& checkpointPath, const TrainingSettings& 
         Q_EMIT problem(tr("Wait for the running job to end (or stop it) before training."));
         return false;
     }
+    runLearningRate_ = checkpointPath.isEmpty() ? s.learningRate : 0.0;  // a resume keeps the checkpoint's
     std::unique_ptr<Job> job;
     if (s.processes > 1)  // data-parallel, in processes of its own
         job = checkpointPath.isEmpty() ? std::make_unique<MultiProcessTrainingJob>(s)
@@ -494,7 +613,11 @@ void TrainView::onStarted(const TrainingRunInfo& info)
     calibratedThisRun_ = false;
     chart_->reset(info.totalSteps);
     chart_->addPoints(info.history);
-    exportLossCsv_->setEnabled(chart_->pointCount() > 0);
+    runs_.begin(TrainingRunSummary{info.modelDescription, info.batchSize, runLearningRate_, info.totalSteps,
+                                   info.startStep});
+    runs_.append(info.history);
+    showRunsOnChart();  // the run ended last joins the earlier runs
+    refreshRunsList();
     previews_->clear();
     previewLarge_->setImages({});
     runInfo_->setText(tr("<b>%1</b> on %2 (%3 items)%4")
@@ -512,7 +635,9 @@ void TrainView::onProgress(const TrainProgressBatch& batch)
 {
     if (batch.points.isEmpty())
         return;
+    runs_.append(batch.points);
     chart_->addPoints(batch.points);
+    refreshRunsList(true);
     const TrainPoint& p = batch.points.last();
     lastStep_ = p.step;
     totalSteps_ = batch.totalSteps;
@@ -521,7 +646,7 @@ void TrainView::onProgress(const TrainProgressBatch& batch)
     lastRate_ = p.learningRate;
     stepsPerSecond_ = batch.stepsPerSecond;
     eta_ = batch.etaSeconds;
-    exportLossCsv_->setEnabled(true);
+    updateExportAction();
     calibrate();
     showStep();
 }
@@ -558,6 +683,12 @@ void TrainView::onPreview(const TrainingPreview& preview)
 
 void TrainView::onFinished(const TrainingOutcome& outcome)
 {
+    if (runs_.hasRunning()) {  // kept, as it ended
+        runs_.end(outcome.failed      ? TrainingRunEnd::Failed
+                  : outcome.completed ? TrainingRunEnd::Finished
+                                      : TrainingRunEnd::Stopped);
+        refreshRunsList(true);
+    }
     paused_ = false;
     if (outcome.step > 0) {
         lastStep_ = outcome.step;  // the step the run ended on, shown everywhere alike

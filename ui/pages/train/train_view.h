@@ -3,6 +3,7 @@
 #include "worker/studio_types.h"
 #include "widgets/studio_page.h"
 #include "pages/train/training_types.h"
+#include "pages/train/training_runs.h"
 
 class QAction;
 class QCheckBox;
@@ -12,6 +13,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
+class QListWidgetItem;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -32,7 +34,9 @@ class UndoFieldBinder;
 
 /// The train page: data set, architecture and optimiser settings; live loss, learning rate,
 /// speed and ETA; previews every N steps in a scrollable history; pause, step, save now,
-/// resume from a checkpoint, and sampling from the current weights.
+/// resume from a checkpoint, and sampling from the current weights. The last few runs of the
+/// session are kept and overlaid on the loss chart, each toggled in the Runs list, and kept in
+/// a saved session.
 class TrainView : public StudioPage {
     Q_OBJECT
 public:
@@ -51,8 +55,9 @@ public:
     /// Whether estimatedSeconds(settings) comes from a measured speed.
     bool hasMeasuredSpeed(const TrainingSettings& settings) const;
     double measuredSecondsPerStep() const { return measuredSecondsPerStep_; }
-    /// Writes the chart's loss as CSV (LossChart::toCsv) through the safe writer; false with
-    /// `error` set when there is nothing to write or the file cannot be written.
+    /// Writes the loss of the runs shown on the chart as CSV (LossChart::toCsv: a "run" column
+    /// first) through the safe writer; false with `error` set when there is nothing to write or
+    /// the file cannot be written.
     bool exportLossCsv(const QString& path, QString& error) const;
     QAction* exportLossCsvAction() const { return exportLossCsv_; }
     QLabel* estimateLabel() const { return estimate_; }
@@ -62,6 +67,12 @@ public:
     void setSettings(const TrainingSettings& settings);
 
     LossChart* chart() const { return chart_; }
+    /// The kept runs, the current one last.
+    const TrainingRuns& runs() const { return runs_; }
+    /// One checkable item per kept run (its colour, name and final loss), oldest first; the
+    /// item's Qt::UserRole is the run's number.
+    QListWidget* runsList() const { return runsList_; }
+    QPushButton* clearOldRunsButton() const { return clearOldRuns_; }
     QListWidget* previews() const { return previews_; }
     QProgressBar* progress() const { return progress_; }
     QLabel* statusLabel() const { return status_; }
@@ -104,6 +115,17 @@ private:
     void restoreView(QSettings& store);
     /// Status line, progress bar and figures from lastStep_: the one step count shown.
     void showStep();
+    /// The Runs box beside the chart: the list and "Clear old runs".
+    QWidget* buildRunsBox();
+    /// The chart draws the kept runs as they are now (after a start, an end, a toggle, a clear).
+    void showRunsOnChart();
+    /// The Runs list from runs_; `refreshLatestOnly` updates the current run's item alone.
+    void refreshRunsList(bool refreshLatestOnly = false);
+    void onRunToggled(QListWidgetItem* item);
+    void clearOldRuns();
+    /// A session's runs replace the ended ones (a session without runs leaves them).
+    void restoreRuns(const QJsonObject& part);
+    void updateExportAction();
 
     StudioEngine* engine_;
     SettingsForm<TrainingSettings>* form_;
@@ -119,6 +141,9 @@ private:
     QLabel* estimate_;
     QProgressBar* progress_;
     LossChart* chart_;
+    TrainingRuns runs_;
+    QListWidget* runsList_;
+    QPushButton* clearOldRuns_;
     QListWidget* previews_;
     SampleGridWidget* previewLarge_;
 
@@ -134,6 +159,7 @@ private:
     QString measuredFor_;                  // the shape it was measured on
     QString runShape_;                     // of the run going on; empty: not measured (a resume)
     qint64 runStartStep_ = 0;
+    double runLearningRate_ = 0.0;         // asked of the run started last; 0 for a resume
     bool calibratedThisRun_ = false;
     QAction* exportLossCsv_ = nullptr;
     QSettings* store_ = nullptr;           // where the view was restored from: the dialog's folder

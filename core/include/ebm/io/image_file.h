@@ -1,12 +1,12 @@
 #pragma once
 // Picture files (PNG through libpng, JPEG through libjpeg-turbo) as tensors, sample grids, and
 // folders of pictures as data sets. No Qt: the ebm tool and the studio share this code.
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <torch/types.h>
 
+#include "ebm/base/png_settings.h"
 #include "ebm/io/dataset.h"
 
 namespace ebm {
@@ -29,22 +29,11 @@ torch::Tensor readImage(const std::string& path, int channels, int size = 0);
 /// 8-bit PNG or JPEG, chosen by the extension. The file is replaced atomically.
 void writeImage(const std::string& path, const torch::Tensor& image);
 
-/// What a PNG written by the ebm tool keeps of the run that made it: an iTXt chunk with this
-/// keyword whose text is a JSON object with "format": kPngSettingsFormat and "version":
-/// kPngSettingsVersion, and the run's settings beside them (the keys are the tool's to choose).
-inline constexpr char kPngSettingsKeyword[] = "ebm-studio";
-inline constexpr char kPngSettingsFormat[] = "ebm-settings";
-constexpr int kPngSettingsVersion = 1;
-
 /// writeImage, with `settingsJson` (when not empty) kept in a PNG as the kPngSettingsKeyword
-/// chunk, uncompressed, before the pixels. A JPEG keeps none. Settings that are not such a JSON
-/// object are refused (ebm::Error naming the file) before anything is written.
+/// chunk (ebm/base/png_settings.h), uncompressed, before the pixels. A JPEG keeps none. Settings
+/// that are not such a JSON object are refused (ebm::Error naming the file) before anything is
+/// written. readPngSettings (png_settings.h, included above) reads them back.
 void writeImage(const std::string& path, const torch::Tensor& image, const std::string& settingsJson);
-
-/// The settings text a PNG keeps (see writeImage), or nothing when it has no such chunk (a picture
-/// from another program). Throws ebm::Error in one line naming the file when it is not a readable
-/// PNG, or when the chunk is damaged: not JSON, or not an object with the format and version.
-std::optional<std::string> readPngSettings(const std::string& path);
 
 /// Tiles images [N, C, H, W] (C = 1 or 3, values in [0, 1], clipped) into one grid image
 /// [C, rows*(H+pad)+pad, cols*(W+pad)+pad]; cols <= 0 picks a near-square grid.

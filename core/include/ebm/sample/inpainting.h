@@ -23,6 +23,14 @@ namespace ebm {
 /// update, and the result is w*x + (1-w)*known. A mask with weights between 0 and 1 but no pixel
 /// of weight 1 is refused (most likely a mask on another scale). With only 0 and 1 the run is the
 /// paper's hard clamp, exactly.
+/// With config.sampler Mala each step first sets the known pixels (with this step's noise), then
+/// proposes plain Langevin's move of the generated pixels and accepts it per chain with the
+/// Metropolis-Hastings ratio for exp(-E/T) over the generated pixels (those of weight above 0;
+/// the known ones are the same in both states; T = 0 as annealedLangevin). The next step draws
+/// new noise on the known pixels, so the proposal's gradient cannot be reused: a MALA inpainting
+/// step costs two energy and gradient evaluations, against unconditional MALA's (and Langevin's)
+/// one. The result then holds the acceptance figures (acceptanceRates, chainAcceptance,
+/// meanAcceptance; SampleFrame::acceptance).
 SampleResult inpaint(EnergyNetImpl& net, const SamplerConfig& config, const torch::Tensor& images,
                      const torch::Tensor& mask, const FrameCallback& onFrame = {},
                      const std::atomic<bool>* cancel = nullptr);

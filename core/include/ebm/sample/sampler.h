@@ -44,7 +44,7 @@ struct SamplerConfig {
     /// (see continueWith), e.g. a curve edited while the run is paused.
     std::shared_ptr<ScheduleFeed> scheduleFeed;
     /// Langevin takes every step; Mala accepts each chain's step with the Metropolis-Hastings
-    /// ratio for exp(-E/T) (unconditional sampling only: inpainting refuses it).
+    /// ratio for exp(-E/T) (inpainting too: see inpaint, where a step costs two evaluations).
     Sampler sampler = kDefaultSampler;
     /// When set, called at every step, reported or not (e.g. `ebm sample --diagnostics` keeps a
     /// few numbers per chain and step). It draws nothing: the run is the same with or without it.
@@ -98,7 +98,7 @@ struct SampleResult {
 /// With config.sampler Mala that step is a proposal x', accepted per chain with probability
 /// min(1, exp(-(E(x') - E(x))/T) q(x|x') / q(x'|x)), q(y|x) = N(y; x - eps^2/2 dE/dx(x), eps^2 T I);
 /// at T = 0, the ratio's limit: accepted when E(x') + ||x - x' + eps^2/2 dE/dx(x')||^2 / (2 eps^2)
-/// is at most E(x). Still one energy and gradient per step: an accepted x' keeps its gradient.
+/// is at most E(x). Unconditionally still one energy and gradient per step: an accepted x' keeps its gradient.
 /// `start` empty means 0.5 + N(0, I). `cancel` is polled every step.
 SampleResult annealedLangevin(EnergyNetImpl& net, const SamplerConfig& config,
                               torch::Tensor start = {}, const FrameCallback& onFrame = {},

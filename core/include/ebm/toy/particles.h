@@ -1,6 +1,7 @@
 #pragma once
-// The toy lab's sampler: annealed Langevin dynamics for a cloud of 2D particles.
+// The toy lab's sampler: annealed Langevin dynamics (or MALA) for a cloud of 2D particles.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -8,10 +9,16 @@
 
 #include "ebm/base/defaults.h"
 #include "ebm/schedule/schedule.h"
+#include "ebm/schedule/sampling_options.h"
 #include "ebm/schedule/schedule_feed.h"
 #include "ebm/nn/model.h"
 
 namespace ebm::toy {
+
+/// An energy on 2D points as the particle sampler reads it: dE/dx [N, 2] for points x [N, 2],
+/// and E(x) [N] into `energy` when it is not null. The gradient may share its storage with the
+/// next call's (FastMlp's is a reused buffer): the sampler copies what it keeps.
+using PointEnergy = std::function<torch::Tensor(const torch::Tensor& x, torch::Tensor* energy)>;
 
 struct ParticleConfig {
     double stepSize = kDefaultLangevinStepSize;  // eps of eq. 8
@@ -20,6 +27,12 @@ struct ParticleConfig {
     /// Keep a snapshot of every step (the timeline). Off, only the newest is kept: a run driven by
     /// hand has no end, and its history would grow by N x 8 bytes a step.
     bool recordSnapshots = true;
+    /// Langevin takes every step (eq. 8). Mala makes that step a proposal x' that each particle
+    /// accepts with probability min(1, exp(-(E(x') - E(x))/T) q(x|x') / q(x'|x)),
+    /// q(y|x) = N(y; x - eps^2/2 dE/dx(x), eps^2 T I), at T = 0 the ratio's limit, as the image
+    /// sampler does (ebm/sample/sampler.h): the step size then biases nothing, at the cost of
+    /// rejected moves. Still one energy and gradient per step: an accepted x' keeps its own.
+    Sampler sampler = kDefaultSampler;
 };
 
 /// Annealed Langevin dynamics (eq. 8) for a cloud of 2D particles, one step at a time, keeping a
@@ -28,8 +41,11 @@ struct ParticleConfig {
 /// the caller for hand-driven annealing.
 class ParticleSampler {
 public:
-    /// `start` [N, 2]. Throws ebm::Error on a non-positive step size or bad start.
+    /// `start` [N, 2]. Throws ebm::Error on a non-positive step size or bad start, or when `net`
+    /// is not an MLP energy on 2D points (FastMlp evaluates it).
     ParticleSampler(EnergyNet net, const ParticleConfig& config, torch::Tensor start);
+    /// The same on any energy (an analytic one, in tests).
+    ParticleSampler(PointEnergy energy, const ParticleConfig& config, torch::Tensor start);
     ~ParticleSampler();
 
     /// Start points spread uniformly over the square [-extent, extent]^2.
@@ -52,9 +68,13 @@ public:
     int stepsTaken() const;                            // schedule position
     int totalSteps() const;                            // schedule length (0 without one)
     double lastTemperature() const;
+    /// The fraction of the particles that took their move at the newest step: MALA's acceptance.
+    /// 1 for Langevin, and for the start and the denoising jump, which are no Metropolis steps.
+    double lastAcceptance() const;
     const std::vector<torch::Tensor>& snapshots() const;   // [N_i, 2] each, the first is the start
     const std::vector<double>& snapshotTemperatures() const;
     const std::vector<int>& snapshotSteps() const;     // schedule position of each snapshot
+    const std::vector<double>& snapshotAcceptance() const;   // lastAcceptance() at each snapshot
 
 private:
     struct State;

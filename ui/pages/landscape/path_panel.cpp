@@ -1,0 +1,406 @@
+#include "pages/landscape/path_panel.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPixmap>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+#include "ebm/base/png_settings.h"
+#include "jobs/job_handle.h"
+#include "worker/studio_engine.h"
+#include "widgets/file_dialogs.h"
+#include "widgets/run_controls.h"
+#include "widgets/safe_save.h"
+#include "widgets/settings_form.h"
+#include "pages/landscape/image_strip.h"
+#include "pages/landscape/item_thumbnails.h"
+#include "pages/landscape/landscape_fields.h"
+#include "pages/landscape/path_chart.h"
+
+namespace ebm::studio {
+namespace {
+
+constexpr int kLeftColumnWidth = 340;
+constexpr int kLargeImageSide = 160;
+constexpr int kProgressSteps = 1000;
+constexpr int kChartExportWidth = 1200;
+constexpr int kChartExportHeight = 700;
+constexpr int kCsvDigits = 17;   // doubles read back exactly
+const QString kExportPurpose = QStringLiteral("export");
+const QString kThumbnailJobKind = QStringLiteral("landscape-path-images");
+const char kPictureCommand[] = "studio-landscape-path";
+
+QString number(double value) { return QString::number(value, 'g', 6); }
+
+QPixmap large(const QImage& image)
+{
+    // Nearest neighbour: the model's pixels, not a blur of them.
+    return image.isNull() ? QPixmap()
+                          : QPixmap::fromImage(image.scaled(kLargeImageSide, kLargeImageSide, Qt::KeepAspectRatio,
+                                                            Qt::FastTransformation));
+}
+
+}  // namespace
+
+PathPanel::PathPanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent) : QWidget(parent), engine_(engine)
+{
+    QWidget* left = buildLeftColumn(undo);
+    QWidget* results = buildResults();
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(left);
+    layout->addWidget(results, 1);
+    connect(engine_, &StudioEngine::activityChanged, this, &PathPanel::updateControls);
+    connect(form_, &SettingsFormWidget::valuesChanged, this, [this] {
+        const LandscapePathSettings s = settings();
+        thumbnails_->request(s.dataSet, pathItems(s));
+    });
+    thumbnails_->request(settings().dataSet, pathItems(settings()));
+    updateControls();
+}
+
+QWidget* PathPanel::buildLeftColumn(UndoFieldBinder* undo)
+{
+    runControls_ = new RunControls(tr("Start"), tr("Measure the line between the images (and relax it)"), false,
+                                   RunControls::Layout::Row, this);
+    connect(runControls_, &RunControls::startRequested, this, &PathPanel::start);
+    connect(runControls_, &RunControls::stopRequested, this, &PathPanel::stop);
+    form_ = new SettingsForm<LandscapePathSettings>(landscapePathFields(), undo);
+    thumbnails_ = new ItemThumbnails(engine_, kThumbnailJobKind, {tr("From"), tr("To")});
+    progress_ = new QProgressBar;
+    progress_->setRange(0, kProgressSteps);
+    progress_->setValue(0);
+    status_ = new QLabel;
+    status_->setWordWrap(true);
+    QSizePolicy statusPolicy = status_->sizePolicy();
+    statusPolicy.setHorizontalPolicy(QSizePolicy::Ignored);   // a long message wraps, the column keeps its width
+    status_->setSizePolicy(statusPolicy);
+    barrier_ = new QLabel;
+    barrier_->setObjectName(QStringLiteral("pathBarrier"));
+    barrier_->setWordWrap(true);
+    barrier_->setSizePolicy(statusPolicy);
+    barrier_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    exportStrip_ = new QPushButton(tr("Strip PNG…"));
+    exportStrip_->setToolTip(tr("The images along the path as one PNG (with the settings that made it)"));
+    exportCsv_ = new QPushButton(tr("Profile CSV…"));
+    exportCsv_->setToolTip(tr("Each point's arc length and energy on the line and on the relaxed path"));
+    exportChart_ = new QPushButton(tr("Chart PNG…"));
+    connect(exportStrip_, &QPushButton::clicked, this, &PathPanel::askExportStrip);
+    connect(exportCsv_, &QPushButton::clicked, this, &PathPanel::askExportCsv);
+    connect(exportChart_, &QPushButton::clicked, this, &PathPanel::askExportChart);
+    auto* exports = new QHBoxLayout;
+    exports->addWidget(exportStrip_);
+    exports->addWidget(exportCsv_);
+    exports->addWidget(exportChart_);
+
+    auto* forms = new QWidget;
+    auto* formsLayout = new QVBoxLayout(forms);
+    formsLayout->setContentsMargins(0, 0, 0, 0);
+    formsLayout->addWidget(thumbnails_);
+    formsLayout->addWidget(form_);
+    formsLayout->addStretch(1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(forms);
+    scroll->setWidgetResizable(true);
+    auto* column = new QWidget;
+    column->setFixedWidth(kLeftColumnWidth);
+    auto* layout = new QVBoxLayout(column);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(runControls_);
+    layout->addWidget(scroll, 1);
+    layout->addWidget(progress_);
+    layout->addWidget(status_);
+    layout->addWidget(barrier_);
+    layout->addLayout(exports);
+    return column;
+}
+
+QWidget* PathPanel::buildResults()
+{
+    chart_ = new PathChart;
+    strip_ = new ImageStrip;
+    connect(chart_, &PathChart::cursorMoved, this, &PathPanel::showPoint);
+    connect(strip_, &ImageStrip::columnChosen, chart_, &PathChart::setCursorIndex);
+    linePicture_ = new QLabel;
+    linePicture_->setObjectName(QStringLiteral("pathLineImage"));
+    relaxedPicture_ = new QLabel;
+    relaxedPicture_->setObjectName(QStringLiteral("pathRelaxedImage"));
+    for (QLabel* picture : {linePicture_, relaxedPicture_}) {
+        picture->setFixedSize(kLargeImageSide, kLargeImageSide);
+        picture->setAlignment(Qt::AlignCenter);
+        picture->setFrameShape(QFrame::StyledPanel);
+    }
+    linePicture_->setToolTip(tr("The point of the straight line under the chart's cursor"));
+    relaxedPicture_->setToolTip(tr("The point of the relaxed path under the chart's cursor"));
+    pointCaption_ = new QLabel(tr("Move the mouse along the chart to see each point."));
+    pointCaption_->setWordWrap(true);
+    pointCaption_->setFixedWidth(kLargeImageSide);
+    auto* previews = new QWidget;
+    auto* previewLayout = new QVBoxLayout(previews);
+    previewLayout->setContentsMargins(0, 0, 0, 0);
+    previewLayout->addWidget(linePicture_);
+    previewLayout->addWidget(relaxedPicture_);
+    previewLayout->addWidget(pointCaption_);
+    previewLayout->addStretch(1);
+    auto* top = new QWidget;
+    auto* topLayout = new QHBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(chart_, 1);
+    topLayout->addWidget(previews);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(top);
+    split->addWidget(strip_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);
+    return split;
+}
+
+LandscapePathSettings PathPanel::settings() const { return form_->settings(); }
+
+void PathPanel::setSettings(const LandscapePathSettings& settings) { form_->setSettings(settings); }
+
+bool PathPanel::canStart() const
+{
+    return engine_->hasModel() && engine_->model().imageModel && !isRunning();
+}
+
+bool PathPanel::isRunning() const { return run_ && run_->isActive(); }
+
+void PathPanel::start()
+{
+    if (!canStart())
+        return;
+    const LandscapePathSettings s = settings();
+    JobHandle* run = engine_->start(std::make_unique<LandscapePathJob>(s));
+    if (!run) {
+        Q_EMIT problem(tr("The worker refused the path: wait for the running job to end."));
+        return;
+    }
+    run_ = run;
+    runSettings_ = s;
+    result_ = {};
+    lastFrame_ = {};
+    chart_->clear();
+    strip_->clear();
+    showPoint(-1);
+    barrier_->clear();
+    progress_->setValue(0);
+    setStatus(tr("Measuring the line from %1 to %2…").arg(describeItem(s.from, s.dataSet), describeItem(s.to, s.dataSet)));
+    connect(run, &JobHandle::progress, this, &PathPanel::onFrame);
+    connect(run, &JobHandle::finished, this, &PathPanel::onFinished);
+    updateControls();
+}
+
+void PathPanel::stop()
+{
+    if (isRunning())
+        run_->cancel();
+}
+
+void PathPanel::onFrame(const QVariant& value)
+{
+    if (!value.canConvert<LandscapePathFrame>())
+        return;
+    lastFrame_ = value.value<LandscapePathFrame>();
+    chart_->setProfile(lastFrame_.isLine ? PathChart::Series::Line : PathChart::Series::Relaxed, lastFrame_.profile);
+    if (lastFrame_.iterations > 0) {
+        progress_->setValue(static_cast<int>(qint64(kProgressSteps) * lastFrame_.iteration / lastFrame_.iterations));
+        setStatus(lastFrame_.isLine ? tr("Relaxing the path…")
+                                    : tr("Relaxing the path: iteration %1 of at most %2, largest force %3")
+                                          .arg(lastFrame_.iteration)
+                                          .arg(lastFrame_.iterations)
+                                          .arg(number(lastFrame_.force)));
+    }
+    if (!lastFrame_.isLine)
+        barrier_->setText(tr("Relaxed path so far: highest at point %1, barrier ΔE = %2")
+                              .arg(lastFrame_.profile.saddleIndex)
+                              .arg(number(lastFrame_.profile.barrier)));
+}
+
+void PathPanel::onFinished(const QVariant& value)
+{
+    // Invalid: dropped before it ran (stopped while queued).
+    result_ = value.canConvert<LandscapePathResult>() ? value.value<LandscapePathResult>() : LandscapePathResult{};
+    if (!value.isValid())
+        result_.stopped = true;
+    progress_->setValue(result_.ok && !result_.stopped ? kProgressSteps : progress_->value());
+    if (!result_.ok) {
+        chart_->clear();
+        if (!result_.error.isEmpty()) {
+            setStatus(tr("No path: %1").arg(result_.error));
+            Q_EMIT problem(tr("Landscape path: %1").arg(result_.error));
+        } else {
+            setStatus(tr("Stopped before the path was measured."));
+        }
+        updateControls();
+        return;
+    }
+    chart_->setProfile(PathChart::Series::Line, result_.line);
+    chart_->setProfile(PathChart::Series::Relaxed, result_.relaxed);
+    strip_->setStrip(result_.strip, result_.stripColumns, result_.stripRows, kStripPadding);
+    showBarriers();
+    QString message;
+    if (result_.relaxed.isEmpty())
+        message = result_.stopped ? tr("Stopped: the straight line only.") : tr("Straight line measured.");
+    else if (result_.stopped)
+        message = tr("Stopped after %1 iterations.").arg(result_.iterationsRun);
+    else if (result_.converged)
+        message = tr("The band converged after %1 iterations.").arg(result_.iterationsRun);
+    else
+        message = tr("%1 iterations run; the largest force is still %2 (more iterations relax it further).")
+                      .arg(result_.iterationsRun)
+                      .arg(number(result_.finalForce));
+    if (!result_.conversion.isEmpty())
+        message += QStringLiteral(" ") + result_.conversion + QStringLiteral(".");
+    setStatus(message);
+    Q_EMIT statusMessage(message);
+    chart_->setCursorIndex(chart_->markedSaddle() >= 0 ? chart_->markedSaddle() : 0);
+    showPoint(chart_->cursorIndex());
+    updateControls();
+}
+
+void PathPanel::showBarriers()
+{
+    const auto describe = [](const LandscapeProfile& p) {
+        return p.barrier > 0.0 ? tr("barrier ΔE = %1 at point %2").arg(number(p.barrier)).arg(p.saddleIndex)
+                               : tr("no barrier (highest interior point %1, ΔE = %2)").arg(p.saddleIndex).arg(number(p.barrier));
+    };
+    QString text = tr("Line: %1.").arg(describe(result_.line));
+    if (!result_.relaxed.isEmpty())
+        text += QStringLiteral("\n") + tr("Relaxed: %1.").arg(describe(result_.relaxed));
+    barrier_->setText(text);
+}
+
+int PathPanel::shownPoint() const { return chart_->cursorIndex(); }
+
+void PathPanel::showPoint(int index)
+{
+    strip_->setCursorColumn(index);
+    const bool hasLine = index >= 0 && index < result_.line.images.size();
+    const bool hasRelaxed = index >= 0 && index < result_.relaxed.images.size();
+    linePicture_->setPixmap(hasLine ? large(result_.line.images[index]) : QPixmap());
+    relaxedPicture_->setPixmap(hasRelaxed ? large(result_.relaxed.images[index]) : QPixmap());
+    relaxedPicture_->setVisible(!result_.relaxed.isEmpty() || result_.line.isEmpty());
+    if (!hasLine) {
+        pointCaption_->setText(tr("Move the mouse along the chart to see each point."));
+        return;
+    }
+    QString caption = tr("Point %1 of %2\nline: E = %3").arg(index).arg(result_.line.energies.size())
+                          .arg(number(result_.line.energies[index]));
+    if (hasRelaxed)
+        caption += QStringLiteral("\n") + tr("relaxed: E = %1").arg(number(result_.relaxed.energies[index]));
+    pointCaption_->setText(caption);
+}
+
+void PathPanel::setStatus(const QString& message)
+{
+    QString breakable = message;
+    breakable.replace(QLatin1Char('/'), QStringLiteral("/\u200B"));   // a place to wrap a long path
+    status_->setText(breakable);
+    status_->setToolTip(message);
+}
+
+void PathPanel::updateControls()
+{
+    runControls_->setState(canStart(), isRunning(), false);
+    const bool hasResult = result_.ok && !isRunning();
+    exportStrip_->setEnabled(hasResult && !result_.strip.isNull());
+    exportCsv_->setEnabled(hasResult);
+    exportChart_->setEnabled(hasResult);
+    Q_EMIT runStateChanged();
+}
+
+QString PathPanel::csvText() const
+{
+    QString text = QStringLiteral("index,line_arc_length,line_energy,relaxed_arc_length,relaxed_energy\n");
+    const auto value = [](const QVector<double>& values, int i) {
+        return i < values.size() ? QString::number(values[i], 'g', kCsvDigits) : QString();
+    };
+    for (int i = 0; i < result_.line.energies.size(); ++i)
+        text += QStringLiteral("%1,%2,%3,%4,%5\n")
+                    .arg(i)
+                    .arg(value(result_.line.arcLength, i), value(result_.line.energies, i),
+                         value(result_.relaxed.arcLength, i), value(result_.relaxed.energies, i));
+    return text;
+}
+
+bool PathPanel::exportCsv(const QString& path, QString& error) const
+{
+    if (!result_.ok) {
+        error = tr("There is no path to export yet: press Start first.");
+        return false;
+    }
+    return saveBytes(path, csvText().toUtf8(), tr("energy profile"), error);
+}
+
+std::string PathPanel::pictureSettings() const
+{
+    QJsonObject settings;
+    settings.insert(QStringLiteral("format"), QString::fromLatin1(ebm::kPngSettingsFormat));
+    settings.insert(QStringLiteral("version"), ebm::kPngSettingsVersion);
+    settings.insert(QStringLiteral("command"), QString::fromLatin1(kPictureCommand));
+    settings.insert(QStringLiteral("landscape"), landscapePathFields().toJson(runSettings_));
+    if (engine_->hasModel())
+        settings.insert(QStringLiteral("model"), engine_->model().path);
+    return QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString();
+}
+
+bool PathPanel::exportStrip(const QString& path, QString& error) const
+{
+    if (!result_.ok || result_.strip.isNull()) {
+        error = tr("There is no strip to export yet: press Start first.");
+        return false;
+    }
+    return saveImage(result_.strip, path, "PNG", tr("image strip"), error, pictureSettings());
+}
+
+bool PathPanel::exportChart(const QString& path, QString& error) const
+{
+    if (chart_->exportPng(path, kChartExportWidth, kChartExportHeight))
+        return true;
+    error = tr("%1: the chart could not be written there; choose another folder").arg(path);
+    return false;
+}
+
+QString PathPanel::askExportPath(const QString& title, const QString& filter, const QString& fileName)
+{
+    return askSavePath(this, store_, kExportPurpose, title, filter, QStringLiteral(".") + QFileInfo(fileName).suffix(),
+                       QDir(lastFolder(store_, kExportPurpose)).filePath(fileName));
+}
+
+void PathPanel::askExportStrip()
+{
+    const QString path = askExportPath(tr("Export the image strip"), tr("PNG images (*.png)"), QStringLiteral("path-strip.png"));
+    QString error;
+    if (!path.isEmpty() && !exportStrip(path, error))
+        Q_EMIT problem(error);
+}
+
+void PathPanel::askExportCsv()
+{
+    const QString path = askExportPath(tr("Export the energy profile"), tr("CSV (*.csv)"), QStringLiteral("energy-path.csv"));
+    QString error;
+    if (!path.isEmpty() && !exportCsv(path, error))
+        Q_EMIT problem(error);
+}
+
+void PathPanel::askExportChart()
+{
+    const QString path = askExportPath(tr("Export the energy profile"), tr("PNG images (*.png)"), QStringLiteral("energy-path.png"));
+    QString error;
+    if (!path.isEmpty() && !exportChart(path, error))
+        Q_EMIT problem(error);
+}
+
+}  // namespace ebm::studio
