@@ -29,8 +29,8 @@ namespace {
 using internal::fileName;
 using internal::firstLine;
 
-constexpr const char* kNativeFormat = "ebm-native-1";
-constexpr const char* kPytorchFormat = "pytorch-state-dict";
+constexpr const char* kNativeFormat = kNativeCheckpointFormat;
+constexpr const char* kPytorchFormat = kPytorchCheckpointFormat;
 constexpr const char* kDataParallelPrefix = "module.";
 
 using KeyValues = std::map<std::string, std::string>;
@@ -261,7 +261,7 @@ struct ChecksummedWriter {
 /// Reads tensor records and checks them against the file's "checksums" record (files written
 /// before checksums existed have none and are read unchecked).
 struct ChecksummedReader {
-    torch::serialize::InputArchive& archive;
+    const std::map<std::string, c10::IValue>& attributes;
     const std::string& source;
     std::optional<KeyValues> checksums;
     std::set<std::string> verified;
@@ -273,8 +273,10 @@ struct ChecksummedReader {
     }
     bool read(const std::string& key, torch::Tensor& tensor, const std::string& what)
     {
-        if (!archive.try_read(key, tensor))
+        auto found = attributes.find(key);
+        if (found == attributes.end() || !found->second.isTensor())
             return false;
+        tensor = found->second.toTensor();
         if (checksums) {
             auto it = checksums->find(key);
             if (it == checksums->end() || it->second != recordChecksum(tensor))
@@ -328,37 +330,36 @@ void requireWeightsFitMetadata(const Checkpoint& cp, const std::string& source)
 /// a checkpoint that is damaged throws ebm::Error instead.
 std::optional<Checkpoint> loadNative(const std::string& path)
 {
-    // Before LibTorch reads it: its reader trusts the record sizes (a shortened weight record
-    // is read past its end), ours checks them.
+    // The engine's own reader, not LibTorch's: see readArchiveAttributes.
+    std::optional<std::map<std::string, c10::IValue>> archive;
     try {
-        checkTensorRecords(path);
+        archive = readArchiveAttributes(path);
     } catch (const Error& e) {
         throw Error(std::string(e.what()) + "; the file is damaged: open an earlier copy or train again");
     }
-    torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(path);
-    } catch (const std::exception&) {
+    if (!archive)
         return std::nullopt;  // not a torch::serialize archive: the PyTorch reader explains
-    }
-    c10::IValue format;
-    if (!archive.try_read("ebm_format", format) || !format.isString())
+    const auto record = [&](const std::string& key) -> const c10::IValue* {
+        auto it = archive->find(key);
+        return it == archive->end() ? nullptr : &it->second;
+    };
+    const c10::IValue* format = record("ebm_format");
+    if (!format || !format->isString())
         return std::nullopt;
     const std::string source = fileName(path);
-    if (format.toStringRef() != kNativeFormat)
-        throw Error(source + ": checkpoint format '" + format.toStringRef() +
+    if (format->toStringRef() != kNativeFormat)
+        throw Error(source + ": checkpoint format '" + format->toStringRef() +
                     "' is newer than this program understands; update EBM Studio");
 
-    ChecksummedReader reader{archive, source, std::nullopt, {}};
-    c10::IValue checksums;
-    if (archive.try_read("checksums", checksums) && checksums.isString())
-        reader.checksums = splitKeyValues(checksums.toStringRef());
+    ChecksummedReader reader{*archive, source, std::nullopt, {}};
+    if (const c10::IValue* checksums = record("checksums"); checksums && checksums->isString())
+        reader.checksums = splitKeyValues(checksums->toStringRef());
     auto readString = [&](const char* key) {
-        c10::IValue value;
-        if (!archive.try_read(key, value) || !value.isString())
+        const c10::IValue* value = record(key);
+        if (!value || !value->isString())
             throw Error(source + ": checkpoint lacks its '" + key + "' record; the file is damaged");
-        reader.check(key, value.toStringRef());
-        return value.toStringRef();
+        reader.check(key, value->toStringRef());
+        return value->toStringRef();
     };
     Checkpoint cp;
     cp.format = kNativeFormat;
@@ -377,8 +378,11 @@ std::optional<Checkpoint> loadNative(const std::string& path)
         cp.weights[name] = t;
     }
     requireWeightsFitMetadata(cp, source);
-    c10::IValue hasAveraged;
-    if (archive.try_read("has_averaged", hasAveraged) && hasAveraged.isBool() && hasAveraged.toBool()) {
+    const auto flag = [&](const char* key) {
+        const c10::IValue* value = record(key);
+        return value && value->isBool() && value->toBool();
+    };
+    if (flag("has_averaged")) {
         for (size_t index = 0; index < weightNames.size(); ++index) {
             const std::string& name = weightNames[index];
             torch::Tensor t;
@@ -390,13 +394,11 @@ std::optional<Checkpoint> loadNative(const std::string& path)
         }
         cp.hasAveragedWeights = true;
     }
-    c10::IValue hasTraining;
-    if (archive.try_read("has_training", hasTraining) && hasTraining.isBool() && hasTraining.toBool()) {
+    if (flag("has_training")) {
         cp.hasTraining = true;
         cp.train = trainFromKeys(splitKeyValues(readString("train")), source);
-        c10::IValue step;
-        if (archive.try_read("step", step) && step.isInt())
-            cp.step = step.toInt();
+        if (const c10::IValue* step = record("step"); step && step->isInt())
+            cp.step = step->toInt();
         reader.check("step", std::to_string(cp.step));
         torch::Tensor losses, optimizer;
         if (reader.read("loss_history", losses, "the loss history")) {

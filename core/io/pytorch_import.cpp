@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,7 @@ using internal::le16;
 using internal::le32;
 using internal::le64;
 using internal::pickle::describe;
+using internal::pickle::FloatTensors;
 using internal::pickle::Kind;
 using internal::pickle::kMaxExpandedElements;
 using internal::pickle::Unpickler;
@@ -263,7 +265,8 @@ size_t collectTensors(const Value* dict, std::map<std::string, torch::Tensor>& o
 /// its size against the elements the pickle gives it, and hands the root to `use` while the
 /// values are alive.
 template <typename UseRoot>
-auto withUnpickledArchive(const std::string& path, UseRoot use) {
+auto withUnpickledArchive(const std::string& path, UseRoot use,
+                          FloatTensors floats = FloatTensors::ToFloat32) {
     ZipReader zip(path);
     const std::string& label = zip.label();
 
@@ -315,7 +318,7 @@ auto withUnpickledArchive(const std::string& path, UseRoot use) {
     };
 
     const int64_t budget = kElementsPerFileByte * int64_t(zip.fileSize()) + kMaxExpandedElements;
-    Unpickler unpickler(pickle, label + ": damaged data.pkl", loadStorage, budget);
+    Unpickler unpickler(pickle, label + ": damaged data.pkl", loadStorage, budget, floats);
     return use(zip, unpickler.load());
 }
 
@@ -349,13 +352,36 @@ std::map<std::string, torch::Tensor> readPytorchStateDict(const std::string& pat
     }
 }
 
-void checkTensorRecords(const std::string& path) {
+std::optional<std::map<std::string, c10::IValue>> readArchiveAttributes(const std::string& path) {
+    using Attributes = std::map<std::string, c10::IValue>;
     try {
-        withUnpickledArchive(path, [](ZipReader&, const Value*) { return 0; });
+        return withUnpickledArchive(
+            path,
+            [](ZipReader&, const Value* root) -> std::optional<Attributes> {
+                // torch::serialize pickles its module as an object of a class in __torch__.
+                if (root->kind != Kind::Object || root->text.rfind("__torch__.", 0) != 0)
+                    return std::nullopt;
+                Attributes attributes;
+                for (size_t i = 0; i + 1 < root->items.size(); i += 2) {
+                    const Value* key = root->items[i];
+                    const Value* value = root->items[i + 1];
+                    if (key->kind != Kind::String) continue;
+                    switch (value->kind) {
+                    case Kind::String: attributes[key->text] = c10::IValue(value->text); break;
+                    case Kind::Bool: attributes[key->text] = c10::IValue(value->integer != 0); break;
+                    case Kind::Int: attributes[key->text] = c10::IValue(value->integer); break;
+                    case Kind::Float: attributes[key->text] = c10::IValue(value->real); break;
+                    case Kind::Tensor: attributes[key->text] = c10::IValue(value->tensor); break;
+                    default: break;  // nothing a native file writes
+                    }
+                }
+                return attributes;
+            },
+            FloatTensors::AsStored);
     } catch (const Error&) {
         throw;
     } catch (const std::bad_alloc&) {
-        throw Error(fileLabel(path) + ": out of memory while checking the file");
+        throw Error(fileLabel(path) + ": out of memory while reading the file");
     } catch (const std::exception& e) {
         throw Error(fileLabel(path) + ": " + firstLine(e.what()));
     }

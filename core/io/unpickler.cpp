@@ -54,8 +54,9 @@ std::string describe(const Value* v) {
 }
 
 Unpickler::Unpickler(const std::vector<unsigned char>& data, std::string where, StorageLoader loader,
-                     int64_t elementBudget)
-    : data_(data), where_(std::move(where)), loader_(std::move(loader)), elementBudget_(elementBudget) {}
+                     int64_t elementBudget, FloatTensors floats)
+    : data_(data), where_(std::move(where)), loader_(std::move(loader)), elementBudget_(elementBudget),
+      floats_(floats) {}
 
 Value* Unpickler::load() {
     for (;;) {
@@ -174,8 +175,7 @@ void Unpickler::append(Value* list, const std::vector<Value*>& items, size_t at)
 
 void Unpickler::memoPut(uint32_t index, size_t at) {
     if (memo_.size() >= kMaxPickleValues && !memo_.count(index)) fail("memo too large", at);
-    // Picklers number memo entries from 0 upwards; LibTorch's unpickler (which reads native
-    // checkpoints after this check) sizes a table by the largest index it meets.
+    // Picklers number memo entries from 0 upwards: a larger index is damage.
     if (index >= kMaxPickleValues) fail("implausible memo index " + std::to_string(index), at);
     memo_[index] = top(at);
 }
@@ -261,7 +261,15 @@ void Unpickler::step(unsigned char op, size_t at) {
         stack_.push_back(call(callable, args, at));
         break;
     }
-    case 'b': pop(at); top(at); break;             // BUILD: the state (e.g. _metadata) is not needed
+    case 'b': {                                    // BUILD
+        // An object's attribute dict is kept (a torch::serialize archive's module is such an
+        // object); other state, such as an OrderedDict's _metadata, is not needed.
+        Value* state = pop(at);
+        Value* object = top(at);
+        if (object->kind == Kind::Object && state->kind == Kind::Dict && object->items.empty())
+            object->items = state->items;
+        break;
+    }
     case 's': { Value* v = pop(at); Value* k = pop(at); setItems(top(at), {k, v}, at); break; }
     case 'u': { std::vector<Value*> kv = popMark(at); setItems(top(at), kv, at); break; }
     case 'a': { Value* v = pop(at); append(top(at), {v}, at); break; }
@@ -364,7 +372,8 @@ torch::Tensor Unpickler::rebuildTensor(const std::vector<Value*>& a, size_t at) 
     if (numel > elementBudget_) fail("tensors add up to far more data than the file holds", at);
     elementBudget_ -= numel;
     const torch::Tensor base = loader_(storage);
-    const torch::ScalarType out = torch::isFloatingType(storage.dtype) ? torch::kFloat : storage.dtype;
+    const torch::ScalarType out =
+        floats_ == FloatTensors::ToFloat32 && torch::isFloatingType(storage.dtype) ? torch::kFloat : storage.dtype;
     return base.as_strided(size, stride, offset)
         .to(out, /*non_blocking=*/false, /*copy=*/true, torch::MemoryFormat::Contiguous);
 }

@@ -30,7 +30,7 @@ struct Value {
     int64_t integer = 0;          // Bool, Int; Storage: element count
     double real = 0;              // Float
     std::string text;             // String; Global and Object: "module.name"; Storage: record key
-    std::vector<Value*> items;    // Tuple, List; Dict: key, value, key, value...
+    std::vector<Value*> items;    // Tuple, List; Dict and Object (its BUILD state): key, value, ...
     torch::ScalarType dtype = torch::kFloat;  // Storage
     torch::Tensor tensor;         // Tensor
 };
@@ -42,13 +42,17 @@ std::string describe(const Value* v);
 // Returns the storage tensor (1-D, storage.integer elements) for a Storage value.
 using StorageLoader = std::function<torch::Tensor(const Value&)>;
 
+/// What floating-point tensors become: float32 for PyTorch's state_dicts (the engine computes in
+/// float32), or the type the file holds for native checkpoints (their checksums cover the bytes).
+enum class FloatTensors { ToFloat32, AsStored };
+
 /// Reads one pickle. load() returns its root value, which, like every value, lives as long as the
 /// unpickler. Storages come from `loader`; `elementBudget` caps the elements of all tensors together;
 /// `where` starts every error message.
 class Unpickler {
 public:
     Unpickler(const std::vector<unsigned char>& data, std::string where, StorageLoader loader,
-              int64_t elementBudget);
+              int64_t elementBudget, FloatTensors floats = FloatTensors::ToFloat32);
     Value* load();
 
 private:
@@ -86,6 +90,7 @@ private:
     std::string where_;
     StorageLoader loader_;
     int64_t elementBudget_;
+    FloatTensors floats_;
     size_t pos_ = 0;
     std::deque<Value> arena_;  // owns every value; freed flat, so cyclic or deep nesting is harmless
     std::vector<Value*> stack_;

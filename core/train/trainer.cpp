@@ -410,7 +410,7 @@ Checkpoint Trainer::checkpoint() const
     torch::save(*s.optimizer, optimizer);
     cp.optimizerState = optimizer.str();
     cp.rngState = "counter-based: streams derived from seed " + std::to_string(s.config.seed) + " and the step";
-    cp.format = "ebm-native-1";
+    cp.format = kNativeCheckpointFormat;
     return cp;
 }
 

@@ -148,8 +148,8 @@ void saveModelTo(JobContext& c, const QString& path)
                 cp.weights = ebm::collectWeights(*c.model.net);
                 cp.averagedWeights.clear();
             }
-            if (cp.format.empty() || cp.format == "untrained" || cp.format == "pytorch-state-dict")
-                cp.format = "ebm-native-1";
+            if (cp.format.empty() || cp.format == "untrained" || cp.format == kPytorchCheckpointFormat)
+                cp.format = kNativeCheckpointFormat;
             ebm::saveCheckpoint(cp, path.toStdString());
         }
         c.model.info.path = path;

@@ -18,6 +18,10 @@ enum class WeightChoice {
     Raw,
 };
 
+/// Checkpoint::format of the files this program writes, and of PyTorch state_dicts it reads.
+inline constexpr const char* kNativeCheckpointFormat = "ebm-native-1";
+inline constexpr const char* kPytorchCheckpointFormat = "pytorch-state-dict";
+
 /// Everything a checkpoint file may hold. Weights are name -> tensor as in state_dict().
 struct Checkpoint {
     ModelConfig model;
@@ -32,7 +36,7 @@ struct Checkpoint {
     std::vector<float> lossHistory;   // normalised loss per step (may be thinned)
     std::string optimizerState;       // serialized Adam state (opaque bytes)
     std::string rngState;             // serialized generator states (opaque bytes)
-    std::string format;               // "ebm-native-1" or "pytorch-state-dict"
+    std::string format;               // kNativeCheckpointFormat or kPytorchCheckpointFormat
     std::string sourcePath;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
+#include <ATen/core/ivalue.h>
 #include <torch/types.h>
 
 namespace ebm {
@@ -12,11 +14,14 @@ namespace ebm {
 /// what is wrong (not a zip, truncated, not a state_dict, unsupported storage type...).
 std::map<std::string, torch::Tensor> readPytorchStateDict(const std::string& path);
 
-/// Checks a zip written by torch (PyTorch's torch.save, LibTorch's pickle_save or
-/// torch::serialize archives such as native checkpoints) without keeping anything: the zip's
-/// CRCs and every tensor record's size against the shape its pickle gives. LibTorch's own reader
-/// checks neither, and reads past a shortened record. Throws ebm::Error naming the file.
-void checkTensorRecords(const std::string& path);
+/// Reads the attributes of the module that a torch::serialize archive holds (native checkpoints):
+/// name -> string, bool, int, double or tensor (CPU, contiguous, in the type stored). nullopt when
+/// the zip's data.pkl is not such a module (a PyTorch state_dict, say). The same hardened reader as
+/// readPytorchStateDict: zip CRCs, every tensor record's size against its shape, capped pickles.
+/// LibTorch's own loader is not used: it trusts the sizes the file states (a few flipped bytes made
+/// it allocate gigabytes or read past a record) and compiles the archive's TorchScript code.
+/// Throws ebm::Error naming the file.
+std::optional<std::map<std::string, c10::IValue>> readArchiveAttributes(const std::string& path);
 
 /// True when the file starts like a zip archive (both native and PyTorch files do). Throws
 /// ebm::Error for what is not a regular file (a pipe would block the read).
