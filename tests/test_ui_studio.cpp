@@ -352,6 +352,34 @@ private Q_SLOTS:
         QCOMPARE(panel->settings(), before);
     }
 
+    /// Ctrl+Z with the focus in any field of a page (here the Sample page's) does what Edit > Undo
+    /// names, as on the Inpaint page: the window routes every page's keys to its one stack.
+    /// Before, a spin box took the keys for its own typing history, empty after arrow clicks.
+    void ctrlZInAnyPageFieldUndoesWhatTheEditMenuNames()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        w.pages()->setCurrentWidget(w.sampleView());
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QAction* undo = nullptr;
+        for (QAction* action : w.findChildren<QAction*>())
+            if (action->shortcut() == QKeySequence(QKeySequence::Undo))
+                undo = action;
+        QVERIFY(undo);
+        SamplingPanel* panel = w.sampleView()->panel();
+        auto* steps = panel->findChild<QSpinBox*>(QStringLiteral("stepsField"));
+        auto* samples = panel->findChild<QSpinBox*>(QStringLiteral("samplesField"));
+        QVERIFY(steps && samples);
+        const int stepsBefore = steps->value();
+        const int samplesBefore = samples->value();
+        steps->setValue(stepsBefore + 5);  // as its arrows do: no typing of its own
+        samples->setFocus();
+        QTRY_VERIFY(samples->hasFocus());
+        QTest::keySequence(samples, undo->shortcut());
+        QCOMPARE(steps->value(), stepsBefore);
+        QCOMPARE(samples->value(), samplesBefore);
+    }
+
     /// The pages keep their settings in the settings file as the window closes; the next window shows them.
     void settingsAreRemembered()
     {

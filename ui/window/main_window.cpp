@@ -264,6 +264,7 @@ void MainWindow::addPage(StudioPage* page)
 {
     studioPages_.append(page);
     pages_->addTab(page, page->pageTitle());
+    routeUndoKeysToEditMenu(page);  // every page's fields share the window's one undo stack
     connect(page, &StudioPage::problem, notifications_, &NotificationBar::showError);
     connect(page, &StudioPage::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
     connect(page, &StudioPage::notice, notifications_, &NotificationBar::showInfo);

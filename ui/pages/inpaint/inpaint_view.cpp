@@ -119,7 +119,6 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
     layout->addWidget(split, 1);
 
     connectEngine();
-    routeUndoKeysToEditMenu(this);  // strokes and settings share the window's one stack
     updateSourceFields();
     updateControls();
 }
