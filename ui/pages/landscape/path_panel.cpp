@@ -1,25 +1,18 @@
 #include "pages/landscape/path_panel.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QPixmap>
-#include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSplitter>
 #include <QVBoxLayout>
 
 #include <cmath>
 
 #include "ebm/base/png_settings.h"
-#include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
-#include "widgets/file_dialogs.h"
-#include "widgets/run_controls.h"
 #include "widgets/safe_save.h"
 #include "widgets/settings_form.h"
 #include "pages/landscape/image_strip.h"
@@ -30,13 +23,10 @@
 namespace ebm::studio {
 namespace {
 
-constexpr int kLeftColumnWidth = 340;
 constexpr int kLargeImageSide = 160;
-constexpr int kProgressSteps = 1000;
 constexpr int kChartExportWidth = 1200;
 constexpr int kChartExportHeight = 700;
 constexpr int kCsvDigits = 17;   // doubles read back exactly
-const QString kExportPurpose = QStringLiteral("export");
 const QString kThumbnailJobKind = QStringLiteral("landscape-path-images");
 const char kPictureCommand[] = "studio-landscape-path";
 
@@ -52,44 +42,28 @@ QPixmap large(const QImage& image)
 
 }  // namespace
 
-PathPanel::PathPanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent) : QWidget(parent), engine_(engine)
+PathPanel::PathPanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
+    : LandscapePanel(engine, tr("Start"), tr("Measure the line between the images (and relax it)"), kThumbnailJobKind,
+                     {tr("From"), tr("To")}, parent)
 {
-    QWidget* left = buildLeftColumn(undo);
+    form_ = new SettingsForm<LandscapePathSettings>(landscapePathFields(), undo);
+    barrier_ = newDetailsLabel(QStringLiteral("pathBarrier"));
+    QHBoxLayout* exports = buildExports();
     QWidget* results = buildResults();
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(left);
-    layout->addWidget(results, 1);
-    connect(engine_, &StudioEngine::activityChanged, this, &PathPanel::updateControls);
-    connect(form_, &SettingsFormWidget::valuesChanged, this, [this] {
-        const LandscapePathSettings s = settings();
-        thumbnails_->request(s.dataSet, pathItems(s));
-    });
-    thumbnails_->request(settings().dataSet, pathItems(settings()));
+    layOut(
+        form_,
+        [this, exports](QVBoxLayout* column) {
+            column->addWidget(barrier_);
+            column->addLayout(exports);
+        },
+        results);
+    connect(form_, &SettingsFormWidget::valuesChanged, this, &PathPanel::requestThumbnails);
+    requestThumbnails();
     updateControls();
 }
 
-QWidget* PathPanel::buildLeftColumn(UndoFieldBinder* undo)
+QHBoxLayout* PathPanel::buildExports()
 {
-    runControls_ = new RunControls(tr("Start"), tr("Measure the line between the images (and relax it)"), false,
-                                   RunControls::Layout::Row, this);
-    connect(runControls_, &RunControls::startRequested, this, &PathPanel::start);
-    connect(runControls_, &RunControls::stopRequested, this, &PathPanel::stop);
-    form_ = new SettingsForm<LandscapePathSettings>(landscapePathFields(), undo);
-    thumbnails_ = new ItemThumbnails(engine_, kThumbnailJobKind, {tr("From"), tr("To")});
-    progress_ = new QProgressBar;
-    progress_->setRange(0, kProgressSteps);
-    progress_->setValue(0);
-    status_ = new QLabel;
-    status_->setWordWrap(true);
-    QSizePolicy statusPolicy = status_->sizePolicy();
-    statusPolicy.setHorizontalPolicy(QSizePolicy::Ignored);   // a long message wraps, the column keeps its width
-    status_->setSizePolicy(statusPolicy);
-    barrier_ = new QLabel;
-    barrier_->setObjectName(QStringLiteral("pathBarrier"));
-    barrier_->setWordWrap(true);
-    barrier_->setSizePolicy(statusPolicy);
-    barrier_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     exportStrip_ = new QPushButton(tr("Strip PNG…"));
     exportStrip_->setToolTip(tr("The images along the path as one PNG (with the settings that made it)"));
     exportCsv_ = new QPushButton(tr("Profile CSV…"));
@@ -102,27 +76,7 @@ QWidget* PathPanel::buildLeftColumn(UndoFieldBinder* undo)
     exports->addWidget(exportStrip_);
     exports->addWidget(exportCsv_);
     exports->addWidget(exportChart_);
-
-    auto* forms = new QWidget;
-    auto* formsLayout = new QVBoxLayout(forms);
-    formsLayout->setContentsMargins(0, 0, 0, 0);
-    formsLayout->addWidget(thumbnails_);
-    formsLayout->addWidget(form_);
-    formsLayout->addStretch(1);
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(forms);
-    scroll->setWidgetResizable(true);
-    auto* column = new QWidget;
-    column->setFixedWidth(kLeftColumnWidth);
-    auto* layout = new QVBoxLayout(column);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(runControls_);
-    layout->addWidget(scroll, 1);
-    layout->addWidget(progress_);
-    layout->addWidget(status_);
-    layout->addWidget(barrier_);
-    layout->addLayout(exports);
-    return column;
+    return exports;
 }
 
 QWidget* PathPanel::buildResults()
@@ -170,24 +124,19 @@ LandscapePathSettings PathPanel::settings() const { return form_->settings(); }
 
 void PathPanel::setSettings(const LandscapePathSettings& settings) { form_->setSettings(settings); }
 
-bool PathPanel::canStart() const
+void PathPanel::requestThumbnails()
 {
-    return engine_->hasModel() && engine_->model().imageModel && !isRunning();
+    const LandscapePathSettings s = settings();
+    thumbnails()->request(s.dataSet, pathItems(s));
 }
-
-bool PathPanel::isRunning() const { return run_ && run_->isActive(); }
 
 void PathPanel::start()
 {
     if (!canStart())
         return;
     const LandscapePathSettings s = settings();
-    JobHandle* run = engine_->start(std::make_unique<LandscapePathJob>(s));
-    if (!run) {
-        Q_EMIT problem(tr("The worker refused the path: wait for the running job to end."));
+    if (!startRun(std::make_unique<LandscapePathJob>(s), tr("The worker refused the path: wait for the running job to end.")))
         return;
-    }
-    run_ = run;
     runSettings_ = s;
     result_ = {};
     lastFrame_ = {};
@@ -195,27 +144,18 @@ void PathPanel::start()
     strip_->clear();
     showPoint(-1);
     barrier_->clear();
-    progress_->setValue(0);
     setStatus(tr("Measuring the line from %1 to %2…").arg(describeItem(s.from, s.dataSet), describeItem(s.to, s.dataSet)));
-    connect(run, &JobHandle::progress, this, &PathPanel::onFrame);
-    connect(run, &JobHandle::finished, this, &PathPanel::onFinished);
     updateControls();
 }
 
-void PathPanel::stop()
-{
-    if (isRunning())
-        run_->cancel();
-}
-
-void PathPanel::onFrame(const QVariant& value)
+void PathPanel::onProgress(const QVariant& value)
 {
     if (!value.canConvert<LandscapePathFrame>())
         return;
     lastFrame_ = value.value<LandscapePathFrame>();
     chart_->setProfile(lastFrame_.isLine ? PathChart::Series::Line : PathChart::Series::Relaxed, lastFrame_.profile);
     if (lastFrame_.iterations > 0) {
-        progress_->setValue(static_cast<int>(qint64(kProgressSteps) * lastFrame_.iteration / lastFrame_.iterations));
+        setProgress(lastFrame_.iteration, lastFrame_.iterations);
         setStatus(lastFrame_.isLine ? tr("Relaxing the path…")
                                     : tr("Relaxing the path: iteration %1 of at most %2, largest force %3")
                                           .arg(lastFrame_.iteration)
@@ -230,11 +170,9 @@ void PathPanel::onFrame(const QVariant& value)
 
 void PathPanel::onFinished(const QVariant& value)
 {
-    // Invalid: dropped before it ran (stopped while queued).
-    result_ = value.canConvert<LandscapePathResult>() ? value.value<LandscapePathResult>() : LandscapePathResult{};
-    if (!value.isValid())
-        result_.stopped = true;
-    progress_->setValue(result_.ok && !result_.stopped ? kProgressSteps : progress_->value());
+    result_ = resultOf<LandscapePathResult>(value);
+    if (result_.ok && !result_.stopped)
+        setProgressComplete();
     if (!result_.ok) {
         chart_->clear();
         if (!result_.error.isEmpty()) {
@@ -261,10 +199,7 @@ void PathPanel::onFinished(const QVariant& value)
         message = tr("%1 iterations run; the largest force is still %2 (more iterations relax it further).")
                       .arg(result_.iterationsRun)
                       .arg(number(result_.finalForce));
-    if (!result_.conversion.isEmpty())
-        message += QStringLiteral(" ") + result_.conversion + QStringLiteral(".");
-    setStatus(message);
-    Q_EMIT statusMessage(message);
+    announce(message, result_.conversion);
     chart_->setCursorIndex(chart_->markedSaddle() >= 0 ? chart_->markedSaddle() : 0);
     showPoint(chart_->cursorIndex());
     updateControls();
@@ -303,22 +238,12 @@ void PathPanel::showPoint(int index)
     pointCaption_->setText(caption);
 }
 
-void PathPanel::setStatus(const QString& message)
+void PathPanel::updateExports()
 {
-    QString breakable = message;
-    breakable.replace(QLatin1Char('/'), QStringLiteral("/\u200B"));   // a place to wrap a long path
-    status_->setText(breakable);
-    status_->setToolTip(message);
-}
-
-void PathPanel::updateControls()
-{
-    runControls_->setState(canStart(), isRunning(), false);
     const bool hasResult = result_.ok && !isRunning();
     exportStrip_->setEnabled(hasResult && !result_.strip.isNull());
     exportCsv_->setEnabled(hasResult);
     exportChart_->setEnabled(hasResult);
-    Q_EMIT runStateChanged();
 }
 
 QString PathPanel::csvText() const
@@ -351,8 +276,8 @@ std::string PathPanel::pictureSettings() const
     settings.insert(QStringLiteral("version"), ebm::kPngSettingsVersion);
     settings.insert(QStringLiteral("command"), QString::fromLatin1(kPictureCommand));
     settings.insert(QStringLiteral("landscape"), landscapePathFields().toJson(runSettings_));
-    if (engine_->hasModel())
-        settings.insert(QStringLiteral("model"), engine_->model().path);
+    if (engine()->hasModel())
+        settings.insert(QStringLiteral("model"), engine()->model().path);
     return QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -373,34 +298,22 @@ bool PathPanel::exportChart(const QString& path, QString& error) const
     return false;
 }
 
-QString PathPanel::askExportPath(const QString& title, const QString& filter, const QString& fileName)
-{
-    return askSavePath(this, store_, kExportPurpose, title, filter, QStringLiteral(".") + QFileInfo(fileName).suffix(),
-                       QDir(lastFolder(store_, kExportPurpose)).filePath(fileName));
-}
-
 void PathPanel::askExportStrip()
 {
-    const QString path = askExportPath(tr("Export the image strip"), tr("PNG images (*.png)"), QStringLiteral("path-strip.png"));
-    QString error;
-    if (!path.isEmpty() && !exportStrip(path, error))
-        Q_EMIT problem(error);
+    askAndExport(tr("Export the image strip"), tr("PNG images (*.png)"), QStringLiteral("path-strip.png"),
+                 [this](const QString& path, QString& error) { return exportStrip(path, error); });
 }
 
 void PathPanel::askExportCsv()
 {
-    const QString path = askExportPath(tr("Export the energy profile"), tr("CSV (*.csv)"), QStringLiteral("energy-path.csv"));
-    QString error;
-    if (!path.isEmpty() && !exportCsv(path, error))
-        Q_EMIT problem(error);
+    askAndExport(tr("Export the energy profile"), tr("CSV (*.csv)"), QStringLiteral("energy-path.csv"),
+                 [this](const QString& path, QString& error) { return exportCsv(path, error); });
 }
 
 void PathPanel::askExportChart()
 {
-    const QString path = askExportPath(tr("Export the energy profile"), tr("PNG images (*.png)"), QStringLiteral("energy-path.png"));
-    QString error;
-    if (!path.isEmpty() && !exportChart(path, error))
-        Q_EMIT problem(error);
+    askAndExport(tr("Export the energy profile"), tr("PNG images (*.png)"), QStringLiteral("energy-path.png"),
+                 [this](const QString& path, QString& error) { return exportChart(path, error); });
 }
 
 }  // namespace ebm::studio

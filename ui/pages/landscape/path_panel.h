@@ -4,31 +4,24 @@
 // chart that updates while the band relaxes; the saddle marked and the barrier in words; the
 // images along the paths as a strip under the chart, and the point under the chart's cursor
 // large beside it. Exports: the strip (PNG with its settings), the profile (CSV, PNG).
-#include <QPointer>
-#include <QWidget>
-
 #include <string>
 
 #include "pages/landscape/landscape_jobs.h"
+#include "pages/landscape/landscape_panel.h"
 
+class QHBoxLayout;
 class QLabel;
-class QProgressBar;
 class QPushButton;
-class QSettings;
 
 namespace ebm::studio {
 
 class ImageStrip;
-class ItemThumbnails;
-class JobHandle;
 class PathChart;
-class RunControls;
 template <class S>
 class SettingsForm;
-class StudioEngine;
 class UndoFieldBinder;
 
-class PathPanel : public QWidget {
+class PathPanel : public LandscapePanel {
     Q_OBJECT
 public:
     PathPanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
@@ -36,10 +29,7 @@ public:
     LandscapePathSettings settings() const;
     void setSettings(const LandscapePathSettings& settings);
 
-    bool canStart() const;
-    bool isRunning() const;
-    void start();
-    void stop();
+    void start() override;
 
     /// The last run's outcome (empty before the first has finished).
     const LandscapePathResult& result() const { return result_; }
@@ -51,47 +41,31 @@ public:
     QString csvText() const;
     bool exportChart(const QString& path, QString& error) const;
 
-    RunControls* runControls() const { return runControls_; }
-    QProgressBar* progressBar() const { return progress_; }
-    QLabel* status() const { return status_; }
     QLabel* barrierLabel() const { return barrier_; }
     PathChart* chart() const { return chart_; }
     ImageStrip* strip() const { return strip_; }
     QLabel* lineImage() const { return linePicture_; }
     QLabel* relaxedImage() const { return relaxedPicture_; }
-    ItemThumbnails* thumbnails() const { return thumbnails_; }
     SettingsForm<LandscapePathSettings>* form() const { return form_; }
 
     /// Ask for a file and export (the buttons and the page's File menu), starting in the folder
-    /// last used for exports as `store` remembers it (null: the home folder).
+    /// last used for exports as the store given to setStore() remembers it.
     void askExportStrip();
     void askExportCsv();
     void askExportChart();
-    void setStore(QSettings* store) { store_ = store; }
-
-Q_SIGNALS:
-    void problem(const QString& message);
-    void statusMessage(const QString& text);
-    void runStateChanged();
 
 private:
-    QWidget* buildLeftColumn(UndoFieldBinder* undo);
+    QHBoxLayout* buildExports();
     QWidget* buildResults();
-    void onFrame(const QVariant& value);
-    void onFinished(const QVariant& value);
+    void requestThumbnails();
+    void onProgress(const QVariant& value) override;
+    void onFinished(const QVariant& value) override;
+    void updateExports() override;
     void showPoint(int index);
     void showBarriers();
-    void setStatus(const QString& message);
-    void updateControls();
     std::string pictureSettings() const;
-    QString askExportPath(const QString& title, const QString& filter, const QString& fileName);
 
-    StudioEngine* engine_;
     SettingsForm<LandscapePathSettings>* form_;
-    ItemThumbnails* thumbnails_;
-    RunControls* runControls_;
-    QProgressBar* progress_;
-    QLabel* status_;
     QLabel* barrier_;
     QPushButton* exportStrip_;
     QPushButton* exportCsv_;
@@ -101,8 +75,6 @@ private:
     QLabel* linePicture_;
     QLabel* relaxedPicture_;
     QLabel* pointCaption_;
-    QSettings* store_ = nullptr;
-    QPointer<JobHandle> run_;
     LandscapePathSettings runSettings_;   // what the shown result was asked with
     LandscapePathResult result_;
     LandscapePathFrame lastFrame_;

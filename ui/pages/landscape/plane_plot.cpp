@@ -1,8 +1,8 @@
 #include "pages/landscape/plane_plot.h"
 
+#include "widgets/heat_map_arrows.h"
 #include "widgets/qcustomplot_include.h"
 
-#include <QEvent>
 #include <QLabel>
 #include <QMouseEvent>
 
@@ -14,13 +14,9 @@ namespace ebm::studio {
 namespace {
 
 constexpr int kArrowsPerSide = 16;            // score arrows on a coarser grid than the map's
-constexpr double kArrowFill = 0.85;           // the longest arrow spans this much of a cell
-constexpr double kArrowHead = 0.3;            // head length as a fraction of the arrow
 // The colour range stops at this quantile: far corners of a plane through images reach
 // energies that would wash out the part around the images.
 constexpr double kEnergyQuantile = 0.95;
-constexpr int kColourBarWidth = 10;
-const QColor kArrowColor(255, 255, 255, 170);
 const QColor kSetPointColor(235, 235, 235, 170);
 const QColor kNamedPointColor(255, 255, 255);
 const QColor kChainColor(40, 220, 255, 200);
@@ -33,27 +29,12 @@ PlanePlot::PlanePlot(QWidget* parent) : PlotPanel(tr("Energy on the plane"), QSt
     QCustomPlot* plot = this->plot();
     plot->setInteractions(QCP::Interactions());   // the mouse reads the map
     setLegendPlacement(LegendPlacement::Hidden);
-    map_ = new QCPColorMap(plot->xAxis, plot->yAxis);
-    map_->setInterpolate(false);       // each grid point a cell: what was measured, not a blend
-    map_->setTightBoundary(false);     // cells centred on the grid's nodes, corners included
-    map_->data()->clear();             // (a new map holds a 10x10 grid of zeros)
-    map_->setVisible(false);
-    scale_ = new QCPColorScale(plot);
-    scale_->setType(QCPAxis::atRight);
-    scale_->setBarWidth(kColourBarWidth);
-    scale_->axis()->setLabel(tr("energy E"));
-    scale_->axis()->setTickLabelFont(plot->xAxis->tickLabelFont());
-    scale_->axis()->setLabelFont(plot->xAxis->labelFont());
-    plot->plotLayout()->addElement(0, 1, scale_);
-    auto* margins = new QCPMarginGroup(plot);
-    plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    map_->setColorScale(scale_);
     QCPColorGradient gradient(QCPColorGradient::gpThermal);
     gradient.setNanHandling(QCPColorGradient::nhTransparent);   // rows a stopped map did not reach
-    map_->setGradient(gradient);   // after binding: the scale's gradient is the map's from now on
-    arrowCurve_ = new QCPCurve(plot->xAxis, plot->yAxis);
-    arrowCurve_->setPen(QPen(kArrowColor, 1));
+    const HeatMap heatMap = addHeatMap(plot, tr("energy E"), gradient, false);
+    map_ = heatMap.map;
+    scale_ = heatMap.scale;
+    arrowCurve_ = addArrowCurve(plot);
     chains_ = new QCPCurve(plot->xAxis, plot->yAxis);
     chains_->setPen(QPen(kChainColor, 1.2));
     chainEnds_ = plot->addGraph();
@@ -68,14 +49,10 @@ PlanePlot::PlanePlot(QWidget* parent) : PlotPanel(tr("Energy on the plane"), QSt
     namedPoints_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.5), QBrush(kNamedPointColor), 9));
     plot->xAxis->setLabel(tr("s (the plane's first direction)"));
     plot->yAxis->setLabel(tr("t (its second direction)"));
-    readout_ = new QLabel(this);
-    readout_->setObjectName(QStringLiteral("planeReadout"));
-    readout_->setToolTip(tr("The energy, the length of the score −∂E/∂x and of its part in the plane under the mouse, "
-                            "from the computed grid"));
-    addTitleBarWidget(readout_);
-    plot->setMouseTracking(true);   // the readout follows the mouse without a button held
+    readout_ = addMouseReadout(this, QStringLiteral("planeReadout"),
+                               tr("The energy, the length of the score −∂E/∂x and of its part in the plane under the "
+                                  "mouse, from the computed grid"));
     connect(plot, &QCustomPlot::mouseMove, this, &PlanePlot::onMouseMove);
-    plot->installEventFilter(this);
 }
 
 void PlanePlot::clear() { setPlane(LandscapePlaneResult{}); }
@@ -99,8 +76,7 @@ void PlanePlot::refreshMap()
 {
     const int r = plane_.resolution;
     if (r < 2 || plane_.energies.size() != qsizetype(r) * r) {
-        map_->data()->clear();
-        map_->setVisible(false);
+        clearHeatMap(map_);
         return;
     }
     map_->data()->setSize(r, r);
@@ -127,52 +103,17 @@ void PlanePlot::refreshMap()
 
 void PlanePlot::refreshArrows()
 {
-    arrowCurve_->data()->clear();
-    arrows_ = 0;
     const int r = plane_.resolution;
     const qsizetype cells = qsizetype(r) * r;
-    if (r < 2 || plane_.gradU.size() != cells || plane_.gradV.size() != cells)
-        return;
-    const int stride = std::max(1, r / kArrowsPerSide);
-    double longest = 0.0;
-    for (int row = stride / 2; row < r; row += stride)
-        for (int column = stride / 2; column < r; column += stride) {
-            const double norm = std::hypot(plane_.gradU[row * r + column], plane_.gradV[row * r + column]);
-            if (std::isfinite(norm))
-                longest = std::max(longest, norm);
-        }
-    if (!(longest > 0.0))
-        return;
-    const double cell = std::min(plane_.uMax - plane_.uMin, plane_.vMax - plane_.vMin) * stride / (r - 1);
-    QVector<double> t, xs, ys;
-    auto add = [&](double x, double y) {
-        t.push_back(double(t.size()));
-        xs.push_back(x);
-        ys.push_back(y);
-    };
-    for (int row = stride / 2; row < r; row += stride)
-        for (int column = stride / 2; column < r; column += stride) {
-            const double su = plane_.gradU[row * r + column], sv = plane_.gradV[row * r + column];
-            const double norm = std::hypot(su, sv);
-            if (!(norm > 0.0) || !std::isfinite(norm))
-                continue;
-            const double x = plane_.uMin + (plane_.uMax - plane_.uMin) * column / (r - 1);
-            const double y = plane_.vMin + (plane_.vMax - plane_.vMin) * row / (r - 1);
-            // Square-root lengths: the score is steep far from the images and gentle near them.
-            const double length = kArrowFill * cell * std::sqrt(norm / longest);
-            const double ux = su / norm, uy = sv / norm;
-            const double tipX = x + length * ux, tipY = y + length * uy;
-            const double head = kArrowHead * length;
-            add(x, y);
-            add(tipX, tipY);
-            add(tipX - head * (ux - 0.5 * uy), tipY - head * (uy + 0.5 * ux));
-            add(kNaN, kNaN);
-            add(tipX, tipY);
-            add(tipX - head * (ux + 0.5 * uy), tipY - head * (uy - 0.5 * ux));
-            add(kNaN, kNaN);
-            ++arrows_;
-        }
-    arrowCurve_->setData(t, xs, ys, true);
+    ArrowField field;
+    if (r >= 2 && plane_.gradU.size() == cells && plane_.gradV.size() == cells) {
+        field.resolution = r;
+        field.extent = QRectF(QPointF(plane_.uMin, plane_.vMin), QPointF(plane_.uMax, plane_.vMax));
+        field.vectorAt = [this, r](int row, int column) {
+            return QPointF(plane_.gradU[row * r + column], plane_.gradV[row * r + column]);
+        };
+    }
+    arrows_ = drawArrows(arrowCurve_, field, kArrowsPerSide);
 }
 
 void PlanePlot::refreshPoints()
@@ -298,13 +239,6 @@ void PlanePlot::onMouseMove(QMouseEvent* event)
 {
     const QPointF pixel = event->position();
     showReadout(QPointF(plot()->xAxis->pixelToCoord(pixel.x()), plot()->yAxis->pixelToCoord(pixel.y())));
-}
-
-bool PlanePlot::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == plot() && event->type() == QEvent::Leave)
-        readout_->clear();   // the mouse left the plane: no stale numbers
-    return PlotPanel::eventFilter(watched, event);
 }
 
 }  // namespace ebm::studio

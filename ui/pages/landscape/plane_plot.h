@@ -3,8 +3,9 @@
 // colour scale, the score -dE/dx projected onto the plane as arrows on a coarser grid, the
 // images that made the plane marked and labelled (or a set's points and its mean), and Langevin
 // chains as lines where they fall on the plane. Under the mouse a readout gives the energy and
-// the score's length there, interpolated from the computed grid. (The Learn page draws its 2-D
-// landscape the same way; this chart reads a plane's coordinates and cell layout instead.)
+// the score's length there, interpolated from the computed grid. (The heat map and the arrows
+// are drawn as the Learn page draws its 2-D landscape, through widgets/heat_map_arrows.h; this
+// chart reads a plane's coordinates and cell layout instead.)
 #include <QList>
 #include <QPointF>
 #include <QRectF>
@@ -66,7 +67,6 @@ private:
     void refreshPoints();
     void refreshTrajectories();
     void onMouseMove(QMouseEvent* event);
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
     LandscapePlaneResult plane_;
     QCPColorMap* map_;

@@ -1,8 +1,8 @@
 #include "pages/learn/landscape_plot.h"
 
+#include "widgets/heat_map_arrows.h"
 #include "widgets/qcustomplot_include.h"
 
-#include <QEvent>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QRandomGenerator>
@@ -16,8 +16,6 @@ namespace ebm::studio {
 namespace {
 
 constexpr int kArrowsPerSide = 17;            // score arrows on a coarse grid over the landscape
-constexpr double kArrowFill = 0.85;           // the longest arrow spans this much of a cell
-constexpr double kArrowHead = 0.3;            // head length as a fraction of the arrow
 constexpr int kDabIntervalMs = 30;            // a held brush keeps painting: density follows time
 constexpr int kPointsPerDab = 3;
 constexpr int kParticlesPerDrop = 12;
@@ -25,7 +23,6 @@ constexpr double kEnergyQuantile = 0.9;       // the colour range stops here: th
 const QColor kDataColor(235, 235, 235, 150);
 const QColor kParticleColor(40, 220, 255);
 const QColor kTrailColor(40, 220, 255, 70);
-const QColor kArrowColor(255, 255, 255, 170);
 
 }  // namespace
 
@@ -35,37 +32,18 @@ LandscapePlot::LandscapePlot(const QString& title, const QString& fileStem, QWid
     QCustomPlot* plot = this->plot();
     plot->setInteractions(QCP::Interactions());   // the mouse is the brush's
     setLegendPlacement(LegendPlacement::Hidden);
-    map_ = new QCPColorMap(plot->xAxis, plot->yAxis);
-    map_->setGradient(QCPColorGradient(QCPColorGradient::gpThermal));
-    map_->setInterpolate(true);
-    map_->setTightBoundary(false);
-    // A new QCPColorMap holds a 10x10 grid of zeros over [0, 5]^2, drawn as a dark square:
-    // nothing is drawn until a landscape arrives.
-    map_->data()->clear();
-    map_->setVisible(false);
-    // The colours' key, right of the plane and as tall as it: energy above the lowest on the grid.
-    scale_ = new QCPColorScale(plot);
-    scale_->setType(QCPAxis::atRight);
-    scale_->setBarWidth(10);
-    scale_->axis()->setLabel(tr("E − min E"));
-    scale_->axis()->setTickLabelFont(plot->xAxis->tickLabelFont());
-    scale_->axis()->setLabelFont(plot->xAxis->labelFont());
-    plot->plotLayout()->addElement(0, 1, scale_);
-    auto* margins = new QCPMarginGroup(plot);
-    plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    scale_->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    map_->setColorScale(scale_);   // the map's data range and gradient are the scale's from now on
-    map_->setGradient(QCPColorGradient(QCPColorGradient::gpThermal));   // (binding took the scale's)
-    readout_ = new QLabel(this);
-    readout_->setObjectName(QStringLiteral("landscapeReadout"));
-    readout_->setToolTip(tr("The energy and the length of its gradient under the mouse, from the computed grid"));
-    addTitleBarWidget(readout_);
+    // The colours' key reads energy above the lowest on the grid; nothing is drawn until a
+    // landscape arrives.
+    const HeatMap heatMap = addHeatMap(plot, tr("E − min E"), QCPColorGradient(QCPColorGradient::gpThermal), true);
+    map_ = heatMap.map;
+    scale_ = heatMap.scale;
+    readout_ = addMouseReadout(this, QStringLiteral("landscapeReadout"),
+                               tr("The energy and the length of its gradient under the mouse, from the computed grid"));
     data_ = plot->addGraph();
     data_->setLineStyle(QCPGraph::lsNone);
     data_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kDataColor, 3));
     data_->setAdaptiveSampling(false);
-    arrows_ = new QCPCurve(plot->xAxis, plot->yAxis);
-    arrows_->setPen(QPen(kArrowColor, 1));
+    arrows_ = addArrowCurve(plot);
     trails_ = new QCPCurve(plot->xAxis, plot->yAxis);
     trails_->setPen(QPen(kTrailColor, 1));
     particles_ = plot->addGraph();
@@ -80,8 +58,6 @@ LandscapePlot::LandscapePlot(const QString& title, const QString& fileStem, QWid
     connect(plot, &QCustomPlot::mousePress, this, &LandscapePlot::onPress);
     connect(plot, &QCustomPlot::mouseMove, this, &LandscapePlot::onMove);
     connect(plot, &QCustomPlot::mouseRelease, this, &LandscapePlot::onRelease);
-    plot->setMouseTracking(true);   // the readout follows the mouse without a button held
-    plot->installEventFilter(this);
     setExtent(3.0);
 }
 
@@ -98,8 +74,7 @@ void LandscapePlot::setLandscape(const LearnLandscape& landscape)
     landscape_ = landscape;
     const int r = landscape.resolution;
     if (r < 2 || landscape.energies.size() != r * r) {
-        map_->data()->clear();
-        map_->setVisible(false);
+        clearHeatMap(map_);
         arrows_->data()->clear();
         requestReplot();
         return;
@@ -121,47 +96,16 @@ void LandscapePlot::setLandscape(const LearnLandscape& landscape)
 
 void LandscapePlot::refreshArrows()
 {
-    arrows_->data()->clear();
     const int r = landscape_.resolution;
-    if (!arrowsVisible_ || r < 2 || landscape_.scoreX.size() != r * r)
-        return;
-    const int stride = std::max(1, r / kArrowsPerSide);
-    double longest = 0.0;
-    for (int iy = stride / 2; iy < r; iy += stride)
-        for (int ix = stride / 2; ix < r; ix += stride)
-            longest = std::max(longest, std::hypot(double(landscape_.scoreX[iy * r + ix]), double(landscape_.scoreY[iy * r + ix])));
-    if (!(longest > 0.0))
-        return;
-    const double cell = 2.0 * landscape_.extent * stride / (r - 1);
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    QVector<double> t, xs, ys;
-    auto add = [&](double x, double y) {
-        t.push_back(t.size());
-        xs.push_back(x);
-        ys.push_back(y);
-    };
-    for (int iy = stride / 2; iy < r; iy += stride)
-        for (int ix = stride / 2; ix < r; ix += stride) {
-            const double x = -landscape_.extent + 2.0 * landscape_.extent * ix / (r - 1);
-            const double y = -landscape_.extent + 2.0 * landscape_.extent * iy / (r - 1);
-            const double sx = landscape_.scoreX[iy * r + ix], sy = landscape_.scoreY[iy * r + ix];
-            const double norm = std::hypot(sx, sy);
-            if (!(norm > 0.0))
-                continue;
-            // Square-root lengths: the field is steep far out and gentle near the data.
-            const double length = kArrowFill * cell * std::sqrt(norm / longest);
-            const double ux = sx / norm, uy = sy / norm;
-            const double tipX = x + length * ux, tipY = y + length * uy;
-            const double head = kArrowHead * length;
-            add(x, y);
-            add(tipX, tipY);
-            add(tipX - head * (ux - 0.5 * uy), tipY - head * (uy + 0.5 * ux));
-            add(nan, nan);
-            add(tipX, tipY);
-            add(tipX - head * (ux + 0.5 * uy), tipY - head * (uy - 0.5 * ux));
-            add(nan, nan);
-        }
-    arrows_->setData(t, xs, ys, true);
+    ArrowField field;
+    if (arrowsVisible_ && r >= 2 && landscape_.scoreX.size() == r * r && landscape_.scoreY.size() == r * r) {
+        field.resolution = r;
+        field.extent = QRectF(-landscape_.extent, -landscape_.extent, 2.0 * landscape_.extent, 2.0 * landscape_.extent);
+        field.vectorAt = [this, r](int row, int column) {
+            return QPointF(landscape_.scoreX[row * r + column], landscape_.scoreY[row * r + column]);
+        };
+    }
+    drawArrows(arrows_, field, kArrowsPerSide);
 }
 
 void LandscapePlot::setDataPoints(const QVector<QPointF>& points)
@@ -303,13 +247,6 @@ void LandscapePlot::showReadout(const QPointF& plane)
                                            .arg(readout.energy, 0, 'g', 4)
                                            .arg(readout.gradient, 0, 'g', 4)
                                      : QString());
-}
-
-bool LandscapePlot::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == plot() && event->type() == QEvent::Leave)
-        readout_->clear();   // the mouse left the plane: no stale numbers
-    return PlotPanel::eventFilter(watched, event);
 }
 
 void LandscapePlot::onRelease(QMouseEvent* event)

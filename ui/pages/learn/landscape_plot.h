@@ -71,7 +71,6 @@ private:
     void refreshData();
     void refreshArrows();
     void showReadout(const QPointF& plane);
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
     double extent_ = 3.0;
     LearnLandscape landscape_;

@@ -180,6 +180,85 @@ void measureModes(const torch::Tensor& samples, const ebm::toy::GaussianMixture&
     side.sampleWeights = QVector<double>(match.sampleWeights.begin(), match.sampleWeights.end());
 }
 
+/// The final samples into `side`, measured against the data (MMD) and, for a known mixture, its modes.
+void measureSamples(const torch::Tensor& samples, const torch::Tensor& data,
+                    const std::optional<ebm::toy::GaussianMixture>& mixture, LearnCompareSide& side)
+{
+    side.samples = pointsOf(samples);
+    side.mmd = ebm::toy::sampleMmd(samples, data);
+    if (mixture)
+        measureModes(samples, *mixture, side);
+}
+
+QVector<double> trueWeightsOf(const ebm::toy::GaussianMixture& mixture)
+{
+    const std::vector<double> weights = mixture.normalisedWeights();
+    return QVector<double>(weights.begin(), weights.end());
+}
+
+void requireModel(const LearnModel& model)
+{
+    if (model.isEmpty())
+        throw ebm::Error("train a model first: there is nothing to sample from");
+}
+
+/// The particles' settings as `sampling` gives them, without snapshots: the page keeps the frames
+/// it shows, and a hand-driven run has no end.
+ebm::toy::ParticleConfig particleConfigOf(const LearnSampleSettings& sampling)
+{
+    ebm::toy::ParticleConfig config;
+    config.stepSize = sampling.stepSize;
+    config.sigma0 = sampling.sigma0;
+    config.seed = sampling.seed;
+    config.sampler = sampling.sampler;
+    config.recordSnapshots = false;
+    return config;
+}
+
+/// A comparison's progress (LearnCompareProgress): a phase at every step, reported at the
+/// screen's pace.
+class CompareProgressReporter {
+public:
+    CompareProgressReporter(JobReporter& report, int total) : report_(report)
+    {
+        progress_.total = total;
+        sinceReport_.start();
+    }
+    void step(const QString& phase)
+    {
+        ++progress_.done;
+        tell(phase, false);
+    }
+    void done() { tell(QStringLiteral("done"), true); }
+
+private:
+    void tell(const QString& phase, bool force)
+    {
+        progress_.phase = phase;
+        if (force || sinceReport_.elapsed() >= kFrameIntervalMs) {
+            report_.progress(QVariant::fromValue(progress_));
+            sinceReport_.restart();
+        }
+    }
+
+    JobReporter& report_;
+    LearnCompareProgress progress_;
+    QElapsedTimer sinceReport_;
+};
+
+/// Every job's frame: `body` fills `result`; an exception ends the job with its message as the
+/// result's error.
+template <typename Result, typename Body>
+QVariant resultOf(Result result, Body&& body)
+{
+    try {
+        body(result);
+    } catch (const std::exception& e) {
+        result.error = errorText(e);
+    }
+    return QVariant::fromValue(result);
+}
+
 }  // namespace
 
 QStringList learnDataNames()
@@ -200,14 +279,14 @@ void registerLearnTypes()
     qRegisterMetaType<LearnCompareResult>();
     qRegisterMetaType<LearnSamplerCompareResult>();
     qRegisterMetaType<LearnDataResult>();
+    qRegisterMetaType<LearnGalleryResult>();
     qRegisterMetaType<LearnConcentrationResult>();
 }
 
 QVariant LearnTrainJob::run(JobContext*, JobControl& control, JobReporter& report)
 {
     const OneThreadWhileRunning oneThread;
-    LearnTrainResult result;
-    try {
+    return resultOf(LearnTrainResult{}, [&](LearnTrainResult& result) {
         checkPoints(points_);
         ebm::toy::ToyTrainer trainer(trainConfigOf(settings_), pointsTensor(points_));
         if (!start_.isEmpty()) {
@@ -253,25 +332,15 @@ QVariant LearnTrainJob::run(JobContext*, JobControl& control, JobReporter& repor
         result.steps = trainer.completedSteps();
         result.landscape = landscapeOf(trainer.fast(), gridResolution_, extent_);
         result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = errorText(e);
-    }
-    return QVariant::fromValue(result);
+    });
 }
 
 QVariant LearnSampleJob::run(JobContext*, JobControl& control, JobReporter& report)
 {
     const OneThreadWhileRunning oneThread;
-    LearnSampleResult result;
-    try {
-        if (model_.isEmpty())
-            throw ebm::Error("train a model first: there is nothing to sample from");
-        ebm::toy::ParticleConfig config;
-        config.stepSize = settings_.stepSize;
-        config.sigma0 = settings_.sigma0;
-        config.seed = settings_.seed;
-        config.sampler = settings_.sampler;
-        config.recordSnapshots = false;   // the page keeps the frames it shows; a hand-driven run has no end
+    return resultOf(LearnSampleResult{}, [&](LearnSampleResult& result) {
+        requireModel(model_);
+        const ebm::toy::ParticleConfig config = particleConfigOf(settings_);
         const torch::Tensor start = settings_.start.isEmpty()
                                         ? ebm::toy::ParticleSampler::spreadStart(settings_.particles, settings_.extent, settings_.seed)
                                         : pointsTensor(settings_.start);
@@ -342,32 +411,18 @@ QVariant LearnSampleJob::run(JobContext*, JobControl& control, JobReporter& repo
         result.steps = sampler.stepsTaken();
         result.meanAcceptance = runSteps > 0 ? runAccepted / runSteps : 1.0;
         result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = errorText(e);
-    }
-    return QVariant::fromValue(result);
+    });
 }
 
 QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& report)
 {
     const OneThreadWhileRunning oneThread;
-    LearnCompareResult result;
-    try {
+    return resultOf(LearnCompareResult{}, [&](LearnCompareResult& result) {
         checkPoints(points_);
         const torch::Tensor data = pointsTensor(points_);
         const std::optional<ebm::toy::GaussianMixture> mixture = ebm::toy::mixtureFor(settings_.mixture.toStdString());
         const ebm::Schedule schedule = scheduleOf(settings_.sampling);
-        LearnCompareProgress progress;
-        progress.total = 2 * settings_.steps + 2 * schedule.size();
-        QElapsedTimer sinceReport;
-        sinceReport.start();
-        auto tell = [&](const QString& phase, bool force) {
-            progress.phase = phase;
-            if (force || sinceReport.elapsed() >= kFrameIntervalMs) {
-                report.progress(QVariant::fromValue(progress));
-                sinceReport.restart();
-            }
-        };
+        CompareProgressReporter progress(report, 2 * settings_.steps + 2 * schedule.size());
         auto side = [&](bool single, LearnCompareSide& out) -> bool {
             LearnTrainSettings settings = settings_.train;
             settings.singleSigma = single;
@@ -380,16 +435,11 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
                 if (!control.awaitNextStep(report, {}))
                     return false;
                 trainer.step();
-                ++progress.done;
-                tell(QStringLiteral("training the %1 model").arg(out.label), false);
+                progress.step(QStringLiteral("training the %1 model").arg(out.label));
             }
             out.landscape = landscapeOf(trainer.fast(), gridResolution_, extent_);
-            ebm::toy::ParticleConfig config;
-            config.stepSize = settings_.sampling.stepSize;
-            config.sigma0 = settings.sigma0;
-            config.seed = settings_.sampling.seed;
-            config.sampler = settings_.sampling.sampler;
-            config.recordSnapshots = false;
+            ebm::toy::ParticleConfig config = particleConfigOf(settings_.sampling);
+            config.sigma0 = settings.sigma0;   // the model's own, for its denoising jump
             ebm::toy::ParticleSampler sampler(trainer.net(), config,
                                               ebm::toy::ParticleSampler::spreadStart(settings_.sampling.particles,
                                                                                      settings_.sampling.extent,
@@ -398,41 +448,29 @@ QVariant LearnCompareJob::run(JobContext*, JobControl& control, JobReporter& rep
             while (sampler.stepScheduled()) {
                 if (control.cancelRequested())
                     return false;
-                ++progress.done;
-                tell(QStringLiteral("sampling the %1 model").arg(out.label), false);
+                progress.step(QStringLiteral("sampling the %1 model").arg(out.label));
             }
             sampler.denoiseJump();
-            const torch::Tensor samples = sampler.positions();
-            out.samples = pointsOf(samples);
-            out.mmd = ebm::toy::sampleMmd(samples, data);
-            if (mixture)
-                measureModes(samples, *mixture, out);
+            measureSamples(sampler.positions(), data, mixture, out);
             return true;
         };
         if (!side(true, result.single) || !side(false, result.multiscale)) {
             result.cancelled = true;
-            return QVariant::fromValue(result);
+            return;
         }
-        if (mixture) {
-            const std::vector<double> weights = mixture->normalisedWeights();
-            result.trueWeights = QVector<double>(weights.begin(), weights.end());
-        }
+        if (mixture)
+            result.trueWeights = trueWeightsOf(*mixture);
         result.mmdBandwidth = ebm::toy::kDefaultMmdBandwidth;
-        tell(QStringLiteral("done"), true);
+        progress.done();
         result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = errorText(e);
-    }
-    return QVariant::fromValue(result);
+    });
 }
 
 QVariant LearnSamplerCompareJob::run(JobContext*, JobControl& control, JobReporter& report)
 {
     const OneThreadWhileRunning oneThread;
-    LearnSamplerCompareResult result;
-    try {
-        if (model_.isEmpty())
-            throw ebm::Error("train a model first: there is nothing to sample from");
+    return resultOf(LearnSamplerCompareResult{}, [&](LearnSamplerCompareResult& result) {
+        requireModel(model_);
         checkPoints(points_);
         const LearnSampleSettings& sampling = settings_.sampling;
         const torch::Tensor data = pointsTensor(points_);
@@ -447,26 +485,12 @@ QVariant LearnSamplerCompareJob::run(JobContext*, JobControl& control, JobReport
         // One start for both: whatever differs afterwards is the sampler's doing.
         const torch::Tensor start =
             ebm::toy::ParticleSampler::spreadStart(sampling.particles, sampling.extent, sampling.seed);
-        LearnCompareProgress progress;
-        progress.total = 2 * schedule.size();
-        QElapsedTimer sinceReport;
-        sinceReport.start();
-        auto tell = [&](const QString& phase, bool force) {
-            progress.phase = phase;
-            if (force || sinceReport.elapsed() >= kFrameIntervalMs) {
-                report.progress(QVariant::fromValue(progress));
-                sinceReport.restart();
-            }
-        };
+        CompareProgressReporter progress(report, 2 * schedule.size());
         auto side = [&](ebm::Sampler sampler, LearnCompareSide& out) -> bool {
             out.label = sampler == ebm::Sampler::Mala ? QStringLiteral("MALA") : QStringLiteral("Langevin");
             out.landscape = landscape;
-            ebm::toy::ParticleConfig config;
-            config.stepSize = sampling.stepSize;
-            config.sigma0 = sampling.sigma0;
-            config.seed = sampling.seed;
-            config.sampler = sampler;
-            config.recordSnapshots = false;
+            ebm::toy::ParticleConfig config = particleConfigOf(sampling);
+            config.sampler = sampler;   // not the settings': this side's
             ebm::toy::ParticleSampler particles(net, config, start);
             particles.setSchedule(schedule);
             double accepted = 0.0;
@@ -475,44 +499,35 @@ QVariant LearnSamplerCompareJob::run(JobContext*, JobControl& control, JobReport
                     return false;
                 particles.stepScheduled();
                 accepted += particles.lastAcceptance();
-                ++progress.done;
-                tell(QStringLiteral("%1, step %2 of %3").arg(out.label).arg(particles.stepsTaken()).arg(schedule.size()),
-                     false);
+                progress.step(
+                    QStringLiteral("%1, step %2 of %3").arg(out.label).arg(particles.stepsTaken()).arg(schedule.size()));
             }
             out.meanAcceptance = schedule.size() > 0 ? accepted / schedule.size() : 1.0;
             if (sampling.finalDenoise)
                 particles.denoiseJump();
-            const torch::Tensor samples = particles.positions();
-            out.samples = pointsOf(samples);
-            out.mmd = ebm::toy::sampleMmd(samples, data);
-            if (mixture)
-                measureModes(samples, *mixture, out);
+            measureSamples(particles.positions(), data, mixture, out);
             return true;
         };
         if (!side(ebm::Sampler::Langevin, result.langevin) || !side(ebm::Sampler::Mala, result.mala)) {
             result.cancelled = true;
-            return QVariant::fromValue(result);
+            return;
         }
         if (mixture) {
-            const std::vector<double> weights = mixture->normalisedWeights();
-            result.trueWeights = QVector<double>(weights.begin(), weights.end());
+            result.trueWeights = trueWeightsOf(*mixture);
             result.modeRadius = modeRadiusOf(*mixture);
         }
         result.stepSize = sampling.stepSize;
         result.mmdBandwidth = ebm::toy::kDefaultMmdBandwidth;
-        tell(QStringLiteral("done"), true);
+        progress.done();
         result.ok = true;
-    } catch (const std::exception& e) {
-        result.error = errorText(e);
-    }
-    return QVariant::fromValue(result);
+    });
 }
 
 QVariant LearnDataJob::run(JobContext*, JobControl&, JobReporter&)
 {
-    LearnDataResult result;
-    result.name = spec_;
-    try {
+    LearnDataResult named;
+    named.name = spec_;
+    return resultOf(std::move(named), [&](LearnDataResult& result) {
         torch::Tensor points;
         if (spec_.endsWith(QStringLiteral(".npy"), Qt::CaseInsensitive)) {
             points = ebm::readNpy(spec_.toStdString());
@@ -528,16 +543,27 @@ QVariant LearnDataJob::run(JobContext*, JobControl&, JobReporter&)
             points = ebm::toy::makeToyData(spec_.toStdString(), std::clamp(count_, 1, kMaxLearnPoints), seed_).data;
         }
         result.points = pointsOf(points);
-    } catch (const std::exception& e) {
-        result.error = errorText(e);
-    }
-    return QVariant::fromValue(result);
+    });
+}
+
+QVariant LearnGalleryJob::run(JobContext*, JobControl& control, JobReporter&)
+{
+    return resultOf(LearnGalleryResult{}, [&](LearnGalleryResult& result) {
+        for (const QString& spec : specs_) {
+            if (control.cancelRequested()) {
+                result.cancelled = true;
+                return;
+            }
+            const torch::Tensor points =
+                ebm::toy::makeToyData(spec.toStdString(), std::clamp(count_, 1, kMaxLearnPoints), seed_).data;
+            result.items.push_back({spec, pointsOf(points)});
+        }
+    });
 }
 
 QVariant LearnConcentrationJob::run(JobContext*, JobControl&, JobReporter&)
 {
     const OneThreadWhileRunning oneThread;
-    LearnConcentrationResult result;
     auto copy = [](const ebm::toy::Histogram& h) {
         LearnHistogram out;
         out.lo = h.lo;
@@ -547,7 +573,7 @@ QVariant LearnConcentrationJob::run(JobContext*, JobControl&, JobReporter&)
         out.stddev = h.stddev;
         return out;
     };
-    try {
+    return resultOf(LearnConcentrationResult{}, [&](LearnConcentrationResult& result) {
         constexpr int kBins = 60, kBandBins = 80;
         const ebm::toy::ConcentrationStats stats =
             ebm::toy::concentration(settings_.dimension, settings_.sigma, settings_.draws, kBins);
@@ -563,10 +589,7 @@ QVariant LearnConcentrationJob::run(JobContext*, JobControl&, JobReporter&)
         const int64_t perSigma = std::max<int64_t>(1, settings_.draws / static_cast<int64_t>(spread.size()));
         result.singleBand = copy(ebm::toy::distanceHistogram(settings_.dimension, {settings_.sigma}, settings_.draws, kBandBins, 0.0, hi));
         result.spreadBand = copy(ebm::toy::distanceHistogram(settings_.dimension, spread, perSigma, kBandBins, 0.0, hi, 2));
-    } catch (const std::exception& e) {
-        result.error = errorText(e);
-    }
-    return QVariant::fromValue(result);
+    });
 }
 
 }  // namespace ebm::studio

@@ -1,8 +1,9 @@
 #pragma once
 // The Learn page's jobs (2D teaching demos, ebm/toy/toy_lab.h): make or open a point set, train an
 // MLP energy with MDSM while reporting the landscape, anneal particles over it (Langevin or MALA),
-// compare one noise level with many, Langevin with MALA at one large step size, and the
-// measure-concentration statistics. Values are plain: the page
+// compare one noise level with many, Langevin with MALA at one large step size, the
+// measure-concentration statistics, and a few points of every toy for the data set gallery.
+// Values are plain: the page
 // never sees a tensor; a model travels as its flat weights, so the session file can hold it.
 #include <QMetaType>
 #include <QPointF>
@@ -28,6 +29,7 @@ inline const QString kLearnSampleJobKind = QStringLiteral("learn-sample");
 inline const QString kLearnCompareJobKind = QStringLiteral("learn-compare");
 inline const QString kLearnSamplerCompareJobKind = QStringLiteral("learn-sampler-compare");
 inline const QString kLearnDataJobKind = QStringLiteral("learn-data");
+inline const QString kLearnGalleryJobKind = QStringLiteral("learn-gallery");
 inline const QString kLearnConcentrationJobKind = QStringLiteral("learn-concentration");
 
 /// An MLP energy as its parameters, flattened in the network's parameter order.
@@ -315,6 +317,33 @@ private:
     quint64 seed_;
 };
 
+/// One thumbnail of the data set gallery: a data set's name and a few of its points.
+struct LearnGalleryItem {
+    QString spec;
+    QVector<QPointF> points;
+};
+
+struct LearnGalleryResult {
+    QString error;
+    bool cancelled = false;
+    QVector<LearnGalleryItem> items;   // in the order of the specs asked for
+};
+
+/// A few points of each named toy (no .npy paths), for the gallery's thumbnails: quick and
+/// model-free, so it may also run between two steps of a training run. Result: LearnGalleryResult.
+class LearnGalleryJob : public Job {
+public:
+    LearnGalleryJob(QStringList specs, int count, quint64 seed) : specs_(std::move(specs)), count_(count), seed_(seed) {}
+    QString kind() const override { return kLearnGalleryJobKind; }
+    bool canRunAsGuest() const override { return true; }
+    QVariant run(JobContext* context, JobControl& control, JobReporter& report) override;
+
+private:
+    QStringList specs_;
+    int count_;
+    quint64 seed_;
+};
+
 struct LearnHistogram {
     double lo = 0.0, hi = 1.0;
     QVector<double> counts;       // fractions of all draws per bin
@@ -361,4 +390,5 @@ Q_DECLARE_METATYPE(ebm::studio::LearnCompareProgress)
 Q_DECLARE_METATYPE(ebm::studio::LearnCompareResult)
 Q_DECLARE_METATYPE(ebm::studio::LearnSamplerCompareResult)
 Q_DECLARE_METATYPE(ebm::studio::LearnDataResult)
+Q_DECLARE_METATYPE(ebm::studio::LearnGalleryResult)
 Q_DECLARE_METATYPE(ebm::studio::LearnConcentrationResult)

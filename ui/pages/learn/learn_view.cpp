@@ -14,6 +14,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -25,6 +26,7 @@
 #include "annealing/annealing_hub.h"
 #include "pages/learn/comparison_tab.h"
 #include "pages/learn/concentration_tab.h"
+#include "pages/learn/data_gallery.h"
 #include "pages/learn/landscape_plot.h"
 #include "pages/learn/learn_session.h"
 #include "pages/learn/particles_demo.h"
@@ -36,6 +38,7 @@ namespace {
 
 constexpr const char* kDefaultData = "weighted8";
 constexpr int kSidePanelWidth = 300;
+const QString kGalleryShownKey = QStringLiteral("learn/dataGalleryShown");
 
 /// The box and row of a field of the side panel's form: the page's own widgets (the data set,
 /// its buttons, the mouse tool, the temperature slider) join the fields they belong with.
@@ -59,6 +62,8 @@ LearnView::LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* 
         learnFields(), [this] { return settings(); }, [this](const LearnSettings& s) { setSettings(s); },
         Keep::StoreOnly);
     keepInSession([this](QJsonObject& root) { writeSession(root); }, [this](const QJsonObject& root) { readSession(root); });
+    keepInStore([this](QSettings& store) { store.setValue(kGalleryShownKey, galleryToggle_->isChecked()); },
+                [this](QSettings& store) { galleryToggle_->setChecked(store.value(kGalleryShownKey, true).toBool()); });
     lab_ = new TrainingLab(engine_);
     comparison_ = new ComparisonTab(engine_);
     samplerComparison_ = new SamplerComparisonTab(engine_);
@@ -79,16 +84,24 @@ LearnView::LearnView(StudioEngine* engine, AnnealingHub* annealing, QUndoStack* 
     buttons->addRow(tr("Particles"), sampleControls());
     leftColumn->addLayout(buttons);
     layout->addWidget(left);
+    // The gallery sits above the tabs: every tab works on the data set it chooses.
+    auto* right = new QVBoxLayout;
+    right->setContentsMargins(0, 0, 0, 0);
+    gallery_ = new DataGallery(engine_, learnDataNames());
+    right->addWidget(gallery_);
     tabs_ = new QTabWidget;
     tabs_->addTab(lab_, tr("Landscape and sampling"));
     tabs_->addTab(comparison_, tr("One sigma vs many"));
     tabs_->addTab(concentration_, tr("Measure concentration"));
     tabs_->addTab(samplerComparison_, tr("Langevin vs MALA"));
-    layout->addWidget(tabs_, 1);
+    tabs_->setCornerWidget(buildGalleryToggle(), Qt::TopRightCorner);
+    right->addWidget(tabs_, 1);
+    layout->addLayout(right, 1);
     forms_ = QVector<SettingsFormWidget*>{panelForm_} + comparison_->settingsForms() + concentration_->settingsForms() +
              samplerComparison_->settingsForms();
     connectTabs();
     connectSidePanel();
+    connectGallery();
     updateControls();
     loadData(QString::fromLatin1(kDefaultData));
     // The particles can follow the Schedule page's curve ("Edited curve").
@@ -159,6 +172,45 @@ void LearnView::addSamplingRows()
     temperature_->setValue(LearnSettings().temperature);
     temperatureLabel_ = new QLabel;
     sampling->insertRow(row + 1, temperatureLabel_, temperature_);
+}
+
+QToolButton* LearnView::buildGalleryToggle()
+{
+    // In the tabs' corner: a hidden gallery costs the plots no height.
+    galleryToggle_ = new QToolButton;
+    galleryToggle_->setObjectName(QStringLiteral("learnDataGalleryToggle"));
+    galleryToggle_->setText(tr("Data sets"));
+    galleryToggle_->setToolTip(tr("Show or hide the thumbnails of the built-in data sets above the tabs"));
+    galleryToggle_->setCheckable(true);
+    galleryToggle_->setChecked(true);
+    galleryToggle_->setAutoRaise(true);
+    galleryToggle_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    galleryToggle_->setArrowType(Qt::UpArrow);
+    connect(galleryToggle_, &QToolButton::toggled, this, [this](bool shown) {
+        gallery_->setVisible(shown);
+        galleryToggle_->setArrowType(shown ? Qt::UpArrow : Qt::DownArrow);
+    });
+    return galleryToggle_;
+}
+
+void LearnView::connectGallery()
+{
+    connect(gallery_, &DataGallery::chosen, this, &LearnView::chooseData);
+    connect(gallery_, &DataGallery::problem, this, &LearnView::problem);
+    connect(dataBox_, &QComboBox::currentTextChanged, gallery_, &DataGallery::setCurrent);
+    gallery_->setCurrent(dataBox_->currentText());
+}
+
+void LearnView::chooseData(const QString& name)
+{
+    const int index = dataBox_->findText(name);
+    if (index < 0)
+        return;
+    // The box's own signals, as when a person picks the set in it: its handler loads the set
+    // (one undo step when the points arrive), and whoever else listens hears the same.
+    dataBox_->setCurrentIndex(index);
+    Q_EMIT dataBox_->activated(index);
+    Q_EMIT dataBox_->textActivated(name);
 }
 
 void LearnView::connectTabs()
@@ -261,12 +313,24 @@ void LearnView::loadData(const QString& spec)
             Q_EMIT problem(result.error);
             return;
         }
-        dataName_ = result.name;
-        if (first)
+        if (first) {
+            dataName_ = result.name;
             setPoints(result.points);   // the page's starting point is no undo step
-        else
-            editPoints(result.points, tr("Load %1").arg(result.name));
+        } else if (result.points != points_ || result.name != dataName_) {
+            // Undo brings the set's name back with its points (the Set box and the gallery follow).
+            undo_->push(snapshotCommand(this, &LearnView::setLoadedData, LoadedData{dataName_, points_},
+                                        LoadedData{result.name, result.points}, tr("Load %1").arg(result.name)));
+        }
     });
+}
+
+void LearnView::setLoadedData(const LoadedData& data)
+{
+    dataName_ = data.name;
+    const int index = dataBox_->findText(data.name);
+    if (index >= 0)
+        dataBox_->setCurrentIndex(index);   // a .npy path is in no box: the box keeps its set
+    setPoints(data.points);
 }
 
 void LearnView::editPoints(const QVector<QPointF>& points, const QString& text)

@@ -6,8 +6,9 @@
 // (ParticlesDemo), by Langevin or MALA; a single noise level against many, side by side with the
 // numbers (ComparisonTab); Langevin against MALA at one large step size (SamplerComparisonTab);
 // and the measure concentration of section 2 (ConcentrationTab).
-// The page holds the tabs, the side panel of settings (learn_fields.h), the data points (their
-// edits are undo steps) and the trained model. Every job runs on the worker (learn_jobs.*); the
+// The page holds the tabs, the side panel of settings (learn_fields.h), the gallery of the
+// built-in data sets above the tabs (data_gallery.h), the data points (their edits and loads are
+// undo steps) and the trained model. Every job runs on the worker (learn_jobs.*); the
 // page holds plain values only.
 #include <QPointer>
 #include <QVector>
@@ -23,6 +24,7 @@ class QComboBox;
 class QLabel;
 class QSlider;
 class QTabWidget;
+class QToolButton;
 class QUndoStack;
 
 namespace ebm::studio {
@@ -30,6 +32,7 @@ namespace ebm::studio {
 class AnnealingHub;
 class ComparisonTab;
 class ConcentrationTab;
+class DataGallery;
 class JobHandle;
 class LandscapePlot;
 class PlotPanel;
@@ -121,6 +124,10 @@ public:
     PlotPanel* bandPlot() const;
     QComboBox* toolBox() const { return tool_; }
     QComboBox* dataBox() const { return dataBox_; }
+    /// The thumbnails of the built-in data sets above the tabs (a click chooses one in dataBox()).
+    DataGallery* dataGallery() const { return gallery_; }
+    /// Shows or hides the gallery (the tabs' corner; remembered between runs).
+    QToolButton* dataGalleryToggle() const { return galleryToggle_; }
     QSlider* timeline() const;
     QSlider* temperatureSlider() const { return temperature_; }
     QTabWidget* tabs() const { return tabs_; }
@@ -137,12 +144,24 @@ Q_SIGNALS:
     void landscapeUpdated();
 
 private:
+    /// What a load replaces as one undo step: the points and the set they came from.
+    struct LoadedData {
+        QString name;
+        QVector<QPointF> points;
+    };
+
     // The session part: the settings (nested by tab), the data points and the trained model.
     void writeSession(QJsonObject& root) const;
     void readSession(const QJsonObject& root);
     QWidget* buildSidePanel();
     void addDataRows();
     void addSamplingRows();
+    QToolButton* buildGalleryToggle();
+    void connectGallery();
+    /// A set chosen in the gallery: chosen in the Set box, as a person chooses it there.
+    void chooseData(const QString& name);
+    /// Undo and redo of a load: the set's name (shown in the Set box) and its points.
+    void setLoadedData(const LoadedData& data);
     void connectTabs();
     void connectSidePanel();
     void restoreModel(const QJsonObject& json);
@@ -158,6 +177,8 @@ private:
     QComboBox* dataBox_;
     QComboBox* tool_;
     QLabel* dataSummary_;
+    DataGallery* gallery_;
+    QToolButton* galleryToggle_;
     QSlider* temperature_;
     QLabel* temperatureLabel_;
     /// Every form of the settings: the side panel's and those of the tabs' bars.
