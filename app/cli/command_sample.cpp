@@ -1,15 +1,12 @@
 // ebm sample
-#include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <limits>
 #include <optional>
 #include <vector>
 #include "ebm/base/chain_diagnostics.h"
@@ -20,6 +17,7 @@
 #include "ebm/io/run_video.h"
 #include "ebm/io/video_file.h"
 #include "ebm/io/tensor_json.h"
+#include "ebm/sample/chain_recorder.h"
 #include "command_support.h"
 #include "commands.h"
 #include "settings_from_image.h"
@@ -99,35 +97,8 @@ Json stepRecord(const SampleFrame& frame, Sampler sampler)
                 {"final", frame.final}};
 }
 
-// --diagnostics (issue 25): Stan's convergence figures over the steps that hold one temperature.
-constexpr int kMinSegmentSteps = 8;    // fewer steps say little, and split chains need 4 draws a half
-constexpr int kProjectionCount = 4;    // random directions the images are projected on
-constexpr uint64_t kDirectionSeed = 25;  // fixed, not --seed: every run projects on the same directions
-constexpr int64_t kMaxDiagnosticsMiB = 256;
-
-/// The steps --diagnostics reads: the longest run of consecutive steps at one temperature (the
-/// latest of equally long runs), 1-based and inclusive.
-struct ConstantSegment {
-    int firstStep = 1;
-    int lastStep = 0;
-    double temperature = 0.0;
-    int steps() const { return lastStep - firstStep + 1; }
-};
-
-ConstantSegment longestConstantSegment(const std::vector<double>& temperatures)
-{
-    ConstantSegment longest;
-    const int count = static_cast<int>(temperatures.size());
-    int runStart = 0;
-    for (int i = 1; i <= count; ++i) {
-        if (i < count && temperatures[i] == temperatures[runStart])
-            continue;
-        if (i - runStart >= longest.steps())
-            longest = {runStart + 1, i, temperatures[runStart]};
-        runStart = i;
-    }
-    return longest;
-}
+// --diagnostics (issue 25): Stan's convergence figures over the steps that hold one temperature
+// (ebm/sample/chain_recorder.h).
 
 /// The segment to diagnose; refuses a schedule without one, and a record that would not fit.
 ConstantSegment diagnosticsSegment(const SamplingOptions& options, const SamplerConfig& config)
@@ -140,115 +111,14 @@ ConstantSegment diagnosticsSegment(const SamplingOptions& options, const Sampler
                     std::to_string(segment.steps()) + (segment.steps() == 1 ? " step" : " steps") +
                     "); give --schedule a curve file with two points of equal temperature (`ebm schedule --preset "
                     "quick --json` prints one to edit)");
-    const int64_t bytes = config.numSamples * segment.steps() * (1 + kProjectionCount) *
-                          static_cast<int64_t>(sizeof(double));
-    if (bytes > kMaxDiagnosticsMiB * 1024 * 1024)
+    const int64_t bytes = chainRecordBytes(config.numSamples, segment);
+    if (bytes > kMaxChainRecordMiB * 1024 * 1024)
         throw Error("--diagnostics would keep " + std::to_string(1 + kProjectionCount) + " numbers for each of " +
                     std::to_string(config.numSamples) + " chains at each of the " + std::to_string(segment.steps()) +
                     " steps at T = " + fmt::format("{}", segment.temperature) + " (" + std::to_string(bytes >> 20) +
-                    " MiB, over the " + std::to_string(kMaxDiagnosticsMiB) +
+                    " MiB, over the " + std::to_string(kMaxChainRecordMiB) +
                     " MiB allowed); sample fewer chains (--num) or hold the temperature for fewer steps");
     return segment;
-}
-
-/// Per chain and per step of the segment: the energy and the projections of the state on
-/// kProjectionCount fixed random unit directions, kept on the sampler's device (no read-back
-/// per step) and not the images themselves.
-class SegmentRecorder {
-public:
-    explicit SegmentRecorder(const ConstantSegment& segment) : segment_(segment) {}
-    void observe(const StepObservation& step);
-    const ConstantSegment& segment() const { return segment_; }
-    bool complete() const { return recorded_ == segment_.steps(); }
-    int64_t chains() const { return draws_.defined() ? draws_.size(1) : 0; }
-    /// Quantity q's draws (0 the energy, 1.. the projections), one vector per chain.
-    ChainDraws draws(int quantity) const;
-
-private:
-    ConstantSegment segment_;
-    torch::Tensor directions_;  // [D, kProjectionCount] float64 unit columns, drawn at the segment's start
-    torch::Tensor draws_;       // [steps, N, 1 + kProjectionCount] float64
-    int recorded_ = 0;
-};
-
-void SegmentRecorder::observe(const StepObservation& step)
-{
-    if (step.step < segment_.firstStep || step.step > segment_.lastStep)
-        return;
-    const torch::Tensor flat = step.state.flatten(1).to(torch::kFloat64);
-    if (!directions_.defined()) {
-        at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(kDirectionSeed);
-        const torch::Tensor normal = at::randn({flat.size(1), kProjectionCount}, generator,
-                                               torch::TensorOptions().dtype(torch::kFloat64));
-        directions_ = (normal / normal.norm(2, {0}, true)).to(flat.device());
-        draws_ = torch::empty({segment_.steps(), flat.size(0), 1 + kProjectionCount}, flat.options());
-    }
-    const torch::Tensor row = draws_[step.step - segment_.firstStep];
-    row.select(1, 0).copy_(step.energies.flatten());
-    row.slice(1, 1).copy_(flat.matmul(directions_));
-    ++recorded_;
-}
-
-ChainDraws SegmentRecorder::draws(int quantity) const
-{
-    const torch::Tensor values = draws_.select(2, quantity).t().to(torch::kCPU).contiguous();  // [N, steps]
-    ChainDraws chains(static_cast<size_t>(values.size(0)));
-    for (int64_t chain = 0; chain < values.size(0); ++chain) {
-        const double* begin = values[chain].data_ptr<double>();
-        chains[static_cast<size_t>(chain)].assign(begin, begin + values.size(1));
-    }
-    return chains;
-}
-
-/// One quantity's figures, or why there are none (a quantity that never changed, a NaN).
-struct QuantityDiagnostics {
-    std::string name;
-    std::optional<ChainDiagnostics> figures;
-    std::string problem;
-};
-
-QuantityDiagnostics diagnoseQuantity(std::string name, const ChainDraws& draws)
-{
-    QuantityDiagnostics result{std::move(name), std::nullopt, ""};
-    try {
-        result.figures = diagnoseChains(draws);
-    } catch (const Error& e) {
-        result.problem = e.what();
-    }
-    return result;
-}
-
-/// Lag-1 autocorrelation averaged over the chains whose energy changed (a MALA chain that
-/// rejected every step has none to measure); NaN, written as null, when none did.
-double meanLag1Autocorrelation(const ChainDraws& energies)
-{
-    double sum = 0.0;
-    int measured = 0;
-    for (const std::vector<double>& chain : energies) {
-        try {
-            sum += autocorrelation(chain, 1)[1];
-            ++measured;
-        } catch (const Error&) {
-            // constant or not finite: this chain has no autocorrelation
-        }
-    }
-    return measured > 0 ? sum / measured : std::numeric_limits<double>::quiet_NaN();
-}
-
-/// Stan's verdict, from the rank-normalized R-hat (Vehtari et al. recommend it over the classic).
-std::string verdictOf(const ChainDiagnostics& figures)
-{
-    if (std::isnan(figures.rankRhat))
-        return "undefined";
-    switch (mixingOf(figures.rankRhat)) {
-    case Mixing::Good:
-        return "good";
-    case Mixing::Doubtful:
-        return "doubtful";
-    case Mixing::NotMixed:
-        break;
-    }
-    return "not mixed";
 }
 
 Json quantityJson(const QuantityDiagnostics& quantity)
@@ -257,23 +127,21 @@ Json quantityJson(const QuantityDiagnostics& quantity)
     Json json{{"split_rhat", f ? Json(f->splitRhat) : Json(nullptr)},
               {"rank_rhat", f ? Json(f->rankRhat) : Json(nullptr)},
               {"bulk_ess", f ? Json(f->bulkEss) : Json(nullptr)},
-              {"verdict", f ? Json(verdictOf(*f)) : Json(nullptr)}};
+              {"verdict", f ? Json(quantity.verdict) : Json(nullptr)}};
     if (!f)
         json["problem"] = quantity.problem;
     return json;
 }
 
 /// The figures of a completed segment: printed as a table, or as the "diagnostics" of --json.
-Json reportDiagnostics(const SegmentRecorder& recorder, bool json)
+Json reportDiagnostics(const ChainRecorder& recorder, bool json)
 {
-    const ConstantSegment& segment = recorder.segment();
-    const ChainDraws energies = recorder.draws(0);
-    std::vector<QuantityDiagnostics> quantities{diagnoseQuantity("energy", energies)};
-    for (int p = 1; p <= kProjectionCount; ++p)
-        quantities.push_back(diagnoseQuantity("projection " + std::to_string(p), recorder.draws(p)));
-    const double lag1 = meanLag1Autocorrelation(energies);
+    const ChainReport diagnostics = chainReport(recorder);
+    const ConstantSegment& segment = diagnostics.segment;
+    const std::vector<QuantityDiagnostics>& quantities = diagnostics.quantities;
+    const double lag1 = diagnostics.energyLag1Autocorrelation;
     Json report{{"first_step", segment.firstStep}, {"last_step", segment.lastStep}, {"steps", segment.steps()},
-                {"temperature", segment.temperature}, {"chains", recorder.chains()}};
+                {"temperature", segment.temperature}, {"chains", diagnostics.chains}};
     report["energy"] = quantityJson(quantities.front());
     report["energy"]["lag1_autocorrelation"] = lag1;
     report["projections"] = Json::array();
@@ -285,13 +153,13 @@ Json reportDiagnostics(const SegmentRecorder& recorder, bool json)
     if (json)
         return report;
     std::cout << fmt::format("chain diagnostics over steps {}-{} at T = {} ({} chains):\n", segment.firstStep,
-                             segment.lastStep, segment.temperature, recorder.chains())
+                             segment.lastStep, segment.temperature, diagnostics.chains)
               << fmt::format("{:<14}{:>12}{:>12}{:>10}  {}\n", "quantity", "split R-hat", "rank R-hat", "bulk ESS",
                              "verdict");
     for (const QuantityDiagnostics& q : quantities) {
         if (q.figures)
             std::cout << fmt::format("{:<14}{:>12.4f}{:>12.4f}{:>10.1f}  {}\n", q.name, q.figures->splitRhat,
-                                     q.figures->rankRhat, q.figures->bulkEss, verdictOf(*q.figures));
+                                     q.figures->rankRhat, q.figures->bulkEss, q.verdict);
         else
             std::cout << fmt::format("{:<14}{}\n", q.name, q.problem);
     }
@@ -401,7 +269,7 @@ int runSample(int argc, char** argv)
     options.numSamples = args.integerIn("num", 1, kMaxSamplesPerRun);
     applySettingsFrom(args, model, options);  // --settings-from: the picture's, where no option is given
     SamplerConfig config = makeSamplerConfig(options, model.sigma0);
-    std::optional<SegmentRecorder> recorder;
+    std::optional<ChainRecorder> recorder;
     if (args.isSet("diagnostics")) {
         recorder.emplace(diagnosticsSegment(options, config));
         config.onStep = [&recorder](const StepObservation& step) { recorder->observe(step); };

@@ -9,10 +9,13 @@
 #include <chrono>
 #include <deque>
 #include <numeric>
+#include <optional>
+#include <vector>
 
 #include "ebm/base/error.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/io/dataset.h"
+#include "ebm/sample/chain_recorder.h"
 #include "ebm/sample/inpainting.h"
 #include "ebm/sample/sampler.h"
 #include "jobs/job_control.h"
@@ -175,6 +178,152 @@ private:
     int lastStep_ = 0;
 };
 
+/// The chain diagnostics of a Sample page run (issue 25): records the longest hold of the run's
+/// schedule, as `ebm sample --diagnostics` does, and picks the hold again when an edited schedule
+/// changes it. Everything runs on the worker thread: observe() from the sampler, the rest from
+/// the frame callback and after the run.
+class ChainWatch {
+public:
+    ChainWatch(const std::vector<double>& temperatures, int64_t chains) : chains_(chains)
+    {
+        pick(temperatures, 1);
+    }
+
+    /// SamplerConfig::onStep.
+    void observe(const ebm::StepObservation& step)
+    {
+        if (recorder_)
+            recorder_->observe(step);
+    }
+
+    /// An edited schedule took over; `step`, the first at its temperatures, has been observed.
+    void scheduleChanged(int step, const std::vector<double>& temperatures)
+    {
+        if (recorder_ && holds(*recorder_, temperatures))
+            return;  // the edit left the hold alone (a record of the steps before it stays valid)
+        pick(temperatures, step + 1);
+        pending_.note = QObject::tr("The schedule was edited at step %1; the hold was picked again from step %2 on.")
+                            .arg(step)
+                            .arg(step + 1);
+    }
+
+    ChainDiagnosticsReport report(int stepsDone) const
+    {
+        ChainDiagnosticsReport r = pending_;
+        if (!recorder_)
+            return r;
+        r.status = ChainDiagnosticsReport::Status::Skipped;
+        if (recorder_->disturbed()) {
+            r.note = QObject::tr("The temperature of steps %1-%2 changed during the run: no figures.")
+                         .arg(r.firstStep)
+                         .arg(r.lastStep);
+            return r;
+        }
+        if (!recorder_->complete()) {
+            r.note = stepsDone > 0
+                         ? QObject::tr("The run ended at step %1, before the end of the hold (step %2): no figures.")
+                               .arg(stepsDone)
+                               .arg(r.lastStep)
+                         : QObject::tr("The run ended before the end of the hold (step %1): no figures.")
+                               .arg(r.lastStep);
+            return r;
+        }
+        const ebm::ChainReport figures = ebm::chainReport(*recorder_);
+        r.status = ChainDiagnosticsReport::Status::Measured;
+        r.chains = static_cast<int>(figures.chains);
+        r.energyLag1Autocorrelation = figures.energyLag1Autocorrelation;
+        for (const ebm::QuantityDiagnostics& q : figures.quantities) {
+            ChainDiagnosticsRow row;
+            row.name = QString::fromStdString(q.name);
+            row.measured = q.figures.has_value();
+            if (q.figures) {
+                row.splitRhat = q.figures->splitRhat;
+                row.rankRhat = q.figures->rankRhat;
+                row.bulkEss = q.figures->bulkEss;
+                row.verdict = QString::fromStdString(q.verdict);
+            } else {
+                row.problem = firstLine(q.problem.c_str());
+            }
+            r.rows.push_back(row);
+        }
+        return r;
+    }
+
+private:
+    /// Whether `temperatures` still hold the recorder's segment at its temperature.
+    static bool holds(const ebm::ChainRecorder& recorder, const std::vector<double>& temperatures)
+    {
+        const ebm::ConstantSegment& segment = recorder.segment();
+        if (segment.lastStep > static_cast<int>(temperatures.size()))
+            return false;
+        for (int step = segment.firstStep; step <= segment.lastStep; ++step)
+            if (temperatures[static_cast<size_t>(step - 1)] != segment.temperature)
+                return false;
+        return true;
+    }
+
+    /// The longest hold among steps fromStep.. (1-based); no recorder when it is too short or
+    /// its record would take more than the memory allowed.
+    void pick(const std::vector<double>& temperatures, int fromStep)
+    {
+        recorder_.reset();
+        pending_ = ChainDiagnosticsReport();
+        pending_.minHoldSteps = ebm::kMinSegmentSteps;
+        pending_.chains = static_cast<int>(chains_);
+        const ebm::ConstantSegment segment = ebm::longestConstantSegment(temperatures, fromStep);
+        if (segment.steps() < ebm::kMinSegmentSteps) {
+            pending_.status = ChainDiagnosticsReport::Status::NoHold;
+            pending_.longestHold = std::max(0, segment.steps());
+            return;
+        }
+        pending_.firstStep = segment.firstStep;
+        pending_.lastStep = segment.lastStep;
+        pending_.temperature = segment.temperature;
+        const int64_t bytes = ebm::chainRecordBytes(chains_, segment);
+        if (bytes > ebm::kMaxChainRecordMiB * 1024 * 1024) {
+            pending_.status = ChainDiagnosticsReport::Status::Skipped;
+            pending_.note = QObject::tr("Not recorded: %1 chains over the %2 steps of the hold would take %3 MiB, over "
+                                        "the %4 MiB allowed. Sample fewer images or hold the temperature for fewer "
+                                        "steps.")
+                                .arg(chains_)
+                                .arg(segment.steps())
+                                .arg(bytes >> 20)
+                                .arg(ebm::kMaxChainRecordMiB);
+            return;
+        }
+        recorder_.emplace(segment);
+    }
+
+    int64_t chains_;
+    std::optional<ebm::ChainRecorder> recorder_;
+    ChainDiagnosticsReport pending_;  // the hold picked, and the status while it has no figures
+};
+
+/// The watch's figures after the run, logged; a failure computing them costs the run nothing.
+ChainDiagnosticsReport chainDiagnosticsOf(const ChainWatch& watch, int stepsDone)
+{
+    try {
+        ChainDiagnosticsReport r = watch.report(stepsDone);
+        if (r.status == ChainDiagnosticsReport::Status::Measured && !r.rows.isEmpty() && r.rows.front().measured)
+            spdlog::info("chain diagnostics over steps {}-{} at T = {} ({} chains): energy rank R-hat {:.4f} ({}), "
+                         "bulk ESS {:.1f}",
+                         r.firstStep, r.lastStep, r.temperature, r.chains, r.rows.front().rankRhat,
+                         r.rows.front().verdict.toStdString(), r.rows.front().bulkEss);
+        else if (!r.note.isEmpty())
+            spdlog::info("chain diagnostics: {}", r.note.toStdString());
+        return r;
+    } catch (const std::exception& e) {
+        ChainDiagnosticsReport r;
+        r.status = ChainDiagnosticsReport::Status::Skipped;
+        r.note = QObject::tr("No chain diagnostics: %1").arg(firstLine(e.what()));
+        spdlog::warn("{}", r.note.toStdString());
+        return r;
+    }
+}
+
+/// Every annealed run; `recordChains`: the Sample page's, which report their chains' mixing.
+SamplingOutcome anneal(const AnnealingRun& run, JobControl& control, JobReporter& report, bool recordChains);
+
 }  // namespace
 
 QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter& report)
@@ -195,10 +344,18 @@ QVariant SamplingJob::run(JobContext* context, JobControl& control, JobReporter&
     run.denoisedPreview = denoisedPreview_;
     run.scheduleFeed = scheduleFeed_;
     run.samples = &context->model.lastSamples;
-    return QVariant::fromValue(runAnnealing(run, control, report));
+    // The Schedule page's previews are short looks at a curve: no diagnostics there.
+    return QVariant::fromValue(anneal(run, control, report, kind_ == kSamplingJobKind));
 }
 
 SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobReporter& report)
+{
+    return anneal(run, control, report, false);
+}
+
+namespace {
+
+SamplingOutcome anneal(const AnnealingRun& run, JobControl& control, JobReporter& report, bool recordChains)
 {
     const SamplingSettings& settings = run.settings;
     ebm::EnergyNetImpl& model = *run.model.net;
@@ -207,6 +364,7 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
     SamplingOutcome outcome;
     outcome.runId = run.runId;
     const auto started = Clock::now();
+    std::optional<ChainWatch> chainWatch;
     try {
         if (!model.config().isImageModel())
             throw ebm::Error("this model draws 2-D points; the sample view shows image models");
@@ -221,6 +379,10 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
                 shape[3] != m.imageSize)
                 throw ebm::Error("the image was prepared for another model; open it again for " + m.describe());
             config.numSamples = inpaint->images.size(0);
+        }
+        if (recordChains && !inpaint) {
+            chainWatch.emplace(config.schedule.temperatures(), config.numSamples);
+            config.onStep = [&chainWatch](const ebm::StepObservation& step) { chainWatch->observe(step); };
         }
         torch::Tensor start;
         if (settings.startFromImages)
@@ -257,7 +419,11 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
                      ebm::toString(config.precision), config.seed);
 
         FrameRelay relay(report, control, run.denoisedPreview, model, sigma0, info);
-        const auto onFrame = [&relay](const ebm::SampleFrame& f) { return relay.onFrame(f); };
+        const auto onFrame = [&relay, &chainWatch](const ebm::SampleFrame& f) {
+            if (chainWatch && f.scheduleChanged)
+                chainWatch->scheduleChanged(f.step, f.temperatures);
+            return relay.onFrame(f);
+        };
         ebm::SampleResult result =
             inpaint ? ebm::inpaint(model, config, inpaint->images, inpaint->mask, onFrame, control.cancelFlag())
                     : ebm::annealedLangevin(model, config, start, onFrame, control.cancelFlag());
@@ -279,7 +445,11 @@ SamplingOutcome runAnnealing(const AnnealingRun& run, JobControl& control, JobRe
     if (!outcome.failed)
         spdlog::info("sampling {} after {} steps in {:.1f} s", outcome.stopped ? "stopped" : "finished",
                      outcome.stepsDone, outcome.seconds);
+    if (chainWatch && !outcome.failed)
+        outcome.chainDiagnostics = chainDiagnosticsOf(*chainWatch, outcome.stepsDone);
     return outcome;
 }
+
+}  // namespace
 
 }  // namespace ebm::studio

@@ -2,7 +2,9 @@
 // Annealed Langevin sampling (or MALA, as the settings' sampler says) with live frames. Progress
 // values: SamplingRunInfo once, then SampleFrameBatch (at most ~10 a second; each snapshot with
 // its step's acceptance), and a SamplingRunInfo marked scheduleUpdate after a
-// schedule posted to the feed took over; result: SamplingOutcome. Runs as a guest of a training
+// schedule posted to the feed took over; result: SamplingOutcome, whose chain diagnostics (the
+// R-hat and bulk ESS over the schedule's longest hold, issue 25) the Sample page's runs
+// (kSamplingJobKind) fill in, not the Schedule page's previews. Runs as a guest of a training
 // job on the weights being trained.
 #include <atomic>
 #include <memory>

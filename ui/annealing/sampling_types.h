@@ -7,6 +7,8 @@
 #include <QString>
 #include <QVector>
 
+#include <limits>
+
 #include "ebm/schedule/sampling_options.h"
 #include "worker/studio_types.h"
 
@@ -80,6 +82,38 @@ struct SamplingRunInfo {
     SamplingSettings settings;
 };
 
+/// One quantity's chain diagnostics, as plain values (core's ebm::QuantityDiagnostics).
+struct ChainDiagnosticsRow {
+    QString name;              // "energy", "projection 1", ...
+    bool measured = false;     // false: no figures, `problem` says why
+    double splitRhat = 0.0;
+    double rankRhat = 0.0;
+    double bulkEss = 0.0;
+    QString verdict;           // measured: "good", "doubtful", "not mixed" or "undefined"
+    QString problem;           // not measured: a quantity that never changed, a NaN
+};
+
+/// What a Sample page run says about the mixing of its chains (issue 25): Stan's R-hat and bulk
+/// ESS over the longest stretch of steps its schedule holds at one temperature.
+struct ChainDiagnosticsReport {
+    enum class Status {
+        NotRecorded,  // no run has ended, the run failed, or it was no Sample page run
+        NoHold,       // the schedule holds no temperature for minHoldSteps steps or more
+        Skipped,      // a hold, but no figures: `note` says why (memory, stopped early, edited)
+        Measured,     // the hold's rows and figures below
+    };
+    Status status = Status::NotRecorded;
+    int minHoldSteps = 0;      // the fewest steps a hold needs (core's kMinSegmentSteps)
+    int longestHold = 0;       // NoHold: the longest hold the schedule has, in steps
+    int firstStep = 0;         // the hold: steps firstStep..lastStep (1-based) at `temperature`
+    int lastStep = 0;
+    double temperature = 0.0;
+    int chains = 0;
+    QVector<ChainDiagnosticsRow> rows;  // the energy first, then the projections
+    double energyLag1Autocorrelation = std::numeric_limits<double>::quiet_NaN();  // mean over chains
+    QString note;              // why there are no figures, or what changed the hold
+};
+
 struct SamplingOutcome {
     int runId = 0;
     bool stopped = false;            // cancelled by the person
@@ -90,6 +124,8 @@ struct SamplingOutcome {
     /// The steps whose acceptance the sampler measured (MALA; 0 with Langevin) and their mean.
     int acceptanceSteps = 0;
     double meanAcceptance = 1.0;
+    /// The Sample page's runs: the chains' mixing over the schedule's longest hold.
+    ChainDiagnosticsReport chainDiagnostics;
 };
 
 /// Whether the run accepts or rejects its moves (MALA), so that its acceptance says something.

@@ -35,6 +35,7 @@
 #include "annealing/sampling_fields.h"
 #include "annealing/sampling_job.h"
 #include "annealing/sampling_panel.h"
+#include "pages/sample/chain_diagnostics_panel.h"
 #include "pages/sample/sample_exports.h"
 
 namespace ebm::studio {
@@ -91,6 +92,8 @@ SampleView::SampleView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldB
             showMoment(history_.indexForStep(step));
     });
 
+    chainDiagnostics_ = new ChainDiagnosticsPanel(this);
+
     auto* top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(buildCentre());
     top->addWidget(buildSelectedSample());
@@ -100,10 +103,12 @@ SampleView::SampleView(StudioEngine* engine, AnnealingHub* annealing, UndoFieldB
     auto* rightColumn = new QSplitter(Qt::Vertical, this);
     rightColumn->addWidget(top);
     rightColumn->addWidget(chart_);
+    rightColumn->addWidget(chainDiagnostics_);
     rightColumn->setStretchFactor(0, 3);
     rightColumn->setStretchFactor(1, 2);
+    rightColumn->setStretchFactor(2, 0);
     rightColumn->setChildrenCollapsible(false);
-    rightColumn->setSizes({600, 320});
+    rightColumn->setSizes({560, 300, 180});
     auto* outer = new QSplitter(Qt::Horizontal, this);
     outer->addWidget(leftColumn);
     outer->addWidget(rightColumn);
@@ -360,6 +365,7 @@ void SampleView::startSampling()
         onRunFinished(result.isValid() ? result.value<SamplingOutcome>() : dropped);
     });
     annealing_->announceRun(tr("Sample page run"), run, feed, settings.steps);
+    chainDiagnostics_->clear();  // the last run's figures would read as this one's
     runStatus_->setText(engine_->trainingRun() ? tr("Waiting for the training step to finish…") : tr("Starting…"));
     updateControls();
 }
@@ -609,6 +615,7 @@ void SampleView::onRunFinished(const SamplingOutcome& outcome)
                                 .arg(outcome.seconds, 0, 'f', 1));
     else
         runStatus_->setText(tr("Finished in %1 s").arg(outcome.seconds, 0, 'f', 1));
+    chainDiagnostics_->showReport(outcome.chainDiagnostics);
     if (!outcome.failed)
         Q_EMIT statusMessage(runStatus_->text());
     Q_EMIT exportAvailabilityChanged(canExport());

@@ -21,6 +21,7 @@ class QToolButton;
 namespace ebm::studio {
 
 class AnnealingHub;
+class ChainDiagnosticsPanel;
 class EnergyChart;
 class JobHandle;
 class SampleExports;
@@ -64,6 +65,8 @@ public:
     SampleGridWidget* selectedView() const { return selectedView_; }
     SampleGridWidget* trajectoryView() const { return trajectory_; }
     EnergyChart* chart() const { return chart_; }
+    /// The last run's chain diagnostics (issue 25), under the chart.
+    ChainDiagnosticsPanel* chainDiagnostics() const { return chainDiagnostics_; }
     QSlider* timeline() const { return timeline_; }
     const RunHistory& history() const { return history_; }
     /// Index of the moment shown (-1 when none).
@@ -158,6 +161,7 @@ private:
     QToolButton* liveButton_;
     QSlider* timeline_;
     EnergyChart* chart_;
+    ChainDiagnosticsPanel* chainDiagnostics_;
 
     std::optional<ebm::ScheduleCurve> editedSchedule_;
     QPushButton* sweepButton_ = nullptr;
