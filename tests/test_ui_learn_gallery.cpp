@@ -6,6 +6,8 @@
 // shown, with full-size thumbnails at 1600x1000.
 #include <QtTest/QtTest>
 
+#include <QScrollArea>
+
 #include <QAction>
 #include <QComboBox>
 #include <QHash>
@@ -63,6 +65,14 @@ QAction* editUndoAction(QWidget& window)
 QRect rectIn(const QWidget* widget, const QWidget* ancestor)
 {
     return {widget->mapTo(ancestor, QPoint(0, 0)), widget->size()};
+}
+
+/// Whether the whole thumbnail (picture and name) shows: inside the strip's scroll viewport,
+/// which clipped the names when it kept an older height than the strip.
+bool wholeInSight(DataGallery* gallery, const QString& name)
+{
+    const auto* scroll = gallery->findChild<QScrollArea*>();
+    return scroll && scroll->viewport()->rect().contains(rectIn(gallery->button(name), scroll->viewport()));
 }
 
 }  // namespace
@@ -221,6 +231,21 @@ private Q_SLOTS:
         QTRY_COMPARE(view_->tabs()->height(), tabsHeight);
     }
 
+    /// Shown for the first time wider than it was built: its height grows as its tiles do, and
+    /// the names under them stay in sight (the scroll area kept the first height and cut them).
+    void aFirstShowWiderThanBuiltKeepsTheNamesInSight()
+    {
+        DataGallery fresh(studio_.window->engine(), gallery_->names());
+        fresh.resize(1116, fresh.height());
+        fresh.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&fresh));
+        QTest::qWait(50);
+        QCOMPARE(fresh.thumbnailSize(), 96);
+        for (const QString& name : fresh.names())
+            QVERIFY2(wholeInSight(&fresh, name), qPrintable(name));
+        QTRY_VERIFY_WITH_TIMEOUT(!fresh.isLoading(), 10000);
+    }
+
     void fitsSmallAndLargeWindows()
     {
         MainWindow& w = *studio_.window;
@@ -234,7 +259,7 @@ private Q_SLOTS:
         QVERIFY(gallery_->thumbnailSize() >= 64 && gallery_->thumbnailSize() <= 96);
         // Every thumbnail in sight, side by side, above the plane, and the run buttons too.
         for (const QString& name : gallery_->names())
-            QVERIFY2(gallery_->rect().contains(rectIn(gallery_->button(name), gallery_)), qPrintable(name));
+            QVERIFY2(wholeInSight(gallery_, name), qPrintable(name));
         const QRect plane = rectIn(view_->landscapePlot(), &w);
         QVERIFY(w.rect().contains(plane));
         QVERIFY(plane.top() >= rectIn(gallery_, &w).bottom());
@@ -246,7 +271,7 @@ private Q_SLOTS:
         QTest::qWait(100);
         QCOMPARE(gallery_->thumbnailSize(), 96);
         for (const QString& name : gallery_->names()) {
-            QVERIFY(gallery_->rect().contains(rectIn(gallery_->button(name), gallery_)));
+            QVERIFY2(wholeInSight(gallery_, name), qPrintable(name));
             QVERIFY2(drawnPixels(gallery_->thumbnail(name)) > 100, qPrintable(name));   // redrawn at the new size
         }
         w.resize(1200, 800);

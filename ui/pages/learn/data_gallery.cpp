@@ -216,7 +216,11 @@ void DataGallery::fitToWidth()
     // The strip is as tall as its tiles, and the scroll bar when they do not fit side by side.
     const int rowWidth = count * tileSize(side_).width() + (count - 1) * kSpacing;
     const int bar = rowWidth > width() ? scroll_->horizontalScrollBar()->sizeHint().height() : 0;
-    setFixedHeight(tileSize(side_).height() + bar);
+    // The scroll area too: a height changed inside resizeEvent does not reach it through the
+    // layout until the next resize, and its viewport would clip the tiles' names.
+    const int stripHeight = tileSize(side_).height() + bar;
+    scroll_->setFixedHeight(stripHeight);
+    setFixedHeight(stripHeight);
 }
 
 void DataGallery::redraw()
