@@ -28,6 +28,8 @@
 #include "pages/inpaint/inpaint_view.h"
 #include "pages/inpaint/mask_canvas.h"
 #include "pages/inpaint/mask_document.h"
+#include "pages/schedule/schedule_document.h"
+#include "pages/schedule/schedule_view.h"
 #include "ui_inpaint_support.h"
 
 using namespace ebm::studio;
@@ -102,6 +104,27 @@ private Q_SLOTS:
         QTest::keySequence(fraction, redo->shortcut());  // Ctrl+Shift+Z or Ctrl+Y, as the platform has it
         QCOMPARE(generatedCount(mask()), 2);
         QCOMPARE(fraction->value(), 0.5);  // the field itself was not changed by the keys
+    }
+
+    /// One curve, one length: with "Edited curve" chosen, the Inpaint page's steps field shows the
+    /// Schedule page's curve length and is read-only, as the Sample page's is; another preset
+    /// gives the field back. Before, the field took any length while the Schedule page showed one.
+    void theEditedCurveSetsTheSteps()
+    {
+        InpaintView* page = openPage();
+        auto* schedule = page->findChild<QComboBox*>(QStringLiteral("scheduleField"));
+        auto* steps = page->findChild<QSpinBox*>(QStringLiteral("stepsField"));
+        QVERIFY(schedule && steps);
+        const int curveSteps = studio_.window->scheduleView()->document()->curve().steps();
+        schedule->setCurrentIndex(schedule->findData(kEditedSchedulePreset));
+        QCOMPARE(page->settings().schedulePreset, kEditedSchedulePreset);
+        QCOMPARE(steps->value(), curveSteps);
+        QCOMPARE(page->settings().steps, curveSteps);
+        QVERIFY(steps->isReadOnly());
+
+        schedule->setCurrentIndex(schedule->findData(QStringLiteral("quick")));
+        QVERIFY(!steps->isReadOnly());
+        QCOMPARE(steps->value(), defaultStepsForPreset(QStringLiteral("quick")));
     }
 
     /// Choosing a preset applies it, one undo step; replacing a painted mask is said in the status.

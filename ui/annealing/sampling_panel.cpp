@@ -1,10 +1,10 @@
 #include "annealing/sampling_panel.h"
 
 #include <QLabel>
-#include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "widgets/settings_form.h"
+#include "annealing/edited_curve_length.h"
 #include "annealing/sampling_fields.h"
 
 namespace ebm::studio {
@@ -16,9 +16,8 @@ SamplingPanel::SamplingPanel(UndoFieldBinder* undo, QWidget* parent) : QWidget(p
     model_->setObjectName(QStringLiteral("modelLabel"));
     model_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form_ = new SettingsForm<SamplingSettings>(samplingFields(), undo, this);
-    stepsToolTip_ = stepsField()->toolTip();
     // First the steps follow the curve, then the page hears of the settings.
-    connect(form_, &SettingsFormWidget::valuesChanged, this, &SamplingPanel::followEditedCurve);
+    curveLength_ = new EditedCurveLength(form_);
     connect(form_, &SettingsFormWidget::valuesChanged, this, &SamplingPanel::settingsChanged);
 
     auto* layout = new QVBoxLayout(this);
@@ -39,28 +38,6 @@ void SamplingPanel::setModelText(const QString& text, const QString& tooltip)
 
 QWidget* SamplingPanel::stepsField() const { return form_->field(QStringLiteral("steps")); }
 
-void SamplingPanel::setEditedCurveSteps(int steps)
-{
-    editedCurveSteps_ = steps;
-    followEditedCurve();
-}
-
-void SamplingPanel::followEditedCurve()
-{
-    auto* steps = qobject_cast<QSpinBox*>(stepsField());
-    if (!steps)
-        return;
-    const bool followsCurve =
-        editedCurveSteps_ > 0 && form_->values().text(QStringLiteral("schedule")) == kEditedSchedulePreset;
-    steps->setReadOnly(followsCurve);
-    steps->setButtonSymbols(followsCurve ? QAbstractSpinBox::NoButtons : QAbstractSpinBox::UpDownArrows);
-    steps->setToolTip(followsCurve ? tr("The length of the edited curve: change it on the Schedule page")
-                                   : stepsToolTip_);
-    if (followsCurve && steps->value() != editedCurveSteps_) {
-        FieldValues length;
-        length.set(QStringLiteral("steps"), editedCurveSteps_);
-        form_->setValues(length);  // not an undo step: the preset or the curve edit is
-    }
-}
+void SamplingPanel::setEditedCurveSteps(int steps) { curveLength_->setCurveSteps(steps); }
 
 }  // namespace ebm::studio

@@ -11,6 +11,7 @@ class QLabel;
 
 namespace ebm::studio {
 
+class EditedCurveLength;
 template <class S>
 class SettingsForm;
 class UndoFieldBinder;
@@ -34,13 +35,9 @@ Q_SIGNALS:
     void settingsChanged();
 
 private:
-    /// Keeps the steps field on the curve's length while the edited curve is chosen.
-    void followEditedCurve();
-
     QLabel* model_;
-    int editedCurveSteps_ = 0;  // 0: no curve published yet
-    QString stepsToolTip_;
     SettingsForm<SamplingSettings>* form_;
+    EditedCurveLength* curveLength_;
 };
 
 }  // namespace ebm::studio

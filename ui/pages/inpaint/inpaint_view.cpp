@@ -34,6 +34,7 @@
 #include "widgets/sample_grid_widget.h"
 #include "widgets/settings_form.h"
 #include "widgets/undo_fields.h"
+#include "annealing/edited_curve_length.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
 #include "annealing/picture_settings.h"
@@ -103,6 +104,12 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
             [this](const QString& path) { openImage(Source::File, path, 0); });
     QWidget* canvasColumn = buildCanvasColumn();
     form_ = new SettingsForm<InpaintSettings>(inpaintFields(), undo_, this);
+    // With the edited curve chosen, the steps field shows its length, as on the Sample page.
+    auto* curveLength = new EditedCurveLength(form_);
+    if (annealing_->editedCurve())
+        curveLength->setCurveSteps(annealing_->editedCurve()->steps());
+    connect(annealing_, &AnnealingHub::editedCurveChanged, curveLength,
+            [curveLength](const ebm::ScheduleCurve& curve, bool) { curveLength->setCurveSteps(curve.steps()); });
     QWidget* exportBox = buildExportBox();
     QWidget* settingsColumn = buildSettingsColumn({imageBox, maskBox, form_, exportBox});
 
