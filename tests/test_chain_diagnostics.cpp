@@ -13,21 +13,13 @@
 
 #include "ebm/base/chain_diagnostics.h"
 #include "ebm/base/error.h"
+#include "error_support.h"
 
 using namespace ebm;
 
 namespace {
 
-/// The message of the ebm::Error `call` throws, empty when it throws none.
-QString refusal(const std::function<void()>& call)
-{
-    try {
-        call();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return {};
-}
+using testing::refusal;
 
 ChainDraws normalChains(std::uint64_t seed, const std::vector<double>& means, const std::vector<double>& spreads,
                         int length)

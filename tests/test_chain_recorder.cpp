@@ -14,6 +14,7 @@
 
 #include "ebm/base/chain_diagnostics.h"
 #include "ebm/base/error.h"
+#include "error_support.h"
 #include "ebm/sample/chain_recorder.h"
 #include "ebm/sample/sampler.h"
 
@@ -21,16 +22,7 @@ using namespace ebm;
 
 namespace {
 
-/// The message of the ebm::Error `call` throws, empty when it throws none.
-QString refusal(const std::function<void()>& call)
-{
-    try {
-        call();
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return {};
-}
+using testing::refusal;
 
 /// A step as the sampler reports it: `energies` one per chain, the state [N, 2, 2].
 StepObservation observation(int step, double temperature, const std::vector<double>& energies,

@@ -29,6 +29,9 @@
 #include "pages/sample/sample_view.h"
 #include "ui_job_probes.h"
 #include "ui_test_main.h"
+#include "ui_sampling_support.h"
+
+using ebm::testing::quickSampling;
 
 using namespace ebm::studio;
 using Status = ChainDiagnosticsReport::Status;
@@ -93,16 +96,6 @@ ebm::ScheduleCurve holdCurve()
                                    {24, 0, ebm::SegmentMode::Linear}});
 }
 
-SamplingSettings quick(int steps, int samples, const QString& preset = defaultSchedulePreset())
-{
-    SamplingSettings s;
-    s.schedulePreset = preset;
-    s.steps = steps;
-    s.numSamples = samples;
-    s.recordEvery = 1;
-    s.seed = 5;
-    return s;
-}
 
 }  // namespace
 
@@ -288,7 +281,7 @@ private Q_SLOTS:
         };
 
         hub.publishCurve(holdCurve(), true);
-        const SamplingOutcome held = runToEnd(quick(24, 4, kEditedSchedulePreset));
+        const SamplingOutcome held = runToEnd(quickSampling(24, 4, kEditedSchedulePreset));
         QVERIFY2(!held.failed, qPrintable(held.message));
         const ChainDiagnosticsReport& report = held.chainDiagnostics;
         QCOMPARE(report.status, Status::Measured);
@@ -313,7 +306,7 @@ private Q_SLOTS:
                          qPrintable(report.rows[row].name));
 
         // The quick preset cools at every step: no hold, and the hint says how to add one.
-        const SamplingOutcome cooling = runToEnd(quick(8, 4));
+        const SamplingOutcome cooling = runToEnd(quickSampling(8, 4));
         QVERIFY2(!cooling.failed, qPrintable(cooling.message));
         QCOMPARE(cooling.chainDiagnostics.status, Status::NoHold);
         QCOMPARE(panel->report().status, Status::NoHold);

@@ -28,6 +28,9 @@
 #include "pages/sample/sample_view.h"
 #include "ui_job_probes.h"
 #include "ui_test_main.h"
+#include "ui_sampling_support.h"
+
+using ebm::testing::quickSampling;
 
 using namespace ebm::studio;
 using ebm::testing::SamplingProbe;
@@ -37,16 +40,6 @@ namespace {
 
 constexpr int kWaitMs = 60000;
 
-SamplingSettings quick(int steps, int samples, const QString& preset = defaultSchedulePreset())
-{
-    SamplingSettings s;
-    s.schedulePreset = preset;
-    s.steps = steps;
-    s.numSamples = samples;
-    s.recordEvery = 1;
-    s.seed = 5;
-    return s;
-}
 
 QVector<double> presetTemperatures(const QString& preset, int steps)
 {
@@ -126,7 +119,7 @@ private Q_SLOTS:
     /// model it had (same seed, same images) until "Sample with the training weights".
     void trainingWeightsAreOfferedNotSwitchedTo()
     {
-        const SamplingSettings s = quick(8, 4);
+        const SamplingSettings s = quickSampling(8, 4);
         SamplingRunInfo before;
         runToEnd(s, &before);
         if (QTest::currentTestFailed())
@@ -185,7 +178,7 @@ private Q_SLOTS:
         hub_->publishCurve(coolingCurve(300), false);
         auto* steps = qobject_cast<QSpinBox*>(view_->panel()->stepsField());
         QVERIFY(steps);
-        view_->panel()->setSettings(quick(99999, 4, kEditedSchedulePreset));
+        view_->panel()->setSettings(quickSampling(99999, 4, kEditedSchedulePreset));
         QCOMPARE(view_->panel()->settings().steps, 300);
         QCOMPARE(steps->value(), 300);
         QVERIFY(steps->isReadOnly());
@@ -217,10 +210,10 @@ private Q_SLOTS:
     void changingThePresetRedrawsTheChartAtOnce()
     {
         // Before any run: the settings' schedule alone.
-        view_->panel()->setSettings(quick(40, 4, QStringLiteral("quick")));
+        view_->panel()->setSettings(quickSampling(40, 4, QStringLiteral("quick")));
         QCOMPARE(view_->chart()->shownTemperatures(), presetTemperatures(QStringLiteral("quick"), 40));
 
-        const SamplingSettings s = quick(12, 4);
+        const SamplingSettings s = quickSampling(12, 4);
         runToEnd(s);
         if (QTest::currentTestFailed())
             return;
@@ -252,7 +245,7 @@ private Q_SLOTS:
     /// least 512 pixels wide; the choice is in the File menu and remembered.
     void gridExportScales()
     {
-        runToEnd(quick(6, 16));
+        runToEnd(quickSampling(6, 16));
         if (QTest::currentTestFailed())
             return;
         QCOMPARE(view_->gridExportScale(), 0);  // automatic by default
