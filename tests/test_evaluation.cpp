@@ -1,11 +1,17 @@
 // Evaluation: Frechet distance, inception-like score, nearest neighbours, AIS on an energy whose
 // partition function is known exactly, and the classifier file.
 #include <QtTest/QtTest>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "ebm/base/error.h"
 #include "ebm/io/checkpoint.h"
@@ -14,6 +20,7 @@
 #include "ebm/eval/evaluation.h"
 #include "ebm/eval/evaluation_pipeline.h"
 #include "analytic_energies.h"
+#include "error_support.h"
 
 using namespace ebm;
 using ebm::testing::QuadraticEnergyImpl;
@@ -36,6 +43,101 @@ ClassifierConfig tinyClassifier()
     c.numClasses = 3;
     c.imageSize = 16;
     return c;
+}
+
+const std::string kBundledClassifier = std::string(EBM_SOURCE_DIR) + "/resources/classifier/fashion-mnist-classifier.pt";
+
+std::string fileBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> lines(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(line);
+    return out;
+}
+
+/// A classifier file's weights by name as LibTorch's own module loader reads them: trusted on a
+/// good file, so the engine's reader must give exactly these.
+std::map<std::string, torch::Tensor> weightsReadByLibTorch(const std::string& path)
+{
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    c10::IValue names;
+    archive.read("weight_names", names);
+    std::map<std::string, torch::Tensor> weights;
+    const std::vector<std::string> listed = lines(names.toStringRef());
+    for (size_t index = 0; index < listed.size(); ++index) {
+        torch::Tensor weight;
+        archive.read("w" + std::to_string(index), weight);
+        weights[listed[index]] = weight.detach();
+    }
+    return weights;
+}
+
+/// A copy of `source` whose TorchScript code, its debug pickle and constants.pkl are garbage, with
+/// every zip CRC consistent (LibTorch's own zip writer writes the copy): what a classifier needs is
+/// untouched, but LibTorch's module loader, which compiles that code, cannot load it.
+void writeWithGarbledCode(const std::string& source, const std::string& target)
+{
+    static const std::string kGarbage = "garbage, not TorchScript (((\x01\xff";
+    caffe2::serialize::PyTorchStreamReader reader(source);
+    caffe2::serialize::PyTorchStreamWriter writer(target);
+    writer.setMinVersion(reader.version());
+    for (const std::string& name : reader.getAllRecords()) {
+        if (name == "version")
+            continue;  // the writer adds its own when it closes the archive
+        auto record = reader.getRecord(name);
+        std::string bytes(static_cast<const char*>(std::get<0>(record).get()), std::get<1>(record));
+        if (name.rfind("code/", 0) == 0 || name == "constants.pkl")
+            for (size_t i = 0; i < bytes.size(); ++i)
+                bytes[i] = kGarbage[i % kGarbage.size()];
+        writer.writeRecord(name, bytes.data(), bytes.size());
+    }
+    writer.writeEndOfFile();
+}
+
+/// A copy of the classifier file at `source` (written by LibTorch's archive, as saveClassifier
+/// writes) without the record of its last weight; its names list keeps that weight when `listed`.
+void writeWithoutLastWeight(const std::string& source, const std::string& target, bool listed)
+{
+    torch::serialize::InputArchive in;
+    in.load_from(source);
+    torch::serialize::OutputArchive out;
+    for (const char* key : {"ebm_format", "config", "dataset", "test_accuracy", "trained_steps", "weight_checksum"}) {
+        c10::IValue value;
+        in.read(key, value);
+        out.write(key, value);
+    }
+    c10::IValue names;
+    in.read("weight_names", names);
+    const std::vector<std::string> all = lines(names.toStringRef());
+    const size_t kept = all.size() - 1;
+    std::string keptNames;
+    for (size_t index = 0; index < all.size(); ++index) {
+        if (index < kept) {
+            torch::Tensor weight;
+            in.read("w" + std::to_string(index), weight);
+            out.write("w" + std::to_string(index), weight.detach());
+        }
+        if (index < kept || listed)
+            keptNames += all[index] + '\n';
+    }
+    out.write("weight_names", c10::IValue(keptNames));
+    out.save_to(target);
+}
+
+/// Fixed inputs for the bundled classifier: seeded noise, a ramp, all black, all white.
+torch::Tensor fixedClassifierInputs()
+{
+    torch::manual_seed(7);
+    return torch::cat({torch::rand({5, 1, 32, 32}), torch::linspace(0, 1, 32 * 32).reshape({1, 1, 32, 32}),
+                       torch::zeros({1, 1, 32, 32}), torch::ones({1, 1, 32, 32})});
 }
 
 struct AisRun {
@@ -366,6 +468,105 @@ def forward(self, x):
                                    0) == 0 &&
                          message.find("constants.pkl") == std::string::npos,
                      message.c_str());
+        }
+    }
+
+    /// The loader checks a file's weights against these shapes before it builds the network: they
+    /// must be the constructor's, name for name and in order.
+    void parameterShapesAreTheNetworksOwn()
+    {
+        for (const ClassifierConfig& config : {tinyClassifier(), ClassifierConfig{}}) {
+            Classifier net(config);
+            const std::vector<ParameterShape> shapes = ClassifierImpl::parameterShapes(config);
+            const auto parameters = net->named_parameters();
+            QCOMPARE(shapes.size(), parameters.size());
+            for (size_t i = 0; i < shapes.size(); ++i) {
+                QCOMPARE(shapes[i].first, parameters[i].key());
+                QVERIFY2(parameters[i].value().sizes() == c10::IntArrayRef(shapes[i].second), shapes[i].first.c_str());
+            }
+        }
+    }
+
+    /// The bundled classifier is read by the engine's own zip and pickle reader, no longer by
+    /// LibTorch's module loader (fuzzing found 13 inputs that made that loader allocate gigabytes
+    /// for checkpoints). LibTorch is trusted on a good file: the weights must be bit for bit those
+    /// it reads, and the logits and classes of a network built from its tensors the same.
+    void bundledClassifierReadsAsLibTorchReadsIt()
+    {
+        QVERIFY2(std::filesystem::exists(kBundledClassifier), kBundledClassifier.c_str());
+        LoadedClassifier loaded = loadClassifier(kBundledClassifier);
+        QVERIFY(loaded.net->config() == ClassifierConfig{});
+        QCOMPARE(loaded.info.dataset, std::string("fashion-mnist"));
+        QCOMPARE(loaded.info.trainedSteps, int64_t(2814));
+        QCOMPARE(loaded.info.testAccuracy, 0.8987);
+
+        const std::map<std::string, torch::Tensor> trusted = weightsReadByLibTorch(kBundledClassifier);
+        Classifier reference(loaded.net->config());
+        const auto parameters = loaded.net->named_parameters();
+        QCOMPARE(trusted.size(), parameters.size());
+        {
+            torch::NoGradGuard noGrad;
+            for (const auto& item : parameters) {
+                const auto it = trusted.find(item.key());
+                QVERIFY2(it != trusted.end(), item.key().c_str());
+                QVERIFY2(torch::equal(item.value(), it->second), item.key().c_str());
+                reference->named_parameters()[item.key()].copy_(it->second);
+            }
+        }
+        reference->eval();
+        torch::NoGradGuard noGrad;
+        const torch::Tensor inputs = fixedClassifierInputs();
+        const torch::Tensor logits = loaded.net->forward(inputs);
+        QVERIFY(torch::equal(logits, reference->forward(inputs)));
+        QVERIFY(torch::equal(predictClasses(*loaded.net, inputs), predictClasses(*reference, inputs)));
+        QVERIFY(torch::isfinite(logits).all().item<bool>());
+    }
+
+    /// The classifier needs none of the archive's TorchScript code: a copy whose code and constants
+    /// records are garbage (CRCs consistent) still reads, with the same logits, where LibTorch's
+    /// module loader, which compiles that code, fails.
+    void aClassifierWithGarbledCodeRecordsStillReads()
+    {
+        QTemporaryDir dir;
+        const std::string garbled = dir.filePath("garbled-code.pt").toStdString();
+        writeWithGarbledCode(kBundledClassifier, garbled);
+        bool libTorchLoadedIt = true;
+        try {
+            torch::serialize::InputArchive archive;
+            archive.load_from(garbled);
+        } catch (const std::exception&) {
+            libTorchLoadedIt = false;
+        }
+        QVERIFY2(!libTorchLoadedIt, "LibTorch's loader read the garbled copy: this test shows nothing any more");
+
+        LoadedClassifier good = loadClassifier(kBundledClassifier);
+        LoadedClassifier fromGarbled = loadClassifier(garbled);
+        QVERIFY(fromGarbled.net->config() == good.net->config());
+        torch::NoGradGuard noGrad;
+        const torch::Tensor inputs = fixedClassifierInputs();
+        QVERIFY(torch::equal(fromGarbled.net->forward(inputs), good.net->forward(inputs)));
+    }
+
+    /// A truncated classifier file, and one without a weight the architecture needs (its record
+    /// gone, or its record and its name), are refused in one line naming the file and the fault.
+    void truncatedAndIncompleteClassifierFilesAreRefusedInOneLine()
+    {
+        QTemporaryDir dir;
+        const std::string bytes = fileBytes(kBundledClassifier);
+        QVERIFY2(bytes.size() > 1000, kBundledClassifier.c_str());
+        const std::string cut = dir.filePath("truncated.pt").toStdString();
+        std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() * 2 / 3);
+        const QString truncated = ebm::testing::refusal([&] { (void)loadClassifier(cut); });
+        QVERIFY2(truncated.startsWith("truncated.pt: ") && truncated.contains("damaged") && !truncated.contains('\n'),
+                 qPrintable(truncated));
+
+        for (bool listed : {true, false}) {
+            const std::string name = listed ? "record-missing.pt" : "weight-missing.pt";
+            const std::string incomplete = dir.filePath(QString::fromStdString(name)).toStdString();
+            writeWithoutLastWeight(kBundledClassifier, incomplete, listed);
+            const QString message = ebm::testing::refusal([&] { (void)loadClassifier(incomplete); });
+            QVERIFY2(message == QString::fromStdString(name + ": weight 'logits.bias' is missing; the file is damaged"),
+                     qPrintable(message));
         }
     }
 };

@@ -6,9 +6,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "ebm/base/error.h"
@@ -27,6 +31,10 @@ constexpr const char* kClassifierFormat = "ebm-classifier-1";
 constexpr double kInputCentre = 0.5;   // inputs in [0, 1] are mapped to [-1, 1]
 constexpr double kInputScale = 2.0;
 constexpr double kSmoothing = 0.98;    // exponential smoothing of the reported loss
+constexpr int kConvKernel = 3;         // conv3x3, padded to keep the size
+constexpr int kConvPadding = 1;
+constexpr int kPoolings = 3;           // three 2x2 max-poolings: the side shrinks by 8
+constexpr int kPooledShrink = 1 << kPoolings;
 
 std::string configToText(const ClassifierConfig& c)
 {
@@ -74,9 +82,19 @@ ClassifierConfig configFromText(const std::string& text, const std::string& sour
             throw Error(source + ": classifier metadata 'widths' is damaged");
         }
     }
-    if (c.widths.size() != 3 || c.inChannels < 1 || c.imageSize < 8 || c.imageSize % 8 != 0 || c.featureDim < 1 ||
-        c.numClasses < 2)
+    if (c.widths.size() != 3 || *std::min_element(c.widths.begin(), c.widths.end()) < 1 || c.inChannels < 1 ||
+        c.imageSize < kPooledShrink || c.imageSize % kPooledShrink != 0 || c.featureDim < 1 || c.numClasses < 2)
         throw Error(source + ": classifier metadata describes an impossible network; the file is damaged");
+    // Before anything is sized from them (the weights' shapes are checked against these next).
+    if (c.inChannels > ModelLimits::kMaxInChannels || c.imageSize > ModelLimits::kMaxImageSize ||
+        *std::max_element(c.widths.begin(), c.widths.end()) > ClassifierLimits::kMaxWidth ||
+        c.featureDim > ClassifierLimits::kMaxFeatureDim || c.numClasses > ClassifierLimits::kMaxClasses)
+        throw Error(source + ": classifier metadata describes " + c.describe() + ", beyond what this program builds (" +
+                    std::to_string(ModelLimits::kMaxInChannels) + " channels, " +
+                    std::to_string(ModelLimits::kMaxImageSize) + " pixels, " +
+                    std::to_string(ClassifierLimits::kMaxWidth) + " filters, " +
+                    std::to_string(ClassifierLimits::kMaxFeatureDim) + " features, " +
+                    std::to_string(ClassifierLimits::kMaxClasses) + " classes); the file is damaged");
     return c;
 }
 
@@ -151,17 +169,37 @@ ClassifierImpl::ClassifierImpl(ClassifierConfig config) : config_(std::move(conf
 {
     if (config_.widths.size() != 3)
         throw Error("a classifier needs exactly three conv widths");
-    if (config_.imageSize < 8 || config_.imageSize % 8 != 0)
+    if (config_.imageSize < kPooledShrink || config_.imageSize % kPooledShrink != 0)
         throw Error("the classifier's image size must be a multiple of 8, not " + std::to_string(config_.imageSize));
     int in = config_.inChannels;
     for (size_t i = 0; i < config_.widths.size(); ++i) {
-        auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(in, config_.widths[i], 3).padding(1));
+        auto conv = torch::nn::Conv2d(
+            torch::nn::Conv2dOptions(in, config_.widths[i], kConvKernel).padding(kConvPadding));
         convs_.push_back(register_module("conv" + std::to_string(i + 1), conv));
         in = config_.widths[i];
     }
-    const int side = config_.imageSize / 8;
+    const int side = config_.imageSize / kPooledShrink;
     feature_ = register_module("feature", torch::nn::Linear(int64_t(in) * side * side, config_.featureDim));
     logits_ = register_module("logits", torch::nn::Linear(config_.featureDim, config_.numClasses));
+}
+
+std::vector<ParameterShape> ClassifierImpl::parameterShapes(const ClassifierConfig& config)
+{
+    // The constructor's layers, in its order (test_evaluation compares the two).
+    std::vector<ParameterShape> shapes;
+    int64_t in = config.inChannels;
+    for (size_t i = 0; i < config.widths.size(); ++i) {
+        const std::string conv = "conv" + std::to_string(i + 1);
+        shapes.push_back({conv + ".weight", {config.widths[i], in, kConvKernel, kConvKernel}});
+        shapes.push_back({conv + ".bias", {config.widths[i]}});
+        in = config.widths[i];
+    }
+    const int64_t side = config.imageSize / kPooledShrink;
+    shapes.push_back({"feature.weight", {config.featureDim, in * side * side}});
+    shapes.push_back({"feature.bias", {config.featureDim}});
+    shapes.push_back({"logits.weight", {config.numClasses, config.featureDim}});
+    shapes.push_back({"logits.bias", {config.numClasses}});
+    return shapes;
 }
 
 std::pair<torch::Tensor, torch::Tensor> ClassifierImpl::featuresAndLogits(const torch::Tensor& input)
@@ -318,19 +356,60 @@ void saveClassifier(ClassifierImpl& net, const ClassifierInfo& info, const std::
 
 namespace {
 
-/// A PyTorch torch.save file (an energy model's state_dict, say) is a zip too, but LibTorch's
-/// archive reader fails on it with "PytorchStreamReader failed locating file constants.pkl":
+using ArchiveAttributes = std::map<std::string, c10::IValue>;
+
+/// A PyTorch torch.save file (an energy model's state_dict, say) is a zip too, but no classifier:
 /// say what the file is and what a classifier file is instead.
 void refuseStateDictAsClassifier(const std::string& path)
 {
     try {
         (void)readPytorchStateDict(path);
     } catch (const std::exception&) {
-        return;  // not a readable state_dict either: the caller calls it damaged
+        return;  // not a readable state_dict either: the caller words it
     }
     throw Error(fileName(path) + ": a PyTorch state_dict (saved by torch.save), not a classifier; a classifier "
                 "file is the small image classifier that `ebm train-classifier --out FILE` writes, which the "
                 "evaluation uses to label samples (leave --classifier out for the bundled one)");
+}
+
+[[noreturn]] void refuseUntagged(const std::string& source)
+{
+    throw Error(source + ": not an EBM Studio classifier (no format tag); energy models and PyTorch "
+                         "files cannot be used here");
+}
+
+std::string shapeText(c10::IntArrayRef shape)
+{
+    std::ostringstream out;
+    out << shape;
+    return out.str();
+}
+
+/// Refuses weights that a network of `config` could not take, before it is allocated: every
+/// parameter present with its shape and floating-point values, and nothing it lacks. The shapes
+/// bound what the network allocates by what the file holds.
+void requireWeightsFitArchitecture(const std::map<std::string, torch::Tensor>& weights,
+                                   const ClassifierConfig& config, const std::string& source)
+{
+    const std::vector<ParameterShape> expected = ClassifierImpl::parameterShapes(config);
+    std::set<std::string> expectedNames;
+    for (const auto& [name, shape] : expected) {
+        expectedNames.insert(name);
+        auto it = weights.find(name);
+        if (it == weights.end())
+            throw Error(source + ": weight '" + name + "' is missing; the file is damaged");
+        const torch::Tensor& weight = it->second;
+        if (weight.sizes() != c10::IntArrayRef(shape))
+            throw Error(source + ": weight '" + name + "' has shape " + shapeText(weight.sizes()) + " but " +
+                        config.describe() + " needs " + shapeText(shape));
+        if (!torch::isFloatingType(weight.scalar_type()))
+            throw Error(source + ": weight '" + name + "' holds " + c10::toString(weight.scalar_type()) +
+                        " values, not floating point; the file is damaged");
+    }
+    for (const auto& item : weights)
+        if (!expectedNames.count(item.first))
+            throw Error(source + ": weight '" + item.first + "' is not part of a " + config.describe() +
+                        "; the file is damaged");
 }
 
 }  // namespace
@@ -350,87 +429,82 @@ LoadedClassifier loadClassifier(const std::string& path)
     if (!looksLikeZip(path))
         throw Error(source + ": not a classifier file (expected an archive written by ebm train-classifier)");
 
-    torch::serialize::InputArchive archive;
+    // The engine's own reader, never LibTorch's module loader: see readArchiveAttributes. Files
+    // are still written by LibTorch's archive (saveClassifier), so their format is unchanged.
+    std::optional<ArchiveAttributes> archive;
     try {
-        archive.load_from(path);
-    } catch (const std::exception& e) {
+        archive = readArchiveAttributes(path);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; the classifier file is damaged");
+    }
+    if (!archive) {  // a zip whose data.pkl is no torch::serialize module
         refuseStateDictAsClassifier(path);
-        throw Error(source + ": cannot read the classifier archive (" + firstLine(e.what()) + "); the file is damaged");
+        refuseUntagged(source);
     }
-    auto readString = [&](const char* key, bool required) -> std::string {
-        c10::IValue value;
-        bool ok = false;
-        try {
-            ok = archive.try_read(key, value) && value.isString();
-        } catch (const std::exception&) {
-            ok = false;
-        }
-        if (!ok) {
-            if (required)
-                throw Error(source + ": classifier file lacks its '" + key + "' record; the file is damaged");
-            return {};
-        }
-        return value.toStringRef();
+    const auto attribute = [&](const std::string& key) -> const c10::IValue* {
+        auto it = archive->find(key);
+        return it == archive->end() ? nullptr : &it->second;
     };
-    c10::IValue format;
-    bool hasFormat = false;
-    try {
-        hasFormat = archive.try_read("ebm_format", format) && format.isString();
-    } catch (const std::exception&) {
-    }
-    if (!hasFormat)
-        throw Error(source + ": not an EBM Studio classifier (no format tag); energy models and PyTorch "
-                             "files cannot be used here");
-    if (format.toStringRef() != kClassifierFormat)
-        throw Error(source + ": format '" + format.toStringRef() + "' is not a classifier this program understands (" +
+    const auto readString = [&](const std::string& key, bool required) -> std::string {
+        const c10::IValue* value = attribute(key);
+        if (value && value->isString())
+            return value->toStringRef();
+        if (required)
+            throw Error(source + ": classifier file lacks its '" + key + "' record; the file is damaged");
+        return {};
+    };
+    const c10::IValue* format = attribute("ebm_format");
+    if (!format || !format->isString())
+        refuseUntagged(source);
+    if (format->toStringRef() != kClassifierFormat)
+        throw Error(source + ": format '" + format->toStringRef() + "' is not a classifier this program understands (" +
                     kClassifierFormat + ")");
 
     LoadedClassifier loaded;
     loaded.info.format = kClassifierFormat;
     loaded.info.sourcePath = path;
     loaded.info.dataset = readString("dataset", false);
-    c10::IValue value;
-    try {
-        if (archive.try_read("test_accuracy", value) && value.isDouble())
-            loaded.info.testAccuracy = value.toDouble();
-        if (archive.try_read("trained_steps", value) && value.isInt())
-            loaded.info.trainedSteps = value.toInt();
-    } catch (const std::exception&) {
-    }
+    if (const c10::IValue* accuracy = attribute("test_accuracy"); accuracy && accuracy->isDouble())
+        loaded.info.testAccuracy = accuracy->toDouble();
+    if (const c10::IValue* steps = attribute("trained_steps"); steps && steps->isInt())
+        loaded.info.trainedSteps = steps->toInt();
     const ClassifierConfig config = configFromText(readString("config", true), source);
-    loaded.net = Classifier(config);
 
+    // Records w0, w1... hold the weights in the order of the names list.
     std::map<std::string, torch::Tensor> weights;
     std::vector<std::pair<std::string, torch::Tensor>> inFileOrder;
     std::istringstream names(readString("weight_names", true));
     int index = 0;
     for (std::string name; std::getline(names, name); ++index) {
-        torch::Tensor t;
-        bool ok = false;
-        try {
-            ok = archive.try_read("w" + std::to_string(index), t);
-        } catch (const std::exception&) {
-        }
-        if (!ok)
+        const c10::IValue* record = attribute("w" + std::to_string(index));
+        if (!record || !record->isTensor())
             throw Error(source + ": weight '" + name + "' is missing; the file is damaged");
-        weights[name] = t;
-        inFileOrder.emplace_back(name, t);
+        if (!weights.emplace(name, record->toTensor()).second)
+            throw Error(source + ": weight '" + name + "' is listed twice; the file is damaged");
+        inFileOrder.emplace_back(name, record->toTensor());
     }
+    requireWeightsFitArchitecture(weights, config, source);
     if (weightChecksum(inFileOrder) != readString("weight_checksum", true))
         throw Error(source + ": the weights do not match their checksum; the file is damaged");
+    for (const auto& [name, weight] : inFileOrder)
+        if (!weight.isfinite().all().item<bool>())
+            throw Error(source + ": weight '" + name + "' holds NaN or infinite values");
+
+    try {
+        loaded.net = Classifier(config);
+    } catch (const std::exception& e) {  // out of memory: the shapes above bound it by the file's size
+        throw Error(source + ": cannot build the " + config.describe() + " it describes (" + firstLine(e.what()) + ")");
+    }
     torch::NoGradGuard noGrad;
+    // Checked against parameterShapes already; checked again against the network itself, so that
+    // the two cannot drift apart unnoticed (copy_ would broadcast a smaller tensor silently).
     for (auto& item : loaded.net->named_parameters()) {
         auto it = weights.find(item.key());
         if (it == weights.end())
             throw Error(source + ": weight '" + item.key() + "' is missing; the file is damaged");
-        if (it->second.sizes() != item.value().sizes()) {
-            std::ostringstream msg;
-            msg << source << ": weight '" << item.key() << "' has shape " << it->second.sizes() << " but "
-                << config.describe() << " needs " << item.value().sizes();
-            throw Error(msg.str());
-        }
-        if (!it->second.isfinite().all().item<bool>())
-            throw Error(source + ": weight '" + item.key() + "' holds NaN or infinite values");
+        if (it->second.sizes() != item.value().sizes())
+            throw Error(source + ": weight '" + item.key() + "' has shape " + shapeText(it->second.sizes()) +
+                        " but " + config.describe() + " needs " + shapeText(item.value().sizes()));
         item.value().copy_(it->second.to(torch::kFloat32));
     }
     loaded.net->eval();

@@ -14,6 +14,7 @@
 #include "ebm/base/error.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "ebm/nn/model.h"
+#include "ebm/eval/classifier.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/io/dataset.h"
 #include "ebm/io/image_file.h"
@@ -143,6 +144,20 @@ int main(int argc, char** argv) {
             }));
 
         // .npy: the three element types the reader takes, points and images.
+        // The evaluation classifier: a tiny one (the bundled file is 627 KB, over the inputs'
+        // size limit a fast fuzz run wants).
+        put("fuzz_classifier", "tiny-classifier.pt", viaFile(".pt", [](const std::string& path) {
+                torch::manual_seed(1);
+                ebm::ClassifierConfig config;
+                config.widths = {2, 2, 2};
+                config.imageSize = 8;
+                config.featureDim = 4;
+                config.numClasses = 2;
+                ebm::Classifier net(config);
+                ebm::ClassifierInfo info;
+                info.dataset = "synthetic";
+                ebm::saveClassifier(*net, info, path);
+            }));
         put("fuzz_npy", "points-f32.npy", viaFile(".npy", [](const std::string& path) {
                 ebm::writeNpy(path, torch::arange(8, torch::kFloat32).reshape({4, 2}));
             }));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
@@ -29,6 +30,18 @@ struct ClassifierConfig {
     std::string describe() const;
 };
 
+/// What a classifier file may ask the engine to build (its images are those of an energy model:
+/// ModelLimits' channels and size). Beyond these a damaged or crafted file would allocate gigabytes;
+/// the bundled classifier is 16-32-64 filters, 128 features, 10 classes.
+struct ClassifierLimits {
+    static constexpr int kMaxWidth = 1024;
+    static constexpr int kMaxFeatureDim = 8192;
+    static constexpr int kMaxClasses = 10000;
+};
+
+/// One parameter's name (as named_parameters() gives it) and shape.
+using ParameterShape = std::pair<std::string, std::vector<int64_t>>;
+
 /// conv3x3-ReLU-maxpool x3, flatten, linear -> ReLU (the features), linear -> logits.
 /// Inputs are images [N, C, H, W] in [0, 1]; the network centres them itself.
 class ClassifierImpl : public torch::nn::Module {
@@ -42,6 +55,9 @@ public:
     std::pair<torch::Tensor, torch::Tensor> featuresAndLogits(const torch::Tensor& x);
     const ClassifierConfig& config() const { return config_; }
     int64_t parameterCount() const;
+    /// The parameters a network of `config` registers, in order, computed without allocating it:
+    /// a file's tensors are checked against these before the network is built.
+    static std::vector<ParameterShape> parameterShapes(const ClassifierConfig& config);
 
 private:
     ClassifierConfig config_;
@@ -105,8 +121,12 @@ struct LoadedClassifier {
     Classifier net{nullptr};
     ClassifierInfo info;
 };
-/// Loads a classifier file on the CPU in eval mode. Throws ebm::Error naming the file and the
-/// problem (missing, not a classifier, damaged, wrong shapes).
+/// Loads a classifier file on the CPU in eval mode. The file is read by the engine's own zip and
+/// pickle reader (readArchiveAttributes: zip CRCs, record sizes against shapes, capped pickles),
+/// never by LibTorch's module loader, which trusts the sizes a file states and compiles the
+/// archive's TorchScript code; every weight's name and shape is checked against the architecture
+/// the file states before the network is built. Throws ebm::Error, one line naming the file and the
+/// problem (missing, not a classifier, damaged, a weight missing or of the wrong shape).
 LoadedClassifier loadClassifier(const std::string& path);
 
 }  // namespace ebm
