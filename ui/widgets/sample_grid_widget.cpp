@@ -54,9 +54,27 @@ SampleGridWidget::Layout SampleGridWidget::layoutFor(int count) const
     Layout l;
     if (count <= 0)
         return l;
+    // The column count that gives the largest cells in this widget's shape: 64 samples in a wide
+    // area take 12 columns of 71 px rather than a square 8 x 8 of 55 px in wide margins. Ties go to
+    // the squarer grid, which is what exports use.
+    const auto cellFor = [this](int cols, int rows) {
+        return qMin((width() - kGap) / cols, (height() - kGap) / rows) - kGap;
+    };
     l.cols = gridColumns(count);
     l.rows = (count + l.cols - 1) / l.cols;
-    l.cell = qMax(1, qMin((width() - kGap) / l.cols, (height() - kGap) / l.rows) - kGap);
+    int best = cellFor(l.cols, l.rows);
+    for (int cols = 1; cols <= count; ++cols) {
+        const int rows = (count + cols - 1) / cols;
+        if ((cols - 1) * rows >= count)
+            continue;  // a whole empty column: another count gives the same rows
+        const int cell = cellFor(cols, rows);
+        if (cell > best || (cell == best && qAbs(cols - rows) < qAbs(l.cols - l.rows))) {
+            best = cell;
+            l.cols = cols;
+            l.rows = rows;
+        }
+    }
+    l.cell = qMax(1, best);
     const int usedW = l.cols * (l.cell + kGap) + kGap, usedH = l.rows * (l.cell + kGap) + kGap;
     l.originX = (width() - usedW) / 2;
     l.originY = (height() - usedH) / 2;
