@@ -229,7 +229,7 @@ private Q_SLOTS:
         s.numSamples = 5;
         // A sampling run as the Sample page starts one; the worker keeps its final samples.
         JobHandle* run = studio_.window->engine()->start(
-            std::make_unique<SamplingJob>(s, 1, std::make_shared<const std::atomic<bool>>(false)));
+            std::make_unique<SamplingJob>(s, 1, DenoisedPreview::Recorded));
         QVERIFY(run);
         QSignalSpy finished(run, &JobHandle::finished);
         QVERIFY(finished.wait(30000));

@@ -18,6 +18,7 @@
 #include "worker/job_kinds.h"
 #include "worker/studio_engine.h"
 #include "worker/studio_types.h"
+#include "annealing/run_history.h"
 #include "annealing/sampling_types.h"
 #include "pages/train/training_types.h"
 #include "ui_job_probes.h"
@@ -153,20 +154,64 @@ private Q_SLOTS:
         QVERIFY(!engine.activeJob(kSamplingJobKind));
     }
 
-    void denoisedPreviewIsRecordedWhenAsked()
+    void denoisedPreviewIsRecordedEveryFewSteps()
     {
         SamplingBench bench;
         auto& [engine, sampling, frames, finished] = bench;
         loadTiny(engine);
         sampling.setDenoisedPreview(true);
-        sampling.start(quickSettings(10, 3));
-        QVERIFY(finished.wait(20000));
-        const SampleSnapshot first = frames.first().at(0).value<SampleFrameBatch>().snapshots.first();
-        QCOMPARE(first.denoised.size(), 3);
-        QCOMPARE(first.denoised.front().size(), first.raw.front().size());
-        const SampleSnapshot last = frames.last().at(0).value<SampleFrameBatch>().snapshots.last();
-        QVERIFY(last.final);
-        QCOMPARE(last.denoised.size(), 3);  // after the jump, the state is its own preview
+        SamplingSettings settings = quickSettings(3 * kDenoisedPreviewEverySteps + 5, 3);
+        settings.recordEvery = 1;  // every step recorded: the preview is not
+        sampling.start(settings);
+        QVERIFY(finished.wait(30000));
+        QList<SampleSnapshot> snapshots;
+        for (const QList<QVariant>& batch : frames)
+            for (const SampleSnapshot& s : batch.at(0).value<SampleFrameBatch>().snapshots)
+                snapshots.push_back(s);
+        QList<int> previewed;
+        for (const SampleSnapshot& s : snapshots) {
+            if (s.final)
+                continue;
+            if (!s.denoised.isEmpty()) {
+                previewed.push_back(s.step);
+                QCOMPARE(s.denoised.size(), 3);
+                QCOMPARE(s.denoised.front().size(), s.raw.front().size());
+            }
+        }
+        // The first step and every kDenoisedPreviewEverySteps-th: one gradient in 20 steps.
+        QCOMPARE(previewed, (QList<int>{1, kDenoisedPreviewEverySteps, 2 * kDenoisedPreviewEverySteps,
+                                        3 * kDenoisedPreviewEverySteps}));
+        QVERIFY(snapshots.last().final);
+        QCOMPARE(snapshots.last().denoised.size(), 3);  // after the jump, the state is its own preview
+    }
+
+    void theHistoryShowsTheLatestPreviewUpToAMoment()
+    {
+        RunHistory history;
+        SamplingRunInfo info;
+        info.runId = 1;
+        history.start(info);
+        const auto snapshot = [](int step, int gray, bool withPreview) {
+            SampleSnapshot s;
+            s.step = step;
+            QImage raw(4, 4, QImage::Format_Grayscale8);
+            raw.fill(gray);
+            s.raw = {raw};
+            if (withPreview) {
+                QImage denoised(4, 4, QImage::Format_Grayscale8);
+                denoised.fill(255 - gray);
+                s.denoised = {denoised};
+            }
+            return s;
+        };
+        history.append(SampleFrameBatch{1, {snapshot(1, 10, false), snapshot(2, 20, true), snapshot(3, 30, false)}});
+        QCOMPARE(history.denoisedIndexAtOrBefore(0), -1);
+        QCOMPARE(history.shownImagesAt(0, true), history.at(0).raw);  // none yet: the state itself
+        QCOMPARE(history.denoisedIndexAtOrBefore(2), 1);
+        QCOMPARE(history.shownImagesAt(2, true), history.at(1).denoised);
+        QCOMPARE(history.shownImagesAt(2, false), history.at(2).raw);
+        QCOMPARE(history.imagesAt(2, true), history.at(2).raw);  // what was recorded at the moment itself
+        QCOMPARE(history.trajectory(0, true).at(2), history.at(1).denoised.front());
     }
 
     void samplingStartsFromChosenImages()

@@ -15,11 +15,14 @@
 #include <QTemporaryDir>
 #include <QUndoStack>
 
+#include "ebm/base/png_settings.h"
+#include "ebm/base/json.h"
 #include "ebm/io/dataset.h"
 #include "ebm/schedule/schedule.h"
 #include "ebm/schedule/schedule_curve.h"
 #include "worker/studio_engine.h"
 #include "widgets/run_controls.h"
+#include "widgets/sample_grid_widget.h"
 #include "widgets/undo_fields.h"
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
@@ -243,6 +246,37 @@ private Q_SLOTS:
 
     /// Scale k gives k times the pixels (gaps included); automatic makes a 16-sample grid at
     /// least 512 pixels wide; the choice is in the File menu and remembered.
+    /// Every run records the denoised preview every few steps; the denoised view shows the
+    /// latest one up to the moment on the timeline, and an export says which step's it is.
+    void theDenoisedViewShowsTheLatestPreview()
+    {
+        runToEnd(quickSampling(kDenoisedPreviewEverySteps + 5, 4));
+        if (QTest::currentTestFailed())
+            return;
+        const RunHistory& history = view_->history();
+        const int previewed = history.indexForStep(kDenoisedPreviewEverySteps);
+        const int later = history.indexForStep(kDenoisedPreviewEverySteps + 3);
+        QCOMPARE(history.at(previewed).step, kDenoisedPreviewEverySteps);
+        QVERIFY(history.hasDenoisedAt(previewed));
+        QVERIFY(!history.hasDenoisedAt(later));  // every step is recorded, the preview is not
+
+        view_->timeline()->setValue(later);
+        QCOMPARE(view_->grid()->images(), history.at(later).raw);
+        view_->setDenoisedView(true);
+        QCOMPARE(view_->grid()->images(), history.at(previewed).denoised);
+
+        QString error;
+        const QString path = QDir(dir_.path()).filePath(QStringLiteral("denoised.png"));
+        QVERIFY2(view_->exportGrid(path, error), qPrintable(error));
+        const std::optional<std::string> text = ebm::readPngSettings(path.toStdString());
+        QVERIFY(text);
+        const ebm::Json moment = ebm::Json::parse(*text).at("moment");
+        QCOMPARE(moment.at("step").get<int>(), kDenoisedPreviewEverySteps + 3);
+        QVERIFY(moment.at("denoised_preview").get<bool>());
+        QCOMPARE(moment.at("denoised_preview_step").get<int>(), kDenoisedPreviewEverySteps);
+        view_->setDenoisedView(false);
+    }
+
     void gridExportScales()
     {
         runToEnd(quickSampling(6, 16));

@@ -188,8 +188,11 @@ public:
             runIds_.insert(run->id(), id);
         return follow(run);
     }
-    /// Read by the runs at every recorded frame (the Sample page's "Denoised preview").
-    void setDenoisedPreview(bool on) { denoisedPreview_->store(on); }
+    /// Whether the runs started from now on record the denoised preview, as the Sample page's do.
+    void setDenoisedPreview(bool on)
+    {
+        denoisedPreview_ = on ? studio::DenoisedPreview::Recorded : studio::DenoisedPreview::NotRecorded;
+    }
 
 Q_SIGNALS:
     void started(const ebm::studio::SamplingRunInfo& info);
@@ -220,7 +223,7 @@ protected:
     }
 
 private:
-    std::shared_ptr<std::atomic<bool>> denoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
+    studio::DenoisedPreview denoisedPreview_ = studio::DenoisedPreview::NotRecorded;
     int lastRunId_ = 0;
     QHash<int, int> runIds_;  // run id by handle id, for the outcome of a run dropped before it ran
 };

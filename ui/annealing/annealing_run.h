@@ -31,8 +31,7 @@ struct AnnealingRun {
     SamplingSettings settings;
     int runId = 0;
     ModelInUse model;
-    /// Read at every recorded frame, so the person can switch the denoised preview mid-run.
-    std::shared_ptr<const std::atomic<bool>> denoisedPreview;
+    DenoisedPreview denoisedPreview = DenoisedPreview::NotRecorded;
     /// A schedule posted here replaces the remaining steps (may be null).
     std::shared_ptr<ebm::ScheduleFeed> scheduleFeed;
     /// With inpainting: the known pixels of these images stay clamped (ebm::inpaint).

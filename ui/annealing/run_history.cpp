@@ -41,12 +41,26 @@ bool RunHistory::hasDenoisedAt(int index) const
     return index >= 0 && index < snapshots_.size() && !snapshots_.at(index).denoised.isEmpty();
 }
 
+int RunHistory::denoisedIndexAtOrBefore(int index) const
+{
+    for (int i = qMin(index, size() - 1); i >= 0; --i)
+        if (!snapshots_.at(i).denoised.isEmpty())
+            return i;
+    return -1;
+}
+
+const QVector<QImage>& RunHistory::shownImagesAt(int index, bool denoised) const
+{
+    const int preview = denoised ? denoisedIndexAtOrBefore(index) : -1;
+    return preview >= 0 ? snapshots_.at(preview).denoised : snapshots_.at(index).raw;
+}
+
 QVector<QImage> RunHistory::trajectory(int sample, bool denoised, int untilIndex) const
 {
     QVector<QImage> frames;
     const int end = untilIndex < 0 ? size() : qMin(size(), untilIndex + 1);
     for (int i = 0; i < end; ++i) {
-        const QVector<QImage>& images = imagesAt(i, denoised);
+        const QVector<QImage>& images = shownImagesAt(i, denoised);
         if (sample >= 0 && sample < images.size())
             frames.push_back(images[sample]);
     }

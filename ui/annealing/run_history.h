@@ -29,7 +29,15 @@ public:
     /// Images at a moment: the denoised preview when asked for and recorded, else the raw state.
     const QVector<QImage>& imagesAt(int index, bool denoised) const;
     bool hasDenoisedAt(int index) const;
-    /// One sample through every recorded moment up to `untilIndex` (inclusive; -1 = all).
+    /// The latest moment at or before `index` with a denoised preview; -1 when none. Runs record
+    /// the preview every few steps (the sampling job's kDenoisedPreviewEverySteps), not at every
+    /// recorded moment.
+    int denoisedIndexAtOrBefore(int index) const;
+    /// What a view shows at a moment: with `denoised`, the latest denoised preview recorded up to
+    /// it (denoisedIndexAtOrBefore), else the raw state.
+    const QVector<QImage>& shownImagesAt(int index, bool denoised) const;
+    /// One sample through every recorded moment up to `untilIndex` (inclusive; -1 = all), as
+    /// shownImagesAt gives it.
     QVector<QImage> trajectory(int sample, bool denoised, int untilIndex = -1) const;
     /// Index of the last snapshot with step <= `step` (0 when none).
     int indexForStep(int step) const;

@@ -86,10 +86,12 @@ private:
 /// pause / step / stop protocol.
 class FrameRelay {
 public:
-    FrameRelay(JobReporter& report, JobControl& control, std::shared_ptr<const std::atomic<bool>> denoisedPreview,
-               ebm::EnergyNetImpl& model, double sigma0, SamplingRunInfo info)
-        : report_(report), control_(control), denoisedPreview_(std::move(denoisedPreview)), model_(model), sigma0_(sigma0),
-          recordEvery_(info.recordEvery), info_(std::move(info))
+    FrameRelay(JobReporter& report, JobControl& control, DenoisedPreview denoisedPreview, ebm::EnergyNetImpl& model,
+               double sigma0, SamplingRunInfo info)
+        : report_(report), control_(control), denoisedPreview_(denoisedPreview == DenoisedPreview::Recorded),
+          model_(model), sigma0_(sigma0), recordEvery_(info.recordEvery),
+          denoiseEvery_(recordEvery_ * ((kDenoisedPreviewEverySteps + recordEvery_ - 1) / recordEvery_)),
+          info_(std::move(info))
     {
         batch_.runId = info_.runId;
     }
@@ -111,10 +113,11 @@ public:
         // Record the regular history, the very first step, the moment a pause takes effect,
         // every single step and the step a stop ends on, so that the step the person is told
         // about is always the last one in the timeline.
-        const bool record = frame.final || frame.step == 1 || frame.step % recordEvery_ == 0 ||
-                            control_.pauseRequested() || control_.cancelRequested();
+        const bool stopsHere = control_.pauseRequested() || control_.cancelRequested();
+        const bool record = frame.final || frame.step == 1 || frame.step % recordEvery_ == 0 || stopsHere;
         if (record)
-            batch_.snapshots.push_back(snapshot(frame));
+            batch_.snapshots.push_back(
+                snapshot(frame, frame.step == 1 || frame.step % denoiseEvery_ == 0 || stopsHere));
         if (frame.final) {
             flush();
             return true;
@@ -136,7 +139,8 @@ public:
     int lastStep() const { return lastStep_; }
 
 private:
-    SampleSnapshot snapshot(const ebm::SampleFrame& frame)
+    /// `denoise`: with the eq. 9 preview, which costs one gradient (the final frame's is free).
+    SampleSnapshot snapshot(const ebm::SampleFrame& frame, bool denoise)
     {
         SampleSnapshot s;
         s.step = frame.step;
@@ -147,7 +151,7 @@ private:
         s.meanAcceptance = acceptance_.mean();
         s.energies = tensorToDoubles(frame.energies);
         s.raw = tensorToImages(frame.state);
-        if (denoisedPreview_ && denoisedPreview_->load()) {
+        if (denoisedPreview_ && (denoise || frame.final)) {
             if (frame.final) {
                 s.denoised = s.raw;  // the final frame is already after the jump
             } else {
@@ -167,10 +171,11 @@ private:
 
     JobReporter& report_;
     JobControl& control_;
-    std::shared_ptr<const std::atomic<bool>> denoisedPreview_;  // null: no preview
+    bool denoisedPreview_;
     ebm::EnergyNetImpl& model_;
     double sigma0_;
     int recordEvery_;
+    int denoiseEvery_;  // a multiple of recordEvery_, so previews fall on recorded steps
     SamplingRunInfo info_;
     SampleFrameBatch batch_;
     AcceptanceTally acceptance_;
@@ -391,7 +396,7 @@ SamplingOutcome anneal(const AnnealingRun& run, JobControl& control, JobReporter
         const int total = config.schedule.size();
         const ebm::ModelConfig& shape = model.config();
         const double frameBytes = static_cast<double>(config.numSamples) *
-                                  (shape.inChannels * shape.imageSize * shape.imageSize + 256.0) * 2.0;  // raw + denoised
+                                  (shape.inChannels * shape.imageSize * shape.imageSize + 256.0) * 2.0;  // raw, and room for a preview as often
         const int maxFrames = std::clamp(static_cast<int>(kHistoryBudgetBytes / frameBytes), kMinHistoryFrames,
                                          kMaxHistoryFrames);
         const int fewestSteps = std::max(1, (total + maxFrames - 1) / maxFrames);

@@ -6,7 +6,6 @@
 // R-hat and bulk ESS over the schedule's longest hold, issue 25) the Sample page's runs
 // (kSamplingJobKind) fill in, not the Schedule page's previews. Runs as a guest of a training
 // job on the weights being trained.
-#include <atomic>
 #include <memory>
 
 #include "ebm/schedule/schedule_feed.h"
@@ -24,11 +23,10 @@ inline const QString kSchedulePreviewJobKind = QStringLiteral("schedule-preview"
 
 class SamplingJob : public Job {
 public:
-    /// `denoisedPreview` is read at every recorded frame, so the person can switch it mid-run.
     /// `scheduleFeed` (may be null): a schedule posted there replaces the remaining steps.
-    SamplingJob(SamplingSettings settings, int runId, std::shared_ptr<const std::atomic<bool>> denoisedPreview,
+    SamplingJob(SamplingSettings settings, int runId, DenoisedPreview denoisedPreview,
                 std::shared_ptr<ebm::ScheduleFeed> scheduleFeed = {}, QString kind = kSamplingJobKind)
-        : settings_(std::move(settings)), runId_(runId), denoisedPreview_(std::move(denoisedPreview)),
+        : settings_(std::move(settings)), runId_(runId), denoisedPreview_(denoisedPreview),
           scheduleFeed_(std::move(scheduleFeed)), kind_(std::move(kind))
     {
     }
@@ -39,7 +37,7 @@ public:
 private:
     SamplingSettings settings_;
     int runId_;
-    std::shared_ptr<const std::atomic<bool>> denoisedPreview_;
+    DenoisedPreview denoisedPreview_;
     std::shared_ptr<ebm::ScheduleFeed> scheduleFeed_;
     QString kind_;
 };

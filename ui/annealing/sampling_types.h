@@ -18,6 +18,15 @@ namespace ebm::studio {
 /// this many steps up to each recorded one.
 inline constexpr int kAcceptanceWindowSteps = 50;
 
+/// Whether a run records the eq. 9 denoised preview. The Sample page's runs always do, so the
+/// person can switch the view to it at any moment of any run; the Schedule page's short previews
+/// and inpainting do not.
+enum class DenoisedPreview { Recorded, NotRecorded };
+/// Steps between two recorded denoised previews (rounded up to a whole number of the history's
+/// periods), besides the first step, the end and every moment the person stops at: one extra
+/// gradient in 20 steps, about 5% of a run's time, whatever its length.
+inline constexpr int kDenoisedPreviewEverySteps = 20;
+
 /// The core's name of a sampler ("langevin", "mala"): the settings' and sessions' word for it.
 QString samplerName(ebm::Sampler sampler);
 /// The sampler runs use unless a person chooses another.

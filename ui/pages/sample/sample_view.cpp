@@ -352,7 +352,7 @@ void SampleView::startSampling()
     const bool followsCurve = settings.schedulePreset == kEditedSchedulePreset;
     auto feed = followsCurve ? std::make_shared<ebm::ScheduleFeed>() : nullptr;
     // While training, the run goes between two training steps, on the weights being trained.
-    JobHandle* run = engine_->start(std::make_unique<SamplingJob>(settings, id, denoisedPreview_, feed),
+    JobHandle* run = engine_->start(std::make_unique<SamplingJob>(settings, id, DenoisedPreview::Recorded, feed),
                                     JobRunner::StartPolicy::GuestOrQueue);
     followRun(run);
     expectedRunId_ = id;
@@ -463,7 +463,6 @@ void SampleView::setDenoisedView(bool on)
 {
     if (denoised_ != on) {
         denoised_ = on;
-        denoisedPreview_->store(on);
         Q_EMIT denoisedViewChanged(on);
     }
     // Keep the buttons in step when called from a shortcut or settings.
@@ -506,15 +505,25 @@ void SampleView::showMoment(int index)
         timeline_->setValue(index);
     }
     const SampleSnapshot& s = history_.at(index);
-    grid_->setImages(history_.imagesAt(index, denoised_));
+    grid_->setImages(history_.shownImagesAt(index, denoised_));
     grid_->setEnergies(s.energies);
-    denoisedNote_->setText(denoised_ && !history_.hasDenoisedAt(index) && !s.final
-                               ? tr("(no denoised preview recorded for this moment)")
-                               : QString());
+    denoisedNote_->setText(denoisedNote(index));
     momentLabel_->setText(momentText(index));
     momentLabel_->setToolTip(momentLabel_->text());
     chart_->setCursorStep(s.step);
     updateSelectedPanel();
+}
+
+QString SampleView::denoisedNote(int index) const
+{
+    if (!denoised_ || history_.at(index).final)
+        return {};
+    const int preview = history_.denoisedIndexAtOrBefore(index);
+    if (preview < 0)
+        return tr("(no denoised preview recorded yet)");
+    if (preview == index)
+        return {};
+    return tr("(the preview of step %1: previews are recorded every few steps)").arg(history_.at(preview).step);
 }
 
 QString SampleView::momentText(int index) const
@@ -540,7 +549,7 @@ void SampleView::updateSelectedPanel()
         selectedInfo_->clear();
         return;
     }
-    const QVector<QImage>& images = history_.imagesAt(shownIndex_, denoised_);
+    const QVector<QImage>& images = history_.shownImagesAt(shownIndex_, denoised_);
     if (selectedSample_ >= images.size()) {
         selectSample(-1);
         return;
@@ -558,7 +567,7 @@ void SampleView::updateSelectedPanel()
     for (int c = 0; c < cells; ++c) {
         const int index = cells == 1 ? shownIndex_ : static_cast<int>(std::lround(double(c) * shownIndex_ / (cells - 1)));
         trajectoryIndices_.push_back(index);
-        frames.push_back(history_.imagesAt(index, denoised_).value(selectedSample_));
+        frames.push_back(history_.shownImagesAt(index, denoised_).value(selectedSample_));
     }
     trajectory_->setImages(frames);
 }
@@ -692,7 +701,7 @@ bool SampleView::exportGrid(const QString& path, QString& error) const
         error = tr("There is nothing to export yet: run the sampler first.");
         return false;
     }
-    const QVector<QImage>& images = history_.imagesAt(shownIndex_, denoised_);
+    const QVector<QImage>& images = history_.shownImagesAt(shownIndex_, denoised_);
     // The gaps grow with the images (one image pixel), so scale k gives exactly k times the pixels.
     const int scale = effectiveGridExportScale(images);
     const QImage grid = composeGrid(images, 0, scale, scale);
@@ -731,7 +740,7 @@ bool SampleView::exportTrajectoryFrames(const QString& folder, QString& error) c
     const std::string gridSettings = exportSettings(-1, -1);
     const std::string sampleSettings = selectedSample_ >= 0 ? exportSettings(-1, selectedSample_) : gridSettings;
     for (int i = 0; i < history_.size(); ++i) {
-        const QVector<QImage>& images = history_.imagesAt(i, denoised_);
+        const QVector<QImage>& images = history_.shownImagesAt(i, denoised_);
         const bool oneSample = selectedSample_ >= 0 && selectedSample_ < images.size();
         const QImage frame = oneSample ? images[selectedSample_].scaled(images[selectedSample_].size() * 4)
                                        : composeGrid(images, 0, 2, kExportScale);
@@ -753,7 +762,12 @@ std::string SampleView::exportSettings(int index, int sample) const
         const SampleSnapshot& moment = history_.at(index);
         details["moment"] = {{"step", moment.step},
                              {"final", moment.final},
-                             {"denoised_preview", denoised_ && history_.hasDenoisedAt(index) && !moment.final}};
+                             {"denoised_preview", false}};
+        const int preview = denoised_ && !moment.final ? history_.denoisedIndexAtOrBefore(index) : -1;
+        if (preview >= 0) {
+            details["moment"]["denoised_preview"] = true;
+            details["moment"]["denoised_preview_step"] = history_.at(preview).step;
+        }
     }
     if (sample >= 0)
         details["sample_indices"] = ebm::Json::array({sample});  // counted from 0, as in the .npy samples

@@ -1,7 +1,6 @@
 #pragma once
 #include <QPointer>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -134,15 +133,20 @@ private:
     void updateModelText();
     void updateSelectedPanel();
     QString momentText(int index) const;
+    /// Beside the view toggle: which step's preview the denoised view shows, when not its own.
+    QString denoisedNote(int index) const;
     /// What an export keeps of the run (issue 27): `index` >= 0 for one recorded moment, `sample`
     /// >= 0 when it shows that sample alone.
     std::string exportSettings(int index, int sample) const;
+
+public:
+    /// The settings of the whole run as its pictures keep them (a saved run keeps them too).
+    std::string runSettings() const { return exportSettings(-1, -1); }
 
     StudioEngine* engine_;
     AnnealingHub* annealing_;
     SampleExports* exports_;
     /// Read by the run at every recorded frame, so the view can switch mid-run.
-    std::shared_ptr<std::atomic<bool>> denoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
     int lastRunId_ = 0;
     SamplingPanel* panel_;
     RunControls* runControls_;

@@ -309,7 +309,7 @@ void ScheduleView::startPreview()
     const int id = ++previewRunId_;
     // Newest request wins: a running preview stops at its next step, a queued one is dropped.
     JobHandle* handle = engine_->start(
-        std::make_unique<SamplingJob>(s, id, noDenoisedPreview_, nullptr, kSchedulePreviewJobKind),
+        std::make_unique<SamplingJob>(s, id, DenoisedPreview::NotRecorded, nullptr, kSchedulePreviewJobKind),
         JobRunner::StartPolicy::Replace);
     if (!handle)
         return;

@@ -131,7 +131,6 @@ private:
     CurveEvaluationPanel* evaluation_;
 
     QPointer<JobHandle> preview_;
-    std::shared_ptr<std::atomic<bool>> noDenoisedPreview_ = std::make_shared<std::atomic<bool>>(false);
     int previewRunId_ = 0;
     int previewsStarted_ = 0;
     bool previewWaiting_ = false;
