@@ -1,5 +1,6 @@
 // The chart base and its charts: replot throttle, log axes that label every decade (and short
-// ranges), PNG export, the loss chart following its data, the class histogram's labels.
+// ranges), PNG export (with the chart's settings and its page's inside), the loss chart following
+// its data, the class histogram's labels.
 #include <QtTest/QtTest>
 
 #include <QApplication>
@@ -10,8 +11,14 @@
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <optional>
+#include <string>
 
+#include "ebm/base/json.h"
+#include "ebm/base/png_settings.h"
 #include "widgets/plot_panel.h"
+#include "widgets/settings_form.h"
+#include "widgets/studio_page.h"
 #include "widgets/qcustomplot_include.h"
 #include "annealing/energy_chart.h"
 #include "pages/evaluate/class_histogram_chart.h"
@@ -42,6 +49,48 @@ bool hasTickNear(const QMap<double, QString>& ticks, double value)
         if (std::abs(it.key() - value) <= 1e-9 * value)
             return true;
     return false;
+}
+
+/// A page as the studio's pages declare their settings: two fields kept with keepFields, and an
+/// image kept in the session beside them (which no chart should carry).
+struct ChartPageSettings {
+    int steps = 300;
+    QString dataPath = QStringLiteral("/home/someone/data/digits.npy");
+};
+
+const FieldSet<ChartPageSettings>& chartPageFields()
+{
+    static const FieldSet<ChartPageSettings> fields = [] {
+        FieldSet<ChartPageSettings> f(QStringLiteral("chartPage"));
+        f.integer(QStringLiteral("steps"), &ChartPageSettings::steps);
+        f.text(QStringLiteral("dataPath"), &ChartPageSettings::dataPath);
+        return f;
+    }();
+    return fields;
+}
+
+class ChartPage : public StudioPage {
+public:
+    ChartPage() : StudioPage(QStringLiteral("&Charts"), QStringLiteral("charting"))
+    {
+        keepFields<ChartPageSettings>(
+            chartPageFields(), [this] { return settings; }, [this](const ChartPageSettings& s) { settings = s; });
+        keepInSession([](QJsonObject& part) { part.insert(QStringLiteral("image"), QStringLiteral("many pixels")); },
+                      [](const QJsonObject&) {});
+    }
+    void start() override {}
+    bool canStart() const override { return false; }
+
+    ChartPageSettings settings;
+};
+
+/// The settings a PNG keeps, parsed; null when it keeps none or they are no settings object.
+ebm::Json pngSettings(const QString& path)
+{
+    const std::optional<std::string> text = ebm::readPngSettings(path.toStdString());
+    if (!text || !ebm::pngSettingsProblem(*text).empty())
+        return nullptr;
+    return ebm::Json::parse(*text);
 }
 
 const QStringList kFashionClasses{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -156,6 +205,50 @@ private Q_SLOTS:
                 dark += qGray(image.pixel(x, y)) < 100;
         QVERIFY2(dark > 500, qPrintable(QString::number(dark)));
         QVERIFY(!chart.exportPng(QDir(dir.path()).filePath(QStringLiteral("missing/folder/x.png")), 64, 64));
+    }
+
+    void aChartOnAPageKeepsThePagesSettings()
+    {
+        ChartPage page;
+        auto* box = new QWidget(&page);  // charts sit in the page's layouts, not right under it
+        auto* chart = new PlotPanel(QStringLiteral("Energy per step"), QStringLiteral("energy"), box);
+        chart->resize(400, 250);
+        page.settings.steps = 1234;  // the values at the moment of the export
+        QTemporaryDir dir;
+        const QString path = QDir(dir.path()).filePath(QStringLiteral("energy.png"));
+        QVERIFY(chart->exportPng(path, 320, 200));
+        QCOMPARE(QImage(path).size(), QSize(320, 200));
+
+        const ebm::Json settings = pngSettings(path);  // through the engine's reader, checked as `ebm info --image` does
+        QVERIFY2(settings.is_object(), qPrintable(QString::fromStdString(chart->exportSettingsJson())));
+        QCOMPARE(settings.value("format", std::string()), std::string(ebm::kPngSettingsFormat));
+        QCOMPARE(settings.value("version", 0), ebm::kPngSettingsVersion);
+        QCOMPARE(settings.value("app_version", std::string()), std::string(EBM_STUDIO_VERSION));
+        QCOMPARE(settings.value("command", std::string()), std::string("studio charting chart"));
+        QCOMPARE(settings.value("chart", std::string()), std::string("Energy per step"));
+        QVERIFY(settings.contains("settings"));
+        const ebm::Json& fields = settings["settings"];
+        QCOMPARE(fields.value("steps", 0), 1234);
+        QCOMPARE(fields.value("data_path", std::string()), std::string("digits.npy"));  // the file, not the folders it was in
+        QVERIFY(!fields.contains("image"));
+        QVERIFY(!settings.contains("image"));  // what the page keeps beside its fields stays out of charts
+        QCOMPARE(QString::fromStdString(settings.dump()), QString::fromStdString(chart->exportSettingsJson()));
+    }
+
+    void aChartOnNoPageKeepsTheGenericPart()
+    {
+        PlotPanel chart(QStringLiteral("Loss"), QStringLiteral("loss"));
+        chart.resize(300, 200);
+        QTemporaryDir dir;
+        const QString path = QDir(dir.path()).filePath(QStringLiteral("loss.png"));
+        QVERIFY(chart.exportPng(path, 240, 160));
+        const ebm::Json settings = pngSettings(path);
+        QVERIFY(settings.is_object());
+        QCOMPARE(settings.value("command", std::string()), std::string("studio chart"));
+        QCOMPARE(settings.value("chart", std::string()), std::string("Loss"));
+        QCOMPARE(settings.value("app", std::string()), std::string("EBM Studio"));
+        QVERIFY(!settings.contains("settings"));
+        QCOMPARE(settings.size(), size_t(6));  // format, version, app, app_version, command, chart
     }
 
     void lossChartAxesFollowTheData()

@@ -1,7 +1,9 @@
 // The Sample page's Sweep dialog (issue 27): the estimate of a sweep's time before it starts, a
-// 2x2 sweep of the loaded model through the dialog's Start button (the labelled picture of the
-// expected size, the axes' values in its labels, every cell's energy), Stop, the refusal of values
-// a setting cannot take, and the exported PNG keeping the sweep's settings.
+// 2x2 sweep of the loaded model through the dialog's Start button (each cell drawn in the grid as
+// it ends, while the sweep still runs; the labelled picture of the expected size, the axes' values
+// in its labels, every cell's energy), Stop (keeping the cells done, exported with the missing
+// ones named), the refusal of values a setting cannot take, and the exported PNG keeping the
+// sweep's settings.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -54,6 +56,16 @@ void chooseAxis(SweepDialog& dialog, int axis, const QString& setting, const QSt
     dialog.axisValues(axis)->setText(values);
 }
 
+/// Whether the dialog's picture shows `cell`'s samples where the grid as it fills puts them.
+bool pictureShowsCell(const SweepDialog& dialog, const SweepCellInfo& cell)
+{
+    const QRect place = dialog.fillingCellRect(cell.index);
+    if (place.isEmpty() || cell.picture.isNull() || dialog.shownPicture().isNull())
+        return false;
+    return dialog.shownPicture().copy(place).convertToFormat(QImage::Format_RGB888) ==
+           cell.picture.convertToFormat(QImage::Format_RGB888);
+}
+
 }  // namespace
 
 class TestUiSweep : public QObject {
@@ -102,6 +114,12 @@ private Q_SLOTS:
                  qPrintable(dialog.estimateLabel()->text()));
 
         QSignalSpy finished(&dialog, &SweepDialog::sweepFinished);
+        // Each cell as it ends: drawn in the grid while the sweep still runs, before its picture.
+        QVector<int> shownWhileRunning;
+        connect(&dialog, &SweepDialog::cellShown, this, [&](const SweepCellInfo& cell) {
+            if (dialog.isRunning() && finished.isEmpty() && pictureShowsCell(dialog, cell))
+                shownWhileRunning << cell.index;
+        });
         QVERIFY(dialog.runControls()->startButton()->isEnabled());
         dialog.runControls()->startButton()->click();
         QVERIFY(dialog.isRunning());
@@ -114,6 +132,15 @@ private Q_SLOTS:
         QCOMPARE(outcome.meanFinalEnergies.size(), 4);
         for (double energy : outcome.meanFinalEnergies)
             QVERIFY(std::isfinite(energy));
+        QCOMPARE(shownWhileRunning, (QVector<int>{0, 1, 2, 3}));  // every cell once, in order
+        QCOMPARE(outcome.cellNotes, QStringList(4, QString()));
+        QCOMPARE(dialog.endedCells().size(), 4);
+        for (const SweepCellInfo& cell : dialog.endedCells()) {
+            QCOMPARE(cell.column, cell.index % 2);
+            QCOMPARE(cell.row, cell.index / 2);
+            QCOMPARE(cell.meanFinalEnergy, outcome.meanFinalEnergies[cell.index]);
+        }
+        QCOMPARE(dialog.shownPicture(), dialog.resultImage());  // once ended: the picture Export writes
 
         // The axes' values in the labels, as drawn.
         QCOMPARE(dialog.columnLabels(), (QStringList{QStringLiteral("step-size = 0.01"), QStringLiteral("step-size = 0.02")}));
@@ -146,6 +173,7 @@ private Q_SLOTS:
                                              "\"y\":{\"setting\":\"seed\",\"values\":[\"1\",\"2\"]}}")),
                  qPrintable(text));
         QVERIFY2(text.contains(QLatin1String("\"samples\":4")), qPrintable(text));
+        QVERIFY2(!text.contains(QLatin1String("missing_cells")), qPrintable(text));  // every cell is there
     }
 
     void valuesASettingCannotTakeAreRefused()
@@ -198,6 +226,54 @@ private Q_SLOTS:
         QVERIFY(std::isnan(outcome.meanFinalEnergies[0]));
         QVERIFY(!dialog.isRunning());
         QVERIFY(dialog.statusLabel()->text().startsWith(QLatin1String("Stopped")));
+    }
+
+    void aStoppedSweepKeepsTheCellsItHasDone()
+    {
+        StudioEngine engine;
+        QVERIFY(loadTiny(engine));
+        SweepDialog dialog(&engine);
+        dialog.setBaseSettings(shortRun(6));
+        chooseAxis(dialog, 0, QStringLiteral("steps"), QStringLiteral("6, 200000"));  // the second cell: minutes
+        dialog.samplesPerCell()->setValue(2);
+        QSignalSpy shown(&dialog, &SweepDialog::cellShown);
+        QSignalSpy finished(&dialog, &SweepDialog::sweepFinished);
+        dialog.startSweep();
+        QVERIFY(shown.wait(kWaitMs));
+        QVERIFY(dialog.isRunning());
+        const SweepCellInfo first = shown.first().at(0).value<SweepCellInfo>();
+        QCOMPARE(first.index, 0);
+        QVERIFY(first.note.isEmpty());
+        QVERIFY(std::isfinite(first.meanFinalEnergy));
+        QVERIFY(pictureShowsCell(dialog, first));
+        QVERIFY(dialog.fillingCellRect(1).isEmpty());  // the running one: a grey box
+
+        dialog.runControls()->stopButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        const SweepOutcome outcome = finished.first().at(0).value<SweepOutcome>();
+        QVERIFY2(!outcome.failed, qPrintable(outcome.message));
+        QVERIFY(outcome.stopped);
+        QCOMPARE(outcome.meanFinalEnergies.size(), 2);
+        QCOMPARE(outcome.meanFinalEnergies[0], first.meanFinalEnergy);
+        QVERIFY(std::isnan(outcome.meanFinalEnergies[1]));
+        QCOMPARE(outcome.cellNotes, (QStringList{QString(), kSweepCellStopped}));
+        QCOMPARE(dialog.endedCells().size(), 2);
+        QCOMPARE(dialog.endedCells()[1].note, kSweepCellStopped);
+        QVERIFY(!dialog.resultImage().isNull());
+        QCOMPARE(dialog.shownPicture(), dialog.resultImage());
+        QVERIFY2(dialog.statusLabel()->text().startsWith(QLatin1String("Stopped with 1 of 2 cells done")),
+                 qPrintable(dialog.statusLabel()->text()));
+
+        // Exported, the picture says which cell it lacks and why.
+        QVERIFY(dialog.exportButton()->isEnabled());
+        const QString path = QDir(dir_.path()).filePath(QStringLiteral("stopped-sweep.png"));
+        QString error;
+        QVERIFY2(dialog.exportPng(path, error), qPrintable(error));
+        const std::optional<std::string> settings = ebm::readPngSettings(path.toStdString());
+        QVERIFY(settings.has_value());
+        const QString text = QString::fromStdString(*settings);
+        QVERIFY2(text.contains(QLatin1String("\"missing_cells\":[{\"column\":1,\"row\":0,\"why\":\"stopped\"}]")),
+                 qPrintable(text));
     }
 };
 

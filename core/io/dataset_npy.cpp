@@ -1,5 +1,5 @@
-// NumPy .npy arrays: reading (float32/float64/uint8/int32/int64, C order, little-endian),
-// writing float32, and the layout a data set read from one takes.
+// NumPy .npy arrays: reading and writing (float32/float64/uint8/int32/int64, C order,
+// little-endian), and the layout a data set read from one takes.
 #include <cctype>
 #include <cstring>
 #include <filesystem>
@@ -136,6 +136,18 @@ struct NpyType {
     size_t itemBytes;
 };
 
+/// The descr numpy writes for a dtype the reader takes back; empty for any other dtype.
+std::string npyDescr(torch::Dtype dtype) {
+    switch (dtype) {
+    case torch::kFloat: return "<f4";
+    case torch::kDouble: return "<f8";
+    case torch::kUInt8: return "|u1";
+    case torch::kLong: return "<i8";
+    case torch::kInt: return "<i4";
+    default: return {};
+    }
+}
+
 NpyType npyType(const std::string& path, const std::string& descr) {
     if (descr == "<f4") return {torch::kFloat, 4};
     if (descr == "<f8") return {torch::kDouble, 8};
@@ -157,10 +169,10 @@ bool isLittleEndianHost() {
 
 }  // namespace
 
-torch::Tensor readNpy(const std::string& path) {
+torch::Tensor readNpyAsStored(const std::string& path, uintmax_t maxBytes) {
     return guarded(path, [&] {
         if (!isLittleEndianHost()) fail(path, ".npy files can only be read on little-endian machines");
-        const std::string bytes = internal::readFileBytes(path);
+        const std::string bytes = internal::readFileBytes(path, maxBytes);
         if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == 'K')
             fail(path, "is a .npz archive (zip); save a single array with numpy.save instead");
         if (bytes.size() < kNpyMagicBytes || bytes.compare(0, kNpyMagicBytes, kNpyMagic, kNpyMagicBytes) != 0)
@@ -208,8 +220,14 @@ torch::Tensor readNpy(const std::string& path) {
             fail(path, std::to_string(present - declared) +
                     " bytes of unexpected data after the array the .npy header declares; the file is damaged");
 
-        torch::Tensor array = tensorFromBytes(bytes.data() + preamble + headerBytes, header.shape, type.dtype);
-        switch (type.dtype) {
+        return tensorFromBytes(bytes.data() + preamble + headerBytes, header.shape, type.dtype);
+    });
+}
+
+torch::Tensor readNpy(const std::string& path) {
+    return guarded(path, [&] {
+        torch::Tensor array = readNpyAsStored(path);
+        switch (array.scalar_type()) {
         case torch::kUInt8: return array.to(torch::kFloat).div_(kUint8Scale);
         case torch::kDouble: return array.to(torch::kFloat);
         case torch::kInt: return array.to(torch::kLong);   // integers (labels) stay integers
@@ -221,15 +239,27 @@ torch::Tensor readNpy(const std::string& path) {
 void writeNpy(const std::string& path, const torch::Tensor& array) {
     guarded(path, [&] {
         if (!array.defined()) fail(path, "cannot write an empty (undefined) array");
+        writeNpyAsStored(path, array.detach().to(torch::kFloat));
+        return 0;
+    });
+}
+
+void writeNpyAsStored(const std::string& path, const torch::Tensor& array) {
+    guarded(path, [&] {
+        if (!array.defined()) fail(path, "cannot write an empty (undefined) array");
         if (!isLittleEndianHost()) fail(path, ".npy files can only be written on little-endian machines");
-        const torch::Tensor values = array.detach().to(torch::kCPU, torch::kFloat).contiguous();
+        const std::string descr = npyDescr(array.scalar_type());
+        if (descr.empty())
+            fail(path, std::string("cannot write ") + c10::toString(array.scalar_type()) +
+                           " values as .npy; convert them to float32, float64, uint8, int32 or int64");
+        const torch::Tensor values = array.detach().to(torch::kCPU).contiguous();
 
         std::string shape = "(";
         for (int64_t dim : values.sizes()) shape += std::to_string(dim) + ", ";
         if (values.dim() == 1) shape.erase(shape.size() - 1);   // Python's one-tuple is "(5,)"
         else if (values.dim() > 1) shape.erase(shape.size() - 2);
         shape += ")";
-        std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
         // numpy pads the header with spaces and ends it with '\n' so that the data is aligned.
         const size_t unpadded = kNpyPreambleV1 + header.size() + 1;
         header.append((kNpyHeaderAlignment - unpadded % kNpyHeaderAlignment) % kNpyHeaderAlignment, ' ');
@@ -242,7 +272,7 @@ void writeNpy(const std::string& path, const torch::Tensor& array) {
         bytes += char(header.size() & 0xff);
         bytes += char(header.size() >> 8);
         bytes += header;
-        bytes.append(static_cast<const char*>(values.data_ptr()), values.numel() * sizeof(float));
+        bytes.append(static_cast<const char*>(values.data_ptr()), values.numel() * values.element_size());
         // A reader never sees half a file, a failure keeps the old one, planted links are ignored.
         internal::writeBytesAtomically(path, bytes, "array");
         return 0;

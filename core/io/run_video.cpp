@@ -16,15 +16,10 @@ namespace ebm {
 
 namespace {
 
-// The caption strip: a share of the frame's height (never below a legible minimum), the text a
-// share of the strip, light grey on the frame's dark background.
-constexpr double kCaptionHeightShare = 0.06;
-constexpr int kMinCaptionHeight = 12;
-constexpr double kCaptionTextShare = 0.6;
 // DejaVu Sans's digits and capitals rise about 0.73 em above the baseline: centred on that.
 constexpr double kCaptionCapHeight = 0.73;
-constexpr internal::RGB kBackground{24, 24, 24};
-constexpr internal::RGB kCaptionColor{235, 235, 235};
+constexpr internal::RGB kBackground{kRunVideoBackground[0], kRunVideoBackground[1], kRunVideoBackground[2]};
+constexpr internal::RGB kCaptionColor{kRunVideoCaptionColour[0], kRunVideoCaptionColour[1], kRunVideoCaptionColour[2]};
 // Fewer than this many recorded steps would say nothing of the run.
 constexpr int kMinRecordedSteps = 3;
 
@@ -46,7 +41,7 @@ FrameLayout layOut(int gridWidth, int gridHeight, int captionWidth, const RunVid
     layout.height = settings.height;
     layout.captions = captions;
     const int captionHeight =
-        captions ? std::max(kMinCaptionHeight, static_cast<int>(std::lround(settings.height * kCaptionHeightShare))) : 0;
+        captions ? std::max(kRunVideoMinCaptionHeight, static_cast<int>(std::lround(settings.height * kRunVideoCaptionHeightShare))) : 0;
     const int area = settings.height - captionHeight;
     const double scale = std::min(double(area) / gridHeight, double(kMaxRunVideoWidth) / gridWidth);
     // Whole multiples keep every picture's pixels square and equal; only a grid too large for the
@@ -54,7 +49,7 @@ FrameLayout layOut(int gridWidth, int gridHeight, int captionWidth, const RunVid
     const double shown = scale >= 1.0 ? std::floor(scale) : scale;
     layout.shownWidth = std::max(1, static_cast<int>(gridWidth * shown));
     layout.shownHeight = std::max(1, static_cast<int>(gridHeight * shown));
-    layout.fontPixels = static_cast<int>(std::lround(captionHeight * kCaptionTextShare));
+    layout.fontPixels = static_cast<int>(std::lround(captionHeight * kRunVideoCaptionTextShare));
     layout.captionLeft = layout.fontPixels / 2;
     const int wanted = std::max(layout.shownWidth, captions ? captionWidth + 2 * layout.captionLeft : 0);
     layout.width = std::min(wanted + (wanted & 1), kMaxVideoSide);  // even: H.264 needs no padding

@@ -22,10 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 // The denoising jump after the last step: one gradient for the jump, one for the final energies.
 constexpr double kJumpStepEquivalents = 2.0;
-// What a cell of the picture without samples says.
-constexpr char kDivergedNote[] = "diverged";
-constexpr char kStoppedNote[] = "stopped";
-constexpr char kNotRunNote[] = "not run";
 
 const std::vector<std::pair<SweepSetting, std::string>>& settingNames()
 {
@@ -451,15 +447,15 @@ GridAxisLabels sweepAxisLabels(const SweepPlan& plan, size_t axis)
 
 LabelledGrid sweepPicture(const SweepPlan& plan, const SweepResult& result, const LabelledGridOptions& options)
 {
-    std::vector<LabelledGridCell> cells(static_cast<size_t>(plan.cells()), LabelledGridCell{{}, kNotRunNote});
+    std::vector<LabelledGridCell> cells(static_cast<size_t>(plan.cells()), LabelledGridCell{{}, kSweepNotRunNote});
     for (const SweepCell& cell : result.cells) {
         LabelledGridCell& shown = cells.at(static_cast<size_t>(cell.row * plan.columns() + cell.column));
         if (cell.stopped)
-            shown.note = kStoppedNote;
+            shown.note = kSweepStoppedNote;
         else if (cell.samples.defined())
             shown = {cell.samples, {}};
         else
-            shown.note = kDivergedNote;
+            shown.note = kSweepDivergedNote;
     }
     return makeLabelledGrid(cells, plan.columns(), sweepAxisLabels(plan, 0), sweepAxisLabels(plan, 1), options);
 }

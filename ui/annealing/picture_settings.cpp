@@ -15,6 +15,7 @@
 
 #include "ebm/base/error.h"
 #include "ebm/base/png_settings.h"
+#include "widgets/safe_save.h"
 #include "ebm/base/sha256.h"
 #include "ebm/schedule/sampling_settings.h"
 #include "ebm/schedule/schedule.h"
@@ -88,11 +89,7 @@ std::string studioPictureSettings(const QString& command, const ModelInfo& model
     try {
         const ebm::SamplingOptions options = toSamplingOptions(run.settings);
         const ebm::Schedule ran(std::vector<double>(run.temperatures.begin(), run.temperatures.end()));
-        ebm::Json settings{{"format", ebm::kPngSettingsFormat},
-                           {"version", ebm::kPngSettingsVersion},
-                           {"app", "EBM Studio"},
-                           {"app_version", EBM_STUDIO_VERSION},
-                           {"command", command.toStdString()}};
+        ebm::Json settings = studioPictureHeader(command.toStdString());
         settings["model"] = run.fromTrainingWeights
                                 ? ebm::Json{{"description", run.modelDescription.toStdString()},
                                             {"weights", "training run"}}

@@ -25,6 +25,8 @@ namespace ebm::studio {
 /// pictures of the ebm command it stands for ("sample", "inpaint").
 inline const QString kStudioSampleCommand = QStringLiteral("studio sample");
 inline const QString kStudioInpaintCommand = QStringLiteral("studio inpaint");
+/// A mask saved from the Inpaint page: its settings name the image it was painted for.
+inline const QString kStudioInpaintMaskCommand = QStringLiteral("studio inpaint mask");
 
 /// A model as a picture names it, as the ebm tool does: its file's base name, SHA-256 and which
 /// weights; weights without a file (a training run's, the untrained stand-in) by description.

@@ -10,6 +10,11 @@ class QWidget;
 namespace ebm::studio {
 
 /// An existing file, or empty when cancelled. `store` may be null (start in the home folder).
+/// The purpose every page's exports share: one remembered folder for pictures, tables and videos.
+inline const QString kExportFolderPurpose = QStringLiteral("export");
+/// The purpose of saved runs (NAME.ebmrun folders): the sampling pages save, the Compare page opens.
+inline const QString kRunFolderPurpose = QStringLiteral("runs");
+
 QString askOpenPath(QWidget* parent, QSettings* store, const QString& purpose, const QString& title,
                     const QString& filter);
 /// A file to write; `suffix` (".png") is added when the name has none. `suggestion` (a whole

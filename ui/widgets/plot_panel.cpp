@@ -5,6 +5,8 @@
 #include <QFileDialog>
 #include <QFontMetrics>
 #include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -12,8 +14,11 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "ebm/base/json.h"
+#include "ebm/base/png_settings.h"
 #include "qcustomplot_include.h"
 #include "widgets/safe_save.h"
+#include "widgets/studio_page.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,18 +39,25 @@ QString& lastExportFolder()
     return folder;
 }
 
-constexpr double kExportDotsPerInch = 96;  // the resolution QCustomPlot::savePng records in the PNG
-constexpr double kMetresPerInch = 0.0254;
-
-/// The chart as a PNG of width x height times `scale` pixels, written through the safe writer
-/// (QCustomPlot::savePng opens the path itself: it would write into a pipe, or into the old file in place).
-bool writeChartPng(QCustomPlot* plot, const QString& path, int width, int height, double scale, QString& error)
+/// The chart as a PNG of width x height times `scale` pixels with `settingsJson` inside, written
+/// through the safe writer (QCustomPlot::savePng opens the path itself: it would write into a
+/// pipe, or into the old file in place).
+bool writeChartPng(QCustomPlot* plot, const QString& path, int width, int height, double scale,
+                   const std::string& settingsJson, QString& error)
 {
-    QImage image = plot->toPixmap(width, height, scale).toImage();
-    const int dotsPerMetre = qRound(kExportDotsPerInch / kMetresPerInch);
-    image.setDotsPerMeterX(dotsPerMetre);
-    image.setDotsPerMeterY(dotsPerMetre);
-    return saveImage(image, path, "PNG", QObject::tr("chart"), error);
+    // No resolution is recorded: the settings' encoder (ebm::encodePng) writes no pHYs chunk, and
+    // viewers take such a PNG at the screen's density, as they took QCustomPlot's 96 dpi.
+    const QImage image = plot->toPixmap(width, height, scale).toImage();
+    return saveImage(image, path, "PNG", QObject::tr("chart"), error, settingsJson);
+}
+
+/// The page `widget` is on, or null: the nearest StudioPage among its parents.
+const StudioPage* pageOf(const QWidget* widget)
+{
+    for (const QWidget* parent = widget->parentWidget(); parent; parent = parent->parentWidget())
+        if (const auto* page = qobject_cast<const StudioPage*>(parent))
+            return page;
+    return nullptr;
 }
 
 /// Logarithmic ticks people can read: a label at every decade (10, 100, 1000, …), and between
@@ -146,7 +158,7 @@ private:
 }  // namespace
 
 PlotPanel::PlotPanel(const QString& title, const QString& fileStem, QWidget* parent)
-    : QWidget(parent), fileStem_(fileStem)
+    : QWidget(parent), titleText_(title), fileStem_(fileStem)
 {
     plot_ = new QCustomPlot(this);
     plot_->setMinimumHeight(140);
@@ -277,7 +289,24 @@ void PlotPanel::setLegendPlacement(LegendPlacement placement)
 bool PlotPanel::exportPng(const QString& path, int width, int height)
 {
     QString error;
-    return writeChartPng(plot_, path, width, height, 1.0, error);
+    return writeChartPng(plot_, path, width, height, 1.0, exportSettingsJson(), error);
+}
+
+std::string PlotPanel::exportSettingsJson() const
+{
+    const StudioPage* page = pageOf(this);
+    const QString command = page ? QStringLiteral("studio %1 chart").arg(page->sessionKey()) : QStringLiteral("studio chart");
+    ebm::Json settings = studioPictureHeader(command.toStdString());
+    settings["chart"] = titleText_.toStdString();
+    if (page) {
+        const QByteArray part = QJsonDocument(page->chartSettings(titleText_)).toJson(QJsonDocument::Compact);
+        const ebm::Json added = ebm::Json::parse(part.toStdString(), nullptr, false);
+        if (added.is_object())
+            for (const auto& [key, value] : added.items())
+                if (!settings.contains(key))  // the generic part says what the picture is: the page adds to it
+                    settings[key] = value;
+    }
+    return settings.dump();
 }
 
 QString PlotPanel::suggestedFileName() const { return fileStem_ + QStringLiteral(".png"); }
@@ -318,7 +347,7 @@ void PlotPanel::exportWithDialog()
     lastExportFolder() = QFileInfo(path).absolutePath();
     // The size shown on screen, at the screen's pixel density: the PNG looks like the chart.
     QString error;
-    if (!writeChartPng(plot_, path, plot_->width(), plot_->height(), devicePixelRatioF(), error))
+    if (!writeChartPng(plot_, path, plot_->width(), plot_->height(), devicePixelRatioF(), exportSettingsJson(), error))
         QMessageBox::warning(this, tr("Export Chart"), error);
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // The base under every chart of the studio: it owns the QCustomPlot and gives all charts the
 // same look, the same replot throttle, the same log-scale toggle with readable ticks, the same
-// legend placement and the same "Export as PNG…".
+// legend placement and the same "Export as PNG…", whose PNG keeps how it was made (the chart,
+// and the settings of the page it is on: StudioPage::chartSettings).
 #include <QWidget>
+
+#include <string>
 
 class QCheckBox;
 class QCPAxis;
@@ -24,6 +27,7 @@ public:
     PlotPanel(const QString& title, const QString& fileStem, QWidget* parent = nullptr);
 
     QCustomPlot* plot() const { return plot_; }
+    QString title() const { return titleText_; }
 
     /// Asks for a replot; requests closer together than the throttle interval become one.
     void requestReplot();
@@ -45,8 +49,14 @@ public:
     void setLegendPlacement(LegendPlacement placement);
     LegendPlacement legendPlacement() const { return legendPlacement_; }
 
-    /// Writes the chart as a width x height PNG; false when the file cannot be written.
+    /// Writes the chart as a width x height PNG that keeps exportSettingsJson(); false when the
+    /// file cannot be written.
     bool exportPng(const QString& path, int width, int height);
+    /// What an exported PNG keeps in its "ebm-studio" chunk (ebm/base/png_settings.h): format,
+    /// version, the app and its version, "command" ("studio <page's session key> chart", or
+    /// "studio chart" on no page), "chart" (the title), then what the StudioPage the chart is on
+    /// adds (its chartSettings), asked at the moment of the export.
+    std::string exportSettingsJson() const;
     /// The name offered by "Export as PNG…".
     QString suggestedFileName() const;
 
@@ -70,6 +80,7 @@ private:
 
     QCustomPlot* plot_;
     QLabel* title_;
+    QString titleText_;
     QHBoxLayout* titleBar_;
     QCheckBox* logScale_;
     QTimer* replotTimer_;

@@ -85,4 +85,13 @@ bool saveImage(const QImage& image, const QString& path, const char* format, con
     return saveBytes(path, encoded, what, error);
 }
 
+ebm::Json studioPictureHeader(const std::string& command)
+{
+    return ebm::Json{{"format", ebm::kPngSettingsFormat},
+                     {"version", ebm::kPngSettingsVersion},
+                     {"app", "EBM Studio"},
+                     {"app_version", EBM_STUDIO_VERSION},
+                     {"command", command}};
+}
+
 }  // namespace ebm::studio

@@ -10,6 +10,8 @@
 
 #include <string>
 
+#include "ebm/base/json.h"
+
 namespace ebm::studio {
 
 /// Writes `bytes` to `path` whole or not at all. On failure returns false with `error` the
@@ -23,5 +25,10 @@ bool saveBytes(const QString& path, const QByteArray& bytes, const QString& what
 /// Qt's writer cannot do: it writes a long text compressed); other formats keep none.
 bool saveImage(const QImage& image, const QString& path, const char* format, const QString& what, QString& error,
                const std::string& settingsJson = {});
+
+/// The opening every studio picture's settings share: "format" and "version" (as
+/// ebm/base/png_settings.h requires), the app and its version, and `command`, what made the
+/// picture ("studio sample", "studio compare"). The maker adds the rest.
+ebm::Json studioPictureHeader(const std::string& command);
 
 }  // namespace ebm::studio

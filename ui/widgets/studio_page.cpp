@@ -1,5 +1,7 @@
 #include "widgets/studio_page.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 
 namespace ebm::studio {
@@ -50,6 +52,23 @@ void StudioPage::restoreSettings(QSettings& store)
     for (const Keeper& keeper : keepers_)
         if (keeper.restore)
             keeper.restore(store);
+}
+
+QJsonObject StudioPage::chartSettings(const QString& chart) const
+{
+    QJsonObject values;
+    for (const Keeper& keeper : keepers_)
+        if (keeper.toChart)
+            keeper.toChart(values);
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        const QString text = it.value().toString();
+        if (it.value().isString() && QDir::isAbsolutePath(text))
+            it.value() = QFileInfo(text).fileName();
+    }
+    QJsonObject part;
+    if (!values.isEmpty())
+        part.insert(QStringLiteral("settings"), values);
+    return part;
 }
 
 void StudioPage::refusedSessionValue(const QString& error)

@@ -80,6 +80,16 @@ public:
         return false;
     }
 
+    /// What the page adds to the settings inside a PNG of its chart titled `chart` (the "ebm-studio"
+    /// chunk; PlotPanel writes format, version, the app, "command" and "chart" itself, and keeps
+    /// them whatever this returns). By default "settings": the values of the fields the page keeps
+    /// with keepFields, as a session file has them, absolute file paths reduced to their file
+    /// names (a shared figure names its files as a picture names its model, without the folders
+    /// of the computer that made it). Not the rest of the session part: images, masks and data
+    /// sets do not belong in a chart. The base does not know the loaded model: a page whose
+    /// charts depend on it adds "model" (annealing/picture_settings.h's modelSettings) here.
+    virtual QJsonObject chartSettings(const QString& chart) const;
+
 Q_SIGNALS:
     /// Something went wrong that the person must see (the window shows a notification).
     void problem(const QString& message);
@@ -105,6 +115,11 @@ protected:
                     Keep where = Keep::SessionAndStore)
     {
         Keeper keeper;
+        keeper.toChart = [&fields, read](QJsonObject& values) {
+            const QJsonObject shown = fields.toJson(read());
+            for (auto it = shown.begin(); it != shown.end(); ++it)
+                values.insert(it.key(), it.value());
+        };
         if (where == Keep::SessionAndStore) {
             keeper.toSession = [&fields, read](QJsonObject& part) {
                 const QJsonObject values = fields.toJson(read());
@@ -127,12 +142,12 @@ protected:
     /// More of the session part than the fields (a page's image sets, its mask).
     void keepInSession(std::function<void(QJsonObject&)> write, std::function<void(const QJsonObject&)> read)
     {
-        keepers_.push_back({std::move(write), std::move(read), {}, {}});
+        keepers_.push_back({std::move(write), std::move(read), {}, {}, {}});
     }
     /// More of what is remembered between runs than the fields (view toggles, user presets).
     void keepInStore(std::function<void(QSettings&)> save, std::function<void(QSettings&)> restore)
     {
-        keepers_.push_back({{}, {}, std::move(save), std::move(restore)});
+        keepers_.push_back({{}, {}, std::move(save), std::move(restore), {}});
     }
 
     /// The run the page has just started (a JobHandle from StudioEngine::start), the one the run
@@ -151,6 +166,7 @@ private:
         std::function<void(const QJsonObject&)> fromSession;
         std::function<void(QSettings&)> save;
         std::function<void(QSettings&)> restore;
+        std::function<void(QJsonObject&)> toChart;  // the form's values only (keepFields)
     };
     void refusedSessionValue(const QString& error);
 

@@ -62,6 +62,7 @@
 #include "pages/evaluate/evaluate_view.h"
 #include "pages/inpaint/inpaint_view.h"
 #include "pages/landscape/landscape_view.h"
+#include "pages/compare/compare_view.h"
 #include "pages/learn/learn_view.h"
 #include "pages/sample/sample_view.h"
 #include "pages/schedule/schedule_document.h"
@@ -142,13 +143,14 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     energyView_ = new EnergyView(engine_, undo_, this);
     auto* learnView = new LearnView(engine_, annealing_, undoStack_, this);
     auto* landscapeView = new LandscapeView(engine_, undo_, this);
+    auto* compareView = new CompareView(engine_, this);
 
     pages_ = new QTabWidget(this);
     pages_->setDocumentMode(true);
     notifications_ = new NotificationBar(this);
     for (StudioPage* page : std::initializer_list<StudioPage*>{sampleView_, trainView_, evaluateView_, scheduleView_,
                                                                inpaintView_, energyView_, learnView,
-                                                               landscapeView})
+                                                               landscapeView, compareView})
         addPage(page);
     // What each page remembered from the last run (before the window listens: restoring
     // starts nothing and announces nothing).

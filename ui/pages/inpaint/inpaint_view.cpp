@@ -28,6 +28,7 @@
 #include "ebm/schedule/schedule_feed.h"
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
+#include "widgets/file_dialogs.h"
 #include "widgets/image_grid.h"
 #include "widgets/run_controls.h"
 #include "widgets/safe_save.h"
@@ -38,6 +39,8 @@
 #include "annealing/annealing_hub.h"
 #include "annealing/energy_chart.h"
 #include "annealing/picture_settings.h"
+#include "annealing/run_bundle_job.h"
+#include "annealing/run_video_export.h"
 #include "annealing/sampling_types.h"
 #include "pages/inpaint/comparison_panel.h"
 #include "pages/inpaint/inpaint_fields.h"
@@ -79,6 +82,11 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
         inpaintFields(), [this] { return settings(); }, [this](const InpaintSettings& s) { setSettings(s); });
     keepInSession([this](QJsonObject& part) { writeImageAndMask(part); },
                   [this](const QJsonObject& part) { readImageAndMask(part); });
+    // The video dialog keeps its values and its folder in the studio's settings itself.
+    keepInStore({}, [this](QSettings& store) {
+        store_ = &store;
+        videoExporter_->setStore(&store);
+    });
     document_ = new MaskDocument(undo_->stack(), this);
     canvas_ = new MaskCanvas(document_, this);
     runControls_ = new RunControls(tr("Inpaint"), tr("Complete the masked pixels with annealed Langevin dynamics"),
@@ -97,7 +105,7 @@ InpaintView::InpaintView(StudioEngine* engine, AnnealingHub* annealing, UndoFiel
     });
     connect(maskBox, &MaskToolsBox::saveRequested, this, [this] {
         saveAs(tr("Save Mask"), tr("PNG images (*.png)"), QStringLiteral(".png"), QStringLiteral("mask"),
-               [this](const QString& path, QString& error) { return document_->save(path, error); });
+               [this](const QString& path, QString& error) { return document_->save(path, error, maskSettings()); });
     });
     connect(maskBox, &MaskToolsBox::statusMessage, this, &StudioPage::statusMessage);
     connect(canvas_, &MaskCanvas::imageFileDropped, this,
@@ -190,6 +198,30 @@ QWidget* InpaintView::buildExportBox()
     exportPng_ = new QPushButton(tr("Completions PNG…"), this);
     exportNpy_ = new QPushButton(tr("Completions .npy…"), this);
     exportPanel_ = new QPushButton(tr("Side by side PNG…"), this);
+    exportVideo_ = new QPushButton(tr("Video…"), this);
+    exportVideo_->setObjectName(QStringLiteral("videoExportButton"));
+    exportVideo_->setToolTip(tr("The recorded moments of the last run as an MP4 or animated WebP video"));
+    // The sample shown large: the completion selected in the grid, else the first.
+    videoExporter_ = new RunVideoExporter(engine_, this, [this] {
+        return RunVideoSource{&history_, grid_->selected(), false, suggestedVideoPath()};
+    });
+    connect(exportVideo_, &QPushButton::clicked, videoExporter_, &RunVideoExporter::ask);
+    connect(videoExporter_, &RunVideoExporter::exportingChanged, this, &InpaintView::updateControls);
+    saveRun_ = new QPushButton(tr("Save Run…"), this);
+    saveRun_->setToolTip(tr("Every recorded moment of the last run as a NAME.ebmrun folder, for the Compare page or numpy"));
+    connect(saveRun_, &QPushButton::clicked, this, [this] {
+        const QString path = askSavePath(this, store_, kRunFolderPurpose, tr("Save Run"), runBundleFilter(),
+                                         runBundleSuffix(),
+                                         QDir(lastFolder(store_, kRunFolderPurpose)).filePath(QStringLiteral("inpainting") + runBundleSuffix()));
+        if (path.isEmpty())
+            return;
+        saveRunBundle(engine_, path, history_, exportSettings(), this, [this](bool ok, const QString& message) {
+            if (ok)
+                Q_EMIT statusMessage(message);
+            else
+                Q_EMIT problem(message);
+        });
+    });
     connect(exportPng_, &QPushButton::clicked, this, [this] {
         saveAs(tr("Export Completions"), tr("PNG images (*.png)"), QStringLiteral(".png"),
                QStringLiteral("completions"), [this](const QString& path, QString& error) { return exportCompletionsPng(path, error); });
@@ -207,7 +239,9 @@ QWidget* InpaintView::buildExportBox()
     auto* exportLayout = new QGridLayout(exportBox);
     exportLayout->addWidget(exportPng_, 0, 0);
     exportLayout->addWidget(exportNpy_, 0, 1);
-    exportLayout->addWidget(exportPanel_, 1, 0, 1, 2);
+    exportLayout->addWidget(exportPanel_, 1, 0);
+    exportLayout->addWidget(exportVideo_, 1, 1);
+    exportLayout->addWidget(saveRun_, 2, 0);
     return exportBox;
 }
 
@@ -620,6 +654,8 @@ void InpaintView::updateControls()
     exportPng_->setEnabled(haveResult);
     exportNpy_->setEnabled(haveResult);
     exportPanel_->setEnabled(haveResult);
+    exportVideo_->setEnabled(!history_.isEmpty() && !isRunning() && !videoExporter_->isExporting());
+    saveRun_->setEnabled(!history_.isEmpty() && !isRunning());
     useCompletion_->setEnabled(haveResult && !isRunning());
     Q_EMIT runStateChanged();
 }
@@ -652,6 +688,15 @@ bool InpaintView::exportCompletionsPng(const QString& path, QString& error) cons
                      exportSettings());
 }
 
+QString InpaintView::suggestedVideoPath() const
+{
+    // The settings answer the home folder until an export folder was chosen.
+    QString folder = lastFolder(store_, kExportFolderPurpose);
+    if (folder == QDir::homePath() || !QFileInfo(folder).isDir())
+        folder = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation);
+    return QDir(QFileInfo(folder).isDir() ? folder : QDir::homePath()).filePath(QStringLiteral("inpainting-run.mp4"));
+}
+
 bool InpaintView::exportSideBySide(const QString& path, QString& error) const
 {
     const QImage picture = comparison_->render(kExportScale);
@@ -660,6 +705,18 @@ bool InpaintView::exportSideBySide(const QString& path, QString& error) const
         return false;
     }
     return saveImage(picture, path, "PNG", tr("side-by-side picture"), error, exportSettings());
+}
+
+std::string InpaintView::maskSettings() const
+{
+    // What the mask was painted for: the image, and the mask's own hash and size (as a
+    // completion's picture records the mask it ran with).
+    const QImage mask = document_->binary();
+    ebm::Json kept = studioPictureHeader(kStudioInpaintMaskCommand.toStdString());
+    kept["input"] = {{"name", input_.source.toStdString()}};
+    kept["mask"] = {{"pixels_sha256", maskPixelsSha256(mask)}, {"width", mask.width()}, {"height", mask.height()}};
+    kept["mask_feather"] = settings().maskFeather;
+    return kept.dump();
 }
 
 std::string InpaintView::exportSettings() const

@@ -5,7 +5,7 @@
 // annealed live with the temperature/energy chart and pause / step / stop, then side by side
 // with their errors over the generated pixels; a completion can become the image to complete
 // next. A picture dropped on the canvas is opened. Exports: completions (PNG grid, .npy), mask,
-// side by side.
+// side by side, the run as a video.
 #include <QImage>
 #include <QPointer>
 
@@ -22,6 +22,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSettings;
 class QSpinBox;
 class QTabWidget;
 class QToolButton;
@@ -35,6 +36,7 @@ class JobHandle;
 class MaskCanvas;
 class MaskDocument;
 class RunControls;
+class RunVideoExporter;
 class SampleGridWidget;
 class StudioEngine;
 class UndoFieldBinder;
@@ -85,6 +87,9 @@ public:
     bool exportSideBySide(const QString& path, QString& error) const;
     /// Written on the worker; the status bar says when it is done.
     bool exportCompletionsNpy(const QString& path, QString& error);
+    /// The run's video (the Export box's Video… button): its dialog, job and progress.
+    RunVideoExporter* videoExporter() const { return videoExporter_; }
+    QPushButton* videoButton() const { return exportVideo_; }
     /// The completion selected in the grid (the first when none is) becomes the image to
     /// complete, as the model produced it; the mask stays. False when there is none.
     bool useCompletionAsInput();
@@ -119,6 +124,10 @@ private:
     void updateSourceFields();
     /// What the exports of the last run's completions keep of it (issue 27).
     std::string exportSettings() const;
+    /// The settings a saved mask keeps: the image it was painted for, its hash and size.
+    std::string maskSettings() const;
+    /// "inpainting-run.mp4" in the last export folder (else Videos).
+    QString suggestedVideoPath() const;
     QString askSave(const QString& title, const QString& filter, const QString& suffix, const QString& name);
     /// Asks for a path and writes to it with `write`; a failure becomes a problem message.
     void saveAs(const QString& title, const QString& filter, const QString& suffix, const QString& name,
@@ -143,6 +152,10 @@ private:
     QPushButton* exportPng_;
     QPushButton* exportNpy_;
     QPushButton* exportPanel_;
+    QPushButton* exportVideo_;
+    QPushButton* saveRun_;
+    RunVideoExporter* videoExporter_;
+    QSettings* store_ = nullptr;  // the studio's settings, once restored: the video dialog's values
     QPushButton* useCompletion_;
 
     InpaintImage input_;

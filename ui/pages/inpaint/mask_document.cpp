@@ -133,9 +133,9 @@ bool MaskDocument::load(const QString& path, QString& error, QString* note)
     return true;
 }
 
-bool MaskDocument::save(const QString& path, QString& error) const
+bool MaskDocument::save(const QString& path, QString& error, const std::string& settingsJson) const
 {
-    return saveImage(binary(), path, "PNG", tr("mask"), error);
+    return saveImage(binary(), path, "PNG", tr("mask"), error, settingsJson);
 }
 
 void MaskDocument::resize(const QSize& size)

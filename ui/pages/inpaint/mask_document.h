@@ -4,6 +4,8 @@
 // loaded file) goes through edit(), one QUndoCommand each on the page's undo stack. The presets
 // are the engine's (ebm/base/mask_preset.h), so a preset here is the same mask as
 // `ebm inpaint --mask` gives.
+#include <string>
+
 #include <QImage>
 #include <QObject>
 #include <QString>
@@ -43,7 +45,8 @@ public:
     /// A mask picture (white = generate). One of another size is scaled with nearest neighbours
     /// and `note`, when given, says so. False with `error` set when it cannot be read.
     bool load(const QString& path, QString& error, QString* note = nullptr);
-    bool save(const QString& path, QString& error) const;
+    /// With `settingsJson` (not empty) the PNG keeps it as its "ebm-studio" settings chunk.
+    bool save(const QString& path, QString& error, const std::string& settingsJson = {}) const;
 
     /// The image to complete has `size`: a mask of another size is replaced by an empty one
     /// (not an undo step; earlier steps still apply, scaled).

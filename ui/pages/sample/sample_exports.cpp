@@ -11,13 +11,14 @@
 #include "worker/studio_engine.h"
 #include "widgets/file_dialogs.h"
 #include "annealing/energy_chart.h"
+#include "annealing/run_bundle_job.h"
+#include "annealing/run_video_export.h"
 #include "annealing/sampling_types.h"
 #include "pages/sample/sample_view.h"
 
 namespace ebm::studio {
 namespace {
 
-const QString kExportPurpose = QStringLiteral("export");
 const QString kPngFilter = QObject::tr("PNG images (*.png)");
 
 /// A file-name part made of letters, digits, '-' and '_' only.
@@ -34,7 +35,7 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
     grid_ = new QAction(tr("Export Grid as PNG…"), this);
     grid_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(grid_, &QAction::triggered, this, [this] {
-        const QString path = askSavePath(view_, store_, kExportPurpose, tr("Export grid"), kPngFilter,
+        const QString path = askSavePath(view_, store_, kExportFolderPurpose, tr("Export grid"), kPngFilter,
                                          QStringLiteral(".png"), suggestedPath(QStringLiteral(".png")));
         if (!path.isEmpty())
             exportGridTo(path);
@@ -42,7 +43,7 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
     npy_ = new QAction(tr("Export Samples as .npy…"), this);
     connect(npy_, &QAction::triggered, this, [this] {
         const QString path =
-            askSavePath(view_, store_, kExportPurpose, tr("Export samples"), tr("NumPy arrays (*.npy)"),
+            askSavePath(view_, store_, kExportFolderPurpose, tr("Export samples"), tr("NumPy arrays (*.npy)"),
                         QStringLiteral(".npy"), suggestedPath(QStringLiteral(".npy")));
         if (!path.isEmpty())
             engine_->exportSamplesNpy(path);
@@ -51,14 +52,14 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
     connect(sheet_, &QAction::triggered, this, [this] {
         QString suggestion = suggestedPath(QStringLiteral(".png"));
         suggestion.insert(suggestion.size() - 4, QStringLiteral("-trajectory"));
-        const QString path = askSavePath(view_, store_, kExportPurpose, tr("Export trajectory"), kPngFilter,
+        const QString path = askSavePath(view_, store_, kExportFolderPurpose, tr("Export trajectory"), kPngFilter,
                                          QStringLiteral(".png"), suggestion);
         if (!path.isEmpty())
             exportTrajectorySheetTo(path);
     });
     frames_ = new QAction(tr("Export Trajectory Frames…"), this);
     connect(frames_, &QAction::triggered, this, [this] {
-        const QString folder = askFolder(view_, store_, kExportPurpose, tr("Folder for the frames"));
+        const QString folder = askFolder(view_, store_, kExportFolderPurpose, tr("Folder for the frames"));
         if (folder.isEmpty())
             return;
         QString error;
@@ -67,7 +68,31 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
         else
             Q_EMIT view_->statusMessage(tr("Frames written to %1").arg(folder));
     });
-    fileActions_ = {grid_, gridScaleMenu()->menuAction(), npy_, sheet_, frames_};
+    videoExporter_ = new RunVideoExporter(engine_, view_, [this] {
+        return RunVideoSource{&view_->history(), view_->selectedSample(), view_->showsDenoised(), suggestedVideoPath()};
+    });
+    video_ = new QAction(tr("Export Run as Video…"), this);
+    video_->setToolTip(tr("The recorded moments of the run as an MP4 or animated WebP video"));
+    connect(video_, &QAction::triggered, videoExporter_, &RunVideoExporter::ask);
+    connect(videoExporter_, &RunVideoExporter::exportingChanged, this, &SampleExports::updateActions);
+    saveRun_ = new QAction(tr("Save Run…"), this);
+    saveRun_->setToolTip(tr("Every recorded moment of the run as a NAME.ebmrun folder, for the Compare page or numpy"));
+    connect(saveRun_, &QAction::triggered, this, [this] {
+        QString suggestion = suggestedPath(runBundleSuffix());
+        suggestion = QDir(lastFolder(store_, kRunFolderPurpose)).filePath(QFileInfo(suggestion).fileName());
+        const QString path = askSavePath(view_, store_, kRunFolderPurpose, tr("Save run"), runBundleFilter(),
+                                         runBundleSuffix(), suggestion);
+        if (path.isEmpty())
+            return;
+        saveRunBundle(engine_, path, view_->history(), view_->runSettings(), this,
+                      [this](bool ok, const QString& message) {
+                          if (ok)
+                              Q_EMIT view_->statusMessage(message);
+                          else
+                              Q_EMIT view_->problem(message);
+                      });
+    });
+    fileActions_ = {grid_, gridScaleMenu()->menuAction(), npy_, sheet_, frames_, video_, saveRun_};
 
     auto* denoised = new QAction(tr("&Denoised Preview"), this);
     denoised->setCheckable(true);
@@ -122,30 +147,55 @@ void SampleExports::updateActions()
     npy_->setEnabled(haveFrames && !engine_->isBusy());
     sheet_->setEnabled(view_->canExport());
     frames_->setEnabled(haveFrames);
+    video_->setEnabled(haveFrames && !videoExporter_->isExporting());
+    saveRun_->setEnabled(haveFrames);
 }
 
-QString SampleExports::suggestedPath(const QString& suffix) const
+void SampleExports::setStore(QSettings* store)
 {
-    // The settings answer the home folder until an export folder was chosen.
-    QString folder = lastFolder(store_, kExportPurpose);
-    if (folder.isEmpty() || folder == QDir::homePath() || !QFileInfo(folder).isDir()) {
-        const QString standard = QStandardPaths::writableLocation(
-            suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation);
-        folder = QFileInfo(standard).isDir() ? standard : QDir::homePath();
-    }
+    store_ = store;
+    videoExporter_->setStore(store);
+}
+
+QString SampleExports::runFileName() const
+{
     const ModelInfo m = view_->sampledModel();
     const QString model = !m.path.isEmpty() ? QFileInfo(m.path).completeBaseName()
                           : m.fromTraining  ? QStringLiteral("training-run")
                                             : QStringLiteral("model");
     QString name = fileNamePart(model);
+    if (!view_->history().isEmpty())
+        name += QStringLiteral("-seed%1").arg(view_->history().info().settings.seed);
+    return name;
+}
+
+QString SampleExports::exportFolder(QStandardPaths::StandardLocation standard) const
+{
+    // The settings answer the home folder until an export folder was chosen.
+    const QString folder = lastFolder(store_, kExportFolderPurpose);
+    if (!folder.isEmpty() && folder != QDir::homePath() && QFileInfo(folder).isDir())
+        return folder;
+    const QString location = QStandardPaths::writableLocation(standard);
+    return QFileInfo(location).isDir() ? location : QDir::homePath();
+}
+
+QString SampleExports::suggestedPath(const QString& suffix) const
+{
+    QString name = runFileName();
     const RunHistory& history = view_->history();
     if (!history.isEmpty()) {
-        name += QStringLiteral("-seed%1").arg(history.info().settings.seed);
         const int shown = view_->shownIndex() >= 0 ? view_->shownIndex() : history.size() - 1;
         const SampleSnapshot& moment = history.at(shown);
         name += moment.final ? QStringLiteral("-final") : QStringLiteral("-step%1").arg(moment.step);
     }
-    return QDir(folder).filePath(name + suffix);
+    const QStandardPaths::StandardLocation standard =
+        suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation;
+    return QDir(exportFolder(standard)).filePath(name + suffix);
+}
+
+QString SampleExports::suggestedVideoPath() const
+{
+    return QDir(exportFolder(QStandardPaths::MoviesLocation)).filePath(runFileName() + QStringLiteral("-run.mp4"));
 }
 
 bool SampleExports::exportGridTo(const QString& path)
@@ -157,6 +207,11 @@ bool SampleExports::exportGridTo(const QString& path)
     }
     Q_EMIT view_->statusMessage(tr("Grid written to %1").arg(QDir::toNativeSeparators(path)));
     return true;
+}
+
+JobHandle* SampleExports::exportVideoTo(const QString& path, const RunVideoOptions& options)
+{
+    return videoExporter_->start(path, options);
 }
 
 bool SampleExports::exportTrajectorySheetTo(const QString& path)

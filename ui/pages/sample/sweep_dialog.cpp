@@ -2,11 +2,13 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFontMetrics>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHash>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPixmap>
 #include <QProgressBar>
 #include <QPushButton>
@@ -16,6 +18,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -35,7 +38,13 @@ namespace {
 constexpr int kEstimateDelayMs = 400;
 constexpr int kProgressSteps = 1000;
 constexpr int kDefaultSamplesPerCell = 8;
-const QString kExportPurpose = QStringLiteral("export");
+// The grid as it fills: space around it and between two cells, the least side of a cell box (to
+// hold its grey box's word), and the colours of a box without samples.
+constexpr int kGridMargin = 8;
+constexpr int kGridGap = 6;
+constexpr int kMinCellSide = 48;
+const QColor kEmptyCellColour(220, 220, 220);
+const QColor kEmptyCellTextColour(90, 90, 90);
 
 /// Values to start from when a person picks a setting whose values the field does not hold.
 QString exampleValues(const QString& setting)
@@ -131,7 +140,7 @@ SweepDialog::SweepDialog(StudioEngine* engine, QWidget* parent) : QDialog(parent
     connect(runControls_, &RunControls::startRequested, this, &SweepDialog::startSweep);
     connect(runControls_, &RunControls::stopRequested, this, &SweepDialog::stopSweep);
     connect(export_, &QPushButton::clicked, this, [this] {
-        const QString path = askSavePath(this, store_, kExportPurpose, tr("Export sweep"), tr("PNG images (*.png)"),
+        const QString path = askSavePath(this, store_, kExportFolderPurpose, tr("Export sweep"), tr("PNG images (*.png)"),
                                          QStringLiteral(".png"));
         if (path.isEmpty())
             return;
@@ -315,6 +324,14 @@ void SweepDialog::startSweep()
     run_ = run;
     connect(run, &JobHandle::progress, this, &SweepDialog::onProgress);
     connect(run, &JobHandle::finished, this, &SweepDialog::onFinished);
+    // A new sweep: the last one's picture and cells go (its export with them).
+    outcome_ = SweepOutcome{};
+    grid_ = SweepGridInfo{};
+    endedCells_.clear();
+    runningCell_ = -1;
+    lastCellText_.clear();
+    cellRects_.clear();
+    showPicture(QImage());
     progress_->setValue(0);
     status_->setText(waits ? tr("Waiting for the running job to end…") : tr("Sweeping…"));
     updateControls();
@@ -328,13 +345,34 @@ void SweepDialog::stopSweep()
 
 void SweepDialog::onProgress(const QVariant& value)
 {
+    if (value.metaType() == QMetaType::fromType<SweepGridInfo>()) {
+        grid_ = value.value<SweepGridInfo>();
+        drawFillingGrid();
+        return;
+    }
     if (value.metaType() != QMetaType::fromType<SweepProgressInfo>())
         return;
     const SweepProgressInfo p = value.value<SweepProgressInfo>();
     if (p.totalSteps > 0)
         progress_->setValue(static_cast<int>(std::lround(double(kProgressSteps) * p.stepsDone / p.totalSteps)));
+    for (const SweepCellInfo& cell : p.cellsEnded) {
+        endedCells_.push_back(cell);
+        if (std::isfinite(cell.meanFinalEnergy))
+            lastCellText_ = tr("; cell %1 ended at a mean energy of %2").arg(cell.index + 1).arg(cell.meanFinalEnergy, 0, 'g', 5);
+    }
     const QString left = p.secondsLeft >= 0 ? tr(", about %1 left").arg(formatDuration(p.secondsLeft)) : QString();
-    status_->setText(tr("Cell %1 of %2, step %3 of %4%5").arg(p.cell + 1).arg(p.cells).arg(p.step).arg(p.steps).arg(left));
+    status_->setText(tr("Cell %1 of %2, step %3 of %4%5%6")
+                         .arg(p.cell + 1)
+                         .arg(p.cells)
+                         .arg(p.step)
+                         .arg(p.steps)
+                         .arg(left, lastCellText_));
+    const bool movedOn = p.cell != runningCell_;
+    runningCell_ = p.cell;
+    if (movedOn || !p.cellsEnded.isEmpty())
+        drawFillingGrid();
+    for (const SweepCellInfo& cell : p.cellsEnded)
+        Q_EMIT cellShown(cell);
 }
 
 void SweepDialog::onFinished(const QVariant& result)
@@ -346,6 +384,7 @@ void SweepDialog::onFinished(const QVariant& result)
         return;
     }
     outcome_ = result.value<SweepOutcome>();
+    runningCell_ = -1;
     showResult();
     updateControls();
     Q_EMIT sweepFinished(outcome_);
@@ -353,21 +392,110 @@ void SweepDialog::onFinished(const QVariant& result)
 
 void SweepDialog::showResult()
 {
-    picture_->setPixmap(outcome_.grid.isNull() ? QPixmap() : QPixmap::fromImage(outcome_.grid));
+    // The picture Export writes; without one (the sweep failed) the cells that ended stay in view.
+    if (!outcome_.grid.isNull())
+        showPicture(outcome_.grid);
+    else
+        drawFillingGrid();
     if (outcome_.failed) {
         status_->setText(tr("The sweep failed: %1").arg(outcome_.message));
         return;
     }
     if (!outcome_.stopped)
         progress_->setValue(kProgressSteps);
+    const int cells = outcome_.columns * outcome_.rows;
+    const int drawn = static_cast<int>(std::count(outcome_.cellNotes.begin(), outcome_.cellNotes.end(), QString()));
     QString text = outcome_.stopped
-                       ? tr("Stopped after %1 of %2 cells.").arg(outcome_.meanFinalEnergies.size()).arg(outcome_.columns * outcome_.rows)
-                       : tr("%1 in %2.").arg(cellsText(outcome_.columns * outcome_.rows), formatDuration(outcome_.seconds));
+                       ? tr("Stopped with %1 of %2 cells done%3.")
+                             .arg(drawn)
+                             .arg(cells)
+                             .arg(drawn > 0 && !outcome_.grid.isNull() ? tr("; Export PNG keeps them") : QString())
+                       : tr("%1 in %2.").arg(cellsText(cells), formatDuration(outcome_.seconds));
     if (!outcome_.message.isEmpty())
         text += QLatin1Char(' ') + outcome_.message;
     if (!outcome_.labelsDrawn)
         text += QLatin1Char(' ') + tr("The picture has no labels: the font DejaVu Sans (fonts-dejavu-core) is missing.");
     status_->setText(text);
+}
+
+void SweepDialog::drawFillingGrid()
+{
+    cellRects_.clear();
+    if (grid_.columns <= 0 || grid_.rows <= 0) {
+        showPicture(QImage());
+        return;
+    }
+    // The layout of core's labelled picture: the columns' title and labels on top, the rows' at
+    // the left, every cell a box of one size with its samples centred in it.
+    const QImage imageDevice(1, 1, QImage::Format_RGB888);  // text measured as it is drawn: in an image
+    const QFontMetrics metrics(font(), &imageDevice);
+    const int line = metrics.height();
+    QSize cell = grid_.cellSize.expandedTo(QSize(kMinCellSide, kMinCellSide));
+    for (const SweepCellInfo& ended : endedCells_)
+        cell = cell.expandedTo(ended.picture.size());
+    for (const QString& label : grid_.columnLabels)
+        cell.setWidth(qMax(cell.width(), metrics.horizontalAdvance(label) + kGridGap));
+    int rowLabelWidth = 0;
+    for (const QString& label : grid_.rowLabels + QStringList{grid_.rowTitle})
+        rowLabelWidth = qMax(rowLabelWidth, metrics.horizontalAdvance(label));
+    const int left = kGridMargin + (rowLabelWidth > 0 ? rowLabelWidth + kGridGap : 0);
+    const int top = kGridMargin + 2 * line + kGridGap;
+    const int cellsWidth = grid_.columns * cell.width() + (grid_.columns - 1) * kGridGap;
+    const int cellsHeight = grid_.rows * cell.height() + (grid_.rows - 1) * kGridGap;
+    QImage image(left + cellsWidth + kGridMargin, top + cellsHeight + kGridMargin, QImage::Format_RGB888);
+    image.fill(Qt::white);
+    const auto box = [&](int column, int row) {
+        return QRect(left + column * (cell.width() + kGridGap), top + row * (cell.height() + kGridGap), cell.width(),
+                     cell.height());
+    };
+
+    QPainter painter(&image);
+    painter.setFont(font());
+    painter.setPen(Qt::black);
+    painter.drawText(QRect(left, kGridMargin, cellsWidth, line), Qt::AlignCenter, grid_.columnTitle);
+    for (int column = 0; column < grid_.columns && column < grid_.columnLabels.size(); ++column) {
+        const QRect under = box(column, 0);
+        painter.drawText(QRect(under.left(), kGridMargin + line, under.width(), line), Qt::AlignCenter,
+                         grid_.columnLabels[column]);
+    }
+    if (!grid_.rowTitle.isEmpty())
+        painter.drawText(QRect(kGridMargin, kGridMargin + line, rowLabelWidth, line), Qt::AlignLeft | Qt::AlignVCenter,
+                         grid_.rowTitle);
+    for (int row = 0; row < grid_.rows && row < grid_.rowLabels.size(); ++row) {
+        const QRect beside = box(0, row);
+        painter.drawText(QRect(kGridMargin, beside.top(), rowLabelWidth, beside.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, grid_.rowLabels[row]);
+    }
+
+    QVector<const SweepCellInfo*> ended(grid_.columns * grid_.rows, nullptr);
+    for (const SweepCellInfo& cellEnded : endedCells_)
+        if (cellEnded.index >= 0 && cellEnded.index < ended.size())
+            ended[cellEnded.index] = &cellEnded;
+    for (int index = 0; index < ended.size(); ++index) {
+        const QRect place = box(index % grid_.columns, index / grid_.columns);
+        if (ended[index] && !ended[index]->picture.isNull()) {
+            QRect samples(QPoint(), ended[index]->picture.size());
+            samples.moveCenter(place.center());
+            painter.drawImage(samples.topLeft(), ended[index]->picture);
+            cellRects_.insert(index, samples);
+            continue;
+        }
+        const QString word = ended[index] ? ended[index]->note
+                             : index == runningCell_ ? tr("sampling…")
+                                                     : tr("waiting");
+        painter.fillRect(place, kEmptyCellColour);
+        painter.setPen(kEmptyCellTextColour);
+        painter.drawText(place, Qt::AlignCenter | Qt::TextWordWrap, word);
+        painter.setPen(Qt::black);
+    }
+    painter.end();
+    showPicture(image);
+}
+
+void SweepDialog::showPicture(const QImage& picture)
+{
+    shown_ = picture;
+    picture_->setPixmap(picture.isNull() ? QPixmap() : QPixmap::fromImage(picture));
 }
 
 void SweepDialog::updateControls()
@@ -390,6 +518,16 @@ std::string SweepDialog::exportSettings() const
     } catch (const std::exception&) {
         // the job wrote it: nothing to add when it is not there
     }
+    // A stopped (or partly diverged) sweep's picture lacks cells: say which, as ebm sweep's JSON
+    // names a cell (its column and row).
+    ebm::Json missing = ebm::Json::array();
+    for (int index = 0; outcome_.columns > 0 && index < outcome_.cellNotes.size(); ++index)
+        if (!outcome_.cellNotes[index].isEmpty())
+            missing.push_back(ebm::Json{{"column", index % outcome_.columns},
+                                        {"row", index / outcome_.columns},
+                                        {"why", outcome_.cellNotes[index].toStdString()}});
+    if (!missing.empty())
+        details["missing_cells"] = missing;
     return studioPictureSettings(kStudioSweepCommand, runModel_, outcome_.run, details);
 }
 

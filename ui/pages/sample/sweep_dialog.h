@@ -3,12 +3,16 @@
 // scale, seed, sampler, precision, model files), each a list of values, sampled as a grid of runs
 // of the page's model and settings, every cell from the same seed. Before it starts the dialog
 // shows how long the sweep should take (a few steps timed on the worker); while it runs, its
-// progress and the time left, with Stop; then the labelled picture, which Export PNG writes with
-// the settings and the axes inside.
+// progress and the time left, with Stop, and the labelled grid as it fills: each cell drawn as
+// soon as it ends, the others as grey boxes. Then the labelled picture as core composes it, which
+// Export PNG writes with the settings, the axes and the cells it lacks (after a Stop) inside.
 #include <QDialog>
+#include <QHash>
 #include <QImage>
 #include <QPointer>
+#include <QRect>
 #include <QStringList>
+#include <QVector>
 
 #include <string>
 
@@ -68,6 +72,14 @@ public:
     QImage resultImage() const { return outcome_.grid; }
     QStringList columnLabels() const { return outcome_.columnLabels; }
     QStringList rowLabels() const { return outcome_.rowLabels; }
+    /// The cells of the running (or last) sweep that have ended so far, in the order they ended.
+    const QVector<SweepCellInfo>& endedCells() const { return endedCells_; }
+    /// What the dialog shows: the grid as it fills while a sweep runs (and after one that failed),
+    /// the labelled picture once it has ended; null before the first sweep.
+    QImage shownPicture() const { return shown_; }
+    /// Where the samples of cell `index` (row-major) are in the grid as it fills; empty while
+    /// the cell has none there.
+    QRect fillingCellRect(int index) const { return cellRects_.value(index); }
     /// The last estimate (failed with a message when there is none).
     const SweepEstimateOutcome& lastEstimate() const { return estimateOutcome_; }
 
@@ -84,6 +96,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void estimateReady(const ebm::studio::SweepEstimateOutcome& estimate);
     void sweepFinished(const ebm::studio::SweepOutcome& outcome);
+    /// A cell that ended is drawn in the grid as it fills (each cell once, before sweepFinished).
+    void cellShown(const ebm::studio::SweepCellInfo& cell);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -95,6 +109,9 @@ private:
     void onProgress(const QVariant& value);
     void onFinished(const QVariant& result);
     void showResult();
+    /// Composes the grid as it fills from grid_ and endedCells_ and shows it.
+    void drawFillingGrid();
+    void showPicture(const QImage& picture);
     void updateControls();
     void updateBaseSummary();
     /// What an exported picture keeps: the shared settings, the samples a cell and the axes.
@@ -121,6 +138,12 @@ private:
     SweepOutcome outcome_;
     SweepEstimateOutcome estimateOutcome_;
     ModelInfo runModel_;  // the model the last sweep sampled, for its picture's settings
+    SweepGridInfo grid_;  // the running (or last) sweep's grid, as its job reported it
+    QVector<SweepCellInfo> endedCells_;
+    int runningCell_ = -1;      // the cell being sampled, -1 when none
+    QString lastCellText_;      // the mean final energy of the cell that ended last, for the status
+    QHash<int, QRect> cellRects_;  // by cell index: where drawFillingGrid put its samples
+    QImage shown_;
 };
 
 }  // namespace ebm::studio

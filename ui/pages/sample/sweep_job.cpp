@@ -1,6 +1,6 @@
 // The Sweep dialog's jobs: the estimate of a sweep's time and the sweep itself, on the model the
-// Sample page samples, with throttled progress, Stop between two steps and the labelled picture
-// handed over as a QImage.
+// Sample page samples, with throttled progress carrying each cell as it ends, Stop between two
+// steps and the labelled picture handed over as a QImage.
 #include "pages/sample/sweep_job.h"
 
 #include <spdlog/spdlog.h>
@@ -11,14 +11,18 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <set>
+#include <vector>
 
 #include "ebm/base/error.h"
 #include "ebm/base/json.h"
+#include "ebm/io/image_file.h"
 #include "ebm/io/labelled_grid.h"
 #include "ebm/io/model_file.h"
 #include "ebm/sample/sweep.h"
 #include "jobs/job_control.h"
 #include "worker/job_context.h"
+#include "worker/tensor_images.h"
 
 namespace ebm::studio {
 namespace {
@@ -97,6 +101,54 @@ QString axesJson(const ebm::SweepPlan& plan)
     return QString::fromStdString(axes.dump());
 }
 
+/// The grid's shape and labels, and the size of the largest cell picture: every cell draws as
+/// many samples of its model's shape (a model axis may mix shapes).
+SweepGridInfo gridInfo(const ebm::Sweep& sweep, int cellColumns)
+{
+    const ebm::SweepPlan& plan = sweep.plan();
+    SweepGridInfo grid;
+    grid.columns = plan.columns();
+    grid.rows = plan.rows();
+    const ebm::GridAxisLabels columns = ebm::sweepAxisLabels(plan, 0), rows = ebm::sweepAxisLabels(plan, 1);
+    grid.columnTitle = QString::fromStdString(columns.title);
+    grid.rowTitle = QString::fromStdString(rows.title);
+    grid.columnLabels = toStrings(columns.labels);
+    grid.rowLabels = toStrings(rows.labels);
+    std::set<std::vector<int64_t>> measured;  // sample shapes
+    for (int index = 0; index < sweep.cells(); ++index) {
+        std::vector<int64_t> shape = sweep.model(index).net->config().sampleShape();
+        if (!measured.insert(shape).second)
+            continue;
+        shape.insert(shape.begin(), plan.base.numSamples);
+        // makeGrid of blank samples: the cell pictures' size, by the same arithmetic.
+        const torch::Tensor blank = ebm::makeGrid(torch::zeros(shape), cellColumns);
+        grid.cellSize = grid.cellSize.expandedTo(QSize(int(blank.size(2)), int(blank.size(1))));
+    }
+    return grid;
+}
+
+/// Why `cell` shows no samples in the picture, as ebm::sweepPicture decides it; empty when it shows them.
+QString cellNote(const ebm::SweepCell& cell)
+{
+    if (cell.stopped)
+        return kSweepCellStopped;
+    return cell.samples.defined() ? QString() : kSweepCellDiverged;
+}
+
+SweepCellInfo cellInfo(const ebm::SweepPlan& plan, const ebm::SweepCell& cell, int cellColumns)
+{
+    SweepCellInfo info;
+    info.column = cell.column;
+    info.row = cell.row;
+    info.index = cell.row * plan.columns() + cell.column;
+    info.note = cellNote(cell);
+    if (info.note.isEmpty())
+        info.picture = tensorGridImage(cell.samples, cellColumns);
+    info.meanFinalEnergy = cell.meanFinalEnergy;
+    info.seconds = cell.seconds;
+    return info;
+}
+
 /// The settings every cell shares, as a sampling run reports them (for the picture's settings).
 SamplingRunInfo sharedRun(const SweepRequest& request, const ebm::SweepPlan& plan, const ModelInUse& model)
 {
@@ -160,40 +212,55 @@ QVariant SweepJob::run(JobContext* context, JobControl& control, JobReporter& re
         const ebm::SweepPlan& plan = sweep.plan();
         spdlog::info("sweeping {} cells of {} samples on {}", plan.cells(), plan.base.numSamples,
                      model.net->config().describe());
-        Clock::time_point lastReport{};
-        const auto onProgress = [&](const ebm::SweepProgress& p) {
-            const bool last = p.stepsDone == p.totalSteps;
-            if (!last && Clock::now() - lastReport < kProgressInterval)
+        const SweepGridInfo grid = gridInfo(sweep, request_.cellColumns);
+        report.progress(QVariant::fromValue(grid));
+        // One report at most every kProgressInterval: the latest step, and every cell that ended
+        // since the last report (a cell is never dropped, it waits for the next report).
+        SweepProgressInfo pending;
+        pending.cells = plan.cells();
+        pending.totalSteps = sweep.totalSteps();
+        Clock::time_point lastReport = Clock::now();
+        const auto sendReport = [&](bool now) {
+            if (!now && Clock::now() - lastReport < kProgressInterval)
                 return;
             lastReport = Clock::now();
-            SweepProgressInfo info;
-            info.cell = p.cell;
-            info.cells = p.cells;
-            info.step = p.step;
-            info.steps = p.steps;
-            info.stepsDone = p.stepsDone;
-            info.totalSteps = p.totalSteps;
-            info.elapsedSeconds = elapsed();
-            if (p.stepsDone > 0)
-                info.secondsLeft = info.elapsedSeconds * double(p.totalSteps - p.stepsDone) / double(p.stepsDone);
-            report.progress(QVariant::fromValue(info));
+            pending.elapsedSeconds = elapsed();
+            if (pending.stepsDone > 0)
+                pending.secondsLeft = pending.elapsedSeconds * double(pending.totalSteps - pending.stepsDone) /
+                                      double(pending.stepsDone);
+            report.progress(QVariant::fromValue(pending));
+            pending.cellsEnded.clear();
         };
-        const ebm::SweepResult result = sweep.run(onProgress, control.cancelFlag());
+        const auto onProgress = [&](const ebm::SweepProgress& p) {
+            pending.cell = p.cell;
+            pending.step = p.step;
+            pending.steps = p.steps;
+            pending.stepsDone = p.stepsDone;
+            sendReport(false);
+        };
+        const auto onCell = [&](const ebm::SweepCell& cell) {
+            pending.cellsEnded.push_back(cellInfo(plan, cell, request_.cellColumns));
+            sendReport(false);
+        };
+        const ebm::SweepResult result = sweep.run(onProgress, control.cancelFlag(), onCell);
+        sendReport(true);  // where it ended, and the cells still held
         outcome.stopped = result.stopped;
         const ebm::LabelledGrid picture = ebm::sweepPicture(plan, result, ebm::LabelledGridOptions{request_.cellColumns, 1});
         outcome.grid = toImage(picture);
         outcome.columns = picture.columns;
         outcome.rows = picture.rows;
         outcome.labelsDrawn = picture.labelsDrawn;
-        const ebm::GridAxisLabels columns = ebm::sweepAxisLabels(plan, 0), rows = ebm::sweepAxisLabels(plan, 1);
-        outcome.columnTitle = QString::fromStdString(columns.title);
-        outcome.rowTitle = QString::fromStdString(rows.title);
-        outcome.columnLabels = toStrings(columns.labels);
-        outcome.rowLabels = toStrings(rows.labels);
+        outcome.columnTitle = grid.columnTitle;
+        outcome.rowTitle = grid.rowTitle;
+        outcome.columnLabels = grid.columnLabels;
+        outcome.rowLabels = grid.rowLabels;
+        for (int index = 0; index < plan.cells(); ++index)
+            outcome.cellNotes << kSweepCellNotRun;
         int diverged = 0;
         for (const ebm::SweepCell& cell : result.cells) {
             outcome.meanFinalEnergies << cell.meanFinalEnergy;
             outcome.cellSeconds << cell.seconds;
+            outcome.cellNotes[cell.row * plan.columns() + cell.column] = cellNote(cell);
             diverged += cell.problem.empty() ? 0 : 1;
         }
         outcome.run = sharedRun(request_, plan, model);

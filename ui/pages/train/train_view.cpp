@@ -58,7 +58,6 @@ const QString kLossWallTimeKey = QStringLiteral("view/lossWallTime");
 // The speed of the last run, kept between runs of the studio with what it was measured on.
 const QString kSecondsPerStepKey = QStringLiteral("trainingSpeed/secondsPerStep");
 const QString kSpeedShapeKey = QStringLiteral("trainingSpeed/shape");
-const QString kExportPurpose = QStringLiteral("export");
 // The page's kept runs in its session part (snake case, as the fields' keys).
 const QString kRunsSessionKey = QStringLiteral("loss_runs");
 constexpr int kRunSwatchSide = 12;  // the colour of a run in the Runs list
@@ -405,8 +404,8 @@ bool TrainView::exportLossCsv(const QString& path, QString& error) const
 
 void TrainView::askExportLossCsv()
 {
-    const QString suggestion = QDir(lastFolder(store_, kExportPurpose)).filePath(QStringLiteral("loss.csv"));
-    const QString path = askSavePath(this, store_, kExportPurpose, tr("Export loss as CSV"),
+    const QString suggestion = QDir(lastFolder(store_, kExportFolderPurpose)).filePath(QStringLiteral("loss.csv"));
+    const QString path = askSavePath(this, store_, kExportFolderPurpose, tr("Export loss as CSV"),
                                      tr("CSV tables (*.csv)"), QStringLiteral(".csv"), suggestion);
     if (path.isEmpty())
         return;

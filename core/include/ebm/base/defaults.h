@@ -16,4 +16,10 @@ constexpr int kDefaultReportEvery = 10;
 constexpr int kMaxScheduleSteps = 10000000;
 constexpr long long kMaxSamplesPerRun = 65536;
 
+/// What a cell of a sweep's picture without samples says in its grey box (core's picture and the
+/// studio's grid as it fills).
+inline constexpr char kSweepDivergedNote[] = "diverged";
+inline constexpr char kSweepStoppedNote[] = "stopped";
+inline constexpr char kSweepNotRunNote[] = "not run";
+
 }  // namespace ebm

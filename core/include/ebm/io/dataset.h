@@ -32,6 +32,12 @@ Dataset loadCifar10(const std::string& fileOrFolder, bool train = true);
 torch::Tensor readNpy(const std::string& path);
 void writeNpy(const std::string& path, const torch::Tensor& array);
 
+/// A .npy array in the dtype it was stored in (uint8, int32, int64, float32 or float64), nothing
+/// scaled; refuses, before reading any of it, a file larger than `maxBytes` (when > 0).
+torch::Tensor readNpyAsStored(const std::string& path, uintmax_t maxBytes = 0);
+/// Writes `array` in its own dtype (one of those), atomically as writeNpy; others are refused.
+void writeNpyAsStored(const std::string& path, const torch::Tensor& array);
+
 /// Where Debian's dataset-fashion-mnist package puts the data.
 std::string defaultFashionMnistFolder();
 

@@ -29,6 +29,15 @@ constexpr int64_t kMaxRecordedVideoBytes = int64_t(512) << 20;
 /// a few pixels each at video sizes, and cost memory at every recorded step.
 constexpr int64_t kMaxVideoSamples = 256;
 
+/// The look of a run's video, which the studio's exports share: a caption strip of this share
+/// of the frame's height (never below a legible minimum), its text this share of the strip,
+/// light grey on a dark background (8-bit RGB).
+constexpr double kRunVideoCaptionHeightShare = 0.06;
+constexpr int kRunVideoMinCaptionHeight = 12;
+constexpr double kRunVideoCaptionTextShare = 0.6;
+constexpr uint8_t kRunVideoBackground[3] = {24, 24, 24};
+constexpr uint8_t kRunVideoCaptionColour[3] = {235, 235, 235};
+
 /// One recorded moment of a run.
 struct RunVideoFrame {
     int step = 0;            // 1-based, as SampleFrame counts
