@@ -4,7 +4,11 @@
 // strip PNG keeps its settings; the Plane view's heat map holds the cells ebm::energyPlaneMap
 // computes for the same three images, Stop in the middle of a map leaves the rows measured and a
 // page that computes the next one, chains are projected onto the plane, and the fields are kept
-// in a session.
+// in a session. Images picked on other pages (through the AnnealingHub): a path from the Sample
+// page's selected sample to the Energy table's selected row runs on copies of both taken at Start,
+// a source without a selection refuses to start in one line, and the Energy page offers its
+// selected row. The band pauses between two steps: it holds its iteration, Step takes exactly
+// one, Resume finishes it and Stop ends a paused band.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -13,6 +17,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
 
@@ -25,9 +30,12 @@
 #include "ebm/io/model_file.h"
 #include "ebm/sample/energy_path.h"
 #include "ebm/sample/energy_plane.h"
+#include "annealing/annealing_hub.h"
 #include "worker/studio_engine.h"
 #include "worker/tensor_images.h"
 #include "widgets/run_controls.h"
+#include "pages/energy/energy_image_table.h"
+#include "pages/energy/energy_view.h"
 #include "pages/landscape/image_strip.h"
 #include "pages/landscape/item_thumbnails.h"
 #include "pages/landscape/landscape_view.h"
@@ -47,6 +55,12 @@ constexpr int kPathPoints = 8;
 constexpr int kNebIterations = 30;
 constexpr int kMapResolution = 16;
 constexpr int kRunTimeoutMs = 60000;
+// Enough steps that the band is still relaxing after a pause and a single step.
+constexpr int kPausedBandIterations = 200;
+// How long a paused band is watched for a step it should not take.
+constexpr int kHoldMs = 300;
+
+using Source = LandscapeItem::Source;
 
 /// The page computes on the worker what the test computes here, in the same float32 arithmetic;
 /// the margin only allows another order of the same sums.
@@ -65,6 +79,10 @@ private:
     QString images_;
     StudioEngine* engine_ = nullptr;
     LandscapeView* view_ = nullptr;
+    // What the Sample page and the Energy table offer as selected (null: nothing selected).
+    AnnealingHub picks_;
+    QImage selectedSample_;
+    QImage selectedTableRow_;
 
     PathPanel* path() const { return view_->pathView(); }
     PlanePanel* plane() const { return view_->planeView(); }
@@ -76,8 +94,8 @@ private:
     {
         LandscapePathSettings s;
         s.dataSet = images_;
-        s.from = {false, 0, {}};
-        s.to = {false, 3, {}};
+        s.from = {Source::DataSet, 0, {}, {}};
+        s.to = {Source::DataSet, 3, {}, {}};
         s.relax = relax;
         s.points = kPathPoints;
         s.iterations = kNebIterations;
@@ -88,9 +106,9 @@ private:
     {
         LandscapePlaneSettings s;
         s.dataSet = images_;
-        s.first = {false, 0, {}};
-        s.second = {false, 1, {}};
-        s.third = {false, 2, {}};
+        s.first = {Source::DataSet, 0, {}, {}};
+        s.second = {Source::DataSet, 1, {}, {}};
+        s.third = {Source::DataSet, 2, {}, {}};
         s.resolution = resolution;
         s.chains = 0;
         return s;
@@ -137,7 +155,9 @@ private Q_SLOTS:
         ebm::writeNpy(images_.toStdString(), torch::rand({kImages, 1, kImageSize, kImageSize}));
         engine_ = new StudioEngine(this);
         engine_->configureRuntime(QStringLiteral("cpu"), 1);
-        view_ = new LandscapeView(engine_, nullptr);
+        picks_.setSelectedSampleSource([this] { return selectedSample_; });
+        picks_.setSelectedTableImageSource([this] { return selectedTableRow_; });
+        view_ = new LandscapeView(engine_, &picks_, nullptr);
         view_->resize(1200, 800);
         view_->show();
         QSignalSpy loaded(engine_, &StudioEngine::modelLoaded);
@@ -259,6 +279,189 @@ private Q_SLOTS:
         }
     }
 
+    void pathRunsFromTheSelectedSampleToTheTablesSelectedRow()
+    {
+        const torch::Tensor images = imagesDirectly();
+        selectedSample_ = tensorToImage(images[4]);
+        selectedTableRow_ = tensorToImage(images[5]);
+        const QImage sample = selectedSample_;
+        const QImage row = selectedTableRow_;
+        LandscapePathSettings s = pathSettings(false);
+        s.from = {Source::SelectedSample, 0, {}, {}};
+        s.to = {Source::TableRow, 0, {}, {}};
+        view_->showPathView();
+        path()->setSettings(s);
+        QVERIFY(view_->canStart());
+        path()->runControls()->startButton()->click();
+        QVERIFY(view_->isRunning());
+        // Selecting another sample once the run has started changes nothing in it.
+        selectedSample_ = tensorToImage(images[0]);
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isRunning(), kRunTimeoutMs);
+        const LandscapePathResult& result = path()->result();
+        QVERIFY2(result.ok, qPrintable(result.error));
+
+        // The ends are the two picked images, on the strip too.
+        QCOMPARE(result.line.images.first(), sample);
+        QCOMPARE(result.line.images.last(), row);
+        const QImage& strip = path()->strip()->strip();
+        const int lastColumn = kStripPadding + (kPathPoints - 1) * (kImageSize + kStripPadding);
+        QCOMPARE(strip.copy(kStripPadding, kStripPadding, kImageSize, kImageSize).convertToFormat(QImage::Format_Grayscale8),
+                 sample);
+        QCOMPARE(strip.copy(lastColumn, kStripPadding, kImageSize, kImageSize).convertToFormat(QImage::Format_Grayscale8),
+                 row);
+        // The energies are the engine's on those images.
+        ebm::OpenedModel opened = openDirectly();
+        const ebm::EnergyPath expected = ebm::straightLinePath(ebm::modelEnergy(*opened.net), imageToTensor(sample, 1),
+                                                               imageToTensor(row, 1), kPathPoints);
+        const QVector<double> energies = path()->chart()->shownEnergies(PathChart::Series::Line);
+        QCOMPARE(energies.size(), kPathPoints);
+        for (int i = 0; i < kPathPoints; ++i)
+            QVERIFY2(sameValue(energies[i], expected.energies[size_t(i)]),
+                     qPrintable(QString("point %1: shown %2, engine %3").arg(i).arg(energies[i]).arg(expected.energies[size_t(i)])));
+
+        // The strip PNG names where its images came from.
+        const QString pngPath = QDir(dir_.path()).filePath(QStringLiteral("picked-strip.png"));
+        QString error;
+        QVERIFY2(path()->exportStrip(pngPath, error), qPrintable(error));
+        const std::optional<std::string> settings = ebm::readPngSettings(pngPath.toStdString());
+        QVERIFY(settings.has_value());
+        QVERIFY2(settings->find("\"path_from_source\":\"sample\"") != std::string::npos, settings->c_str());
+        QVERIFY2(settings->find("\"path_to_source\":\"table-row\"") != std::string::npos, settings->c_str());
+
+        // The thumbnails show what is selected now: the view takes the picks again when shown.
+        QTRY_VERIFY_WITH_TIMEOUT(!path()->thumbnails()->isLoading(), 10000);
+        view_->showPlaneView();
+        view_->showPathView();
+        QVERIFY(path()->thumbnails()->isLoading());
+        QTRY_VERIFY_WITH_TIMEOUT(!path()->thumbnails()->isLoading(), 10000);
+        QCOMPARE(path()->thumbnails()->image(0), selectedSample_);
+        QCOMPARE(path()->thumbnails()->image(1), row);
+    }
+
+    void aSourceWithoutASelectionRefusesToStart()
+    {
+        view_->showPathView();
+        QSignalSpy problems(view_, &StudioPage::problem);
+        const auto refusal = [&](const LandscapePathSettings& s) {
+            path()->setSettings(s);
+            problems.clear();
+            path()->runControls()->startButton()->click();
+            [&] {
+                QVERIFY(!view_->isRunning());
+                QCOMPARE(problems.count(), 1);
+            }();
+            const QString message = problems.isEmpty() ? QString() : problems.at(0).at(0).toString();
+            [&] {
+                QVERIFY2(!message.contains(QLatin1Char('\n')), qPrintable(message));
+                QCOMPARE(path()->status()->toolTip(), message);
+            }();
+            return message;
+        };
+
+        selectedSample_ = QImage();
+        selectedTableRow_ = tensorToImage(imagesDirectly()[5]);
+        LandscapePathSettings s = pathSettings(false);
+        s.from = {Source::SelectedSample, 0, {}, {}};
+        s.to = {Source::TableRow, 0, {}, {}};
+        QString message = refusal(s);
+        QCOMPARE(message, QStringLiteral("From: select a sample on the Sample page first."));
+        // Its thumbnail says the same.
+        QTRY_VERIFY_WITH_TIMEOUT(!path()->thumbnails()->isLoading(), 10000);
+        QVERIFY(path()->thumbnails()->image(0).isNull());
+        QCOMPARE(path()->thumbnails()->error(0), QStringLiteral("select a sample on the Sample page first"));
+        QVERIFY(!path()->thumbnails()->image(1).isNull());
+
+        selectedSample_ = tensorToImage(imagesDirectly()[4]);
+        selectedTableRow_ = QImage();
+        message = refusal(s);
+        QCOMPARE(message, QStringLiteral("To: select a row of the Energy page's image table first."));
+    }
+
+    void theEnergyPageOffersItsSelectedRow()
+    {
+        AnnealingHub hub;
+        auto* energy = new EnergyView(engine_, &hub, nullptr);
+        QVERIFY(hub.selectedTableImage().isNull());
+        EnergySetSource set;
+        set.name = QStringLiteral("random");
+        set.spec = images_;
+        QString error;
+        QVERIFY2(energy->addSet(set, error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!energy->isRunning(), kRunTimeoutMs);
+        QCOMPARE(int(energy->sets().first().state), int(EnergySetState::Scored));
+        QCOMPARE(energy->table()->rowCount(), kImages);
+        QVERIFY(hub.selectedTableImage().isNull());   // no row selected yet
+
+        const int row = 2;
+        energy->table()->setCurrentCell(row, EnergyImageTable::ImageColumn);
+        const int image = int(energy->table()->item(row, EnergyImageTable::IndexColumn)->data(Qt::DisplayRole).toDouble());
+        QCOMPARE(hub.selectedTableImage(), tensorToImage(imagesDirectly()[image]));
+        QCOMPARE(hub.selectedTableImage(), energy->selectedTableImage());
+
+        // A removed set's row is no longer selected; a page gone offers nothing.
+        energy->removeSet(0);
+        QVERIFY(hub.selectedTableImage().isNull());
+        delete energy;
+        QVERIFY(hub.selectedTableImage().isNull());
+    }
+
+    void aPausedBandHoldsItsIterationAndStepsOneAtATime()
+    {
+        LandscapePathSettings s = pathSettings(true);
+        s.iterations = kPausedBandIterations;
+        view_->showPathView();
+        path()->setSettings(s);
+        path()->runControls()->startButton()->click();
+        QVERIFY(view_->isRunning());
+        QVERIFY(path()->runControls()->pauseButton()->isEnabled());
+        // Asked at once, while the worker is still on the straight line: the band holds early.
+        path()->runControls()->pauseButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->isPaused(), kRunTimeoutMs);
+        const int held = path()->shownIteration();
+        QCOMPARE(path()->runControls()->pauseButton()->text(), QStringLiteral("Resume"));
+        QVERIFY2(path()->status()->text().contains(QStringLiteral("Paused at iteration %1").arg(held)),
+                 qPrintable(path()->status()->text()));
+        QTest::qWait(kHoldMs);
+        QVERIFY(view_->isPaused());
+        QCOMPARE(path()->shownIteration(), held);
+
+        // Step (F10): exactly one iteration, and it holds again.
+        view_->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(path()->shownIteration(), held + 1, kRunTimeoutMs);
+        QTest::qWait(kHoldMs);
+        QCOMPARE(path()->shownIteration(), held + 1);
+        QVERIFY(view_->isPaused());
+
+        // Resume (F6) relaxes the band to its end.
+        view_->togglePause();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isRunning(), kRunTimeoutMs);
+        const LandscapePathResult& result = path()->result();
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QVERIFY(!result.stopped);
+        QVERIFY2(result.iterationsRun > held + 1 || result.converged, qPrintable(QString::number(result.iterationsRun)));
+        QVERIFY(!view_->isPaused());
+        QCOMPARE(path()->runControls()->pauseButton()->text(), QStringLiteral("Pause"));
+
+        // Stop ends a paused band where it holds.
+        path()->runControls()->startButton()->click();
+        QVERIFY(view_->isRunning());
+        view_->togglePause();
+        QTRY_VERIFY_WITH_TIMEOUT(view_->isPaused(), kRunTimeoutMs);
+        const int stoppedAt = path()->shownIteration();
+        path()->runControls()->stopButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isRunning(), 5000);
+        QVERIFY(path()->result().ok);
+        QVERIFY(path()->result().stopped);
+        QCOMPARE(path()->result().iterationsRun, stoppedAt);
+
+        // The straight line alone has no steps to pause between.
+        path()->setSettings(pathSettings(false));
+        path()->runControls()->startButton()->click();
+        QVERIFY(view_->isRunning());
+        QVERIFY(!path()->runControls()->pauseButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!view_->isRunning(), kRunTimeoutMs);
+    }
+
     void stopDuringAMapKeepsItsRowsAndThePageComputesTheNext()
     {
         const int resolution = landscapeLimits().maxResolution;
@@ -351,7 +554,8 @@ private Q_SLOTS:
     {
         LandscapePathSettings p = pathSettings(true);
         p.points = 12;
-        p.to = {true, 0, QStringLiteral("/pictures/b.png")};
+        p.from = {Source::SelectedSample, 0, {}, {}};
+        p.to = {Source::File, 0, QStringLiteral("/pictures/b.png"), {}};
         path()->setSettings(p);
         LandscapePlaneSettings q = planeSettings(40);
         q.chains = 3;
@@ -360,6 +564,8 @@ private Q_SLOTS:
         QCOMPARE(saved.value(QStringLiteral("path_points")).toInt(), 12);
         QCOMPARE(saved.value(QStringLiteral("path_method")).toString(), QStringLiteral("neb"));
         QCOMPARE(saved.value(QStringLiteral("path_to_source")).toString(), QStringLiteral("file"));
+        // A picked image is not kept, only where it is picked.
+        QCOMPARE(saved.value(QStringLiteral("path_from_source")).toString(), QStringLiteral("sample"));
         QCOMPARE(saved.value(QStringLiteral("plane_resolution")).toInt(), 40);
 
         path()->setSettings(pathSettings(false));
@@ -367,7 +573,8 @@ private Q_SLOTS:
         view_->applySessionSettings(saved);
         QCOMPARE(path()->settings().points, 12);
         QVERIFY(path()->settings().relax);
-        QVERIFY(path()->settings().to.fromFile);
+        QCOMPARE(int(path()->settings().from.source), int(Source::SelectedSample));
+        QCOMPARE(int(path()->settings().to.source), int(Source::File));
         QCOMPARE(path()->settings().to.file, QStringLiteral("/pictures/b.png"));
         QCOMPARE(plane()->settings().resolution, 40);
         QCOMPARE(plane()->settings().chains, 3);

@@ -1,10 +1,12 @@
 #pragma once
-// What the sampling pages share while the studio runs: the edited temperature curve (the
-// Schedule page publishes it, every sampling page can sample with it) and the annealing runs
-// in progress. A run announced here with a schedule feed follows every later edit of the curve
-// from its next step on: the one link from the curve editor to any running run. Pages that
-// draw other pages' runs (the Schedule page traces the Sample page's) hear of them here and
-// follow their JobHandles. No torch: the feed is core's schedule library.
+// What the pages share while the studio runs, so that they never talk to each other directly:
+// the sampling pages' edited temperature curve (the Schedule page publishes it, every sampling
+// page can sample with it) and the annealing runs in progress, and the images pages pick for
+// others (the Sample page's selected sample, the Energy page's selected table row). A run
+// announced here with a schedule feed follows every later edit of the curve from its next step
+// on: the one link from the curve editor to any running run. Pages that draw other pages' runs
+// (the Schedule page traces the Sample page's) hear of them here and follow their JobHandles.
+// No torch: the feed is core's schedule library.
 #include <QMetaMethod>
 #include <QObject>
 #include <QPointer>
@@ -59,6 +61,12 @@ public:
     QImage selectedSample() const { return selectedSample_ ? selectedSample_() : QImage(); }
     void setSelectedSampleSource(std::function<QImage()> source) { selectedSample_ = std::move(source); }
 
+    /// The image of the row the Energy page's image table shows selected (as the model read it
+    /// when its set was scored), for pages that start from it (Landscape's "Energy table's
+    /// selected row"); null when no row is selected.
+    QImage selectedTableImage() const { return selectedTableImage_ ? selectedTableImage_() : QImage(); }
+    void setSelectedTableImageSource(std::function<QImage()> source) { selectedTableImage_ = std::move(source); }
+
 Q_SIGNALS:
     void editedCurveChanged(const ebm::ScheduleCurve& curve, bool edited);
     /// A page started an annealing run: observers connect to the handle's progress.
@@ -75,6 +83,7 @@ private:
     std::optional<ebm::ScheduleCurve> editedCurve_;
     QVector<Run> runs_;
     std::function<QImage()> selectedSample_;
+    std::function<QImage()> selectedTableImage_;
 };
 
 }  // namespace ebm::studio

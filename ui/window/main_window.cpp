@@ -132,17 +132,17 @@ MainWindow::MainWindow(StudioSettings* settings, QWidget* parent) : QMainWindow(
     undoStack_ = new QUndoStack(this);
     undo_ = new UndoFieldBinder(undoStack_, this);
 
-    // What the sampling pages share (the edited curve, the runs that follow it): the pages
-    // talk through it, never to each other.
+    // What the pages share (the edited curve, the runs that follow it, the images one page picks
+    // for another): the pages talk through it, never to each other.
     annealing_ = new AnnealingHub(this);
     sampleView_ = new SampleView(engine_, annealing_, undo_, this);
     trainView_ = new TrainView(engine_, undo_, this);
     evaluateView_ = new EvaluateView(engine_, undo_, this);
     scheduleView_ = new ScheduleView(engine_, annealing_, undoStack_, this);
     inpaintView_ = new InpaintView(engine_, annealing_, undo_, this);
-    energyView_ = new EnergyView(engine_, undo_, this);
+    energyView_ = new EnergyView(engine_, annealing_, undo_, this);
     auto* learnView = new LearnView(engine_, annealing_, undoStack_, this);
-    auto* landscapeView = new LandscapeView(engine_, undo_, this);
+    auto* landscapeView = new LandscapeView(engine_, annealing_, undo_, this);
     auto* compareView = new CompareView(engine_, this);
 
     pages_ = new QTabWidget(this);

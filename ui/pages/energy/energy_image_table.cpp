@@ -152,4 +152,13 @@ int EnergyImageTable::visibleRows() const
 
 int EnergyImageTable::rowCount() const { return table_->rowCount(); }
 
+bool EnergyImageTable::selectedImage(int& setId, int& imageIndex) const
+{
+    if (rowOf(chosenSet_, chosenImage_) < 0)
+        return false;
+    setId = chosenSet_;
+    imageIndex = chosenImage_;
+    return true;
+}
+
 }  // namespace ebm::studio

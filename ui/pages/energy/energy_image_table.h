@@ -29,6 +29,9 @@ public:
     int visibleRows() const;
     int rowCount() const;
     QTableWidget* table() const { return table_; }
+    /// The image of the selected row (its set's id and its index in the set); false when no row
+    /// is selected or the chosen image is no longer listed (its set removed or not scored).
+    bool selectedImage(int& setId, int& imageIndex) const;
 
 Q_SIGNALS:
     /// The current row became image `imageIndex` of the set with id `setId`.

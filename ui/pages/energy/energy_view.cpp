@@ -15,6 +15,7 @@
 
 #include <algorithm>
 
+#include "annealing/annealing_hub.h"
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
 #include "widgets/run_controls.h"
@@ -35,9 +36,9 @@ const QString kSetsKey = QStringLiteral("sets");
 
 }  // namespace
 
-EnergyView::EnergyView(StudioEngine* engine, QWidget* parent) : EnergyView(engine, nullptr, parent) {}
+EnergyView::EnergyView(StudioEngine* engine, QWidget* parent) : EnergyView(engine, nullptr, nullptr, parent) {}
 
-EnergyView::EnergyView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
+EnergyView::EnergyView(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent)
     : StudioPage(tr("E&nergy"), QStringLiteral("energy"), parent), engine_(engine)
 {
     registerEnergyTypes();
@@ -59,6 +60,10 @@ EnergyView::EnergyView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
         noise.set(kNoiseStdKey, info.sigma0);
         form_->setValues(noise);
     });
+    // The hub may outlive the page (it asks only while both exist in the studio).
+    if (picks)
+        picks->setSelectedTableImageSource(
+            [page = QPointer<EnergyView>(this)] { return page ? page->selectedTableImage() : QImage(); });
     refreshSets();
     updateControls();
 }
@@ -330,6 +335,15 @@ void EnergyView::applyRangeFilter()
 }
 
 int EnergyView::visibleRows() const { return imageTable_->visibleRows(); }
+
+QImage EnergyView::selectedTableImage() const
+{
+    int setId = -1, imageIndex = -1;
+    if (!imageTable_->selectedImage(setId, imageIndex))
+        return {};
+    const int index = sets_.indexOfId(setId);
+    return index >= 0 ? sets_[index].result.images.value(imageIndex) : QImage();
+}
 
 void EnergyView::refreshCharts()
 {

@@ -4,6 +4,7 @@
 // the worker with its energy averaged over K noise draws, their spread and optionally the
 // denoising residual; overlaid histograms, a sortable table of the images, and the AUROC and
 // ROC curve of the energy telling a second set (outliers) from a first. Exports: CSV, PNG.
+// The image of the table's selected row is offered to other pages through the AnnealingHub.
 #include <QPointer>
 #include <QVector>
 
@@ -20,6 +21,7 @@ class QTableWidget;
 
 namespace ebm::studio {
 
+class AnnealingHub;
 class EnergyComparisonPanel;
 class EnergyHistogramChart;
 class EnergyImagePreview;
@@ -39,8 +41,9 @@ public:
     using SetState = EnergySetState;
     using ImageSet = EnergyImageSet;
 
-    /// `undo` (may be null) records the measurement fields' edits.
-    EnergyView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+    /// `undo` (may be null) records the measurement fields' edits; `picks` (may be null) gets
+    /// the image of the table's selected row for other pages (selectedTableImage()).
+    EnergyView(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent = nullptr);
     /// Without undo for the measurement fields.
     explicit EnergyView(StudioEngine* engine, QWidget* parent = nullptr);
 
@@ -76,6 +79,8 @@ public:
     const QImage& denoisedView() const;
     /// Table rows shown (the histogram's selected range hides the others).
     int visibleRows() const;
+    /// The image of the table's selected row, as the model read it; null when none is selected.
+    QImage selectedTableImage() const;
     EnergyHistogramChart* histogram() const { return histogram_; }
     RocChart* rocChart() const;
     SettingsForm<EnergyMeasureSettings>* measureForm() const { return form_; }

@@ -19,23 +19,41 @@ constexpr int kResolutionStep = 8;
 
 using Condition = std::function<bool(const FieldValues&)>;
 
+using Source = LandscapeItem::Source;
+
+/// Whether the item's source field (under `key`) shows `source`.
+bool sourceIs(const FieldValues& v, const QString& key, Source source)
+{
+    return v.value(key).toInt() == static_cast<int>(source);
+}
+
 /// Source, index and file of one item, in the struct's `item` member, under keys "<prefix>…";
-/// `inUse` (when given) enables them.
+/// `inUse` (when given) enables them. The pictures picked on other pages have no field: the
+/// page takes them when it asks for the image (sessions keep the source only).
 template <class S>
 void addItemFields(FieldSet<S>& f, const QString& prefix, LandscapeItem S::*item, const QString& group,
                    const Condition& inUse = {})
 {
     const Condition enabled = inUse ? inUse : Condition([](const FieldValues&) { return true; });
     const QString sourceKey = prefix + QStringLiteral("Source");
+    const auto value = [](Source source) { return QVariant(static_cast<int>(source)); };
     f.choice(
-         sourceKey, [item](const S& s) { return QVariant((s.*item).fromFile); },
-         [item](S& s, const QVariant& v) { (s.*item).fromFile = v.toBool(); },
-         {{QObject::tr("Data set item"), false}, {QObject::tr("Picture file"), true}})
+         sourceKey, [item](const S& s) { return QVariant(static_cast<int>((s.*item).source)); },
+         [item](S& s, const QVariant& v) { (s.*item).source = static_cast<Source>(v.toInt()); },
+         {{QObject::tr("Data set item"), value(Source::DataSet)},
+          {QObject::tr("Picture file"), value(Source::File)},
+          {QObject::tr("Sample page's selected sample"), value(Source::SelectedSample)},
+          {QObject::tr("Energy table's selected row"), value(Source::TableRow)}})
         .label(QObject::tr("Image"))
         .group(group)
-        .jsonNames({{false, QStringLiteral("dataset")}, {true, QStringLiteral("file")}})
+        .jsonNames({{value(Source::DataSet), QStringLiteral("dataset")},
+                    {value(Source::File), QStringLiteral("file")},
+                    {value(Source::SelectedSample), QStringLiteral("sample")},
+                    {value(Source::TableRow), QStringLiteral("table-row")}})
         .undoText(QObject::tr("%1 image source").arg(group))
-        .tip(QObject::tr("An image of the data set by its index, or a picture (centre-cropped and resized to the model's size)"))
+        .tip(QObject::tr("An image of the data set by its index, a picture (centre-cropped and resized to the model's "
+                         "size), the sample selected on the Sample page or the image of the row selected in the Energy "
+                         "page's table (taken when the run starts)"))
         .enabledWhen(enabled);
     f.add(
          FieldKind::Integer, prefix + QStringLiteral("Index"), [item](const S& s) { return QVariant((s.*item).index); },
@@ -46,7 +64,7 @@ void addItemFields(FieldSet<S>& f, const QString& prefix, LandscapeItem S::*item
         .undoText(QObject::tr("%1 index").arg(group))
         .tip(QObject::tr("Counted from 0 in the data set (its test split)"))
         .enabledWhen(enabled)
-        .visibleWhen([sourceKey](const FieldValues& v) { return !v.flag(sourceKey); });
+        .visibleWhen([sourceKey](const FieldValues& v) { return sourceIs(v, sourceKey, Source::DataSet); });
     f.add(
          FieldKind::Text, prefix + QStringLiteral("File"), [item](const S& s) { return QVariant((s.*item).file); },
          [item](S& s, const QVariant& v) { (s.*item).file = v.toString(); })
@@ -57,7 +75,7 @@ void addItemFields(FieldSet<S>& f, const QString& prefix, LandscapeItem S::*item
         .button(QObject::tr("Browse…"), QObject::tr("Choose a picture"),
                 openFileAction(QObject::tr("Choose a picture"), QObject::tr("Pictures (*.png *.jpg *.jpeg)")))
         .enabledWhen(enabled)
-        .visibleWhen([sourceKey](const FieldValues& v) { return v.flag(sourceKey); });
+        .visibleWhen([sourceKey](const FieldValues& v) { return sourceIs(v, sourceKey, Source::File); });
 }
 
 template <class S>

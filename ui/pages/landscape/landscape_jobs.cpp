@@ -1,5 +1,6 @@
 // The Landscape page's jobs: paths and planes through image space measured with the model in
-// use, and the chosen images opened and fitted to it.
+// use, and the chosen images (data set items, picture files, pictures picked on other pages)
+// opened and fitted to it.
 #include "pages/landscape/landscape_jobs.h"
 
 #include <spdlog/spdlog.h>
@@ -53,12 +54,21 @@ public:
     /// One image [C, H, W].
     torch::Tensor item(const LandscapeItem& item)
     {
-        if (item.fromFile) {
+        switch (item.source) {
+        case LandscapeItem::Source::File: {
             const std::string path = item.file.trimmed().toStdString();
             if (path.empty())
                 throw ebm::Error("no picture chosen: give a .png or .jpg file, or pick a data set item");
             // Centre-cropped to a square and resized to the model's size.
             return ebm::readImage(path, channels_, size_).to(torch::kFloat32);
+        }
+        case LandscapeItem::Source::SelectedSample:
+        case LandscapeItem::Source::TableRow:
+            if (item.picked.isNull())
+                throw ebm::Error(missingPickText(item.source).toStdString());
+            return picture(item.picked);
+        case LandscapeItem::Source::DataSet:
+            break;
         }
         const torch::Tensor& images = data();
         if (item.index < 0 || item.index >= images.size(0))
@@ -74,9 +84,38 @@ public:
         return images.slice(0, 0, std::min<int64_t>(count, images.size(0)));
     }
 
-    QString conversion() const { return conversion_; }
+    /// How the images were made to fit the model; empty when nothing was changed.
+    QString conversion() const
+    {
+        QStringList notes = pictureNotes_;
+        notes.removeDuplicates();
+        if (!dataConversion_.isEmpty())
+            notes.prepend(dataConversion_);
+        return notes.join(QStringLiteral("; "));
+    }
 
 private:
+    /// A picture picked on another page, fitted as a picture file is: centre-cropped to a
+    /// square, resized to the model's size, its channels converted.
+    torch::Tensor picture(const QImage& image)
+    {
+        const int side = std::min(image.width(), image.height());
+        QImage fitted = image.width() == image.height()
+                            ? image
+                            : image.copy((image.width() - side) / 2, (image.height() - side) / 2, side, side);
+        QStringList steps;
+        if (side != size_ || image.width() != image.height()) {
+            fitted = fitted.scaled(size_, size_, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+            steps << QObject::tr("%1x%2 resized to %3x%3").arg(image.width()).arg(image.height()).arg(size_);
+        }
+        const bool gray = image.format() == QImage::Format_Grayscale8 || image.format() == QImage::Format_Grayscale16;
+        if (gray != (channels_ == kGray))   // Qt's conversion: luminance weights, or gray repeated
+            steps << (channels_ == kGray ? QObject::tr("RGB turned to gray") : QObject::tr("gray repeated to RGB"));
+        if (!steps.isEmpty())
+            pictureNotes_ << QObject::tr("picked image converted for the model (%1)").arg(steps.join(QStringLiteral(", ")));
+        return imageToTensor(fitted, channels_);
+    }
+
     const torch::Tensor& data()
     {
         if (data_)
@@ -110,7 +149,7 @@ private:
             steps << QObject::tr("%1x%2 %3 to %4x%4").arg(w).arg(h).arg(h < size_ ? QObject::tr("padded") : QObject::tr("cropped")).arg(size_);
         }
         if (!steps.isEmpty())
-            conversion_ = QObject::tr("data set images converted for the model (%1)").arg(steps.join(QStringLiteral(", ")));
+            dataConversion_ = QObject::tr("data set images converted for the model (%1)").arg(steps.join(QStringLiteral(", ")));
         data_ = images.contiguous();
         return *data_;
     }
@@ -119,7 +158,8 @@ private:
     int channels_;
     int size_;
     std::optional<torch::Tensor> data_;
-    QString conversion_;
+    QString dataConversion_;
+    QStringList pictureNotes_;
 };
 
 QVector<double> toQVector(const std::vector<double>& values) { return QVector<double>(values.begin(), values.end()); }
@@ -229,10 +269,25 @@ const LandscapeLimits& landscapeLimits()
 
 QString describeItem(const LandscapeItem& item, const QString& dataSet)
 {
-    if (item.fromFile)
+    switch (item.source) {
+    case LandscapeItem::Source::File:
         return item.file.trimmed().isEmpty() ? QObject::tr("(no file)") : QFileInfo(item.file.trimmed()).fileName();
+    case LandscapeItem::Source::SelectedSample:
+        return QObject::tr("the Sample page's selected sample");
+    case LandscapeItem::Source::TableRow:
+        return QObject::tr("the Energy table's selected row");
+    case LandscapeItem::Source::DataSet:
+        break;
+    }
     const QString set = dataSet.trimmed();
     return QObject::tr("%1 #%2").arg(set.contains(QLatin1Char('/')) ? QFileInfo(set).fileName() : set).arg(item.index);
+}
+
+QString missingPickText(LandscapeItem::Source source)
+{
+    return source == LandscapeItem::Source::TableRow
+               ? QObject::tr("select a row of the Energy page's image table first")
+               : QObject::tr("select a sample on the Sample page first");
 }
 
 QVector<double> LandscapeProfile::fractions() const
@@ -281,16 +336,30 @@ QVariant LandscapePathJob::run(JobContext* context, JobControl& control, JobRepo
             options.points = settings_.points;
             options.nebIterations = settings_.iterations;
             Throttle throttle;
+            int shownIteration = -1;   // the last band the page was sent
+            const auto show = [&](int iteration, const ebm::EnergyPath& band) {
+                LandscapePathFrame frame;
+                frame.iteration = iteration;
+                frame.iterations = settings_.iterations;
+                frame.force = band.finalForceNorm;
+                frame.profile = profileOf(band, false);
+                report.progress(QVariant::fromValue(frame));
+                shownIteration = iteration;
+            };
             const auto onProgress = [&](int iteration, const ebm::EnergyPath& band) {
-                if (iteration > 0 && throttle.due(iteration == settings_.iterations)) {
-                    LandscapePathFrame frame;
-                    frame.iteration = iteration;
-                    frame.iterations = settings_.iterations;
-                    frame.force = band.finalForceNorm;
-                    frame.profile = profileOf(band, false);
-                    report.progress(QVariant::fromValue(frame));
-                }
-                return true;
+                const bool last = band.converged || iteration == settings_.iterations;
+                // While paused every band is shown (a single step must be seen); iteration 0
+                // is the line, already shown, unless the band pauses on it.
+                const bool holding = control.pauseRequested();
+                if ((iteration > 0 || holding) && throttle.due(last || holding))
+                    show(iteration, band);
+                if (last)
+                    return true;
+                // Pause, Step and Stop act between two steps; a pause shows the band it holds.
+                return control.awaitNextStep(report, [&] {
+                    if (shownIteration != iteration)
+                        show(iteration, band);
+                });
             };
             const ebm::EnergyPath relaxed = ebm::relaxedPath(energy, a, b, options, onProgress, control.cancelFlag());
             result.relaxed = profileOf(relaxed, true);

@@ -3,8 +3,10 @@
 // (the straight line, and the line relaxed by a nudged elastic band: ebm/sample/energy_path.h),
 // the energy and projected score on a plane through three images or a set's principal
 // components (ebm/sample/energy_plane.h) with Langevin chains projected onto it, and the
-// thumbnails of the chosen images. Requests and results are plain values: the page never sees a
-// tensor, and moc reads this header (no torch here).
+// thumbnails of the chosen images. An image is a data set item, a picture file, or a picture
+// another page has selected (the Sample page's sample, the Energy table's row), copied into the
+// request when it is made. Requests and results are plain values: the page never sees a tensor,
+// and moc reads this header (no torch here).
 #include <QImage>
 #include <QMetaType>
 #include <QPointF>
@@ -34,20 +36,31 @@ struct LandscapeLimits {
 };
 const LandscapeLimits& landscapeLimits();
 
-/// One chosen image: item `index` of the page's data set, or a picture file.
+/// One chosen image: item `index` of the page's data set, a picture file, or the image another
+/// page shows selected.
 struct LandscapeItem {
-    bool fromFile = false;
+    enum class Source { DataSet, File, SelectedSample, TableRow };
+    Source source = Source::DataSet;
     int index = 0;
     QString file;
+    /// SelectedSample, TableRow: the image taken from the page that selected it when the
+    /// request was made (null: none selected then). The run keeps this copy, whatever is
+    /// selected later; it is never stored (sessions keep the source only).
+    QImage picked;
+    /// Whether the image comes from another page's selection.
+    bool isPicked() const { return source == Source::SelectedSample || source == Source::TableRow; }
 };
-/// "fashion-mnist #12" or the file's name: how the page names an item.
+/// "fashion-mnist #12", the file's name or the page it was picked on: how the page names an item.
 QString describeItem(const LandscapeItem& item, const QString& dataSet);
+/// Where to pick the image of a picked source that has none ("select a sample on the Sample
+/// page first"): the refusal of Start and the thumbnail's error.
+QString missingPickText(LandscapeItem::Source source);
 
 /// What the Path view asks for.
 struct LandscapePathSettings {
     QString dataSet = QStringLiteral("fashion-mnist");
-    LandscapeItem from{false, 0, {}};
-    LandscapeItem to{false, 1, {}};
+    LandscapeItem from{LandscapeItem::Source::DataSet, 0, {}, {}};
+    LandscapeItem to{LandscapeItem::Source::DataSet, 1, {}, {}};
     bool relax = true;  // false: the straight line only; true: the line and the band it relaxes to
     int points = landscapeLimits().defaultPathPoints;
     int iterations = landscapeLimits().defaultNebIterations;
@@ -93,7 +106,8 @@ struct LandscapePathResult {
 constexpr int kStripPadding = 2;
 
 /// The line (and the relaxed band) between two images. Result: LandscapePathResult; progress:
-/// LandscapePathFrame, at most ten a second. Stops between two steps of the band.
+/// LandscapePathFrame, at most ten a second (every step while paused). Pauses, takes single
+/// steps and stops between two steps of the band (JobControl::awaitNextStep).
 class LandscapePathJob : public Job {
 public:
     explicit LandscapePathJob(LandscapePathSettings settings) : settings_(std::move(settings)) {}
@@ -108,9 +122,9 @@ private:
 struct LandscapePlaneSettings {
     QString dataSet = QStringLiteral("fashion-mnist");
     bool principalComponents = false;  // false: the plane through first, second, third
-    LandscapeItem first{false, 0, {}};
-    LandscapeItem second{false, 1, {}};
-    LandscapeItem third{false, 2, {}};
+    LandscapeItem first{LandscapeItem::Source::DataSet, 0, {}, {}};
+    LandscapeItem second{LandscapeItem::Source::DataSet, 1, {}, {}};
+    LandscapeItem third{LandscapeItem::Source::DataSet, 2, {}, {}};
     int componentImages = 100;         // principal components of the data set's first N images
     int resolution = landscapeLimits().defaultResolution;
     int chains = 0;                    // Langevin chains from noise projected onto the plane

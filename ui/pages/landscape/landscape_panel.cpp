@@ -5,9 +5,14 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
+#include <QShowEvent>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
+#include "annealing/annealing_hub.h"
 #include "jobs/job.h"
 #include "jobs/job_handle.h"
 #include "worker/studio_engine.h"
@@ -20,7 +25,6 @@ namespace {
 
 constexpr int kLeftColumnWidth = 340;
 constexpr int kProgressSteps = 1000;
-const QString kExportPurpose = QStringLiteral("export");
 
 /// A label that wraps a long message instead of widening the column of fixed width.
 QLabel* newColumnLabel()
@@ -35,12 +39,15 @@ QLabel* newColumnLabel()
 
 }  // namespace
 
-LandscapePanel::LandscapePanel(StudioEngine* engine, const QString& startText, const QString& startToolTip,
-                               const QString& thumbnailJobKind, const QStringList& itemNames, QWidget* parent)
-    : QWidget(parent), engine_(engine)
+LandscapePanel::LandscapePanel(StudioEngine* engine, AnnealingHub* picks, const QString& startText,
+                               const QString& startToolTip, bool pausable, const QString& thumbnailJobKind,
+                               const QStringList& itemNames, QWidget* parent)
+    : QWidget(parent), engine_(engine), picks_(picks), itemNames_(itemNames), pausable_(pausable)
 {
-    runControls_ = new RunControls(startText, startToolTip, false, RunControls::Layout::Row, this);
+    runControls_ = new RunControls(startText, startToolTip, pausable, RunControls::Layout::Row, this);
     connect(runControls_, &RunControls::startRequested, this, &LandscapePanel::start);
+    connect(runControls_, &RunControls::pauseToggled, this, &LandscapePanel::togglePause);
+    connect(runControls_, &RunControls::stepRequested, this, &LandscapePanel::stepOnce);
     connect(runControls_, &RunControls::stopRequested, this, &LandscapePanel::stop);
     thumbnails_ = new ItemThumbnails(engine_, thumbnailJobKind, itemNames);
     progress_ = new QProgressBar;
@@ -92,10 +99,85 @@ bool LandscapePanel::canStart() const
 
 bool LandscapePanel::isRunning() const { return run_ && run_->isActive(); }
 
+bool LandscapePanel::isPaused() const { return isRunning() && run_->isPaused(); }
+
 void LandscapePanel::stop()
 {
     if (isRunning())
         run_->cancel();
+}
+
+void LandscapePanel::togglePause()
+{
+    if (isRunning() && pausable_ && runTakesSteps())
+        run_->togglePause();
+}
+
+void LandscapePanel::stepOnce()
+{
+    if (isRunning() && pausable_ && runTakesSteps())
+        run_->step();
+}
+
+QImage LandscapePanel::pickedImage(LandscapeItem::Source source) const
+{
+    if (!picks_)
+        return {};
+    switch (source) {
+    case LandscapeItem::Source::SelectedSample:
+        return picks_->selectedSample();
+    case LandscapeItem::Source::TableRow:
+        return picks_->selectedTableImage();
+    case LandscapeItem::Source::DataSet:
+    case LandscapeItem::Source::File:
+        break;
+    }
+    return {};
+}
+
+bool LandscapePanel::takePickedImages(const QVector<LandscapeItem*>& items, QString* refusal) const
+{
+    bool complete = true;
+    for (int i = 0; i < items.size(); ++i) {
+        LandscapeItem& item = *items[i];
+        if (!item.isPicked())
+            continue;
+        item.picked = pickedImage(item.source);
+        if (item.picked.isNull() && complete) {
+            complete = false;
+            if (refusal)
+                *refusal = tr("%1: %2.").arg(itemNames_.value(i), missingPickText(item.source));
+        }
+    }
+    return complete;
+}
+
+void LandscapePanel::refuseStart(const QString& refusal)
+{
+    setStatus(refusal);
+    Q_EMIT problem(refusal);
+}
+
+void LandscapePanel::showThumbnails(const QString& dataSet, const QVector<LandscapeItem>& items)
+{
+    thumbnailDataSet_ = dataSet;
+    thumbnailItems_ = items;
+    QVector<LandscapeItem> picked = items;
+    QVector<LandscapeItem*> pointers;
+    for (LandscapeItem& item : picked)
+        pointers << &item;
+    takePickedImages(pointers, nullptr);   // a missing one: its thumbnail says where to pick it
+    thumbnails_->request(dataSet, picked);
+}
+
+void LandscapePanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // Another page may have selected another image while this one was hidden.
+    const bool picksShown = std::any_of(thumbnailItems_.begin(), thumbnailItems_.end(),
+                                        [](const LandscapeItem& item) { return item.isPicked(); });
+    if (picksShown)
+        showThumbnails(thumbnailDataSet_, thumbnailItems_);
 }
 
 bool LandscapePanel::startRun(std::unique_ptr<Job> job, const QString& refusal)
@@ -109,6 +191,10 @@ bool LandscapePanel::startRun(std::unique_ptr<Job> job, const QString& refusal)
     progress_->setValue(0);
     connect(run, &JobHandle::progress, this, &LandscapePanel::onProgress);
     connect(run, &JobHandle::finished, this, &LandscapePanel::onFinished);
+    connect(run, &JobHandle::pausedChanged, this, [this](bool paused) {
+        onPausedChanged(paused);
+        updateControls();
+    });
     return true;
 }
 
@@ -137,7 +223,11 @@ void LandscapePanel::announce(QString message, const QString& conversion)
 
 void LandscapePanel::updateControls()
 {
-    runControls_->setState(canStart(), isRunning(), false);
+    runControls_->setState(canStart(), isRunning(), isPaused());
+    // A run without steps (the straight line alone) has nothing to pause between.
+    const bool steps = isRunning() && runTakesSteps();
+    runControls_->pauseButton()->setEnabled(steps);
+    runControls_->stepButton()->setEnabled(steps);
     updateExports();
     Q_EMIT runStateChanged();
 }
@@ -145,8 +235,8 @@ void LandscapePanel::updateControls()
 void LandscapePanel::askAndExport(const QString& title, const QString& filter, const QString& fileName,
                                   const std::function<bool(const QString& path, QString& error)>& write)
 {
-    const QString path = askSavePath(this, store_, kExportPurpose, title, filter, QStringLiteral(".") + QFileInfo(fileName).suffix(),
-                                     QDir(lastFolder(store_, kExportPurpose)).filePath(fileName));
+    const QString path = askSavePath(this, store_, kExportFolderPurpose, title, filter, QStringLiteral(".") + QFileInfo(fileName).suffix(),
+                                     QDir(lastFolder(store_, kExportFolderPurpose)).filePath(fileName));
     QString error;
     if (!path.isEmpty() && !write(path, error))
         Q_EMIT problem(error);

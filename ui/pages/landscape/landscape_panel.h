@@ -1,24 +1,30 @@
 #pragma once
 // What the Landscape page's two views (Path, Plane) share: one job at a time on the worker with
-// Start and Stop; a left column of fixed width with the run buttons, the thumbnails of the
-// chosen images over the view's settings, a progress bar and a status line; the page's three
-// signals; and the folder exports start in. Each view adds its settings, job, results and
-// exports.
+// Start and Stop (and Pause / Step for a view whose job takes steps); a left column of fixed
+// width with the run buttons, the thumbnails of the chosen images over the view's settings, a
+// progress bar and a status line; the images picked on other pages (through the AnnealingHub);
+// the page's three signals; and the folder exports start in. Each view adds its settings, job,
+// results and exports.
 #include <QPointer>
 #include <QStringList>
 #include <QVariant>
+#include <QVector>
 #include <QWidget>
 
 #include <functional>
 #include <memory>
 
+#include "pages/landscape/landscape_jobs.h"
+
 class QLabel;
 class QProgressBar;
 class QSettings;
+class QShowEvent;
 class QVBoxLayout;
 
 namespace ebm::studio {
 
+class AnnealingHub;
 class ItemThumbnails;
 class Job;
 class JobHandle;
@@ -33,7 +39,12 @@ public:
     /// An image model is loaded and this view runs nothing.
     bool canStart() const;
     bool isRunning() const;
+    /// The run holds between two steps (it reported its pause).
+    bool isPaused() const;
     void stop();
+    /// Pause / Resume (F6) and a single step (F10) of a run that takes steps (runTakesSteps()).
+    void togglePause();
+    void stepOnce();
 
     /// Where the folder last used for exports is kept (null: exports start in the home folder).
     void setStore(QSettings* store) { store_ = store; }
@@ -49,10 +60,13 @@ Q_SIGNALS:
     void runStateChanged();
 
 protected:
-    /// `startText` and `startToolTip` name the view's run on its Start button; `thumbnailJobKind`
-    /// and `itemNames` are its thumbnails' (see ItemThumbnails).
-    LandscapePanel(StudioEngine* engine, const QString& startText, const QString& startToolTip,
-                   const QString& thumbnailJobKind, const QStringList& itemNames, QWidget* parent);
+    /// `startText` and `startToolTip` name the view's run on its Start button; `pausable` shows
+    /// Pause and Step; `thumbnailJobKind` and `itemNames` are its thumbnails' (see
+    /// ItemThumbnails); `picks` (may be null) offers the images selected on other pages.
+    LandscapePanel(StudioEngine* engine, AnnealingHub* picks, const QString& startText, const QString& startToolTip,
+                   bool pausable, const QString& thumbnailJobKind, const QStringList& itemNames, QWidget* parent);
+
+    void showEvent(QShowEvent* event) override;
 
     /// Lays the view out: on the left the column (the run buttons; the thumbnails over `form` in a
     /// scroll area that takes the room left; the progress bar; the status line; then the rows
@@ -69,6 +83,20 @@ protected:
     bool startRun(std::unique_ptr<Job> job, const QString& refusal);
     virtual void onProgress(const QVariant& value) = 0;
     virtual void onFinished(const QVariant& value) = 0;
+    /// The run reported that it holds (true) or goes on (false); the controls follow already.
+    virtual void onPausedChanged(bool paused) { Q_UNUSED(paused); }
+    /// Whether the run started last takes steps that Pause and Step act on.
+    virtual bool runTakesSteps() const { return false; }
+
+    /// Copies into each item whose source is another page's selection the image selected there
+    /// now (named by `itemNames` in order). False, with `refusal` in one line saying where to
+    /// pick one ("From: select a sample on the Sample page first."), when one has none.
+    bool takePickedImages(const QVector<LandscapeItem*>& items, QString* refusal) const;
+    /// Refuses a start in the status line and the window's notification.
+    void refuseStart(const QString& refusal);
+    /// The thumbnails of `items` of `dataSet`, with the images picked on other pages taken now
+    /// (and again whenever the view is shown, since they may have changed meanwhile).
+    void showThumbnails(const QString& dataSet, const QVector<LandscapeItem>& items);
     /// A finished run's outcome; one dropped before it ran (stopped while queued) is a stopped
     /// run with no result.
     template <class Result>
@@ -99,7 +127,15 @@ protected:
     StudioEngine* engine() const { return engine_; }
 
 private:
+    /// The image selected on the page `source` names; null when none is (or no hub).
+    QImage pickedImage(LandscapeItem::Source source) const;
+
     StudioEngine* engine_;
+    AnnealingHub* picks_;
+    QStringList itemNames_;
+    bool pausable_;
+    QString thumbnailDataSet_;                 // what the thumbnails were last asked for
+    QVector<LandscapeItem> thumbnailItems_;
     RunControls* runControls_;
     ItemThumbnails* thumbnails_;
     QProgressBar* progress_;

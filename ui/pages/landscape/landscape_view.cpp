@@ -12,12 +12,12 @@
 
 namespace ebm::studio {
 
-LandscapeView::LandscapeView(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
+LandscapeView::LandscapeView(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent)
     : StudioPage(tr("L&andscape"), QStringLiteral("landscape"), parent), engine_(engine)
 {
     registerLandscapeTypes();
-    path_ = new PathPanel(engine, undo);
-    plane_ = new PlanePanel(engine, undo);
+    path_ = new PathPanel(engine, picks, undo);
+    plane_ = new PlanePanel(engine, picks, undo);
     views_ = new QTabWidget;
     views_->setDocumentMode(true);
     views_->addTab(path_, tr("Path"));
@@ -78,6 +78,10 @@ bool LandscapeView::canStart() const
                                              : path_->canStart() && !plane_->isRunning();
 }
 
+void LandscapeView::togglePause() { path_->togglePause(); }
+
+void LandscapeView::stepOnce() { path_->stepOnce(); }
+
 void LandscapeView::stop()
 {
     path_->stop();
@@ -85,6 +89,8 @@ void LandscapeView::stop()
 }
 
 bool LandscapeView::isRunning() const { return path_->isRunning() || plane_->isRunning(); }
+
+bool LandscapeView::isPaused() const { return path_->isPaused(); }
 
 QList<QAction*> LandscapeView::menuActions(Menu menu) const
 {

@@ -42,9 +42,9 @@ QPixmap large(const QImage& image)
 
 }  // namespace
 
-PathPanel::PathPanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : LandscapePanel(engine, tr("Start"), tr("Measure the line between the images (and relax it)"), kThumbnailJobKind,
-                     {tr("From"), tr("To")}, parent)
+PathPanel::PathPanel(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent)
+    : LandscapePanel(engine, picks, tr("Start"), tr("Measure the line between the images (and relax it)"), true,
+                     kThumbnailJobKind, {tr("From"), tr("To")}, parent)
 {
     form_ = new SettingsForm<LandscapePathSettings>(landscapePathFields(), undo);
     barrier_ = newDetailsLabel(QStringLiteral("pathBarrier"));
@@ -127,14 +127,20 @@ void PathPanel::setSettings(const LandscapePathSettings& settings) { form_->setS
 void PathPanel::requestThumbnails()
 {
     const LandscapePathSettings s = settings();
-    thumbnails()->request(s.dataSet, pathItems(s));
+    showThumbnails(s.dataSet, pathItems(s));
 }
 
 void PathPanel::start()
 {
     if (!canStart())
         return;
-    const LandscapePathSettings s = settings();
+    LandscapePathSettings s = settings();
+    // The run keeps the images picked now, whatever is selected on the other pages later.
+    QString refusal;
+    if (!takePickedImages({&s.from, &s.to}, &refusal)) {
+        refuseStart(refusal);
+        return;
+    }
     if (!startRun(std::make_unique<LandscapePathJob>(s), tr("The worker refused the path: wait for the running job to end.")))
         return;
     runSettings_ = s;
@@ -156,17 +162,32 @@ void PathPanel::onProgress(const QVariant& value)
     chart_->setProfile(lastFrame_.isLine ? PathChart::Series::Line : PathChart::Series::Relaxed, lastFrame_.profile);
     if (lastFrame_.iterations > 0) {
         setProgress(lastFrame_.iteration, lastFrame_.iterations);
-        setStatus(lastFrame_.isLine ? tr("Relaxing the path…")
-                                    : tr("Relaxing the path: iteration %1 of at most %2, largest force %3")
-                                          .arg(lastFrame_.iteration)
-                                          .arg(lastFrame_.iterations)
-                                          .arg(number(lastFrame_.force)));
+        showRelaxing();
     }
     if (!lastFrame_.isLine)
         barrier_->setText(tr("Relaxed path so far: highest at point %1, barrier ΔE = %2")
                               .arg(lastFrame_.profile.saddleIndex)
                               .arg(number(lastFrame_.profile.barrier)));
 }
+
+void PathPanel::showRelaxing()
+{
+    if (isPaused())
+        setStatus(tr("Paused at iteration %1 of at most %2, largest force %3: Step (F10) takes one more, Resume (F6) "
+                     "goes on.")
+                      .arg(lastFrame_.iteration)
+                      .arg(runSettings_.iterations)
+                      .arg(number(lastFrame_.force)));
+    else if (lastFrame_.isLine)
+        setStatus(tr("Relaxing the path…"));
+    else
+        setStatus(tr("Relaxing the path: iteration %1 of at most %2, largest force %3")
+                      .arg(lastFrame_.iteration)
+                      .arg(lastFrame_.iterations)
+                      .arg(number(lastFrame_.force)));
+}
+
+void PathPanel::onPausedChanged(bool) { showRelaxing(); }
 
 void PathPanel::onFinished(const QVariant& value)
 {
@@ -271,14 +292,12 @@ bool PathPanel::exportCsv(const QString& path, QString& error) const
 
 std::string PathPanel::pictureSettings() const
 {
-    QJsonObject settings;
-    settings.insert(QStringLiteral("format"), QString::fromLatin1(ebm::kPngSettingsFormat));
-    settings.insert(QStringLiteral("version"), ebm::kPngSettingsVersion);
-    settings.insert(QStringLiteral("command"), QString::fromLatin1(kPictureCommand));
-    settings.insert(QStringLiteral("landscape"), landscapePathFields().toJson(runSettings_));
+    ebm::Json settings = studioPictureHeader(kPictureCommand);
+    const QJsonObject fields = landscapePathFields().toJson(runSettings_);
+    settings["landscape"] = ebm::Json::parse(QJsonDocument(fields).toJson(QJsonDocument::Compact).toStdString());
     if (engine()->hasModel())
-        settings.insert(QStringLiteral("model"), engine()->model().path);
-    return QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString();
+        settings["model"] = engine()->model().path.toStdString();
+    return settings.dump();
 }
 
 bool PathPanel::exportStrip(const QString& path, QString& error) const

@@ -1,9 +1,11 @@
 #pragma once
-// The Landscape page's Path view: two images (data set items or pictures), the energy along the
-// straight line between them and along the path a nudged elastic band relaxes it to, on one
-// chart that updates while the band relaxes; the saddle marked and the barrier in words; the
-// images along the paths as a strip under the chart, and the point under the chart's cursor
-// large beside it. Exports: the strip (PNG with its settings), the profile (CSV, PNG).
+// The Landscape page's Path view: two images (data set items, pictures, or the images selected
+// on the Sample page or in the Energy page's table), the energy along the straight line between
+// them and along the path a nudged elastic band relaxes it to, on one chart that updates while
+// the band relaxes (Pause and Step hold it between two of its steps); the saddle marked and the
+// barrier in words; the images along the paths as a strip under the chart, and the point under
+// the chart's cursor large beside it. Exports: the strip (PNG with its settings, the image
+// sources named), the profile (CSV, PNG).
 #include <string>
 
 #include "pages/landscape/landscape_jobs.h"
@@ -24,7 +26,8 @@ class UndoFieldBinder;
 class PathPanel : public LandscapePanel {
     Q_OBJECT
 public:
-    PathPanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+    /// `picks` (may be null) offers the images selected on other pages.
+    PathPanel(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent = nullptr);
 
     LandscapePathSettings settings() const;
     void setSettings(const LandscapePathSettings& settings);
@@ -33,6 +36,8 @@ public:
 
     /// The last run's outcome (empty before the first has finished).
     const LandscapePathResult& result() const { return result_; }
+    /// The band's iteration shown last while it relaxes (0: the line it starts from).
+    int shownIteration() const { return lastFrame_.iteration; }
     /// The point shown large (the chart's cursor); -1 when none.
     int shownPoint() const;
     bool exportStrip(const QString& path, QString& error) const;
@@ -60,6 +65,10 @@ private:
     void requestThumbnails();
     void onProgress(const QVariant& value) override;
     void onFinished(const QVariant& value) override;
+    void onPausedChanged(bool paused) override;
+    /// The status line while the band relaxes: its iteration and force, or where it holds.
+    void showRelaxing();
+    bool runTakesSteps() const override { return runSettings_.relax; }
     void updateExports() override;
     void showPoint(int index);
     void showBarriers();

@@ -21,9 +21,9 @@ QString number(double value) { return QString::number(value, 'g', 4); }
 
 }  // namespace
 
-PlanePanel::PlanePanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent)
-    : LandscapePanel(engine, tr("Compute"), tr("Measure the energy and the score on the plane"), kThumbnailJobKind,
-                     {QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C")}, parent)
+PlanePanel::PlanePanel(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent)
+    : LandscapePanel(engine, picks, tr("Compute"), tr("Measure the energy and the score on the plane"), false,
+                     kThumbnailJobKind, {QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C")}, parent)
 {
     form_ = new SettingsForm<LandscapePlaneSettings>(landscapePlaneFields(), undo);
     details_ = newDetailsLabel(QStringLiteral("planeDetails"));
@@ -46,7 +46,7 @@ PlanePanel::PlanePanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* par
 void PlanePanel::requestThumbnails()
 {
     const LandscapePlaneSettings s = settings();
-    thumbnails()->request(s.dataSet, planeItems(s));
+    showThumbnails(s.dataSet, planeItems(s));
     thumbnails()->setItemsInUse(!s.principalComponents);
 }
 
@@ -58,7 +58,13 @@ void PlanePanel::start()
 {
     if (!canStart())
         return;
-    const LandscapePlaneSettings s = settings();
+    LandscapePlaneSettings s = settings();
+    // The run keeps the images picked now, whatever is selected on the other pages later.
+    QString refusal;
+    if (!s.principalComponents && !takePickedImages({&s.first, &s.second, &s.third}, &refusal)) {
+        refuseStart(refusal);
+        return;
+    }
     if (!startRun(std::make_unique<LandscapePlaneJob>(s), tr("The worker refused the plane: wait for the running job to end.")))
         return;
     runSettings_ = s;

@@ -1,6 +1,7 @@
 #pragma once
-// The Landscape page's Plane view: the plane through three chosen images (or through the mean
-// of a set along its first two principal directions), its energy as a heat map with the
+// The Landscape page's Plane view: the plane through three chosen images (data set items,
+// pictures, or the images selected on the Sample page or in the Energy page's table) or through
+// the mean of a set along its first two principal directions, its energy as a heat map with the
 // projected score as arrows, the images marked on it, and optionally a few Langevin chains from
 // noise projected onto it with their distance from it. Computed on the worker with progress and
 // Stop; resolution adjustable.
@@ -20,7 +21,8 @@ class UndoFieldBinder;
 class PlanePanel : public LandscapePanel {
     Q_OBJECT
 public:
-    PlanePanel(StudioEngine* engine, UndoFieldBinder* undo, QWidget* parent = nullptr);
+    /// `picks` (may be null) offers the images selected on other pages.
+    PlanePanel(StudioEngine* engine, AnnealingHub* picks, UndoFieldBinder* undo, QWidget* parent = nullptr);
 
     LandscapePlaneSettings settings() const;
     void setSettings(const LandscapePlaneSettings& settings);
