@@ -158,6 +158,39 @@ private Q_SLOTS:
         QCOMPARE(form.field(QStringLiteral("count"))->objectName(), QStringLiteral("countField"));
     }
 
+    /// A row shows or hides whole as its condition says, also a field with a button beside it
+    /// (which sits in a layout in the form, not directly as a field).
+    void conditionalRowsHideWithTheirButtons()
+    {
+        struct Picked {
+            bool fromFile = false;
+            QString file;
+            int index = 0;
+        };
+        FieldSet<Picked> fields(QStringLiteral("picked"));
+        fields.flag(QStringLiteral("fromFile"), &Picked::fromFile).label(QStringLiteral("From a file"));
+        fields.text(QStringLiteral("file"), &Picked::file)
+            .label(QStringLiteral("File"))
+            .button(QStringLiteral("Browse…"), QStringLiteral("Choose"),
+                    [](QWidget*, const QVariant& current, const FieldValues&) { return current; })
+            .visibleWhen([](const FieldValues& v) { return v.flag(QStringLiteral("fromFile")); });
+        fields.integer(QStringLiteral("index"), &Picked::index)
+            .label(QStringLiteral("Index"))
+            .range(0, 10)
+            .visibleWhen([](const FieldValues& v) { return !v.flag(QStringLiteral("fromFile")); });
+        SettingsForm<Picked> form(fields, nullptr);
+        form.show();
+        QToolButton* browse = form.findChild<QToolButton*>(QStringLiteral("fileButton"));
+        QVERIFY(browse);
+        QVERIFY(!form.field(QStringLiteral("file"))->isVisibleTo(&form));
+        QVERIFY(!browse->isVisibleTo(&form));
+        QVERIFY(form.field(QStringLiteral("index"))->isVisibleTo(&form));
+        fieldOf<QCheckBox>(form, QStringLiteral("fromFile"))->setChecked(true);
+        QVERIFY(form.field(QStringLiteral("file"))->isVisibleTo(&form));
+        QVERIFY(browse->isVisibleTo(&form));
+        QVERIFY(!form.field(QStringLiteral("index"))->isVisibleTo(&form));
+    }
+
     void fieldRoundTripsQSettings()
     {
         const QString ini = QDir(dir_.path()).filePath(QStringLiteral("toy.ini"));

@@ -314,6 +314,7 @@ SettingsFormWidget::SettingsFormWidget(const std::vector<FieldSpec>& specs, Undo
             box->addWidget(row.button);
             line = box;
         }
+        row.formRow = form->rowCount();
         if (spec.kind == FieldKind::Flag && !line)
             form->addRow(row.editor);
         else if (line)
@@ -533,7 +534,7 @@ void SettingsFormWidget::updateConditions()
                 row.button->setEnabled(enabled);
         }
         if (row.spec->visibleWhen)
-            row.form->setRowVisible(row.editor, row.spec->visibleWhen(now));
+            row.form->setRowVisible(row.formRow, row.spec->visibleWhen(now));
     }
 }
 

@@ -313,6 +313,7 @@ private:
         QWidget* editor = nullptr;
         QToolButton* button = nullptr;
         QFormLayout* form = nullptr;
+        int formRow = -1;  // its row in `form`: an editor with a button sits in a layout there
     };
 
     QWidget* makeEditor(const FieldSpec& spec);
