@@ -33,6 +33,9 @@ CompareEnergyChart::CompareEnergyChart(QWidget* parent)
     cursor_->point1->setCoords(0, 0);
     cursor_->point2->setCoords(0, 1);
     setLegendPlacement(LegendPlacement::AboveAxes);
+    // Energies fall by orders of magnitude while the temperature falls: as on the Sample page.
+    setLogScaleAvailable(true, tr("Logarithmic energy axis (when every energy is positive)"));
+    setLogScale(true);
 
     connect(plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         if (event->button() != Qt::LeftButton)
@@ -100,7 +103,11 @@ void CompareEnergyChart::rescale()
         }
     plot()->xAxis->setRange(std::isfinite(lowStep) ? std::min(0.0, lowStep) : 0.0,
                             std::isfinite(highStep) ? std::max(1.0, highStep) : 1.0);
-    if (std::isfinite(lowEnergy)) {
+    const bool logEnergy = logScale() && std::isfinite(lowEnergy) && lowEnergy > 0.0;
+    setAxisLogarithmic(plot()->yAxis, logEnergy);
+    if (logEnergy) {
+        plot()->yAxis->setRange(lowEnergy / 1.5, highEnergy * 1.5);
+    } else if (std::isfinite(lowEnergy)) {
         const double span = std::max(1e-9, highEnergy - lowEnergy);
         plot()->yAxis->setRange(lowEnergy - kEnergyMargin * span, highEnergy + kEnergyMargin * span);
     } else {

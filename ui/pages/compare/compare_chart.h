@@ -31,6 +31,9 @@ Q_SIGNALS:
     /// The person clicked in the chart at this step: the timeline follows.
     void stepClicked(int step);
 
+protected:
+    void applyScales() override { rescale(); }
+
 private:
     void rescale();
 

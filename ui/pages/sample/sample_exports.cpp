@@ -78,8 +78,9 @@ SampleExports::SampleExports(SampleView* view, StudioEngine* engine) : QObject(v
     saveRun_ = new QAction(tr("Save Run…"), this);
     saveRun_->setToolTip(tr("Every recorded moment of the run as a NAME.ebmrun folder, for the Compare page or numpy"));
     connect(saveRun_, &QAction::triggered, this, [this] {
-        QString suggestion = suggestedPath(runBundleSuffix());
-        suggestion = QDir(lastFolder(store_, kRunFolderPurpose)).filePath(QFileInfo(suggestion).fileName());
+        // The whole run, not the moment shown: "fashion-seed1-run.ebmrun".
+        const QString suggestion =
+            QDir(lastFolder(store_, kRunFolderPurpose)).filePath(runFileName() + QStringLiteral("-run") + runBundleSuffix());
         const QString path = askSavePath(view_, store_, kRunFolderPurpose, tr("Save run"), runBundleFilter(),
                                          runBundleSuffix(), suggestion);
         if (path.isEmpty())
