@@ -686,8 +686,12 @@ private Q_SLOTS:
     void evaluatePageFitsASmallWindow()
     {
         MainWindow& w = openWindow(tinyModel_);
-        w.resize(1024, 700);
+        // Made smaller after it was shown larger, as a person drags a window's corner: the
+        // splitters shrink from the large layout.
+        w.resize(1440, 900);
         w.pages()->setCurrentWidget(w.evaluateView());
+        QTest::qWait(100);
+        w.resize(1024, 700);
         QTest::qWait(100);
         // Nothing's minimum size holds the window larger than asked.
         QCOMPARE(w.size(), QSize(1024, 700));
@@ -702,6 +706,14 @@ private Q_SLOTS:
                  "the reference column is out of sight");
         const QRect chart(view->classChart()->mapTo(&w, QPoint(0, 0)), view->classChart()->size());
         QVERIFY2(w.rect().contains(chart), "the class chart is cut off");
+        // ... and nothing above the plot clips it (the panel was once held lower than its plot's
+        // minimum, and the plot's axis was cut off).
+        for (QWidget* inner = view->classChart()->plot(); inner != view; inner = inner->parentWidget()) {
+            QWidget* outer = inner->parentWidget();
+            QVERIFY2(outer->rect().contains(inner->geometry()),
+                     qPrintable(QStringLiteral("%1 is cut off by %2").arg(inner->metaObject()->className(),
+                                                                          outer->metaObject()->className())));
+        }
     }
 
     /// Help lists every shortcut, read from the actions; the run keys are among them.

@@ -118,7 +118,8 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
 
     classChart_ = new ClassHistogramChart(this);
     classChart_->setObjectName(QStringLiteral("classChart"));
-    classChart_->setMinimumHeight(180);
+    // No minimum of its own here: the panel's (its plot's 180 pixels and its title) holds; a lower
+    // one let the splitter cut the plot's axis off at 1024x700.
     classCountNote_ = new QLabel(this);
     classCountNote_->setObjectName(QStringLiteral("classCountNote"));
     classCountNote_->setWordWrap(true);
@@ -141,6 +142,7 @@ EvaluateView::EvaluateView(StudioEngine* engine, UndoFieldBinder* undo, QWidget*
     pictures_->addTab(reportText_, tr("Report"));
 
     auto* resultsSplit = new QSplitter(Qt::Vertical, this);
+    resultsSplit->setChildrenCollapsible(false);  // no pane below its minimum
     resultsSplit->addWidget(figures_);
     resultsSplit->addWidget(classPane);
     resultsSplit->addWidget(pictures_);
