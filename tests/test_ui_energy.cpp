@@ -68,7 +68,7 @@ private:
     EnergyView* openPage()
     {
         studio_.open(dir_.path(), model_);
-        studio_.window->pages()->setCurrentWidget(view());
+        studio_.window->showPage(view());
         EnergyMeasureSettings s;
         s.noiseStd = kNoiseStd;
         s.draws = kDraws;

@@ -115,7 +115,7 @@ private Q_SLOTS:
         document()->invert();
         QVERIFY(isGenerated(mask(), 7, 0) && !isGenerated(mask(), 8, 0));
         studio_.window->pages()->setCurrentIndex(0);
-        studio_.window->pages()->setCurrentWidget(page);
+        studio_.window->showPage(page);
         QCOMPARE(generatedCount(mask()), 128);
         document()->clear();
         QCOMPARE(generatedCount(mask()), 0);

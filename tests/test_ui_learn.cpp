@@ -127,7 +127,7 @@ private Q_SLOTS:
         studio_.open(dir_.path(), model);
         view_ = studio_.window->findChild<LearnView*>();
         QVERIFY(view_);
-        studio_.window->pages()->setCurrentWidget(view_);
+        studio_.window->showPage(view_);
         QTRY_COMPARE_WITH_TIMEOUT(view_->points().size(), kDefaultPoints, 20000);
         QCOMPARE(view_->dataName(), QStringLiteral("weighted8"));
     }
@@ -534,7 +534,7 @@ private Q_SLOTS:
         w.notifications()->dismiss();   // the damaged session's message above: as the window starts
         QTest::qWait(50);                // the layout takes the bar's height back first
         w.resize(1024, 700);
-        w.pages()->setCurrentWidget(view_);
+        w.showPage(view_);
         view_->tabs()->setCurrentIndex(0);
         QTest::qWait(100);
         QCOMPARE(w.size(), QSize(1024, 700));

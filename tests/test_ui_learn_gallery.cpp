@@ -121,7 +121,7 @@ private Q_SLOTS:
 
     void oneThumbnailPerDataSetOnceShown()
     {
-        studio_.window->pages()->setCurrentWidget(view_);
+        studio_.window->showPage(view_);
         QTRY_VERIFY_WITH_TIMEOUT(gallery_->isLoaded(), kJobTimeoutMs);
         QVERIFY(gallery_->isVisible());
         const QStringList names = learnDataNames();
@@ -249,7 +249,7 @@ private Q_SLOTS:
     void fitsSmallAndLargeWindows()
     {
         MainWindow& w = *studio_.window;
-        w.pages()->setCurrentWidget(view_);
+        w.showPage(view_);
         view_->tabs()->setCurrentIndex(0);
         w.resize(1024, 700);
         QTest::qWait(100);

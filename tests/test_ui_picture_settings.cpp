@@ -143,12 +143,12 @@ private Q_SLOTS:
         w.sampleView()->panel()->setSettings(changed);
         const Restorable before = restorable(shown(w));
         QVERIFY(!(before == picture));
-        w.pages()->setCurrentWidget(w.trainView());
+        w.showPage(w.trainView());
         const int steps = w.undoStack()->count();
 
         QVERIFY(w.openSettingsFromImage(grid));
         QCOMPARE(restorable(shown(w)), picture);
-        QCOMPARE(w.pages()->currentWidget(), static_cast<QWidget*>(w.sampleView()));
+        QCOMPARE(w.currentPage(), static_cast<StudioPage*>(w.sampleView()));
         QVERIFY2(w.notifications()->text().contains(QLatin1String("grid.png")), qPrintable(w.notifications()->text()));
         QCOMPARE(w.undoStack()->count(), steps + 1);
         QVERIFY2(w.undoStack()->undoText().contains(QLatin1String("grid.png")), qPrintable(w.undoStack()->undoText()));

@@ -72,7 +72,7 @@ class TestUiSamplerChoice : public ebm::testing::InpaintPageTestCase {
     SampleView* samplePage()
     {
         MainWindow& w = openWindow(tinyModel_);
-        w.pages()->setCurrentWidget(w.sampleView());
+        w.showPage(w.sampleView());
         QApplication::processEvents();
         return w.sampleView();
     }

@@ -98,7 +98,7 @@ private:
     MainWindow& openWindow()
     {
         MainWindow& w = StudioTestCase::openWindow(tinyModel_);
-        w.pages()->setCurrentWidget(w.scheduleView());
+        w.showPage(w.scheduleView());
         ScheduleView* view = w.scheduleView();
         view->document()->reset(testCurve());
         w.undoStack()->clear();
@@ -177,7 +177,7 @@ private Q_SLOTS:
 
         // Drag the end point down to T = 0.5 while paused (the end point moves in T only: it
         // is at the last step already).
-        w.pages()->setCurrentWidget(view);
+        w.showPage(view);
         QApplication::processEvents();
         editor()->plot()->replot();
         drag(plot(), editor()->pointPixel(1), editor()->pixelOf(20000, 0.5));

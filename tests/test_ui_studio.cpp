@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -358,7 +359,7 @@ private Q_SLOTS:
     void ctrlZInAnyPageFieldUndoesWhatTheEditMenuNames()
     {
         MainWindow& w = openWindow(tinyModel_);
-        w.pages()->setCurrentWidget(w.sampleView());
+        w.showPage(w.sampleView());
         w.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&w));
         QAction* undo = nullptr;
@@ -439,7 +440,7 @@ private Q_SLOTS:
         t.checkpointEvery = 0;
         t.checkpointPath = QDir(dir_.path()).filePath(QStringLiteral("page.ebm"));
         train->setSettings(t);
-        w.pages()->setCurrentWidget(train);
+        w.showPage(train);
         TrainingProbe runs(w.engine(), TrainingProbe::EveryJob);
         QSignalSpy finished(&runs, &TrainingProbe::finished);
         train->startButton()->click();
@@ -506,7 +507,7 @@ private Q_SLOTS:
         t.processes = 2;
         train->setSettings(t);
         QCOMPARE(train->settings().processes, 2);
-        w.pages()->setCurrentWidget(train);
+        w.showPage(train);
         TrainingProbe runs(w.engine(), TrainingProbe::EveryJob);
         QSignalSpy finished(&runs, &TrainingProbe::finished);
         train->startButton()->click();
@@ -677,7 +678,8 @@ private Q_SLOTS:
         for (StudioPage* page : w.studioPages()) {
             auto* controls = page->findChild<RunControls*>();
             QVERIFY(controls);
-            for (QWidget* p = controls; p; p = p->parentWidget())
+            // Within the page: the page itself scrolls only in a window smaller than its minimum.
+            for (QWidget* p = controls; p && p != page; p = p->parentWidget())
                 QVERIFY2(!qobject_cast<QScrollArea*>(p), qPrintable(page->pageTitle()));
         }
     }
@@ -689,7 +691,7 @@ private Q_SLOTS:
         // Made smaller after it was shown larger, as a person drags a window's corner: the
         // splitters shrink from the large layout.
         w.resize(1440, 900);
-        w.pages()->setCurrentWidget(w.evaluateView());
+        w.showPage(w.evaluateView());
         QTest::qWait(100);
         w.resize(1024, 700);
         QTest::qWait(100);
@@ -714,6 +716,30 @@ private Q_SLOTS:
                      qPrintable(QStringLiteral("%1 is cut off by %2").arg(inner->metaObject()->className(),
                                                                           outer->metaObject()->className())));
         }
+    }
+
+    /// A window smaller than a page's minimum (a small screen, or QT_SCALE_FACTOR=2 on a laptop)
+    /// keeps the size asked for: the page scrolls inside its tab, and its controls scroll into view.
+    void aSmallWindowScrollsThePageInstead()
+    {
+        MainWindow& w = openWindow(tinyModel_);
+        w.showPage(w.sampleView());
+        w.resize(640, 420);
+        QTest::qWait(100);
+        QCOMPARE(w.size(), QSize(640, 420));
+        auto* scroll = qobject_cast<QScrollArea*>(w.pages()->currentWidget());
+        QVERIFY(scroll);
+        QCOMPARE(scroll->widget(), static_cast<QWidget*>(w.sampleView()));
+        QVERIFY2(scroll->horizontalScrollBar()->isVisible() || scroll->verticalScrollBar()->isVisible(),
+                 "the page is larger than the window, so it should scroll");
+        QWidget* sampleButton = w.sampleView()->runControls()->startButton();
+        scroll->ensureWidgetVisible(sampleButton);
+        const QRect button(sampleButton->mapTo(scroll->viewport(), QPoint(0, 0)), sampleButton->size());
+        QVERIFY2(scroll->viewport()->rect().contains(button), "the Sample button cannot be scrolled into view");
+        QCOMPARE(w.currentPage(), static_cast<StudioPage*>(w.sampleView()));
+        // The timeline keeps a usable length beside its label (it was once a stub).
+        QSlider* timeline = w.sampleView()->timeline();
+        QVERIFY(timeline->width() >= 20 * timeline->fontMetrics().averageCharWidth());
     }
 
     /// Help lists every shortcut, read from the actions; the run keys are among them.
@@ -742,7 +768,7 @@ private Q_SLOTS:
     {
         MainWindow& w = openWindow(tinyModel_);
         w.sampleView()->panel()->setSettings(quick(100000, 2));
-        w.pages()->setCurrentWidget(w.sampleView());
+        w.showPage(w.sampleView());
         w.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&w));
         QTRY_VERIFY(w.sampleView()->canStart());

@@ -101,7 +101,7 @@ protected:
     {
         studio_.open(dir_.path(), tinyModel_);
         studio::MainWindow& w = *studio_.window;
-        w.pages()->setCurrentWidget(w.inpaintView());
+        w.showPage(w.inpaintView());
         view()->openImage(studio::InpaintView::Source::File, picture_, 0);
         if (!QTest::qWaitFor([this] { return view()->inputImage().ok; }, 20000))
             qWarning("the test picture did not open within 20 s");  // the checks that follow fail

@@ -33,6 +33,7 @@
 #include <QStringList>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QThread>
 #include <QUndoStack>
@@ -265,7 +266,14 @@ void MainWindow::fitIntoScreen()
 void MainWindow::addPage(StudioPage* page)
 {
     studioPages_.append(page);
-    pages_->addTab(page, page->pageTitle());
+    // Each page scrolls inside its tab when the window is smaller than the page's minimum (a small
+    // screen, QT_SCALE_FACTOR=2): the window itself then fits any screen.
+    auto* scroll = new QScrollArea(pages_);
+    scroll->setObjectName(page->sessionKey() + QStringLiteral("PageScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(page);
+    pages_->addTab(scroll, page->pageTitle());
     routeUndoKeysToEditMenu(page);  // every page's fields share the window's one undo stack
     connect(page, &StudioPage::problem, notifications_, &NotificationBar::showError);
     connect(page, &StudioPage::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 8000); });
@@ -275,13 +283,24 @@ void MainWindow::addPage(StudioPage* page)
     connect(page, &StudioPage::startPageRequested, this, [this](const QString& key) {
         for (StudioPage* target : studioPages_)
             if (target->sessionKey() == key) {
-                pages_->setCurrentWidget(target);
+                showPage(target);
                 target->start();
             }
     });
 }
 
-StudioPage* MainWindow::currentPage() const { return qobject_cast<StudioPage*>(pages_->currentWidget()); }
+StudioPage* MainWindow::currentPage() const
+{
+    const auto* scroll = qobject_cast<QScrollArea*>(pages_->currentWidget());
+    return scroll ? qobject_cast<StudioPage*>(scroll->widget()) : nullptr;
+}
+
+void MainWindow::showPage(StudioPage* page)
+{
+    for (int i = 0; i < pages_->count(); ++i)
+        if (const auto* scroll = qobject_cast<QScrollArea*>(pages_->widget(i)); scroll && scroll->widget() == page)
+            pages_->setCurrentIndex(i);
+}
 
 void MainWindow::updateRunActions()
 {
@@ -389,7 +408,7 @@ void MainWindow::buildMenus()
     for (int i = 0; i < studioPages_.size(); ++i) {
         StudioPage* page = studioPages_[i];
         QAction* show = view->addAction(tr("%1 Page").arg(QString(page->pageTitle()).remove(QLatin1Char('&'))), this,
-                                        [this, page] { pages_->setCurrentWidget(page); });
+                                        [this, page] { showPage(page); });
         if (i < 9)
             show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
     }
@@ -658,7 +677,7 @@ bool MainWindow::openSettingsFromImage(const QString& path)
     for (StudioPage* page : studioPages_) {
         QString error;
         if (page->applyPictureSettings(*json, name, undoStack_, &error)) {
-            pages_->setCurrentWidget(page);
+            showPage(page);
             notifications_->showInfo(tr("The %1 page now has the settings of %2 (Edit > Undo takes them back)")
                                          .arg(QString(page->pageTitle()).remove(QLatin1Char('&')), name));
             return true;

@@ -53,10 +53,13 @@ public:
     NotificationBar* notifications() const { return notifications_; }
     LogPanel* logPanel() const { return logPanel_; }
     QUndoStack* undoStack() const { return undoStack_; }
+    /// The tabs; each holds its page in a scroll area (use showPage and currentPage for pages).
     QTabWidget* pages() const { return pages_; }
     /// Every page, in tab order.
     const QList<StudioPage*>& studioPages() const { return studioPages_; }
     StudioPage* currentPage() const;
+    /// Brings `page`'s tab to the front.
+    void showPage(StudioPage* page);
 
     /// Every menu shortcut as (key sequence, what it does), read from the actions themselves,
     /// then the keys each page handles itself (StudioPage::pageShortcuts) under the page's title.

@@ -219,6 +219,9 @@ QWidget* SampleView::buildCentre()
     timeline_->setRange(0, 0);
     timeline_->setEnabled(false);
     timeline_->setToolTip(tr("Replay any recorded moment of the run"));
+    // Beside the fixed-width moment label it would shrink to a stub in a narrow window (the page
+    // scrolls sideways instead).
+    timeline_->setMinimumWidth(20 * fontMetrics().averageCharWidth());
     connect(timeline_, &QSlider::valueChanged, this, &SampleView::showMoment);
     liveButton_ = new QToolButton(this);
     liveButton_->setText(tr("Live"));
