@@ -32,6 +32,8 @@
 #include "pages/inpaint/mask_document.h"
 #include "pages/inpaint/thumbnail_browser.h"
 #include "ui_file_traps.h"
+#include "ebm/base/png_settings.h"
+#include "annealing/picture_settings.h"
 #include "ui_inpaint_support.h"
 
 using namespace ebm::studio;
@@ -304,7 +306,15 @@ private Q_SLOTS:
         const QImage centre = mask();
         QString error;
         const QString path = QDir(dir_.path()).filePath(QStringLiteral("mask.png"));
-        QVERIFY2(document()->save(path, error), qPrintable(error));
+        QVERIFY2(document()->save(path, error, page->maskSettings()), qPrintable(error));
+        // The saved mask says what it was painted for, and its own hash.
+        const std::optional<std::string> kept = ebm::readPngSettings(path.toStdString());
+        QVERIFY(kept);
+        const ebm::Json settings = ebm::Json::parse(*kept);
+        QCOMPARE(QString::fromStdString(settings.at("command").get<std::string>()), kStudioInpaintMaskCommand);
+        QCOMPARE(settings.at("mask").at("pixels_sha256").get<std::string>(), maskPixelsSha256(document()->binary()));
+        QCOMPARE(settings.at("mask").at("width").get<int>(), centre.width());
+        QVERIFY(!settings.at("input").at("name").get<std::string>().empty());
         document()->clear();
         QVERIFY2(page->loadMask(path, error), qPrintable(error));
         QCOMPARE(mask(), centre);

@@ -93,6 +93,8 @@ public:
     /// The completion selected in the grid (the first when none is) becomes the image to
     /// complete, as the model produced it; the mask stays. False when there is none.
     bool useCompletionAsInput();
+    /// The settings a saved mask keeps (Save Mask): the image it was painted for, its hash and size.
+    std::string maskSettings() const;
 
 public Q_SLOTS:
     void startInpainting();
@@ -124,8 +126,6 @@ private:
     void updateSourceFields();
     /// What the exports of the last run's completions keep of it (issue 27).
     std::string exportSettings() const;
-    /// The settings a saved mask keeps: the image it was painted for, its hash and size.
-    std::string maskSettings() const;
     /// "inpainting-run.mp4" in the last export folder (else Videos).
     QString suggestedVideoPath() const;
     QString askSave(const QString& title, const QString& filter, const QString& suffix, const QString& name);

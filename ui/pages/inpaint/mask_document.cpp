@@ -1,5 +1,7 @@
 #include "pages/inpaint/mask_document.h"
 
+#include <QColorSpace>
+
 #include <QFileInfo>
 #include <QLocale>
 #include <QUndoStack>
@@ -32,9 +34,11 @@ QImage fittedMask(const QImage& mask, const QSize& size)
     return grey.size() == size ? grey : grey.scaled(size, Qt::IgnoreAspectRatio, Qt::FastTransformation);
 }
 
-/// Only 0 and 255.
+/// Only 0 and 255, and no colour space: a mask is a choice of pixels, not a picture (a PNG's
+/// sRGB chunk would otherwise ride along into the document and its saves).
 QImage binaryMask(QImage mask)
 {
+    mask.setColorSpace(QColorSpace());
     for (int y = 0; y < mask.height(); ++y) {
         uchar* row = mask.scanLine(y);
         for (int x = 0; x < mask.width(); ++x)
