@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ebm/base/atomic_file.h"
 #include "ebm/base/error.h"
 #include "ebm/io/checkpoint.h"
 #include "ebm/sample/sampler.h"
@@ -555,7 +556,7 @@ def forward(self, x):
         const std::string bytes = fileBytes(kBundledClassifier);
         QVERIFY2(bytes.size() > 1000, kBundledClassifier.c_str());
         const std::string cut = dir.filePath("truncated.pt").toStdString();
-        std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() * 2 / 3);
+        ebm::writeFileAtomically(cut, bytes.substr(0, bytes.size() * 2 / 3), "truncated classifier");
         const QString truncated = ebm::testing::refusal([&] { (void)loadClassifier(cut); });
         QVERIFY2(truncated.startsWith("truncated.pt: ") && truncated.contains("damaged") && !truncated.contains('\n'),
                  qPrintable(truncated));

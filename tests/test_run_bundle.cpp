@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "ebm/base/atomic_file.h"
 #include "ebm/base/error.h"
 #include "ebm/io/dataset.h"
 #include "ebm/io/run_bundle.h"
@@ -50,10 +51,10 @@ std::string readBytes(const std::string& path)
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+/// Through the engine's one safe writer: a fixture that cannot be written fails the test.
 void writeBytes(const std::string& path, const std::string& bytes)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    ebm::writeFileAtomically(path, bytes, "test file");
 }
 
 /// The names in a folder, links and leftovers included, as one line.

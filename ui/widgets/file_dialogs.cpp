@@ -23,6 +23,16 @@ QString lastFolder(QSettings* store, const QString& purpose)
     return store ? store->value(folderKey(purpose), QDir::homePath()).toString() : QDir::homePath();
 }
 
+QString exportFolder(QSettings* store, QStandardPaths::StandardLocation fallback)
+{
+    // The settings answer the home folder until an export folder was chosen.
+    const QString folder = lastFolder(store, kExportFolderPurpose);
+    if (!folder.isEmpty() && folder != QDir::homePath() && QFileInfo(folder).isDir())
+        return folder;
+    const QString location = QStandardPaths::writableLocation(fallback);
+    return QFileInfo(location).isDir() ? location : QDir::homePath();
+}
+
 QString askOpenPath(QWidget* parent, QSettings* store, const QString& purpose, const QString& title,
                     const QString& filter)
 {

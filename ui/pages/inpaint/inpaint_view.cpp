@@ -690,11 +690,7 @@ bool InpaintView::exportCompletionsPng(const QString& path, QString& error) cons
 
 QString InpaintView::suggestedVideoPath() const
 {
-    // The settings answer the home folder until an export folder was chosen.
-    QString folder = lastFolder(store_, kExportFolderPurpose);
-    if (folder == QDir::homePath() || !QFileInfo(folder).isDir())
-        folder = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation);
-    return QDir(QFileInfo(folder).isDir() ? folder : QDir::homePath()).filePath(QStringLiteral("inpainting-run.mp4"));
+    return QDir(exportFolder(store_, QStandardPaths::MoviesLocation)).filePath(QStringLiteral("inpainting-run.mp4"));
 }
 
 bool InpaintView::exportSideBySide(const QString& path, QString& error) const

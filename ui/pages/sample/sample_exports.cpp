@@ -170,16 +170,6 @@ QString SampleExports::runFileName() const
     return name;
 }
 
-QString SampleExports::exportFolder(QStandardPaths::StandardLocation standard) const
-{
-    // The settings answer the home folder until an export folder was chosen.
-    const QString folder = lastFolder(store_, kExportFolderPurpose);
-    if (!folder.isEmpty() && folder != QDir::homePath() && QFileInfo(folder).isDir())
-        return folder;
-    const QString location = QStandardPaths::writableLocation(standard);
-    return QFileInfo(location).isDir() ? location : QDir::homePath();
-}
-
 QString SampleExports::suggestedPath(const QString& suffix) const
 {
     QString name = runFileName();
@@ -191,12 +181,12 @@ QString SampleExports::suggestedPath(const QString& suffix) const
     }
     const QStandardPaths::StandardLocation standard =
         suffix == QLatin1String(".png") ? QStandardPaths::PicturesLocation : QStandardPaths::DocumentsLocation;
-    return QDir(exportFolder(standard)).filePath(name + suffix);
+    return QDir(exportFolder(store_, standard)).filePath(name + suffix);
 }
 
 QString SampleExports::suggestedVideoPath() const
 {
-    return QDir(exportFolder(QStandardPaths::MoviesLocation)).filePath(runFileName() + QStringLiteral("-run.mp4"));
+    return QDir(exportFolder(store_, QStandardPaths::MoviesLocation)).filePath(runFileName() + QStringLiteral("-run.mp4"));
 }
 
 bool SampleExports::exportGridTo(const QString& path)

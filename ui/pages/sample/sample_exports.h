@@ -6,7 +6,6 @@
 // They enable themselves from the page's state; the window only places them.
 #include <QList>
 #include <QObject>
-#include <QStandardPaths>
 #include <QString>
 
 class QAction;
@@ -52,8 +51,6 @@ private:
     QMenu* gridScaleMenu();
     /// The model's file name and the run's seed: "fashion-seed1".
     QString runFileName() const;
-    /// The folder exports go to: the last one chosen, else `standard`, else the home folder.
-    QString exportFolder(QStandardPaths::StandardLocation standard) const;
 
     SampleView* view_;
     StudioEngine* engine_;
